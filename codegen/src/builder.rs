@@ -1,0 +1,736 @@
+//! The build-script API: a builder that reads schemas and operations, checks them, emits Rust and
+//! writes it to `OUT_DIR` (only when the content changed), reporting every input to cargo.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, file_id};
+use crate::emit;
+use crate::model::Schema;
+use crate::names::{ident, snake};
+use crate::operations::{self, Operation};
+
+/// Starts a configuration with defaults: client on, server off.
+pub fn configure() -> Builder {
+    Builder::default()
+}
+
+/// Generation settings and the entry points that run them. See [`configure`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct Builder {
+    config: Config,
+    out_dir: Option<PathBuf>,
+    cargo: Option<bool>,
+    skeleton_module: Option<String>,
+}
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// The file name (`shop.rs`).
+    pub name: String,
+    /// The formatted Rust source.
+    pub contents: String,
+}
+
+/// The result of a generation run, before anything is written.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// The files, one per API (plus skeletons when asked for).
+    pub files: Vec<GeneratedFile>,
+    /// Warnings found on the way.
+    pub warnings: Diagnostics,
+    /// Every file and directory read.
+    pub inputs: Vec<PathBuf>,
+    /// The number of operations checked.
+    pub operation_count: usize,
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The schemas or operations have errors; each carries file, line and column.
+    Diagnostics(Diagnostics),
+    /// A file could not be read or written.
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No output directory: not in a build script and none configured.
+    NoOutDir,
+    /// The generator produced code it cannot format: a bug of the generator.
+    Internal(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Diagnostics(d) => {
+                write!(f, "{} error(s) in the GraphQL documents:\n{d}", d.error_count())
+            }
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::NoOutDir => f.write_str("no output directory: set one with `.out_dir(…)`, or run from a build script (OUT_DIR)"),
+            Error::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Builder {
+    /// Emits the typed client (default: on).
+    pub fn client(mut self, on: bool) -> Self {
+        self.config.client = on;
+        self
+    }
+
+    /// Emits the resolver trait and async-graphql adapter (default: off).
+    pub fn server(mut self, on: bool) -> Self {
+        self.config.server = on;
+        self
+    }
+
+    /// Also writes `<api>_skeleton.rs`, a starting implementation of the resolver trait whose
+    /// methods return `NOT_IMPLEMENTED`; an existing skeleton file is never overwritten.
+    pub fn skeleton(mut self, on: bool) -> Self {
+        self.config.skeleton = on;
+        self
+    }
+
+    /// Where the skeleton finds the generated module (default `crate::<api>`).
+    pub fn skeleton_module(mut self, path: impl Into<String>) -> Self {
+        self.skeleton_module = Some(path.into());
+        self
+    }
+
+    /// Maps a custom scalar to a Rust type path (`.scalar("DateTime", "::chrono::DateTime<::chrono::Utc>")`).
+    /// The type must implement serde's traits (and `Default` for `Default` derives to apply).
+    pub fn scalar(mut self, graphql: impl Into<String>, rust: impl Into<String>) -> Self {
+        self.config.scalars.insert(graphql.into(), rust.into());
+        self
+    }
+
+    /// Resolves `Type.field` only when selected: a trait method on the server instead of a
+    /// struct field, and left out of the client's default selections.
+    pub fn lazy_field(mut self, coordinate: impl Into<String>) -> Self {
+        self.config.lazy_fields.insert(coordinate.into());
+        self
+    }
+
+    /// The path of the client runtime crate (default `::shopql_sdk`).
+    pub fn client_runtime(mut self, path: impl Into<String>) -> Self {
+        self.config.client_runtime = path.into();
+        self
+    }
+
+    /// The path of the server runtime crate (default `::shopql_server_stubs`).
+    pub fn server_runtime(mut self, path: impl Into<String>) -> Self {
+        self.config.server_runtime = path.into();
+        self
+    }
+
+    /// Where files are written (default: `OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Prints `cargo:` lines (rerun-if-changed, warnings). Default: when `OUT_DIR` is set.
+    pub fn cargo_output(mut self, on: bool) -> Self {
+        self.cargo = Some(on);
+        self
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn in_build_script(&self) -> bool {
+        self.cargo
+            .unwrap_or_else(|| std::env::var_os("OUT_DIR").is_some())
+    }
+
+    /// Generates code for `schemas` (one API per file) and the operation documents found in
+    /// `operation_dirs`, and writes one file per API. An operation directory applies to the
+    /// schema whose API name is its last path component, or, when it has a subdirectory named
+    /// after an API, that subdirectory applies; with a single schema every directory applies to it.
+    pub fn compile(
+        &self,
+        schemas: &[impl AsRef<Path>],
+        operation_dirs: &[impl AsRef<Path>],
+    ) -> Result<Vec<PathBuf>, Error> {
+        let schemas: Vec<PathBuf> = schemas.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let dirs: Vec<PathBuf> = operation_dirs
+            .iter()
+            .map(|p| p.as_ref().to_path_buf())
+            .collect();
+        let result = self.generate(&schemas, &dirs);
+        self.finish(result, &[])
+    }
+
+    /// Compiles every `*.graphql` file of `dir` as an API, with the operation documents of
+    /// `dir/operations/<api>/`.
+    pub fn compile_dir(&self, dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, Error> {
+        let dir = dir.as_ref();
+        let schemas = match schema_files(dir) {
+            Ok(s) => s,
+            Err(e) => return self.finish(Err(e), &[dir.to_path_buf()]),
+        };
+        let ops = dir.join("operations");
+        let dirs = if ops.is_dir() {
+            vec![ops.clone()]
+        } else {
+            Vec::new()
+        };
+        let result = self.generate(&schemas, &dirs);
+        let mut extra = vec![dir.to_path_buf()];
+        if ops.is_dir() {
+            extra.push(ops);
+        }
+        self.finish(result, &extra)
+    }
+
+    fn finish(
+        &self,
+        result: Result<Generated, Error>,
+        extra_inputs: &[PathBuf],
+    ) -> Result<Vec<PathBuf>, Error> {
+        let cargo = self.in_build_script();
+        if cargo {
+            for p in extra_inputs {
+                println!("cargo:rerun-if-changed={}", p.display());
+            }
+        }
+        let generated = match result {
+            Ok(g) => g,
+            Err(Error::Diagnostics(d)) => {
+                if cargo {
+                    for diag in d.sorted() {
+                        println!("cargo:warning={}", diag.to_string().replace('\n', " "));
+                    }
+                }
+                return Err(Error::Diagnostics(d));
+            }
+            Err(e) => return Err(e),
+        };
+        if cargo {
+            for p in &generated.inputs {
+                println!("cargo:rerun-if-changed={}", p.display());
+            }
+            for w in generated.warnings.sorted() {
+                println!("cargo:warning={}", w.to_string().replace('\n', " "));
+            }
+        }
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
+        };
+        let written = generated.write(&out_dir)?;
+        Ok(written
+            .into_iter()
+            .filter(|w| w.status != WriteStatus::KeptExisting)
+            .map(|w| w.path)
+            .collect())
+    }
+
+    /// Runs the whole pipeline in memory: read, check, emit, format. Nothing is written.
+    ///
+    /// Operation directories apply as in [`Builder::compile`]. Errors in any schema or operation
+    /// make it fail with every diagnostic found; warnings come back in [`Generated::warnings`].
+    pub fn generate(
+        &self,
+        schemas: &[PathBuf],
+        operation_dirs: &[PathBuf],
+    ) -> Result<Generated, Error> {
+        let mut diags = Diagnostics::new();
+        let mut out = Generated::default();
+        let loaded = load(schemas, operation_dirs, &mut diags, &mut out.inputs)?;
+        // APIs are independent: emit and format them on all cores, then gather the results in
+        // input order, so the output does not depend on which thread finished first.
+        let cost = |(schema, ops): &(Schema, Vec<Operation>)| schema.types().count() + ops.len();
+        let emitted = parallel_map(&loaded, cost, |(schema, ops)| {
+            let mut d = Diagnostics::new();
+            let files = self.emit_api(schema, ops, &mut d);
+            (files, d)
+        });
+        for ((_, ops), (files, d)) in loaded.iter().zip(emitted) {
+            out.operation_count += ops.len();
+            diags.extend(d);
+            out.files.append(&mut files?);
+        }
+        diags.dedup();
+        if diags.has_errors() {
+            return Err(Error::Diagnostics(diags));
+        }
+        out.warnings = diags;
+        Ok(out)
+    }
+
+    /// Checks schemas and their operations without generating anything, as
+    /// `shopql-codegen check` does. Each path is a schema file, or a directory treated as by
+    /// [`Builder::compile_dir`] (its `*.graphql` files are APIs, `operations/<api>/` their
+    /// operations). `operation_dirs` apply to the schema files given directly, as in
+    /// [`Builder::compile`].
+    ///
+    /// Problems in the documents are reported in [`CheckReport::diagnostics`], not as an `Err`;
+    /// `Err` means a path could not be read.
+    pub fn check(
+        &self,
+        paths: &[impl AsRef<Path>],
+        operation_dirs: &[impl AsRef<Path>],
+    ) -> Result<CheckReport, Error> {
+        let mut report = CheckReport::default();
+        let mut files = Vec::new();
+        for path in paths {
+            let path = path.as_ref();
+            if path.is_dir() {
+                let schemas = match schema_files(path) {
+                    Ok(s) => s,
+                    Err(Error::Diagnostics(d)) => {
+                        report.diagnostics.extend(d);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let ops = path.join("operations");
+                let dirs = if ops.is_dir() { vec![ops] } else { Vec::new() };
+                report.inputs.push(path.to_path_buf());
+                report.check_group(&schemas, &dirs)?;
+            } else if path.is_file() {
+                files.push(path.to_path_buf());
+            } else {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no such file or directory",
+                    ),
+                });
+            }
+        }
+        if !files.is_empty() {
+            let dirs: Vec<PathBuf> = operation_dirs
+                .iter()
+                .map(|p| p.as_ref().to_path_buf())
+                .collect();
+            report.check_group(&files, &dirs)?;
+        }
+        report.diagnostics.dedup();
+        Ok(report)
+    }
+
+    fn emit_api(
+        &self,
+        schema: &Schema,
+        ops: &[Operation],
+        diags: &mut Diagnostics,
+    ) -> Result<Vec<GeneratedFile>, Error> {
+        let module = ident(&snake(&schema.name));
+        let file_name = schema
+            .file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let doc = format!(" The `{}` API, generated from `{file_name}`.", schema.name);
+        // Each allowance is for generated code only, and says why in the generated file (lint
+        // reasons); uses of the items in your code are linted as usual.
+        let allows = quote! {
+            #![allow(deprecated, reason = "generated code reads deprecated schema items itself; your uses of them still warn")]
+            #![allow(clippy::too_many_arguments, reason = "root fields and resolvers take one parameter per GraphQL argument")]
+            #![allow(clippy::type_complexity, reason = "GraphQL types nest `Option<Vec<Option<…>>>` as the schema says")]
+            #![allow(clippy::large_enum_variant, reason = "union and interface variants are as large as their objects")]
+            #![allow(clippy::enum_variant_names, reason = "enum values are named by the schema (`PAID_AT`, `CREATED_AT`, …)")]
+        };
+        let mut body = TokenStream::new();
+        let mut files = Vec::new();
+        let client = self
+            .config
+            .client
+            .then(|| emit::client::emit(schema, ops, &self.config, diags));
+        let server = self
+            .config
+            .server
+            .then(|| emit::server::emit(schema, &self.config, diags));
+        match (&client, &server) {
+            (Some(c), Some(s)) => {
+                let s = &s.tokens;
+                body.extend(quote! {
+                    /// The typed client.
+                    pub mod client { #allows #c }
+                    /// The resolver trait and its server.
+                    pub mod server { #allows #s }
+                });
+            }
+            (Some(c), None) => body.extend(quote!(#allows #c)),
+            (None, Some(s)) => {
+                let s = &s.tokens;
+                body.extend(quote!(#allows #s));
+            }
+            (None, None) => {}
+        }
+        let tokens = quote! {
+            #[doc = #doc]
+            pub mod #module {
+                #body
+            }
+        };
+        let formatted = emit::format_file(tokens).map_err(Error::Internal)?;
+        files.push(GeneratedFile {
+            name: format!("{}.rs", snake(&schema.name)),
+            contents: format!("{}{formatted}", emit::header(&file_name)),
+        });
+        if let (true, Some(s)) = (self.config.skeleton, &server) {
+            let module_path = self
+                .skeleton_module
+                .clone()
+                .unwrap_or_else(|| format!("crate::{}", snake(&schema.name)));
+            let sk = emit::skeleton::emit(s, &module_path, &self.config.server_runtime);
+            let formatted = emit::format_file(sk).map_err(Error::Internal)?;
+            files.push(GeneratedFile {
+                name: format!("{}_skeleton.rs", snake(&schema.name)),
+                contents: format!("// A starting implementation of the `{}` resolver trait, generated once by shopql-codegen.\n// It is yours now: fill in each method. It is never overwritten.\n\n{formatted}", schema.name),
+            });
+        }
+        Ok(files)
+    }
+}
+
+/// Reads and checks `schemas` and the operation documents that apply to each. Every problem goes
+/// to `diags`; every file and directory read is added to `inputs`. Only schemas without errors
+/// are returned, with their operations (an operation document with errors adds none).
+fn load(
+    schemas: &[PathBuf],
+    operation_dirs: &[PathBuf],
+    diags: &mut Diagnostics,
+    inputs: &mut Vec<PathBuf>,
+) -> Result<Vec<(Schema, Vec<Operation>)>, Error> {
+    let mut loaded = Vec::new();
+    for path in schemas {
+        inputs.push(path.clone());
+        match Schema::from_file(path) {
+            Ok(s) => {
+                diags.extend(s.warnings.clone());
+                loaded.push(s);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    let single = schemas.len() == 1;
+    // A missing operations path is a mistake worth stopping for; one that applies to no API is
+    // worth a warning (its documents would be silently skipped).
+    let apis: Vec<String> = schemas.iter().map(|p| api_name(p)).collect();
+    for path in operation_dirs {
+        if !path.exists() {
+            return Err(Error::Io {
+                path: path.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such operations file or directory",
+                ),
+            });
+        }
+        if !apis
+            .iter()
+            .any(|api| operations_for(path, api, single).is_some())
+        {
+            diags.push(
+                Diagnostic::warning(
+                    Location::new(&file_id(path), 1, 1),
+                    format!(
+                        "these operations apply to no API (the APIs are {})",
+                        apis.join(", ")
+                    ),
+                )
+                .with_help("put the documents of API `x` in `DIR/x/`, or in a directory named `x`"),
+            );
+        }
+    }
+    let mut out = Vec::with_capacity(loaded.len());
+    for schema in loaded {
+        let mut ops: Vec<Operation> = Vec::new();
+        for path in operation_dirs {
+            let Some(path) = operations_for(path, &schema.name, single) else {
+                continue;
+            };
+            let files = if path.is_dir() {
+                let files = graphql_files(&path)?;
+                inputs.push(path);
+                files
+            } else {
+                vec![path]
+            };
+            for f in files {
+                inputs.push(f.clone());
+                match operations::parse_file(&schema, &f) {
+                    Ok(mut parsed) => ops.append(&mut parsed),
+                    Err(d) => diags.extend(d),
+                }
+            }
+        }
+        // Operation names are method and module names: they must be unique per API.
+        let mut seen: HashMap<&str, &Location> = HashMap::new();
+        for op in &ops {
+            if let Some(first) = seen.get(op.name.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        op.location.clone(),
+                        format!("operation `{}` is defined in two documents", op.name),
+                    )
+                    .with_help(format!(
+                        "the other one is at {first}; operation names must be unique per API"
+                    )),
+                );
+            } else {
+                seen.insert(&op.name, &op.location);
+            }
+        }
+        out.push((schema, ops));
+    }
+    Ok(out)
+}
+
+/// `f` applied to every item, on up to as many threads as there are cores; the results in the
+/// order of `items`. Threads take the items one at a time, the costliest first (by `cost`), so
+/// that a big item started last does not keep the others waiting.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    cost: impl Fn(&T) -> usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(&items[i])));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let r = f(&items[i]);
+                    results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// What [`Builder::check`] found.
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    /// The number of schema files read.
+    pub schemas: usize,
+    /// The number of operations checked (in schemas without errors).
+    pub operations: usize,
+    /// Every error and warning.
+    pub diagnostics: Diagnostics,
+    /// Every file and directory read.
+    pub inputs: Vec<PathBuf>,
+}
+
+impl CheckReport {
+    /// True when no error was found (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        !self.diagnostics.has_errors()
+    }
+
+    fn check_group(&mut self, schemas: &[PathBuf], dirs: &[PathBuf]) -> Result<(), Error> {
+        self.schemas += schemas.len();
+        let loaded = load(schemas, dirs, &mut self.diagnostics, &mut self.inputs)?;
+        self.operations += loaded.iter().map(|(_, ops)| ops.len()).sum::<usize>();
+        Ok(())
+    }
+}
+
+/// What happened to one output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStatus {
+    /// The file was created or its content changed.
+    Written,
+    /// The file already had this content; it was not touched (its mtime is unchanged).
+    Unchanged,
+    /// A skeleton file exists: it is user code now and was left alone.
+    KeptExisting,
+}
+
+/// One file of [`Generated::write`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Whether it was written.
+    pub status: WriteStatus,
+}
+
+impl Generated {
+    /// Writes every file into `out_dir` (created if needed), only where the content changed;
+    /// an existing skeleton file is never overwritten.
+    pub fn write(&self, out_dir: &Path) -> Result<Vec<WrittenFile>, Error> {
+        fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+        let mut written = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let path = out_dir.join(&file.name);
+            let status = if file.name.ends_with("_skeleton.rs") && path.exists() {
+                WriteStatus::KeptExisting
+            } else if write_if_changed(&path, &file.contents)? {
+                WriteStatus::Written
+            } else {
+                WriteStatus::Unchanged
+            };
+            written.push(WrittenFile { path, status });
+        }
+        Ok(written)
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The `*.graphql` files of a directory, sorted (not recursive).
+pub(crate) fn graphql_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "graphql" || e == "gql"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let files = graphql_files(dir)?;
+    if files.is_empty() {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::error(
+            Location::new(&file_id(dir), 1, 1),
+            "no *.graphql schema in this directory",
+        ));
+        return Err(Error::Diagnostics(d));
+    }
+    Ok(files)
+}
+
+/// The operations that apply to API `api` from `path`, if any: `path/<api>/` when it exists;
+/// `path` itself when it is named after the API or when there is a single API; for a file, the
+/// file when its directory is named after the API or there is a single API.
+fn operations_for(path: &Path, api: &str, single: bool) -> Option<PathBuf> {
+    if path.is_file() {
+        let parent_is_api = path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == api);
+        return (single || parent_is_api).then(|| path.to_path_buf());
+    }
+    let sub = path.join(api);
+    if sub.is_dir() {
+        return Some(sub);
+    }
+    if path.file_name().is_some_and(|n| n == api) || single {
+        return path.is_dir().then(|| path.to_path_buf());
+    }
+    None
+}
+
+/// The API name of a schema file: its stem, as [`Schema::parse`] names it.
+fn api_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "schema".to_string())
+}
+
+/// Writes `contents` unless the file already holds exactly that. Returns whether it wrote.
+fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
+    if fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+        return Ok(false);
+    }
+    fs::write(path, contents).map_err(io(path))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_map_keeps_the_input_order() {
+        let items: Vec<usize> = (0..50).collect();
+        let out = parallel_map(&items, |&i| i % 7, |&i| i * 2);
+        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(parallel_map(&[] as &[usize], |_| 0, |&i| i).is_empty());
+    }
+
+    #[test]
+    fn operation_paths_apply_by_name_or_when_alone() -> Result<(), std::io::Error> {
+        let dir = std::env::temp_dir().join(format!("shopql-codegen-ops-{}", std::process::id()));
+        let shop = dir.join("shop");
+        fs::create_dir_all(&shop)?;
+        let doc = shop.join("q.graphql");
+        fs::write(&doc, "query Q { a }")?;
+        // `DIR/<api>/` applies to that API only, unless there is a single API.
+        assert_eq!(operations_for(&dir, "shop", false), Some(shop.clone()));
+        assert_eq!(operations_for(&dir, "lock", false), None);
+        assert_eq!(operations_for(&dir, "lock", true), Some(dir.clone()));
+        // A directory named after the API, and a file in one, apply to it.
+        assert_eq!(operations_for(&shop, "shop", false), Some(shop.clone()));
+        assert_eq!(operations_for(&doc, "shop", false), Some(doc.clone()));
+        assert_eq!(operations_for(&doc, "lock", false), None);
+        assert_eq!(operations_for(&doc, "lock", true), Some(doc.clone()));
+        fs::remove_dir_all(&dir)
+    }
+
+    #[test]
+    fn write_if_changed_reports_whether_it_wrote() -> Result<(), Error> {
+        let dir = std::env::temp_dir().join(format!("shopql-codegen-write-{}", std::process::id()));
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let file = dir.join("a.rs");
+        assert!(write_if_changed(&file, "one")?);
+        assert!(!write_if_changed(&file, "one")?);
+        assert!(write_if_changed(&file, "two")?);
+        fs::remove_dir_all(&dir).map_err(io(&dir))
+    }
+
+    #[test]
+    fn api_names_are_file_stems() {
+        assert_eq!(
+            api_name(Path::new("schemas/cart-admin.graphql")),
+            "cart-admin"
+        );
+        assert_eq!(api_name(Path::new("")), "schema");
+    }
+}

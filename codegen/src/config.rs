@@ -1,0 +1,45 @@
+//! What to generate, shared by the build-script builder, the CLI and the emitters.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Generation settings. Build one with [`crate::configure`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Emit the typed client.
+    pub client: bool,
+    /// Emit the resolver trait and its async-graphql adapter.
+    pub server: bool,
+    /// Emit a starting implementation of the resolver trait (every method returns a
+    /// `NOT_IMPLEMENTED` error), for a new backend to fill in.
+    pub skeleton: bool,
+    /// Custom scalar name → Rust type path.
+    pub scalars: BTreeMap<String, String>,
+    /// `Type.field` coordinates resolved only when selected (a resolver method instead of a
+    /// struct field on the server; left out of the client's default selections).
+    pub lazy_fields: BTreeSet<String>,
+    /// Path of the crate that provides the client runtime.
+    pub client_runtime: String,
+    /// Path of the crate that provides the server runtime.
+    pub server_runtime: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            client: true,
+            server: false,
+            skeleton: false,
+            scalars: BTreeMap::new(),
+            lazy_fields: BTreeSet::new(),
+            client_runtime: "::shopql_sdk".to_string(),
+            server_runtime: "::shopql_server_stubs".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// True if `Type.field` is configured as lazy.
+    pub fn is_lazy(&self, type_name: &str, field: &str) -> bool {
+        self.lazy_fields.contains(&format!("{type_name}.{field}"))
+    }
+}

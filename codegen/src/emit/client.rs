@@ -1,0 +1,1046 @@
+//! The typed client: one `Client` per API with a method per root field (fetching the type's
+//! default selection) and, under `operations()`, a method per operation document (fetching
+//! exactly its selection).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::docs::{article, doc_attrs, doc_attrs_with, lines_to_attrs, sanitize};
+use super::types::{Side, TypeTable, deprecated_attr};
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::model::{Field, OperationKind, Schema, TypeKind, TypeRef};
+use crate::names::{Namespace, ident, pascal, snake};
+use crate::operations::{Operation, SelectedField, Selection, Shape};
+
+/// Emits the client module's items for one schema and its operations.
+pub fn emit(
+    schema: &Schema,
+    operations: &[Operation],
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> TokenStream {
+    let mut table = TypeTable::new(
+        schema,
+        config,
+        Side::Client,
+        &["Client", "Operations", "operations"],
+        diags,
+    );
+    let defaults = Defaults::compute(schema, config);
+    let rt = table.runtime.clone();
+
+    let scalars = table.emit_scalars();
+    let enums = table.emit_enums();
+    let inputs = table.emit_inputs();
+    let outputs = emit_default_types(&table, &defaults);
+    let (methods, options) = emit_root_methods(&mut table, &defaults);
+    let (op_modules, op_methods) = emit_operations(&table, operations);
+
+    let client_doc = {
+        let mut text = format!("A client of the `{}` API.", schema.name);
+        if let Some(d) = schema
+            .query_type
+            .as_deref()
+            .and_then(|q| schema.get(q))
+            .and_then(|t| t.description.as_deref())
+        {
+            text.push_str("\n\n");
+            text.push_str(d);
+        }
+        text.push_str("\n\nEach root-field method fetches its result type's default selection (see the type's documentation for the fields it leaves out); `operations()` runs the operation documents with exact types.");
+        doc_attrs(Some(&text))
+    };
+
+    quote! {
+        #scalars
+        #enums
+        #inputs
+        #outputs
+        #options
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: #rt::GraphqlClient,
+        }
+
+        impl Client {
+            /// A client for the endpoint at `url`, on the default transport.
+            pub fn new(url: impl ::core::convert::Into<::std::string::String>) -> Self {
+                Self { inner: #rt::GraphqlClient::new(url) }
+            }
+
+            /// A client over a configured `GraphqlClient` (transport, headers, auth).
+            pub fn from_graphql_client(inner: #rt::GraphqlClient) -> Self {
+                Self { inner }
+            }
+
+            /// The underlying GraphQL client.
+            pub fn graphql_client(&self) -> &#rt::GraphqlClient {
+                &self.inner
+            }
+
+            /// Sends `Authorization: Bearer <token>` with every request.
+            #[must_use]
+            pub fn bearer(self, token: impl ::core::convert::Into<::std::string::String>) -> Self {
+                Self { inner: self.inner.bearer(token) }
+            }
+
+            /// Sets or clears the bearer token.
+            pub fn set_bearer(&mut self, token: ::core::option::Option<::std::string::String>) {
+                self.inner.set_bearer(token);
+            }
+
+            /// Sends an extra header with every request.
+            #[must_use]
+            pub fn header(self, name: impl ::core::convert::Into<::std::string::String>, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+                Self { inner: self.inner.header(name, value) }
+            }
+
+            /// The typed methods of the operation documents.
+            pub fn operations(&self) -> Operations<'_> {
+                Operations { inner: &self.inner }
+            }
+
+            #methods
+        }
+
+        /// Typed methods for the operation documents, one per operation.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Operations<'a> {
+            inner: &'a #rt::GraphqlClient,
+        }
+
+        impl Operations<'_> {
+            #op_methods
+        }
+
+        /// One module per operation document: its query text, `Variables` and exact `Data` types.
+        pub mod operations {
+            #op_modules
+        }
+    }
+}
+
+/// The deepest a default selection may nest objects: a bound on what one root-field call
+/// fetches, whatever the shape of the schema (a chain of types that all reach each other would
+/// otherwise be fetched whole).
+const MAX_DEPTH: usize = 8;
+
+/// The most object types one default selection may contain (its fragments): keeps each query
+/// text, and each response, proportionate in schemas where everything reaches everything.
+const MAX_TYPES: usize = 32;
+
+/// Why a field is left out of a default selection.
+#[derive(Debug, Clone)]
+enum Cut {
+    Arguments,
+    Lazy,
+    Cycle(String),
+    Shallower(String),
+    TooDeep,
+    TooLarge,
+}
+
+impl Cut {
+    fn describe(&self) -> String {
+        match self {
+            Cut::Arguments => "takes arguments".into(),
+            Cut::Lazy => "resolved lazily by the server".into(),
+            Cut::Cycle(t) => format!("would cycle back to `{t}`"),
+            Cut::Shallower(t) => format!("`{t}` is fetched closer to the root"),
+            Cut::TooDeep => format!("would nest more than {MAX_DEPTH} levels deep"),
+            Cut::TooLarge => format!("would bring the selection over {MAX_TYPES} object types"),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct TypeSel {
+    /// For objects: the kept fields, in schema order.
+    kept: Vec<Field>,
+    /// Fields left out and why.
+    cut: Vec<(String, Cut)>,
+    /// For interfaces and unions: the concrete types that get a variant.
+    variants: Vec<String>,
+    /// Concrete types left out, and why.
+    cut_variants: Vec<(String, Cut)>,
+}
+
+/// The default selection of every composite type reachable from the root fields. Each type has
+/// a level, its shortest distance from a root field; a field is kept only when it leads to a
+/// type at the same level or deeper, and never back to a type on the depth-first walk's stack.
+/// So the kept edges form a DAG, each type has one finite struct reused everywhere, and a type
+/// is not repeated deep inside another (`shipments.items.lineItem` when `items` is there).
+/// Finally a selection nests at most [`MAX_DEPTH`] levels and holds at most [`MAX_TYPES`]
+/// object types, so that one call stays proportionate however connected the schema is.
+struct Defaults {
+    order: Vec<String>,
+    sel: HashMap<String, TypeSel>,
+    level: HashMap<String, usize>,
+    /// How deep each type's default selection nests (1 for only leaf fields).
+    depth: HashMap<String, usize>,
+    /// The object types each type's default selection contains (its fragments).
+    closure: HashMap<String, BTreeSet<String>>,
+}
+
+impl Defaults {
+    fn compute(schema: &Schema, config: &Config) -> Self {
+        let mut d = Defaults {
+            order: Vec::new(),
+            sel: HashMap::new(),
+            level: levels(schema, config),
+            depth: HashMap::new(),
+            closure: HashMap::new(),
+        };
+        for kind in [OperationKind::Query, OperationKind::Mutation] {
+            let Some(root) = schema.root(kind) else {
+                continue;
+            };
+            for f in schema.fields(root) {
+                let target = f.ty.named();
+                if !schema.is_leaf(target) && !d.sel.contains_key(target) {
+                    let mut stack = vec![root.to_string()];
+                    d.visit(schema, config, target, &mut stack);
+                }
+            }
+        }
+        d
+    }
+
+    fn visit(&mut self, schema: &Schema, config: &Config, t: &str, stack: &mut Vec<String>) {
+        self.sel.insert(t.to_string(), TypeSel::default());
+        self.order.push(t.to_string());
+        stack.push(t.to_string());
+        let mut sel = TypeSel::default();
+        let mut depth = 1;
+        let mut closure: BTreeSet<String> = BTreeSet::new();
+        match schema.get(t).map(|d| &d.kind) {
+            Some(TypeKind::Object { fields, .. }) => {
+                closure.insert(t.to_string());
+                for f in fields {
+                    if !f.args.is_empty() {
+                        sel.cut.push((f.name.clone(), Cut::Arguments));
+                        continue;
+                    }
+                    if config.is_lazy(t, &f.name) {
+                        sel.cut.push((f.name.clone(), Cut::Lazy));
+                        continue;
+                    }
+                    let target = f.ty.named();
+                    if schema.is_leaf(target) {
+                        sel.kept.push(f.clone());
+                        continue;
+                    }
+                    if stack.iter().any(|s| s == target) {
+                        sel.cut
+                            .push((f.name.clone(), Cut::Cycle(target.to_string())));
+                        continue;
+                    }
+                    if self.level_of(target) < self.level_of(t) {
+                        sel.cut
+                            .push((f.name.clone(), Cut::Shallower(target.to_string())));
+                        continue;
+                    }
+                    if !self.sel.contains_key(target) {
+                        self.visit(schema, config, target, stack);
+                    }
+                    let target_depth = self.depth.get(target).copied().unwrap_or(0);
+                    if target_depth + 1 > MAX_DEPTH {
+                        sel.cut.push((f.name.clone(), Cut::TooDeep));
+                        continue;
+                    }
+                    let grown = self.grown(&closure, target);
+                    if grown.len() > MAX_TYPES {
+                        sel.cut.push((f.name.clone(), Cut::TooLarge));
+                        continue;
+                    }
+                    closure = grown;
+                    depth = depth.max(target_depth + 1);
+                    sel.kept.push(f.clone());
+                }
+            }
+            Some(TypeKind::Interface { .. } | TypeKind::Union { .. }) => {
+                depth = 0;
+                for p in schema.possible_types(t) {
+                    if stack.iter().any(|s| s == p) {
+                        sel.cut_variants
+                            .push((p.to_string(), Cut::Cycle(p.to_string())));
+                        continue;
+                    }
+                    if !self.sel.contains_key(p) {
+                        self.visit(schema, config, p, stack);
+                    }
+                    let grown = self.grown(&closure, p);
+                    if grown.len() > MAX_TYPES {
+                        sel.cut_variants.push((p.to_string(), Cut::TooLarge));
+                        continue;
+                    }
+                    closure = grown;
+                    depth = depth.max(self.depth.get(p).copied().unwrap_or(0));
+                    sel.variants.push(p.to_string());
+                }
+            }
+            _ => {}
+        }
+        stack.pop();
+        self.sel.insert(t.to_string(), sel);
+        self.depth.insert(t.to_string(), depth);
+        self.closure.insert(t.to_string(), closure);
+    }
+
+    /// `closure` with the object types of `target`'s default selection added.
+    fn grown(&self, closure: &BTreeSet<String>, target: &str) -> BTreeSet<String> {
+        let mut out = closure.clone();
+        if let Some(more) = self.closure.get(target) {
+            out.extend(more.iter().cloned());
+        }
+        out
+    }
+
+    fn level_of(&self, t: &str) -> usize {
+        self.level.get(t).copied().unwrap_or(usize::MAX)
+    }
+
+    /// `fragment XFields on X { … }` for an object type.
+    fn fragment(&self, schema: &Schema, t: &str) -> String {
+        let sel = &self.sel[t];
+        let mut body = Vec::new();
+        if sel.kept.is_empty() {
+            body.push("__typename".to_string());
+        }
+        for f in &sel.kept {
+            let target = f.ty.named();
+            if schema.is_leaf(target) {
+                body.push(f.name.clone());
+            } else {
+                body.push(format!(
+                    "{} {{ {} }}",
+                    f.name,
+                    self.sub_selection(schema, target)
+                ));
+            }
+        }
+        format!("fragment {t}Fields on {t} {{ {} }}", body.join(" "))
+    }
+
+    /// The selection inside a field of composite type `t`.
+    fn sub_selection(&self, schema: &Schema, t: &str) -> String {
+        if schema.is_abstract(t) {
+            let mut parts = vec!["__typename".to_string()];
+            parts.extend(self.sel[t].variants.iter().map(|v| format!("...{v}Fields")));
+            parts.join(" ")
+        } else {
+            format!("...{t}Fields")
+        }
+    }
+
+    /// Object types whose fragments a selection of `t` needs, transitively, in first-use order.
+    fn fragments_for(&self, schema: &Schema, t: &str, out: &mut Vec<String>) {
+        let objects: Vec<String> = if schema.is_abstract(t) {
+            self.sel[t].variants.clone()
+        } else {
+            vec![t.to_string()]
+        };
+        for o in objects {
+            if out.contains(&o) {
+                continue;
+            }
+            out.push(o.clone());
+            for f in &self.sel[&o].kept {
+                let target = f.ty.named();
+                if !schema.is_leaf(target) {
+                    self.fragments_for(schema, target, out);
+                }
+            }
+        }
+    }
+}
+
+/// Each composite type's shortest distance from a root field (1 for a root field's type),
+/// following the fields a default selection may keep (no arguments, not lazy).
+fn levels(schema: &Schema, config: &Config) -> HashMap<String, usize> {
+    let mut level: HashMap<String, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::new();
+    for kind in [OperationKind::Query, OperationKind::Mutation] {
+        let Some(root) = schema.root(kind) else {
+            continue;
+        };
+        for f in schema.fields(root) {
+            let t = f.ty.named();
+            if !schema.is_leaf(t) && !level.contains_key(t) {
+                level.insert(t.to_string(), 1);
+                queue.push_back(t.to_string());
+            }
+        }
+    }
+    while let Some(t) = queue.pop_front() {
+        let next = level[&t] + 1;
+        let mut targets: Vec<String> = Vec::new();
+        match schema.get(&t).map(|d| &d.kind) {
+            Some(TypeKind::Object { fields, .. }) => {
+                for f in fields {
+                    if f.args.is_empty()
+                        && !config.is_lazy(&t, &f.name)
+                        && !schema.is_leaf(f.ty.named())
+                    {
+                        targets.push(f.ty.named().to_string());
+                    }
+                }
+            }
+            Some(TypeKind::Interface { .. } | TypeKind::Union { .. }) => {
+                targets.extend(schema.possible_types(&t).iter().map(|s| s.to_string()));
+            }
+            _ => {}
+        }
+        for u in targets {
+            if !level.contains_key(&u) {
+                level.insert(u.clone(), next);
+                queue.push_back(u);
+            }
+        }
+    }
+    level
+}
+
+fn serde_rename(rust: &str, graphql: &str) -> TokenStream {
+    if rust == graphql {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(rename = #graphql)])
+    }
+}
+
+/// The structs and enums of the default selections.
+fn emit_default_types(table: &TypeTable<'_>, defaults: &Defaults) -> TokenStream {
+    let schema = table.schema;
+    let mut out = TokenStream::new();
+    for t in &defaults.order {
+        let Some(def) = schema.get(t) else { continue };
+        let sel = &defaults.sel[t];
+        let id = table.ident(t);
+        let mut doc = def
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The `{t}` type."));
+        if schema.is_abstract(t) {
+            let cut: Vec<String> = sel
+                .cut_variants
+                .iter()
+                .map(|(v, why)| format!("`{v}` ({})", why.describe()))
+                .collect();
+            if !cut.is_empty() {
+                doc.push_str(&format!(
+                    "\n\nIn default selections, these decode as `Other`: {}.",
+                    cut.join(", ")
+                ));
+            }
+            let docs = doc_attrs(Some(&doc));
+            let variants: Vec<(Ident, &str)> = {
+                let mut ns = Namespace::with_reserved(["Other"]);
+                sel.variants
+                    .iter()
+                    .map(|v| (ident(&ns.alloc(&pascal(v))), v.as_str()))
+                    .collect()
+            };
+            let defs = variants.iter().map(|(v, g)| {
+                let ty = table.ident(g);
+                let text = format!(" {} `{g}`.", article(g).replacen('a', "A", 1));
+                quote!(#[doc = #text] #v(#ty))
+            });
+            out.extend(quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #id {
+                    #(#defs,)*
+                    /// Another concrete type, by its `__typename`.
+                    Other(::std::string::String),
+                }
+            });
+            out.extend(abstract_serde(&id, &variants, None));
+            continue;
+        }
+        if !sel.cut.is_empty() {
+            let cut: Vec<String> = sel
+                .cut
+                .iter()
+                .map(|(f, why)| format!("`{f}` ({})", why.describe()))
+                .collect();
+            doc.push_str(&format!(
+                "\n\nLeft out of default selections: {}. Select them with an operation document.",
+                cut.join(", ")
+            ));
+        }
+        let docs = doc_attrs(Some(&doc));
+        let mut ns = Namespace::new();
+        let mut fields = Vec::new();
+        if sel.kept.is_empty() {
+            fields.push(quote! {
+                /// The object's concrete GraphQL type.
+                #[serde(rename = "__typename")]
+                pub typename: ::std::string::String
+            });
+        }
+        for f in &sel.kept {
+            let rust = ns.alloc(&snake(&f.name));
+            let fid = ident(&rust);
+            let rename = serde_rename(&rust, &f.name);
+            let ty = output_type(table, &f.ty);
+            let mut attrs = doc_attrs(f.description.as_deref());
+            attrs.extend(deprecated_attr(f.deprecation.as_ref()));
+            let default = (!f.ty.is_non_null()).then(|| quote!(#[serde(default)]));
+            fields.push(quote!(#attrs #rename #default pub #fid: #ty));
+        }
+        out.extend(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #id {
+                #(#fields,)*
+            }
+        });
+    }
+    out
+}
+
+/// The Rust type of an output field in the default selection.
+fn output_type(table: &TypeTable<'_>, ty: &TypeRef) -> TokenStream {
+    let named = ty.named();
+    let inner = if table.schema.is_leaf(named) {
+        table.leaf(named)
+    } else {
+        let id = table.ident(named);
+        quote!(#id)
+    };
+    table.wrap(ty, &inner)
+}
+
+/// `Deserialize` (by `__typename`) and `Serialize` (the inner value) for an abstract enum.
+/// `other` is the struct type of the `Other` variant; `None` means `Other(String)`.
+fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>) -> TokenStream {
+    let arms = variants.iter().map(|(v, g)| {
+        quote!(::core::option::Option::Some(#g) => ::serde_json::from_value(value).map(Self::#v).map_err(::serde::de::Error::custom))
+    });
+    let ser_arms = variants
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(inner) => ::serde::Serialize::serialize(inner, serializer)));
+    let (other_arm, other_ser) = match other {
+        None => (
+            quote!(::core::option::Option::Some(other) => ::core::result::Result::Ok(Self::Other(other.to_string()))),
+            quote!(Self::Other(typename) => {
+                let mut map = ::serde::Serializer::serialize_map(serializer, ::core::option::Option::Some(1))?;
+                ::serde::ser::SerializeMap::serialize_entry(&mut map, "__typename", typename)?;
+                ::serde::ser::SerializeMap::end(map)
+            }),
+        ),
+        Some(_) => (
+            quote!(::core::option::Option::Some(_) => ::serde_json::from_value(value).map(Self::Other).map_err(::serde::de::Error::custom)),
+            quote!(Self::Other(inner) => ::serde::Serialize::serialize(inner, serializer)),
+        ),
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #id {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                // The concrete type decides the variant; the value is buffered to read it first.
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let typename = value.get("__typename").and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                match typename.as_deref() {
+                    #(#arms,)*
+                    #other_arm,
+                    ::core::option::Option::None => ::core::result::Result::Err(::serde::de::Error::missing_field("__typename")),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #id {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms,)*
+                    #other_ser
+                }
+            }
+        }
+    }
+}
+
+/// One method per root query and mutation field, and the options structs of their optional
+/// arguments.
+fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenStream, TokenStream) {
+    let schema = table.schema;
+    let rt = table.runtime.clone();
+    let mut methods = TokenStream::new();
+    let mut options_structs = TokenStream::new();
+    let mut method_ns = Namespace::with_reserved([
+        "new",
+        "from_graphql_client",
+        "graphql_client",
+        "bearer",
+        "set_bearer",
+        "header",
+        "operations",
+    ]);
+    for kind in [OperationKind::Query, OperationKind::Mutation] {
+        let Some(root) = schema.root(kind) else {
+            continue;
+        };
+        for f in schema.fields(root) {
+            let method = ident(&method_ns.alloc(&snake(&f.name)));
+            let op_name = format!(
+                "{}{}",
+                pascal(&f.name),
+                if kind == OperationKind::Mutation {
+                    "Mutation"
+                } else {
+                    "Query"
+                }
+            );
+            let target = f.ty.named();
+
+            // Query text: the field with every argument as a variable, and the default selection.
+            let var_defs: Vec<String> = f
+                .args
+                .iter()
+                .map(|a| format!("${}: {}", a.name, a.ty))
+                .collect();
+            let args: Vec<String> = f
+                .args
+                .iter()
+                .map(|a| format!("{}: ${}", a.name, a.name))
+                .collect();
+            let mut text = kind.keyword().to_string();
+            text.push(' ');
+            text.push_str(&op_name);
+            if !var_defs.is_empty() {
+                text.push_str(&format!("({})", var_defs.join(", ")));
+            }
+            text.push_str(" { ");
+            text.push_str(&f.name);
+            if !args.is_empty() {
+                text.push_str(&format!("({})", args.join(", ")));
+            }
+            if !schema.is_leaf(target) {
+                text.push_str(&format!(
+                    " {{ {} }}",
+                    defaults.sub_selection(schema, target)
+                ));
+            }
+            text.push_str(" }");
+            if !schema.is_leaf(target) {
+                let mut frags = Vec::new();
+                defaults.fragments_for(schema, target, &mut frags);
+                for fr in frags {
+                    text.push('\n');
+                    text.push_str(&defaults.fragment(schema, &fr));
+                }
+            }
+
+            // Parameters: required arguments as parameters, the others in an options struct.
+            let mut param_ns = Namespace::with_reserved([
+                "self",
+                "options",
+                "data",
+                "variables",
+                "Variables",
+                "Data",
+                "QUERY",
+            ]);
+            let mut params = Vec::new();
+            let mut var_fields = Vec::new();
+            let mut var_inits = Vec::new();
+            let optional: Vec<_> = f
+                .args
+                .iter()
+                .filter(|a| !a.ty.is_non_null() || a.default.is_some())
+                .collect();
+            for a in f
+                .args
+                .iter()
+                .filter(|a| a.ty.is_non_null() && a.default.is_none())
+            {
+                let p = ident(&param_ns.alloc(&snake(&a.name)));
+                let ty = table.input_ref(&a.ty);
+                let g = &a.name;
+                params.push(quote!(#p: #ty));
+                var_fields.push(quote!(#[serde(rename = #g)] #p: &'a #ty));
+                var_inits.push(quote!(#p: &#p));
+            }
+            let mut arg_docs: Vec<String> = Vec::new();
+            for a in &f.args {
+                let d = a
+                    .description
+                    .as_deref()
+                    .map(|d| d.lines().next().unwrap_or("").to_string())
+                    .unwrap_or_default();
+                let default = a
+                    .default
+                    .as_ref()
+                    .map(|v| format!(", default `{v}`"))
+                    .unwrap_or_default();
+                let sep = if d.is_empty() { "" } else { ": " };
+                arg_docs.push(format!("- `{}` (`{}`{default}){sep}{d}", a.name, a.ty));
+            }
+            if !optional.is_empty() {
+                let opt_id = ident(&table.ns.alloc(&format!("{}Options", pascal(&f.name))));
+                let mut ns = Namespace::new();
+                let fields = optional.iter().map(|a| {
+                    let fid = ident(&ns.alloc(&snake(&a.name)));
+                    let ty = table.input_ref(&TypeRef::NonNull(Box::new(a.ty.nullable().clone())));
+                    let g = &a.name;
+                    let docs = match &a.default {
+                        Some(d) => doc_attrs_with(a.description.as_deref(), &format!("Server default: `{d}`.")),
+                        None => doc_attrs(a.description.as_deref()),
+                    };
+                    quote!(#docs #[serde(rename = #g, skip_serializing_if = "::core::option::Option::is_none")] pub #fid: ::core::option::Option<#ty>)
+                });
+                // rustdoc cannot resolve a link to a raw identifier (`Client::r#type`).
+                let method_text = method.to_string();
+                let target = match method_text.strip_prefix("r#") {
+                    Some(plain) => format!("`Client::{plain}`"),
+                    None => format!("[`Client::{method_text}`]"),
+                };
+                let text =
+                    format!(" The optional arguments of {target}; `None` leaves an argument out.");
+                options_structs.extend(quote! {
+                    #[doc = #text]
+                    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+                    pub struct #opt_id {
+                        #(#fields,)*
+                    }
+                });
+                params.push(quote!(options: #opt_id));
+                var_fields.push(quote!(#[serde(flatten)] options: &'a #opt_id));
+                var_inits.push(quote!(options: &options));
+            }
+
+            let ret = output_type(table, &f.ty);
+            let nullable_default = (!f.ty.is_non_null()).then(|| quote!(#[serde(default)]));
+            let g = &f.name;
+            let mut doc = f
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The `{g}` field."));
+            if !arg_docs.is_empty() {
+                doc.push_str("\n\nArguments:\n");
+                doc.push_str(&arg_docs.join("\n"));
+            }
+            if !schema.is_leaf(target) {
+                doc.push_str(&format!("\n\nReturns the default selection of `{target}` (see its documentation for what is left out)."));
+            }
+            let docs = doc_attrs(Some(&doc));
+            let deprecated = deprecated_attr(f.deprecation.as_ref());
+            let lifetime = if var_fields.is_empty() {
+                quote!()
+            } else {
+                quote!(<'a>)
+            };
+            methods.extend(quote! {
+                #docs
+                #deprecated
+                pub async fn #method(&self, #(#params),*) -> #rt::Result<#ret> {
+                    // Local names start with `__`, which no GraphQL type name may, so that they
+                    // cannot shadow a schema type the signature names.
+                    const QUERY: &str = #text;
+                    #[derive(::serde::Serialize)]
+                    struct __Variables #lifetime { #(#var_fields,)* }
+                    #[derive(::serde::Deserialize)]
+                    struct __Data {
+                        #[serde(rename = #g)]
+                        #nullable_default
+                        value: #ret,
+                    }
+                    let data: __Data = self.inner.execute_data(QUERY, #op_name, &__Variables { #(#var_inits),* }).await?;
+                    ::core::result::Result::Ok(data.value)
+                }
+            });
+        }
+    }
+    (methods, options_structs)
+}
+
+/// One module per operation, and the methods of `Operations`.
+fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStream, TokenStream) {
+    let rt = &table.runtime;
+    let mut modules = TokenStream::new();
+    let mut methods = TokenStream::new();
+    let mut mod_ns = Namespace::new();
+    let mut method_ns = Namespace::new();
+    let mut sorted: Vec<&Operation> = operations.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for op in sorted {
+        let module = ident(&mod_ns.alloc(&snake(&op.name)));
+        let method = ident(&method_ns.alloc(&snake(&op.name)));
+        let mut ns =
+            Namespace::with_reserved(["Variables", "Data", "QUERY", "OPERATION_NAME", "super"]);
+        let op_struct = ident(&ns.alloc(&pascal(&op.name)));
+        let mut types = TokenStream::new();
+        let mut ctx = OpCtx {
+            table,
+            ns: &mut ns,
+            out: &mut types,
+            seen: HashSet::new(),
+        };
+        let data_fields = match &op.selection.shape {
+            Shape::Fields(fields) => ctx.fields("Data", fields),
+            Shape::ByType { other, .. } => ctx.fields("Data", other),
+        };
+
+        // Variables.
+        let mut vns = Namespace::new();
+        let mut all_default = true;
+        let var_fields: Vec<TokenStream> = op
+            .variables
+            .iter()
+            .map(|v| {
+                let fid = ident(&vns.alloc(&snake(&v.name)));
+                let g = &v.name;
+                let named = v.ty.named();
+                let inner = if table.schema.is_leaf(named) {
+                    table.leaf(named)
+                } else {
+                    let id = table.ident(named);
+                    quote!(super::super::#id)
+                };
+                let inner = qualify_leaf(table, named, inner);
+                let doc = format!(" `${g}: {}`", v.ty);
+                if v.ty.is_non_null() {
+                    let ty = table.wrap(&v.ty, &inner);
+                    let defaultable = v.ty.is_list() || if table.schema.is_leaf(named) { table.leaf_defaultable(named) } else { table.is_defaultable(named) };
+                    all_default &= defaultable;
+                    quote!(#[doc = #doc] #[serde(rename = #g)] pub #fid: #ty)
+                } else {
+                    let ty = table.wrap(&TypeRef::NonNull(Box::new(v.ty.clone())), &inner);
+                    quote!(#[doc = #doc] #[serde(rename = #g, skip_serializing_if = "::core::option::Option::is_none")] pub #fid: ::core::option::Option<#ty>)
+                }
+            })
+            .collect();
+        let default = all_default.then(|| quote!(Default,));
+        let has_vars = !op.variables.is_empty();
+
+        let mut doc = op
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` operation.", op.name));
+        doc.push_str("\n\n```text\n");
+        doc.push_str(&op.query_text);
+        doc.push_str("\n```");
+        let doc_lines = sanitize(&doc);
+        let docs = lines_to_attrs(&doc_lines);
+        let query = &op.query_text;
+        let name = &op.name;
+        modules.extend(quote! {
+            #docs
+            pub mod #module {
+                /// The query text sent to the server.
+                pub const QUERY: &str = #query;
+                /// The operation's name.
+                pub const OPERATION_NAME: &str = #name;
+
+                /// The operation, for `GraphqlClient::run`.
+                #[derive(Debug, Clone, Copy)]
+                pub struct #op_struct;
+
+                impl #rt::GraphqlOperation for #op_struct {
+                    type Variables = Variables;
+                    type Data = Data;
+                    const QUERY: &'static str = QUERY;
+                    const OPERATION_NAME: &'static str = OPERATION_NAME;
+                }
+
+                /// The operation's variables.
+                #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
+                pub struct Variables {
+                    #(#var_fields,)*
+                }
+
+                /// The operation's result, exactly as selected.
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                pub struct Data {
+                    #(#data_fields,)*
+                }
+
+                #types
+            }
+        });
+        let method_doc = doc_attrs(Some(
+            op.description
+                .as_deref()
+                .unwrap_or(&format!("Runs the `{}` operation.", op.name)),
+        ));
+        if has_vars {
+            methods.extend(quote! {
+                #method_doc
+                pub async fn #method(&self, variables: operations::#module::Variables) -> #rt::Result<operations::#module::Data> {
+                    self.inner.run::<operations::#module::#op_struct>(&variables).await
+                }
+            });
+        } else {
+            methods.extend(quote! {
+                #method_doc
+                pub async fn #method(&self) -> #rt::Result<operations::#module::Data> {
+                    self.inner.run::<operations::#module::#op_struct>(&operations::#module::Variables {}).await
+                }
+            });
+        }
+    }
+    (modules, methods)
+}
+
+/// Leaf types are referred to from inside `operations::<op>`; builtins need no path, the
+/// module's own scalars and enums are reached through `super::super`.
+fn qualify_leaf(table: &TypeTable<'_>, named: &str, inner: TokenStream) -> TokenStream {
+    if !table.schema.is_leaf(named)
+        || matches!(named, "Int" | "Float" | "String" | "Boolean" | "ID")
+    {
+        return inner;
+    }
+    quote!(super::super::#inner)
+}
+
+struct OpCtx<'t, 'n> {
+    table: &'t TypeTable<'t>,
+    ns: &'n mut Namespace,
+    out: &'n mut TokenStream,
+    seen: HashSet<String>,
+}
+
+impl OpCtx<'_, '_> {
+    /// The fields of a response struct; nested structs are emitted into `out`.
+    fn fields(&mut self, parent: &str, fields: &[SelectedField]) -> Vec<TokenStream> {
+        let mut names = Namespace::new();
+        let mut out = Vec::new();
+        for f in fields {
+            let rust = if f.name == "__typename" && f.key == "__typename" {
+                names.alloc("typename")
+            } else {
+                names.alloc(&snake(&f.key))
+            };
+            let fid = ident(&rust);
+            let rename = serde_rename(&rust, &f.key);
+            let named = f.ty.named();
+            let inner = match &f.selection {
+                None => {
+                    let leaf = self.table.leaf(named);
+                    qualify_leaf(self.table, named, leaf)
+                }
+                Some(sel) => {
+                    let id = self.selection_type(parent, &f.key, sel);
+                    quote!(#id)
+                }
+            };
+            let mut ty = self.table.wrap(&f.ty, &inner);
+            let mut default = (!f.ty.is_non_null()).then(|| quote!(#[serde(default)]));
+            if f.conditional && f.ty.is_non_null() {
+                ty = quote!(::core::option::Option<#ty>);
+                default = Some(quote!(#[serde(default)]));
+            }
+            let attrs = if f.conditional {
+                doc_attrs_with(
+                    f.description.as_deref(),
+                    "Under `@skip`/`@include`: `None` when left out.",
+                )
+            } else {
+                doc_attrs(f.description.as_deref())
+            };
+            out.push(quote!(#attrs #rename #default pub #fid: #ty));
+        }
+        out
+    }
+
+    fn type_name(&mut self, parent: &str, key: &str) -> Ident {
+        let base = pascal(key);
+        let name = if !self.ns.is_taken(&base) {
+            self.ns.alloc(&base)
+        } else {
+            let prefixed = if parent == "Data" {
+                base.clone()
+            } else {
+                format!("{parent}{base}")
+            };
+            self.ns.alloc(&prefixed)
+        };
+        ident(&name)
+    }
+
+    /// Emits the type of a composite field's selection and returns its name.
+    fn selection_type(&mut self, parent: &str, key: &str, sel: &Selection) -> Ident {
+        let id = self.type_name(parent, key);
+        let id_text = id.to_string();
+        let _ = self.seen.insert(id_text.clone());
+        let description = self
+            .table
+            .schema
+            .get(&sel.type_name)
+            .and_then(|t| t.description.clone());
+        let docs = doc_attrs(Some(description.as_deref().unwrap_or(&format!(
+            "{} `{}`.",
+            article(&sel.type_name).replacen('a', "A", 1),
+            sel.type_name
+        ))));
+        match &sel.shape {
+            Shape::Fields(fields) => {
+                let fs = self.fields(&id_text, fields);
+                self.out.extend(quote! {
+                    #docs
+                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    pub struct #id {
+                        #(#fs,)*
+                    }
+                });
+            }
+            Shape::ByType { variants, other } => {
+                let mut vns = Namespace::with_reserved(["Other"]);
+                let mut defs = Vec::new();
+                let mut pairs = Vec::new();
+                for (concrete, fields) in variants {
+                    let v = ident(&vns.alloc(&pascal(concrete)));
+                    let sid = ident(&self.ns.alloc(&format!("{id_text}{}", pascal(concrete))));
+                    let fs = self.fields(&sid.to_string(), fields);
+                    let text = format!(" The fields selected on `{concrete}`.");
+                    self.out.extend(quote! {
+                        #[doc = #text]
+                        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                        pub struct #sid {
+                            #(#fs,)*
+                        }
+                    });
+                    let vdoc =
+                        format!(" {} `{concrete}`.", article(concrete).replacen('a', "A", 1));
+                    defs.push(quote!(#[doc = #vdoc] #v(#sid)));
+                    pairs.push((v, concrete.as_str()));
+                }
+                let other_id = ident(&self.ns.alloc(&format!("{id_text}Other")));
+                let mut fs = self.fields(&other_id.to_string(), other);
+                if !other.iter().any(|f| f.key == "__typename") {
+                    fs.insert(
+                        0,
+                        quote! {
+                            /// The concrete GraphQL type.
+                            #[serde(rename = "__typename")]
+                            pub typename: ::std::string::String
+                        },
+                    );
+                }
+                self.out.extend(quote! {
+                    /// The fields selected on any other concrete type.
+                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    pub struct #other_id {
+                        #(#fs,)*
+                    }
+
+                    #docs
+                    #[derive(Debug, Clone, PartialEq)]
+                    pub enum #id {
+                        #(#defs,)*
+                        /// Any other concrete type.
+                        Other(#other_id),
+                    }
+                });
+                self.out
+                    .extend(abstract_serde(&id, &pairs, Some(&other_id)));
+            }
+        }
+        id
+    }
+}

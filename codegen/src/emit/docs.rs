@@ -1,0 +1,246 @@
+//! SDL descriptions to rustdoc that cannot break `cargo doc` or `cargo test --doc`.
+//!
+//! - fenced code becomes ```` ```text ```` so it is never compiled as a doctest;
+//! - indentation of four spaces or more (an indented code block, hence a doctest) is reduced;
+//! - bare URLs are wrapped in `<…>` (rustdoc's `bare_urls` lint);
+//! - `[…]` not followed by `(` is escaped, so it is not read as an intra-doc link;
+//! - `<` that does not start a URL is escaped, so it is not read as an HTML tag.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "…"]` attributes for a description; nothing when there is none.
+pub fn doc_attrs(description: Option<&str>) -> TokenStream {
+    match description {
+        Some(d) if !d.trim().is_empty() => lines_to_attrs(&sanitize(d)),
+        _ => TokenStream::new(),
+    }
+}
+
+/// `#[doc]` attributes for a description followed by a paragraph of the generator's own (a
+/// default value, a note); the blank line between them only when there is a description.
+pub fn doc_attrs_with(description: Option<&str>, extra: &str) -> TokenStream {
+    match description {
+        Some(d) if !d.trim().is_empty() => doc_attrs(Some(&format!("{d}\n\n{extra}"))),
+        _ => doc_attrs(Some(extra)),
+    }
+}
+
+/// "a" or "an", for a word of English or a type name: "an `Article`", "a `Product`".
+pub fn article(word: &str) -> &'static str {
+    let first = word
+        .trim_start_matches(['`', '_'])
+        .chars()
+        .next()
+        .map(|c| c.to_ascii_lowercase());
+    if matches!(first, Some('a' | 'e' | 'i' | 'o' | 'u')) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// `#[doc]` attributes for already-sanitized lines.
+pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let text = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #text])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// The sanitized lines of a description.
+pub fn sanitize(description: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in description.replace('\t', "    ").lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if in_fence {
+                out.push("```".to_string());
+            } else {
+                out.push("```text".to_string());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_string());
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let kept = " ".repeat(indent.min(3));
+        out.push(format!("{kept}{}", escape_markdown(trimmed)));
+    }
+    if in_fence {
+        out.push("```".to_string());
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    while out.first().is_some_and(|l| l.trim().is_empty()) {
+        out.remove(0);
+    }
+    out
+}
+
+/// True if `chars[at..]` starts with `prefix` (ASCII).
+fn starts_with_at(chars: &[char], at: usize, prefix: &str) -> bool {
+    let p = prefix.as_bytes();
+    chars.len() >= at + p.len()
+        && chars[at..at + p.len()]
+            .iter()
+            .zip(p)
+            .all(|(c, b)| *c == char::from(*b))
+}
+
+fn escape_markdown(line: &str) -> String {
+    // Most lines need no escaping at all: return them as they are.
+    if !line.contains(['[', ']', '<', '>', ':']) {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    let mut in_code = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if starts_with_at(&chars, i, "http://") || starts_with_at(&chars, i, "https://") {
+            let prev = if i > 0 { chars[i - 1] } else { ' ' };
+            let url: String = chars[i..]
+                .iter()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '>' | ')' | '"' | '\''))
+                .collect();
+            let url = url.trim_end_matches(['.', ',', ';', ':']).to_string();
+            if prev == '<' || prev == '(' {
+                out.push_str(&url);
+            } else {
+                out.push('<');
+                out.push_str(&url);
+                out.push('>');
+            }
+            i += url.chars().count();
+            continue;
+        }
+        match c {
+            '[' => {
+                // A markdown link `[text](url)` stays; anything else is escaped.
+                let close = chars[i..].iter().position(|&x| x == ']').map(|p| p + i);
+                let is_link = close.is_some_and(|j| chars.get(j + 1) == Some(&'('));
+                if is_link {
+                    out.push('[');
+                } else {
+                    out.push_str("\\[");
+                }
+            }
+            ']' => {
+                if chars.get(i + 1) == Some(&'(') {
+                    out.push(']');
+                } else {
+                    out.push_str("\\]");
+                }
+            }
+            '<' => {
+                let next_is_url = starts_with_at(&chars, i + 1, "http://")
+                    || starts_with_at(&chars, i + 1, "https://");
+                if next_is_url {
+                    out.push('<');
+                } else {
+                    out.push_str("&lt;");
+                }
+            }
+            '>' => {
+                let prev_was_url = out.contains("<http");
+                if prev_was_url && out.rfind("<http") > out.rfind('>') {
+                    out.push('>');
+                } else {
+                    out.push_str("&gt;");
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn code_fences_become_text() {
+        let lines = sanitize("Example:\n```\nlet x = 1;\n```");
+        assert_eq!(lines, ["Example:", "```text", "let x = 1;", "```"]);
+    }
+
+    #[test]
+    fn unterminated_fences_are_closed() {
+        let lines = sanitize("```graphql\nquery { a }");
+        assert_eq!(lines, ["```text", "query { a }", "```"]);
+    }
+
+    #[test]
+    fn indented_code_cannot_become_a_doctest() {
+        let lines = sanitize("Text\n\n        fn main() { panic!() }");
+        assert_eq!(lines[2], "   fn main() { panic!() }");
+    }
+
+    #[test]
+    fn urls_brackets_and_tags() {
+        assert_eq!(
+            sanitize("See https://example.com/x."),
+            ["See <https://example.com/x>."]
+        );
+        assert_eq!(
+            sanitize("See <https://example.com>"),
+            ["See <https://example.com>"]
+        );
+        assert_eq!(sanitize("A [String] list"), ["A \\[String\\] list"]);
+        assert_eq!(
+            sanitize("A [link](https://x.io)"),
+            ["A [link](https://x.io)"]
+        );
+        assert_eq!(
+            sanitize("Bearer <token> here"),
+            ["Bearer &lt;token&gt; here"]
+        );
+        assert_eq!(sanitize("Code `a[0] <b>` stays"), ["Code `a[0] <b>` stays"]);
+    }
+
+    #[test]
+    fn articles() {
+        assert_eq!(super::article("Article"), "an");
+        assert_eq!(super::article("Product"), "a");
+        assert_eq!(super::article("`Item`"), "an");
+    }
+
+    #[test]
+    fn extra_paragraphs_follow_descriptions() {
+        let with = super::doc_attrs_with(Some("Text."), "Default: `1`.").to_string();
+        assert!(with.contains("\" Text.\"") && with.contains("\"\"") && with.contains("Default"));
+        let without = super::doc_attrs_with(None, "Default: `1`.").to_string();
+        assert!(!without.contains("\"\""), "{without}");
+    }
+
+    #[test]
+    fn surrounding_blank_lines_are_trimmed() {
+        assert_eq!(sanitize("\n\nText\n\n"), ["Text"]);
+    }
+}

@@ -1,0 +1,806 @@
+//! The server side: Rust types for every object, interface, union, enum and input; one
+//! `#[async_trait]` resolver trait per API; and an adapter that registers an async-graphql
+//! `dynamic` schema whose resolvers call the trait.
+//!
+//! The trait mentions only generated types and the runtime's `RequestContext`/`ApiResult`, never
+//! an async-graphql type, so the engine can change without breaking implementations. The
+//! `dynamic` schema was chosen over derive macros for compile time: the generated code is plain
+//! function calls, which scale to schemas with thousands of types. The adapter takes the
+//! resolvers as `Arc<dyn Trait>`, so it is compiled once in the crate that includes it, not once
+//! per implementation. Request throughput of the two engines for the same trivial schema
+//! (`server-stubs/benches/throughput.rs`, in-process, fastest of 40 interleaved rounds): a
+//! one-field query 11.4 µs through the stubs vs 10.9 µs hand-written with derive macros (+4 %),
+//! a mutation 8.0 µs vs 7.6 µs (+6 %).
+//!
+//! async-graphql's `dynamic` engine leaves `path` out of resolver errors and cannot resolve `null`
+//! items of lists of objects, interfaces, unions or enums (async-graphql/async-graphql#1577); the
+//! adapter reports errors with their path through the glue and gives `null` items a stand-in
+//! (`null_item`) that the runtime's `execute` turns back into `null`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::docs::doc_attrs;
+use super::types::{Side, TypeTable, deprecated_attr, strongly_connected};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::model::{Field, InputValue, OperationKind, Schema, TypeKind, TypeRef, Value};
+use crate::names::{Namespace, ident, pascal, snake};
+
+/// One resolver method of the trait, for the skeleton.
+pub struct MethodSig {
+    /// `Type.field`.
+    pub coordinate: String,
+    /// The method's signature (`async fn name(&self, …) -> ApiResult<T>`), without a body.
+    pub signature: TokenStream,
+}
+
+/// The emitted items and what the skeleton needs.
+pub struct ServerOutput {
+    /// The module's items.
+    pub tokens: TokenStream,
+    /// The trait's name.
+    pub trait_name: Ident,
+    /// The trait's methods.
+    pub methods: Vec<MethodSig>,
+}
+
+/// Emits the server module's items for one schema.
+pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> ServerOutput {
+    let trait_text = format!("{}Resolvers", pascal(&schema.name));
+    let mut table = TypeTable::new(
+        schema,
+        config,
+        Side::Server,
+        &[
+            &trait_text,
+            "schema",
+            "schema_builder",
+            "router",
+            "adapter",
+            "sdl",
+            "Unimplemented",
+        ],
+        diags,
+    );
+    let trait_name = ident(&trait_text);
+    let rt = table.runtime.clone();
+    if schema.subscription_type.is_some() {
+        diags.push(Diagnostic::warning(
+            Location::new(&schema.file, 1, 1),
+            "subscriptions are not generated for the server; the subscription type is left out",
+        ));
+    }
+
+    let scalars = table.emit_scalars();
+    let enums = table.emit_enums();
+    let inputs = table.emit_inputs();
+    let boxed = boxed_fields(schema, config);
+    let objects = emit_objects(&table, config, &boxed);
+    let (trait_items, methods, resolvers) = trait_methods(&mut table, config);
+    let registration = registration(&table, config, &resolvers, &methods, &trait_name);
+
+    let trait_doc = doc_attrs(Some(&format!(
+        "The resolvers of the `{}` API: one method per root query and mutation field, and one per object field that takes arguments or is resolved lazily.\n\nImplement it and serve it with [`router`]; async-graphql parses, validates and executes requests, and calls these methods with typed arguments.",
+        schema.name
+    )));
+    let tokens = quote! {
+        #scalars
+        #enums
+        #inputs
+        #objects
+
+        #trait_doc
+        #[#rt::async_trait::async_trait]
+        pub trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
+            #trait_items
+        }
+
+        #registration
+
+        /// The executable schema, with the runtime's default limits.
+        pub fn schema<R: #trait_name>(resolvers: R) -> ::core::result::Result<#rt::async_graphql::dynamic::Schema, #rt::async_graphql::dynamic::SchemaError> {
+            #rt::limits::apply(schema_builder(resolvers), &#rt::ServerConfig::default()).finish()
+        }
+
+        /// An axum router that serves the API: POST executes, GET serves GraphiQL, with the
+        /// runtime's default limits. Use `schema_builder` and the runtime's `router_with` to
+        /// configure limits, authentication and paths.
+        pub fn router<R: #trait_name>(resolvers: R) -> #rt::axum::Router {
+            #rt::http::router(schema_builder(resolvers), #rt::ServerConfig::default())
+        }
+    };
+    ServerOutput {
+        tokens,
+        trait_name,
+        methods,
+    }
+}
+
+/// Fields (owner, field) and abstract variants (abstract, member) that embed their own type and
+/// need a `Box`.
+fn boxed_fields(schema: &Schema, config: &Config) -> HashSet<(String, String)> {
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut edges: Vec<(String, String, String)> = Vec::new();
+    for t in schema.types() {
+        match &t.kind {
+            TypeKind::Object { fields, .. } => {
+                let mut outs = Vec::new();
+                for f in struct_fields(schema, config, &t.name, fields) {
+                    let target = f.ty.named();
+                    if !f.ty.is_list() && !schema.is_leaf(target) {
+                        outs.push(target.to_string());
+                        edges.push((t.name.clone(), f.name.clone(), target.to_string()));
+                    }
+                }
+                graph.insert(t.name.clone(), outs);
+            }
+            TypeKind::Interface { .. } | TypeKind::Union { .. } => {
+                let outs: Vec<String> = schema
+                    .possible_types(&t.name)
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                for o in &outs {
+                    edges.push((t.name.clone(), o.clone(), o.clone()));
+                }
+                graph.insert(t.name.clone(), outs);
+            }
+            _ => {}
+        }
+    }
+    let comp = strongly_connected(&graph);
+    edges
+        .into_iter()
+        .filter(|(owner, _, target)| {
+            comp.contains_key(owner) && comp.get(owner) == comp.get(target)
+        })
+        .map(|(owner, field, _)| (owner, field))
+        .collect()
+}
+
+/// The fields stored in an object's struct: no arguments, not lazy.
+fn struct_fields<'f>(
+    schema: &Schema,
+    config: &Config,
+    type_name: &str,
+    fields: &'f [Field],
+) -> Vec<&'f Field> {
+    if schema.is_root(type_name) {
+        return Vec::new();
+    }
+    fields
+        .iter()
+        .filter(|f| f.args.is_empty() && !config.is_lazy(type_name, &f.name))
+        .collect()
+}
+
+fn rust_output(table: &TypeTable<'_>, ty: &TypeRef, boxed: bool) -> TokenStream {
+    let named = ty.named();
+    let mut inner = if table.schema.is_leaf(named) {
+        table.leaf(named)
+    } else {
+        let id = table.ident(named);
+        quote!(#id)
+    };
+    if boxed {
+        inner = quote!(::std::boxed::Box<#inner>);
+    }
+    table.wrap(ty, &inner)
+}
+
+fn emit_objects(
+    table: &TypeTable<'_>,
+    config: &Config,
+    boxed: &HashSet<(String, String)>,
+) -> TokenStream {
+    let schema = table.schema;
+    let rt = &table.runtime;
+    let mut out = TokenStream::new();
+    let defaultable = object_defaultable(table, config);
+    for t in schema.types() {
+        if schema.is_root(&t.name) {
+            continue;
+        }
+        let id = table.ident(&t.name);
+        let gname = &t.name;
+        match &t.kind {
+            TypeKind::Object { fields, .. } => {
+                let mut doc = t
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{}` type.", t.name));
+                let resolved: Vec<String> = fields
+                    .iter()
+                    .filter(|f| !f.args.is_empty() || config.is_lazy(&t.name, &f.name))
+                    .map(|f| format!("`{}`", f.name))
+                    .collect();
+                if !resolved.is_empty() {
+                    doc.push_str(&format!(
+                        "\n\nResolved by the trait, not stored here: {}.",
+                        resolved.join(", ")
+                    ));
+                }
+                let docs = doc_attrs(Some(&doc));
+                let mut ns = Namespace::new();
+                let defs = struct_fields(schema, config, &t.name, fields)
+                    .into_iter()
+                    .map(|f| {
+                        let fid = ident(&ns.alloc(&snake(&f.name)));
+                        let ty = rust_output(
+                            table,
+                            &f.ty,
+                            boxed.contains(&(t.name.clone(), f.name.clone())),
+                        );
+                        let mut attrs = doc_attrs(f.description.as_deref());
+                        attrs.extend(deprecated_attr(f.deprecation.as_ref()));
+                        quote!(#attrs pub #fid: #ty)
+                    });
+                let default = defaultable
+                    .contains(&t.name)
+                    .then(|| quote!(::core::default::Default,));
+                out.extend(quote! {
+                    #docs
+                    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, #default)]
+                    pub struct #id {
+                        #(#defs,)*
+                    }
+
+                    impl #rt::glue::ToFieldValue for #id {
+                        fn to_field_value(&self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
+                            ::core::option::Option::Some(#rt::async_graphql::dynamic::FieldValue::borrowed_any(self))
+                        }
+                    }
+
+                    impl #rt::glue::IntoFieldValue for #id {
+                        fn into_field_value(self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
+                            ::core::option::Option::Some(#rt::async_graphql::dynamic::FieldValue::owned_any(self))
+                        }
+                    }
+                });
+            }
+            TypeKind::Interface { .. } | TypeKind::Union { .. } => {
+                let docs = doc_attrs(Some(
+                    t.description
+                        .as_deref()
+                        .unwrap_or(&format!("The `{gname}` {}.", t.kind.describe())),
+                ));
+                let mut vns = Namespace::new();
+                let variants: Vec<(Ident, String, bool)> = schema
+                    .possible_types(&t.name)
+                    .into_iter()
+                    .map(|p| {
+                        (
+                            ident(&vns.alloc(&pascal(p))),
+                            p.to_string(),
+                            boxed.contains(&(t.name.clone(), p.to_string())),
+                        )
+                    })
+                    .collect();
+                let defs = variants.iter().map(|(v, p, b)| {
+                    let ty = table.ident(p);
+                    let ty = if *b {
+                        quote!(::std::boxed::Box<#ty>)
+                    } else {
+                        quote!(#ty)
+                    };
+                    let text = format!(" A `{p}`.");
+                    quote!(#[doc = #text] #v(#ty))
+                });
+                let borrow_arms = variants.iter().map(|(v, p, b)| {
+                    let inner = if *b { quote!(&**inner) } else { quote!(inner) };
+                    quote!(Self::#v(inner) => #rt::async_graphql::dynamic::FieldValue::borrowed_any(#inner).with_type(#p))
+                });
+                let owned_arms = variants.iter().map(|(v, p, b)| {
+                    let inner = if *b { quote!(*inner) } else { quote!(inner) };
+                    quote!(Self::#v(inner) => #rt::async_graphql::dynamic::FieldValue::owned_any(#inner).with_type(#p))
+                });
+                let from_impls = variants.iter().map(|(v, p, b)| {
+                    let ty = table.ident(p);
+                    let wrap = if *b {
+                        quote!(::std::boxed::Box::new(value))
+                    } else {
+                        quote!(value)
+                    };
+                    quote! {
+                        impl ::core::convert::From<#ty> for #id {
+                            fn from(value: #ty) -> Self {
+                                Self::#v(#wrap)
+                            }
+                        }
+                    }
+                });
+                // A `null` list item stands as a null value typed as one of the members.
+                let null_item = variants.first().map(|(_, p, _)| {
+                    quote! {
+                        fn null_item() -> #rt::async_graphql::dynamic::FieldValue<'static> {
+                            #rt::async_graphql::dynamic::FieldValue::NULL.with_type(#p)
+                        }
+                    }
+                });
+                out.extend(quote! {
+                    #docs
+                    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+                    pub enum #id {
+                        #(#defs,)*
+                    }
+
+                    #(#from_impls)*
+
+                    impl #rt::glue::ToFieldValue for #id {
+                        fn to_field_value(&self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
+                            ::core::option::Option::Some(match self {
+                                #(#borrow_arms,)*
+                            })
+                        }
+                        #null_item
+                    }
+
+                    impl #rt::glue::IntoFieldValue for #id {
+                        fn into_field_value(self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
+                            ::core::option::Option::Some(match self {
+                                #(#owned_arms,)*
+                            })
+                        }
+                        #null_item
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Object types whose struct can derive `Default`.
+fn object_defaultable(table: &TypeTable<'_>, config: &Config) -> HashSet<String> {
+    let schema = table.schema;
+    let mut yes: HashSet<String> = HashSet::new();
+    // Fixed point: start optimistic for all objects, drop the ones with a field that has no default.
+    for t in schema.types() {
+        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name) {
+            yes.insert(t.name.clone());
+        }
+    }
+    loop {
+        let mut changed = false;
+        for t in schema.types() {
+            let TypeKind::Object { fields, .. } = &t.kind else {
+                continue;
+            };
+            if !yes.contains(&t.name) {
+                continue;
+            }
+            let ok = struct_fields(schema, config, &t.name, fields)
+                .iter()
+                .all(|f| {
+                    if !f.ty.is_non_null() || f.ty.is_list() {
+                        return true;
+                    }
+                    let n = f.ty.named();
+                    if schema.is_leaf(n) {
+                        table.leaf_defaultable(n)
+                    } else {
+                        yes.contains(n)
+                    }
+                });
+            if !ok {
+                yes.remove(&t.name);
+                changed = true;
+            }
+        }
+        if !changed {
+            return yes;
+        }
+    }
+}
+
+/// A field that the trait resolves: root fields, fields with arguments, lazy fields.
+struct ResolverField {
+    owner: String,
+    field: Field,
+    method: Ident,
+    params: Vec<(Ident, TokenStream, InputValue)>,
+    is_root: bool,
+}
+
+fn trait_methods(
+    table: &mut TypeTable<'_>,
+    config: &Config,
+) -> (TokenStream, Vec<MethodSig>, Vec<ResolverField>) {
+    let schema = table.schema;
+    let rt = table.runtime.clone();
+    let mut ns = Namespace::with_reserved(["schema", "router"]);
+    let mut items = TokenStream::new();
+    let mut sigs = Vec::new();
+    let mut resolvers = Vec::new();
+    let mut owners: Vec<(String, bool)> = Vec::new();
+    for kind in [OperationKind::Query, OperationKind::Mutation] {
+        if let Some(root) = schema.root(kind) {
+            owners.push((root.to_string(), true));
+        }
+    }
+    for t in schema.types() {
+        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name) {
+            owners.push((t.name.clone(), false));
+        }
+    }
+    for (owner, is_root) in owners {
+        for f in schema.fields(&owner) {
+            if !is_root && f.args.is_empty() && !config.is_lazy(&owner, &f.name) {
+                continue;
+            }
+            let desired = if is_root {
+                snake(&f.name)
+            } else {
+                format!("{}_{}", snake(&owner), snake(&f.name))
+            };
+            let method = ident(&ns.alloc(&desired));
+            let mut pns = Namespace::with_reserved(["self", "ctx", "parent"]);
+            let params: Vec<(Ident, TokenStream, InputValue)> = f
+                .args
+                .iter()
+                .map(|a| {
+                    let p = ident(&pns.alloc(&snake(&a.name)));
+                    (p, table.input_ref(&a.ty), a.clone())
+                })
+                .collect();
+            let ret = rust_output(table, &f.ty, false);
+            let param_tokens = params.iter().map(|(p, ty, _)| quote!(#p: #ty));
+            let parent = (!is_root).then(|| {
+                let pid = table.ident(&owner);
+                quote!(parent: &#pid,)
+            });
+            let mut doc = f
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Resolves `{owner}.{}`.", f.name));
+            if !is_root {
+                doc = format!(
+                    "Resolves `{owner}.{}`{}.\n\n{doc}",
+                    f.name,
+                    if config.is_lazy(&owner, &f.name) {
+                        ", only when it is selected"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if !f.args.is_empty() {
+                doc.push_str("\n\nArguments:");
+                for a in &f.args {
+                    let d = a
+                        .description
+                        .as_deref()
+                        .and_then(|d| d.lines().next())
+                        .unwrap_or("");
+                    let default = a
+                        .default
+                        .as_ref()
+                        .map(|v| format!(" (default `{v}`)"))
+                        .unwrap_or_default();
+                    doc.push_str(&format!("\n- `{}`{default}: {d}", snake(&a.name)));
+                }
+            }
+            let docs = doc_attrs(Some(&doc));
+            let deprecated = deprecated_attr(f.deprecation.as_ref());
+            let signature = quote! {
+                async fn #method(&self, ctx: &#rt::RequestContext, #parent #(#param_tokens),*) -> #rt::ApiResult<#ret>
+            };
+            items.extend(quote! {
+                #docs
+                #deprecated
+                #signature;
+            });
+            sigs.push(MethodSig {
+                coordinate: format!("{owner}.{}", f.name),
+                signature,
+            });
+            resolvers.push(ResolverField {
+                owner: owner.clone(),
+                field: f.clone(),
+                method,
+                params,
+                is_root,
+            });
+        }
+    }
+    (items, sigs, resolvers)
+}
+
+fn value_tokens(rt: &TokenStream, v: &Value) -> TokenStream {
+    match v {
+        Value::Null | Value::Variable(_) => quote!(#rt::async_graphql::Value::Null),
+        Value::Int(i) => quote!(#rt::async_graphql::Value::from(#i)),
+        Value::Float(f) => quote!(#rt::async_graphql::Value::from(#f)),
+        Value::String(s) => quote!(#rt::async_graphql::Value::from(#s)),
+        Value::Boolean(b) => quote!(#rt::async_graphql::Value::from(#b)),
+        Value::Enum(e) => {
+            quote!(#rt::async_graphql::Value::Enum(#rt::async_graphql::Name::new(#e)))
+        }
+        Value::List(items) => {
+            let items = items.iter().map(|i| value_tokens(rt, i));
+            quote!(#rt::async_graphql::Value::List(::std::vec![#(#items),*]))
+        }
+        Value::Object(fields) => {
+            let pairs = fields.iter().map(|(k, v)| {
+                let v = value_tokens(rt, v);
+                quote!((#rt::async_graphql::Name::new(#k), #v))
+            });
+            quote!(#rt::async_graphql::Value::Object([#(#pairs),*].into_iter().collect()))
+        }
+    }
+}
+
+fn description(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(d) => quote!(.description(#d)),
+        None => TokenStream::new(),
+    }
+}
+
+fn deprecation(d: Option<&crate::model::Deprecation>) -> TokenStream {
+    match d {
+        Some(d) => match &d.reason {
+            Some(r) => quote!(.deprecation(::core::option::Option::Some(#r))),
+            None => quote!(.deprecation(::core::option::Option::None)),
+        },
+        None => TokenStream::new(),
+    }
+}
+
+fn input_value(rt: &TokenStream, v: &InputValue) -> TokenStream {
+    let name = &v.name;
+    let ty = v.ty.to_string();
+    let desc = description(v.description.as_deref());
+    let dep = deprecation(v.deprecation.as_ref());
+    let default = v.default.as_ref().map(|d| {
+        let t = value_tokens(rt, d);
+        quote!(.default_value(#t))
+    });
+    quote!(#rt::async_graphql::dynamic::InputValue::new(#name, #rt::glue::ty(#ty)) #desc #default #dep)
+}
+
+fn registration(
+    table: &TypeTable<'_>,
+    config: &Config,
+    resolvers: &[ResolverField],
+    methods: &[MethodSig],
+    trait_name: &Ident,
+) -> TokenStream {
+    let schema = table.schema;
+    let rt = &table.runtime;
+    let dynamic = quote!(#rt::async_graphql::dynamic);
+    let mut regs: Vec<TokenStream> = Vec::new();
+    let mut fns: Vec<TokenStream> = Vec::new();
+
+    for t in schema.types() {
+        let name = &t.name;
+        let desc = description(t.description.as_deref());
+        match &t.kind {
+            TypeKind::Scalar { specified_by, .. } => {
+                let spec = specified_by.as_ref().map(|u| quote!(.specified_by_url(#u)));
+                regs.push(quote!(#dynamic::Scalar::new(#name) #desc #spec));
+            }
+            TypeKind::Enum { values } => {
+                let items = values.iter().map(|v| {
+                    let n = &v.name;
+                    let d = description(v.description.as_deref());
+                    let dep = deprecation(v.deprecation.as_ref());
+                    quote!(.item(#dynamic::EnumItem::new(#n) #d #dep))
+                });
+                regs.push(quote!(#dynamic::Enum::new(#name) #desc #(#items)*));
+            }
+            TypeKind::InputObject { fields } => {
+                let fs = fields.iter().map(|f| {
+                    let iv = input_value(rt, f);
+                    quote!(.field(#iv))
+                });
+                regs.push(quote!(#dynamic::InputObject::new(#name) #desc #(#fs)*));
+            }
+            TypeKind::Union { members } => {
+                let ms = members.iter().map(|m| quote!(.possible_type(#m)));
+                regs.push(quote!(#dynamic::Union::new(#name) #desc #(#ms)*));
+            }
+            TypeKind::Interface { fields, interfaces } => {
+                let fs = fields.iter().map(|f| {
+                    let n = &f.name;
+                    let ty = f.ty.to_string();
+                    let d = description(f.description.as_deref());
+                    let dep = deprecation(f.deprecation.as_ref());
+                    let args = f.args.iter().map(|a| {
+                        let iv = input_value(rt, a);
+                        quote!(.argument(#iv))
+                    });
+                    quote!(.field(#dynamic::InterfaceField::new(#n, #rt::glue::ty(#ty)) #d #dep #(#args)*))
+                });
+                let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
+                regs.push(quote!(#dynamic::Interface::new(#name) #desc #(#fs)* #(#imps)*));
+            }
+            TypeKind::Object { fields, interfaces } => {
+                if schema.subscription_type.as_deref() == Some(name.as_str()) {
+                    continue;
+                }
+                let fn_name = ident(&format!("object_{}", snake(name)));
+                let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
+                let is_root = schema.is_root(name);
+                let rust = (!is_root).then(|| table.ident(name));
+                let fs = fields.iter().map(|f| {
+                    let n = &f.name;
+                    let ty = f.ty.to_string();
+                    let d = description(f.description.as_deref());
+                    let dep = deprecation(f.deprecation.as_ref());
+                    if let Some(r) = resolvers
+                        .iter()
+                        .find(|r| &r.owner == name && r.field.name == f.name)
+                    {
+                        let method = &r.method;
+                        let args = r.params.iter().map(|(p, ty, a)| {
+                            let g = &a.name;
+                            match &a.default {
+                                // async-graphql leaves a default out when the argument is an
+                                // unset variable; the glue applies it then.
+                                Some(d) => {
+                                    let d = value_tokens(rt, d);
+                                    quote!(let #p: #ty = #rt::glue::arg_or_default(&ctx, #g, || #d)?;)
+                                }
+                                None => quote!(let #p: #ty = #rt::glue::arg(&ctx, #g)?;),
+                            }
+                        });
+                        let arg_names = r.params.iter().map(|(p, _, _)| p);
+                        let arg_defs = r.params.iter().map(|(_, _, a)| {
+                            let iv = input_value(rt, a);
+                            quote!(.argument(#iv))
+                        });
+                        let (convert, extra) = match enum_list_placeholder(schema, &f.ty) {
+                            Some(p) => (quote!(#rt::glue::enum_list_result), quote!(#p,)),
+                            None if schema.is_leaf(f.ty.named()) => {
+                                (quote!(#rt::glue::leaf_result), TokenStream::new())
+                            }
+                            None => (quote!(#rt::glue::object_result), TokenStream::new()),
+                        };
+                        let call = if r.is_root {
+                            quote!(resolvers.#method(rc, #(#arg_names),*).await)
+                        } else {
+                            let rust = table.ident(name);
+                            quote!({
+                                // The stand-in of a `null` list item: no parent, no call.
+                                let ::core::option::Option::Some(parent) = #rt::glue::parent::<#rust>(&ctx)? else {
+                                    return ::core::result::Result::Ok(::core::option::Option::None);
+                                };
+                                resolvers.#method(rc, parent, #(#arg_names),*).await
+                            })
+                        };
+                        quote! {
+                            .field({
+                                let resolvers = ::std::sync::Arc::clone(resolvers);
+                                #dynamic::Field::new(#n, #rt::glue::ty(#ty), move |ctx| {
+                                    let resolvers = ::std::sync::Arc::clone(&resolvers);
+                                    #dynamic::FieldFuture::new(async move {
+                                        let rc = #rt::glue::context(&ctx);
+                                        #(#args)*
+                                        #convert(&ctx, #extra #call)
+                                    })
+                                })
+                                #d #dep #(#arg_defs)*
+                            })
+                        }
+                    } else {
+                        let Some(rust) = &rust else {
+                            return TokenStream::new();
+                        };
+                        let field_ident = struct_field_ident(schema, config, name, fields, &f.name);
+                        match enum_list_placeholder(schema, &f.ty) {
+                            Some(p) => quote!(.field(#rt::glue::enum_list_field::<#rust, _>(#n, #ty, |p| &p.#field_ident, #p) #d #dep)),
+                            None => {
+                                let getter = if schema.is_leaf(f.ty.named()) {
+                                    quote!(#rt::glue::leaf_field)
+                                } else {
+                                    quote!(#rt::glue::object_field)
+                                };
+                                quote!(.field(#getter::<#rust, _>(#n, #ty, |p| &p.#field_ident) #d #dep))
+                            }
+                        }
+                    }
+                });
+                fns.push(quote! {
+                    #[allow(clippy::too_many_lines)]
+                    fn #fn_name(resolvers: &::std::sync::Arc<dyn super::#trait_name>) -> #dynamic::Object {
+                        let _ = resolvers;
+                        #dynamic::Object::new(#name) #desc #(#imps)* #(#fs)*
+                    }
+                });
+                regs.push(quote!(#fn_name(&resolvers)));
+            }
+        }
+    }
+    let unimplemented = methods.iter().map(|m| {
+        let sig = &m.signature;
+        let coordinate = &m.coordinate;
+        quote! {
+            #sig {
+                ::core::result::Result::Err(#rt::ApiError::not_implemented(#coordinate))
+            }
+        }
+    });
+    let query = schema.query_type.as_deref().unwrap_or("Query");
+    let mutation = match schema.mutation_type.as_deref() {
+        Some(m) => quote!(::core::option::Option::Some(#m)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        /// The async-graphql glue: registers every type of the schema in a `dynamic` schema whose
+        /// resolvers call the trait. Generated; nothing here is part of the trait's contract.
+        pub mod adapter {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #(#fns)*
+
+            /// Registers every type, with resolvers behind a trait object (the adapter is
+            /// compiled once, not once per implementation); the caller applies limits and
+            /// finishes the schema.
+            pub fn schema_builder(resolvers: ::std::sync::Arc<dyn super::#trait_name>) -> #dynamic::SchemaBuilder {
+                #dynamic::Schema::build(#query, #mutation, ::core::option::Option::None)
+                    #(.register(#regs))*
+            }
+
+            /// An implementation whose every method fails with `NOT_IMPLEMENTED`: the schema
+            /// without behaviour, for printing its SDL or introspecting it.
+            #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
+            pub struct Unimplemented;
+
+            #[allow(unused_variables)]
+            #[#rt::async_trait::async_trait]
+            impl super::#trait_name for Unimplemented {
+                #(#unimplemented)*
+            }
+        }
+
+        /// Registers every type of the schema; apply limits and call `finish()`.
+        pub fn schema_builder<R: #trait_name>(resolvers: R) -> #dynamic::SchemaBuilder {
+            adapter::schema_builder(::std::sync::Arc::new(resolvers))
+        }
+
+        /// The schema as async-graphql prints it (SDL, with `@specifiedBy`), built without
+        /// resolvers; equivalent to the source schema.
+        pub fn sdl() -> ::core::result::Result<::std::string::String, #dynamic::SchemaError> {
+            let schema = adapter::schema_builder(::std::sync::Arc::new(adapter::Unimplemented)).finish()?;
+            ::core::result::Result::Ok(schema.sdl_with_options(
+                #rt::async_graphql::SDLExportOptions::new().include_specified_by(),
+            ))
+        }
+    }
+}
+
+/// For a list of an enum, one of the enum's values: it stands for `null` items, which
+/// async-graphql's engine cannot resolve, until the runtime nulls them in the response.
+fn enum_list_placeholder(schema: &Schema, ty: &TypeRef) -> Option<String> {
+    if !ty.is_list() {
+        return None;
+    }
+    match &schema.get(ty.named())?.kind {
+        TypeKind::Enum { values } => values.first().map(|v| v.name.clone()),
+        _ => None,
+    }
+}
+
+/// The Rust name of a struct field, allocated the same way as in the struct definition.
+fn struct_field_ident(
+    schema: &Schema,
+    config: &Config,
+    owner: &str,
+    fields: &[Field],
+    name: &str,
+) -> Ident {
+    let mut ns = Namespace::new();
+    for f in struct_fields(schema, config, owner, fields) {
+        let rust = ns.alloc(&snake(&f.name));
+        if f.name == name {
+            return ident(&rust);
+        }
+    }
+    ident(&snake(name))
+}

@@ -1,0 +1,775 @@
+//! What the client and the server emitters share: the Rust name of every GraphQL type, scalar
+//! mapping, enums, input objects, and where recursion needs a `Box`.
+//!
+//! Types and traits are written with absolute paths (`::core::option::Option`), so that an SDL
+//! type named `Option` cannot shadow them. Derive lists use the short names (`Debug`, `Clone`):
+//! derive macros live in the macro namespace, which no generated type can shadow.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, doc_attrs_with};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Deprecation, Schema, TypeKind, TypeRef};
+use crate::names::{Namespace, RESERVED_TYPE_NAMES, ident, pascal, snake};
+
+/// Which side the code is for; enums and inputs differ slightly between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The typed client: enums tolerate unknown values, inputs serialize.
+    Client,
+    /// The server: enums are closed, inputs deserialize.
+    Server,
+}
+
+/// How a scalar is represented in Rust.
+#[derive(Debug, Clone)]
+enum ScalarRepr {
+    /// A built-in scalar: the Rust type itself.
+    Builtin(TokenStream),
+    /// A configured or well-known mapping: `pub type Name = Target;`.
+    Alias(TokenStream, bool),
+    /// Unknown: a transparent newtype over `serde_json::Value`.
+    Newtype,
+}
+
+/// Rust names and representations for every GraphQL type of one schema.
+pub struct TypeTable<'s> {
+    /// The schema.
+    pub schema: &'s Schema,
+    /// Client or server.
+    pub side: Side,
+    /// The runtime crate path (`::shopql_sdk` or `::shopql_server_stubs`).
+    pub runtime: TokenStream,
+    names: HashMap<String, Ident>,
+    /// The module's type namespace, for emitters that add names of their own.
+    pub ns: Namespace,
+    scalars: HashMap<String, ScalarRepr>,
+    /// Input types whose fields must be boxed: (owner, field) pairs.
+    boxed_inputs: HashSet<(String, String)>,
+    /// The names of the `Recursive` box and its helper trait, when some input is recursive.
+    recursive: Option<(Ident, Ident)>,
+    defaultable: HashMap<String, bool>,
+}
+
+/// Rust types that are known to implement `Default`.
+const DEFAULT_TYPES: &[&str] = &[
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "f32",
+    "f64",
+    "bool",
+    "::std::string::String",
+    "String",
+    "::serde_json::Value",
+    "serde_json::Value",
+    "::serde_json::Map<::std::string::String, ::serde_json::Value>",
+    "::shopql_sdk::scalars::Decimal",
+    "::shopql_server_stubs::scalars::Decimal",
+];
+
+impl<'s> TypeTable<'s> {
+    /// Allocates a Rust name for every type (after `reserved`), and decides scalar mappings.
+    /// Unknown custom scalars produce a warning each.
+    pub fn new(
+        schema: &'s Schema,
+        config: &Config,
+        side: Side,
+        reserved: &[&str],
+        diags: &mut Diagnostics,
+    ) -> Self {
+        let runtime_path = match side {
+            Side::Client => &config.client_runtime,
+            Side::Server => &config.server_runtime,
+        };
+        let runtime: TokenStream = syn::parse_str::<syn::Path>(runtime_path)
+            .map(|p| quote!(#p))
+            .unwrap_or_else(|_| quote!(::shopql_sdk));
+        let mut ns = Namespace::with_reserved(
+            reserved
+                .iter()
+                .copied()
+                .chain(RESERVED_TYPE_NAMES.iter().copied()),
+        );
+        let boxed_inputs = recursive_input_fields(schema);
+        // The generated box of recursive inputs takes its name before any SDL type.
+        let recursive = (!boxed_inputs.is_empty()).then(|| {
+            (
+                ident(&ns.alloc("Recursive")),
+                ident(&ns.alloc("RecursiveValue")),
+            )
+        });
+        let mut names = HashMap::new();
+        let mut scalars = HashMap::new();
+        for t in schema.all_types() {
+            if let TypeKind::Scalar { builtin: true, .. } = t.kind {
+                let rust = match t.name.as_str() {
+                    "Int" => quote!(i32),
+                    "Float" => quote!(f64),
+                    "Boolean" => quote!(bool),
+                    _ => quote!(::std::string::String),
+                };
+                scalars.insert(t.name.clone(), ScalarRepr::Builtin(rust));
+                continue;
+            }
+            if schema.is_root(&t.name) {
+                continue;
+            }
+            let rust_name = ns.alloc(&pascal(&t.name));
+            names.insert(t.name.clone(), ident(&rust_name));
+            if let TypeKind::Scalar { .. } = t.kind {
+                let configured = config.scalars.get(&t.name).cloned().or_else(|| {
+                    matches!(t.name.as_str(), "JSON" | "Json" | "JSONObject")
+                        .then(|| "::serde_json::Value".to_string())
+                });
+                let repr = match configured {
+                    Some(path) => match syn::parse_str::<syn::Type>(&path) {
+                        Ok(ty) => {
+                            let default = DEFAULT_TYPES.contains(&path.replace(' ', "").as_str())
+                                || path.contains("Option<")
+                                || path.contains("Vec<");
+                            ScalarRepr::Alias(quote!(#ty), default)
+                        }
+                        Err(e) => {
+                            diags.push(Diagnostic::error(t.location.clone(), format!("the Rust type `{path}` configured for scalar `{}` does not parse: {e}", t.name)));
+                            ScalarRepr::Newtype
+                        }
+                    },
+                    None => {
+                        diags.push(
+                            Diagnostic::warning(t.location.clone(), format!("custom scalar `{}` has no Rust mapping; it becomes a newtype over `serde_json::Value`", t.name))
+                                .with_help(format!("map it with `.scalar(\"{}\", \"path::to::Type\")` or `--scalar {}=path::to::Type`", t.name, t.name)),
+                        );
+                        ScalarRepr::Newtype
+                    }
+                };
+                scalars.insert(t.name.clone(), repr);
+            }
+        }
+        let mut table = TypeTable {
+            schema,
+            side,
+            runtime,
+            names,
+            ns,
+            scalars,
+            boxed_inputs,
+            recursive,
+            defaultable: HashMap::new(),
+        };
+        for t in schema.types() {
+            if matches!(t.kind, TypeKind::InputObject { .. }) {
+                let mut visiting = HashSet::new();
+                let d = table.input_defaultable(&t.name, &mut visiting);
+                table.defaultable.insert(t.name.clone(), d);
+            }
+        }
+        table
+    }
+
+    /// The Rust identifier of a (non-builtin, non-root) GraphQL type.
+    pub fn ident(&self, graphql: &str) -> Ident {
+        self.names
+            .get(graphql)
+            .cloned()
+            .unwrap_or_else(|| format_ident!("{}", pascal(graphql)))
+    }
+
+    /// The Rust type of a scalar or enum, by name.
+    pub fn leaf(&self, graphql: &str) -> TokenStream {
+        match self.scalars.get(graphql) {
+            Some(ScalarRepr::Builtin(t)) => t.clone(),
+            _ => {
+                let id = self.ident(graphql);
+                quote!(#id)
+            }
+        }
+    }
+
+    /// Wraps `inner` (the named type's Rust type) in `Vec`/`Option` as `ty` says.
+    pub fn wrap(&self, ty: &TypeRef, inner: &TokenStream) -> TokenStream {
+        match ty {
+            TypeRef::NonNull(t) => self.wrap_non_null(t, inner),
+            other => {
+                let t = self.wrap_non_null(other, inner);
+                quote!(::core::option::Option<#t>)
+            }
+        }
+    }
+
+    fn wrap_non_null(&self, ty: &TypeRef, inner: &TokenStream) -> TokenStream {
+        match ty {
+            TypeRef::Named(_) => inner.clone(),
+            TypeRef::List(item) => {
+                let t = self.wrap(item, inner);
+                quote!(::std::vec::Vec<#t>)
+            }
+            TypeRef::NonNull(t) => self.wrap_non_null(t, inner),
+        }
+    }
+
+    /// The Rust type of an argument or variable: nullable is `Option`.
+    pub fn input_ref(&self, ty: &TypeRef) -> TokenStream {
+        let named = ty.named();
+        let inner = if self.schema.is_leaf(named) {
+            self.leaf(named)
+        } else {
+            let id = self.ident(named);
+            quote!(#id)
+        };
+        self.wrap(ty, &inner)
+    }
+
+    /// Custom scalars: type aliases or newtypes.
+    pub fn emit_scalars(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for t in self.schema.custom_scalars() {
+            let id = self.ident(&t.name);
+            let mut doc = t
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The `{}` scalar.", t.name));
+            if let TypeKind::Scalar {
+                specified_by: Some(url),
+                ..
+            } = &t.kind
+            {
+                doc.push_str(&format!("\n\nSpecified by <{url}>."));
+            }
+            let docs = doc_attrs(Some(&doc));
+            match self.scalars.get(&t.name) {
+                Some(ScalarRepr::Alias(target, _)) => out.extend(quote! {
+                    #docs
+                    pub type #id = #target;
+                }),
+                _ => {
+                    let derives = match self.side {
+                        Side::Client => {
+                            quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)])
+                        }
+                        Side::Server => {
+                            quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)])
+                        }
+                    };
+                    out.extend(quote! {
+                        #docs
+                        ///
+                        /// No Rust type is configured for this scalar, so it holds any JSON value.
+                        #derives
+                        #[serde(transparent)]
+                        pub struct #id(pub ::serde_json::Value);
+
+                        impl ::core::convert::From<::std::string::String> for #id {
+                            fn from(value: ::std::string::String) -> Self {
+                                Self(::serde_json::Value::String(value))
+                            }
+                        }
+
+                        impl ::core::convert::From<&str> for #id {
+                            fn from(value: &str) -> Self {
+                                Self(::serde_json::Value::String(value.to_string()))
+                            }
+                        }
+
+                        impl #id {
+                            /// The value as text, when it is a JSON string.
+                            pub fn as_str(&self) -> ::core::option::Option<&str> {
+                                self.0.as_str()
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every enum of the schema.
+    pub fn emit_enums(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for t in self.schema.types() {
+            let TypeKind::Enum { values } = &t.kind else {
+                continue;
+            };
+            let id = self.ident(&t.name);
+            let docs = doc_attrs(t.description.as_deref());
+            let mut ns = match self.side {
+                Side::Client => Namespace::with_reserved(["Other"]),
+                Side::Server => Namespace::new(),
+            };
+            let variants: Vec<(Ident, &str, TokenStream)> = values
+                .iter()
+                .map(|v| {
+                    let name = ident(&ns.alloc(&pascal(&v.name)));
+                    let mut attrs = doc_attrs(v.description.as_deref());
+                    attrs.extend(deprecated_attr(v.deprecation.as_ref()));
+                    (name, v.name.as_str(), attrs)
+                })
+                .collect();
+            let as_str_arms = variants.iter().map(|(v, g, _)| quote!(Self::#v => #g));
+            match self.side {
+                Side::Client => {
+                    let defs = variants.iter().map(|(v, _, attrs)| quote!(#attrs #v));
+                    let from_arms = variants.iter().map(|(v, g, _)| quote!(#g => Self::#v));
+                    let type_name = &t.name;
+                    let docs = doc_attrs_with(
+                        t.description.as_deref(),
+                        "Values this client does not know (added to the server later) decode as `Other`.",
+                    );
+                    out.extend(quote! {
+                        #docs
+                        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                        pub enum #id {
+                            #(#defs,)*
+                            /// A value this client does not know, as the server sent it.
+                            Other(::std::string::String),
+                        }
+
+                        impl #id {
+                            /// The GraphQL name of the value.
+                            pub fn as_str(&self) -> &str {
+                                match self {
+                                    #(#as_str_arms,)*
+                                    Self::Other(other) => other,
+                                }
+                            }
+                        }
+
+                        impl ::core::convert::From<&str> for #id {
+                            fn from(value: &str) -> Self {
+                                match value {
+                                    #(#from_arms,)*
+                                    other => Self::Other(other.to_string()),
+                                }
+                            }
+                        }
+
+                        impl ::core::fmt::Display for #id {
+                            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                                f.write_str(self.as_str())
+                            }
+                        }
+
+                        impl ::serde::Serialize for #id {
+                            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                                serializer.serialize_str(self.as_str())
+                            }
+                        }
+
+                        impl<'de> ::serde::Deserialize<'de> for #id {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                                struct Visitor;
+                                impl ::serde::de::Visitor<'_> for Visitor {
+                                    type Value = #id;
+                                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                                        f.write_str(concat!("a value of the GraphQL enum ", #type_name))
+                                    }
+                                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<#id, E> {
+                                        ::core::result::Result::Ok(#id::from(value))
+                                    }
+                                }
+                                deserializer.deserialize_str(Visitor)
+                            }
+                        }
+                    });
+                }
+                Side::Server => {
+                    let defs = variants
+                        .iter()
+                        .map(|(v, g, attrs)| quote!(#attrs #[serde(rename = #g)] #v));
+                    out.extend(quote! {
+                        #docs
+                        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+                        pub enum #id {
+                            #(#defs,)*
+                        }
+
+                        impl #id {
+                            /// The GraphQL name of the value.
+                            pub fn as_str(&self) -> &'static str {
+                                match self {
+                                    #(#as_str_arms,)*
+                                }
+                            }
+                        }
+
+                        impl ::core::fmt::Display for #id {
+                            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                                f.write_str(self.as_str())
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every input object of the schema. Nullable fields are three-state
+    /// (`Maybe::Absent`/`Null`/`Value`), so "leave unchanged" and "set to null" stay distinct.
+    pub fn emit_inputs(&self) -> TokenStream {
+        let rt = &self.runtime;
+        let skip = format!("{}::Maybe::is_absent", rt.to_string().replace(' ', ""));
+        let mut out = self.emit_recursive();
+        for t in self.schema.types() {
+            let TypeKind::InputObject { fields } = &t.kind else {
+                continue;
+            };
+            let id = self.ident(&t.name);
+            let docs = doc_attrs(t.description.as_deref());
+            let mut ns = Namespace::new();
+            let field_defs = fields.iter().map(|f| {
+                let rust = ns.alloc(&snake(&f.name));
+                let fid = ident(&rust);
+                let mut attrs = match &f.default {
+                    Some(d) => doc_attrs_with(f.description.as_deref(), &format!("Default: `{d}`.")),
+                    None => doc_attrs(f.description.as_deref()),
+                };
+                attrs.extend(deprecated_attr(f.deprecation.as_ref()));
+                let rename = (rust != f.name).then(|| {
+                    let g = &f.name;
+                    quote!(#[serde(rename = #g)])
+                });
+                let boxed = self.boxed_inputs.contains(&(t.name.clone(), f.name.clone()));
+                let named = f.ty.named();
+                let mut inner = if self.schema.is_leaf(named) {
+                    self.leaf(named)
+                } else {
+                    let n = self.ident(named);
+                    quote!(#n)
+                };
+                if boxed && let Some((rec, _)) = &self.recursive {
+                    inner = quote!(#rec<#inner>);
+                }
+                match &f.ty {
+                    TypeRef::NonNull(inner_ty) => {
+                        let ty = self.wrap_non_null(inner_ty, &inner);
+                        quote!(#attrs #rename pub #fid: #ty)
+                    }
+                    nullable => {
+                        let ty = self.wrap_non_null(nullable, &inner);
+                        quote!(#attrs #rename #[serde(default, skip_serializing_if = #skip)] pub #fid: #rt::Maybe<#ty>)
+                    }
+                }
+            });
+            let default = self
+                .defaultable
+                .get(&t.name)
+                .copied()
+                .unwrap_or(false)
+                .then(|| quote!(Default,));
+            let derives = match self.side {
+                Side::Client => {
+                    quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)])
+                }
+                Side::Server => {
+                    quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Deserialize)])
+                }
+            };
+            out.extend(quote! {
+                #docs
+                #derives
+                pub struct #id {
+                    #(#field_defs,)*
+                }
+            });
+        }
+        out
+    }
+
+    /// The box that recursive input fields hold their value in, when the schema has any.
+    ///
+    /// A `Box` would do for the size, but the compiler proves `Send`/`Sync` of a boxed type by
+    /// walking into it: through a cycle of a few dozen input types (as filter inputs of large
+    /// schemas form) that walk overflows its recursion limit. This box holds its value as a
+    /// `dyn` trait object that is `Send + Sync` by declaration, so every proof stops at it; it
+    /// can only be made from a value that is `Send + Sync` itself, so nothing is assumed.
+    fn emit_recursive(&self) -> TokenStream {
+        let Some((rec, val)) = &self.recursive else {
+            return TokenStream::new();
+        };
+        let bounds =
+            quote!(::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static);
+        let docs = doc_attrs(Some(&format!(
+            "A value of a recursive input field: derefs to the input object, made with [`{rec}::new`] or `.into()`.\n\nA `Box`, except that it keeps the compiler's `Send`/`Sync` proofs shallow however long the cycle of input types is."
+        )));
+        quote! {
+            #docs
+            pub struct #rec<T: 'static>(::std::boxed::Box<dyn #val<T>>);
+
+            /// What a recursive input field's box holds: any input value that is `Send + Sync`.
+            trait #val<T>: ::core::marker::Send + ::core::marker::Sync {
+                fn get(&self) -> &T;
+                fn get_mut(&mut self) -> &mut T;
+                fn clone_box(&self) -> ::std::boxed::Box<dyn #val<T>>;
+                fn into_inner(self: ::std::boxed::Box<Self>) -> T;
+            }
+
+            impl<T: #bounds> #val<T> for T {
+                fn get(&self) -> &T {
+                    self
+                }
+                fn get_mut(&mut self) -> &mut T {
+                    self
+                }
+                fn clone_box(&self) -> ::std::boxed::Box<dyn #val<T>> {
+                    ::std::boxed::Box::new(::core::clone::Clone::clone(self))
+                }
+                fn into_inner(self: ::std::boxed::Box<Self>) -> T {
+                    *self
+                }
+            }
+
+            impl<T: #bounds> #rec<T> {
+                /// Boxes a value.
+                pub fn new(value: T) -> Self {
+                    Self(::std::boxed::Box::new(value))
+                }
+
+                /// The value, unboxed.
+                pub fn into_inner(self) -> T {
+                    #val::into_inner(self.0)
+                }
+            }
+
+            impl<T: #bounds> ::core::convert::From<T> for #rec<T> {
+                fn from(value: T) -> Self {
+                    Self::new(value)
+                }
+            }
+
+            impl<T: 'static> ::core::ops::Deref for #rec<T> {
+                type Target = T;
+                fn deref(&self) -> &T {
+                    #val::get(&*self.0)
+                }
+            }
+
+            impl<T: 'static> ::core::ops::DerefMut for #rec<T> {
+                fn deref_mut(&mut self) -> &mut T {
+                    #val::get_mut(&mut *self.0)
+                }
+            }
+
+            impl<T: 'static> ::core::clone::Clone for #rec<T> {
+                fn clone(&self) -> Self {
+                    Self(#val::clone_box(&*self.0))
+                }
+            }
+
+            impl<T: ::core::fmt::Debug + 'static> ::core::fmt::Debug for #rec<T> {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    ::core::fmt::Debug::fmt(&**self, f)
+                }
+            }
+
+            impl<T: ::core::cmp::PartialEq + 'static> ::core::cmp::PartialEq for #rec<T> {
+                fn eq(&self, other: &Self) -> bool {
+                    **self == **other
+                }
+            }
+
+            impl<T: #bounds + ::core::default::Default> ::core::default::Default for #rec<T> {
+                fn default() -> Self {
+                    Self::new(T::default())
+                }
+            }
+
+            impl<T: ::serde::Serialize + 'static> ::serde::Serialize for #rec<T> {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    ::serde::Serialize::serialize(&**self, serializer)
+                }
+            }
+
+            impl<'de, T: ::serde::Deserialize<'de> + #bounds> ::serde::Deserialize<'de> for #rec<T> {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                    T::deserialize(deserializer).map(Self::new)
+                }
+            }
+        }
+    }
+
+    /// True if the input object `name` can derive `Default`.
+    pub fn is_defaultable(&self, name: &str) -> bool {
+        self.defaultable.get(name).copied().unwrap_or(false)
+    }
+
+    /// True if the leaf type's Rust representation implements `Default`.
+    pub fn leaf_defaultable(&self, name: &str) -> bool {
+        match self.scalars.get(name) {
+            Some(ScalarRepr::Builtin(_) | ScalarRepr::Newtype) => true,
+            Some(ScalarRepr::Alias(_, d)) => *d,
+            None => false, // enums
+        }
+    }
+
+    fn input_defaultable(&self, name: &str, visiting: &mut HashSet<String>) -> bool {
+        if let Some(d) = self.defaultable.get(name) {
+            return *d;
+        }
+        if !visiting.insert(name.to_string()) {
+            return true; // recursion goes through Maybe or Vec, both Default
+        }
+        let TypeKind::InputObject { fields } = &self
+            .schema
+            .get(name)
+            .map(|t| t.kind.clone())
+            .unwrap_or(TypeKind::Union { members: vec![] })
+        else {
+            return false;
+        };
+        fields.iter().all(|f| {
+            if !f.ty.is_non_null() || f.ty.is_list() {
+                return true;
+            }
+            let named = f.ty.named();
+            if self.schema.is_leaf(named) {
+                self.leaf_defaultable(named)
+            } else {
+                self.input_defaultable(named, visiting)
+            }
+        })
+    }
+}
+
+/// Input fields that embed a type of their own cycle (through non-list fields): they hold it
+/// through the generated `Recursive` box.
+fn recursive_input_fields(schema: &Schema) -> HashSet<(String, String)> {
+    let mut edges: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for t in schema.types() {
+        if let TypeKind::InputObject { fields } = &t.kind {
+            let out = fields
+                .iter()
+                .filter(|f| {
+                    !f.ty.is_list()
+                        && matches!(
+                            schema.get(f.ty.named()).map(|d| &d.kind),
+                            Some(TypeKind::InputObject { .. })
+                        )
+                })
+                .map(|f| (f.ty.named().to_string(), f.name.clone()))
+                .collect();
+            edges.insert(t.name.clone(), out);
+        }
+    }
+    let comp = strongly_connected(
+        &edges
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().map(|(t, _)| t.clone()).collect()))
+            .collect(),
+    );
+    let mut boxed = HashSet::new();
+    for (owner, outs) in &edges {
+        for (target, field) in outs {
+            if comp.get(owner) == comp.get(target) {
+                boxed.insert((owner.clone(), field.clone()));
+            }
+        }
+    }
+    boxed
+}
+
+/// `#[deprecated(note = "…")]` for a deprecation.
+pub fn deprecated_attr(d: Option<&Deprecation>) -> TokenStream {
+    match d {
+        Some(d) => {
+            let note = d.reason_or_default();
+            quote!(#[deprecated(note = #note)])
+        }
+        None => TokenStream::new(),
+    }
+}
+
+/// Tarjan's strongly connected components: node → component number. Nodes on a cycle (or with a
+/// self-loop) share a component with the nodes of that cycle.
+pub fn strongly_connected(graph: &BTreeMap<String, Vec<String>>) -> HashMap<String, usize> {
+    struct State<'g> {
+        graph: &'g BTreeMap<String, Vec<String>>,
+        index: usize,
+        indices: HashMap<&'g str, usize>,
+        low: HashMap<&'g str, usize>,
+        stack: Vec<&'g str>,
+        on_stack: HashSet<&'g str>,
+        comp: HashMap<String, usize>,
+        next_comp: usize,
+    }
+    fn visit<'g>(s: &mut State<'g>, v: &'g str) {
+        s.indices.insert(v, s.index);
+        s.low.insert(v, s.index);
+        s.index += 1;
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        if let Some(outs) = s.graph.get(v) {
+            for w in outs {
+                let w = w.as_str();
+                if !s.indices.contains_key(w) {
+                    visit(s, w);
+                    let lw = s.low[w];
+                    let lv = s.low[v];
+                    s.low.insert(v, lv.min(lw));
+                } else if s.on_stack.contains(w) {
+                    let iw = s.indices[w];
+                    let lv = s.low[v];
+                    s.low.insert(v, lv.min(iw));
+                }
+            }
+        }
+        if s.low[v] == s.indices[v] {
+            while let Some(w) = s.stack.pop() {
+                s.on_stack.remove(w);
+                s.comp.insert(w.to_string(), s.next_comp);
+                if w == v {
+                    break;
+                }
+            }
+            s.next_comp += 1;
+        }
+    }
+    let mut s = State {
+        graph,
+        index: 0,
+        indices: HashMap::new(),
+        low: HashMap::new(),
+        stack: Vec::new(),
+        on_stack: HashSet::new(),
+        comp: HashMap::new(),
+        next_comp: 0,
+    };
+    for v in graph.keys() {
+        if !s.indices.contains_key(v.as_str()) {
+            visit(&mut s, v);
+        }
+    }
+    s.comp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_find_cycles_and_self_loops() {
+        let g: BTreeMap<String, Vec<String>> = [
+            ("A", vec!["B"]),
+            ("B", vec!["A", "C"]),
+            ("C", vec![]),
+            ("D", vec!["D"]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+        .collect();
+        let c = strongly_connected(&g);
+        assert_eq!(c["A"], c["B"]);
+        assert_ne!(c["A"], c["C"]);
+        assert_ne!(c["C"], c["D"]);
+    }
+}

@@ -1,0 +1,344 @@
+//! Generated code compiles, clippy-clean under `-D warnings`: the client and the server of every
+//! fixture schema, and of a synthetic schema of more than 2,000 types (see
+//! `common/synthetic.rs`), so that scale and naming are proven, not hoped.
+//!
+//! The code is written into a small cargo workspace under `target/codegen-compile-test/` whose
+//! crates depend on `shopql-sdk` (clients) or `shopql-server-stubs` (servers) by path, with the
+//! workspace's `Cargo.lock`, and checked with `cargo clippy --offline` in a target directory of
+//! its own there. Files are rewritten only when they change, so a rerun with the same generator
+//! is nearly free; the first run builds the dependencies (a few minutes).
+//!
+//! Known server-emitter bugs are kept out of the main test and compiled by an ignored one
+//! (`cargo test -p shopql-codegen --test compile -- --ignored`); see `KNOWN_SERVER_BUGS`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test asserts; a failed unwrap is a failure
+
+#[path = "common/synthetic.rs"]
+#[allow(dead_code)] // shared with the snapshot test and the benchmark
+mod synthetic;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use shopql_codegen::{Builder, GeneratedFile};
+
+/// Fixtures whose server code does not compile yet, and why (bugs of `emit::server`).
+const KNOWN_SERVER_BUGS: &[(&str, &str)] = &[(
+    "collisions",
+    "object registration functions are named `object_<snake>`, so `fooType` and `FooType` both \
+     define `object_foo_type`; root fields named `clone` call `Arc::clone` instead of the trait \
+     method; trait methods named `new`, `from_*` and `into_*` fail clippy's self conventions",
+)];
+
+/// The synthetic schema's size, in named types.
+const SYNTHETIC_TYPES: usize = 2_000;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn test_dir() -> PathBuf {
+    workspace_root().join("target/codegen-compile-test")
+}
+
+fn write_if_changed(path: &Path, contents: &str) {
+    if fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return;
+    }
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, contents).unwrap();
+}
+
+/// The line of `[workspace.dependencies]` that declares `name`, so that the test crates use the
+/// very versions and features of the workspace.
+fn workspace_dependency(name: &str) -> String {
+    let manifest = fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+    let prefix = format!("{name} = ");
+    manifest
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("`{name}` is not in [workspace.dependencies]"))
+        .to_string()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Client,
+    Server,
+}
+
+/// One crate of generated code.
+struct TestCrate {
+    name: String,
+    side: Side,
+    files: Vec<GeneratedFile>,
+}
+
+impl TestCrate {
+    fn write(&self, workspace: &Path) {
+        let dir = workspace.join(&self.name);
+        let runtime = match self.side {
+            Side::Client => "shopql-sdk",
+            Side::Server => "shopql-server-stubs",
+        };
+        let runtime_dir = match self.side {
+            Side::Client => "sdk",
+            Side::Server => "server-stubs",
+        };
+        let manifest = format!(
+            "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\n{runtime} = {{ path = \"{}\" }}\n{}\n{}\n{}\n",
+            self.name,
+            workspace_root().join(runtime_dir).display(),
+            workspace_dependency("serde"),
+            workspace_dependency("serde_json"),
+            workspace_dependency("async-trait"),
+        );
+        write_if_changed(&dir.join("Cargo.toml"), &manifest);
+        let mut lib = String::from(
+            "//! Written by shopql-codegen's compile test (codegen/tests/compile.rs); do not edit.\n\
+             #![deny(warnings)]\n\n",
+        );
+        for f in &self.files {
+            let _ = writeln!(lib, "include!({:?});", f.name);
+            write_if_changed(&dir.join("src").join(&f.name), &f.contents);
+        }
+        write_if_changed(&dir.join("src/lib.rs"), &lib);
+        // Remove files of earlier runs that are no longer generated.
+        for entry in fs::read_dir(dir.join("src")).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name != "lib.rs" && !self.files.iter().any(|f| f.name == name) {
+                fs::remove_file(path).unwrap();
+            }
+        }
+    }
+}
+
+/// Writes a workspace of `crates` into `dir`, with the root workspace's lock file.
+fn write_workspace(dir: &Path, crates: &[TestCrate]) {
+    let members: Vec<String> = crates.iter().map(|c| format!("{:?}", c.name)).collect();
+    write_if_changed(
+        &dir.join("Cargo.toml"),
+        &format!(
+            "# Written by shopql-codegen's compile test; do not edit.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    );
+    let lock = fs::read_to_string(workspace_root().join("Cargo.lock")).unwrap();
+    write_if_changed(&dir.join("Cargo.lock"), &lock);
+    for c in crates {
+        c.write(dir);
+    }
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // What cargo set for this test process describes this package, not the test workspace. Some
+    // build scripts rerun when such a variable changes (`rerun-if-env-changed=CARGO_PKG_NAME`),
+    // which would rebuild half the dependencies on every switch between `cargo test` and a shell.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo = [
+            "CARGO_MANIFEST_",
+            "CARGO_PKG_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_PACKAGE",
+            "CARGO_TARGET_TMPDIR",
+            "CARGO_RUSTC_CURRENT_DIR",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+            || name == "OUT_DIR";
+        if set_by_cargo {
+            cmd.env_remove(name.as_ref());
+        }
+    }
+    cmd.env("CARGO_TARGET_DIR", test_dir().join("target"));
+    cmd
+}
+
+/// Runs `cargo clippy` (or `cargo check` where clippy is not installed) with `-D warnings` on
+/// the workspace in `dir`; on failure, the compiler's messages.
+fn clippy(dir: &Path) -> Result<(), String> {
+    let has_clippy = cargo()
+        .args(["clippy", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut cmd = cargo();
+    cmd.current_dir(dir);
+    if has_clippy {
+        cmd.args([
+            "clippy",
+            "--workspace",
+            "--offline",
+            "--message-format",
+            "short",
+            "--",
+            "-D",
+            "warnings",
+        ]);
+    } else {
+        cmd.args([
+            "check",
+            "--workspace",
+            "--offline",
+            "--message-format",
+            "short",
+        ]);
+    }
+    run(cmd)
+}
+
+fn run(mut cmd: Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The first errors say what is wrong; thousands of lines would drown them.
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            !l.trim_start().starts_with("Compiling") && !l.trim_start().starts_with("Checking")
+        })
+        .take(120)
+        .collect();
+    Err(lines.join("\n"))
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "graphql"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn builder(side: Side) -> Builder {
+    shopql_codegen::configure()
+        .client(side == Side::Client)
+        .server(side == Side::Server)
+        .scalar("DateTime", "::std::string::String")
+        .lazy_field("Article.related")
+        .cargo_output(false)
+}
+
+fn generate(side: Side, schemas: &[PathBuf], operations: &[PathBuf]) -> Vec<GeneratedFile> {
+    match builder(side).generate(schemas, operations) {
+        Ok(g) => g.files,
+        Err(e) => panic!("generation failed: {e}"),
+    }
+}
+
+fn fixture_crate(side: Side, name: &str, include: impl Fn(&str) -> bool) -> TestCrate {
+    let schemas: Vec<PathBuf> = fixtures()
+        .into_iter()
+        .filter(|p| include(&p.file_stem().unwrap().to_string_lossy()))
+        .collect();
+    let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/operations");
+    TestCrate {
+        name: name.to_string(),
+        side,
+        files: generate(side, &schemas, &[ops]),
+    }
+}
+
+/// Writes the synthetic schema (of `shape`) and its operations under the test directory.
+fn synthetic_inputs(shape: synthetic::Shape, tag: &str) -> (PathBuf, PathBuf) {
+    let s = synthetic::schema_with(synthetic::groups_for(SYNTHETIC_TYPES), shape);
+    assert!(s.type_count >= SYNTHETIC_TYPES, "{} types", s.type_count);
+    let dir = test_dir().join("inputs").join(tag);
+    let schema = dir.join("synthetic.graphql");
+    write_if_changed(&schema, &s.sdl);
+    let ops = dir.join("operations");
+    write_if_changed(&ops.join("synthetic/operations.graphql"), &s.operations);
+    (schema, ops)
+}
+
+fn synthetic_crate(side: Side, name: &str, shape: synthetic::Shape, tag: &str) -> TestCrate {
+    let (schema, ops) = synthetic_inputs(shape, tag);
+    TestCrate {
+        name: name.to_string(),
+        side,
+        files: generate(side, &[schema], &[ops]),
+    }
+}
+
+fn is_known_server_bug(fixture: &str) -> bool {
+    KNOWN_SERVER_BUGS.iter().any(|(f, _)| *f == fixture)
+}
+
+/// The shape of the synthetic schema the server emitter handles today: no cycle through all
+/// groups (its boxed struct fields make the compiler's `Send` proof overflow) and no type names
+/// that collide after case conversion (see `KNOWN_SERVER_BUGS`).
+const SERVER_SHAPE: synthetic::Shape = synthetic::Shape {
+    long_cycles: false,
+    case_collisions: false,
+};
+
+#[test]
+fn generated_code_compiles() {
+    let crates = vec![
+        fixture_crate(Side::Client, "fixtures-client", |_| true),
+        fixture_crate(Side::Server, "fixtures-server", |f| !is_known_server_bug(f)),
+        synthetic_crate(
+            Side::Client,
+            "synthetic-client",
+            synthetic::Shape::FULL,
+            "full",
+        ),
+        synthetic_crate(Side::Server, "synthetic-server", SERVER_SHAPE, "server"),
+    ];
+    let dir = test_dir().join("workspace");
+    write_workspace(&dir, &crates);
+    if let Err(e) = clippy(&dir) {
+        panic!("generated code does not compile cleanly:\n{e}");
+    }
+    // Documentation of the fixtures: links resolve, no SDL text breaks rustdoc.
+    let mut doc = cargo();
+    doc.current_dir(&dir)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args([
+            "doc",
+            "--offline",
+            "--no-deps",
+            "-p",
+            "fixtures-client",
+            "-p",
+            "fixtures-server",
+        ]);
+    if let Err(e) = run(doc) {
+        panic!("the generated documentation has warnings:\n{e}");
+    }
+}
+
+/// The server code of what `KNOWN_SERVER_BUGS` lists, and of the full synthetic schema. Run it
+/// with `--ignored` once the server emitter is fixed, then move its crates into the main test.
+#[test]
+#[ignore = "known server-emitter bugs: see KNOWN_SERVER_BUGS"]
+fn server_code_with_known_bugs_compiles() {
+    let crates = vec![
+        fixture_crate(Side::Server, "known-bugs-server", is_known_server_bug),
+        synthetic_crate(
+            Side::Server,
+            "synthetic-full-server",
+            synthetic::Shape::FULL,
+            "full",
+        ),
+    ];
+    let dir = test_dir().join("known-bugs");
+    write_workspace(&dir, &crates);
+    if let Err(e) = clippy(&dir) {
+        panic!("generated server code does not compile cleanly:\n{e}");
+    }
+}

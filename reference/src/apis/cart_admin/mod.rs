@@ -1,0 +1,230 @@
+//! The `cart_admin` API (`/{tenant}/cart/admin`): list, read and remove the tenant's carts, and
+//! set, list and remove its promotions.
+
+pub mod listing;
+pub mod promotions;
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use shopql_server_stubs::cart_admin::{self as api, CartAdminResolvers};
+use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+
+use crate::apis::shop::auth::{ScopeAuthenticator, principal};
+use crate::apis::shop::carts;
+use crate::apis::shop::input::parse_uuid;
+use crate::apis::shop::view::cart_admin as view;
+use crate::apis::usage::middleware::count_requests;
+use crate::state::AppState;
+use crate::store::db_error;
+use listing::Cursor;
+
+/// The most carts one `removeCarts` may name.
+pub const MAX_REMOVE: usize = 1000;
+
+/// The cart-admin endpoint's resolvers.
+#[derive(Clone)]
+pub struct CartAdminApi {
+    state: AppState,
+}
+
+#[shopql_server_stubs::async_trait::async_trait]
+impl CartAdminResolvers for CartAdminApi {
+    async fn carts(
+        &self,
+        ctx: &RequestContext,
+        filter: Option<api::CartFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<api::CartConnection> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let now = self.state.now_ms();
+        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let page = listing::list(
+            &mut conn,
+            &tenant,
+            filter.as_ref(),
+            first,
+            after.as_deref(),
+            now,
+        )
+        .await?;
+        let edges: Vec<api::CartEdge> = page
+            .carts
+            .iter()
+            .map(|c| api::CartEdge {
+                cursor: Cursor {
+                    updated_at: c.updated_at,
+                    id: c.id.clone(),
+                }
+                .encode(),
+                node: view::cart(c, now),
+            })
+            .collect();
+        Ok(api::CartConnection {
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            page_info: api::PageInfo {
+                has_next_page: page.has_next_page,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            total_count: i32::try_from(page.total).unwrap_or(i32::MAX),
+            edges,
+        })
+    }
+
+    async fn cart(&self, ctx: &RequestContext, id: api::Uuid) -> ApiResult<Option<api::Cart>> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let id = parse_uuid(&id)?;
+        let now = self.state.now_ms();
+        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        Ok(carts::get(&mut conn, &tenant, &id, now)
+            .await?
+            .map(|c| view::cart(&c, now)))
+    }
+
+    async fn promotions(&self, ctx: &RequestContext) -> ApiResult<Vec<api::Promotion>> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        Ok(promotions::load_all(&mut conn, &tenant)
+            .await?
+            .iter()
+            .map(promotions::to_api)
+            .collect())
+    }
+
+    async fn set_promotions(
+        &self,
+        ctx: &RequestContext,
+        input: Vec<api::PromotionInput>,
+    ) -> ApiResult<Vec<api::Promotion>> {
+        let tenant = principal(ctx)?.tenant.clone();
+        // All or nothing: every input is checked before anything is stored.
+        let mut seen = BTreeSet::new();
+        let mut checked = Vec::with_capacity(input.len());
+        for p in &input {
+            if !seen.insert(p.identifier.clone()) {
+                return Err(ApiError::bad_input(format!(
+                    "promotion `{}` is given twice",
+                    p.identifier
+                )));
+            }
+            checked.push(promotions::from_input(p)?);
+        }
+        let mut tx = self.state.store.begin().await?;
+        promotions::upsert(&mut tx, &tenant, &checked, self.state.now_ms()).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(checked.iter().map(promotions::to_api).collect())
+    }
+
+    async fn remove_promotions(
+        &self,
+        ctx: &RequestContext,
+        identifiers: Vec<String>,
+    ) -> ApiResult<i32> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let mut tx = self.state.store.begin().await?;
+        let removed = promotions::remove(&mut tx, &tenant, &identifiers).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(i32::try_from(removed).unwrap_or(i32::MAX))
+    }
+
+    async fn remove_carts(&self, ctx: &RequestContext, ids: Vec<api::Uuid>) -> ApiResult<i32> {
+        let tenant = principal(ctx)?.tenant.clone();
+        if ids.len() > MAX_REMOVE {
+            return Err(ApiError::bad_input(format!(
+                "`ids` names at most {MAX_REMOVE} carts, not {}",
+                ids.len()
+            )));
+        }
+        let ids: BTreeSet<String> = ids
+            .iter()
+            .map(|i| parse_uuid(i))
+            .collect::<ApiResult<_>>()?;
+        let now = self.state.now_ms();
+        let mut tx = self.state.store.begin().await?;
+        let mut removed = 0;
+        for id in &ids {
+            if carts::delete_live(&mut tx, &tenant, id, now).await? {
+                removed += 1;
+            }
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(removed)
+    }
+
+    async fn cart_meta_property(
+        &self,
+        _ctx: &RequestContext,
+        parent: &api::Cart,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn cart_item_meta_property(
+        &self,
+        _ctx: &RequestContext,
+        parent: &api::CartItem,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn product_variant_attribute(
+        &self,
+        _ctx: &RequestContext,
+        parent: &api::ProductVariant,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.attributes.as_ref(), &key))
+    }
+
+    async fn customer_external_reference(
+        &self,
+        _ctx: &RequestContext,
+        parent: &api::Customer,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.external_references.as_ref(), &key))
+    }
+
+    async fn customer_meta_property(
+        &self,
+        _ctx: &RequestContext,
+        parent: &api::Customer,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn address_meta_property(
+        &self,
+        _ctx: &RequestContext,
+        parent: &api::Address,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+}
+
+/// The API's router, mounted by `crate::http::router`.
+pub fn router(state: &AppState) -> Router {
+    let config = state
+        .server_config()
+        .with_authenticator(ScopeAuthenticator::new(state, "cart:admin"));
+    let router = shopql_server_stubs::http::router(
+        api::schema_builder(CartAdminApi {
+            state: state.clone(),
+        }),
+        config,
+    );
+    count_requests(router, state, "cart:admin")
+}
+
+/// The demo data of the shop family is loaded by `shop::seed_demo`.
+pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Expired carts are swept by the shop API's background task.
+pub fn spawn_background(_state: &AppState) {}

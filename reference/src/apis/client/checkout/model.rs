@@ -1,0 +1,293 @@
+//! Checkouts as stored: the row, its lines, and the JSON documents of its addresses and buyer.
+
+use serde::{Deserialize, Serialize};
+use shopql_server_stubs::client::{Address, AddressInput, CheckoutBuyer};
+use shopql_server_stubs::{ApiResult, Maybe};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::super::accounts::{Customer, full_name};
+use super::super::sql::{Sql, get, get_bool};
+use crate::domain::checkout::CheckoutStatus;
+use crate::domain::checkout::address::AddressFields;
+use crate::store::db_error;
+
+/// A postal address, stored as JSON with the API's field names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AddressDoc {
+    #[serde(rename = "_id")]
+    pub id: Option<String>,
+    pub description: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub street_number: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub state_code: Option<String>,
+    pub post_code: Option<String>,
+    pub country: Option<String>,
+    pub alpha2: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+fn text(v: &Maybe<String>) -> Option<String> {
+    v.as_option()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+impl AddressDoc {
+    /// The stored form of an `AddressInput` (`alpha2` is checked and upper-cased by the
+    /// caller).
+    pub fn from_input(a: &AddressInput) -> Self {
+        Self {
+            id: text(&a._id),
+            description: text(&a.description),
+            first_name: text(&a.first_name),
+            last_name: text(&a.last_name),
+            address_line1: text(&a.address_line1),
+            address_line2: text(&a.address_line2),
+            street_number: text(&a.street_number),
+            city: text(&a.city),
+            state: text(&a.state),
+            state_code: text(&a.state_code),
+            post_code: text(&a.post_code),
+            country: text(&a.country),
+            alpha2: text(&a.alpha2),
+            kind: text(&a.r#type),
+        }
+    }
+
+    /// The fields `checkoutSubmit` requires.
+    pub fn fields(&self) -> AddressFields<'_> {
+        AddressFields {
+            first_name: self.first_name.as_deref(),
+            last_name: self.last_name.as_deref(),
+            address_line1: self.address_line1.as_deref(),
+            city: self.city.as_deref(),
+            post_code: self.post_code.as_deref(),
+            alpha2: self.alpha2.as_deref(),
+        }
+    }
+
+    /// The API's `Address`.
+    pub fn to_api(&self) -> Address {
+        Address {
+            _id: self.id.clone(),
+            description: self.description.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            address_line1: self.address_line1.clone(),
+            address_line2: self.address_line2.clone(),
+            street_number: self.street_number.clone(),
+            city: self.city.clone(),
+            state: self.state.clone(),
+            state_code: self.state_code.clone(),
+            post_code: self.post_code.clone(),
+            country: self.country.clone(),
+            alpha2: self.alpha2.clone(),
+            r#type: self.kind.clone(),
+        }
+    }
+}
+
+/// The buyer's contact details, stored as JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BuyerDoc {
+    #[serde(rename = "_id")]
+    pub customer_id: Option<String>,
+    pub id: Option<i64>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub telephone: Option<String>,
+    pub organisation: Option<String>,
+    pub tax_number: Option<String>,
+}
+
+impl BuyerDoc {
+    /// The buyer prefilled from the signed-in customer.
+    pub fn of_customer(c: &Customer) -> Self {
+        Self {
+            customer_id: Some(c.id.clone()),
+            id: Some(c.num_id),
+            email: Some(c.email.clone()),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            telephone: c.telephone.clone(),
+            organisation: c.organisation.clone(),
+            tax_number: c.tax_number.clone(),
+        }
+    }
+
+    /// The API's `CheckoutBuyer`.
+    pub fn to_api(&self) -> CheckoutBuyer {
+        CheckoutBuyer {
+            _id: self.customer_id.clone(),
+            id: self.id.map(|v| v as f64),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            name: full_name(self.first_name.as_deref(), self.last_name.as_deref()),
+            telephone: self.telephone.clone(),
+            organisation: self.organisation.clone(),
+            tax_number: self.tax_number.clone(),
+            is_guest: Some(false),
+        }
+    }
+}
+
+/// A checkout row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutRow {
+    pub id: String,
+    pub code: String,
+    pub order_code: String,
+    pub store_id: String,
+    pub customer_id: String,
+    pub origin: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub order_id: Option<String>,
+    pub use_single_address: bool,
+    pub create_account: bool,
+    pub buyer: BuyerDoc,
+    pub shipping_address: Option<AddressDoc>,
+    pub billing_address: Option<AddressDoc>,
+    pub shipping_method: Option<String>,
+    pub shop_collection: bool,
+    pub tracking: Option<String>,
+    pub confirmation_email: Option<String>,
+    pub voucher_code: Option<String>,
+    pub created: i64,
+    pub updated: i64,
+    pub expires: i64,
+}
+
+impl CheckoutRow {
+    /// The status at `now` (an open checkout past `expires` reads as expired).
+    pub fn status_at(&self, now: i64) -> CheckoutStatus {
+        CheckoutStatus::parse(&self.status)
+            .unwrap_or(CheckoutStatus::Canceled)
+            .effective(self.expires, now)
+    }
+
+    /// The address billing uses: the shipping address when `useSingleAddress` is set.
+    pub fn effective_billing(&self) -> Option<&AddressDoc> {
+        if self.use_single_address {
+            self.shipping_address.as_ref()
+        } else {
+            self.billing_address.as_ref()
+        }
+    }
+}
+
+/// The columns [`checkout_row`] reads.
+pub const CHECKOUT_COLUMNS: &str = "c.id, c.code, c.order_code, c.store_id, c.customer_id, c.origin, \
+     c.status, c.message, c.order_id, c.use_single_address, c.create_account, c.buyer, \
+     c.shipping_address, c.billing_address, c.shipping_method, c.shop_collection, c.tracking, \
+     c.confirmation_email, c.voucher_code, c.created, c.updated, c.expires";
+
+fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// Reads a row selected with [`CHECKOUT_COLUMNS`].
+pub fn checkout_row(row: &AnyRow) -> ApiResult<CheckoutRow> {
+    Ok(CheckoutRow {
+        id: get(row, "id")?,
+        code: get(row, "code")?,
+        order_code: get(row, "order_code")?,
+        store_id: get(row, "store_id")?,
+        customer_id: get(row, "customer_id")?,
+        origin: get(row, "origin")?,
+        status: get(row, "status")?,
+        message: get(row, "message")?,
+        order_id: get(row, "order_id")?,
+        use_single_address: get_bool(row, "use_single_address")?,
+        create_account: get_bool(row, "create_account")?,
+        buyer: doc(get(row, "buyer")?).unwrap_or_default(),
+        shipping_address: doc(get(row, "shipping_address")?),
+        billing_address: doc(get(row, "billing_address")?),
+        shipping_method: get(row, "shipping_method")?,
+        shop_collection: get_bool(row, "shop_collection")?,
+        tracking: get(row, "tracking")?,
+        confirmation_email: get(row, "confirmation_email")?,
+        voucher_code: get(row, "voucher_code")?,
+        created: get(row, "created")?,
+        updated: get(row, "updated")?,
+        expires: get(row, "expires")?,
+    })
+}
+
+/// JSON text of a document (documents always serialize).
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}
+
+/// A checkout line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    pub id: String,
+    pub checkout_id: String,
+    pub code: String,
+    pub position: i64,
+    pub listing_num: i64,
+    pub quantity: i64,
+    pub added: i64,
+}
+
+/// The lines of `checkout_ids`, in position order.
+pub async fn lines_of(
+    conn: &mut AnyConnection,
+    checkout_ids: &[String],
+) -> ApiResult<Vec<LineRow>> {
+    if checkout_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT id, checkout_id, code, position, listing_num, quantity, added \
+         FROM client_checkout_lines WHERE checkout_id IN ",
+    );
+    sql.list(checkout_ids)
+        .push(" ORDER BY checkout_id, position");
+    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    rows.iter()
+        .map(|r| {
+            Ok(LineRow {
+                id: get(r, "id")?,
+                checkout_id: get(r, "checkout_id")?,
+                code: get(r, "code")?,
+                position: get(r, "position")?,
+                listing_num: get(r, "listing_num")?,
+                quantity: get(r, "quantity")?,
+                added: get(r, "added")?,
+            })
+        })
+        .collect()
+}
+
+/// The customer's checkout `code` in `store_id`, if it exists.
+pub async fn find(
+    conn: &mut AnyConnection,
+    store_id: &str,
+    customer_id: &str,
+    code: &str,
+) -> ApiResult<Option<CheckoutRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {CHECKOUT_COLUMNS} FROM client_checkouts c \
+         WHERE c.code = $1 AND c.store_id = $2 AND c.customer_id = $3"
+    ))
+    .bind(code)
+    .bind(store_id)
+    .bind(customer_id)
+    .fetch_optional(conn)
+    .await
+    .map_err(db_error)?;
+    row.as_ref().map(checkout_row).transpose()
+}

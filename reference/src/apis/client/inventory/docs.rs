@@ -1,0 +1,366 @@
+//! The catalogue data of an item as stored (a JSON document in `client_items.data`), the
+//! values it contributes to filters and search, and its conversion to the API's types.
+
+use serde::{Deserialize, Serialize};
+use shopql_server_stubs::client::{
+    ItemArtist, ItemData, ItemDescriptions, ItemFormat, ItemImage, ItemImageAlternative, ItemLabel,
+    ItemShopDescription, ItemVideo, Track,
+};
+
+/// `ItemData`, stored. Field names follow the API so the JSON reads like a response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ItemDoc {
+    pub title: Option<String>,
+    pub cat: Option<String>,
+    #[serde(rename = "type")]
+    pub product_type: Option<String>,
+    pub manufacturer: Option<String>,
+    pub discogs_id: Option<i64>,
+    pub asset_link: Option<String>,
+    pub weight: Option<i64>,
+    pub genres: Option<Vec<String>>,
+    pub styles: Option<Vec<String>>,
+    pub country: Option<String>,
+    pub release_date: Option<i64>,
+    pub subtitle: Option<String>,
+    pub authors: Option<Vec<String>>,
+    pub publisher: Option<String>,
+    pub published_date: Option<i64>,
+    pub page_count: Option<i32>,
+    pub categories: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub format: Option<String>,
+    pub images: Option<Vec<ImageDoc>>,
+    pub formats: Option<Vec<FormatDoc>>,
+    pub artists: Option<Vec<ArtistDoc>>,
+    pub labels: Option<Vec<LabelDoc>>,
+    pub videos: Option<Vec<String>>,
+    pub tracklist: Option<Vec<TrackDoc>>,
+}
+
+/// An image and its smaller rendition.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImageDoc {
+    pub uri: Option<String>,
+    pub alternative: Option<String>,
+}
+
+/// A release format.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FormatDoc {
+    pub name: Option<String>,
+    pub qty: Option<String>,
+    pub descriptions: Option<Vec<String>>,
+}
+
+/// A credited artist.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ArtistDoc {
+    pub name: Option<String>,
+    pub anv: Option<String>,
+    pub id: Option<i64>,
+    pub join: Option<String>,
+}
+
+/// A label with its catalogue number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LabelDoc {
+    pub name: Option<String>,
+    pub id: Option<i64>,
+    pub catno: Option<String>,
+}
+
+/// A tracklist entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrackDoc {
+    #[serde(rename = "type_")]
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub artists: Option<Vec<ArtistDoc>>,
+    pub uri: Option<String>,
+    pub duration: Option<String>,
+    pub position: Option<String>,
+}
+
+/// `ItemDescriptions`, stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DescriptionsDoc {
+    pub main: Option<String>,
+    pub shop: Option<ShopDescriptionDoc>,
+}
+
+/// The store's own description.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShopDescriptionDoc {
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub short: Option<String>,
+}
+
+/// A facet value of an item: `(kind, value)`, kind being the filter's name.
+pub type Tag = (&'static str, String);
+
+/// Year (UTC) of a time in ms.
+pub fn year_of(ms: i64) -> Option<i32> {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.year())
+}
+
+impl ItemDoc {
+    /// The filterable values of the item (listing categories are added by the caller).
+    pub fn tags(&self, item_type: &str) -> Vec<Tag> {
+        let mut tags: Vec<Tag> = vec![("itemTypes", item_type.to_string())];
+        let mut many = |kind: &'static str, values: &Option<Vec<String>>| {
+            for v in values.iter().flatten() {
+                tags.push((kind, v.clone()));
+            }
+        };
+        many("genres", &self.genres);
+        many("styles", &self.styles);
+        many("categories", &self.categories);
+        if let Some(c) = &self.country {
+            tags.push(("countries", c.clone()));
+        }
+        if let Some(y) = self.release_date.or(self.published_date).and_then(year_of) {
+            tags.push(("years", y.to_string()));
+        }
+        if let Some(m) = &self.manufacturer {
+            tags.push(("manufacturers", m.clone()));
+        }
+        if let Some(t) = &self.product_type {
+            tags.push(("types", t.clone()));
+        }
+        if let Some(f) = &self.format {
+            tags.push(("formats", f.clone()));
+        }
+        for f in self.formats.iter().flatten() {
+            if let Some(n) = &f.name {
+                tags.push(("formats", n.clone()));
+            }
+            for d in f.descriptions.iter().flatten() {
+                tags.push(("formatDescriptions", d.clone()));
+            }
+        }
+        for a in self.artists.iter().flatten() {
+            if let Some(id) = a.id {
+                tags.push(("artists", id.to_string()));
+            }
+        }
+        for l in self.labels.iter().flatten() {
+            if let Some(id) = l.id {
+                tags.push(("labels", id.to_string()));
+            }
+        }
+        tags.retain(|(_, v)| !v.trim().is_empty());
+        tags
+    }
+
+    /// Lower-case text searched by the `text` filter: title, artists, labels, catalogue
+    /// numbers and authors.
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        parts.extend(self.title.as_deref());
+        parts.extend(self.cat.as_deref());
+        for a in self.artists.iter().flatten() {
+            parts.extend(a.name.as_deref());
+            parts.extend(a.anv.as_deref());
+        }
+        for l in self.labels.iter().flatten() {
+            parts.extend(l.name.as_deref());
+            parts.extend(l.catno.as_deref());
+        }
+        for a in self.authors.iter().flatten() {
+            parts.push(a);
+        }
+        parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" \u{1f} ")
+            .to_lowercase()
+    }
+
+    /// The API's `ItemData`.
+    pub fn to_api(&self) -> ItemData {
+        let strings = |v: &Option<Vec<String>>| {
+            v.as_ref()
+                .map(|list| list.iter().cloned().map(Some).collect())
+        };
+        ItemData {
+            title: self.title.clone(),
+            cat: self.cat.clone(),
+            r#type: self.product_type.clone(),
+            manufacturer: self.manufacturer.clone(),
+            discogs_id: self.discogs_id.map(|v| v as f64),
+            asset_link: self.asset_link.clone(),
+            weight: self.weight.map(|v| v as f64),
+            genres: strings(&self.genres),
+            styles: strings(&self.styles),
+            country: self.country.clone(),
+            release_date: self.release_date.map(|v| v as f64),
+            subtitle: self.subtitle.clone(),
+            authors: strings(&self.authors),
+            publisher: self.publisher.clone(),
+            published_date: self.published_date.map(|v| v as f64),
+            page_count: self.page_count,
+            categories: strings(&self.categories),
+            language: self.language.clone(),
+            format: self.format.clone(),
+            images: self.images.as_ref().map(|list| {
+                list.iter()
+                    .map(|i| {
+                        Some(ItemImage {
+                            uri: i.uri.clone(),
+                            alternative: i
+                                .alternative
+                                .clone()
+                                .map(|uri| ItemImageAlternative { uri: Some(uri) }),
+                        })
+                    })
+                    .collect()
+            }),
+            formats: self.formats.as_ref().map(|list| {
+                list.iter()
+                    .map(|f| {
+                        Some(ItemFormat {
+                            descriptions: strings(&f.descriptions),
+                            name: f.name.clone(),
+                            qty: f.qty.clone(),
+                        })
+                    })
+                    .collect()
+            }),
+            artists: self.artists.as_ref().map(|list| artists(list)),
+            labels: self.labels.as_ref().map(|list| {
+                list.iter()
+                    .map(|l| {
+                        Some(ItemLabel {
+                            name: l.name.clone(),
+                            id: l.id.map(|v| v as f64),
+                            catno: l.catno.clone(),
+                        })
+                    })
+                    .collect()
+            }),
+            videos: self.videos.as_ref().map(|list| {
+                list.iter()
+                    .map(|uri| {
+                        Some(ItemVideo {
+                            uri: Some(uri.clone()),
+                        })
+                    })
+                    .collect()
+            }),
+            tracklist: self.tracklist.as_ref().map(|list| {
+                list.iter()
+                    .map(|t| {
+                        Some(Track {
+                            r#type: t.kind.clone(),
+                            title: t.title.clone(),
+                            artists: t.artists.as_ref().map(|a| artists(a)),
+                            uri: t.uri.clone(),
+                            duration: t.duration.clone(),
+                            position: t.position.clone(),
+                        })
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+fn artists(list: &[ArtistDoc]) -> Vec<Option<ItemArtist>> {
+    list.iter()
+        .map(|a| {
+            Some(ItemArtist {
+                name: a.name.clone(),
+                anv: a.anv.clone(),
+                id: a.id.map(|v| v as f64),
+                join: a.join.clone(),
+            })
+        })
+        .collect()
+}
+
+impl DescriptionsDoc {
+    /// The API's `ItemDescriptions`.
+    pub fn to_api(&self) -> ItemDescriptions {
+        ItemDescriptions {
+            main: self.main.clone(),
+            shop: self.shop.as_ref().map(|s| ItemShopDescription {
+                text: s.text.clone(),
+                html: s.html.clone(),
+                short: s.short.clone(),
+            }),
+        }
+    }
+}
+
+/// A listing option, stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptionDoc {
+    pub name: Option<String>,
+    pub value: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_search_text() {
+        let doc = ItemDoc {
+            title: Some("The Unreleased Anthems".into()),
+            genres: Some(vec!["Electronic".into()]),
+            styles: Some(vec!["Tech House".into(), " ".into()]),
+            country: Some("UK".into()),
+            release_date: Some(911_174_400_000),
+            formats: Some(vec![FormatDoc {
+                name: Some("Vinyl".into()),
+                qty: Some("2".into()),
+                descriptions: Some(vec!["LP".into()]),
+            }]),
+            artists: Some(vec![ArtistDoc {
+                name: Some("Various".into()),
+                id: Some(194),
+                ..ArtistDoc::default()
+            }]),
+            labels: Some(vec![LabelDoc {
+                name: Some("Anthem Records".into()),
+                id: Some(5521),
+                catno: Some("ANTH 001".into()),
+            }]),
+            ..ItemDoc::default()
+        };
+        let tags = doc.tags("ReleaseItem");
+        for t in [
+            ("itemTypes", "ReleaseItem"),
+            ("genres", "Electronic"),
+            ("styles", "Tech House"),
+            ("countries", "UK"),
+            ("years", "1998"),
+            ("formats", "Vinyl"),
+            ("formatDescriptions", "LP"),
+            ("artists", "194"),
+            ("labels", "5521"),
+        ] {
+            assert!(tags.contains(&(t.0, t.1.to_string())), "{t:?} in {tags:?}");
+        }
+        assert!(!tags.iter().any(|(_, v)| v.trim().is_empty()));
+        let text = doc.search_text();
+        assert!(text.contains("unreleased anthems") && text.contains("anth 001"));
+        let api = doc.to_api();
+        assert_eq!(api.release_date, Some(911_174_400_000.0));
+        assert_eq!(api.authors, None);
+        assert_eq!(api.genres, Some(vec![Some("Electronic".to_string())]));
+    }
+}

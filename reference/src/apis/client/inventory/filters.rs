@@ -1,0 +1,379 @@
+//! `InventoryFiltersInput` → a SQL `WHERE` over `client_items i`.
+//!
+//! Each filter becomes one indexed condition: facet values through `client_item_tags`
+//! (primary key `(item_id, kind, value_key)`), listing properties through `client_listings`
+//! (index `(item_id, stock)`), price and dates through columns of the item. Null, empty
+//! strings and empty lists mean "no restriction"; list filters match any of their values;
+//! filters combine with AND; text matches case-insensitively.
+
+use shopql_server_stubs::client::InventoryFiltersInput;
+use shopql_server_stubs::{ApiError, ApiResult, Maybe};
+
+use super::super::sql::Sql;
+use crate::clock::parse_rfc3339;
+
+/// Most values one list filter may hold.
+pub const MAX_VALUES: usize = 100;
+/// Longest `text` filter, in characters.
+pub const MAX_TEXT: usize = 200;
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// The stock filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockFilter {
+    /// Any.
+    All,
+    /// Items with a listing in stock.
+    InStock,
+    /// Items without a listing in stock.
+    OutOfStock,
+}
+
+/// Parses `stock`: "inStock"/"outOfStock"/"all" in any case, null or empty for any.
+pub fn stock_filter(value: Option<&str>) -> ApiResult<StockFilter> {
+    let v = value
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match v.as_str() {
+        "" | "all" => Ok(StockFilter::All),
+        "instock" | "in_stock" | "in-stock" => Ok(StockFilter::InStock),
+        "outofstock" | "out_of_stock" | "out-of-stock" => Ok(StockFilter::OutOfStock),
+        _ => Err(ApiError::bad_input(
+            "`filters.stock` must be \"inStock\", \"outOfStock\" or \"all\"",
+        )
+        .with_extension("field", "filters.stock")),
+    }
+}
+
+/// Parses a `from`/`to` bound: ms since the epoch as digits, an RFC 3339 time, or a date
+/// (`end_of_day` makes a bare date mean its last millisecond, for `to`).
+pub fn time_bound(field: &str, text: &str, end_of_day: bool) -> ApiResult<i64> {
+    let t = text.trim();
+    if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
+        return t.parse::<i64>().map_err(|_| bad_time(field));
+    }
+    let ms = parse_rfc3339(t).ok_or_else(|| bad_time(field))?;
+    let date_only = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok();
+    Ok(if end_of_day && date_only {
+        ms + DAY_MS - 1
+    } else {
+        ms
+    })
+}
+
+fn bad_time(field: &str) -> ApiError {
+    ApiError::bad_input(format!(
+        "`filters.{field}` must be an ISO 8601 date or time (e.g. \"2025-01-31\") or ms since the epoch as digits"
+    ))
+    .with_extension("field", format!("filters.{field}"))
+}
+
+fn texts(field: &str, value: &Maybe<Vec<Option<String>>>) -> ApiResult<Vec<String>> {
+    let list: Vec<String> = match value {
+        Maybe::Value(v) => v
+            .iter()
+            .flatten()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    };
+    limit(field, list)
+}
+
+fn limit<T>(field: &str, list: Vec<T>) -> ApiResult<Vec<T>> {
+    if list.len() > MAX_VALUES {
+        return Err(ApiError::bad_input(format!(
+            "`filters.{field}` holds {} values; at most {MAX_VALUES} are allowed",
+            list.len()
+        ))
+        .with_extension("field", format!("filters.{field}")));
+    }
+    Ok(list)
+}
+
+fn whole_numbers(field: &str, value: &Maybe<Vec<Option<f64>>>) -> ApiResult<Vec<String>> {
+    let mut out = Vec::new();
+    for v in value.as_option().into_iter().flatten().flatten() {
+        if !v.is_finite() || v.fract() != 0.0 {
+            return Err(ApiError::bad_input(format!(
+                "`filters.{field}` holds {v}, which is not a whole number"
+            ))
+            .with_extension("field", format!("filters.{field}")));
+        }
+        out.push(format!("{}", *v as i64));
+    }
+    limit(field, out)
+}
+
+/// Appends ` AND EXISTS (tag of kind with one of values)`.
+fn tag(sql: &mut Sql, kind: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    sql.push(" AND EXISTS (SELECT 1 FROM client_item_tags t WHERE t.item_id = i.id AND t.kind = ")
+        .arg(kind)
+        .push(" AND t.value_key IN ")
+        .list(values)
+        .push(")");
+}
+
+/// Appends the conditions of `filters` for the items of `store_id`. `customer` is the signed-in
+/// customer (the `wantlist` filter needs one).
+pub fn apply(
+    sql: &mut Sql,
+    store_id: &str,
+    filters: &InventoryFiltersInput,
+    customer: Option<&str>,
+) -> ApiResult<()> {
+    sql.push("i.store_id = ").arg(store_id);
+    if filters.no_filters == Maybe::Value(true) {
+        return Ok(());
+    }
+    let f = filters;
+
+    if let Maybe::Value(text) = &f.from
+        && !text.trim().is_empty()
+    {
+        let from = time_bound("from", text, false)?;
+        sql.push(" AND i.first_available >= ").arg(from);
+    }
+    if let Maybe::Value(text) = &f.to
+        && !text.trim().is_empty()
+    {
+        let to = time_bound("to", text, true)?;
+        sql.push(" AND i.first_available <= ").arg(to);
+    }
+
+    let preorders = match f
+        .preorders
+        .as_option()
+        .map(|s| s.trim().to_ascii_lowercase())
+    {
+        None => false,
+        Some(s) if s.is_empty() || s == "false" => false,
+        Some(s) if s == "true" => true,
+        Some(_) => {
+            return Err(
+                ApiError::bad_input("`filters.preorders` must be \"true\" or \"false\"")
+                    .with_extension("field", "filters.preorders"),
+            );
+        }
+    };
+    if f.preorder == Maybe::Value(true) || preorders {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.pre_order = ",
+        )
+        .arg(true)
+        .push(")");
+    }
+
+    let mut item_types: Vec<String> = match &f.item_types {
+        Maybe::Value(v) => v
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty() && s != "all")
+            .collect(),
+        _ => Vec::new(),
+    };
+    if let Maybe::Value(t) = &f.r#type {
+        let t = t.trim().to_lowercase();
+        if !t.is_empty() && t != "all" {
+            // `type` and `itemTypes` both given: the item must match each.
+            tag(sql, "itemTypes", &[t]);
+        }
+    }
+    item_types = limit("itemTypes", item_types)?;
+    tag(sql, "itemTypes", &item_types);
+
+    tag(
+        sql,
+        "manufacturers",
+        &texts("manufacturers", &f.manufacturers)?,
+    );
+    tag(sql, "types", &texts("types", &f.types)?);
+    tag(sql, "countries", &texts("countries", &f.countries)?);
+    let years: Vec<String> = f
+        .years
+        .as_option()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(i32::to_string)
+        .collect();
+    tag(sql, "years", &limit("years", years)?);
+    tag(sql, "artists", &whole_numbers("artists", &f.artists)?);
+    tag(sql, "labels", &whole_numbers("labels", &f.labels)?);
+    let mut formats = texts("formats", &f.formats)?;
+    for m in texts("mediums", &f.mediums)? {
+        if !formats.contains(&m) {
+            formats.push(m);
+        }
+    }
+    tag(sql, "formats", &limit("formats", formats)?);
+    tag(
+        sql,
+        "formatDescriptions",
+        &texts("formatDescriptions", &f.format_descriptions)?,
+    );
+    tag(sql, "categories", &texts("categories", &f.categories)?);
+    tag(sql, "styles", &texts("styles", &f.styles)?);
+    tag(sql, "genres", &texts("genres", &f.genres)?);
+
+    if let Maybe::Value(max) = f.max_price {
+        if max < 0 {
+            return Err(
+                ApiError::bad_input("`filters.maxPrice` must not be negative")
+                    .with_extension("field", "filters.maxPrice"),
+            );
+        }
+        sql.push(" AND i.sort_price <= ")
+            .arg(i64::from(max).saturating_mul(100));
+    }
+
+    match stock_filter(f.stock.as_option().map(String::as_str))? {
+        StockFilter::All => {}
+        StockFilter::InStock => {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.stock > 0)",
+            );
+        }
+        StockFilter::OutOfStock => {
+            sql.push(
+                " AND NOT EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.stock > 0)",
+            );
+        }
+    }
+
+    if let Maybe::Value(c) = &f.condition {
+        let c = c.trim().to_lowercase();
+        match c.as_str() {
+            "" => {}
+            "new" | "used" => {
+                sql.push(" AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.second_hand = ")
+                    .arg(c == "used")
+                    .push(")");
+            }
+            _ => {
+                sql.push(" AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.media_condition = ")
+                    .arg(c)
+                    .push(")");
+            }
+        }
+    }
+
+    if f.wantlist == Maybe::Value(true) {
+        let Some(customer) = customer else {
+            return Err(ApiError::unauthenticated(
+                "the `wantlist` filter needs a customer session: send `Authorization: Bearer <jwt>`",
+            ));
+        };
+        sql.push(" AND EXISTS (SELECT 1 FROM client_wantlist w WHERE w.item_id = i.id AND w.customer_id = ")
+            .arg(customer)
+            .push(")");
+    }
+
+    if let Maybe::Value(text) = &f.text {
+        let text = text.trim().to_lowercase();
+        if text.chars().count() > MAX_TEXT {
+            return Err(ApiError::bad_input(format!(
+                "`filters.text` is longer than {MAX_TEXT} characters"
+            ))
+            .with_extension("field", "filters.text"));
+        }
+        if !text.is_empty() {
+            sql.push(" AND i.search_text LIKE ")
+                .arg(format!("%{}%", escape_like(&text)))
+                .push(" ESCAPE '\\'");
+        }
+    }
+    Ok(())
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_values() {
+        assert_eq!(
+            stock_filter(Some("inStock")).ok(),
+            Some(StockFilter::InStock)
+        );
+        assert_eq!(
+            stock_filter(Some("instock")).ok(),
+            Some(StockFilter::InStock)
+        );
+        assert_eq!(
+            stock_filter(Some("OUTOFSTOCK")).ok(),
+            Some(StockFilter::OutOfStock)
+        );
+        assert_eq!(stock_filter(None).ok(), Some(StockFilter::All));
+        assert_eq!(stock_filter(Some("")).ok(), Some(StockFilter::All));
+        assert!(stock_filter(Some("plenty")).is_err());
+    }
+
+    #[test]
+    fn time_bounds() {
+        assert_eq!(
+            time_bound("from", "1765470585000", false).ok(),
+            Some(1_765_470_585_000)
+        );
+        assert_eq!(
+            time_bound("from", "2023-05-16", false).ok(),
+            Some(1_684_195_200_000)
+        );
+        assert_eq!(
+            time_bound("to", "2023-05-16", true).ok(),
+            Some(1_684_195_200_000 + DAY_MS - 1)
+        );
+        assert!(time_bound("from", "yesterday", false).is_err());
+    }
+
+    #[test]
+    fn filters_become_numbered_conditions() -> ApiResult<()> {
+        let filters = InventoryFiltersInput {
+            stock: Maybe::Value("inStock".into()),
+            genres: Maybe::Value(vec![Some("Electronic".into()), None, Some(" ".into())]),
+            text: Maybe::Value("50%_off".into()),
+            ..InventoryFiltersInput::default()
+        };
+        let mut sql = Sql::new("");
+        apply(&mut sql, "s1", &filters, None)?;
+        assert!(sql.text.starts_with("i.store_id = $1"));
+        assert!(sql.text.contains("t.kind = $2 AND t.value_key IN ($3)"));
+        assert!(sql.text.contains("l.stock > 0"));
+        assert!(sql.text.contains("LIKE $4 ESCAPE"));
+        assert_eq!(escape_like("50%_off"), "50\\%\\_off");
+
+        let all = InventoryFiltersInput {
+            no_filters: Maybe::Value(true),
+            stock: Maybe::Value("bogus".into()),
+            ..InventoryFiltersInput::default()
+        };
+        let mut sql = Sql::new("");
+        apply(&mut sql, "s1", &all, None)?;
+        assert_eq!(sql.text, "i.store_id = $1");
+
+        let wants = InventoryFiltersInput {
+            wantlist: Maybe::Value(true),
+            ..InventoryFiltersInput::default()
+        };
+        assert!(apply(&mut Sql::new(""), "s1", &wants, None).is_err());
+        Ok(())
+    }
+}

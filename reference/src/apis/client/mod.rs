@@ -1,0 +1,246 @@
+//! The `client` API: the storefront of a store chosen by the `CommonGround-Origin` header —
+//! customers and sessions, the public inventory, checkouts and orders.
+//!
+//! | module | root fields |
+//! |---|---|
+//! | `context` | (every field: store and session, by the authenticator) |
+//! | `accounts` | `register`, `login`, `logout`, `me` |
+//! | `inventory` | `inventoryItems`, `inventoryFiltersPagination`, `item` |
+//! | `checkout` | `checkoutCreate`, `checkoutUpdateItems`, `checkoutUpdate`, `checkoutSubmit`, `checkout`, `checkouts` |
+//! | `orders` | `order`, `orders` |
+//!
+//! The rules (line checks, status and expiry, totals, shipping, addresses) live in
+//! `crate::domain::checkout`; this module reads and writes the store.
+
+pub mod accounts;
+pub mod checkout;
+pub mod context;
+pub mod demo;
+mod graphiql;
+pub mod ids;
+pub mod inventory;
+pub mod orders;
+pub mod pagination;
+pub mod sql;
+pub mod stores;
+
+use std::time::Duration;
+
+use axum::Router;
+use shopql_server_stubs::client::{
+    Checkout, CheckoutBillingInput, CheckoutBuyerInput, CheckoutItemInput, CheckoutList,
+    CheckoutShippingInput, ClientResolvers, InventoryFiltersInput, InventoryFiltersPagination,
+    InventoryItems, Item, LoginResult, Order, OrderList, PaginationInput, RegisterResult, User,
+    schema_builder,
+};
+use shopql_server_stubs::{ApiResult, RequestContext};
+
+use self::context::{ClientAuthenticator, ClientRequest};
+use self::stores::Stores;
+use crate::state::AppState;
+
+/// The implementation of [`ClientResolvers`].
+#[derive(Debug, Clone)]
+pub struct ClientApi {
+    state: AppState,
+}
+
+impl ClientApi {
+    /// The API over the shared state.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[shopql_server_stubs::async_trait::async_trait]
+impl ClientResolvers for ClientApi {
+    async fn inventory_items(
+        &self,
+        ctx: &RequestContext,
+        filters: InventoryFiltersInput,
+        pagination: PaginationInput,
+    ) -> ApiResult<InventoryItems> {
+        inventory::inventory_items(&self.state, ClientRequest::of(ctx)?, &filters, &pagination)
+            .await
+    }
+
+    async fn inventory_filters_pagination(
+        &self,
+        ctx: &RequestContext,
+        filters: InventoryFiltersInput,
+        pagination: PaginationInput,
+    ) -> ApiResult<Option<InventoryFiltersPagination>> {
+        inventory::filters_pagination(&self.state, ClientRequest::of(ctx)?, &filters, &pagination)
+            .await
+            .map(Some)
+    }
+
+    async fn item(&self, ctx: &RequestContext, id: f64) -> ApiResult<Option<Item>> {
+        inventory::item(&self.state, ClientRequest::of(ctx)?, id).await
+    }
+
+    async fn checkout(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<Checkout>> {
+        checkout::get(&self.state, ClientRequest::of(ctx)?, &id).await
+    }
+
+    async fn checkouts(
+        &self,
+        ctx: &RequestContext,
+        pagination: Option<PaginationInput>,
+    ) -> ApiResult<CheckoutList> {
+        checkout::list(&self.state, ClientRequest::of(ctx)?, pagination.as_ref()).await
+    }
+
+    async fn order(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<Order>> {
+        orders::order(&self.state, ClientRequest::of(ctx)?, &id).await
+    }
+
+    async fn orders(
+        &self,
+        ctx: &RequestContext,
+        pagination: Option<PaginationInput>,
+    ) -> ApiResult<OrderList> {
+        orders::orders(&self.state, ClientRequest::of(ctx)?, pagination.as_ref()).await
+    }
+
+    async fn me(&self, ctx: &RequestContext) -> ApiResult<Option<User>> {
+        accounts::me(&self.state, ClientRequest::of(ctx)?).await
+    }
+
+    async fn login(
+        &self,
+        ctx: &RequestContext,
+        email: String,
+        password: String,
+    ) -> ApiResult<Option<LoginResult>> {
+        accounts::login(&self.state, ClientRequest::of(ctx)?, &email, &password)
+            .await
+            .map(Some)
+    }
+
+    async fn register(
+        &self,
+        ctx: &RequestContext,
+        email: String,
+        password: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    ) -> ApiResult<Option<RegisterResult>> {
+        accounts::register(
+            &self.state,
+            ClientRequest::of(ctx)?,
+            &email,
+            &password,
+            first_name,
+            last_name,
+        )
+        .await
+        .map(Some)
+    }
+
+    async fn logout(&self, ctx: &RequestContext, all_sessions: Option<bool>) -> ApiResult<bool> {
+        accounts::logout(
+            &self.state,
+            ClientRequest::of(ctx)?,
+            all_sessions.unwrap_or(false),
+        )
+        .await
+    }
+
+    async fn checkout_create(&self, ctx: &RequestContext) -> ApiResult<Option<Checkout>> {
+        checkout::create(&self.state, ClientRequest::of(ctx)?)
+            .await
+            .map(Some)
+    }
+
+    async fn checkout_update_items(
+        &self,
+        ctx: &RequestContext,
+        id: String,
+        items: Option<Vec<Option<CheckoutItemInput>>>,
+    ) -> ApiResult<Option<Checkout>> {
+        checkout::update_items(&self.state, ClientRequest::of(ctx)?, &id, items)
+            .await
+            .map(Some)
+    }
+
+    async fn checkout_update(
+        &self,
+        ctx: &RequestContext,
+        id: String,
+        billing: Option<CheckoutBillingInput>,
+        shipping: Option<CheckoutShippingInput>,
+        buyer: Option<CheckoutBuyerInput>,
+        create_account: Option<bool>,
+        use_single_address: Option<bool>,
+    ) -> ApiResult<Option<Checkout>> {
+        let args = checkout::UpdateArgs {
+            billing,
+            shipping,
+            buyer,
+            create_account,
+            use_single_address,
+        };
+        checkout::update(&self.state, ClientRequest::of(ctx)?, &id, args)
+            .await
+            .map(Some)
+    }
+
+    async fn checkout_submit(
+        &self,
+        ctx: &RequestContext,
+        id: String,
+    ) -> ApiResult<Option<Checkout>> {
+        checkout::submit::submit(&self.state, ClientRequest::of(ctx)?, &id)
+            .await
+            .map(Some)
+    }
+}
+
+/// The API's router, mounted by `crate::http::router` at `/client/graphql`.
+pub fn router(state: &AppState) -> Router {
+    let config = state
+        .server_config()
+        .with_authenticator(ClientAuthenticator::new(state.clone(), Stores::default()));
+    let graphiql = config.graphiql;
+    let router =
+        shopql_server_stubs::http::router(schema_builder(ClientApi::new(state.clone())), config);
+    if graphiql {
+        router.layer(axum::middleware::from_fn(graphiql::page))
+    } else {
+        router
+    }
+}
+
+/// Loads the API's demo data, once.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    demo::seed(state).await
+}
+
+/// Starts the API's background tasks (expiry sweeps, counter flushes), stopping on shutdown.
+pub fn spawn_background(state: &AppState) {
+    let state = state.clone();
+    let every = Duration::from_millis(state.config.sweep_interval_ms.max(1000));
+    tokio::spawn(async move {
+        let mut shutdown = state.shutdown.clone();
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = checkout::sweep_expired(&state).await {
+                        tracing::warn!(error = %e, "client: expired-checkout sweep failed");
+                    }
+                }
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}

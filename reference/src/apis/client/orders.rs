@@ -1,0 +1,271 @@
+//! Orders: what `checkoutSubmit` freezes (lines, prices, addresses, shipping, totals), and the
+//! customer's `order` and `orders` fields.
+
+use std::collections::HashMap;
+
+use shopql_server_stubs::ApiResult;
+use shopql_server_stubs::client::{Order, OrderItem, OrderList, PaginationInput, ShippingMethod};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::checkout::model::{AddressDoc, BuyerDoc, to_json};
+use super::checkout::view::totals_to_api;
+use super::context::ClientRequest;
+use super::pagination;
+use super::sql::{Sql, get, get_bool};
+use crate::domain::checkout::totals::Totals;
+use crate::domain::money;
+use crate::state::AppState;
+use crate::store::db_error;
+
+/// Sort keys of `orders`.
+pub const SORTS: &[&str] = &["created"];
+
+/// A line to write into a new order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrderLine {
+    pub listing_id: String,
+    pub listing_num: i64,
+    pub item_num: Option<i64>,
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+}
+
+/// An order to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub id: String,
+    pub store_id: String,
+    pub customer_id: String,
+    pub checkout_code: String,
+    pub created: i64,
+    pub shop_collection: bool,
+    pub shipping: Option<(String, String)>,
+    pub shipping_address: Option<AddressDoc>,
+    pub billing_address: Option<AddressDoc>,
+    pub buyer: BuyerDoc,
+    pub voucher_code: Option<String>,
+    pub totals: Totals,
+    pub currency: String,
+    pub lines: Vec<NewOrderLine>,
+}
+
+fn json_opt<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(to_json)
+}
+
+/// Writes `order` and its lines (inside the caller's transaction).
+pub async fn insert(conn: &mut AnyConnection, order: &NewOrder) -> ApiResult<()> {
+    let t = &order.totals;
+    sqlx::query(
+        "INSERT INTO client_orders (id, store_id, customer_id, checkout_code, created, status, \
+         shop_collection, shipping_code, shipping_name, shipping_address, billing_address, buyer, \
+         voucher_code, subtotal, subtotal_before_taxes, tax, shipping, discount, grand, left_to_pay, \
+         items_quantity, item_quantity, currency) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+    )
+    .bind(&order.id)
+    .bind(&order.store_id)
+    .bind(&order.customer_id)
+    .bind(&order.checkout_code)
+    .bind(order.created)
+    .bind(order.shop_collection)
+    .bind(order.shipping.as_ref().map(|s| s.0.clone()))
+    .bind(order.shipping.as_ref().map(|s| s.1.clone()))
+    .bind(json_opt(&order.shipping_address))
+    .bind(json_opt(&order.billing_address))
+    .bind(to_json(&order.buyer))
+    .bind(order.voucher_code.clone())
+    .bind(t.subtotal)
+    .bind(t.subtotal_before_taxes)
+    .bind(t.tax)
+    .bind(t.shipping)
+    .bind(t.discount)
+    .bind(t.grand)
+    .bind(t.left_to_pay)
+    .bind(t.items_quantity)
+    .bind(t.item_quantity)
+    .bind(&order.currency)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    for (position, l) in order.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO client_order_lines (order_id, position, customer_id, listing_id, listing_num, \
+             item_num, title, quantity, unit_price, total) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&order.id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&order.customer_id)
+        .bind(&l.listing_id)
+        .bind(l.listing_num)
+        .bind(l.item_num)
+        .bind(&l.title)
+        .bind(l.quantity)
+        .bind(l.unit_price)
+        .bind(l.unit_price.saturating_mul(l.quantity))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
+
+const ORDER_COLUMNS: &str = "o.id, o.checkout_code, o.created, o.status, o.shop_collection, \
+     o.shipping_code, o.shipping_name, o.shipping_address, o.billing_address, o.buyer, o.subtotal, \
+     o.subtotal_before_taxes, o.tax, o.shipping, o.discount, o.grand, o.left_to_pay, \
+     o.items_quantity, o.item_quantity, o.currency";
+
+fn totals_of(row: &AnyRow) -> ApiResult<Totals> {
+    Ok(Totals {
+        subtotal: get(row, "subtotal")?,
+        subtotal_before_taxes: get(row, "subtotal_before_taxes")?,
+        tax: get(row, "tax")?,
+        shipping: get(row, "shipping")?,
+        discount: get(row, "discount")?,
+        grand: get(row, "grand")?,
+        left_to_pay: get(row, "left_to_pay")?,
+        items_quantity: get(row, "items_quantity")?,
+        item_quantity: get(row, "item_quantity")?,
+    })
+}
+
+/// The frozen totals of orders by id.
+pub async fn totals_by_id(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> ApiResult<HashMap<String, Totals>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.id IN "
+    ));
+    sql.list(ids);
+    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    rows.iter()
+        .map(|r| Ok((get::<String>(r, "id")?, totals_of(r)?)))
+        .collect()
+}
+
+fn amount(minor: i64) -> f64 {
+    money::to_wire_float(money::from_minor(minor))
+}
+
+fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+async fn orders_to_api(conn: &mut AnyConnection, rows: &[AnyRow]) -> ApiResult<Vec<Order>> {
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| get::<String>(r, "id"))
+        .collect::<ApiResult<_>>()?;
+    let mut lines: HashMap<String, Vec<OrderItem>> = HashMap::new();
+    if !ids.is_empty() {
+        let mut sql = Sql::new(
+            "SELECT order_id, listing_num, item_num, title, quantity, unit_price, total \
+             FROM client_order_lines WHERE order_id IN ",
+        );
+        sql.list(&ids).push(" ORDER BY order_id, position");
+        for r in sql.query().fetch_all(&mut *conn).await.map_err(db_error)? {
+            let item_num: Option<i64> = get(&r, "item_num")?;
+            let quantity: i64 = get(&r, "quantity")?;
+            lines
+                .entry(get(&r, "order_id")?)
+                .or_default()
+                .push(OrderItem {
+                    listing_id: get::<i64>(&r, "listing_num")? as f64,
+                    item_id: item_num.map(|n| n as f64),
+                    title: get(&r, "title")?,
+                    quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
+                    unit_price: amount(get(&r, "unit_price")?),
+                    total: amount(get(&r, "total")?),
+                });
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let id: String = get(r, "id")?;
+            let totals = totals_of(r)?;
+            let currency: String = get(r, "currency")?;
+            let code: Option<String> = get(r, "shipping_code")?;
+            let name: Option<String> = get(r, "shipping_name")?;
+            let buyer: Option<BuyerDoc> = doc(get(r, "buyer")?);
+            let shipping: Option<AddressDoc> = doc(get(r, "shipping_address")?);
+            let billing: Option<AddressDoc> = doc(get(r, "billing_address")?);
+            Ok(Order {
+                items: lines.remove(&id).unwrap_or_default(),
+                id,
+                checkout_id: get(r, "checkout_code")?,
+                created: get::<i64>(r, "created")? as f64,
+                status: get(r, "status")?,
+                totals: totals_to_api(&totals, &currency),
+                shop_collection: get_bool(r, "shop_collection")?,
+                shipping_method: code.map(|code| ShippingMethod {
+                    code,
+                    name: name.unwrap_or_default(),
+                    price: amount(totals.shipping),
+                }),
+                shipping_address: shipping.map(|a| a.to_api()),
+                billing_address: billing.map(|a| a.to_api()),
+                buyer: buyer.map(|b| b.to_api()),
+            })
+        })
+        .collect()
+}
+
+/// `order(id)`: the signed-in customer's order, or null.
+pub async fn order(state: &AppState, req: &ClientRequest, id: &str) -> ApiResult<Option<Order>> {
+    let p = req.principal()?;
+    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let row = sqlx::query(&format!(
+        "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.id = $1 AND o.store_id = $2 AND o.customer_id = $3"
+    ))
+    .bind(id)
+    .bind(&req.store.id)
+    .bind(&p.customer.id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(orders_to_api(&mut conn, &[row]).await?.into_iter().next())
+}
+
+/// `orders(pagination)`: the signed-in customer's orders in this store.
+pub async fn orders(
+    state: &AppState,
+    req: &ClientRequest,
+    pagination: Option<&PaginationInput>,
+) -> ApiResult<OrderList> {
+    let p = req.principal()?;
+    let page = pagination::parse(pagination, SORTS)?;
+    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM client_orders WHERE customer_id = $1 AND store_id = $2",
+    )
+    .bind(&p.customer.id)
+    .bind(&req.store.id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    let dir = page.direction();
+    let rows = sqlx::query(&format!(
+        "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.customer_id = $1 AND o.store_id = $2 \
+         ORDER BY o.created {dir}, o.id {dir} LIMIT $3 OFFSET $4"
+    ))
+    .bind(&p.customer.id)
+    .bind(&req.store.id)
+    .bind(page.limit)
+    .bind(page.offset())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    let orders = orders_to_api(&mut conn, &rows).await?;
+    let has_more = page.offset() + i64::try_from(orders.len()).unwrap_or(0) < count;
+    Ok(OrderList {
+        orders,
+        pagination: page.pagination(count, has_more),
+    })
+}

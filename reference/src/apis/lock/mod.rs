@@ -1,0 +1,173 @@
+//! The `lock` API (`/{tenant}/lock`): a lock store in the database, so every node agrees.
+//!
+//! `acquire` is one statement: insert the key, or take over its row only if that lock has
+//! expired (`ON CONFLICT … DO UPDATE … WHERE shop_locks.expires_at <= now`); one row affected
+//! means the caller holds the key. Of concurrent callers exactly one can affect the row: on
+//! PostgreSQL the conflicting insert waits for the first and then re-checks the condition, on
+//! SQLite writers run one at a time. The holder is the bearer token (its SHA-256): the same JWT
+//! is the same holder. Nothing blocks: a held key answers `false` at once.
+
+use std::time::Duration;
+
+use axum::Router;
+use shopql_server_stubs::lock::{self as api, LockResolvers};
+use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+
+use crate::apis::shop::auth::{ScopeAuthenticator, principal};
+use crate::apis::shop::until_shutdown;
+use crate::apis::usage::middleware::count_requests;
+use crate::clock::rfc3339;
+use crate::state::AppState;
+use crate::store::{Store, db_error};
+
+/// The TTL when none is given, in seconds (the seed's 60 s).
+pub const DEFAULT_TTL_S: i32 = 60;
+/// The longest TTL, in seconds (one day).
+pub const MAX_TTL_S: i32 = 86_400;
+/// The longest key, in characters.
+pub const MAX_KEY_CHARS: usize = 256;
+
+/// The lock endpoint's resolvers.
+#[derive(Clone)]
+pub struct LockApi {
+    state: AppState,
+}
+
+fn check_key(key: &str) -> ApiResult<()> {
+    let n = key.chars().count();
+    if n == 0 || n > MAX_KEY_CHARS {
+        return Err(ApiError::bad_input(format!(
+            "a lock key has 1 to {MAX_KEY_CHARS} characters; this one has {n}"
+        )));
+    }
+    Ok(())
+}
+
+#[shopql_server_stubs::async_trait::async_trait]
+impl LockResolvers for LockApi {
+    async fn lock(&self, ctx: &RequestContext, key: String) -> ApiResult<Option<api::LockStatus>> {
+        let p = principal(ctx)?;
+        check_key(&key)?;
+        let now = self.state.now_ms();
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT holder, acquired_at, expires_at FROM shop_locks WHERE tenant = $1 AND key = $2 AND expires_at > $3",
+        )
+        .bind(&p.tenant)
+        .bind(&key)
+        .bind(now)
+        .fetch_optional(&self.state.store.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(Some(match row {
+            Some((holder, acquired, expires)) => api::LockStatus {
+                key,
+                held: true,
+                held_by_caller: holder == p.holder,
+                acquired_at: Some(rfc3339(acquired)),
+                expires_at: Some(rfc3339(expires)),
+            },
+            None => api::LockStatus {
+                key,
+                held: false,
+                held_by_caller: false,
+                acquired_at: None,
+                expires_at: None,
+            },
+        }))
+    }
+
+    async fn acquire(
+        &self,
+        ctx: &RequestContext,
+        key: String,
+        ttl: Option<i32>,
+    ) -> ApiResult<bool> {
+        let p = principal(ctx)?;
+        check_key(&key)?;
+        let ttl = ttl.unwrap_or(DEFAULT_TTL_S);
+        if !(1..=MAX_TTL_S).contains(&ttl) {
+            return Err(ApiError::bad_input(format!(
+                "`ttl` must be from 1 to {MAX_TTL_S} seconds, not {ttl}"
+            )));
+        }
+        let now = self.state.now_ms();
+        let done = sqlx::query(
+            "INSERT INTO shop_locks (tenant, key, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tenant, key) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, \
+             expires_at = excluded.expires_at WHERE shop_locks.expires_at <= $4",
+        )
+        .bind(&p.tenant)
+        .bind(&key)
+        .bind(&p.holder)
+        .bind(now)
+        .bind(now + i64::from(ttl) * 1000)
+        .execute(&self.state.store.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release(&self, ctx: &RequestContext, key: String) -> ApiResult<bool> {
+        let p = principal(ctx)?;
+        check_key(&key)?;
+        let done = sqlx::query(
+            "DELETE FROM shop_locks WHERE tenant = $1 AND key = $2 AND holder = $3 AND expires_at > $4",
+        )
+        .bind(&p.tenant)
+        .bind(&key)
+        .bind(&p.holder)
+        .bind(self.state.now_ms())
+        .execute(&self.state.store.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// The API's router, mounted by `crate::http::router`.
+pub fn router(state: &AppState) -> Router {
+    let config = state
+        .server_config()
+        .with_authenticator(ScopeAuthenticator::new(state, "lock"));
+    let router = shopql_server_stubs::http::router(
+        api::schema_builder(LockApi {
+            state: state.clone(),
+        }),
+        config,
+    );
+    count_requests(router, state, "lock")
+}
+
+/// Locks have no demo data.
+pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Deletes expired locks (they are already free; this keeps the table small).
+pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
+    let done = sqlx::query("DELETE FROM shop_locks WHERE expires_at <= $1")
+        .bind(now_ms)
+        .execute(&store.pool)
+        .await
+        .map_err(db_error)?;
+    Ok(done.rows_affected())
+}
+
+/// Sweeps expired locks every `sweep_interval_ms`, stopping on shutdown.
+pub fn spawn_background(state: &AppState) {
+    let state = state.clone();
+    let every = Duration::from_millis(state.config.sweep_interval_ms.max(10));
+    tokio::spawn(async move {
+        let stop = until_shutdown(state.shutdown.clone());
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = &mut stop => break,
+            }
+            if let Err(e) = sweep_expired(&state.store, state.now_ms()).await {
+                tracing::warn!(error = %e, "lock sweep failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,85 @@
+//! Validation errors of mutation payloads: `errors { field messages }` with status 422, instead
+//! of GraphQL errors, for input that is well typed but wrong.
+
+use shopql_server_stubs::marketplace::ValidationError;
+
+/// Payload status on success.
+pub const OK: i32 = 200;
+/// Payload status when `errors` is set.
+pub const UNPROCESSABLE: i32 = 422;
+
+/// Collected problems, by input field path (`title`, `variants.0.sku`, `base`).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Errors(Vec<(String, String)>);
+
+impl Errors {
+    /// No problems yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem with `field`.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The payload's `errors`: one entry per field, in the order fields were first reported.
+    pub fn into_graphql(self) -> Vec<ValidationError> {
+        let mut out: Vec<ValidationError> = Vec::new();
+        for (field, message) in self.0 {
+            match out.iter_mut().find(|e| e.field == field) {
+                Some(e) => {
+                    if !e.messages.contains(&message) {
+                        e.messages.push(message);
+                    }
+                }
+                None => out.push(ValidationError {
+                    field,
+                    messages: vec![message],
+                }),
+            }
+        }
+        out
+    }
+
+    /// A single problem.
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut e = Self::new();
+        e.add(field, message);
+        e
+    }
+}
+
+/// `prefix.name`, or `name` without a prefix.
+pub fn path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_grouped_by_field() {
+        let mut e = Errors::new();
+        e.add("title", "can't be blank");
+        e.add("variants.0.sku", "is already used");
+        e.add("title", "is too long");
+        e.add("title", "is too long");
+        let g = e.into_graphql();
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].field, "title");
+        assert_eq!(g[0].messages, vec!["can't be blank", "is too long"]);
+        assert_eq!(path("variants.0", "sku"), "variants.0.sku");
+        assert_eq!(path("", "sku"), "sku");
+    }
+}

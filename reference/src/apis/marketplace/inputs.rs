@@ -1,0 +1,165 @@
+//! Small input rules shared by the mutations: optional text patches, key/value lists (metadata and
+//! external ids, with the `externalId` shortcut stored under the key `default`), and id fields.
+
+use shopql_server_stubs::marketplace::KeyValueInput;
+use shopql_server_stubs::{ApiResult, Maybe};
+use sqlx::AnyConnection;
+
+use super::errors::{Errors, path};
+use super::rows::{key_values, replace_key_values};
+use crate::domain::marketplace::ids::{IdError, NodeType, decode_as};
+
+/// The key under which `externalId` is stored among the external ids.
+pub const DEFAULT_EXTERNAL_KEY: &str = "default";
+
+/// Applies a nullable text field: absent keeps, null clears, a value sets (blank clears too).
+pub fn patch_text(field: &Maybe<String>, current: &mut Option<String>) {
+    match field {
+        Maybe::Absent => {}
+        Maybe::Null => *current = None,
+        Maybe::Value(v) if v.trim().is_empty() => *current = None,
+        Maybe::Value(v) => *current = Some(v.clone()),
+    }
+}
+
+/// The message for an id that did not decode to the expected type.
+pub fn id_message(e: &IdError) -> String {
+    e.to_string()
+}
+
+/// Decodes an id field of a mutation input, recording a problem at `field`.
+pub fn decode_field(id: &str, t: NodeType, field: &str, errors: &mut Errors) -> Option<i64> {
+    match decode_as(id, t) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.add(field, id_message(&e));
+            None
+        }
+    }
+}
+
+/// Checks a key/value list (`prefix.N.key`): keys must not be blank or repeated.
+pub fn parse_pairs(
+    list: &Maybe<Vec<KeyValueInput>>,
+    prefix: &str,
+    errors: &mut Errors,
+) -> Option<Vec<(String, String)>> {
+    let list = match list {
+        Maybe::Absent => return None,
+        Maybe::Null => return Some(Vec::new()),
+        Maybe::Value(l) => l,
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (i, kv) in list.iter().enumerate() {
+        let key = kv.key.trim();
+        if key.is_empty() {
+            errors.add(path(prefix, &format!("{i}.key")), "must not be blank");
+        } else if out.iter().any(|(k, _)| k == key) {
+            errors.add(path(prefix, &format!("{i}.key")), "is repeated");
+        } else {
+            out.push((key.to_string(), kv.value.clone()));
+        }
+    }
+    Some(out)
+}
+
+/// Key/value changes of one object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KvPatch {
+    /// New metadata, replacing the old.
+    pub metadata: Option<Vec<(String, String)>>,
+    /// New external ids, replacing the old.
+    pub external_ids: Option<Vec<(String, String)>>,
+    /// The `externalId` shortcut: set (`Some(Some)`), remove (`Some(None)`) or keep (`None`).
+    pub external_id: Option<Option<String>>,
+}
+
+impl KvPatch {
+    /// Reads the three inputs of an object (`metadata`, `externalIds`, `externalId`).
+    pub fn parse(
+        metadata: &Maybe<Vec<KeyValueInput>>,
+        external_ids: &Maybe<Vec<KeyValueInput>>,
+        external_id: &Maybe<String>,
+        prefix: &str,
+        errors: &mut Errors,
+    ) -> Self {
+        Self {
+            metadata: parse_pairs(metadata, &path(prefix, "metadata"), errors),
+            external_ids: parse_pairs(external_ids, &path(prefix, "externalIds"), errors),
+            external_id: match external_id {
+                Maybe::Absent => None,
+                Maybe::Null => Some(None),
+                Maybe::Value(v) if v.trim().is_empty() => Some(None),
+                Maybe::Value(v) => Some(Some(v.trim().to_string())),
+            },
+        }
+    }
+
+    /// Writes the changes.
+    pub async fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        owner_type: &str,
+        owner_id: i64,
+    ) -> ApiResult<()> {
+        if let Some(m) = &self.metadata {
+            replace_key_values(&mut *conn, owner_type, owner_id, "metadata", m).await?;
+        }
+        if self.external_ids.is_none() && self.external_id.is_none() {
+            return Ok(());
+        }
+        let mut list = match &self.external_ids {
+            Some(l) => l.clone(),
+            None => key_values(&mut *conn, owner_type, owner_id, "external").await?,
+        };
+        match &self.external_id {
+            None => {}
+            Some(value) => {
+                list.retain(|(k, _)| k != DEFAULT_EXTERNAL_KEY);
+                if let Some(v) = value {
+                    list.insert(0, (DEFAULT_EXTERNAL_KEY.to_string(), v.clone()));
+                }
+            }
+        }
+        replace_key_values(conn, owner_type, owner_id, "external", &list).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_patches() {
+        let mut v = Some("a".to_string());
+        patch_text(&Maybe::Absent, &mut v);
+        assert_eq!(v.as_deref(), Some("a"));
+        patch_text(&Maybe::Value("b".into()), &mut v);
+        assert_eq!(v.as_deref(), Some("b"));
+        patch_text(&Maybe::Null, &mut v);
+        assert_eq!(v, None);
+    }
+
+    #[test]
+    fn pairs_need_distinct_keys() {
+        let list = Maybe::Value(vec![
+            KeyValueInput {
+                key: "a".into(),
+                value: "1".into(),
+            },
+            KeyValueInput {
+                key: " ".into(),
+                value: "2".into(),
+            },
+            KeyValueInput {
+                key: "a".into(),
+                value: "3".into(),
+            },
+        ]);
+        let mut errors = Errors::new();
+        let pairs = parse_pairs(&list, "metadata", &mut errors);
+        assert_eq!(pairs, Some(vec![("a".into(), "1".into())]));
+        let fields: Vec<String> = errors.into_graphql().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["metadata.1.key", "metadata.2.key"]);
+    }
+}

@@ -1,0 +1,1125 @@
+//! Batch loaders: ids in, GraphQL objects out, a few queries per batch whatever its size. Every
+//! loader of seller data is scoped to the requesting seller, so an id of another seller's object
+//! simply loads nothing.
+//!
+//! The generated object structs hold their nested objects (an Advert its seller, brand and taxon;
+//! a Variant its advert; an Invoice its line items and shipments), so loading an object loads what
+//! it embeds. Fields with arguments (connections) are resolved lazily by the resolvers instead.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shopql_server_stubs::ApiResult;
+use shopql_server_stubs::marketplace as gql;
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+
+use super::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
+use crate::clock::rfc3339;
+use crate::domain::marketplace::ids::{NodeType, encode};
+use crate::domain::marketplace::invoice::{self, Flag, InvoiceFacts, Status};
+use crate::domain::marketplace::pricing::{
+    self, AdvertPrices, CURRENCY, VariantPrices, format_decimal,
+};
+use crate::domain::marketplace::shipping::ShippedState;
+use crate::domain::marketplace::vetting::{self, VariantStock};
+
+/// Deleted adverts stay visible (as DeletedAdvert) this long.
+pub const DELETED_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// An enum's GraphQL name (`BUY_ONLINE`).
+pub fn enum_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The enum value named `text`, if any.
+pub fn parse_enum<T: DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+}
+
+/// An integer for a GraphQL `Int` (saturating; stored values are checked on input).
+pub fn to_i32(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// A time for the wire.
+pub fn time(ms: i64) -> String {
+    rfc3339(ms)
+}
+
+/// Money in the marketplace currency.
+pub fn money(cents: i64) -> gql::Money {
+    gql::Money {
+        amount: pricing::decimal(cents).into(),
+        currency_code: CURRENCY.to_string(),
+        cents: i32::try_from(cents).ok(),
+    }
+}
+
+fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut seen = HashSet::new();
+    ids.into_iter().filter(|i| seen.insert(*i)).collect()
+}
+
+/// An advert as loaded: the GraphQL Advert plus what decides how it is shown.
+#[derive(Debug, Clone)]
+pub struct AdvertRecord {
+    /// The advert.
+    pub advert: gql::Advert,
+    /// When it was deleted.
+    pub deleted_at: Option<i64>,
+    /// Its external ids.
+    pub external_ids: Vec<gql::ExternalId>,
+}
+
+impl AdvertRecord {
+    /// As a member of the AllAdvert union: deleted, published, or unpublished.
+    pub fn into_all_advert(self) -> gql::AllAdvert {
+        if self.deleted_at.is_some() {
+            gql::AllAdvert::DeletedAdvert(self.deleted())
+        } else if self.advert.published == Some(true) {
+            gql::AllAdvert::Advert(self.advert)
+        } else {
+            gql::AllAdvert::UnpublishedAdvert(gql::UnpublishedAdvert {
+                id: self.advert.id.clone(),
+                legacy_id: self.advert.legacy_id,
+                updated_at: self.advert.updated_at.clone(),
+                external_ids: self.external_ids,
+                details: self.advert,
+            })
+        }
+    }
+
+    /// As a node: the Advert, or the DeletedAdvert once deleted.
+    pub fn into_node(self) -> gql::Node {
+        if self.deleted_at.is_some() {
+            gql::Node::DeletedAdvert(self.deleted())
+        } else {
+            gql::Node::Advert(self.advert)
+        }
+    }
+
+    fn deleted(&self) -> gql::DeletedAdvert {
+        gql::DeletedAdvert {
+            id: self.advert.id.clone(),
+            legacy_id: self.advert.legacy_id,
+            updated_at: self.advert.updated_at.clone(),
+            external_ids: self.external_ids.clone(),
+        }
+    }
+}
+
+/// Loads objects for one seller.
+#[derive(Debug, Clone, Copy)]
+pub struct Loader<'a> {
+    /// The database.
+    pub pool: &'a AnyPool,
+    /// The requesting seller.
+    pub seller: i64,
+    /// Now, in ms.
+    pub now: i64,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader for `seller` at `now`.
+    pub fn new(pool: &'a AnyPool, seller: i64, now: i64) -> Self {
+        Self { pool, seller, now }
+    }
+
+    async fn rows(&self, select: &str, ids: &[i64], tail: &str) -> ApiResult<Vec<AnyRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(select);
+        sql.list(ids.iter().copied()).push(tail);
+        sql.fetch_all(self.pool).await
+    }
+
+    /// Sellers (the requester and its member stores; other sellers only by name, as embedded in
+    /// objects the requester may see).
+    pub async fn sellers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Seller>> {
+        let rows = self
+            .rows(
+                "SELECT id, business_name FROM mp_sellers WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                gql::Seller {
+                    id: encode(NodeType::Seller, id),
+                    legacy_id: to_i32(id),
+                    business_name: Some(col(&r, "business_name")?),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Whether the requester may see seller `id` as a node: itself or one of its member stores.
+    pub async fn visible_seller(&self, id: i64) -> ApiResult<bool> {
+        let mut sql = Sql::new("SELECT id FROM mp_sellers WHERE id = ");
+        sql.arg(id).push(" AND (id = ").arg(self.seller);
+        sql.push(" OR parent_id = ").arg(self.seller).push(")");
+        Ok(sql.fetch_optional(self.pool).await?.is_some())
+    }
+
+    /// Brands.
+    pub async fn brands(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Brand>> {
+        let rows = self
+            .rows(
+                "SELECT id, name, slug FROM mp_brands WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                gql::Brand {
+                    id: encode(NodeType::Brand, id),
+                    legacy_id: to_i32(id),
+                    name: Some(col(&r, "name")?),
+                    slug: Some(col(&r, "slug")?),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Prototypes.
+    pub async fn prototypes(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Prototype>> {
+        let rows = self
+            .rows(
+                "SELECT id, name FROM mp_prototypes WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                gql::Prototype {
+                    id: encode(NodeType::Prototype, id),
+                    legacy_id: to_i32(id),
+                    name: Some(col(&r, "name")?),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Taxons, each with its chain of parents and its prototype.
+    pub async fn taxons(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Taxon>> {
+        struct Row {
+            parent: Option<i64>,
+            prototype: Option<i64>,
+            taxon: gql::Taxon,
+        }
+        let mut raw: HashMap<i64, Row> = HashMap::new();
+        let mut wanted = distinct(ids.iter().copied());
+        // Walk up the tree, one query per level.
+        while !wanted.is_empty() {
+            let rows = self
+                .rows(
+                    "SELECT id, parent_id, tree_name, display_name, url_slug, taxon_type, prototype_id FROM mp_taxons WHERE id IN ",
+                    &wanted,
+                    "",
+                )
+                .await?;
+            let mut next = Vec::new();
+            for r in rows {
+                let id: i64 = col(&r, "id")?;
+                let parent = opt_i64(&r, "parent_id")?;
+                if let Some(p) = parent
+                    && !raw.contains_key(&p)
+                {
+                    next.push(p);
+                }
+                raw.insert(
+                    id,
+                    Row {
+                        parent,
+                        prototype: opt_i64(&r, "prototype_id")?,
+                        taxon: gql::Taxon {
+                            id: encode(NodeType::Taxon, id),
+                            legacy_id: to_i32(id),
+                            tree_name: Some(col(&r, "tree_name")?),
+                            display_name: Some(col(&r, "display_name")?),
+                            url_slug: Some(col(&r, "url_slug")?),
+                            taxon_type: opt_text(&r, "taxon_type")?,
+                            parent: None,
+                            prototype: None,
+                        },
+                    },
+                );
+            }
+            next.retain(|p| !raw.contains_key(p));
+            wanted = distinct(next);
+        }
+        let prototypes = self
+            .prototypes(&raw.values().filter_map(|r| r.prototype).collect::<Vec<_>>())
+            .await?;
+        fn build(
+            id: i64,
+            raw: &HashMap<i64, Row>,
+            prototypes: &HashMap<i64, gql::Prototype>,
+            depth: usize,
+        ) -> Option<gql::Taxon> {
+            let row = raw.get(&id)?;
+            let mut t = row.taxon.clone();
+            t.prototype = row.prototype.and_then(|p| prototypes.get(&p).cloned());
+            // The tree is shallow; the depth bound only guards against a cycle in bad data.
+            if depth < 16 {
+                t.parent = row
+                    .parent
+                    .and_then(|p| build(p, raw, prototypes, depth + 1))
+                    .map(Box::new);
+            }
+            Some(t)
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|&id| build(id, &raw, &prototypes, 0).map(|t| (id, t)))
+            .collect())
+    }
+
+    /// Option types.
+    pub async fn option_types(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::OptionType>> {
+        let rows = self
+            .rows(
+                "SELECT id, name, presentation, applied_to, field_type, optional, position FROM mp_option_types WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let applied: String = col(&r, "applied_to")?;
+            let field: String = col(&r, "field_type")?;
+            out.insert(
+                id,
+                gql::OptionType {
+                    id: encode(NodeType::OptionType, id),
+                    legacy_id: to_i32(id),
+                    name: col(&r, "name")?,
+                    presentation: opt_text(&r, "presentation")?,
+                    applied_to: parse_enum(&applied).unwrap_or(gql::AppliedToEnum::Advert),
+                    field_type: parse_enum(&field).unwrap_or(gql::FieldTypeEnum::FreeText),
+                    optional: flag(&r, "optional")?,
+                    position: to_i32(col(&r, "position")?),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Option values, each with its option type.
+    pub async fn option_values(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::OptionValue>> {
+        let rows = self
+            .rows(
+                "SELECT id, option_type_id, name, display_name FROM mp_option_values WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut type_ids = Vec::new();
+        let mut partial = Vec::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let t: i64 = col(&r, "option_type_id")?;
+            type_ids.push(t);
+            partial.push((
+                id,
+                t,
+                gql::OptionValue {
+                    id: encode(NodeType::OptionValue, id),
+                    legacy_id: to_i32(id),
+                    name: Some(col(&r, "name")?),
+                    display_name: opt_text(&r, "display_name")?,
+                    option_type: None,
+                },
+            ));
+        }
+        let types = self.option_types(&type_ids).await?;
+        Ok(partial
+            .into_iter()
+            .map(|(id, t, mut v)| {
+                v.option_type = types.get(&t).cloned();
+                (id, v)
+            })
+            .collect())
+    }
+
+    /// Shipping profiles.
+    pub async fn shipping_profiles(
+        &self,
+        ids: &[i64],
+    ) -> ApiResult<HashMap<i64, gql::ShippingProfile>> {
+        let rows = self
+            .rows(
+                "SELECT id, name, description FROM mp_shipping_profiles WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                gql::ShippingProfile {
+                    id: encode(NodeType::ShippingProfile, id),
+                    legacy_id: to_i32(id),
+                    name: Some(col(&r, "name")?),
+                    description: opt_text(&r, "description")?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Postage carriers, with their tracking link templates.
+    pub async fn carriers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, Carrier>> {
+        let rows = self
+            .rows(
+                "SELECT id, name, homepage_link, tracking_link_template FROM mp_carriers WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                Carrier {
+                    carrier: gql::ShipmentCarrier {
+                        id: encode(NodeType::ShipmentCarrier, id),
+                        legacy_id: to_i32(id),
+                        name: col(&r, "name")?,
+                        homepage_link: opt_text(&r, "homepage_link")?,
+                    },
+                    tracking_link_template: opt_text(&r, "tracking_link_template")?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// External ids and metadata of objects of one type.
+    pub async fn key_values(&self, owner_type: &str, ids: &[i64]) -> ApiResult<KeyValues> {
+        let mut out = KeyValues::default();
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut sql =
+            Sql::new("SELECT owner_id, kind, key, value FROM mp_key_values WHERE owner_type = ");
+        sql.arg(owner_type).push(" AND owner_id IN ").list(ids);
+        sql.push(" ORDER BY owner_id, kind, position");
+        for r in sql.fetch_all(self.pool).await? {
+            let owner: i64 = col(&r, "owner_id")?;
+            let kind: String = col(&r, "kind")?;
+            let key: String = col(&r, "key")?;
+            let value = opt_text(&r, "value")?;
+            if kind == "external" {
+                out.external
+                    .entry(owner)
+                    .or_default()
+                    .push(gql::ExternalId {
+                        key,
+                        value: value.unwrap_or_default(),
+                    });
+            } else {
+                out.metadata
+                    .entry(owner)
+                    .or_default()
+                    .push(gql::Metadatum { key, value });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The requester's adverts (deleted ones included while they are kept).
+    pub async fn adverts(&self, ids: &[i64]) -> ApiResult<HashMap<i64, AdvertRecord>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, published, displayable, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at FROM mp_adverts WHERE seller_id = ",
+        );
+        sql.arg(self.seller).push(" AND id IN ").list(ids.clone());
+        sql.push(" AND (deleted_at IS NULL OR deleted_at >= ")
+            .arg(self.now - DELETED_RETENTION_MS)
+            .push(")");
+        let rows = sql.fetch_all(self.pool).await?;
+
+        // What lowestPrice and online need of the variants.
+        let mut vsql = Sql::new(
+            "SELECT advert_id, price_cents, sale_price_cents, published, infinite_quantity, count_on_hand FROM mp_variants WHERE deleted_at IS NULL AND advert_id IN ",
+        );
+        vsql.list(ids.clone());
+        let mut variants: HashMap<i64, Vec<(VariantPrices, VariantStock)>> = HashMap::new();
+        for r in vsql.fetch_all(self.pool).await? {
+            variants.entry(col(&r, "advert_id")?).or_default().push((
+                VariantPrices {
+                    price: opt_i64(&r, "price_cents")?,
+                    sale_price: opt_i64(&r, "sale_price_cents")?,
+                },
+                VariantStock {
+                    published: flag(&r, "published")?,
+                    infinite_quantity: flag(&r, "infinite_quantity")?,
+                    count_on_hand: col(&r, "count_on_hand")?,
+                },
+            ));
+        }
+
+        let mut seller_ids = Vec::new();
+        let mut brand_ids = Vec::new();
+        let mut taxon_ids = Vec::new();
+        for r in &rows {
+            seller_ids.push(col::<i64>(r, "seller_id")?);
+            brand_ids.extend(opt_i64(r, "brand_id")?);
+            taxon_ids.extend(opt_i64(r, "taxon_id")?);
+        }
+        let sellers = self.sellers(&seller_ids).await?;
+        let brands = self.brands(&brand_ids).await?;
+        let taxons = self.taxons(&distinct(taxon_ids)).await?;
+        let kv = self.key_values("Advert", &ids).await?;
+
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let prices = AdvertPrices {
+                price: opt_i64(&r, "price_cents")?,
+                sale_price: opt_i64(&r, "sale_price_cents")?,
+            };
+            let vs = variants.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+            let lowest = pricing::lowest(prices, vs.iter().map(|(p, _)| *p));
+            let displayable = flag(&r, "displayable")?;
+            let deleted_at = opt_i64(&r, "deleted_at")?;
+            // An advert without features shows an empty list (the runtime's leaf fields cannot
+            // return null for a list; see the report on glue::leaf_field).
+            let features: Vec<String> = opt_text(&r, "product_features")?
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            let external_ids = kv.external.get(&id).cloned().unwrap_or_default();
+            let advert = gql::Advert {
+                id: encode(NodeType::Advert, id),
+                legacy_id: to_i32(id),
+                title: opt_text(&r, "title")?,
+                description: opt_text(&r, "description")?,
+                published: Some(flag(&r, "published")?),
+                online: Some(vetting::online(
+                    displayable && deleted_at.is_none(),
+                    vs.iter().map(|(_, s)| *s),
+                )),
+                displayable: Some(displayable),
+                vetted: Some(flag(&r, "vetted")?),
+                requires_vetting: Some(flag(&r, "requires_vetting")?),
+                vetting_rejected: Some(flag(&r, "vetting_rejected")?),
+                vetting_rejected_reason: opt_text(&r, "vetting_rejected_reason")?,
+                lowest_price: lowest.current.map(format_decimal),
+                lowest_original_price: lowest.original.map(format_decimal),
+                product_features: Some(features),
+                specifications: opt_text(&r, "specifications")?,
+                code: opt_text(&r, "code")?,
+                sale_type: opt_text(&r, "sale_type")?.and_then(|t| parse_enum(&t)),
+                price_type: opt_text(&r, "price_type")?.and_then(|t| parse_enum(&t)),
+                price_unit: opt_text(&r, "price_unit")?.and_then(|t| parse_enum(&t)),
+                youtube_video_url: opt_text(&r, "youtube_video_url")?,
+                custom_iframe_url: opt_text(&r, "custom_iframe_url")?,
+                created_at: time(col(&r, "created_at")?),
+                updated_at: time(col(&r, "updated_at")?),
+                seller: sellers.get(&col::<i64>(&r, "seller_id")?).cloned(),
+                brand: opt_i64(&r, "brand_id")?.and_then(|b| brands.get(&b).cloned()),
+                taxon: opt_i64(&r, "taxon_id")?.and_then(|t| taxons.get(&t).cloned()),
+                external_ids: external_ids.clone(),
+                metadata: kv.metadata.get(&id).cloned().unwrap_or_default(),
+            };
+            out.insert(
+                id,
+                AdvertRecord {
+                    advert,
+                    deleted_at,
+                    external_ids,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The requester's variants: live ones, or (with `include_dead`) also those of deleted
+    /// adverts (never individually deleted ones).
+    pub async fn variants(
+        &self,
+        ids: &[i64],
+        include_dead: bool,
+    ) -> ApiResult<HashMap<i64, gql::Variant>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT id, advert_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, created_at, updated_at FROM mp_variants WHERE seller_id = ",
+        );
+        sql.arg(self.seller).push(" AND id IN ").list(ids.clone());
+        sql.push(if include_dead {
+            " AND deleted_at IS NULL"
+        } else {
+            " AND live = 1"
+        });
+        let rows = sql.fetch_all(self.pool).await?;
+        let mut advert_ids = Vec::new();
+        let mut profile_ids = Vec::new();
+        for r in &rows {
+            advert_ids.push(col::<i64>(r, "advert_id")?);
+            profile_ids.extend(opt_i64(r, "shipping_profile_id")?);
+        }
+        let adverts = self.adverts(&advert_ids).await?;
+        let profiles = self.shipping_profiles(&profile_ids).await?;
+        let kv = self.key_values("Variant", &ids).await?;
+        let labels = self.variant_labels(&ids).await?;
+        let advert_prices = self.advert_prices(&advert_ids).await?;
+
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let advert_id: i64 = col(&r, "advert_id")?;
+            let advert = adverts.get(&advert_id).map(|a| a.advert.clone());
+            let prices = pricing::effective(
+                VariantPrices {
+                    price: opt_i64(&r, "price_cents")?,
+                    sale_price: opt_i64(&r, "sale_price_cents")?,
+                },
+                advert_prices.get(&advert_id).copied().unwrap_or_default(),
+            );
+            let dims = [
+                opt_f64(&r, "parcel_length")?,
+                opt_f64(&r, "parcel_width")?,
+                opt_f64(&r, "parcel_height")?,
+                opt_f64(&r, "parcel_weight")?,
+            ];
+            let label = labels
+                .get(&id)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.join(" / "))
+                .or_else(|| advert.as_ref().and_then(|a| a.title.clone()));
+            out.insert(
+                id,
+                gql::Variant {
+                    id: encode(NodeType::Variant, id),
+                    legacy_id: to_i32(id),
+                    sku: opt_text(&r, "sku")?,
+                    barcode: opt_text(&r, "barcode")?,
+                    label,
+                    description: opt_text(&r, "description")?,
+                    count_on_hand: Some(to_i32(col(&r, "count_on_hand")?)),
+                    infinite_quantity: Some(flag(&r, "infinite_quantity")?),
+                    lowest_price: prices.current.map(format_decimal),
+                    lowest_original_price: prices.original.map(format_decimal),
+                    max_purchase_quantity: opt_i64(&r, "max_purchase_quantity")?.map(to_i32),
+                    min_purchase_quantity: opt_i64(&r, "min_purchase_quantity")?.map(to_i32),
+                    published: Some(flag(&r, "published")?),
+                    shipping_parcel: dims.iter().any(Option::is_some).then(|| {
+                        gql::ShippingParcel {
+                            length: dims[0],
+                            width: dims[1],
+                            height: dims[2],
+                            weight: dims[3],
+                        }
+                    }),
+                    shipping_profile: opt_i64(&r, "shipping_profile_id")?
+                        .and_then(|p| profiles.get(&p).cloned()),
+                    advert,
+                    external_ids: kv.external.get(&id).cloned().unwrap_or_default(),
+                    metadata: kv.metadata.get(&id).cloned().unwrap_or_default(),
+                    created_at: time(col(&r, "created_at")?),
+                    updated_at: time(col(&r, "updated_at")?),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    async fn advert_prices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, AdvertPrices>> {
+        let rows = self
+            .rows(
+                "SELECT id, price_cents, sale_price_cents FROM mp_adverts WHERE id IN ",
+                &distinct(ids.iter().copied()),
+                "",
+            )
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            out.insert(
+                col(&r, "id")?,
+                AdvertPrices {
+                    price: opt_i64(&r, "price_cents")?,
+                    sale_price: opt_i64(&r, "sale_price_cents")?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The display names of each variant's option values, in order (for `label`).
+    async fn variant_labels(&self, ids: &[i64]) -> ApiResult<HashMap<i64, Vec<String>>> {
+        let rows = self
+            .rows(
+                "SELECT vov.variant_id AS variant_id, vov.text_value AS text_value, ov.name AS name, ov.display_name AS display_name FROM mp_variant_option_values vov LEFT JOIN mp_option_values ov ON ov.id = vov.option_value_id WHERE vov.variant_id IN ",
+                ids,
+                " ORDER BY vov.variant_id, vov.position",
+            )
+            .await?;
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in rows {
+            let text = opt_text(&r, "display_name")?
+                .or(opt_text(&r, "name")?)
+                .or(opt_text(&r, "text_value")?);
+            if let Some(t) = text {
+                out.entry(col(&r, "variant_id")?).or_default().push(t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The requester's images (of adverts it has not deleted).
+    pub async fn images(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Image>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT i.id AS id, i.url AS url, i.alt AS alt FROM mp_images i JOIN mp_adverts a ON a.id = i.advert_id WHERE a.deleted_at IS NULL AND i.seller_id = ",
+        );
+        sql.arg(self.seller).push(" AND i.id IN ").list(ids);
+        let mut out = HashMap::new();
+        for r in sql.fetch_all(self.pool).await? {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                gql::Image {
+                    id: encode(NodeType::Image, id),
+                    legacy_id: to_i32(id),
+                    url: Some(col(&r, "url")?),
+                    alt: opt_text(&r, "alt")?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The requester's documents.
+    pub async fn documents(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::AdvertDocument>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new("SELECT id, url, filename FROM mp_documents WHERE seller_id = ");
+        sql.arg(self.seller).push(" AND id IN ").list(ids);
+        let mut out = HashMap::new();
+        for r in sql.fetch_all(self.pool).await? {
+            let id: i64 = col(&r, "id")?;
+            out.insert(
+                id,
+                gql::AdvertDocument {
+                    id: encode(NodeType::AdvertDocument, id),
+                    legacy_id: to_i32(id),
+                    url: Some(col(&r, "url")?),
+                    filename: Some(col(&r, "filename")?),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Inventory records of the requester's variants.
+    pub async fn inventories(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Inventory>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT inv.id AS id, inv.store_id AS store_id, inv.count_on_hand AS count_on_hand, inv.infinite_quantity AS infinite_quantity, inv.price_cents AS price_cents, inv.sale_price_cents AS sale_price_cents FROM mp_inventories inv JOIN mp_variants v ON v.id = inv.variant_id WHERE v.live = 1 AND v.seller_id = ",
+        );
+        sql.arg(self.seller).push(" AND inv.id IN ").list(ids);
+        let rows = sql.fetch_all(self.pool).await?;
+        let mut stores = Vec::new();
+        for r in &rows {
+            stores.push(col::<i64>(r, "store_id")?);
+        }
+        let sellers = self.sellers(&stores).await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let store: i64 = col(&r, "store_id")?;
+            let Some(seller) = sellers.get(&store).cloned() else {
+                continue;
+            };
+            out.insert(
+                id,
+                gql::Inventory {
+                    id: encode(NodeType::Inventory, id),
+                    legacy_id: to_i32(id),
+                    count_on_hand: to_i32(col(&r, "count_on_hand")?),
+                    infinite_quantity: flag(&r, "infinite_quantity")?,
+                    price: opt_i64(&r, "price_cents")?.map(money),
+                    sale_price: opt_i64(&r, "sale_price_cents")?.map(money),
+                    seller,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The requester's invoices, with line items and shipments. Each shipment embeds its
+    /// invoice, whose shipments embed the invoice without shipments (the generated structs
+    /// own their nested objects, so the cyclic graph is cut there).
+    #[allow(deprecated)] // the `*Cents` fields are deprecated in the schema, still served
+    pub async fn invoices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Invoice>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM mp_invoices WHERE seller_id = ");
+        sql.arg(self.seller).push(" AND id IN ").list(ids.clone());
+        let rows = sql.fetch_all(self.pool).await?;
+        let found: Vec<i64> = rows
+            .iter()
+            .map(|r| col::<i64>(r, "id"))
+            .collect::<ApiResult<_>>()?;
+        if found.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sellers = self.sellers(&[self.seller]).await?;
+        let kv = self.key_values("Invoice", &found).await?;
+
+        // Line items with their (still existing) variants.
+        let li_rows = self
+            .rows(
+                "SELECT id, invoice_id, variant_id, quantity, shipped_quantity FROM mp_line_items WHERE invoice_id IN ",
+                &found,
+                " ORDER BY invoice_id, id",
+            )
+            .await?;
+        let mut variant_ids = Vec::new();
+        for r in &li_rows {
+            variant_ids.push(col::<i64>(r, "variant_id")?);
+        }
+        let variants = self.variants(&variant_ids, false).await?;
+        let mut line_items: HashMap<i64, Vec<gql::LineItem>> = HashMap::new();
+        let mut line_by_id: HashMap<i64, gql::LineItem> = HashMap::new();
+        for r in li_rows {
+            let li = line_item(&r, &variants)?;
+            line_by_id.insert(col(&r, "id")?, li.clone());
+            line_items
+                .entry(col(&r, "invoice_id")?)
+                .or_default()
+                .push(li);
+        }
+
+        // Shipments with their items and carriers.
+        let sh_rows = self
+            .rows(
+                "SELECT id, invoice_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at FROM mp_shipments WHERE invoice_id IN ",
+                &found,
+                " ORDER BY invoice_id, id",
+            )
+            .await?;
+        let mut shipment_ids = Vec::new();
+        let mut carrier_ids = Vec::new();
+        for r in &sh_rows {
+            shipment_ids.push(col::<i64>(r, "id")?);
+            carrier_ids.push(col::<i64>(r, "carrier_id")?);
+        }
+        let carriers = self.carriers(&carrier_ids).await?;
+        let shipment_kv = self.key_values("Shipment", &shipment_ids).await?;
+        let item_rows = self
+            .rows(
+                "SELECT shipment_id, line_item_id, quantity FROM mp_shipped_items WHERE shipment_id IN ",
+                &shipment_ids,
+                " ORDER BY shipment_id, line_item_id",
+            )
+            .await?;
+        let mut shipped: HashMap<i64, Vec<gql::ShippedItem>> = HashMap::new();
+        for r in item_rows {
+            let li: i64 = col(&r, "line_item_id")?;
+            if let Some(line_item) = line_by_id.get(&li).cloned() {
+                shipped
+                    .entry(col(&r, "shipment_id")?)
+                    .or_default()
+                    .push(gql::ShippedItem {
+                        line_item,
+                        quantity: to_i32(col(&r, "quantity")?),
+                    });
+            }
+        }
+        let mut shipments: HashMap<i64, Vec<gql::Shipment>> = HashMap::new();
+        for r in sh_rows {
+            let id: i64 = col(&r, "id")?;
+            let carrier_id: i64 = col(&r, "carrier_id")?;
+            let carrier = carriers.get(&carrier_id);
+            let tracking_number: String = col(&r, "tracking_number")?;
+            shipments
+                .entry(col(&r, "invoice_id")?)
+                .or_default()
+                .push(gql::Shipment {
+                    id: encode(NodeType::Shipment, id),
+                    legacy_id: to_i32(id),
+                    carrier: carrier.map(|c| c.carrier.name.clone()).unwrap_or_default(),
+                    postage_carrier: carrier.map(|c| c.carrier.clone()),
+                    dispatched_at: time(col(&r, "dispatched_at")?),
+                    tracking_link: carrier.and_then(|c| c.tracking_link(&tracking_number)),
+                    tracking_number,
+                    homepage_link: carrier.and_then(|c| c.carrier.homepage_link.clone()),
+                    note: opt_text(&r, "note")?,
+                    invoice: gql::Invoice::default(),
+                    shipped_items: Some(shipped.remove(&id).unwrap_or_default()),
+                    external_ids: shipment_kv.external.get(&id).cloned().unwrap_or_default(),
+                    metadata: shipment_kv.metadata.get(&id).cloned().unwrap_or_default(),
+                    created_at: time(col(&r, "created_at")?),
+                    updated_at: time(col(&r, "updated_at")?),
+                });
+        }
+
+        let mut out = HashMap::new();
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let facts = InvoiceFacts {
+                paid: opt_i64(&r, "paid_at")?.is_some(),
+                payment_under_review: flag(&r, "payment_under_review")?,
+                shipped: ShippedState::from_code(col(&r, "shipped_state")?),
+                awaiting_return: flag(&r, "awaiting_return")?,
+                awaiting_refund: flag(&r, "awaiting_refund")?,
+                refunded: flag(&r, "refunded")?,
+                cancelled: flag(&r, "cancelled")?,
+                ready: flag(&r, "ready")?,
+                collected: flag(&r, "collected")?,
+                remitted: opt_i64(&r, "remitted_at")?.is_some(),
+            };
+            let base = gql::Invoice {
+                id: encode(NodeType::Invoice, id),
+                legacy_id: to_i32(id),
+                created_at: time(col(&r, "created_at")?),
+                updated_at: time(col(&r, "updated_at")?),
+                paid_at: opt_i64(&r, "paid_at")?.map(time),
+                remitted_at: opt_i64(&r, "remitted_at")?.map(time),
+                status_flags: Some(invoice::flags(facts).into_iter().map(flag_enum).collect()),
+                status: Some(status_enum(invoice::status(facts))),
+                shipping_cost_cents: to_i32(col(&r, "shipping_cost_cents")?),
+                discount_cents: to_i32(col(&r, "discount_cents")?),
+                subtotal_cents: to_i32(col(&r, "subtotal_cents")?),
+                total_cents: to_i32(col(&r, "total_cents")?),
+                buyer_email_address: opt_text(&r, "buyer_email")?,
+                buyer_first_name: opt_text(&r, "buyer_first_name")?,
+                buyer_surname: opt_text(&r, "buyer_surname")?,
+                buyer_phone: opt_text(&r, "buyer_phone")?,
+                seller: sellers.get(&self.seller).cloned(),
+                external_ids: kv.external.get(&id).cloned().unwrap_or_default(),
+                metadata: kv.metadata.get(&id).cloned().unwrap_or_default(),
+                line_items: Some(line_items.remove(&id).unwrap_or_default()),
+                shipments: None,
+            };
+            // The graph Invoice -> shipments -> invoice -> … is cut two levels down: a
+            // shipment's invoice lists its shipments, whose invoice no longer does.
+            let list = shipments.remove(&id).unwrap_or_default();
+            let with_invoice = |invoice: &gql::Invoice| -> Vec<gql::Shipment> {
+                list.iter()
+                    .cloned()
+                    .map(|mut s| {
+                        s.invoice = invoice.clone();
+                        s
+                    })
+                    .collect()
+            };
+            let mut inner = base.clone();
+            inner.shipments = Some(with_invoice(&base));
+            let mut full = base.clone();
+            full.shipments = Some(with_invoice(&inner));
+            out.insert(id, full);
+        }
+        Ok(out)
+    }
+
+    /// The invoice a line item or shipment of the requester belongs to.
+    pub async fn invoice_of(&self, table: &str, id: i64) -> ApiResult<Option<i64>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT i.id AS id FROM {table} x JOIN mp_invoices i ON i.id = x.invoice_id WHERE i.seller_id = "
+        ));
+        sql.arg(self.seller).push(" AND x.id = ").arg(id);
+        Ok(match sql.fetch_optional(self.pool).await? {
+            Some(r) => Some(col(&r, "id")?),
+            None => None,
+        })
+    }
+
+    /// A shipment of the requester, embedding its full invoice.
+    pub async fn shipment(&self, id: i64) -> ApiResult<Option<gql::Shipment>> {
+        let Some(invoice_id) = self.invoice_of("mp_shipments", id).await? else {
+            return Ok(None);
+        };
+        let Some(invoice) = self.invoices(&[invoice_id]).await?.remove(&invoice_id) else {
+            return Ok(None);
+        };
+        let legacy = to_i32(id);
+        Ok(invoice
+            .shipments
+            .as_ref()
+            .and_then(|list| list.iter().find(|s| s.legacy_id == legacy).cloned())
+            .map(|mut s| {
+                s.invoice = invoice.clone();
+                s
+            }))
+    }
+
+    /// A line item of the requester.
+    pub async fn line_item(&self, id: i64) -> ApiResult<Option<gql::LineItem>> {
+        let Some(invoice_id) = self.invoice_of("mp_line_items", id).await? else {
+            return Ok(None);
+        };
+        let legacy = to_i32(id);
+        Ok(self
+            .invoices(&[invoice_id])
+            .await?
+            .remove(&invoice_id)
+            .and_then(|i| i.line_items)
+            .and_then(|l| l.into_iter().find(|li| li.legacy_id == legacy)))
+    }
+}
+
+fn line_item(r: &AnyRow, variants: &HashMap<i64, gql::Variant>) -> ApiResult<gql::LineItem> {
+    let id: i64 = col(r, "id")?;
+    let variant_id: i64 = col(r, "variant_id")?;
+    Ok(gql::LineItem {
+        id: encode(NodeType::LineItem, id),
+        legacy_id: to_i32(id),
+        quantity: to_i32(col(r, "quantity")?),
+        shipped_quantity: to_i32(col(r, "shipped_quantity")?),
+        variant_id: Some(encode(NodeType::Variant, variant_id)),
+        variant: variants.get(&variant_id).cloned(),
+    })
+}
+
+/// External ids and metadata by owner.
+#[derive(Debug, Default)]
+pub struct KeyValues {
+    /// External ids.
+    pub external: HashMap<i64, Vec<gql::ExternalId>>,
+    /// Metadata.
+    pub metadata: HashMap<i64, Vec<gql::Metadatum>>,
+}
+
+/// A carrier and how to build its tracking links.
+#[derive(Debug, Clone)]
+pub struct Carrier {
+    /// The carrier.
+    pub carrier: gql::ShipmentCarrier,
+    /// A URL with `{tracking_number}` where the number goes.
+    pub tracking_link_template: Option<String>,
+}
+
+impl Carrier {
+    /// The tracking link for `number` (percent-encoded into the template).
+    pub fn tracking_link(&self, number: &str) -> Option<String> {
+        let encoded: String = number
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        self.tracking_link_template
+            .as_ref()
+            .map(|t| t.replace("{tracking_number}", &encoded))
+    }
+}
+
+fn flag_enum(f: Flag) -> gql::InvoiceStatusFlagEnum {
+    use gql::InvoiceStatusFlagEnum as E;
+    match f {
+        Flag::Paid => E::Paid,
+        Flag::PaymentUnderReview => E::PaymentUnderReview,
+        Flag::Sent => E::Sent,
+        Flag::PartiallySent => E::PartiallySent,
+        Flag::AwaitingReturn => E::AwaitingReturn,
+        Flag::AwaitingRefund => E::AwaitingRefund,
+        Flag::Refunded => E::Refunded,
+        Flag::Cancelled => E::Cancelled,
+        Flag::Ready => E::Ready,
+        Flag::Collected => E::Collected,
+        Flag::Remitted => E::Remitted,
+    }
+}
+
+fn status_enum(s: Status) -> gql::InvoiceStatusEnum {
+    use gql::InvoiceStatusEnum as E;
+    match s {
+        Status::Pending => E::Pending,
+        Status::Paid => E::Paid,
+        Status::Sent => E::Sent,
+        Status::Ready => E::Ready,
+        Status::Collected => E::Collected,
+        Status::Refunded => E::Refunded,
+        Status::Cancelled => E::Cancelled,
+    }
+}
+
+/// The domain status of a GraphQL status (for filters).
+pub fn domain_status(s: gql::InvoiceStatusEnum) -> Status {
+    use gql::InvoiceStatusEnum as E;
+    match s {
+        E::Pending => Status::Pending,
+        E::Paid => Status::Paid,
+        E::Sent => Status::Sent,
+        E::Ready => Status::Ready,
+        E::Collected => Status::Collected,
+        E::Refunded => Status::Refunded,
+        E::Cancelled => Status::Cancelled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_round_trip_through_their_names() {
+        assert_eq!(enum_text(&gql::AdvertSaleTypeEnum::BuyOnline), "BUY_ONLINE");
+        assert_eq!(
+            parse_enum::<gql::AdvertSaleTypeEnum>("CLICK_AND_COLLECT"),
+            Some(gql::AdvertSaleTypeEnum::ClickAndCollect)
+        );
+        assert_eq!(parse_enum::<gql::AdvertSaleTypeEnum>("nope"), None);
+    }
+
+    #[test]
+    fn tracking_links_encode_the_number() {
+        let c = Carrier {
+            carrier: gql::ShipmentCarrier::default(),
+            tracking_link_template: Some("https://t.example/{tracking_number}".into()),
+        };
+        assert_eq!(
+            c.tracking_link("AB 12/3").as_deref(),
+            Some("https://t.example/AB%2012%2F3")
+        );
+    }
+}

@@ -1,0 +1,732 @@
+//! Images and documents: the patch rules of `ImageInput` and `DocumentInput` (add without an id,
+//! replace or delete with one), checks of URLs and uploads, and the download route of uploaded
+//! files.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use shopql_server_stubs::marketplace::{DocumentInput, ImageInput};
+use shopql_server_stubs::{ApiResult, Maybe};
+use sqlx::AnyConnection;
+
+use super::errors::{Errors, path};
+use super::rows::Ids;
+use super::sql::{Sql, col};
+use crate::domain::marketplace::ids::{NodeType, decode_as};
+use crate::state::AppState;
+
+/// Where downloads of uploaded files are served, below the API's path.
+pub const FILES_PREFIX: &str = "/marketplace/graphql/files";
+
+/// Most documents an advert may have.
+pub const MAX_DOCUMENTS: i64 = 20;
+
+/// Where a file comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Downloaded from a URL (stored as the URL).
+    Url(String),
+    /// Uploaded in the request (stored, and served from [`FILES_PREFIX`]).
+    Upload {
+        /// The content, base64 as received (whitespace removed).
+        data_base64: String,
+        /// The file name, made safe for a URL path.
+        filename: String,
+        /// The sniffed content type.
+        content_type: &'static str,
+    },
+}
+
+/// A change to an advert's or variant's images.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageOp {
+    /// A new image.
+    Add {
+        /// Its file.
+        source: Source,
+        /// Its alt text.
+        alt: Option<String>,
+    },
+    /// A new file and/or alt text for an existing image.
+    Replace {
+        /// The image.
+        id: i64,
+        /// The new file, if any.
+        source: Option<Source>,
+        /// The new alt text, if given (`Some(None)` clears it).
+        alt: Option<Option<String>>,
+    },
+    /// Removes an image.
+    Delete {
+        /// The image.
+        id: i64,
+    },
+}
+
+/// A change to an advert's documents.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentOp {
+    /// A new document.
+    Add(Source),
+    /// A new file for an existing document.
+    Replace {
+        /// The document.
+        id: i64,
+        /// The new file.
+        source: Source,
+    },
+    /// Detaches the document from the advert (and deletes it once no advert uses it).
+    Detach {
+        /// The document.
+        id: i64,
+    },
+}
+
+/// Whether `url` is an absolute http(s) URL.
+pub fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && url.len() <= 2048 && !url.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The last path segment of a URL (`router.pdf` of `https://x/a/router.pdf?x=1`).
+pub fn url_filename(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let after_scheme = path.split_once("://").map_or(path, |(_, r)| r);
+    match after_scheme.split_once('/') {
+        Some((_, p)) => p.rsplit('/').next().unwrap_or("").to_string(),
+        None => String::new(),
+    }
+}
+
+/// A file name safe in a URL path: letters, digits, `.`, `-` and `_`, others replaced by `-`.
+pub fn safe_filename(name: &str) -> String {
+    let cleaned: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "file".to_string()
+    } else {
+        cleaned.chars().take(120).collect()
+    }
+}
+
+/// The content type of image bytes, from their signature.
+pub fn sniff_image(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if data.len() >= 12 && data.starts_with(b"RIFF") && &data[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+fn is_pdf_name(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".pdf")
+}
+
+/// Decodes base64 (whitespace ignored); returns the normalized text and the bytes.
+fn decode_upload(text: &str) -> Option<(String, Vec<u8>)> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = STANDARD.decode(&compact).ok()?;
+    Some((compact, bytes))
+}
+
+fn text(m: &Maybe<String>) -> Option<&str> {
+    m.as_option().map(String::as_str)
+}
+
+/// Reads image entries (`images.N.…` under `prefix`) into operations.
+pub fn parse_images(inputs: &[ImageInput], prefix: &str, errors: &mut Errors) -> Vec<ImageOp> {
+    let mut ops = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let at = |name: &str| path(prefix, &format!("images.{i}.{name}"));
+        let source = match (text(&input.source_url), text(&input.data_base64)) {
+            (Some(_), Some(_)) => {
+                errors.add(
+                    at("sourceUrl"),
+                    "give either sourceUrl or dataBase64, not both",
+                );
+                continue;
+            }
+            (Some(url), None) => {
+                if !is_http_url(url) {
+                    errors.add(at("sourceUrl"), "must be an absolute http(s) URL");
+                    continue;
+                }
+                Some(Source::Url(url.to_string()))
+            }
+            (None, Some(data)) => {
+                let Some(filename) = text(&input.filename).filter(|f| !f.trim().is_empty()) else {
+                    errors.add(at("filename"), "is required with dataBase64");
+                    continue;
+                };
+                let Some((compact, bytes)) = decode_upload(data) else {
+                    errors.add(at("dataBase64"), "is not valid base64");
+                    continue;
+                };
+                if let Some(size) = input.file_size.as_option()
+                    && i64::from(*size) != bytes.len() as i64
+                {
+                    errors.add(
+                        at("fileSize"),
+                        format!("is {size} but the decoded data has {} bytes", bytes.len()),
+                    );
+                    continue;
+                }
+                let Some(content_type) = sniff_image(&bytes) else {
+                    errors.add(at("dataBase64"), "is not a JPEG, PNG, GIF or WebP image");
+                    continue;
+                };
+                Some(Source::Upload {
+                    data_base64: compact,
+                    filename: safe_filename(filename),
+                    content_type,
+                })
+            }
+            (None, None) => None,
+        };
+        let alt = match &input.alt {
+            Maybe::Absent => None,
+            Maybe::Null => Some(None),
+            Maybe::Value(a) => Some(Some(a.clone())),
+        };
+        match input.image_id.as_option() {
+            None => match source {
+                Some(source) => ops.push(ImageOp::Add {
+                    source,
+                    alt: alt.flatten(),
+                }),
+                None => errors.add(
+                    at("sourceUrl"),
+                    "a new image needs sourceUrl, or dataBase64 with filename",
+                ),
+            },
+            Some(id) => {
+                let id = match decode_as(id, NodeType::Image) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        errors.add(at("imageId"), e.to_string());
+                        continue;
+                    }
+                };
+                let alt_value = alt.clone().flatten();
+                if source.is_none() && alt_value.is_none() {
+                    ops.push(ImageOp::Delete { id });
+                } else {
+                    ops.push(ImageOp::Replace { id, source, alt });
+                }
+            }
+        }
+    }
+    ops
+}
+
+/// Reads document entries (`documents.N.…`) into operations.
+pub fn parse_documents(inputs: &[DocumentInput], errors: &mut Errors) -> Vec<DocumentOp> {
+    let mut ops = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let at = |name: &str| format!("documents.{i}.{name}");
+        let source = match (text(&input.source_url), text(&input.data_base64)) {
+            (Some(_), Some(_)) => {
+                errors.add(
+                    at("sourceUrl"),
+                    "give either sourceUrl or dataBase64, not both",
+                );
+                continue;
+            }
+            (Some(url), None) => {
+                if !is_http_url(url) {
+                    errors.add(at("sourceUrl"), "must be an absolute http(s) URL");
+                    continue;
+                }
+                if !is_pdf_name(&url_filename(url)) {
+                    errors.add(at("sourceUrl"), "must point to a PDF file (.pdf)");
+                    continue;
+                }
+                Some(Source::Url(url.to_string()))
+            }
+            (None, Some(data)) => {
+                let Some(filename) = text(&input.filename).filter(|f| !f.trim().is_empty()) else {
+                    errors.add(at("filename"), "is required with dataBase64");
+                    continue;
+                };
+                if !is_pdf_name(filename) {
+                    errors.add(at("filename"), "must be a PDF file name (.pdf)");
+                    continue;
+                }
+                let Some((compact, bytes)) = decode_upload(data) else {
+                    errors.add(at("dataBase64"), "is not valid base64");
+                    continue;
+                };
+                if !bytes.starts_with(b"%PDF-") {
+                    errors.add(at("dataBase64"), "is not a PDF document");
+                    continue;
+                }
+                Some(Source::Upload {
+                    data_base64: compact,
+                    filename: safe_filename(filename),
+                    content_type: "application/pdf",
+                })
+            }
+            (None, None) => None,
+        };
+        match input.document_id.as_option() {
+            None => match source {
+                Some(s) => ops.push(DocumentOp::Add(s)),
+                None => errors.add(
+                    at("sourceUrl"),
+                    "a new document needs sourceUrl, or dataBase64 with filename",
+                ),
+            },
+            Some(id) => match decode_as(id, NodeType::AdvertDocument) {
+                Ok(id) => ops.push(match source {
+                    Some(source) => DocumentOp::Replace { id, source },
+                    None => DocumentOp::Detach { id },
+                }),
+                Err(e) => errors.add(at("documentId"), e.to_string()),
+            },
+        }
+    }
+    ops
+}
+
+/// How many new ids the operations need.
+pub fn new_images(ops: &[ImageOp]) -> usize {
+    ops.iter()
+        .filter(|o| matches!(o, ImageOp::Add { .. }))
+        .count()
+}
+
+/// How many new ids the operations need.
+pub fn new_documents(ops: &[DocumentOp]) -> usize {
+    ops.iter()
+        .filter(|o| matches!(o, DocumentOp::Add(_)))
+        .count()
+}
+
+/// Whose images a patch is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    /// A new advert or variant: it has no images yet.
+    New,
+    /// An advert (its own images and its variants').
+    Advert(i64),
+    /// A variant.
+    Variant(i64),
+}
+
+/// Checks that every image an operation names belongs to `owner` (and the seller).
+pub async fn check_images(
+    conn: &mut AnyConnection,
+    seller: i64,
+    owner: Owner,
+    ops: &[ImageOp],
+    prefix: &str,
+    errors: &mut Errors,
+) -> ApiResult<()> {
+    for (i, op) in ops.iter().enumerate() {
+        let id = match op {
+            ImageOp::Replace { id, .. } | ImageOp::Delete { id } => *id,
+            ImageOp::Add { .. } => continue,
+        };
+        let found = match owner {
+            Owner::New => false,
+            Owner::Advert(advert) => {
+                let mut sql = Sql::new("SELECT id FROM mp_images WHERE id = ");
+                sql.arg(id).push(" AND seller_id = ").arg(seller);
+                sql.push(" AND advert_id = ").arg(advert);
+                sql.fetch_optional(&mut *conn).await?.is_some()
+            }
+            Owner::Variant(variant) => {
+                let mut sql = Sql::new("SELECT id FROM mp_images WHERE id = ");
+                sql.arg(id).push(" AND seller_id = ").arg(seller);
+                sql.push(" AND variant_id = ").arg(variant);
+                sql.fetch_optional(&mut *conn).await?.is_some()
+            }
+        };
+        if !found {
+            let whose = match owner {
+                Owner::Variant(_) => "this variant",
+                _ => "this advert",
+            };
+            errors.add(
+                path(prefix, &format!("images.{i}.imageId")),
+                format!("not found among the images of {whose}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Checks the documents an operation names and the 20-document limit.
+pub async fn check_documents(
+    conn: &mut AnyConnection,
+    seller: i64,
+    advert: Option<i64>,
+    ops: &[DocumentOp],
+    errors: &mut Errors,
+) -> ApiResult<()> {
+    let mut attached = 0i64;
+    if let Some(advert) = advert {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM mp_advert_documents WHERE advert_id = ");
+        sql.arg(advert);
+        if let Some(r) = sql.fetch_optional(&mut *conn).await? {
+            attached = col(&r, "n")?;
+        }
+    }
+    let mut count = attached;
+    for (i, op) in ops.iter().enumerate() {
+        let id = match op {
+            DocumentOp::Add(_) => {
+                count += 1;
+                continue;
+            }
+            DocumentOp::Replace { id, .. } => *id,
+            DocumentOp::Detach { id } => {
+                count -= 1;
+                *id
+            }
+        };
+        let found = match advert {
+            None => false,
+            Some(advert) => {
+                let mut sql = Sql::new(
+                    "SELECT d.id AS id FROM mp_documents d JOIN mp_advert_documents ad ON ad.document_id = d.id WHERE d.id = ",
+                );
+                sql.arg(id).push(" AND d.seller_id = ").arg(seller);
+                sql.push(" AND ad.advert_id = ").arg(advert);
+                sql.fetch_optional(&mut *conn).await?.is_some()
+            }
+        };
+        if !found {
+            errors.add(
+                format!("documents.{i}.documentId"),
+                "not found among the documents of this advert",
+            );
+        }
+    }
+    if count > MAX_DOCUMENTS {
+        errors.add(
+            "documents",
+            format!("an advert has at most {MAX_DOCUMENTS} documents (this would make {count})"),
+        );
+    }
+    Ok(())
+}
+
+/// Stores a source: a URL as is, an upload as a file served by this server.
+async fn store_source(
+    conn: &mut AnyConnection,
+    seller: i64,
+    source: &Source,
+    now: i64,
+) -> ApiResult<(String, String)> {
+    match source {
+        Source::Url(url) => Ok((url.clone(), url_filename(url))),
+        Source::Upload {
+            data_base64,
+            filename,
+            content_type,
+        } => {
+            let id = crate::store::object_id();
+            let mut sql = Sql::new(
+                "INSERT INTO mp_files (id, seller_id, filename, content_type, data_base64, created_at) VALUES (",
+            );
+            sql.arg(id.as_str()).push(", ").arg(seller).push(", ");
+            sql.arg(filename.as_str())
+                .push(", ")
+                .arg(*content_type)
+                .push(", ");
+            sql.arg(data_base64.as_str()).push(", ").arg(now).push(")");
+            sql.execute(conn).await?;
+            Ok((format!("{FILES_PREFIX}/{id}/{filename}"), filename.clone()))
+        }
+    }
+}
+
+/// Applies image operations to an advert (`variant` None) or one of its variants.
+pub async fn apply_images(
+    conn: &mut AnyConnection,
+    seller: i64,
+    advert: i64,
+    variant: Option<i64>,
+    ops: &[ImageOp],
+    ids: &mut Ids,
+    now: i64,
+) -> ApiResult<()> {
+    for op in ops {
+        match op {
+            ImageOp::Add { source, alt } => {
+                let (url, _) = store_source(&mut *conn, seller, source, now).await?;
+                let mut sql = Sql::new(
+                    "INSERT INTO mp_images (id, seller_id, advert_id, variant_id, url, alt, created_at, updated_at) VALUES (",
+                );
+                sql.arg(ids.take_one()?).push(", ").arg(seller).push(", ");
+                sql.arg(advert).push(", ").arg(variant).push(", ");
+                sql.arg(url).push(", ").arg(alt.clone()).push(", ");
+                sql.arg(now).push(", ").arg(now).push(")");
+                sql.execute(&mut *conn).await?;
+            }
+            ImageOp::Replace { id, source, alt } => {
+                let mut sql = Sql::new("UPDATE mp_images SET updated_at = ");
+                sql.arg(now);
+                if let Some(source) = source {
+                    let (url, _) = store_source(&mut *conn, seller, source, now).await?;
+                    sql.push(", url = ").arg(url);
+                }
+                if let Some(alt) = alt {
+                    sql.push(", alt = ").arg(alt.clone());
+                }
+                sql.push(" WHERE id = ").arg(*id);
+                sql.execute(&mut *conn).await?;
+            }
+            ImageOp::Delete { id } => {
+                let mut sql = Sql::new("DELETE FROM mp_images WHERE id = ");
+                sql.arg(*id);
+                sql.execute(&mut *conn).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies document operations to an advert.
+pub async fn apply_documents(
+    conn: &mut AnyConnection,
+    seller: i64,
+    advert: i64,
+    ops: &[DocumentOp],
+    ids: &mut Ids,
+    now: i64,
+) -> ApiResult<()> {
+    for op in ops {
+        match op {
+            DocumentOp::Add(source) => {
+                let (url, filename) = store_source(&mut *conn, seller, source, now).await?;
+                let id = ids.take_one()?;
+                let mut sql = Sql::new(
+                    "INSERT INTO mp_documents (id, seller_id, url, filename, created_at, updated_at) VALUES (",
+                );
+                sql.arg(id)
+                    .push(", ")
+                    .arg(seller)
+                    .push(", ")
+                    .arg(url)
+                    .push(", ");
+                sql.arg(filename)
+                    .push(", ")
+                    .arg(now)
+                    .push(", ")
+                    .arg(now)
+                    .push(")");
+                sql.execute(&mut *conn).await?;
+                let mut link =
+                    Sql::new("INSERT INTO mp_advert_documents (advert_id, document_id) VALUES (");
+                link.arg(advert).push(", ").arg(id).push(")");
+                link.execute(&mut *conn).await?;
+            }
+            DocumentOp::Replace { id, source } => {
+                let (url, filename) = store_source(&mut *conn, seller, source, now).await?;
+                let mut sql = Sql::new("UPDATE mp_documents SET url = ");
+                sql.arg(url).push(", filename = ").arg(filename);
+                sql.push(", updated_at = ")
+                    .arg(now)
+                    .push(" WHERE id = ")
+                    .arg(*id);
+                sql.execute(&mut *conn).await?;
+            }
+            DocumentOp::Detach { id } => {
+                let mut unlink = Sql::new("DELETE FROM mp_advert_documents WHERE advert_id = ");
+                unlink.arg(advert).push(" AND document_id = ").arg(*id);
+                unlink.execute(&mut *conn).await?;
+                let mut orphan = Sql::new("DELETE FROM mp_documents WHERE id = ");
+                orphan.arg(*id).push(
+                    " AND NOT EXISTS (SELECT 1 FROM mp_advert_documents ad WHERE ad.document_id = mp_documents.id)",
+                );
+                orphan.execute(&mut *conn).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `GET /marketplace/graphql/files/{id}/{filename}`: an uploaded file.
+pub async fn serve_file(
+    State(state): State<AppState>,
+    Path((id, filename)): Path<(String, String)>,
+) -> Response {
+    let mut sql = Sql::new("SELECT filename, content_type, data_base64 FROM mp_files WHERE id = ");
+    sql.arg(id);
+    let row = match sql.fetch_optional(&state.store.pool).await {
+        Ok(r) => r,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let Some(row) = row else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let stored: String = col(&row, "filename").unwrap_or_default();
+    if stored != filename {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let content_type: String = col(&row, "content_type").unwrap_or_default();
+    let data: String = col(&row, "data_base64").unwrap_or_default();
+    match STANDARD.decode(data) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_names() {
+        assert!(is_http_url("https://example.com/router.jpg"));
+        assert!(is_http_url("http://example.com"));
+        assert!(!is_http_url("ftp://example.com/x"));
+        assert!(!is_http_url("https:///x"));
+        assert!(!is_http_url("https://exa mple.com/x"));
+        assert_eq!(
+            url_filename("https://example.com/a/router.pdf?x=1"),
+            "router.pdf"
+        );
+        assert_eq!(url_filename("https://example.com"), "");
+        assert_eq!(safe_filename("my photo (1).jpg"), "my-photo--1-.jpg");
+        assert_eq!(safe_filename("../../etc/passwd"), "-..-etc-passwd");
+        assert_eq!(safe_filename(""), "file");
+    }
+
+    #[test]
+    fn images_are_sniffed() {
+        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff_image(b"GIF89a..."), Some("image/gif"));
+        assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff_image(b"%PDF-1.4"), None);
+    }
+
+    #[test]
+    fn image_inputs_become_operations() {
+        let id = crate::domain::marketplace::ids::encode(NodeType::Image, 284_940);
+        let inputs = vec![
+            ImageInput {
+                source_url: Maybe::Value("https://example.com/router.jpg".into()),
+                ..Default::default()
+            },
+            ImageInput {
+                image_id: Maybe::Value(id.clone()),
+                source_url: Maybe::Value("https://example.com/router3.jpg".into()),
+                ..Default::default()
+            },
+            ImageInput {
+                image_id: Maybe::Value(id.clone()),
+                source_url: Maybe::Null,
+                ..Default::default()
+            },
+            ImageInput {
+                image_id: Maybe::Value(id),
+                alt: Maybe::Value("Front".into()),
+                ..Default::default()
+            },
+        ];
+        let mut errors = Errors::new();
+        let ops = parse_images(&inputs, "", &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(matches!(ops[0], ImageOp::Add { .. }));
+        assert!(matches!(
+            ops[1],
+            ImageOp::Replace {
+                source: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(ops[2], ImageOp::Delete { id: 284_940 });
+        assert!(matches!(
+            ops[3],
+            ImageOp::Replace {
+                source: None,
+                alt: Some(Some(_)),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn bad_image_inputs_are_reported_by_path() {
+        let inputs = vec![
+            ImageInput::default(),
+            ImageInput {
+                source_url: Maybe::Value("not a url".into()),
+                ..Default::default()
+            },
+            ImageInput {
+                data_base64: Maybe::Value(STANDARD.encode(b"%PDF-1.4")),
+                filename: Maybe::Value("x.jpg".into()),
+                ..Default::default()
+            },
+            ImageInput {
+                data_base64: Maybe::Value(STANDARD.encode([0xFF, 0xD8, 0xFF, 0x00])),
+                filename: Maybe::Value("x.jpg".into()),
+                file_size: Maybe::Value(5),
+                ..Default::default()
+            },
+        ];
+        let mut errors = Errors::new();
+        let ops = parse_images(&inputs, "variants.0", &mut errors);
+        assert!(ops.is_empty());
+        let fields: Vec<String> = errors.into_graphql().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "variants.0.images.0.sourceUrl",
+                "variants.0.images.1.sourceUrl",
+                "variants.0.images.2.dataBase64",
+                "variants.0.images.3.fileSize"
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_must_be_pdfs() {
+        let mut errors = Errors::new();
+        let ops = parse_documents(
+            &[
+                DocumentInput {
+                    source_url: Maybe::Value("https://example.com/router.pdf".into()),
+                    ..Default::default()
+                },
+                DocumentInput {
+                    source_url: Maybe::Value("https://example.com/router.exe".into()),
+                    ..Default::default()
+                },
+            ],
+            &mut errors,
+        );
+        assert_eq!(ops.len(), 1);
+        assert!(!errors.is_empty());
+    }
+}

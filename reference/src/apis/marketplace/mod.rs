@@ -1,0 +1,662 @@
+//! The marketplace seller API (`schemas/marketplace.graphql`), served at
+//! `POST /marketplace/graphql`.
+//!
+//! A seller authenticates with its API key as bearer token ([`auth`]) and only ever sees its own
+//! adverts, variants, invoices and shipments; the catalogue (brands, taxons, option types,
+//! shipping profiles, carriers) is shared. Objects have Relay global ids
+//! (`domain::marketplace::ids`). Lists are Relay connections with keyset pagination ([`page`]).
+//! Mutations answer invalid input with `errors` and status 422 rather than GraphQL errors.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `auth` | API key authentication |
+//! | `queries` | root queries and connection fields |
+//! | `load` | batch loaders: ids to GraphQL objects, seller-scoped |
+//! | `adverts`, `variants`, `shipments` | the mutations |
+//! | `media`, `options`, `inputs` | input rules shared by mutations |
+//! | `rows` | stored rows, id allocation, derived advert flags |
+//! | `page`, `sql` | pagination and SQL building |
+//! | `seed` | the demo sellers and the objects behind the seed's ids |
+
+pub mod adverts;
+pub mod auth;
+pub mod errors;
+pub mod inputs;
+pub mod load;
+pub mod media;
+pub mod options;
+pub mod page;
+pub mod queries;
+pub mod rows;
+pub mod seed;
+pub mod shipments;
+pub mod sql;
+pub mod variants;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::get;
+use shopql_server_stubs::marketplace::{self as gql, MarketplaceResolvers};
+use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+
+use self::auth::{SellerKeyAuthenticator, seller};
+use self::errors::{OK, UNPROCESSABLE};
+use self::load::Loader;
+use self::page::PageArgs;
+use self::queries::AdvertFilters;
+use crate::domain::marketplace::pricing::{self, check_display_currency};
+use crate::state::AppState;
+
+/// How long the result of a resubmission is kept for its payload's `adverts` field.
+const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
+
+/// What `advertVettingResubmit` resubmitted, per seller and request, until the payload's
+/// `adverts` field reads it. (The generated payload struct has no field to carry the ids, and its
+/// `adverts` field is resolved lazily from the payload alone; the request context is the only
+/// link. Keyed by seller too, so a reused request id can never show one seller another's ids.)
+type Resubmissions = Arc<Mutex<HashMap<(i64, String), (i64, Option<Vec<i64>>)>>>;
+
+/// The implementation of the generated `MarketplaceResolvers`.
+#[derive(Clone)]
+pub struct MarketplaceApi {
+    state: AppState,
+    resubmissions: Resubmissions,
+}
+
+impl MarketplaceApi {
+    /// The API over the shared state.
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            resubmissions: Arc::default(),
+        }
+    }
+
+    fn loader(&self, ctx: &RequestContext) -> ApiResult<Loader<'_>> {
+        Ok(Loader::new(
+            &self.state.store.pool,
+            seller(ctx)?,
+            self.state.now_ms(),
+        ))
+    }
+
+    fn remember_resubmission(&self, seller: i64, request: &str, ids: Option<Vec<i64>>) {
+        let now = self.state.now_ms();
+        if let Ok(mut map) = self.resubmissions.lock() {
+            map.retain(|_, (at, _)| now - *at < RESUBMIT_MEMORY_MS);
+            map.insert((seller, request.to_string()), (now, ids));
+        }
+    }
+
+    fn resubmitted(&self, seller: i64, request: &str) -> Option<Vec<i64>> {
+        self.resubmissions
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&(seller, request.to_string())).cloned())
+            .and_then(|(_, ids)| ids)
+    }
+}
+
+fn currency_ok(currency: Option<&str>) -> ApiResult<()> {
+    check_display_currency(currency).map_err(ApiError::bad_input)
+}
+
+// The `*Cents` fields are deprecated in the schema (not in this server): they are still served.
+#[allow(deprecated)]
+#[shopql_server_stubs::async_trait::async_trait]
+impl MarketplaceResolvers for MarketplaceApi {
+    async fn node(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<gql::Node>> {
+        queries::node(&self.loader(ctx)?, &id).await
+    }
+
+    async fn nodes(
+        &self,
+        ctx: &RequestContext,
+        ids: Vec<String>,
+    ) -> ApiResult<Vec<Option<gql::Node>>> {
+        queries::nodes(&self.loader(ctx)?, &ids).await
+    }
+
+    async fn all_adverts(
+        &self,
+        ctx: &RequestContext,
+        updated_since: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::all_adverts(&self.loader(ctx)?, updated_since, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn adverts_where(
+        &self,
+        ctx: &RequestContext,
+        q: Option<String>,
+        id_title_sku_barcode: Option<String>,
+        brand_ids: Option<Vec<String>>,
+        legacy_ids: Option<Vec<i32>>,
+        retailer_ids: Option<Vec<String>>,
+        status: Option<gql::AdvertStatusEnum>,
+        taxon_ids: Option<Vec<String>>,
+        taxon_ids_with_descendants: Option<Vec<String>>,
+        variant_skus: Option<Vec<String>>,
+        variant_barcodes: Option<Vec<String>>,
+        rejected_via_vetting: Option<bool>,
+        requires_vetting: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::AdvertsConnection>> {
+        let filters = AdvertFilters {
+            q,
+            id_title_sku_barcode,
+            brand_ids,
+            legacy_ids,
+            retailer_ids,
+            status,
+            taxon_ids,
+            taxon_ids_with_descendants,
+            variant_skus,
+            variant_barcodes,
+            rejected_via_vetting,
+            requires_vetting,
+        };
+        let args = PageArgs::new(first, after, last, before);
+        queries::adverts_where(&self.loader(ctx)?, filters, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn variants_where(
+        &self,
+        ctx: &RequestContext,
+        variant_filters: Option<gql::VariantFilters>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::VariantConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::variants_where(&self.loader(ctx)?, variant_filters, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn brands(
+        &self,
+        ctx: &RequestContext,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::BrandConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::brands(&self.loader(ctx)?, None, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn brand_search(
+        &self,
+        ctx: &RequestContext,
+        keyword: String,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::BrandConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::brands(&self.loader(ctx)?, Some(keyword), &args)
+            .await
+            .map(Some)
+    }
+
+    async fn invoices(
+        &self,
+        ctx: &RequestContext,
+        filters: Option<gql::InvoiceFilters>,
+        sort: Option<gql::InvoiceSort>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::InvoicesConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::invoices(&self.loader(ctx)?, filters, sort, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn shipping_profiles(
+        &self,
+        ctx: &RequestContext,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::ShippingProfileConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::shipping_profiles(&self.loader(ctx)?, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn taxons(
+        &self,
+        ctx: &RequestContext,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::TaxonsConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::taxons(&self.loader(ctx)?, None, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn taxon_search(
+        &self,
+        ctx: &RequestContext,
+        search_value: String,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::TaxonsConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::taxons(&self.loader(ctx)?, Some(search_value), &args)
+            .await
+            .map(Some)
+    }
+
+    async fn advert_upsert(
+        &self,
+        ctx: &RequestContext,
+        input: gql::AdvertUpsertMutationInput,
+    ) -> ApiResult<Option<gql::AdvertUpsertMutationPayload>> {
+        adverts::advert_upsert(&self.state, seller(ctx)?, input)
+            .await
+            .map(Some)
+    }
+
+    async fn advert_delete(
+        &self,
+        ctx: &RequestContext,
+        input: gql::AdvertDeleteMutationInput,
+    ) -> ApiResult<Option<gql::AdvertDeleteMutationPayload>> {
+        adverts::advert_delete(&self.state, seller(ctx)?, input)
+            .await
+            .map(Some)
+    }
+
+    async fn advert_vetting_resubmit(
+        &self,
+        ctx: &RequestContext,
+        input: gql::AdvertVettingResubmitMutationInput,
+    ) -> ApiResult<Option<gql::AdvertVettingResubmitMutationPayload>> {
+        let seller = seller(ctx)?;
+        let cmid = input.client_mutation_id.clone().into_option();
+        let outcome = adverts::advert_vetting_resubmit(&self.state, seller, &input).await?;
+        Ok(Some(match outcome {
+            Ok(ids) => {
+                self.remember_resubmission(seller, &ctx.request_id, Some(ids));
+                gql::AdvertVettingResubmitMutationPayload {
+                    client_mutation_id: cmid,
+                    errors: None,
+                    status: OK,
+                }
+            }
+            Err(errors) => {
+                self.remember_resubmission(seller, &ctx.request_id, None);
+                gql::AdvertVettingResubmitMutationPayload {
+                    client_mutation_id: cmid,
+                    errors: Some(errors.into_graphql()),
+                    status: UNPROCESSABLE,
+                }
+            }
+        }))
+    }
+
+    async fn variant_update(
+        &self,
+        ctx: &RequestContext,
+        input: gql::VariantUpdateMutationInput,
+    ) -> ApiResult<Option<gql::VariantUpdateMutationPayload>> {
+        variants::variant_update(&self.state, seller(ctx)?, input)
+            .await
+            .map(Some)
+    }
+
+    async fn variant_delete(
+        &self,
+        ctx: &RequestContext,
+        input: gql::VariantDeleteMutationInput,
+    ) -> ApiResult<Option<gql::VariantDeleteMutationPayload>> {
+        variants::variant_delete(&self.state, seller(ctx)?, input)
+            .await
+            .map(Some)
+    }
+
+    async fn shipment_create(
+        &self,
+        ctx: &RequestContext,
+        input: gql::ShipmentCreateMutationInput,
+    ) -> ApiResult<Option<gql::ShipmentCreateMutationPayload>> {
+        shipments::shipment_create(&self.state, seller(ctx)?, input)
+            .await
+            .map(Some)
+    }
+
+    async fn shipment_update(
+        &self,
+        ctx: &RequestContext,
+        input: gql::ShipmentUpdateMutationInput,
+    ) -> ApiResult<Option<gql::ShipmentUpdateMutationPayload>> {
+        shipments::shipment_update(&self.state, seller(ctx)?, input)
+            .await
+            .map(Some)
+    }
+
+    async fn advert_advert_option_values(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Advert,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<gql::AdvertOptionValueConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::advert_option_values(&self.loader(ctx)?, parent.legacy_id, &args).await
+    }
+
+    async fn advert_variants(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Advert,
+        displayable_only: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<gql::VariantConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::advert_variants(
+            &self.loader(ctx)?,
+            parent.legacy_id,
+            displayable_only.unwrap_or(false),
+            &args,
+        )
+        .await
+    }
+
+    async fn advert_images(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Advert,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::ImageConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::images(&self.loader(ctx)?, Some(parent.legacy_id), None, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn advert_documents(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Advert,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::AdvertDocumentConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::documents(&self.loader(ctx)?, parent.legacy_id, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn unpublished_advert_variants(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::UnpublishedAdvert,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<gql::VariantConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::advert_variants(&self.loader(ctx)?, parent.legacy_id, false, &args).await
+    }
+
+    async fn deleted_advert_variants(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::DeletedAdvert,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<gql::VariantConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::advert_variants(&self.loader(ctx)?, parent.legacy_id, false, &args).await
+    }
+
+    async fn variant_option_values(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Variant,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::OptionValuesConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::variant_option_values(&self.loader(ctx)?, parent.legacy_id, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn variant_images(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Variant,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::ImageConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::images(&self.loader(ctx)?, None, Some(parent.legacy_id), &args)
+            .await
+            .map(Some)
+    }
+
+    async fn variant_inventories(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Variant,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::InventoryConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::inventories(&self.loader(ctx)?, parent.legacy_id, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn money_formatted(
+        &self,
+        _ctx: &RequestContext,
+        parent: &gql::Money,
+        currency: Option<String>,
+        disambiguate: Option<bool>,
+    ) -> ApiResult<String> {
+        currency_ok(currency.as_deref())?;
+        let cents = crate::domain::money::to_minor(parent.amount.0)
+            .ok_or_else(|| ApiError::internal("amount out of range"))?;
+        Ok(pricing::format_money(cents, disambiguate.unwrap_or(false)))
+    }
+
+    async fn prototype_option_types(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::Prototype,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::OptionTypeConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::option_types(&self.loader(ctx)?, parent.legacy_id, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn option_type_option_values(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::OptionType,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::OptionValuesConnection>> {
+        let args = PageArgs::new(first, after, last, before);
+        queries::option_values(&self.loader(ctx)?, parent.legacy_id, &args)
+            .await
+            .map(Some)
+    }
+
+    async fn invoice_shipping_cost_formatted(
+        &self,
+        _ctx: &RequestContext,
+        parent: &gql::Invoice,
+        currency: Option<String>,
+    ) -> ApiResult<String> {
+        currency_ok(currency.as_deref())?;
+        Ok(pricing::format_money(
+            i64::from(parent.shipping_cost_cents),
+            false,
+        ))
+    }
+
+    async fn invoice_discount_formatted(
+        &self,
+        _ctx: &RequestContext,
+        parent: &gql::Invoice,
+        currency: Option<String>,
+    ) -> ApiResult<String> {
+        currency_ok(currency.as_deref())?;
+        Ok(pricing::format_money(
+            i64::from(parent.discount_cents),
+            false,
+        ))
+    }
+
+    async fn invoice_subtotal_formatted(
+        &self,
+        _ctx: &RequestContext,
+        parent: &gql::Invoice,
+        currency: Option<String>,
+    ) -> ApiResult<String> {
+        currency_ok(currency.as_deref())?;
+        Ok(pricing::format_money(
+            i64::from(parent.subtotal_cents),
+            false,
+        ))
+    }
+
+    async fn invoice_total_formatted(
+        &self,
+        _ctx: &RequestContext,
+        parent: &gql::Invoice,
+        currency: Option<String>,
+    ) -> ApiResult<String> {
+        currency_ok(currency.as_deref())?;
+        Ok(pricing::format_money(i64::from(parent.total_cents), false))
+    }
+
+    async fn advert_vetting_resubmit_mutation_payload_adverts(
+        &self,
+        ctx: &RequestContext,
+        parent: &gql::AdvertVettingResubmitMutationPayload,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Option<gql::AdvertsConnection>> {
+        if parent.status != OK {
+            return Ok(None);
+        }
+        let seller = seller(ctx)?;
+        let Some(ids) = self.resubmitted(seller, &ctx.request_id) else {
+            return Ok(None);
+        };
+        let args = PageArgs::new(first, after, last, before);
+        queries::adverts_in_order(&self.loader(ctx)?, &ids, &args)
+            .await
+            .map(Some)
+    }
+}
+
+/// The API's router, mounted by `crate::http::router` at `/marketplace/graphql`: the GraphQL
+/// endpoint (sellers authenticate with their API key) and the downloads of uploaded files.
+pub fn router(state: &AppState) -> Router {
+    let config = state
+        .server_config()
+        .with_authenticator(SellerKeyAuthenticator::new(state.clone()));
+    let graphql = shopql_server_stubs::http::router(
+        gql::schema_builder(MarketplaceApi::new(state.clone())),
+        config,
+    );
+    let files: Router = Router::new()
+        .route("/files/{id}/{filename}", get(media::serve_file))
+        .with_state(state.clone());
+    graphql.merge(files)
+}
+
+/// Loads the API's demo data, once.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    seed::seed(state).await
+}
+
+/// How often soft-deleted adverts past their 30 days are purged.
+const PURGE_INTERVAL_MS: u64 = 3_600_000;
+
+/// Starts the API's background task: purging adverts deleted more than 30 days ago (with their
+/// variants, images and option values), stopping on shutdown.
+pub fn spawn_background(state: &AppState) {
+    let state = state.clone();
+    let mut shutdown = state.shutdown.clone();
+    tokio::spawn(async move {
+        let interval =
+            std::time::Duration::from_millis(PURGE_INTERVAL_MS.max(state.config.sweep_interval_ms));
+        loop {
+            let stop = tokio::select! {
+                _ = shutdown.wait_for(|s| *s) => true,
+                () = tokio::time::sleep(interval) => false,
+            };
+            if stop {
+                break;
+            }
+            if let Err(e) = rows::purge_deleted(&state).await {
+                tracing::warn!(error = %e, "marketplace: purging deleted adverts failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,488 @@
+//! Relay connections: `first`/`after`/`last`/`before` checked against the schema's limits,
+//! opaque cursors bound to the connection that issued them, and keyset pagination in SQL (a page
+//! is `WHERE (keys) > (cursor) ORDER BY keys LIMIT n + 1`, so pages neither skip nor repeat rows
+//! and cost the same at any depth).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use shopql_server_stubs::ApiError;
+use shopql_server_stubs::marketplace::PageInfo;
+use sqlx::AnyPool;
+
+use super::sql::{Arg, Sql, col};
+
+/// Page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE_SIZE: usize = 50;
+/// Largest `first` or `last` accepted.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// The paging arguments of a connection field.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    /// Returns the first n elements.
+    pub first: Option<i32>,
+    /// Returns the elements after this cursor.
+    pub after: Option<String>,
+    /// Returns the last n elements.
+    pub last: Option<i32>,
+    /// Returns the elements before this cursor.
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    /// Groups the four arguments.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+}
+
+/// One value of a sort key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyVal {
+    /// An integer key (ids, times, ranks).
+    Int(i64),
+    /// A text key (names).
+    Text(String),
+}
+
+impl From<KeyVal> for Arg {
+    fn from(v: KeyVal) -> Self {
+        match v {
+            KeyVal::Int(i) => Arg::I64(i),
+            KeyVal::Text(t) => Arg::Text(t),
+        }
+    }
+}
+
+/// The type of a sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Integer.
+    Int,
+    /// Text.
+    Text,
+}
+
+/// A sort key: an SQL expression and its type.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// The SQL expression (may refer to the filter's placeholders).
+    pub expr: String,
+    /// Its type.
+    pub kind: KeyKind,
+}
+
+impl Key {
+    /// An integer key.
+    pub fn int(expr: impl Into<String>) -> Self {
+        Self {
+            expr: expr.into(),
+            kind: KeyKind::Int,
+        }
+    }
+
+    /// A text key.
+    pub fn text(expr: impl Into<String>) -> Self {
+        Self {
+            expr: expr.into(),
+            kind: KeyKind::Text,
+        }
+    }
+}
+
+/// What a connection lists: the rows of `from` matching `filters`, ordered by `keys` (the last of
+/// which is the unique integer id), ascending unless `descending`.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// Names the connection in its cursors, so a cursor only works where it was issued.
+    pub tag: String,
+    /// `FROM` clause (a table and its alias).
+    pub from: String,
+    /// `WHERE` conditions.
+    pub filters: Sql,
+    /// Sort keys; the last is the unique id.
+    pub keys: Vec<Key>,
+    /// Sort direction of every key.
+    pub descending: bool,
+    /// The number of matching rows when it is known without counting (kept counters).
+    pub total: Option<i64>,
+}
+
+/// One element of a page: its cursor and id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The opaque cursor.
+    pub cursor: String,
+    /// The id (the last key).
+    pub id: i64,
+}
+
+/// A page of ids, ready to be loaded and wrapped in a connection.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// The elements, in order.
+    pub entries: Vec<Entry>,
+    /// More elements follow.
+    pub has_next_page: bool,
+    /// More elements precede.
+    pub has_previous_page: bool,
+    /// Elements over all pages.
+    pub total_count: i32,
+}
+
+impl Page {
+    /// The ids of the page, in order.
+    pub fn ids(&self) -> Vec<i64> {
+        self.entries.iter().map(|e| e.id).collect()
+    }
+
+    /// An empty page.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// The connection's `pageInfo`.
+    pub fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            start_cursor: self.entries.first().map(|e| e.cursor.clone()),
+            end_cursor: self.entries.last().map(|e| e.cursor.clone()),
+        }
+    }
+
+    /// Pairs each entry's cursor with the loaded object of its id (entries whose object is
+    /// missing are dropped: it vanished between the page and the load).
+    pub fn pair<T: Clone>(&self, mut load: impl FnMut(i64) -> Option<T>) -> Vec<(String, T)> {
+        self.entries
+            .iter()
+            .filter_map(|e| load(e.id).map(|t| (e.cursor.clone(), t)))
+            .collect()
+    }
+}
+
+/// The checked paging request.
+#[derive(Debug, Clone)]
+struct Request {
+    first: Option<usize>,
+    last: Option<usize>,
+    after: Option<Vec<KeyVal>>,
+    before: Option<Vec<KeyVal>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    t: String,
+    k: Vec<KeyVal>,
+}
+
+/// Encodes a cursor for the connection `tag` at `keys`.
+pub fn encode_cursor(tag: &str, keys: Vec<KeyVal>) -> String {
+    let c = Cursor {
+        t: tag.to_string(),
+        k: keys,
+    };
+    STANDARD.encode(serde_json::to_vec(&c).unwrap_or_default())
+}
+
+fn decode_cursor(
+    argument: &str,
+    cursor: &str,
+    tag: &str,
+    kinds: &[KeyKind],
+) -> Result<Vec<KeyVal>, ApiError> {
+    let refuse = || {
+        ApiError::bad_input(format!(
+            "`{argument}` is not a cursor of this connection (use a cursor it returned)"
+        ))
+    };
+    let bytes = STANDARD.decode(cursor.trim()).map_err(|_| refuse())?;
+    let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| refuse())?;
+    if c.t != tag || c.k.len() != kinds.len() {
+        return Err(refuse());
+    }
+    let ok = c.k.iter().zip(kinds).all(|(v, k)| {
+        matches!(
+            (v, k),
+            (KeyVal::Int(_), KeyKind::Int) | (KeyVal::Text(_), KeyKind::Text)
+        )
+    });
+    if !ok {
+        return Err(refuse());
+    }
+    Ok(c.k)
+}
+
+fn size(argument: &str, value: Option<i32>) -> Result<Option<usize>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(n) if n < 0 => Err(ApiError::bad_input(format!(
+            "`{argument}` must not be negative (got {n})"
+        ))),
+        Some(n) if n as usize > MAX_PAGE_SIZE => Err(ApiError::bad_input(format!(
+            "`{argument}` is {n}; at most {MAX_PAGE_SIZE} elements can be requested per page"
+        ))),
+        Some(n) => Ok(Some(n as usize)),
+    }
+}
+
+fn check(args: &PageArgs, tag: &str, kinds: &[KeyKind]) -> Result<Request, ApiError> {
+    let first = size("first", args.first)?;
+    let last = size("last", args.last)?;
+    let after = args
+        .after
+        .as_deref()
+        .map(|c| decode_cursor("after", c, tag, kinds))
+        .transpose()?;
+    let before = args
+        .before
+        .as_deref()
+        .map(|c| decode_cursor("before", c, tag, kinds))
+        .transpose()?;
+    Ok(Request {
+        first,
+        last,
+        after,
+        before,
+    })
+}
+
+/// Checks the paging arguments without running anything (for connections that are empty by
+/// rule, such as `advertsWhere` without filters).
+pub fn validate(args: &PageArgs) -> Result<(), ApiError> {
+    size("first", args.first)?;
+    size("last", args.last)?;
+    Ok(())
+}
+
+fn tuple(exprs: &[&str]) -> String {
+    format!("({})", exprs.join(", "))
+}
+
+/// Runs a listing: one keyset query for the page and one count.
+pub async fn fetch(pool: &AnyPool, listing: &Listing, args: &PageArgs) -> Result<Page, ApiError> {
+    let kinds: Vec<KeyKind> = listing.keys.iter().map(|k| k.kind).collect();
+    let req = check(args, &listing.tag, &kinds)?;
+
+    let total: i64 = match listing.total {
+        Some(n) => n,
+        None => {
+            let mut count = Sql::new(&format!(
+                "SELECT COUNT(*) AS n FROM {} WHERE ",
+                listing.from
+            ));
+            append(&mut count, &listing.filters);
+            match count.fetch_optional(pool).await? {
+                Some(row) => col(&row, "n")?,
+                None => 0,
+            }
+        }
+    };
+
+    let exprs: Vec<&str> = listing.keys.iter().map(|k| k.expr.as_str()).collect();
+    let select: Vec<String> = exprs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{e} AS k{i}"))
+        .collect();
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM {} WHERE ",
+        select.join(", "),
+        listing.from
+    ));
+    append(&mut sql, &listing.filters);
+    let (gt, lt) = if listing.descending {
+        ("<", ">")
+    } else {
+        (">", "<")
+    };
+    if let Some(after) = &req.after {
+        sql.push(&format!(" AND {} {gt} ", tuple(&exprs)));
+        sql.list(after.iter().cloned());
+    }
+    if let Some(before) = &req.before {
+        sql.push(&format!(" AND {} {lt} ", tuple(&exprs)));
+        sql.list(before.iter().cloned());
+    }
+    let forward = req.last.is_none() || req.first.is_some();
+    let (asc, desc) = ("ASC", "DESC");
+    let dir = match (forward, listing.descending) {
+        (true, false) | (false, true) => asc,
+        _ => desc,
+    };
+    let order: Vec<String> = exprs.iter().map(|e| format!("{e} {dir}")).collect();
+    let n = if forward {
+        req.first.unwrap_or(DEFAULT_PAGE_SIZE)
+    } else {
+        req.last.unwrap_or(DEFAULT_PAGE_SIZE)
+    };
+    sql.push(&format!(" ORDER BY {} LIMIT {}", order.join(", "), n + 1));
+
+    let rows = sql.fetch_all(pool).await?;
+    let mut keyed = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut keys = Vec::with_capacity(kinds.len());
+        for (i, kind) in kinds.iter().enumerate() {
+            let name = format!("k{i}");
+            keys.push(match kind {
+                KeyKind::Int => KeyVal::Int(col::<i64>(row, &name)?),
+                KeyKind::Text => KeyVal::Text(col::<String>(row, &name)?),
+            });
+        }
+        keyed.push(keys);
+    }
+    let more = keyed.len() > n;
+    keyed.truncate(n);
+    let (has_next, mut has_prev);
+    if forward {
+        has_next = more;
+        has_prev = req.after.is_some();
+        if let Some(l) = req.last
+            && keyed.len() > l
+        {
+            keyed.drain(..keyed.len() - l);
+            has_prev = true;
+        }
+    } else {
+        keyed.reverse();
+        has_prev = more;
+        has_next = req.before.is_some();
+    }
+    let entries = keyed
+        .into_iter()
+        .map(|keys| {
+            let id = match keys.last() {
+                Some(KeyVal::Int(i)) => *i,
+                _ => 0,
+            };
+            Entry {
+                cursor: encode_cursor(&listing.tag, keys),
+                id,
+            }
+        })
+        .collect();
+    Ok(Page {
+        entries,
+        has_next_page: has_next,
+        has_previous_page: has_prev,
+        total_count: i32::try_from(total).unwrap_or(i32::MAX),
+    })
+}
+
+/// Pages through a list already in memory (ids in order), with the same rules and cursors made
+/// of positions.
+pub fn in_memory(tag: &str, ids: &[i64], args: &PageArgs) -> Result<Page, ApiError> {
+    let req = check(args, tag, &[KeyKind::Int])?;
+    let position = |k: &Option<Vec<KeyVal>>| match k.as_ref().and_then(|k| k.first()) {
+        Some(KeyVal::Int(i)) => Some(*i),
+        _ => None,
+    };
+    let start = position(&req.after).map_or(0, |p| (p + 1).max(0) as usize);
+    let end = position(&req.before).map_or(ids.len(), |p| (p.max(0) as usize).min(ids.len()));
+    let window: Vec<usize> = (start.min(end)..end).collect();
+    let mut chosen = window.clone();
+    if let Some(f) = req.first {
+        chosen.truncate(f);
+    }
+    if let Some(l) = req.last {
+        if chosen.len() > l {
+            chosen.drain(..chosen.len() - l);
+        }
+    } else if req.first.is_none() {
+        chosen.truncate(DEFAULT_PAGE_SIZE);
+    }
+    let has_next =
+        chosen.last().is_some_and(|&i| i + 1 < end) || (chosen.is_empty() && end < ids.len());
+    let has_prev = chosen.first().is_some_and(|&i| i > start) || start > 0;
+    Ok(Page {
+        entries: chosen
+            .into_iter()
+            .map(|i| Entry {
+                cursor: encode_cursor(tag, vec![KeyVal::Int(i as i64)]),
+                id: ids[i],
+            })
+            .collect(),
+        has_next_page: has_next,
+        has_previous_page: has_prev,
+        total_count: i32::try_from(ids.len()).unwrap_or(i32::MAX),
+    })
+}
+
+/// A seller's row count of `kind` (`adverts`, `invoices`, `live_variants`), kept by triggers.
+pub async fn seller_count(pool: &AnyPool, seller: i64, kind: &str) -> Result<i64, ApiError> {
+    let mut sql = Sql::new("SELECT n FROM mp_seller_counts WHERE seller_id = ");
+    sql.arg(seller).push(" AND kind = ").arg(kind);
+    match sql.fetch_optional(pool).await? {
+        Some(row) => col(&row, "n"),
+        None => Ok(0),
+    }
+}
+
+fn append(target: &mut Sql, filters: &Sql) {
+    // The filter was built on its own, numbered from $1; the targets start with no arguments, so
+    // its numbering stays right.
+    debug_assert_eq!(target.arg_count(), 0);
+    *target = target.clone().concat(filters);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_checked() {
+        assert!(size("first", Some(100)).is_ok());
+        assert!(size("first", Some(101)).is_err());
+        assert!(size("last", Some(-1)).is_err());
+        assert_eq!(size("first", None).ok(), Some(None));
+    }
+
+    #[test]
+    fn cursors_only_work_where_they_were_issued() {
+        let c = encode_cursor("brands", vec![KeyVal::Text("Giant".into()), KeyVal::Int(7)]);
+        let kinds = [KeyKind::Text, KeyKind::Int];
+        assert_eq!(
+            decode_cursor("after", &c, "brands", &kinds).ok(),
+            Some(vec![KeyVal::Text("Giant".into()), KeyVal::Int(7)])
+        );
+        assert!(decode_cursor("after", &c, "taxons", &kinds).is_err());
+        assert!(decode_cursor("after", &c, "brands", &[KeyKind::Int, KeyKind::Int]).is_err());
+        assert!(decode_cursor("after", "garbage", "brands", &kinds).is_err());
+    }
+
+    #[test]
+    fn in_memory_pages_walk_without_gaps() -> Result<(), ApiError> {
+        let ids: Vec<i64> = (10..17).collect();
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let p = in_memory(
+                "t",
+                &ids,
+                &PageArgs::new(Some(3), after.clone(), None, None),
+            )?;
+            seen.extend(p.ids());
+            if !p.has_next_page {
+                break;
+            }
+            after = p.entries.last().map(|e| e.cursor.clone());
+        }
+        assert_eq!(seen, ids);
+        let last2 = in_memory("t", &ids, &PageArgs::new(None, None, Some(2), None))?;
+        assert_eq!(last2.ids(), vec![15, 16]);
+        assert!(last2.has_previous_page);
+        Ok(())
+    }
+}

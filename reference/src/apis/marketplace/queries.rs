@@ -1,0 +1,985 @@
+//! Root queries and connection fields: each builds a [`Listing`] (filters and sort keys, scoped
+//! to the seller), pages it with keyset pagination, and loads the page's objects in batches.
+
+use std::collections::HashMap;
+
+use shopql_server_stubs::marketplace as gql;
+use shopql_server_stubs::{ApiError, ApiResult};
+
+use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader, domain_status};
+use super::page::{self, Key, Listing, Page, PageArgs};
+use super::sql::{Sql, col, contains_pattern, escape_like};
+use crate::clock::parse_rfc3339;
+use crate::domain::marketplace::ids::{GlobalId, IdError, NodeType, decode, decode_as};
+
+/// Builds a connection struct from a page and its loaded items.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $page:expr, $items:expr) => {{
+        let page: &Page = &$page;
+        let items = $items;
+        gql::$conn {
+            edges: Some(
+                items
+                    .iter()
+                    .map(|(cursor, node)| {
+                        Some(gql::$edge {
+                            cursor: cursor.clone(),
+                            node: Some(node.clone()),
+                        })
+                    })
+                    .collect(),
+            ),
+            nodes: Some(items.into_iter().map(|(_, node)| Some(node)).collect()),
+            page_info: page.page_info(),
+            total_count: page.total_count,
+        }
+    }};
+}
+
+fn id_error(argument: &str, e: IdError) -> ApiError {
+    ApiError::bad_input(format!("`{argument}`: {e}"))
+}
+
+fn decode_all(argument: &str, ids: &[String], t: NodeType) -> ApiResult<Vec<i64>> {
+    ids.iter()
+        .map(|id| decode_as(id, t).map_err(|e| id_error(argument, e)))
+        .collect()
+}
+
+fn parse_time(argument: &str, text: &str) -> ApiResult<i64> {
+    parse_rfc3339(text).ok_or_else(|| {
+        ApiError::bad_input(format!(
+            "`{argument}` must be an ISO 8601 date-time or date (got `{text}`)"
+        ))
+    })
+}
+
+/// Resolves global ids of any type for the seller; ids it may not see are missing.
+pub async fn resolve(
+    loader: &Loader<'_>,
+    ids: &[GlobalId],
+) -> ApiResult<HashMap<GlobalId, gql::Node>> {
+    let mut by_type: HashMap<NodeType, Vec<i64>> = HashMap::new();
+    for g in ids {
+        by_type.entry(g.node_type).or_default().push(g.legacy_id);
+    }
+    let mut out = HashMap::new();
+    for (t, list) in by_type {
+        let key = |id: i64| GlobalId {
+            node_type: t,
+            legacy_id: id,
+        };
+        match t {
+            NodeType::Advert => {
+                for (id, rec) in loader.adverts(&list).await? {
+                    out.insert(key(id), rec.into_node());
+                }
+            }
+            NodeType::Variant => {
+                for (id, v) in loader.variants(&list, false).await? {
+                    out.insert(key(id), gql::Node::Variant(v));
+                }
+            }
+            NodeType::Inventory => {
+                for (id, v) in loader.inventories(&list).await? {
+                    out.insert(key(id), gql::Node::Inventory(v));
+                }
+            }
+            NodeType::Image => {
+                for (id, v) in loader.images(&list).await? {
+                    out.insert(key(id), gql::Node::Image(v));
+                }
+            }
+            NodeType::AdvertDocument => {
+                for (id, v) in loader.documents(&list).await? {
+                    out.insert(key(id), gql::Node::AdvertDocument(v));
+                }
+            }
+            NodeType::Seller => {
+                let mut visible = Vec::new();
+                for id in list {
+                    if loader.visible_seller(id).await? {
+                        visible.push(id);
+                    }
+                }
+                for (id, v) in loader.sellers(&visible).await? {
+                    out.insert(key(id), gql::Node::Seller(v));
+                }
+            }
+            NodeType::Brand => {
+                for (id, v) in loader.brands(&list).await? {
+                    out.insert(key(id), gql::Node::Brand(v));
+                }
+            }
+            NodeType::Taxon => {
+                for (id, v) in loader.taxons(&list).await? {
+                    out.insert(key(id), gql::Node::Taxon(v));
+                }
+            }
+            NodeType::Prototype => {
+                for (id, v) in loader.prototypes(&list).await? {
+                    out.insert(key(id), gql::Node::Prototype(v));
+                }
+            }
+            NodeType::OptionType => {
+                for (id, v) in loader.option_types(&list).await? {
+                    out.insert(key(id), gql::Node::OptionType(v));
+                }
+            }
+            NodeType::OptionValue => {
+                for (id, v) in loader.option_values(&list).await? {
+                    out.insert(key(id), gql::Node::OptionValue(v));
+                }
+            }
+            NodeType::Invoice => {
+                for (id, v) in loader.invoices(&list).await? {
+                    out.insert(key(id), gql::Node::Invoice(v));
+                }
+            }
+            NodeType::LineItem => {
+                for id in list {
+                    if let Some(v) = loader.line_item(id).await? {
+                        out.insert(key(id), gql::Node::LineItem(v));
+                    }
+                }
+            }
+            NodeType::Shipment => {
+                for id in list {
+                    if let Some(v) = loader.shipment(id).await? {
+                        out.insert(key(id), gql::Node::Shipment(v));
+                    }
+                }
+            }
+            NodeType::ShipmentCarrier => {
+                for (id, v) in loader.carriers(&list).await? {
+                    out.insert(key(id), gql::Node::ShipmentCarrier(v.carrier));
+                }
+            }
+            NodeType::ShippingProfile => {
+                for (id, v) in loader.shipping_profiles(&list).await? {
+                    out.insert(key(id), gql::Node::ShippingProfile(v));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `node(id)`: a malformed id is BAD_USER_INPUT; an unknown id, or one of another seller, is
+/// NOT_FOUND (the field is then null).
+pub async fn node(loader: &Loader<'_>, id: &str) -> ApiResult<Option<gql::Node>> {
+    let g = decode(id).map_err(|e| id_error("id", e))?;
+    let mut found = resolve(loader, &[g]).await?;
+    match found.remove(&g) {
+        Some(n) => Ok(Some(n)),
+        None => Err(ApiError::not_found(format!(
+            "no {} with id `{id}`",
+            g.node_type.name()
+        ))),
+    }
+}
+
+/// Most ids `nodes` accepts.
+pub const MAX_NODES: usize = 100;
+
+/// `nodes(ids)`: one entry per id, null where the object is unknown or another seller's; a
+/// malformed id refuses the request.
+pub async fn nodes(loader: &Loader<'_>, ids: &[String]) -> ApiResult<Vec<Option<gql::Node>>> {
+    if ids.len() > MAX_NODES {
+        return Err(ApiError::bad_input(format!(
+            "`ids` holds {} ids; at most {MAX_NODES} are allowed",
+            ids.len()
+        )));
+    }
+    let decoded: Vec<GlobalId> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| decode(id).map_err(|e| id_error(&format!("ids[{i}]"), e)))
+        .collect::<ApiResult<_>>()?;
+    let found = resolve(loader, &decoded).await?;
+    Ok(decoded.iter().map(|g| found.get(g).cloned()).collect())
+}
+
+fn retention(sql: &mut Sql, loader: &Loader<'_>) {
+    sql.push(" AND (a.deleted_at IS NULL OR a.deleted_at >= ")
+        .arg(loader.now - DELETED_RETENTION_MS)
+        .push(")");
+}
+
+/// `allAdverts`.
+pub async fn all_adverts(
+    loader: &Loader<'_>,
+    updated_since: Option<String>,
+    args: &PageArgs,
+) -> ApiResult<gql::AllAdvertsConnection> {
+    // Without updatedSince the total comes from the kept counter, less the deleted adverts past
+    // their 30 days that the purge has not removed yet (an indexed range, usually empty).
+    let total = match &updated_since {
+        Some(_) => None,
+        None => {
+            let all = page::seller_count(loader.pool, loader.seller, "adverts").await?;
+            let mut expired = Sql::new("SELECT COUNT(*) AS n FROM mp_adverts WHERE seller_id = ");
+            expired
+                .arg(loader.seller)
+                .push(" AND deleted_at < ")
+                .arg(loader.now - DELETED_RETENTION_MS);
+            let gone: i64 = match expired.fetch_optional(loader.pool).await? {
+                Some(r) => col(&r, "n")?,
+                None => 0,
+            };
+            Some(all - gone)
+        }
+    };
+    let mut filters = Sql::new("a.seller_id = ");
+    filters.arg(loader.seller);
+    retention(&mut filters, loader);
+    if let Some(since) = updated_since {
+        filters
+            .push(" AND a.updated_at >= ")
+            .arg(parse_time("updatedSince", &since)?);
+    }
+    let listing = Listing {
+        tag: "allAdverts".into(),
+        from: "mp_adverts a".into(),
+        filters,
+        keys: vec![Key::int("a.updated_at"), Key::int("a.id")],
+        descending: false,
+        total,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let adverts = loader.adverts(&page.ids()).await?;
+    let items = page.pair(|id| adverts.get(&id).cloned().map(AdvertRecord::into_all_advert));
+    Ok(connection!(
+        AllAdvertsConnection,
+        AllAdvertsEdge,
+        page,
+        items
+    ))
+}
+
+/// The filters of `advertsWhere`.
+#[derive(Debug, Default)]
+pub struct AdvertFilters {
+    pub q: Option<String>,
+    pub id_title_sku_barcode: Option<String>,
+    pub brand_ids: Option<Vec<String>>,
+    pub legacy_ids: Option<Vec<i32>>,
+    pub retailer_ids: Option<Vec<String>>,
+    pub status: Option<gql::AdvertStatusEnum>,
+    pub taxon_ids: Option<Vec<String>>,
+    pub taxon_ids_with_descendants: Option<Vec<String>>,
+    pub variant_skus: Option<Vec<String>>,
+    pub variant_barcodes: Option<Vec<String>>,
+    pub rejected_via_vetting: Option<bool>,
+    pub requires_vetting: Option<bool>,
+}
+
+impl AdvertFilters {
+    fn any(&self) -> bool {
+        self.q.is_some()
+            || self.id_title_sku_barcode.is_some()
+            || self.brand_ids.is_some()
+            || self.legacy_ids.is_some()
+            || self.retailer_ids.is_some()
+            || self.status.is_some()
+            || self.taxon_ids.is_some()
+            || self.taxon_ids_with_descendants.is_some()
+            || self.variant_skus.is_some()
+            || self.variant_barcodes.is_some()
+            || self.rejected_via_vetting.is_some()
+            || self.requires_vetting.is_some()
+    }
+}
+
+async fn taxon_descendants(loader: &Loader<'_>, roots: &[i64]) -> ApiResult<Vec<i64>> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("WITH RECURSIVE d(id) AS (SELECT id FROM mp_taxons WHERE id IN ");
+    sql.list(roots.iter().copied());
+    sql.push(" UNION SELECT t.id FROM mp_taxons t JOIN d ON t.parent_id = d.id) SELECT id FROM d");
+    sql.fetch_all(loader.pool)
+        .await?
+        .iter()
+        .map(|r| col::<i64>(r, "id"))
+        .collect()
+}
+
+const VARIANT_OF_ADVERT: &str =
+    "EXISTS (SELECT 1 FROM mp_variants v WHERE v.advert_id = a.id AND v.deleted_at IS NULL AND ";
+
+/// `advertsWhere`.
+pub async fn adverts_where(
+    loader: &Loader<'_>,
+    f: AdvertFilters,
+    args: &PageArgs,
+) -> ApiResult<gql::AdvertsConnection> {
+    if !f.any() {
+        // As the real service: no filter, no result set.
+        page::validate(args)?;
+        let empty = Page::empty();
+        return Ok(connection!(
+            AdvertsConnection,
+            AdvertsEdge,
+            empty,
+            Vec::<(String, gql::Advert)>::new()
+        ));
+    }
+    let mut s = Sql::new("a.seller_id = ");
+    s.arg(loader.seller);
+    retention(&mut s, loader);
+    if let Some(q) = &f.q {
+        let p = contains_pattern(q.trim());
+        s.push(" AND (LOWER(a.title) LIKE ")
+            .arg(p.clone())
+            .push(" ESCAPE '\\'");
+        s.push(" OR CAST(a.id AS TEXT) LIKE ")
+            .arg(p)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(q) = &f.id_title_sku_barcode {
+        let p = contains_pattern(q.trim());
+        s.push(" AND (LOWER(a.title) LIKE ")
+            .arg(p.clone())
+            .push(" ESCAPE '\\'");
+        s.push(" OR CAST(a.id AS TEXT) LIKE ")
+            .arg(p.clone())
+            .push(" ESCAPE '\\'");
+        s.push(" OR ").push(VARIANT_OF_ADVERT);
+        s.push("(LOWER(v.sku) LIKE ")
+            .arg(p.clone())
+            .push(" ESCAPE '\\'");
+        s.push(" OR LOWER(v.barcode) LIKE ")
+            .arg(p)
+            .push(" ESCAPE '\\')))");
+    }
+    if let Some(ids) = &f.brand_ids {
+        s.push(" AND a.brand_id IN ")
+            .list(decode_all("brandIds", ids, NodeType::Brand)?);
+    }
+    if let Some(ids) = &f.legacy_ids {
+        s.push(" AND a.id IN ")
+            .list(ids.iter().map(|&i| i64::from(i)));
+    }
+    if let Some(ids) = &f.retailer_ids {
+        let sellers = decode_all("retailerIds", ids, NodeType::Seller)?;
+        if !sellers.contains(&loader.seller) {
+            s.push(" AND 1 = 0");
+        }
+    }
+    match f.status {
+        None => {}
+        Some(gql::AdvertStatusEnum::Displayed) => {
+            s.push(" AND a.displayable = 1");
+        }
+        Some(gql::AdvertStatusEnum::NotDisplayed) => {
+            s.push(" AND a.displayable = 0");
+        }
+        Some(gql::AdvertStatusEnum::Featured) => {
+            s.push(" AND a.displayable = 1 AND a.featured = 1");
+        }
+    }
+    if let Some(ids) = &f.taxon_ids {
+        s.push(" AND a.taxon_id IN ")
+            .list(decode_all("taxonIds", ids, NodeType::Taxon)?);
+    }
+    if let Some(ids) = &f.taxon_ids_with_descendants {
+        let roots = decode_all("taxonIdsWithDescendants", ids, NodeType::Taxon)?;
+        let all = taxon_descendants(loader, &roots).await?;
+        s.push(" AND a.taxon_id IN ").list(all);
+    }
+    if let Some(skus) = &f.variant_skus {
+        s.push(" AND ").push(VARIANT_OF_ADVERT).push("v.sku IN ");
+        s.list(skus.iter().cloned()).push(")");
+    }
+    if let Some(codes) = &f.variant_barcodes {
+        s.push(" AND ")
+            .push(VARIANT_OF_ADVERT)
+            .push("v.barcode IN ");
+        s.list(codes.iter().cloned()).push(")");
+    }
+    if let Some(b) = f.rejected_via_vetting {
+        s.push(" AND a.vetting_rejected = ").arg(b);
+    }
+    if let Some(b) = f.requires_vetting {
+        s.push(" AND a.requires_vetting = ").arg(b);
+    }
+    let listing = Listing {
+        tag: "advertsWhere".into(),
+        from: "mp_adverts a".into(),
+        filters: s,
+        keys: vec![Key::int("a.id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let adverts = loader.adverts(&page.ids()).await?;
+    let items = page.pair(|id| adverts.get(&id).map(|r| r.advert.clone()));
+    Ok(connection!(AdvertsConnection, AdvertsEdge, page, items))
+}
+
+/// A page of adverts in a given order (the resubmission payload).
+pub async fn adverts_in_order(
+    loader: &Loader<'_>,
+    ids: &[i64],
+    args: &PageArgs,
+) -> ApiResult<gql::AdvertsConnection> {
+    let page = page::in_memory("advertVettingResubmit", ids, args)?;
+    let adverts = loader.adverts(&page.ids()).await?;
+    let items = page.pair(|id| adverts.get(&id).map(|r| r.advert.clone()));
+    Ok(connection!(AdvertsConnection, AdvertsEdge, page, items))
+}
+
+/// `variantsWhere`.
+pub async fn variants_where(
+    loader: &Loader<'_>,
+    filters: Option<gql::VariantFilters>,
+    args: &PageArgs,
+) -> ApiResult<gql::VariantConnection> {
+    let unfiltered = filters
+        .as_ref()
+        .is_none_or(|f| f.skus.is_absent() && f.barcodes.is_absent() && f.external_ids.is_absent());
+    let total = if unfiltered {
+        Some(page::seller_count(loader.pool, loader.seller, "live_variants").await?)
+    } else {
+        None
+    };
+    let mut s = Sql::new("v.seller_id = ");
+    s.arg(loader.seller).push(" AND v.live = 1");
+    if let Some(f) = filters {
+        if let Some(skus) = f.skus.into_option() {
+            s.push(" AND v.sku IN ").list(skus);
+        }
+        if let Some(codes) = f.barcodes.into_option() {
+            s.push(" AND v.barcode IN ").list(codes);
+        }
+        if let Some(ext) = f.external_ids.into_option() {
+            s.push(" AND EXISTS (SELECT 1 FROM mp_key_values kv WHERE kv.owner_type = 'Variant' AND kv.kind = 'external' AND kv.owner_id = v.id AND kv.value IN ");
+            s.list(ext).push(")");
+        }
+    }
+    let listing = Listing {
+        tag: "variantsWhere".into(),
+        from: "mp_variants v".into(),
+        filters: s,
+        keys: vec![Key::int("v.id")],
+        descending: false,
+        total,
+    };
+    variant_page(loader, &listing, args, false).await
+}
+
+async fn variant_page(
+    loader: &Loader<'_>,
+    listing: &Listing,
+    args: &PageArgs,
+    include_dead: bool,
+) -> ApiResult<gql::VariantConnection> {
+    let page = page::fetch(loader.pool, listing, args).await?;
+    let variants = loader.variants(&page.ids(), include_dead).await?;
+    let items = page.pair(|id| variants.get(&id).cloned());
+    Ok(connection!(VariantConnection, VariantEdge, page, items))
+}
+
+/// The variants of an advert (`Advert.variants`, `UnpublishedAdvert.variants`,
+/// `DeletedAdvert.variants`): not individually deleted, published only on request.
+pub async fn advert_variants(
+    loader: &Loader<'_>,
+    advert: i32,
+    published_only: bool,
+    args: &PageArgs,
+) -> ApiResult<gql::VariantConnection> {
+    let mut s = Sql::new("v.advert_id = ");
+    s.arg(i64::from(advert))
+        .push(" AND v.seller_id = ")
+        .arg(loader.seller)
+        .push(" AND v.deleted_at IS NULL");
+    if published_only {
+        s.push(" AND v.published = 1");
+    }
+    let listing = Listing {
+        tag: format!("advertVariants:{advert}"),
+        from: "mp_variants v".into(),
+        filters: s,
+        keys: vec![Key::int("v.id")],
+        descending: false,
+        total: None,
+    };
+    variant_page(loader, &listing, args, true).await
+}
+
+/// Images of an advert (its own) or of a variant.
+pub async fn images(
+    loader: &Loader<'_>,
+    advert: Option<i32>,
+    variant: Option<i32>,
+    args: &PageArgs,
+) -> ApiResult<gql::ImageConnection> {
+    let mut s = Sql::new("i.seller_id = ");
+    s.arg(loader.seller);
+    let tag = match (advert, variant) {
+        (Some(a), _) => {
+            s.push(" AND i.advert_id = ")
+                .arg(i64::from(a))
+                .push(" AND i.variant_id IS NULL");
+            format!("advertImages:{a}")
+        }
+        (None, Some(v)) => {
+            s.push(" AND i.variant_id = ").arg(i64::from(v));
+            format!("variantImages:{v}")
+        }
+        (None, None) => return Err(ApiError::internal("images of nothing")),
+    };
+    let listing = Listing {
+        tag,
+        from: "mp_images i".into(),
+        filters: s,
+        keys: vec![Key::int("i.id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.images(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(ImageConnection, ImageEdge, page, items))
+}
+
+/// Documents of an advert, in the order added.
+pub async fn documents(
+    loader: &Loader<'_>,
+    advert: i32,
+    args: &PageArgs,
+) -> ApiResult<gql::AdvertDocumentConnection> {
+    let mut s = Sql::new("ad.advert_id = ");
+    s.arg(i64::from(advert))
+        .push(" AND d.seller_id = ")
+        .arg(loader.seller);
+    let listing = Listing {
+        tag: format!("advertDocuments:{advert}"),
+        from: "mp_advert_documents ad JOIN mp_documents d ON d.id = ad.document_id".into(),
+        filters: s,
+        keys: vec![Key::int("ad.document_id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.documents(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(
+        AdvertDocumentConnection,
+        AdvertDocumentEdge,
+        page,
+        items
+    ))
+}
+
+/// Advert-level option values, in order.
+pub async fn advert_option_values(
+    loader: &Loader<'_>,
+    advert: i32,
+    args: &PageArgs,
+) -> ApiResult<gql::AdvertOptionValueConnection> {
+    let mut s = Sql::new("aov.advert_id = ");
+    s.arg(i64::from(advert));
+    s.push(" AND EXISTS (SELECT 1 FROM mp_adverts a WHERE a.id = aov.advert_id AND a.seller_id = ")
+        .arg(loader.seller)
+        .push(")");
+    let listing = Listing {
+        tag: format!("advertOptionValues:{advert}"),
+        from: "mp_advert_option_values aov".into(),
+        filters: s,
+        keys: vec![Key::int("aov.position")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let mut rows = Sql::new(
+        "SELECT position, option_type_id, option_value_id, text_value FROM mp_advert_option_values WHERE advert_id = ",
+    );
+    rows.arg(i64::from(advert))
+        .push(" AND position IN ")
+        .list(page.ids());
+    let rows = rows.fetch_all(loader.pool).await?;
+    let mut raw = HashMap::new();
+    let mut type_ids = Vec::new();
+    let mut value_ids = Vec::new();
+    for r in rows {
+        let t: i64 = col(&r, "option_type_id")?;
+        let v: Option<i64> = col(&r, "option_value_id")?;
+        type_ids.push(t);
+        value_ids.extend(v);
+        raw.insert(
+            col::<i64>(&r, "position")?,
+            (t, v, col::<Option<String>>(&r, "text_value")?),
+        );
+    }
+    let types = loader.option_types(&type_ids).await?;
+    let values = loader.option_values(&value_ids).await?;
+    let items = page.pair(|pos| {
+        raw.get(&pos).map(|(t, v, text)| gql::AdvertOptionValue {
+            option_type: types.get(t).cloned(),
+            option_value: v.and_then(|v| values.get(&v).cloned()),
+            text_value: text.clone(),
+        })
+    });
+    Ok(connection!(
+        AdvertOptionValueConnection,
+        AdvertOptionValueEdge,
+        page,
+        items
+    ))
+}
+
+/// The listed option values of a variant, in order.
+pub async fn variant_option_values(
+    loader: &Loader<'_>,
+    variant: i32,
+    args: &PageArgs,
+) -> ApiResult<gql::OptionValuesConnection> {
+    let mut s = Sql::new("vov.variant_id = ");
+    s.arg(i64::from(variant))
+        .push(" AND vov.option_value_id IS NOT NULL");
+    s.push(
+        " AND EXISTS (SELECT 1 FROM mp_variants v WHERE v.id = vov.variant_id AND v.seller_id = ",
+    )
+    .arg(loader.seller)
+    .push(")");
+    let listing = Listing {
+        tag: format!("variantOptionValues:{variant}"),
+        from: "mp_variant_option_values vov".into(),
+        filters: s,
+        keys: vec![Key::int("vov.position")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let mut rows = Sql::new(
+        "SELECT position, option_value_id FROM mp_variant_option_values WHERE variant_id = ",
+    );
+    rows.arg(i64::from(variant))
+        .push(" AND position IN ")
+        .list(page.ids());
+    let mut by_pos = HashMap::new();
+    for r in rows.fetch_all(loader.pool).await? {
+        if let Some(v) = col::<Option<i64>>(&r, "option_value_id")? {
+            by_pos.insert(col::<i64>(&r, "position")?, v);
+        }
+    }
+    let values = loader
+        .option_values(&by_pos.values().copied().collect::<Vec<_>>())
+        .await?;
+    let items = page.pair(|pos| by_pos.get(&pos).and_then(|v| values.get(v).cloned()));
+    Ok(connection!(
+        OptionValuesConnection,
+        OptionValuesEdge,
+        page,
+        items
+    ))
+}
+
+/// The inventory records of a variant.
+pub async fn inventories(
+    loader: &Loader<'_>,
+    variant: i32,
+    args: &PageArgs,
+) -> ApiResult<gql::InventoryConnection> {
+    let mut s = Sql::new("inv.variant_id = ");
+    s.arg(i64::from(variant));
+    s.push(
+        " AND EXISTS (SELECT 1 FROM mp_variants v WHERE v.id = inv.variant_id AND v.seller_id = ",
+    )
+    .arg(loader.seller)
+    .push(")");
+    let listing = Listing {
+        tag: format!("inventories:{variant}"),
+        from: "mp_inventories inv".into(),
+        filters: s,
+        keys: vec![Key::int("inv.id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.inventories(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(InventoryConnection, InventoryEdge, page, items))
+}
+
+/// `brands` and `brandSearch`.
+pub async fn brands(
+    loader: &Loader<'_>,
+    keyword: Option<String>,
+    args: &PageArgs,
+) -> ApiResult<gql::BrandConnection> {
+    let (filters, keys, tag) = match keyword {
+        None => (
+            Sql::new("1 = 1"),
+            vec![Key::text("b.name"), Key::int("b.id")],
+            "brands",
+        ),
+        Some(k) => {
+            let k = k.trim().to_lowercase();
+            if k.is_empty() {
+                return Err(ApiError::bad_input("`keyword` must not be blank"));
+            }
+            // $2 is the keyword itself, which the first sort key uses: exact matches first.
+            let mut s = Sql::new("(b.name_lower LIKE ");
+            s.arg(contains_pattern(&k))
+                .push(" ESCAPE '\\' OR b.name_lower = ");
+            s.arg(k).push(")");
+            (
+                s,
+                vec![
+                    Key::int("CASE WHEN b.name_lower = $2 THEN 0 ELSE 1 END"),
+                    Key::text("b.name"),
+                    Key::int("b.id"),
+                ],
+                "brandSearch",
+            )
+        }
+    };
+    let listing = Listing {
+        tag: tag.into(),
+        from: "mp_brands b".into(),
+        filters,
+        keys,
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.brands(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(BrandConnection, BrandEdge, page, items))
+}
+
+/// `taxons` and `taxonSearch`.
+pub async fn taxons(
+    loader: &Loader<'_>,
+    search: Option<String>,
+    args: &PageArgs,
+) -> ApiResult<gql::TaxonsConnection> {
+    let (filters, tag) = match search {
+        None => (Sql::new("1 = 1"), "taxons"),
+        Some(v) => {
+            let v = v.trim().to_string();
+            if v.is_empty() {
+                return Err(ApiError::bad_input("`searchValue` must not be blank"));
+            }
+            let p = contains_pattern(&v);
+            let mut s = Sql::new("(LOWER(t.display_name) LIKE ");
+            s.arg(p.clone())
+                .push(" ESCAPE '\\' OR LOWER(t.tree_name) LIKE ");
+            s.arg(p).push(" ESCAPE '\\')");
+            (s, "taxonSearch")
+        }
+    };
+    let listing = Listing {
+        tag: tag.into(),
+        from: "mp_taxons t".into(),
+        filters,
+        keys: vec![Key::text("t.tree_name"), Key::int("t.id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.taxons(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(TaxonsConnection, TaxonsEdge, page, items))
+}
+
+/// `shippingProfiles`.
+pub async fn shipping_profiles(
+    loader: &Loader<'_>,
+    args: &PageArgs,
+) -> ApiResult<gql::ShippingProfileConnection> {
+    let listing = Listing {
+        tag: "shippingProfiles".into(),
+        from: "mp_shipping_profiles p".into(),
+        filters: Sql::new("1 = 1"),
+        keys: vec![Key::text("p.name"), Key::int("p.id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.shipping_profiles(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(
+        ShippingProfileConnection,
+        ShippingProfileEdge,
+        page,
+        items
+    ))
+}
+
+/// `Prototype.optionTypes`.
+pub async fn option_types(
+    loader: &Loader<'_>,
+    prototype: i32,
+    args: &PageArgs,
+) -> ApiResult<gql::OptionTypeConnection> {
+    let mut s = Sql::new("pot.prototype_id = ");
+    s.arg(i64::from(prototype));
+    let listing = Listing {
+        tag: format!("optionTypes:{prototype}"),
+        from: "mp_prototype_option_types pot".into(),
+        filters: s,
+        keys: vec![Key::int("pot.position"), Key::int("pot.option_type_id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.option_types(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(
+        OptionTypeConnection,
+        OptionTypeEdge,
+        page,
+        items
+    ))
+}
+
+/// `OptionType.optionValues`.
+pub async fn option_values(
+    loader: &Loader<'_>,
+    option_type: i32,
+    args: &PageArgs,
+) -> ApiResult<gql::OptionValuesConnection> {
+    let mut s = Sql::new("ov.option_type_id = ");
+    s.arg(i64::from(option_type));
+    let listing = Listing {
+        tag: format!("optionValues:{option_type}"),
+        from: "mp_option_values ov".into(),
+        filters: s,
+        keys: vec![Key::int("ov.position"), Key::int("ov.id")],
+        descending: false,
+        total: None,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.option_values(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(
+        OptionValuesConnection,
+        OptionValuesEdge,
+        page,
+        items
+    ))
+}
+
+/// `invoices`.
+pub async fn invoices(
+    loader: &Loader<'_>,
+    filters: Option<gql::InvoiceFilters>,
+    sort: Option<gql::InvoiceSort>,
+    args: &PageArgs,
+) -> ApiResult<gql::InvoicesConnection> {
+    let total = match &filters {
+        None => Some(page::seller_count(loader.pool, loader.seller, "invoices").await?),
+        Some(_) => None,
+    };
+    let mut s = Sql::new("i.seller_id = ");
+    s.arg(loader.seller);
+    if let Some(f) = filters {
+        let bounds = [
+            ("createdSince", "i.created_at", ">=", f.created_since),
+            ("createdUntil", "i.created_at", "<=", f.created_until),
+            ("updatedSince", "i.updated_at", ">=", f.updated_since),
+            ("updatedUntil", "i.updated_at", "<=", f.updated_until),
+            ("paidSince", "i.paid_at", ">=", f.paid_since),
+            ("paidUntil", "i.paid_at", "<=", f.paid_until),
+            ("remittedSince", "i.remitted_at", ">=", f.remitted_since),
+            ("remittedUntil", "i.remitted_at", "<=", f.remitted_until),
+        ];
+        for (name, column, op, value) in bounds {
+            if let Some(text) = value.into_option() {
+                let ms = parse_time(&format!("filters.{name}"), &text)?;
+                s.push(&format!(" AND {column} {op} ")).arg(ms);
+            }
+        }
+        if let Some(statuses) = f.statuses.into_option() {
+            s.push(" AND i.status_rank IN ")
+                .list(statuses.into_iter().map(|st| domain_status(st).rank()));
+        }
+        if let Some(email) = f.buyer_email_address.into_option() {
+            s.push(" AND i.buyer_email_lower = ")
+                .arg(email.trim().to_lowercase());
+        }
+        if let Some(ext) = f.external_id.into_option() {
+            s.push(" AND EXISTS (SELECT 1 FROM mp_key_values kv WHERE kv.owner_type = 'Invoice' AND kv.kind = 'external' AND kv.owner_id = i.id AND kv.value = ");
+            s.arg(ext).push(")");
+        }
+        if let Some(prefix) = f.partial_external_id.into_option() {
+            s.push(" AND EXISTS (SELECT 1 FROM mp_key_values kv WHERE kv.owner_type = 'Invoice' AND kv.kind = 'external' AND kv.owner_id = i.id AND kv.value LIKE ");
+            s.arg(format!("{}%", escape_like(&prefix)))
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(id) = f.legacy_id.into_option() {
+            s.push(" AND i.id = ").arg(i64::from(id));
+        }
+        if let Some(order) = f.order_id.into_option() {
+            s.push(" AND i.order_id = ").arg(i64::from(order));
+        }
+        if let Some(name) = f.buyer_name.into_option() {
+            s.push(" AND LOWER(COALESCE(i.buyer_first_name, '') || ' ' || COALESCE(i.buyer_surname, '')) LIKE ");
+            s.arg(contains_pattern(name.trim())).push(" ESCAPE '\\'");
+        }
+        if let Some(nd) = f.not_dispatched.into_option() {
+            s.push(if nd {
+                " AND i.shipped_state < 2"
+            } else {
+                " AND i.shipped_state = 2"
+            });
+        }
+    }
+    let (keys, descending, tag) = match sort {
+        None => (vec![Key::int("i.id")], false, "invoices".to_string()),
+        Some(sort) => {
+            let descending = matches!(
+                sort.ordering.into_option(),
+                Some(gql::SortOrderingEnum::Descending)
+            );
+            // Nulls sort last in either direction.
+            let null_last = if descending {
+                "-9223372036854775807"
+            } else {
+                "9223372036854775807"
+            };
+            let mut keys = Vec::new();
+            let mut names = Vec::new();
+            for field in sort.fields {
+                if names.contains(&field.as_str()) {
+                    continue;
+                }
+                names.push(field.as_str());
+                keys.push(Key::int(match field {
+                    gql::InvoiceSortFieldEnum::CreatedAt => "i.created_at".to_string(),
+                    gql::InvoiceSortFieldEnum::UpdatedAt => "i.updated_at".to_string(),
+                    gql::InvoiceSortFieldEnum::PaidAt => {
+                        format!("COALESCE(i.paid_at, {null_last})")
+                    }
+                    gql::InvoiceSortFieldEnum::RemittedAt => {
+                        format!("COALESCE(i.remitted_at, {null_last})")
+                    }
+                    gql::InvoiceSortFieldEnum::Status => "i.status_rank".to_string(),
+                }));
+            }
+            keys.push(Key::int("i.id"));
+            let tag = format!(
+                "invoices:{}:{}",
+                names.join(","),
+                if descending { "desc" } else { "asc" }
+            );
+            (keys, descending, tag)
+        }
+    };
+    let listing = Listing {
+        tag,
+        from: "mp_invoices i".into(),
+        filters: s,
+        keys,
+        descending,
+        total,
+    };
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let found = loader.invoices(&page.ids()).await?;
+    let items = page.pair(|id| found.get(&id).cloned());
+    Ok(connection!(InvoicesConnection, InvoicesEdge, page, items))
+}

@@ -1,0 +1,545 @@
+//! The stored shape of adverts and variants, read and written whole inside a mutation's
+//! transaction; id allocation; key/value lists; and the recomputation of an advert's derived
+//! publication flags after any change to it or its variants.
+
+use shopql_server_stubs::ApiResult;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool};
+
+use super::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
+use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
+use crate::domain::marketplace::vetting::{self, AdvertState};
+
+/// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
+/// statement, outside the caller's transaction, like a database sequence: ids are never reused,
+/// and a rolled-back mutation leaves a gap.
+pub async fn allocate(pool: &AnyPool, name: &str, n: usize) -> ApiResult<i64> {
+    if n == 0 {
+        return Ok(0);
+    }
+    let n = n as i64;
+    let mut sql = Sql::new("UPDATE mp_sequences SET next_id = next_id + ");
+    sql.arg(n)
+        .push(" WHERE name = ")
+        .arg(name)
+        .push(" RETURNING next_id");
+    let row = sql.fetch_optional(pool).await?.ok_or_else(|| {
+        shopql_server_stubs::ApiError::internal(format!("missing id sequence `{name}`"))
+    })?;
+    let next: i64 = col(&row, "next_id")?;
+    Ok(next - n)
+}
+
+/// A block of allocated ids, taken one at a time.
+#[derive(Debug, Clone, Copy)]
+pub struct Ids {
+    next: i64,
+    end: i64,
+}
+
+impl Ids {
+    /// `n` ids from the space `name`.
+    pub async fn take(pool: &AnyPool, name: &str, n: usize) -> ApiResult<Self> {
+        let first = allocate(pool, name, n).await?;
+        Ok(Self {
+            next: first,
+            end: first + n as i64,
+        })
+    }
+
+    /// The next id.
+    pub fn take_one(&mut self) -> ApiResult<i64> {
+        if self.next >= self.end {
+            return Err(shopql_server_stubs::ApiError::internal(
+                "allocated fewer ids than a mutation used",
+            ));
+        }
+        let id = self.next;
+        self.next += 1;
+        Ok(id)
+    }
+}
+
+/// An advert row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdvertRow {
+    pub id: i64,
+    pub seller_id: i64,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub brand_id: Option<i64>,
+    pub taxon_id: Option<i64>,
+    pub price_cents: Option<i64>,
+    pub sale_price_cents: Option<i64>,
+    pub sale_type: Option<String>,
+    pub price_type: Option<String>,
+    pub price_unit: Option<String>,
+    pub specifications: Option<String>,
+    pub product_features: Option<Vec<String>>,
+    pub youtube_video_url: Option<String>,
+    pub custom_iframe_url: Option<String>,
+    pub code: Option<String>,
+    pub publish_requested: bool,
+    pub published: bool,
+    pub displayable: bool,
+    pub featured: bool,
+    pub vetted: bool,
+    pub requires_vetting: bool,
+    pub vetting_rejected: bool,
+    pub vetting_rejected_reason: Option<String>,
+    pub deleted_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const ADVERT_COLUMNS: &str = "id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, publish_requested, published, displayable, featured, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at";
+
+impl AdvertRow {
+    fn from_row(r: &AnyRow) -> ApiResult<Self> {
+        Ok(Self {
+            id: col(r, "id")?,
+            seller_id: col(r, "seller_id")?,
+            title: opt_text(r, "title")?,
+            description: opt_text(r, "description")?,
+            brand_id: opt_i64(r, "brand_id")?,
+            taxon_id: opt_i64(r, "taxon_id")?,
+            price_cents: opt_i64(r, "price_cents")?,
+            sale_price_cents: opt_i64(r, "sale_price_cents")?,
+            sale_type: opt_text(r, "sale_type")?,
+            price_type: opt_text(r, "price_type")?,
+            price_unit: opt_text(r, "price_unit")?,
+            specifications: opt_text(r, "specifications")?,
+            product_features: opt_text(r, "product_features")?
+                .and_then(|t| serde_json::from_str(&t).ok()),
+            youtube_video_url: opt_text(r, "youtube_video_url")?,
+            custom_iframe_url: opt_text(r, "custom_iframe_url")?,
+            code: opt_text(r, "code")?,
+            publish_requested: flag(r, "publish_requested")?,
+            published: flag(r, "published")?,
+            displayable: flag(r, "displayable")?,
+            featured: flag(r, "featured")?,
+            vetted: flag(r, "vetted")?,
+            requires_vetting: flag(r, "requires_vetting")?,
+            vetting_rejected: flag(r, "vetting_rejected")?,
+            vetting_rejected_reason: opt_text(r, "vetting_rejected_reason")?,
+            deleted_at: opt_i64(r, "deleted_at")?,
+            created_at: col(r, "created_at")?,
+            updated_at: col(r, "updated_at")?,
+        })
+    }
+
+    /// Reads the seller's advert `id` (deleted ones too), locking it for the transaction on
+    /// PostgreSQL (a no-op update takes the row lock; SQLite's write transaction already
+    /// serializes writers).
+    pub async fn lock(conn: &mut AnyConnection, seller: i64, id: i64) -> ApiResult<Option<Self>> {
+        let mut lock = Sql::new("UPDATE mp_adverts SET updated_at = updated_at WHERE id = ");
+        lock.arg(id).push(" AND seller_id = ").arg(seller);
+        if lock.execute(&mut *conn).await? == 0 {
+            return Ok(None);
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT {ADVERT_COLUMNS} FROM mp_adverts WHERE id = "
+        ));
+        sql.arg(id);
+        match sql.fetch_optional(&mut *conn).await? {
+            Some(r) => Ok(Some(Self::from_row(&r)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn binds(&self, sql: &mut Sql) {
+        let features = self
+            .product_features
+            .as_ref()
+            .map(|f| serde_json::to_string(f).unwrap_or_default());
+        sql.arg(self.seller_id).push(", ");
+        sql.arg(self.title.clone()).push(", ");
+        sql.arg(self.description.clone()).push(", ");
+        sql.arg(self.brand_id).push(", ");
+        sql.arg(self.taxon_id).push(", ");
+        sql.arg(self.price_cents).push(", ");
+        sql.arg(self.sale_price_cents).push(", ");
+        sql.arg(self.sale_type.clone()).push(", ");
+        sql.arg(self.price_type.clone()).push(", ");
+        sql.arg(self.price_unit.clone()).push(", ");
+        sql.arg(self.specifications.clone()).push(", ");
+        sql.arg(features).push(", ");
+        sql.arg(self.youtube_video_url.clone()).push(", ");
+        sql.arg(self.custom_iframe_url.clone()).push(", ");
+        sql.arg(self.code.clone()).push(", ");
+        sql.arg(self.publish_requested).push(", ");
+        sql.arg(self.published).push(", ");
+        sql.arg(self.displayable).push(", ");
+        sql.arg(self.featured).push(", ");
+        sql.arg(self.vetted).push(", ");
+        sql.arg(self.requires_vetting).push(", ");
+        sql.arg(self.vetting_rejected).push(", ");
+        sql.arg(self.vetting_rejected_reason.clone()).push(", ");
+        sql.arg(self.deleted_at).push(", ");
+        sql.arg(self.created_at).push(", ");
+        sql.arg(self.updated_at);
+    }
+
+    /// Inserts the row.
+    pub async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO mp_adverts ({ADVERT_COLUMNS}) VALUES ("
+        ));
+        sql.arg(self.id).push(", ");
+        self.binds(&mut sql);
+        sql.push(")");
+        sql.execute(conn).await.map(|_| ())
+    }
+
+    /// Writes every column of the row.
+    pub async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+        let columns: Vec<&str> = ADVERT_COLUMNS.split(", ").skip(1).collect();
+        let mut sql = Sql::new(&format!(
+            "UPDATE mp_adverts SET ({}) = (",
+            columns.join(", ")
+        ));
+        self.binds(&mut sql);
+        sql.push(") WHERE id = ").arg(self.id);
+        sql.execute(conn).await.map(|_| ())
+    }
+
+    /// The publication state as the vetting rules see it.
+    pub fn state(&self, valid: bool) -> AdvertState {
+        AdvertState {
+            publish_requested: self.publish_requested,
+            valid,
+            requires_vetting: self.requires_vetting,
+            vetted: self.vetted,
+            vetting_rejected: self.vetting_rejected,
+            deleted: self.deleted_at.is_some(),
+            featured: self.featured,
+        }
+    }
+
+    /// Copies a vetting state back.
+    pub fn set_state(&mut self, s: AdvertState) {
+        self.publish_requested = s.publish_requested;
+        self.requires_vetting = s.requires_vetting;
+        self.vetted = s.vetted;
+        self.vetting_rejected = s.vetting_rejected;
+        let v = vetting::visibility(s);
+        self.published = v.published;
+        self.displayable = v.displayable;
+    }
+
+    /// The advert's own prices.
+    pub fn prices(&self) -> AdvertPrices {
+        AdvertPrices {
+            price: self.price_cents,
+            sale_price: self.sale_price_cents,
+        }
+    }
+}
+
+/// A variant row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VariantRow {
+    pub id: i64,
+    pub advert_id: i64,
+    pub seller_id: i64,
+    pub sku: Option<String>,
+    pub barcode: Option<String>,
+    pub description: Option<String>,
+    pub price_cents: Option<i64>,
+    pub sale_price_cents: Option<i64>,
+    pub count_on_hand: i64,
+    pub infinite_quantity: bool,
+    pub published: bool,
+    pub max_purchase_quantity: Option<i64>,
+    pub min_purchase_quantity: Option<i64>,
+    pub item_size: Option<f64>,
+    pub comparable_size: Option<f64>,
+    pub item_unit: Option<String>,
+    pub comparable_unit: Option<String>,
+    pub shipping_profile_id: Option<i64>,
+    pub parcel_length: Option<f64>,
+    pub parcel_width: Option<f64>,
+    pub parcel_height: Option<f64>,
+    pub parcel_weight: Option<f64>,
+    pub live: bool,
+    pub deleted_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const VARIANT_COLUMNS: &str = "id, advert_id, seller_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, item_size, comparable_size, item_unit, comparable_unit, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, live, deleted_at, created_at, updated_at";
+
+impl VariantRow {
+    fn from_row(r: &AnyRow) -> ApiResult<Self> {
+        Ok(Self {
+            id: col(r, "id")?,
+            advert_id: col(r, "advert_id")?,
+            seller_id: col(r, "seller_id")?,
+            sku: opt_text(r, "sku")?,
+            barcode: opt_text(r, "barcode")?,
+            description: opt_text(r, "description")?,
+            price_cents: opt_i64(r, "price_cents")?,
+            sale_price_cents: opt_i64(r, "sale_price_cents")?,
+            count_on_hand: col(r, "count_on_hand")?,
+            infinite_quantity: flag(r, "infinite_quantity")?,
+            published: flag(r, "published")?,
+            max_purchase_quantity: opt_i64(r, "max_purchase_quantity")?,
+            min_purchase_quantity: opt_i64(r, "min_purchase_quantity")?,
+            item_size: opt_f64(r, "item_size")?,
+            comparable_size: opt_f64(r, "comparable_size")?,
+            item_unit: opt_text(r, "item_unit")?,
+            comparable_unit: opt_text(r, "comparable_unit")?,
+            shipping_profile_id: opt_i64(r, "shipping_profile_id")?,
+            parcel_length: opt_f64(r, "parcel_length")?,
+            parcel_width: opt_f64(r, "parcel_width")?,
+            parcel_height: opt_f64(r, "parcel_height")?,
+            parcel_weight: opt_f64(r, "parcel_weight")?,
+            live: flag(r, "live")?,
+            deleted_at: opt_i64(r, "deleted_at")?,
+            created_at: col(r, "created_at")?,
+            updated_at: col(r, "updated_at")?,
+        })
+    }
+
+    /// The seller's live variant `id`.
+    pub async fn find_live(
+        conn: &mut AnyConnection,
+        seller: i64,
+        id: i64,
+    ) -> ApiResult<Option<Self>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {VARIANT_COLUMNS} FROM mp_variants WHERE live = 1 AND seller_id = "
+        ));
+        sql.arg(seller).push(" AND id = ").arg(id);
+        match sql.fetch_optional(conn).await? {
+            Some(r) => Ok(Some(Self::from_row(&r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The live variants of an advert, by id.
+    pub async fn of_advert(conn: &mut AnyConnection, advert_id: i64) -> ApiResult<Vec<Self>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {VARIANT_COLUMNS} FROM mp_variants WHERE live = 1 AND advert_id = "
+        ));
+        sql.arg(advert_id).push(" ORDER BY id");
+        sql.fetch_all(conn)
+            .await?
+            .iter()
+            .map(Self::from_row)
+            .collect()
+    }
+
+    fn binds(&self, sql: &mut Sql) {
+        sql.arg(self.advert_id).push(", ");
+        sql.arg(self.seller_id).push(", ");
+        sql.arg(self.sku.clone()).push(", ");
+        sql.arg(self.barcode.clone()).push(", ");
+        sql.arg(self.description.clone()).push(", ");
+        sql.arg(self.price_cents).push(", ");
+        sql.arg(self.sale_price_cents).push(", ");
+        sql.arg(self.count_on_hand).push(", ");
+        sql.arg(self.infinite_quantity).push(", ");
+        sql.arg(self.published).push(", ");
+        sql.arg(self.max_purchase_quantity).push(", ");
+        sql.arg(self.min_purchase_quantity).push(", ");
+        sql.arg(self.item_size).push(", ");
+        sql.arg(self.comparable_size).push(", ");
+        sql.arg(self.item_unit.clone()).push(", ");
+        sql.arg(self.comparable_unit.clone()).push(", ");
+        sql.arg(self.shipping_profile_id).push(", ");
+        sql.arg(self.parcel_length).push(", ");
+        sql.arg(self.parcel_width).push(", ");
+        sql.arg(self.parcel_height).push(", ");
+        sql.arg(self.parcel_weight).push(", ");
+        sql.arg(self.live).push(", ");
+        sql.arg(self.deleted_at).push(", ");
+        sql.arg(self.created_at).push(", ");
+        sql.arg(self.updated_at);
+    }
+
+    /// Inserts the row.
+    pub async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO mp_variants ({VARIANT_COLUMNS}) VALUES ("
+        ));
+        sql.arg(self.id).push(", ");
+        self.binds(&mut sql);
+        sql.push(")");
+        sql.execute(conn).await.map(|_| ())
+    }
+
+    /// Writes every column of the row.
+    pub async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+        let columns: Vec<&str> = VARIANT_COLUMNS.split(", ").skip(1).collect();
+        let mut sql = Sql::new(&format!(
+            "UPDATE mp_variants SET ({}) = (",
+            columns.join(", ")
+        ));
+        self.binds(&mut sql);
+        sql.push(") WHERE id = ").arg(self.id);
+        sql.execute(conn).await.map(|_| ())
+    }
+
+    /// The variant's own prices.
+    pub fn prices(&self) -> VariantPrices {
+        VariantPrices {
+            price: self.price_cents,
+            sale_price: self.sale_price_cents,
+        }
+    }
+}
+
+/// Whether the taxon puts adverts through vetting.
+pub async fn taxon_requires_vetting(
+    conn: &mut AnyConnection,
+    taxon: Option<i64>,
+) -> ApiResult<bool> {
+    let Some(taxon) = taxon else {
+        return Ok(false);
+    };
+    let mut sql = Sql::new("SELECT requires_vetting FROM mp_taxons WHERE id = ");
+    sql.arg(taxon);
+    match sql.fetch_optional(conn).await? {
+        Some(r) => flag(&r, "requires_vetting"),
+        None => Ok(false),
+    }
+}
+
+/// Whether an advert meets what publication needs: a title, a taxon, at least one live variant,
+/// and a price for every live variant.
+pub fn publishable(advert: &AdvertRow, variants: &[VariantRow]) -> bool {
+    advert
+        .title
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty())
+        && advert.taxon_id.is_some()
+        && !variants.is_empty()
+        && variants.iter().all(|v| {
+            pricing::effective(v.prices(), advert.prices())
+                .original
+                .is_some()
+        })
+}
+
+/// Recomputes an advert's publication flags from its row and its live variants, stamps
+/// `updated_at`, and writes the row.
+pub async fn refresh_advert(
+    conn: &mut AnyConnection,
+    advert: &mut AdvertRow,
+    now: i64,
+) -> ApiResult<()> {
+    let variants = VariantRow::of_advert(&mut *conn, advert.id).await?;
+    let valid = publishable(advert, &variants);
+    let state = advert.state(valid);
+    advert.set_state(state);
+    advert.updated_at = now.max(advert.updated_at);
+    advert.update(conn).await
+}
+
+/// Replaces the key/value list of one kind of an object.
+pub async fn replace_key_values(
+    conn: &mut AnyConnection,
+    owner_type: &str,
+    owner_id: i64,
+    kind: &str,
+    pairs: &[(String, String)],
+) -> ApiResult<()> {
+    let mut del = Sql::new("DELETE FROM mp_key_values WHERE owner_type = ");
+    del.arg(owner_type)
+        .push(" AND owner_id = ")
+        .arg(owner_id)
+        .push(" AND kind = ")
+        .arg(kind);
+    del.execute(&mut *conn).await?;
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        let mut ins = Sql::new(
+            "INSERT INTO mp_key_values (owner_type, owner_id, kind, position, key, value) VALUES (",
+        );
+        ins.arg(owner_type).push(", ").arg(owner_id).push(", ");
+        ins.arg(kind).push(", ").arg(i as i64).push(", ");
+        ins.arg(k.as_str()).push(", ").arg(v.as_str()).push(")");
+        ins.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The key/value list of one kind of an object.
+pub async fn key_values(
+    conn: &mut AnyConnection,
+    owner_type: &str,
+    owner_id: i64,
+    kind: &str,
+) -> ApiResult<Vec<(String, String)>> {
+    let mut sql = Sql::new("SELECT key, value FROM mp_key_values WHERE owner_type = ");
+    sql.arg(owner_type)
+        .push(" AND owner_id = ")
+        .arg(owner_id)
+        .push(" AND kind = ")
+        .arg(kind)
+        .push(" ORDER BY position");
+    let mut out = Vec::new();
+    for r in sql.fetch_all(conn).await? {
+        out.push((col(&r, "key")?, opt_text(&r, "value")?.unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+/// Most adverts purged per run (keeps each purge transaction short).
+const PURGE_BATCH: i64 = 200;
+
+/// Hard-deletes adverts soft-deleted more than 30 days ago, with their variants and everything
+/// hanging off them. Line items keep their variant ids (they have no foreign key to variants),
+/// so invoices are untouched. Returns how many adverts were purged.
+pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
+    let cutoff = state.now_ms() - super::load::DELETED_RETENTION_MS;
+    let mut pick =
+        Sql::new("SELECT id FROM mp_adverts WHERE deleted_at IS NOT NULL AND deleted_at < ");
+    pick.arg(cutoff)
+        .push(&format!(" ORDER BY id LIMIT {PURGE_BATCH}"));
+    let ids: Vec<i64> = pick
+        .fetch_all(&state.store.pool)
+        .await?
+        .iter()
+        .map(|r| col::<i64>(r, "id"))
+        .collect::<ApiResult<_>>()?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = state.store.begin().await?;
+    let variants_of = |sql: &mut Sql| {
+        sql.push("(SELECT id FROM mp_variants WHERE advert_id IN ")
+            .list(ids.iter().copied())
+            .push(")");
+    };
+    let mut steps: Vec<Sql> = Vec::new();
+    let mut s = Sql::new("DELETE FROM mp_variant_option_values WHERE variant_id IN ");
+    variants_of(&mut s);
+    steps.push(s);
+    let mut s = Sql::new("DELETE FROM mp_inventories WHERE variant_id IN ");
+    variants_of(&mut s);
+    steps.push(s);
+    let mut s = Sql::new("DELETE FROM mp_key_values WHERE owner_type = 'Variant' AND owner_id IN ");
+    variants_of(&mut s);
+    steps.push(s);
+    for text in [
+        "DELETE FROM mp_key_values WHERE owner_type = 'Advert' AND owner_id IN ",
+        "DELETE FROM mp_images WHERE advert_id IN ",
+        "DELETE FROM mp_advert_documents WHERE advert_id IN ",
+        "DELETE FROM mp_advert_option_values WHERE advert_id IN ",
+        "DELETE FROM mp_variants WHERE advert_id IN ",
+        "DELETE FROM mp_adverts WHERE id IN ",
+    ] {
+        let mut s = Sql::new(text);
+        s.list(ids.iter().copied());
+        steps.push(s);
+    }
+    steps.push(Sql::new(
+        "DELETE FROM mp_documents WHERE NOT EXISTS (SELECT 1 FROM mp_advert_documents ad WHERE ad.document_id = mp_documents.id)",
+    ));
+    for s in &steps {
+        s.execute(&mut *tx).await?;
+    }
+    tx.commit().await.map_err(crate::store::db_error)?;
+    Ok(ids.len() as u64)
+}

@@ -1,0 +1,456 @@
+//! Shipments: `shipmentCreate` records a dispatch of line items and `shipmentUpdate` changes its
+//! carrier, time, tracking number or note. An invoice's SENT / PARTIALLY_SENT flags and status
+//! follow its line items.
+//!
+//! Never more than ordered, whatever the concurrency: inside one transaction the invoice row is
+//! locked first (so concurrent shipments of one invoice queue up on PostgreSQL; SQLite's write
+//! transaction serializes anyway), then each line item is taken with one conditional update,
+//! `shipped_quantity = shipped_quantity + n WHERE shipped_quantity + n <= quantity`, in line item
+//! order; a CHECK constraint backs it up.
+
+use shopql_server_stubs::marketplace::{
+    self as gql, ShipmentCreateMutationInput, ShipmentUpdateMutationInput,
+};
+use shopql_server_stubs::{ApiResult, Maybe};
+use sqlx::AnyConnection;
+
+use super::errors::{Errors, OK, UNPROCESSABLE};
+use super::inputs::decode_field;
+use super::load::Loader;
+use super::rows::Ids;
+use super::sql::{Sql, col, flag, opt_i64};
+use crate::clock::parse_rfc3339;
+use crate::domain::marketplace::ids::NodeType;
+use crate::domain::marketplace::invoice::{self, InvoiceFacts};
+use crate::domain::marketplace::shipping::{self, LineQuantities, ShippedState};
+use crate::state::AppState;
+use crate::store::db_error;
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// Builds a payload from its four fields.
+type Build<T> =
+    fn(Option<gql::Shipment>, Option<String>, Option<Vec<gql::ValidationError>>, i32) -> T;
+
+fn payload<T>(cmid: Option<String>, outcome: Result<gql::Shipment, Errors>, build: Build<T>) -> T {
+    match outcome {
+        Ok(s) => build(Some(s), cmid, None, OK),
+        Err(e) => build(None, cmid, Some(e.into_graphql()), UNPROCESSABLE),
+    }
+}
+
+fn create_payload(
+    shipment: Option<gql::Shipment>,
+    client_mutation_id: Option<String>,
+    errors: Option<Vec<gql::ValidationError>>,
+    status: i32,
+) -> gql::ShipmentCreateMutationPayload {
+    gql::ShipmentCreateMutationPayload {
+        shipment,
+        client_mutation_id,
+        errors,
+        status,
+    }
+}
+
+fn update_payload(
+    shipment: Option<gql::Shipment>,
+    client_mutation_id: Option<String>,
+    errors: Option<Vec<gql::ValidationError>>,
+    status: i32,
+) -> gql::ShipmentUpdateMutationPayload {
+    gql::ShipmentUpdateMutationPayload {
+        shipment,
+        client_mutation_id,
+        errors,
+        status,
+    }
+}
+
+/// Parses an `ISO8601Date` (`2023-06-07`) into midnight UTC, in ms.
+pub fn parse_date(text: &str) -> Option<i64> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc().timestamp_millis())
+}
+
+/// A dispatch time may not be later than the end of today (UTC).
+fn in_future(ms: i64, now: i64) -> bool {
+    ms >= (now.div_euclid(DAY_MS) + 1) * DAY_MS
+}
+
+async fn carrier_exists(conn: &mut AnyConnection, id: i64) -> ApiResult<bool> {
+    let mut sql = Sql::new("SELECT id FROM mp_carriers WHERE id = ");
+    sql.arg(id);
+    Ok(sql.fetch_optional(conn).await?.is_some())
+}
+
+async fn facts(conn: &mut AnyConnection, invoice: i64) -> ApiResult<InvoiceFacts> {
+    let mut sql = Sql::new("SELECT * FROM mp_invoices WHERE id = ");
+    sql.arg(invoice);
+    let Some(r) = sql.fetch_optional(conn).await? else {
+        return Err(shopql_server_stubs::ApiError::internal(
+            "locked invoice vanished",
+        ));
+    };
+    Ok(InvoiceFacts {
+        paid: opt_i64(&r, "paid_at")?.is_some(),
+        payment_under_review: flag(&r, "payment_under_review")?,
+        shipped: ShippedState::from_code(col(&r, "shipped_state")?),
+        awaiting_return: flag(&r, "awaiting_return")?,
+        awaiting_refund: flag(&r, "awaiting_refund")?,
+        refunded: flag(&r, "refunded")?,
+        cancelled: flag(&r, "cancelled")?,
+        ready: flag(&r, "ready")?,
+        collected: flag(&r, "collected")?,
+        remitted: opt_i64(&r, "remitted_at")?.is_some(),
+    })
+}
+
+/// Recomputes an invoice's shipped state and status from its line items, and stamps it.
+pub async fn refresh_invoice(conn: &mut AnyConnection, invoice: i64, now: i64) -> ApiResult<()> {
+    let mut sql =
+        Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE invoice_id = ");
+    sql.arg(invoice);
+    let mut lines = Vec::new();
+    for r in sql.fetch_all(&mut *conn).await? {
+        lines.push(LineQuantities {
+            quantity: col(&r, "quantity")?,
+            shipped: col(&r, "shipped_quantity")?,
+        });
+    }
+    let shipped = shipping::shipped_state(lines);
+    let f = InvoiceFacts {
+        shipped,
+        ..facts(&mut *conn, invoice).await?
+    };
+    let mut up = Sql::new("UPDATE mp_invoices SET shipped_state = ");
+    up.arg(shipped.code())
+        .push(", status_rank = ")
+        .arg(invoice::status(f).rank())
+        .push(", updated_at = ")
+        .arg(now)
+        .push(" WHERE id = ")
+        .arg(invoice);
+    up.execute(conn).await.map(|_| ())
+}
+
+/// Locks the seller's invoice for the transaction; false if it is not the seller's.
+async fn lock_invoice(conn: &mut AnyConnection, seller: i64, invoice: i64) -> ApiResult<bool> {
+    let mut sql = Sql::new("UPDATE mp_invoices SET updated_at = updated_at WHERE id = ");
+    sql.arg(invoice).push(" AND seller_id = ").arg(seller);
+    Ok(sql.execute(conn).await? == 1)
+}
+
+/// `shipmentCreate`.
+pub async fn shipment_create(
+    state: &AppState,
+    seller: i64,
+    input: ShipmentCreateMutationInput,
+) -> ApiResult<gql::ShipmentCreateMutationPayload> {
+    let cmid = input.client_mutation_id.clone().into_option();
+    let now = state.now_ms();
+    let mut errors = Errors::new();
+    let invoice = decode_field(
+        &input.invoice_id,
+        NodeType::Invoice,
+        "invoiceId",
+        &mut errors,
+    );
+    let carrier = decode_field(
+        &input.postage_carrier_id,
+        NodeType::ShipmentCarrier,
+        "postageCarrierId",
+        &mut errors,
+    );
+    let dispatched = match parse_date(&input.dispatched_at) {
+        Some(ms) if in_future(ms, now) => {
+            errors.add("dispatchedAt", "must not be in the future");
+            None
+        }
+        Some(ms) => Some(ms),
+        None => {
+            errors.add("dispatchedAt", "must be a date such as 2023-06-07");
+            None
+        }
+    };
+    let tracking = input.tracking_number.trim().to_string();
+    if tracking.is_empty() {
+        errors.add("trackingNumber", "can't be blank");
+    } else if tracking.len() > 255 {
+        errors.add("trackingNumber", "is too long (at most 255 characters)");
+    }
+    if input.shipped_items.is_empty() {
+        errors.add("shippedItems", "give at least one line item");
+    }
+    let mut items: Vec<(usize, i64, i64)> = Vec::new();
+    for (i, item) in input.shipped_items.iter().enumerate() {
+        let field = format!("shippedItems.{i}.lineItemId");
+        let Some(li) = decode_field(&item.line_item_id, NodeType::LineItem, &field, &mut errors)
+        else {
+            continue;
+        };
+        if item.quantity < 1 {
+            errors.add(format!("shippedItems.{i}.quantity"), "must be at least 1");
+            continue;
+        }
+        items.push((i, li, i64::from(item.quantity)));
+    }
+    let keys: Vec<i64> = items.iter().map(|(_, li, _)| *li).collect();
+    for d in shipping::duplicate_positions(&keys) {
+        errors.add(
+            format!("shippedItems.{}.lineItemId", items[d].0),
+            "is repeated: give each line item once",
+        );
+    }
+    let (Some(invoice), Some(carrier), Some(dispatched)) = (invoice, carrier, dispatched) else {
+        return Ok(payload(cmid, Err(errors), create_payload));
+    };
+    if !errors.is_empty() {
+        return Ok(payload(cmid, Err(errors), create_payload));
+    }
+    let mut ids = Ids::take(&state.store.pool, "shipment", 1).await?;
+
+    let mut tx = state.store.begin().await?;
+    if !lock_invoice(&mut tx, seller, invoice).await? {
+        return Ok(payload(
+            cmid,
+            Err(Errors::one("invoiceId", "not found")),
+            create_payload,
+        ));
+    }
+    if !carrier_exists(&mut tx, carrier).await? {
+        errors.add("postageCarrierId", "not found");
+    }
+    if let Some(reason) = invoice::shipment_refusal(facts(&mut tx, invoice).await?) {
+        errors.add("invoiceId", format!("the invoice {reason}"));
+    }
+    if !errors.is_empty() {
+        return Ok(payload(cmid, Err(errors), create_payload));
+    }
+    // Take the quantities, in line item order (a fixed lock order).
+    let mut ordered = items.clone();
+    ordered.sort_by_key(|(_, li, _)| *li);
+    for &(i, li, quantity) in &ordered {
+        let mut take = Sql::new("UPDATE mp_line_items SET shipped_quantity = shipped_quantity + ");
+        take.arg(quantity).push(" WHERE id = ").arg(li);
+        take.push(" AND invoice_id = ").arg(invoice);
+        take.push(" AND shipped_quantity + ")
+            .arg(quantity)
+            .push(" <= quantity");
+        if take.execute(&mut *tx).await? == 1 {
+            continue;
+        }
+        let mut read = Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE id = ");
+        read.arg(li).push(" AND invoice_id = ").arg(invoice);
+        match read.fetch_optional(&mut *tx).await? {
+            None => errors.add(
+                format!("shippedItems.{i}.lineItemId"),
+                "not found on this invoice",
+            ),
+            Some(r) => {
+                let line = LineQuantities {
+                    quantity: col(&r, "quantity")?,
+                    shipped: col(&r, "shipped_quantity")?,
+                };
+                let message = match shipping::check_item(quantity, line) {
+                    Err(e) => e.to_string(),
+                    Ok(()) => "exceeds the quantity left to ship".to_string(),
+                };
+                errors.add(format!("shippedItems.{i}.quantity"), message);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        // Dropping the transaction rolls back the quantities already taken.
+        return Ok(payload(cmid, Err(errors), create_payload));
+    }
+    let id = ids.take_one()?;
+    let mut ins = Sql::new(
+        "INSERT INTO mp_shipments (id, invoice_id, seller_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at) VALUES (",
+    );
+    ins.arg(id)
+        .push(", ")
+        .arg(invoice)
+        .push(", ")
+        .arg(seller)
+        .push(", ");
+    ins.arg(carrier).push(", ").arg(dispatched).push(", ");
+    ins.arg(tracking).push(", ");
+    ins.arg(
+        input
+            .note
+            .as_option()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+    )
+    .push(", ");
+    ins.arg(now).push(", ").arg(now).push(")");
+    ins.execute(&mut *tx).await?;
+    for &(_, li, quantity) in &ordered {
+        let mut si =
+            Sql::new("INSERT INTO mp_shipped_items (shipment_id, line_item_id, quantity) VALUES (");
+        si.arg(id)
+            .push(", ")
+            .arg(li)
+            .push(", ")
+            .arg(quantity)
+            .push(")");
+        si.execute(&mut *tx).await?;
+    }
+    refresh_invoice(&mut tx, invoice, now).await?;
+    tx.commit().await.map_err(db_error)?;
+
+    let loader = Loader::new(&state.store.pool, seller, now);
+    Ok(match loader.shipment(id).await? {
+        Some(s) => payload(cmid, Ok(s), create_payload),
+        None => payload(
+            cmid,
+            Err(Errors::one("base", "the shipment vanished")),
+            create_payload,
+        ),
+    })
+}
+
+/// `shipmentUpdate`.
+pub async fn shipment_update(
+    state: &AppState,
+    seller: i64,
+    input: ShipmentUpdateMutationInput,
+) -> ApiResult<gql::ShipmentUpdateMutationPayload> {
+    let cmid = input.client_mutation_id.clone().into_option();
+    let now = state.now_ms();
+    let mut errors = Errors::new();
+    let shipment = decode_field(
+        &input.shipment_id,
+        NodeType::Shipment,
+        "shipmentId",
+        &mut errors,
+    );
+    let carrier = match input.postage_carrier_id.as_option() {
+        Some(c) => decode_field(
+            c,
+            NodeType::ShipmentCarrier,
+            "postageCarrierId",
+            &mut errors,
+        ),
+        None => None,
+    };
+    if input.postage_carrier_id.is_null() {
+        errors.add("postageCarrierId", "can't be blank");
+    }
+    let dispatched = match &input.dispatched_at {
+        Maybe::Absent => None,
+        Maybe::Null => {
+            errors.add("dispatchedAt", "can't be blank");
+            None
+        }
+        Maybe::Value(t) => match parse_rfc3339(t) {
+            Some(ms) if in_future(ms, now) => {
+                errors.add("dispatchedAt", "must not be in the future");
+                None
+            }
+            Some(ms) => Some(ms),
+            None => {
+                errors.add("dispatchedAt", "must be an ISO 8601 date-time or date");
+                None
+            }
+        },
+    };
+    let tracking = match &input.tracking_number {
+        Maybe::Absent => None,
+        Maybe::Null => {
+            errors.add("trackingNumber", "can't be blank");
+            None
+        }
+        Maybe::Value(t) if t.trim().is_empty() => {
+            errors.add("trackingNumber", "can't be blank");
+            None
+        }
+        Maybe::Value(t) if t.trim().len() > 255 => {
+            errors.add("trackingNumber", "is too long (at most 255 characters)");
+            None
+        }
+        Maybe::Value(t) => Some(t.trim().to_string()),
+    };
+    let Some(shipment) = shipment else {
+        return Ok(payload(cmid, Err(errors), update_payload));
+    };
+    if !errors.is_empty() {
+        return Ok(payload(cmid, Err(errors), update_payload));
+    }
+    let mut tx = state.store.begin().await?;
+    let mut find = Sql::new("SELECT invoice_id FROM mp_shipments WHERE id = ");
+    find.arg(shipment).push(" AND seller_id = ").arg(seller);
+    let Some(r) = find.fetch_optional(&mut *tx).await? else {
+        return Ok(payload(
+            cmid,
+            Err(Errors::one("shipmentId", "not found")),
+            update_payload,
+        ));
+    };
+    let invoice: i64 = col(&r, "invoice_id")?;
+    if let Some(c) = carrier
+        && !carrier_exists(&mut tx, c).await?
+    {
+        return Ok(payload(
+            cmid,
+            Err(Errors::one("postageCarrierId", "not found")),
+            update_payload,
+        ));
+    }
+    let mut up = Sql::new("UPDATE mp_shipments SET updated_at = ");
+    up.arg(now);
+    if let Some(c) = carrier {
+        up.push(", carrier_id = ").arg(c);
+    }
+    if let Some(d) = dispatched {
+        up.push(", dispatched_at = ").arg(d);
+    }
+    if let Some(t) = tracking {
+        up.push(", tracking_number = ").arg(t);
+    }
+    match &input.note {
+        Maybe::Absent => {}
+        Maybe::Null => {
+            up.push(", note = ").arg(Option::<String>::None);
+        }
+        Maybe::Value(n) => {
+            let n = n.trim();
+            up.push(", note = ")
+                .arg((!n.is_empty()).then(|| n.to_string()));
+        }
+    }
+    up.push(" WHERE id = ").arg(shipment);
+    up.execute(&mut *tx).await?;
+    let mut stamp = Sql::new("UPDATE mp_invoices SET updated_at = ");
+    stamp.arg(now).push(" WHERE id = ").arg(invoice);
+    stamp.execute(&mut *tx).await?;
+    tx.commit().await.map_err(db_error)?;
+
+    let loader = Loader::new(&state.store.pool, seller, now);
+    Ok(match loader.shipment(shipment).await? {
+        Some(s) => payload(cmid, Ok(s), update_payload),
+        None => payload(
+            cmid,
+            Err(Errors::one("shipmentId", "not found")),
+            update_payload,
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2023-06-07"), Some(1_686_096_000_000));
+        assert_eq!(parse_date("2023-06-07T10:00:00Z"), None);
+        assert_eq!(parse_date("07/06/2023"), None);
+        let now = 1_686_096_000_000 + 3_600_000; // 2023-06-07 01:00 UTC
+        assert!(!in_future(1_686_096_000_000, now));
+        assert!(in_future(1_686_096_000_000 + DAY_MS, now));
+    }
+}

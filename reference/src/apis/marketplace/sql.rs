@@ -1,0 +1,269 @@
+//! SQL whose shape depends on the input (filters, `IN` lists, keyset bounds): text with `$n`
+//! placeholders numbered as arguments are added, run on SQLite and PostgreSQL alike through sqlx's
+//! `Any` driver; and typed column reads that turn decoding problems into internal errors.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, Row};
+
+use shopql_server_stubs::ApiError;
+
+use crate::store::db_error;
+
+/// A bind value (only the types both backends share).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// BIGINT
+    I64(i64),
+    /// BIGINT or NULL
+    OptI64(Option<i64>),
+    /// TEXT
+    Text(String),
+    /// TEXT or NULL
+    OptText(Option<String>),
+    /// DOUBLE PRECISION or NULL
+    OptF64(Option<f64>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Self::I64(v)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Self::OptI64(v)
+    }
+}
+
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Self::I64(i64::from(v))
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Self::Text(v.clone())
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Self::OptText(v)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Self::OptText(v.map(str::to_string))
+    }
+}
+
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Self {
+        Self::OptF64(v)
+    }
+}
+
+/// SQL text and its arguments.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    /// The text.
+    pub text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Starts with `text`.
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends text.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Adds an argument and appends its placeholder.
+    pub fn arg(&mut self, value: impl Into<Arg>) -> &mut Self {
+        let value = value.into();
+        if value == Arg::OptF64(None) {
+            // sqlx 0.8's Any driver sends a NULL double to PostgreSQL as a NULL *float4*; the
+            // statement is then cached with a float4 parameter and a later non-NULL double fails
+            // ("incorrect binary data format"). A literal NULL keeps the cached statements apart.
+            self.text.push_str("NULL");
+            return self;
+        }
+        self.args.push(value);
+        let n = self.args.len();
+        self.text.push('$');
+        self.text.push_str(&n.to_string());
+        self
+    }
+
+    /// Appends `(…, …)` with one placeholder per value; `(NULL)` (which matches nothing) when
+    /// there is none.
+    pub fn list<T: Into<Arg>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        self.text.push('(');
+        let mut first = true;
+        for v in values {
+            if !first {
+                self.text.push_str(", ");
+            }
+            first = false;
+            self.arg(v);
+        }
+        if first {
+            self.text.push_str("NULL");
+        }
+        self.text.push(')');
+        self
+    }
+
+    /// `self` (which must have no arguments yet) followed by `other`, keeping `other`'s
+    /// placeholder numbers. Used to share one filter between a page query and its count.
+    pub fn concat(mut self, other: &Sql) -> Sql {
+        debug_assert!(self.args.is_empty(), "concat renumbers nothing");
+        self.text.push_str(&other.text);
+        self.args.extend(other.args.iter().cloned());
+        self
+    }
+
+    /// The number of arguments so far.
+    pub fn arg_count(&self) -> usize {
+        self.args.len()
+    }
+
+    /// The sqlx query with its arguments bound.
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::OptI64(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
+                Arg::OptF64(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+
+    /// Runs the query and returns every row.
+    pub async fn fetch_all<'e, E>(&self, executor: E) -> Result<Vec<AnyRow>, ApiError>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        self.query().fetch_all(executor).await.map_err(db_error)
+    }
+
+    /// Runs the query and returns the first row, if any.
+    pub async fn fetch_optional<'e, E>(&self, executor: E) -> Result<Option<AnyRow>, ApiError>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        self.query()
+            .fetch_optional(executor)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Runs the statement and returns the number of rows it changed.
+    pub async fn execute<'e, E>(&self, executor: E) -> Result<u64, ApiError>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        self.query()
+            .execute(executor)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(db_error)
+    }
+}
+
+/// Reads column `name` of `row`.
+pub fn col<T>(row: &AnyRow, name: &str) -> Result<T, ApiError>
+where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    row.try_get::<T, _>(name)
+        .map_err(|e| ApiError::internal(format!("reading column `{name}`: {e}")))
+}
+
+/// Reads an integer flag (0/1) column as a bool.
+pub fn flag(row: &AnyRow, name: &str) -> Result<bool, ApiError> {
+    Ok(col::<i64>(row, name)? != 0)
+}
+
+/// Reads a nullable integer column.
+pub fn opt_i64(row: &AnyRow, name: &str) -> Result<Option<i64>, ApiError> {
+    col::<Option<i64>>(row, name)
+}
+
+/// Reads a nullable text column.
+pub fn opt_text(row: &AnyRow, name: &str) -> Result<Option<String>, ApiError> {
+    col::<Option<String>>(row, name)
+}
+
+/// Reads a nullable float column.
+pub fn opt_f64(row: &AnyRow, name: &str) -> Result<Option<f64>, ApiError> {
+    col::<Option<f64>>(row, name)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern and wraps the text in `%…%`,
+/// lower-cased (compare with `LOWER(column)`).
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(&text.to_lowercase()))
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut s = Sql::new("SELECT 1 WHERE a = ");
+        s.arg(1i64).push(" AND b IN ").list(["x", "y"]);
+        assert_eq!(s.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+        let mut e = Sql::new("x IN ");
+        e.list(Vec::<i64>::new());
+        assert_eq!(e.text, "x IN (NULL)");
+        assert_eq!(s.arg_count(), 3);
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(contains_pattern("BBQ"), "%bbq%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,37 @@
+//! One module per API, each implementing its generated resolver trait.
+//!
+//! Every module exposes the same three entry points: `router` (mounted by `crate::http`),
+//! `seed_demo` (idempotent demo data) and `spawn_background` (sweeps and flushes).
+
+pub mod cart_admin;
+pub mod client;
+pub mod lock;
+pub mod marketplace;
+pub mod purchase;
+pub mod shop;
+pub mod usage;
+
+use crate::state::AppState;
+
+/// Loads every API's demo data (each only once).
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    client::seed_demo(state).await?;
+    shop::seed_demo(state).await?;
+    cart_admin::seed_demo(state).await?;
+    lock::seed_demo(state).await?;
+    usage::seed_demo(state).await?;
+    purchase::seed_demo(state).await?;
+    marketplace::seed_demo(state).await?;
+    Ok(())
+}
+
+/// Starts every API's background tasks.
+pub fn spawn_background(state: &AppState) {
+    client::spawn_background(state);
+    shop::spawn_background(state);
+    cart_admin::spawn_background(state);
+    lock::spawn_background(state);
+    usage::spawn_background(state);
+    purchase::spawn_background(state);
+    marketplace::spawn_background(state);
+}

@@ -1,0 +1,55 @@
+//! The `purchase` API (seed 003, the B2B "X-Purchase" cart) at `POST /purchase/graphql`: carts
+//! and wishlists addressed by store, name, user, currency and type; 2 queries and 25 mutations.
+//!
+//! - `access`: the caller (anonymous, or a user bound by a bearer token) and what it may touch.
+//! - `service`: addressing, creation on first use, the load–change–price–save transaction.
+//! - `resolvers`: the `PurchaseResolvers` implementation.
+//! - `output`: priced carts to GraphQL types; `inputs`: input checks; `patches`: partial
+//!   updates of shipments and payments.
+//! - `db`: storage; `cache`: per-request priced carts for lazy fields; `seed`: demo data;
+//!   `limits`: the coupon-check budget per caller.
+//!
+//! Prices, taxes and totals come from `crate::domain::purchase`.
+
+pub mod access;
+pub mod cache;
+pub mod db;
+pub mod inputs;
+pub mod limits;
+pub mod output;
+pub mod patches;
+pub mod resolvers;
+pub mod seed;
+pub mod service;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The query complexity this API allows. `CartType` is wide: its full default selection (what
+/// `shopql_sdk::purchase::Client::cart` fetches: every scalar, 27 money amounts with their
+/// currency, items, shipments, payments) is about 1,200 fields, which the default limit of 1,000
+/// would refuse. 3,000 still refuses abusive documents.
+pub const MAX_COMPLEXITY: usize = 3_000;
+
+/// The API's router, mounted by `crate::http::router`.
+pub fn router(state: &AppState) -> Router {
+    let mut config = state
+        .server_config()
+        .with_authenticator(access::PurchaseAuthenticator {
+            store: state.store.clone(),
+        });
+    config.max_complexity = MAX_COMPLEXITY;
+    shopql_server_stubs::http::router(
+        shopql_server_stubs::purchase::schema_builder(resolvers::PurchaseApi::new(state.clone())),
+        config,
+    )
+}
+
+/// Loads the API's demo data, once.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    seed::seed(state).await
+}
+
+/// Starts the API's background tasks: none (carts do not expire in this API).
+pub fn spawn_background(_state: &AppState) {}

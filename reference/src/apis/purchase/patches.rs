@@ -1,0 +1,298 @@
+//! Partial updates of shipments and payments (`addOrUpdateCartShipment`,
+//! `addOrUpdateCartPayment`): inputs are checked first, then applied to the cart: only the
+//! fields given change; a method must be one the store offers for the cart.
+
+use rust_decimal::Decimal;
+use shopql_server_stubs::purchase::{InputPaymentType, InputShipmentType};
+use shopql_server_stubs::{ApiError, ApiResult};
+
+use crate::domain::purchase::cart::{Address, AddressPatch, Payment, PropertyValue, Shipment};
+use crate::domain::purchase::properties::{self, ObjectType, PropertyInput};
+use crate::store::uuid;
+
+use super::inputs::{
+    address_patch, dec_update, maybe_properties, price, property_error, text_update,
+};
+use super::service::{Change, id_text};
+
+/// Sets `inputs` on `values` (of an object of `object_type`), checked against the store's
+/// definitions; `BAD_USER_INPUT` on a refused value.
+pub fn apply_properties(
+    values: &mut Vec<PropertyValue>,
+    c: &Change<'_>,
+    object_type: ObjectType,
+    inputs: &[PropertyInput],
+) -> ApiResult<()> {
+    properties::apply(
+        values,
+        &c.catalog.properties,
+        object_type,
+        inputs,
+        c.culture,
+    )
+    .map_err(property_error)
+}
+
+/// `addOrUpdateCartShipment` input, checked.
+pub struct ShipmentPatch {
+    id: Option<String>,
+    fulfillment_center_id: Option<Option<String>>,
+    height: Option<Option<Decimal>>,
+    length: Option<Option<Decimal>>,
+    width: Option<Option<Decimal>>,
+    weight: Option<Option<Decimal>>,
+    volumetric_weight: Option<Option<Decimal>>,
+    measure_unit: Option<Option<String>>,
+    weight_unit: Option<Option<String>>,
+    method_code: Option<Option<String>>,
+    method_option: Option<Option<String>>,
+    delivery_address: Option<Option<AddressPatch>>,
+    currency: Option<String>,
+    price: Option<Option<Decimal>>,
+    vendor_id: Option<Option<String>>,
+    comment: Option<Option<String>>,
+    properties: Vec<PropertyInput>,
+}
+
+impl ShipmentPatch {
+    pub fn from(s: InputShipmentType) -> ApiResult<Self> {
+        Ok(Self {
+            id: s
+                .id
+                .into_option()
+                .map(|i| id_text("shipment.id", &i))
+                .transpose()?,
+            fulfillment_center_id: text_update(
+                "shipment.fulfillmentCenterId",
+                s.fulfillment_center_id,
+            )?,
+            height: dec_update("shipment.height", s.height)?,
+            length: dec_update("shipment.length", s.length)?,
+            width: dec_update("shipment.width", s.width)?,
+            weight: dec_update("shipment.weight", s.weight)?,
+            volumetric_weight: dec_update("shipment.volumetricWeight", s.volumetric_weight)?,
+            measure_unit: text_update("shipment.measureUnit", s.measure_unit)?,
+            weight_unit: text_update("shipment.weightUnit", s.weight_unit)?,
+            method_code: text_update("shipment.shipmentMethodCode", s.shipment_method_code)?,
+            method_option: text_update("shipment.shipmentMethodOption", s.shipment_method_option)?,
+            delivery_address: s
+                .delivery_address
+                .into_update()
+                .map(|u| u.map(address_patch).transpose())
+                .transpose()?,
+            currency: s.currency.into_option(),
+            price: s
+                .price
+                .into_update()
+                .map(|u| u.map(|p| price("shipment.price", p)).transpose())
+                .transpose()?,
+            vendor_id: text_update("shipment.vendorId", s.vendor_id)?,
+            comment: text_update("shipment.comment", s.comment)?,
+            properties: maybe_properties(s.dynamic_properties),
+        })
+    }
+
+    pub fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
+        check_currency(self.currency.as_deref(), c)?;
+        let idx = match &self.id {
+            Some(id) => c.doc.shipments.iter().position(|s| &s.id == id),
+            None if c.doc.shipments.len() == 1 => Some(0),
+            None => None,
+        };
+        let mut s = match idx {
+            Some(i) => c.doc.shipments[i].clone(),
+            None => Shipment {
+                id: self.id.clone().unwrap_or_else(uuid),
+                ..Shipment::default()
+            },
+        };
+        set(&mut s.fulfillment_center_id, self.fulfillment_center_id);
+        set(&mut s.height, self.height);
+        set(&mut s.length, self.length);
+        set(&mut s.width, self.width);
+        set(&mut s.weight, self.weight);
+        set(&mut s.volumetric_weight, self.volumetric_weight);
+        set(&mut s.measure_unit, self.measure_unit);
+        set(&mut s.weight_unit, self.weight_unit);
+        set(&mut s.price_override, self.price);
+        set(&mut s.vendor_id, self.vendor_id);
+        set(&mut s.comment, self.comment);
+        if self.method_code.is_some() || self.method_option.is_some() {
+            let code_changed = self.method_code.is_some();
+            let code = match self.method_code {
+                Some(v) => v,
+                None => s.method_code.clone(),
+            };
+            let option = match self.method_option {
+                Some(v) => v,
+                None if code_changed => None,
+                None => s.method_option.clone(),
+            };
+            match code {
+                Some(code) => {
+                    let m = c
+                        .catalog
+                        .shipping_method(&code, option.as_deref())
+                        .ok_or_else(|| {
+                            ApiError::bad_input(format!(
+                                "shipping method `{code}`{} is not available for this cart",
+                                option
+                                    .as_deref()
+                                    .map(|o| format!(" with option `{o}`"))
+                                    .unwrap_or_default()
+                            ))
+                        })?;
+                    s.method_code = Some(m.code.clone());
+                    s.method_option = Some(m.option_name.clone());
+                }
+                None => {
+                    s.method_code = None;
+                    s.method_option = None;
+                }
+            }
+        }
+        match self.delivery_address {
+            Some(Some(patch)) => s
+                .delivery_address
+                .get_or_insert_with(|| Address {
+                    id: Some(uuid()),
+                    ..Address::default()
+                })
+                .apply(patch),
+            Some(None) => s.delivery_address = None,
+            None => {}
+        }
+        apply_properties(
+            &mut s.dynamic_properties,
+            c,
+            ObjectType::Shipment,
+            &self.properties,
+        )?;
+        match idx {
+            Some(i) => c.doc.shipments[i] = s,
+            None => c.doc.shipments.push(s),
+        }
+        Ok(())
+    }
+}
+
+/// `addOrUpdateCartPayment` input, checked.
+pub struct PaymentPatch {
+    id: Option<String>,
+    outer_id: Option<Option<String>>,
+    gateway_code: Option<Option<String>>,
+    billing_address: Option<Option<AddressPatch>>,
+    purpose: Option<Option<String>>,
+    currency: Option<String>,
+    price: Option<Option<Decimal>>,
+    amount: Option<Option<Decimal>>,
+    vendor_id: Option<Option<String>>,
+    comment: Option<Option<String>>,
+    properties: Vec<PropertyInput>,
+}
+
+impl PaymentPatch {
+    pub fn from(p: InputPaymentType) -> ApiResult<Self> {
+        Ok(Self {
+            id: p
+                .id
+                .into_option()
+                .map(|i| id_text("payment.id", &i))
+                .transpose()?,
+            outer_id: text_update("payment.outerId", p.outer_id)?,
+            gateway_code: text_update("payment.paymentGatewayCode", p.payment_gateway_code)?,
+            billing_address: p
+                .billing_address
+                .into_update()
+                .map(|u| u.map(address_patch).transpose())
+                .transpose()?,
+            purpose: text_update("payment.purpose", p.purpose)?,
+            currency: p.currency.into_option(),
+            price: p
+                .price
+                .into_update()
+                .map(|u| u.map(|v| price("payment.price", v)).transpose())
+                .transpose()?,
+            amount: p
+                .amount
+                .into_update()
+                .map(|u| u.map(|v| price("payment.amount", v)).transpose())
+                .transpose()?,
+            vendor_id: text_update("payment.vendorId", p.vendor_id)?,
+            comment: text_update("payment.comment", p.comment)?,
+            properties: maybe_properties(p.dynamic_properties),
+        })
+    }
+
+    pub fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
+        check_currency(self.currency.as_deref(), c)?;
+        let idx = match &self.id {
+            Some(id) => c.doc.payments.iter().position(|p| &p.id == id),
+            None if c.doc.payments.len() == 1 => Some(0),
+            None => None,
+        };
+        let mut p = match idx {
+            Some(i) => c.doc.payments[i].clone(),
+            None => Payment {
+                id: self.id.clone().unwrap_or_else(uuid),
+                ..Payment::default()
+            },
+        };
+        set(&mut p.outer_id, self.outer_id);
+        set(&mut p.purpose, self.purpose);
+        set(&mut p.price_override, self.price);
+        set(&mut p.amount, self.amount);
+        set(&mut p.vendor_id, self.vendor_id);
+        set(&mut p.comment, self.comment);
+        match self.gateway_code {
+            Some(Some(code)) => {
+                let m = c.catalog.payment_method(&code).ok_or_else(|| {
+                    ApiError::bad_input(format!(
+                        "payment method `{code}` is not available for this cart"
+                    ))
+                })?;
+                p.gateway_code = Some(m.code.clone());
+            }
+            Some(None) => p.gateway_code = None,
+            None => {}
+        }
+        match self.billing_address {
+            Some(Some(patch)) => p
+                .billing_address
+                .get_or_insert_with(|| Address {
+                    id: Some(uuid()),
+                    ..Address::default()
+                })
+                .apply(patch),
+            Some(None) => p.billing_address = None,
+            None => {}
+        }
+        apply_properties(
+            &mut p.dynamic_properties,
+            c,
+            ObjectType::Payment,
+            &self.properties,
+        )?;
+        match idx {
+            Some(i) => c.doc.payments[i] = p,
+            None => c.doc.payments.push(p),
+        }
+        Ok(())
+    }
+}
+
+fn set<T>(field: &mut Option<T>, update: Option<Option<T>>) {
+    if let Some(v) = update {
+        *field = v;
+    }
+}
+
+fn check_currency(given: Option<&str>, c: &Change<'_>) -> ApiResult<()> {
+    match given.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) if !g.eq_ignore_ascii_case(&c.currency.code) => Err(ApiError::bad_input(format!(
+            "currency `{g}` is not the cart's currency `{}`",
+            c.currency.code
+        ))),
+        _ => Ok(()),
+    }
+}

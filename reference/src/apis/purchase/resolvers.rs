@@ -1,0 +1,1154 @@
+//! The `PurchaseResolvers` implementation: two queries, 25 mutations and the fields computed
+//! only when selected.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use shopql_server_stubs::purchase::*;
+use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+
+use crate::domain::purchase::cart::{LineItem, MAX_QUANTITY, TYPE_WISHLIST, Warning};
+use crate::domain::purchase::merge::merge_into;
+use crate::domain::purchase::properties::ObjectType;
+use crate::domain::purchase::totals::evaluate;
+use crate::domain::purchase::validation::{
+    INSUFFICIENT_STOCK, INVALID_QUANTITY, PRODUCT_UNAVAILABLE, RuleSets, cap_to_stock,
+    validation_errors,
+};
+use crate::purchase_base;
+use crate::state::AppState;
+use crate::store::{db_error, uuid};
+
+use super::access::{Principal, principal, unauthorized};
+use super::cache::{CartView, RequestCache};
+use super::db::{self, CartFilter, SortField};
+use super::inputs::{
+    address_patch, maybe_properties, price, product_id, properties as prop_inputs, quantity, text,
+};
+use super::limits::{CouponLimiter, caller_key};
+use super::output;
+use super::patches::{PaymentPatch, ShipmentPatch, apply_properties};
+use super::service::{self, Base, Change, id_text, mutate, remember};
+
+/// The purchase API over the shared state.
+#[derive(Debug, Clone)]
+pub struct PurchaseApi {
+    /// Storage, clock, configuration.
+    pub state: AppState,
+    /// Coupon checks per caller.
+    coupons: Arc<CouponLimiter>,
+}
+
+impl PurchaseApi {
+    /// The API over `state`.
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            coupons: Arc::new(CouponLimiter::default()),
+        }
+    }
+
+    /// Counts a coupon check of the caller (see [`super::limits`]).
+    async fn coupon_check(&self, ctx: &RequestContext) -> ApiResult<()> {
+        let p = principal(ctx, &self.state.store).await?;
+        self.coupons
+            .check(&caller_key(&p, ctx), self.state.now_ms())
+    }
+}
+
+fn cart(v: &CartView) -> ApiResult<Option<CartType>> {
+    Ok(Some(output::cart(v)))
+}
+
+fn required<T>(command: Option<T>) -> ApiResult<T> {
+    command.ok_or_else(|| ApiError::bad_input("command is required"))
+}
+
+fn product_warning(code: &str, message: String, product_id: &str) -> Warning {
+    Warning {
+        code: code.into(),
+        message,
+        object_id: Some(product_id.to_string()),
+        object_type: Some("CatalogProduct".into()),
+        params: vec![],
+    }
+}
+
+fn rule_sets(rule_set: Option<&str>) -> ApiResult<RuleSets> {
+    RuleSets::parse(rule_set).map_err(ApiError::bad_input)
+}
+
+/// Parses `field[:asc|desc]` terms separated by `;` (or `,`).
+fn sort_terms(sort: Option<&str>) -> ApiResult<Vec<(SortField, bool)>> {
+    let Some(sort) = sort.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(vec![(SortField::CreatedDate, false)]);
+    };
+    sort.split([';', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|term| {
+            let (field, dir) = term.split_once(':').unwrap_or((term, "asc"));
+            let field = match field.trim().to_ascii_lowercase().as_str() {
+                "name" => SortField::Name,
+                "createddate" => SortField::CreatedDate,
+                "modifieddate" => SortField::ModifiedDate,
+                other => {
+                    return Err(ApiError::bad_input(format!(
+                        "cannot sort by `{other}`: use name, createdDate or modifiedDate"
+                    )));
+                }
+            };
+            let asc = match dir.trim().to_ascii_lowercase().as_str() {
+                "asc" | "ascending" => true,
+                "desc" | "descending" => false,
+                other => {
+                    return Err(ApiError::bad_input(format!(
+                        "sort direction `{other}` is not asc or desc"
+                    )));
+                }
+            };
+            Ok((field, asc))
+        })
+        .collect()
+}
+
+impl PurchaseApi {
+    /// The priced cart a `CartType` came from: this request's, else read again.
+    async fn view_of(&self, ctx: &RequestContext, parent: &CartType) -> ApiResult<Arc<CartView>> {
+        let id = parent.id.clone().unwrap_or_default();
+        if let Some(v) = ctx
+            .get::<RequestCache>()
+            .and_then(|c| c.get(&format!("cart:{id}")))
+        {
+            return Ok(v);
+        }
+        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let row = db::cart_by_id(&mut conn, &id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("the cart no longer exists"))?;
+        let catalog = service::catalog(&mut conn, &row.store_id).await?;
+        let culture = parent
+            .items
+            .as_ref()
+            .and_then(|i| i.iter().flatten().find_map(|l| l.language_code.clone()));
+        let v = service::view(
+            &mut conn,
+            row,
+            catalog,
+            culture.as_deref(),
+            self.state.now_ms(),
+        )
+        .await?;
+        Ok(remember(ctx, v))
+    }
+
+    fn part(ctx: &RequestContext, key: String) -> Option<Arc<CartView>> {
+        ctx.get::<RequestCache>().and_then(|c| c.get(&key))
+    }
+
+    async fn change<F>(
+        &self,
+        ctx: &RequestContext,
+        base: Base,
+        extra_products: Vec<String>,
+        f: F,
+    ) -> ApiResult<Option<CartType>>
+    where
+        F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send,
+    {
+        let v = mutate(&self.state, ctx, base, extra_products, f).await?;
+        cart(&v)
+    }
+}
+
+#[shopql_server_stubs::async_trait::async_trait]
+impl PurchaseResolvers for PurchaseApi {
+    async fn cart(
+        &self,
+        ctx: &RequestContext,
+        store_id: String,
+        cart_name: Option<String>,
+        user_id: Option<String>,
+        culture_name: Option<String>,
+        currency_code: String,
+        cart_type: Option<String>,
+        cart_id: Option<String>,
+    ) -> ApiResult<Option<CartType>> {
+        let base = Base {
+            cart_id,
+            store_id,
+            cart_name,
+            user_id,
+            currency: Some(currency_code),
+            culture: culture_name,
+            cart_type,
+        };
+        let v = service::read(&self.state, ctx, base).await?;
+        cart(&v)
+    }
+
+    async fn carts(
+        &self,
+        ctx: &RequestContext,
+        store_id: Option<String>,
+        cart_name: Option<String>,
+        user_id: Option<String>,
+        culture_name: Option<String>,
+        currency_code: Option<String>,
+        cart_type: Option<String>,
+        filter: Option<String>,
+        sort: Option<String>,
+        skip: Option<i32>,
+        take: Option<i32>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<CartConnection>> {
+        let principal = principal(ctx, &self.state.store).await?;
+        let user_id = principal.user(user_id.as_deref())?;
+        let nonblank =
+            |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let size = match take.or(first) {
+            None => 20,
+            Some(n) if n < 0 => {
+                return Err(ApiError::bad_input("take/first must not be negative"));
+            }
+            Some(n) if n > 100 => {
+                return Err(ApiError::bad_input(format!(
+                    "take/first is {n}; at most 100 carts fit on a page"
+                )));
+            }
+            Some(n) => i64::from(n),
+        };
+        let offset = match (skip, after) {
+            (Some(s), _) if s < 0 => return Err(ApiError::bad_input("skip must not be negative")),
+            (Some(s), _) => i64::from(s),
+            (None, Some(a)) => a.trim().parse::<u32>().map(i64::from).map_err(|_| {
+                ApiError::bad_input(format!(
+                    "after `{a}` is not a cursor (a non-negative integer)"
+                ))
+            })?,
+            (None, None) => 0,
+        };
+        let keyword = nonblank(filter)
+            .map(|k| text("filter", k))
+            .transpose()?
+            .map(|k| k.to_lowercase());
+        let f = CartFilter {
+            user_id,
+            store_id: nonblank(store_id),
+            name: nonblank(cart_name),
+            currency: nonblank(currency_code).map(|c| c.to_ascii_uppercase()),
+            cart_type: nonblank(cart_type)
+                .map(|t| service::cart_type(Some(&t)))
+                .transpose()?,
+            anonymous_only: principal.is_anonymous(),
+            keyword,
+        };
+        let sort = sort_terms(sort.as_deref())?;
+        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let (total, rows) = db::list_carts(&mut conn, &f, &sort, offset, size).await?;
+        let views = service::views(
+            &mut conn,
+            rows,
+            culture_name.as_deref(),
+            self.state.now_ms(),
+        )
+        .await?;
+        let mut edges = Vec::with_capacity(views.len());
+        let mut items = Vec::with_capacity(views.len());
+        for (i, v) in views.into_iter().enumerate() {
+            let v = remember(ctx, v);
+            let c = output::cart(&v);
+            let cursor = offset + i64::try_from(i).unwrap_or(0);
+            edges.push(Some(CartEdge {
+                cursor: cursor.to_string(),
+                node: Some(c.clone()),
+            }));
+            items.push(Some(c));
+        }
+        Ok(Some(CartConnection {
+            total_count: Some(i32::try_from(total).unwrap_or(i32::MAX)),
+            page_info: PageInfo {
+                has_next_page: total > offset + size,
+                has_previous_page: offset > 0,
+                start_cursor: Some(offset.to_string()),
+                end_cursor: Some(total.min(offset + size).to_string()),
+            },
+            edges: Some(edges),
+            items: Some(items),
+        }))
+    }
+
+    async fn add_item(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddItemType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let pid = product_id(&command.product_id)?;
+        let qty = command.quantity;
+        if qty > MAX_QUANTITY {
+            return Err(ApiError::bad_input(format!(
+                "quantity must be at most {MAX_QUANTITY}"
+            )));
+        }
+        let manual = command
+            .price
+            .into_option()
+            .map(|p| price("price", p))
+            .transpose()?;
+        let comment = command
+            .comment
+            .into_option()
+            .map(|c| text("comment", c))
+            .transpose()?;
+        let props = maybe_properties(command.dynamic_properties);
+        self.change(ctx, base, vec![pid.clone()], move |c| {
+            // A bad property value is an error whatever happens to the item.
+            let mut values = c
+                .doc
+                .items
+                .iter()
+                .find(|l| l.product_id == pid)
+                .map(|l| l.dynamic_properties.clone())
+                .unwrap_or_default();
+            apply_properties(&mut values, c, ObjectType::LineItem, &props)?;
+            if qty < 1 {
+                c.warnings.push(product_warning(
+                    INVALID_QUANTITY,
+                    format!("Quantity {qty} is below 1: the product was not added"),
+                    &pid,
+                ));
+                return Ok(());
+            }
+            let products = c.products;
+            let Some(product) = products.get(&pid) else {
+                c.warnings.push(product_warning(
+                    PRODUCT_UNAVAILABLE,
+                    format!("Product {pid} does not exist: it was not added"),
+                    &pid,
+                ));
+                return Ok(());
+            };
+            if !c.catalog.sells(product, c.currency) {
+                c.warnings.push(product_warning(
+                    PRODUCT_UNAVAILABLE,
+                    format!(
+                        "Product {} is not sold by store {}: it was not added",
+                        product.sku, c.catalog.settings.id
+                    ),
+                    &pid,
+                ));
+                return Ok(());
+            }
+            let existing = c
+                .doc
+                .items
+                .iter()
+                .find(|l| l.product_id == pid)
+                .map_or(0, |l| l.quantity);
+            let wanted = existing.saturating_add(qty);
+            if c.cart_type != TYPE_WISHLIST && i64::from(wanted) > product.in_stock {
+                let mut w = product_warning(
+                    INSUFFICIENT_STOCK,
+                    format!(
+                        "Only {} of {} in stock: {wanted} cannot be in the cart",
+                        product.in_stock, product.sku
+                    ),
+                    &pid,
+                );
+                w.params = vec![("availableQuantity".into(), product.in_stock.to_string())];
+                c.warnings.push(w);
+                return Ok(());
+            }
+            let sale = c.sale_price(product);
+            let now = c.now_ms;
+            let default_language = c.catalog.settings.default_language.clone();
+            match c.doc.line_of_product_mut(&pid) {
+                Some(line) => {
+                    line.quantity = wanted;
+                    if manual.is_some() {
+                        line.manual_price = manual;
+                    }
+                    if comment.is_some() {
+                        line.note = comment;
+                    }
+                    line.dynamic_properties = values;
+                }
+                None => c.doc.items.push(LineItem {
+                    id: uuid(),
+                    product_id: product.id.clone(),
+                    sku: product.sku.clone(),
+                    name: product.name_in(&default_language, &default_language),
+                    quantity: qty,
+                    manual_price: manual,
+                    note: comment,
+                    created_ms: now,
+                    dynamic_properties: values,
+                    captured_price: sale,
+                    captured_available: true,
+                }),
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_cart(
+        &self,
+        ctx: &RequestContext,
+        command: InputClearCartType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), vec![], |c| {
+            c.doc.items.clear();
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_comment(
+        &self,
+        ctx: &RequestContext,
+        command: Option<InputChangeCommentType>,
+    ) -> ApiResult<Option<CartType>> {
+        let command = required(command)?;
+        let base = purchase_base!(command);
+        let comment = command
+            .comment
+            .into_option()
+            .map(|c| text("comment", c))
+            .transpose()?;
+        self.change(ctx, base, vec![], move |c| {
+            c.doc.comment = comment;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_cart_item_price(
+        &self,
+        ctx: &RequestContext,
+        command: InputChangeCartItemPriceType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let new_price = price("price", command.price)?;
+        let line_id = command
+            .line_item_id
+            .into_option()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let pid = command
+            .product_id
+            .into_option()
+            .filter(|s| !s.trim().is_empty())
+            .map(|p| product_id(&p))
+            .transpose()?;
+        if line_id.is_none() && pid.is_none() {
+            return Err(ApiError::bad_input("give lineItemId or productId"));
+        }
+        self.change(ctx, base, vec![], move |c| {
+            let line = match (&line_id, &pid) {
+                (Some(id), _) => c.doc.line_mut(id),
+                (None, Some(p)) => c.doc.line_of_product_mut(p),
+                (None, None) => None,
+            };
+            let line = line.ok_or_else(|| ApiError::not_found("the cart has no such line item"))?;
+            line.manual_price = Some(new_price);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_cart_item_quantity(
+        &self,
+        ctx: &RequestContext,
+        command: InputChangeCartItemQuantityType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let q = quantity(command.quantity)?;
+        let line_id = command.line_item_id.trim().to_string();
+        self.change(ctx, base, vec![], move |c| {
+            let Some(pos) = c.doc.items.iter().position(|l| l.id == line_id) else {
+                return Err(ApiError::not_found(format!(
+                    "the cart has no line item `{line_id}`"
+                )));
+            };
+            if q == 0 {
+                c.doc.items.remove(pos);
+                return Ok(());
+            }
+            let line = &c.doc.items[pos];
+            let in_stock = c
+                .products
+                .get(&line.product_id)
+                .map_or(i64::MAX, |p| p.in_stock);
+            let (capped, warning) = cap_to_stock(line, q, in_stock, c.cart_type);
+            c.warnings.extend(warning);
+            if capped == 0 {
+                c.doc.items.remove(pos);
+            } else {
+                c.doc.items[pos].quantity = capped;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_cart_item_comment(
+        &self,
+        ctx: &RequestContext,
+        command: Option<InputChangeCartItemCommentType>,
+    ) -> ApiResult<Option<CartType>> {
+        let command = required(command)?;
+        let base = purchase_base!(command);
+        let comment = text("comment", command.comment)?;
+        let comment = (!comment.is_empty()).then_some(comment);
+        let line_id = command.line_item_id.trim().to_string();
+        self.change(ctx, base, vec![], move |c| {
+            let line = c.doc.line_mut(&line_id).ok_or_else(|| {
+                ApiError::not_found(format!("the cart has no line item `{line_id}`"))
+            })?;
+            line.note = comment;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_cart_item(
+        &self,
+        ctx: &RequestContext,
+        command: InputRemoveItemType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let line_id = command.line_item_id.trim().to_string();
+        self.change(ctx, base, vec![], move |c| {
+            c.doc.items.retain(|l| l.id != line_id);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_coupon(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddCouponType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let code = id_text("couponCode", &command.coupon_code)?;
+        self.coupon_check(ctx).await?;
+        self.change(ctx, base, vec![], move |c| {
+            c.doc.add_coupon(&code);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_coupon(
+        &self,
+        ctx: &RequestContext,
+        command: InputRemoveCouponType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let code = command
+            .coupon_code
+            .into_option()
+            .map(|c| {
+                id_text("couponCode", &c).map_err(|_| {
+                    ApiError::bad_input(
+                        "couponCode must not be empty (omit it to remove every coupon)",
+                    )
+                })
+            })
+            .transpose()?;
+        self.change(ctx, base, vec![], move |c| {
+            c.doc.remove_coupon(code.as_deref());
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_shipment(
+        &self,
+        ctx: &RequestContext,
+        command: InputRemoveShipmentType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let id = command.shipment_id.into_option();
+        self.change(ctx, base, vec![], move |c| {
+            if let Some(id) = id {
+                c.doc.shipments.retain(|s| s.id != id.trim());
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_or_update_cart_shipment(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddOrUpdateCartShipmentType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let patch = ShipmentPatch::from(command.shipment)?;
+        self.change(ctx, base, vec![], move |c| patch.apply(c))
+            .await
+    }
+
+    async fn add_or_update_cart_payment(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddOrUpdateCartPaymentType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let patch = PaymentPatch::from(command.payment)?;
+        self.change(ctx, base, vec![], move |c| patch.apply(c))
+            .await
+    }
+
+    async fn validate_coupon(
+        &self,
+        ctx: &RequestContext,
+        command: InputValidateCouponType,
+    ) -> ApiResult<Option<bool>> {
+        let base = purchase_base!(command);
+        let code = id_text("coupon", &command.coupon)?;
+        self.coupon_check(ctx).await?;
+        let v = service::peek(&self.state, ctx, base).await?;
+        let mut doc = v.row.doc.clone();
+        doc.add_coupon(&code);
+        let eval = evaluate(&doc, &v.input());
+        Ok(Some(
+            eval.coupons
+                .iter()
+                .any(|c| c.code.eq_ignore_ascii_case(&code) && c.applied),
+        ))
+    }
+
+    async fn merge_cart(
+        &self,
+        ctx: &RequestContext,
+        command: InputMergeCartType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let second_id = id_text("secondCartId", &command.second_cart_id)?;
+        let delete_after = command.delete_after_merge.into_option().unwrap_or(true);
+        let principal = principal(ctx, &self.state.store).await?;
+        let now = self.state.now_ms();
+        let mut tx = self.state.store.begin().await?;
+        let a = service::address(&mut tx, principal.clone(), &base).await?;
+        let target = service::find(&mut tx, &a, true, now)
+            .await?
+            .ok_or_else(|| ApiError::internal("cart not created"))?;
+        let second = match db::cart_by_id(&mut tx, &second_id).await? {
+            Some(s) if s.id != target.id => Some(s),
+            _ => None,
+        };
+        let Some(second) = second else {
+            // Nothing to merge: the cart as it is.
+            let catalog = service::catalog_of(&mut tx, &target, &a.catalog).await?;
+            let v = service::view(&mut tx, target, catalog, a.culture.as_deref(), now).await?;
+            tx.commit().await.map_err(db_error)?;
+            return cart(&remember(ctx, v));
+        };
+        principal.check_merge_source(&second, &a.user_id)?;
+        if second.store_id != target.store_id {
+            return Err(ApiError::bad_input(
+                "carts of different stores cannot be merged",
+            ));
+        }
+        // Lock both rows in id order, so two opposite merges cannot deadlock.
+        let (first_lock, second_lock) = if target.id < second.id {
+            (&target.id, &second.id)
+        } else {
+            (&second.id, &target.id)
+        };
+        let l1 = db::lock_cart(&mut tx, first_lock).await?;
+        let l2 = db::lock_cart(&mut tx, second_lock).await?;
+        let (mut row, source) = match (l1, l2) {
+            (Some(x), Some(y)) if x.id == target.id => (x, y),
+            (Some(x), Some(y)) => (y, x),
+            _ => {
+                return Err(ApiError::conflict(
+                    "a cart was removed while merging; try again",
+                ));
+            }
+        };
+        let catalog = service::catalog_of(&mut tx, &row, &a.catalog).await?;
+        let mut ids: Vec<String> = row.doc.items.iter().map(|l| l.product_id.clone()).collect();
+        ids.extend(source.doc.items.iter().map(|l| l.product_id.clone()));
+        let products = db::load_products(&mut tx, &ids).await?;
+        let currency = service::currency_of(&row, &catalog)?;
+        let touched = merge_into(
+            &mut row.doc,
+            &source.doc,
+            source.currency.eq_ignore_ascii_case(&row.currency),
+            uuid,
+        );
+        let mut warnings = Vec::new();
+        for id in touched {
+            let Some(line) = row.doc.line_mut(&id) else {
+                continue;
+            };
+            let product = products.get(&line.product_id);
+            if line.captured_price.is_none() {
+                line.captured_price = product
+                    .and_then(|p| catalog.unit_price(p, &currency))
+                    .map(|(_, s)| s);
+            }
+            let in_stock = product.map_or(i64::MAX, |p| p.in_stock);
+            let (q, w) = cap_to_stock(line, line.quantity, in_stock, &row.cart_type);
+            line.quantity = q;
+            warnings.extend(w);
+        }
+        row.doc.items.retain(|l| l.quantity > 0);
+        row.doc.warnings = warnings;
+        row.modified_ms = now;
+        row.comment = row.doc.comment.clone();
+        db::save_cart(&mut tx, &row).await?;
+        if delete_after {
+            db::delete_cart(&mut tx, &source.id).await?;
+        }
+        let v = service::view(&mut tx, row, catalog, a.culture.as_deref(), now).await?;
+        tx.commit().await.map_err(db_error)?;
+        cart(&remember(ctx, v))
+    }
+
+    async fn remove_cart(
+        &self,
+        ctx: &RequestContext,
+        command: InputRemoveCartType,
+    ) -> ApiResult<Option<bool>> {
+        let principal = principal(ctx, &self.state.store).await?;
+        let cart_id = id_text("cartId", &command.cart_id)?;
+        let user = match (command.user_id.into_option(), &principal) {
+            (Some(u), _) if !u.trim().is_empty() => Some(principal.user(Some(&u))?),
+            (_, Principal::User(u)) => Some(u.clone()),
+            (_, Principal::InvalidToken) => {
+                return Err(unauthorized("the bearer token is not valid"));
+            }
+            (_, Principal::Anonymous) => None,
+        };
+        let mut tx = self.state.store.begin().await?;
+        let Some(row) = db::cart_by_id(&mut tx, &cart_id).await? else {
+            return Ok(Some(false));
+        };
+        match &user {
+            Some(u) => principal.check(&row, u)?,
+            None if !row.is_anonymous => {
+                return Err(unauthorized(
+                    "this cart belongs to a signed-in customer: send their bearer token",
+                ));
+            }
+            None => {}
+        }
+        let deleted = db::delete_cart(&mut tx, &cart_id).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(Some(deleted))
+    }
+
+    async fn clear_shipments(
+        &self,
+        ctx: &RequestContext,
+        command: InputClearShipmentsType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), vec![], |c| {
+            c.doc.shipments.clear();
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_payments(
+        &self,
+        ctx: &RequestContext,
+        command: InputClearPaymentsType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), vec![], |c| {
+            c.doc.payments.clear();
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update_cart_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        command: InputUpdateCartDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let props = prop_inputs(command.dynamic_properties);
+        self.change(ctx, base, vec![], move |c| {
+            let mut values = std::mem::take(&mut c.doc.dynamic_properties);
+            let r = apply_properties(&mut values, c, ObjectType::Cart, &props);
+            c.doc.dynamic_properties = values;
+            r
+        })
+        .await
+    }
+
+    async fn update_cart_item_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        command: InputUpdateCartItemDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let props = prop_inputs(command.dynamic_properties);
+        let id = command.line_item_id.trim().to_string();
+        self.change(ctx, base, vec![], move |c| {
+            let pos =
+                c.doc.items.iter().position(|l| l.id == id).ok_or_else(|| {
+                    ApiError::bad_input(format!("the cart has no line item `{id}`"))
+                })?;
+            let mut values = std::mem::take(&mut c.doc.items[pos].dynamic_properties);
+            let r = apply_properties(&mut values, c, ObjectType::LineItem, &props);
+            c.doc.items[pos].dynamic_properties = values;
+            r
+        })
+        .await
+    }
+
+    async fn update_cart_shipment_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        command: InputUpdateCartShipmentDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let props = prop_inputs(command.dynamic_properties);
+        let id = command.shipment_id.trim().to_string();
+        self.change(ctx, base, vec![], move |c| {
+            let pos = c
+                .doc
+                .shipments
+                .iter()
+                .position(|s| s.id == id)
+                .ok_or_else(|| ApiError::bad_input(format!("the cart has no shipment `{id}`")))?;
+            let mut values = std::mem::take(&mut c.doc.shipments[pos].dynamic_properties);
+            let r = apply_properties(&mut values, c, ObjectType::Shipment, &props);
+            c.doc.shipments[pos].dynamic_properties = values;
+            r
+        })
+        .await
+    }
+
+    async fn update_cart_payment_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        command: InputUpdateCartPaymentDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let props = prop_inputs(command.dynamic_properties);
+        let id = command.payment_id.trim().to_string();
+        self.change(ctx, base, vec![], move |c| {
+            let pos = c
+                .doc
+                .payments
+                .iter()
+                .position(|p| p.id == id)
+                .ok_or_else(|| ApiError::bad_input(format!("the cart has no payment `{id}`")))?;
+            let mut values = std::mem::take(&mut c.doc.payments[pos].dynamic_properties);
+            let r = apply_properties(&mut values, c, ObjectType::Payment, &props);
+            c.doc.payments[pos].dynamic_properties = values;
+            r
+        })
+        .await
+    }
+
+    async fn add_cart_address(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddOrUpdateCartAddressType,
+    ) -> ApiResult<Option<CartType>> {
+        self.add_or_update_cart_address(ctx, command).await
+    }
+
+    async fn add_or_update_cart_address(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddOrUpdateCartAddressType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let patch = address_patch(command.address)?;
+        let Some(Some(address_type)) = patch.address_type else {
+            return Err(ApiError::bad_input(
+                "address.addressType is required: 1 (Billing), 2 (Shipping) or 3 (BillingAndShipping)",
+            ));
+        };
+        self.change(ctx, base, vec![], move |c| {
+            c.doc.upsert_address(address_type, patch, uuid());
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_wishlist_bulk_item(
+        &self,
+        ctx: &RequestContext,
+        command: InputAddWishlistBulkItemType,
+    ) -> ApiResult<Option<BulkWishlistType>> {
+        let principal = principal(ctx, &self.state.store).await?;
+        if principal == Principal::InvalidToken {
+            return Err(unauthorized("the bearer token is not valid"));
+        }
+        let pid = product_id(&command.product_id)?;
+        let qty = command.quantity.into_option().unwrap_or(1);
+        if !(1..=MAX_QUANTITY).contains(&qty) {
+            return Err(ApiError::bad_input(format!(
+                "quantity must be between 1 and {MAX_QUANTITY}"
+            )));
+        }
+        let mut list_ids: Vec<String> = Vec::new();
+        for id in command.list_ids.into_iter().flatten() {
+            let id = id_text("listIds", &id)?;
+            if !list_ids.contains(&id) {
+                list_ids.push(id);
+            }
+        }
+        let now = self.state.now_ms();
+        let mut tx = self.state.store.begin().await?;
+        // Check every list first, then lock them in id order.
+        let mut locked = Vec::new();
+        let mut sorted = list_ids.clone();
+        sorted.sort();
+        for id in &sorted {
+            // A bulk add skips ids that are not wishlists of the caller's (as the real service).
+            let Some(row) = db::cart_by_id(&mut tx, id).await? else {
+                continue;
+            };
+            if row.cart_type != TYPE_WISHLIST {
+                continue;
+            }
+            let user = match &principal {
+                Principal::User(u) => u.clone(),
+                _ => row.user_id.clone(),
+            };
+            principal.check(&row, &user)?;
+            if let Some(row) = db::lock_cart(&mut tx, id).await? {
+                locked.push(row);
+            }
+        }
+        let mut ids = vec![pid.clone()];
+        for row in &locked {
+            ids.extend(row.doc.items.iter().map(|l| l.product_id.clone()));
+        }
+        let products = db::load_products(&mut tx, &ids).await?;
+        let mut catalogs = HashMap::new();
+        let mut views = HashMap::new();
+        for mut row in locked {
+            let catalog = match catalogs.get(&row.store_id) {
+                Some(c) => Arc::clone(c),
+                None => {
+                    let c = service::catalog(&mut tx, &row.store_id).await?;
+                    catalogs.insert(row.store_id.clone(), Arc::clone(&c));
+                    c
+                }
+            };
+            let currency = service::currency_of(&row, &catalog)?;
+            let product = products
+                .get(&pid)
+                .filter(|p| catalog.sells(p, &currency))
+                .ok_or_else(|| {
+                    ApiError::bad_input(format!(
+                        "product `{pid}` is not sold by store `{}`",
+                        row.store_id
+                    ))
+                })?;
+            match row.doc.line_of_product_mut(&pid) {
+                Some(line) => line.quantity = line.quantity.saturating_add(qty).min(MAX_QUANTITY),
+                None => row.doc.items.push(LineItem {
+                    id: uuid(),
+                    product_id: product.id.clone(),
+                    sku: product.sku.clone(),
+                    name: product.name_in(
+                        &catalog.settings.default_language,
+                        &catalog.settings.default_language,
+                    ),
+                    quantity: qty,
+                    created_ms: now,
+                    captured_price: catalog.unit_price(product, &currency).map(|(_, s)| s),
+                    captured_available: true,
+                    ..LineItem::default()
+                }),
+            }
+            row.doc.warnings.clear();
+            row.modified_ms = now;
+            db::save_cart(&mut tx, &row).await?;
+            let v = service::view(&mut tx, row, catalog, None, now).await?;
+            views.insert(v.row.id.clone(), v);
+        }
+        tx.commit().await.map_err(db_error)?;
+        let wishlists = list_ids
+            .iter()
+            .filter_map(|id| views.remove(id))
+            .map(|v| Some(output::wishlist(&remember(ctx, v))))
+            .collect();
+        Ok(Some(BulkWishlistType {
+            wishlists: Some(wishlists),
+        }))
+    }
+
+    async fn refresh_cart(
+        &self,
+        ctx: &RequestContext,
+        command: RefreshCartType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), vec![], |c| {
+            c.recapture = true;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn cart_type_available_shipping_methods(
+        &self,
+        ctx: &RequestContext,
+        parent: &CartType,
+    ) -> ApiResult<Option<Vec<Option<ShippingMethodType>>>> {
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(output::shipping_methods(&v)))
+    }
+
+    async fn cart_type_available_payment_methods(
+        &self,
+        ctx: &RequestContext,
+        parent: &CartType,
+    ) -> ApiResult<Option<Vec<Option<PaymentMethodType>>>> {
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(output::payment_methods(&v)))
+    }
+
+    async fn cart_type_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        parent: &CartType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(output::dynamic_properties(
+            &v.row.doc.dynamic_properties,
+            &v,
+            ObjectType::Cart,
+            culture_name.as_deref(),
+        )))
+    }
+
+    async fn cart_type_is_valid(
+        &self,
+        ctx: &RequestContext,
+        parent: &CartType,
+        rule_set: Option<String>,
+    ) -> ApiResult<Option<bool>> {
+        let rules = rule_sets(rule_set.as_deref())?;
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(
+            validation_errors(
+                &v.row.id,
+                &v.row.cart_type,
+                &v.row.doc,
+                &v.eval,
+                &v.products,
+                rules,
+            )
+            .is_empty(),
+        ))
+    }
+
+    async fn cart_type_validation_errors(
+        &self,
+        ctx: &RequestContext,
+        parent: &CartType,
+        rule_set: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<ValidationErrorType>>>> {
+        let rules = rule_sets(rule_set.as_deref())?;
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(
+            validation_errors(
+                &v.row.id,
+                &v.row.cart_type,
+                &v.row.doc,
+                &v.eval,
+                &v.products,
+                rules,
+            )
+            .iter()
+            .map(output::warning)
+            .collect(),
+        ))
+    }
+
+    async fn line_item_type_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        parent: &LineItemType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let Some(v) = Self::part(ctx, format!("line:{}", parent.id)) else {
+            return Ok(Some(vec![]));
+        };
+        let values = v
+            .row
+            .doc
+            .items
+            .iter()
+            .find(|l| l.id == parent.id)
+            .map(|l| l.dynamic_properties.as_slice())
+            .unwrap_or_default();
+        Ok(Some(output::dynamic_properties(
+            values,
+            &v,
+            ObjectType::LineItem,
+            culture_name.as_deref(),
+        )))
+    }
+
+    async fn shipment_type_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        parent: &ShipmentType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let id = parent.id.clone().unwrap_or_default();
+        let Some(v) = Self::part(ctx, format!("shipment:{id}")) else {
+            return Ok(Some(vec![]));
+        };
+        let values = v
+            .row
+            .doc
+            .shipments
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.dynamic_properties.as_slice())
+            .unwrap_or_default();
+        Ok(Some(output::dynamic_properties(
+            values,
+            &v,
+            ObjectType::Shipment,
+            culture_name.as_deref(),
+        )))
+    }
+
+    async fn payment_type_dynamic_properties(
+        &self,
+        ctx: &RequestContext,
+        parent: &PaymentType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let id = parent.id.clone().unwrap_or_default();
+        let Some(v) = Self::part(ctx, format!("payment:{id}")) else {
+            return Ok(Some(vec![]));
+        };
+        let values = v
+            .row
+            .doc
+            .payments
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.dynamic_properties.as_slice())
+            .unwrap_or_default();
+        Ok(Some(output::dynamic_properties(
+            values,
+            &v,
+            ObjectType::Payment,
+            culture_name.as_deref(),
+        )))
+    }
+}

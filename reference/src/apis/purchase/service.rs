@@ -1,0 +1,465 @@
+//! How requests reach carts: addressing by the base fields, creating on first use, access
+//! checks, and the one way every mutation changes a cart — load, change, price, save, in one
+//! write transaction holding the cart's row lock.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use sqlx::AnyConnection;
+
+use crate::domain::purchase::cart::{CartDoc, TYPE_CART, TYPE_WISHLIST, Warning};
+use crate::domain::purchase::catalog::{Product, StoreCatalog};
+use crate::domain::purchase::money::Currency;
+use crate::domain::purchase::totals::{PricingInput, evaluate};
+use crate::domain::purchase::validation::recapture;
+use crate::state::AppState;
+use crate::store::{db_error, uuid};
+
+use super::access::{MAX_ID_LEN, Principal, principal};
+use super::cache::{CartView, RequestCache};
+use super::db::{self, CartKey, CartRow};
+
+/// The base fields every cart command carries.
+#[derive(Debug, Clone, Default)]
+pub struct Base {
+    pub cart_id: Option<String>,
+    pub store_id: String,
+    pub cart_name: Option<String>,
+    pub user_id: Option<String>,
+    pub currency: Option<String>,
+    pub culture: Option<String>,
+    pub cart_type: Option<String>,
+}
+
+/// Reads the base fields of a generated command input.
+#[macro_export]
+macro_rules! purchase_base {
+    ($c:expr) => {
+        $crate::apis::purchase::service::Base {
+            cart_id: $c.cart_id.clone().into_option(),
+            store_id: $c.store_id.clone(),
+            cart_name: $c.cart_name.clone().into_option(),
+            user_id: Some($c.user_id.clone()),
+            currency: $c.currency_code.clone().into_option(),
+            culture: $c.culture_name.clone().into_option(),
+            cart_type: $c.cart_type.clone().into_option(),
+        }
+    };
+}
+
+/// `cart` or `wishlist` (the seed's table also spells it "whishlist"); omitted means `cart`.
+pub fn cart_type(text: Option<&str>) -> ApiResult<String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(TYPE_CART.into()),
+        Some(t) if t.eq_ignore_ascii_case("cart") => Ok(TYPE_CART.into()),
+        Some(t) if t.eq_ignore_ascii_case("wishlist") || t.eq_ignore_ascii_case("whishlist") => {
+            Ok(TYPE_WISHLIST.into())
+        }
+        Some(t) => Err(ApiError::bad_input(format!(
+            "cartType `{t}` is not `cart` or `wishlist`"
+        ))),
+    }
+}
+
+/// A bounded identifier or name.
+pub fn id_text(field: &str, value: &str) -> ApiResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::bad_input(format!("{field} must not be empty")));
+    }
+    if v.len() > MAX_ID_LEN {
+        return Err(ApiError::bad_input(format!(
+            "{field} is longer than {MAX_ID_LEN} characters"
+        )));
+    }
+    Ok(v.to_string())
+}
+
+/// The store's catalogue, or `BAD_USER_INPUT` for an unknown store.
+pub async fn catalog(conn: &mut AnyConnection, store_id: &str) -> ApiResult<Arc<StoreCatalog>> {
+    db::load_catalog(conn, store_id)
+        .await?
+        .map(Arc::new)
+        .ok_or_else(|| ApiError::bad_input(format!("unknown store `{store_id}`")))
+}
+
+/// A request's view of where a cart is.
+#[derive(Debug, Clone)]
+pub struct Addressed {
+    pub principal: Principal,
+    pub user_id: String,
+    pub cart_id: Option<String>,
+    pub key: CartKey,
+    pub culture: Option<String>,
+    pub catalog: Arc<StoreCatalog>,
+}
+
+/// Checks the base fields (store, currency, type, user) against the caller and the store.
+pub async fn address(
+    conn: &mut AnyConnection,
+    principal: Principal,
+    base: &Base,
+) -> ApiResult<Addressed> {
+    let user_id = principal.user(base.user_id.as_deref())?;
+    let store_id = id_text("storeId", &base.store_id)?;
+    let catalog = catalog(conn, &store_id).await?;
+    let currency = match base
+        .currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => catalog.settings.default_currency.clone(),
+        Some(c) => catalog.currency(c).map(|c| c.code.clone()).ok_or_else(|| {
+            ApiError::bad_input(format!(
+                "store `{store_id}` does not sell in currency `{c}`"
+            ))
+        })?,
+    };
+    let name = match base.cart_name.as_deref() {
+        Some(n) if !n.trim().is_empty() => id_text("cartName", n)?,
+        _ => "default".to_string(),
+    };
+    let cart_id = match base
+        .cart_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(id) => Some(id_text("cartId", id)?),
+        None => None,
+    };
+    Ok(Addressed {
+        principal,
+        key: CartKey {
+            store_id,
+            user_id: user_id.clone(),
+            name,
+            currency,
+            cart_type: cart_type(base.cart_type.as_deref())?,
+        },
+        user_id,
+        cart_id,
+        culture: base.culture.clone(),
+        catalog,
+    })
+}
+
+/// Finds the addressed cart (by id when it names one, else by key), checking access; creates
+/// it when `create` and it does not exist.
+pub async fn find(
+    conn: &mut AnyConnection,
+    a: &Addressed,
+    create: bool,
+    now_ms: i64,
+) -> ApiResult<Option<CartRow>> {
+    if let Some(id) = &a.cart_id
+        && let Some(row) = db::cart_by_id(conn, id).await?
+    {
+        a.principal.check(&row, &a.user_id)?;
+        return Ok(Some(row));
+    }
+    if let Some(row) = db::cart_by_key(conn, &a.key).await? {
+        a.principal.check(&row, &a.user_id)?;
+        return Ok(Some(row));
+    }
+    if !create {
+        return Ok(None);
+    }
+    let row = CartRow {
+        id: uuid(),
+        store_id: a.key.store_id.clone(),
+        name: a.key.name.clone(),
+        user_id: a.key.user_id.clone(),
+        currency: a.key.currency.clone(),
+        cart_type: a.key.cart_type.clone(),
+        is_anonymous: a.principal.is_anonymous(),
+        status: "New".into(),
+        comment: None,
+        created_ms: now_ms,
+        modified_ms: now_ms,
+        version: 0,
+        doc: CartDoc::default(),
+    };
+    db::insert_cart_if_absent(conn, &row).await?;
+    // A concurrent first use may have won; either way the cart now exists.
+    let row = db::cart_by_key(conn, &a.key)
+        .await?
+        .ok_or_else(|| ApiError::internal("a cart just inserted is missing"))?;
+    a.principal.check(&row, &a.user_id)?;
+    Ok(Some(row))
+}
+
+/// The catalogue of `row`'s store (the addressed store's when they are the same).
+pub async fn catalog_of(
+    conn: &mut AnyConnection,
+    row: &CartRow,
+    addressed: &Arc<StoreCatalog>,
+) -> ApiResult<Arc<StoreCatalog>> {
+    if row.store_id == addressed.settings.id {
+        return Ok(Arc::clone(addressed));
+    }
+    catalog(conn, &row.store_id).await
+}
+
+/// The currency a row is priced in (its own; the store's default if the store dropped it).
+pub fn currency_of(row: &CartRow, catalog: &StoreCatalog) -> ApiResult<Currency> {
+    catalog
+        .currency(&row.currency)
+        .or_else(|| catalog.default_currency())
+        .cloned()
+        .ok_or_else(|| ApiError::internal(format!("store {} has no currency", catalog.settings.id)))
+}
+
+fn product_ids(doc: &CartDoc) -> Vec<String> {
+    doc.items.iter().map(|l| l.product_id.clone()).collect()
+}
+
+/// Prices `row` into a view.
+pub async fn view(
+    conn: &mut AnyConnection,
+    row: CartRow,
+    catalog: Arc<StoreCatalog>,
+    culture: Option<&str>,
+    now_ms: i64,
+) -> ApiResult<CartView> {
+    let products = db::load_products(conn, &product_ids(&row.doc)).await?;
+    view_with(conn, row, catalog, culture, products, now_ms).await
+}
+
+async fn view_with(
+    conn: &mut AnyConnection,
+    row: CartRow,
+    catalog: Arc<StoreCatalog>,
+    culture: Option<&str>,
+    products: HashMap<String, Product>,
+    now_ms: i64,
+) -> ApiResult<CartView> {
+    let currency = currency_of(&row, &catalog)?;
+    let culture = catalog.culture(culture);
+    let eval = evaluate(
+        &row.doc,
+        &PricingInput {
+            catalog: &catalog,
+            currency: &currency,
+            products: &products,
+            now_ms,
+        },
+    );
+    let customer_name = if row.is_anonymous {
+        "Anonymous".to_string()
+    } else {
+        db::customer_name(conn, &row.user_id)
+            .await?
+            .unwrap_or_else(|| row.user_id.clone())
+    };
+    Ok(CartView {
+        row,
+        catalog,
+        currency,
+        culture,
+        products,
+        eval,
+        customer_name,
+        now_ms,
+    })
+}
+
+/// Prices several rows (the `carts` page): one product query for all of them.
+pub async fn views(
+    conn: &mut AnyConnection,
+    rows: Vec<CartRow>,
+    culture: Option<&str>,
+    now_ms: i64,
+) -> ApiResult<Vec<CartView>> {
+    let ids: Vec<String> = rows.iter().flat_map(|r| product_ids(&r.doc)).collect();
+    let products = db::load_products(conn, &ids).await?;
+    let mut catalogs: HashMap<String, Arc<StoreCatalog>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let catalog = match catalogs.get(&row.store_id) {
+            Some(c) => Arc::clone(c),
+            None => {
+                let c = catalog(conn, &row.store_id).await?;
+                catalogs.insert(row.store_id.clone(), Arc::clone(&c));
+                c
+            }
+        };
+        let mine: HashMap<String, Product> = row
+            .doc
+            .items
+            .iter()
+            .filter_map(|l| {
+                products
+                    .get(&l.product_id)
+                    .map(|p| (p.id.clone(), p.clone()))
+            })
+            .collect();
+        out.push(view_with(conn, row, catalog, culture, mine, now_ms).await?);
+    }
+    Ok(out)
+}
+
+/// Remembers `view` for the request's lazy fields and returns it shared.
+pub fn remember(ctx: &RequestContext, view: CartView) -> Arc<CartView> {
+    let view = Arc::new(view);
+    if let Some(cache) = ctx.get::<RequestCache>() {
+        cache.put(Arc::clone(&view));
+    }
+    view
+}
+
+/// What a mutation may look at and change.
+#[derive(Debug)]
+pub struct Change<'a> {
+    /// The cart's content.
+    pub doc: &'a mut CartDoc,
+    /// `cart` or `wishlist`.
+    pub cart_type: &'a str,
+    /// Its store.
+    pub catalog: &'a StoreCatalog,
+    /// Its currency.
+    pub currency: &'a Currency,
+    /// The request's culture.
+    pub culture: &'a str,
+    /// The products of its lines and those the mutation named.
+    pub products: &'a HashMap<String, Product>,
+    /// Now.
+    pub now_ms: i64,
+    /// Warnings of this mutation (they replace the cart's stored warnings).
+    pub warnings: Vec<Warning>,
+    /// Re-capture prices and availability after the change (refresh).
+    pub recapture: bool,
+}
+
+impl Change<'_> {
+    /// The catalogue's unit sale price of `product` in the cart's currency.
+    pub fn sale_price(&self, product: &Product) -> Option<rust_decimal::Decimal> {
+        self.catalog
+            .unit_price(product, self.currency)
+            .map(|(_, s)| s)
+    }
+}
+
+/// Loads (creating on first use) the addressed cart under its row lock, applies `change`,
+/// prices it, saves it and commits; returns the priced cart. An error from `change` rolls
+/// everything back.
+pub async fn mutate<F>(
+    state: &AppState,
+    ctx: &RequestContext,
+    base: Base,
+    extra_products: Vec<String>,
+    change: F,
+) -> ApiResult<Arc<CartView>>
+where
+    F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send,
+{
+    let principal = principal(ctx, &state.store).await?;
+    let now = state.now_ms();
+    let mut tx = state.store.begin().await?;
+    let a = address(&mut tx, principal, &base).await?;
+    let found = find(&mut tx, &a, true, now)
+        .await?
+        .ok_or_else(|| ApiError::internal("cart not created"))?;
+    let mut row = db::lock_cart(&mut tx, &found.id).await?.ok_or_else(|| {
+        ApiError::conflict("the cart was removed while it was being changed; try again")
+    })?;
+    let catalog = catalog_of(&mut tx, &row, &a.catalog).await?;
+    let currency = currency_of(&row, &catalog)?;
+    let culture = catalog.culture(a.culture.as_deref());
+    let mut ids = product_ids(&row.doc);
+    ids.extend(extra_products);
+    let products = db::load_products(&mut tx, &ids).await?;
+    let (warnings, refresh) = {
+        let mut c = Change {
+            doc: &mut row.doc,
+            cart_type: &found.cart_type,
+            catalog: &catalog,
+            currency: &currency,
+            culture: &culture,
+            products: &products,
+            now_ms: now,
+            warnings: Vec::new(),
+            recapture: false,
+        };
+        change(&mut c)?;
+        (c.warnings, c.recapture)
+    };
+    row.doc.warnings = warnings;
+    if refresh {
+        let eval = evaluate(
+            &row.doc,
+            &PricingInput {
+                catalog: &catalog,
+                currency: &currency,
+                products: &products,
+                now_ms: now,
+            },
+        );
+        recapture(&mut row.doc, &eval);
+    }
+    row.comment = row.doc.comment.clone();
+    row.modified_ms = now;
+    db::save_cart(&mut tx, &row).await?;
+    let products: HashMap<String, Product> = products
+        .into_iter()
+        .filter(|(id, _)| row.doc.items.iter().any(|l| &l.product_id == id))
+        .collect();
+    let v = view_with(&mut tx, row, catalog, Some(&culture), products, now).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(remember(ctx, v))
+}
+
+/// Reads the addressed cart, creating it (empty) on first use.
+pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResult<Arc<CartView>> {
+    let principal = principal(ctx, &state.store).await?;
+    let now = state.now_ms();
+    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let a = address(&mut conn, principal, &base).await?;
+    let row = match find(&mut conn, &a, false, now).await? {
+        Some(row) => row,
+        None => {
+            drop(conn);
+            let mut tx = state.store.begin().await?;
+            let row = find(&mut tx, &a, true, now)
+                .await?
+                .ok_or_else(|| ApiError::internal("cart not created"))?;
+            tx.commit().await.map_err(db_error)?;
+            conn = state.store.pool.acquire().await.map_err(db_error)?;
+            row
+        }
+    };
+    let catalog = catalog_of(&mut conn, &row, &a.catalog).await?;
+    let v = view(&mut conn, row, catalog, a.culture.as_deref(), now).await?;
+    Ok(remember(ctx, v))
+}
+
+/// Reads the addressed cart without creating it: an empty cart of that key when it does not
+/// exist (used by `validateCoupon`, which changes nothing).
+pub async fn peek(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResult<CartView> {
+    let principal = principal(ctx, &state.store).await?;
+    let now = state.now_ms();
+    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let a = address(&mut conn, principal, &base).await?;
+    let row = match find(&mut conn, &a, false, now).await? {
+        Some(row) => row,
+        None => CartRow {
+            id: String::new(),
+            store_id: a.key.store_id.clone(),
+            name: a.key.name.clone(),
+            user_id: a.key.user_id.clone(),
+            currency: a.key.currency.clone(),
+            cart_type: a.key.cart_type.clone(),
+            is_anonymous: a.principal.is_anonymous(),
+            status: "New".into(),
+            comment: None,
+            created_ms: now,
+            modified_ms: now,
+            version: 0,
+            doc: CartDoc::default(),
+        },
+    };
+    let catalog = catalog_of(&mut conn, &row, &a.catalog).await?;
+    view(&mut conn, row, catalog, a.culture.as_deref(), now).await
+}

@@ -1,0 +1,186 @@
+//! Cart storage. A change starts with [`lock`]: one `UPDATE … SET version = version + 1 …
+//! RETURNING` that both loads the cart and, on PostgreSQL, holds its row lock until the
+//! transaction ends (SQLite's `BEGIN IMMEDIATE` already admits one writer), so concurrent
+//! changes to one cart run one after the other and none is lost.
+
+use shopql_server_stubs::{ApiError, ApiResult};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::model::{CartDoc, CartRecord, CartState};
+use crate::store::{Store, db_error};
+
+const COLUMNS: &str = "id, state, created_at, updated_at, ttl_ms, expires_at, stale_ttl_ms, stale_at, order_id, version, data";
+
+/// Decodes a row selected with the cart columns.
+pub fn from_row(row: &AnyRow) -> ApiResult<CartRecord> {
+    let state: String = row.try_get(1).map_err(db_error)?;
+    let data: String = row.try_get(10).map_err(db_error)?;
+    let doc: CartDoc = serde_json::from_str(&data)
+        .map_err(|e| ApiError::internal(format!("cart document: {e}")))?;
+    Ok(CartRecord {
+        id: row.try_get(0).map_err(db_error)?,
+        state: CartState::parse(&state)
+            .ok_or_else(|| ApiError::internal(format!("cart state `{state}`")))?,
+        created_at: row.try_get(2).map_err(db_error)?,
+        updated_at: row.try_get(3).map_err(db_error)?,
+        ttl_ms: row.try_get(4).map_err(db_error)?,
+        expires_at: row.try_get(5).map_err(db_error)?,
+        stale_ttl_ms: row.try_get(6).map_err(db_error)?,
+        stale_at: row.try_get(7).map_err(db_error)?,
+        order_id: row.try_get(8).map_err(db_error)?,
+        version: row.try_get(9).map_err(db_error)?,
+        doc,
+    })
+}
+
+/// The cart columns, for other modules' queries.
+pub fn columns() -> &'static str {
+    COLUMNS
+}
+
+fn document(cart: &CartRecord) -> ApiResult<String> {
+    serde_json::to_string(&cart.doc).map_err(|e| ApiError::internal(format!("cart document: {e}")))
+}
+
+/// Loads a cart for a change and locks it until the transaction ends. Expired carts are
+/// returned too; callers decide (they are gone for every API).
+pub async fn lock(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    id: &str,
+) -> ApiResult<Option<CartRecord>> {
+    let sql = format!(
+        "UPDATE shop_carts SET version = version + 1 WHERE tenant = $1 AND id = $2 RETURNING {COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(db_error)?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Reads a cart that has not expired.
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    id: &str,
+    now_ms: i64,
+) -> ApiResult<Option<CartRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM shop_carts WHERE tenant = $1 AND id = $2 AND expires_at > $3"
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(id)
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await
+        .map_err(db_error)?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Inserts a new cart; false if a cart with that id exists (a concurrent creation won).
+pub async fn insert(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -> ApiResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO shop_carts (tenant, id, state, customer_identifier, item_count, created_at, updated_at, ttl_ms, expires_at, \
+         stale_ttl_ms, stale_at, order_id, version, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (tenant, id) DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(&cart.id)
+    .bind(cart.state.as_str())
+    .bind(cart.customer_identifier())
+    .bind(cart.doc.items.len() as i64)
+    .bind(cart.created_at)
+    .bind(cart.updated_at)
+    .bind(cart.ttl_ms)
+    .bind(cart.expires_at)
+    .bind(cart.stale_ttl_ms)
+    .bind(cart.stale_at)
+    .bind(cart.order_id.clone())
+    .bind(cart.version)
+    .bind(document(cart)?)
+    .execute(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Writes a locked cart back.
+pub async fn save(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE shop_carts SET state = $3, customer_identifier = $4, item_count = $5, updated_at = $6, ttl_ms = $7, \
+         expires_at = $8, stale_ttl_ms = $9, stale_at = $10, order_id = $11, data = $12 WHERE tenant = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(&cart.id)
+    .bind(cart.state.as_str())
+    .bind(cart.customer_identifier())
+    .bind(cart.doc.items.len() as i64)
+    .bind(cart.updated_at)
+    .bind(cart.ttl_ms)
+    .bind(cart.expires_at)
+    .bind(cart.stale_ttl_ms)
+    .bind(cart.stale_at)
+    .bind(cart.order_id.clone())
+    .bind(document(cart)?)
+    .execute(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// Deletes a cart; true if one was deleted.
+pub async fn delete(conn: &mut AnyConnection, tenant: &str, id: &str) -> ApiResult<bool> {
+    let done = sqlx::query("DELETE FROM shop_carts WHERE tenant = $1 AND id = $2")
+        .bind(tenant)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map_err(db_error)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes an unexpired cart; true if one was deleted (an expired cart is already gone).
+pub async fn delete_live(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    id: &str,
+    now_ms: i64,
+) -> ApiResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM shop_carts WHERE tenant = $1 AND id = $2 AND expires_at > $3")
+            .bind(tenant)
+            .bind(id)
+            .bind(now_ms)
+            .execute(conn)
+            .await
+            .map_err(db_error)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes carts that expired at `now_ms`; returns how many.
+pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
+    let done = sqlx::query("DELETE FROM shop_carts WHERE expires_at <= $1")
+        .bind(now_ms)
+        .execute(&store.pool)
+        .await
+        .map_err(db_error)?;
+    Ok(done.rows_affected())
+}
+
+/// Moves stale carts (state `cart`, `stale_at` passed) to `abandoned`; returns how many.
+pub async fn abandon_stale(store: &Store, now_ms: i64) -> ApiResult<u64> {
+    let done = sqlx::query(
+        "UPDATE shop_carts SET state = 'abandoned', stale_at = NULL, updated_at = $1, expires_at = $1 + ttl_ms, \
+         version = version + 1 WHERE state = 'cart' AND stale_at IS NOT NULL AND stale_at <= $1",
+    )
+    .bind(now_ms)
+    .execute(&store.pool)
+    .await
+    .map_err(db_error)?;
+    Ok(done.rows_affected())
+}

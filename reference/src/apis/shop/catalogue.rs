@@ -1,0 +1,284 @@
+//! The per-tenant catalogue that hydration reads: products (localized names, path, topics, VAT)
+//! with variants by SKU (localized names, images, attributes, prices per price variant), and
+//! market price lists.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use shopql_server_stubs::ApiError;
+use sqlx::{AnyConnection, Row};
+
+use crate::domain::pricing::MarketPrice;
+use crate::store::db_error;
+
+/// The language names fall back to.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// A resized variant of a catalogue image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSize {
+    /// URL.
+    pub url: String,
+    /// Storage key.
+    pub key: String,
+    /// Width in pixels.
+    pub width: Option<u32>,
+    /// Height in pixels.
+    pub height: Option<u32>,
+}
+
+/// A catalogue image with localized alt texts and resized variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueImage {
+    /// URL of the original.
+    pub url: String,
+    /// Storage key.
+    pub key: String,
+    /// Alt text per language.
+    #[serde(default)]
+    pub alt: BTreeMap<String, String>,
+    /// Width in pixels.
+    pub width: Option<u32>,
+    /// Height in pixels.
+    pub height: Option<u32>,
+    /// Resized variants.
+    #[serde(default)]
+    pub variants: Vec<ImageSize>,
+}
+
+/// A variant, sold by SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueVariant {
+    /// The SKU, unique per tenant.
+    pub sku: String,
+    /// Name per language.
+    pub names: BTreeMap<String, String>,
+    /// Images.
+    pub images: Vec<CatalogueImage>,
+    /// Attributes, such as `color`.
+    pub attributes: BTreeMap<String, String>,
+    /// Price per price variant identifier (`default`, `sales`, …); `None` has no price.
+    pub prices: BTreeMap<String, Option<Decimal>>,
+}
+
+/// A product and its variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueProduct {
+    /// The product id.
+    pub id: String,
+    /// The catalogue path, such as `/shop/robots/robot`.
+    pub path: String,
+    /// Name per language.
+    pub names: BTreeMap<String, String>,
+    /// VAT percent, 0..=100.
+    pub vat_percent: Decimal,
+    /// Topic paths.
+    pub topics: Vec<String>,
+    /// Other paths where the product appears.
+    pub shortcuts: Vec<String>,
+    /// The variants.
+    pub variants: Vec<CatalogueVariant>,
+}
+
+/// One price of a price list, for one market.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceListPrice {
+    /// The price list.
+    pub price_list: String,
+    /// A market the list is enabled for.
+    pub market: String,
+    /// The SKU.
+    pub sku: String,
+    /// The price variant.
+    pub price_variant: String,
+    /// The price.
+    pub price: Decimal,
+}
+
+/// What hydration needs of one SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    /// The product (its `variants` are empty here).
+    pub product: CatalogueProduct,
+    /// The variant.
+    pub variant: CatalogueVariant,
+    /// Its prices in market price lists.
+    pub market_prices: Vec<MarketPrice>,
+}
+
+/// The text for `language`, else English, else any.
+pub fn localized(names: &BTreeMap<String, String>, language: &str) -> Option<String> {
+    names
+        .get(language)
+        .or_else(|| names.get(DEFAULT_LANGUAGE))
+        .or_else(|| names.values().next())
+        .cloned()
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::internal(format!("catalogue json: {e}")))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::internal(format!("catalogue json: {e}")))
+}
+
+/// Creates or replaces a product and its variants.
+pub async fn upsert_product(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    product: &CatalogueProduct,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO shop_products (tenant, id, path, names, vat_percent, topics, shortcuts) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (tenant, id) DO UPDATE SET path = excluded.path, names = excluded.names, vat_percent = excluded.vat_percent, \
+         topics = excluded.topics, shortcuts = excluded.shortcuts",
+    )
+    .bind(tenant)
+    .bind(&product.id)
+    .bind(&product.path)
+    .bind(json(&product.names)?)
+    .bind(product.vat_percent.to_string())
+    .bind(json(&product.topics)?)
+    .bind(json(&product.shortcuts)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    for v in &product.variants {
+        sqlx::query(
+            "INSERT INTO shop_variants (tenant, sku, product_id, names, images, attributes, prices) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (tenant, sku) DO UPDATE SET product_id = excluded.product_id, names = excluded.names, images = excluded.images, \
+             attributes = excluded.attributes, prices = excluded.prices",
+        )
+        .bind(tenant)
+        .bind(&v.sku)
+        .bind(&product.id)
+        .bind(json(&v.names)?)
+        .bind(json(&v.images)?)
+        .bind(json(&v.attributes)?)
+        .bind(json(&v.prices)?)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Creates or replaces one price of a market price list.
+pub async fn upsert_market_price(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    price: &PriceListPrice,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO shop_market_prices (tenant, sku, price_variant, price_list, market, price) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (tenant, sku, price_variant, price_list, market) DO UPDATE SET price = excluded.price",
+    )
+    .bind(tenant)
+    .bind(&price.sku)
+    .bind(&price.price_variant)
+    .bind(&price.price_list)
+    .bind(&price.market)
+    .bind(price.price.to_string())
+    .execute(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The catalogue entries of `skus` (those that exist), keyed by SKU.
+pub async fn load(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    skus: &[&str],
+) -> Result<HashMap<String, CatalogueEntry>, ApiError> {
+    let mut out = HashMap::new();
+    if skus.is_empty() {
+        return Ok(out);
+    }
+    let mut unique: Vec<&str> = skus.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let sql = format!(
+        "SELECT v.sku, v.names, v.images, v.attributes, v.prices, p.id, p.path, p.names, p.vat_percent, p.topics, p.shortcuts \
+         FROM shop_variants v JOIN shop_products p ON p.tenant = v.tenant AND p.id = v.product_id \
+         WHERE v.tenant = $1 AND v.sku IN ({})",
+        placeholders(2, unique.len())
+    );
+    let mut q = sqlx::query(&sql).bind(tenant);
+    for s in &unique {
+        q = q.bind(*s);
+    }
+    let rows = q.fetch_all(&mut *conn).await.map_err(db_error)?;
+    for row in rows {
+        let sku: String = row.try_get(0).map_err(db_error)?;
+        let vat: String = row.try_get(8).map_err(db_error)?;
+        let variant = CatalogueVariant {
+            sku: sku.clone(),
+            names: parse(&row.try_get::<String, _>(1).map_err(db_error)?)?,
+            images: parse(&row.try_get::<String, _>(2).map_err(db_error)?)?,
+            attributes: parse(&row.try_get::<String, _>(3).map_err(db_error)?)?,
+            prices: parse(&row.try_get::<String, _>(4).map_err(db_error)?)?,
+        };
+        let product = CatalogueProduct {
+            id: row.try_get(5).map_err(db_error)?,
+            path: row.try_get(6).map_err(db_error)?,
+            names: parse(&row.try_get::<String, _>(7).map_err(db_error)?)?,
+            vat_percent: vat
+                .parse()
+                .map_err(|e| ApiError::internal(format!("catalogue VAT `{vat}`: {e}")))?,
+            topics: parse(&row.try_get::<String, _>(9).map_err(db_error)?)?,
+            shortcuts: parse(&row.try_get::<String, _>(10).map_err(db_error)?)?,
+            variants: Vec::new(),
+        };
+        out.insert(
+            sku,
+            CatalogueEntry {
+                product,
+                variant,
+                market_prices: Vec::new(),
+            },
+        );
+    }
+    let sql = format!(
+        "SELECT sku, price_variant, market, price FROM shop_market_prices WHERE tenant = $1 AND sku IN ({})",
+        placeholders(2, unique.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql).bind(tenant);
+    for s in &unique {
+        q = q.bind(*s);
+    }
+    for (sku, price_variant, market, price) in q.fetch_all(&mut *conn).await.map_err(db_error)? {
+        let price: Decimal = price
+            .parse()
+            .map_err(|e| ApiError::internal(format!("market price `{price}`: {e}")))?;
+        if let Some(entry) = out.get_mut(&sku) {
+            entry.market_prices.push(MarketPrice {
+                market,
+                price_variant,
+                price,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// True if the tenant's catalogue has `sku`.
+pub async fn has_sku(conn: &mut AnyConnection, tenant: &str, sku: &str) -> Result<bool, ApiError> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT sku FROM shop_variants WHERE tenant = $1 AND sku = $2")
+            .bind(tenant)
+            .bind(sku)
+            .fetch_optional(conn)
+            .await
+            .map_err(db_error)?;
+    Ok(found.is_some())
+}

@@ -1,0 +1,91 @@
+//! The `shop` API (`/{tenant}/cart`) and what the shop family shares: tenants and the token
+//! endpoint (`POST /{tenant}/auth/token`), the scope/tenant authenticator, the catalogue, cart
+//! storage, hydration and the cart views also used by cart-admin.
+
+pub mod auth;
+pub mod carts;
+pub mod catalogue;
+pub mod compute;
+pub mod demo;
+pub mod input;
+pub mod model;
+pub mod order_intent;
+pub mod resolvers;
+pub mod tenants;
+pub mod view;
+
+use std::time::Duration;
+
+use axum::Router;
+
+use crate::apis::usage::middleware::count_requests;
+use crate::state::AppState;
+
+/// The API's router, mounted by `crate::http::router`: JWT with scope `cart` for the path's
+/// tenant; requests are counted for the usage API.
+pub fn router(state: &AppState) -> Router {
+    let config = state
+        .server_config()
+        .with_authenticator(auth::ScopeAuthenticator::new(state, "cart"));
+    let router = shopql_server_stubs::http::router(
+        shopql_server_stubs::shop::schema_builder(resolvers::ShopApi::new(state)),
+        config,
+    );
+    count_requests(router, state, "cart")
+}
+
+/// Loads the demo tenant, catalogue and carts, once per database.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    const KEY: &str = "seed:shop";
+    if state.store.meta(KEY).await?.is_some() {
+        return Ok(());
+    }
+    // Start-up errors are shown in full (the API's INTERNAL masking is for callers).
+    demo::seed(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("shop demo data: {e}: {}", e.detail().unwrap_or("")))?;
+    state.store.set_meta(KEY, "1").await?;
+    Ok(())
+}
+
+/// Runs the cart sweeps once: expired carts are deleted, stale carts abandoned.
+pub async fn sweep(state: &AppState) -> shopql_server_stubs::ApiResult<(u64, u64)> {
+    let now = state.now_ms();
+    let expired = carts::sweep_expired(&state.store, now).await?;
+    let abandoned = carts::abandon_stale(&state.store, now).await?;
+    Ok((expired, abandoned))
+}
+
+/// Starts the cart sweeps (every `sweep_interval_ms`), stopping on shutdown.
+pub fn spawn_background(state: &AppState) {
+    let state = state.clone();
+    let every = Duration::from_millis(state.config.sweep_interval_ms.max(10));
+    tokio::spawn(async move {
+        let stop = until_shutdown(state.shutdown.clone());
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = &mut stop => break,
+            }
+            if let Err(e) = sweep(&state).await {
+                tracing::warn!(error = %e, "cart sweep failed");
+            }
+        }
+    });
+}
+
+/// Completes when the server shuts down (or its state is dropped).
+pub async fn until_shutdown(mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let stop = *shutdown.borrow_and_update();
+        if stop || shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The REST token endpoint `POST /{tenant}/auth/token`.
+pub fn token_router(_state: &AppState) -> Router<AppState> {
+    tenants::router()
+}

@@ -1,0 +1,167 @@
+//! `orderIntent`: a placed cart shaped for order creation (`OrderIntentResult.order`), in the
+//! `core` shape (prices with `taxAmount`, lines with `subTotal`) or the older `legacy` one
+//! (prices with `tax: { name: "VAT", percent }`).
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Map, Value, json};
+
+use super::model::{CartRecord, CustomerDoc};
+use crate::domain::money::to_wire_float;
+use crate::domain::pricing::Amounts;
+
+/// The order shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Crystallize Core API.
+    Core,
+    /// The older Order API.
+    Legacy,
+}
+
+fn money(d: Decimal) -> Value {
+    Value::from(to_wire_float(d))
+}
+
+fn price(a: &Amounts, currency: &str, tax_percent: Decimal, format: Format) -> Value {
+    let mut m = Map::new();
+    m.insert("gross".into(), money(a.gross));
+    m.insert("net".into(), money(a.net));
+    m.insert("currency".into(), Value::from(currency));
+    m.insert(
+        "discounts".into(),
+        Value::Array(
+            a.discounts
+                .iter()
+                .map(|d| json!({ "amount": money(d.amount), "percent": money(d.percent) }))
+                .collect(),
+        ),
+    );
+    match format {
+        Format::Core => {
+            m.insert("taxAmount".into(), money(a.tax));
+        }
+        Format::Legacy => {
+            m.insert(
+                "tax".into(),
+                json!({ "name": "VAT", "percent": money(tax_percent) }),
+            );
+        }
+    }
+    Value::Object(m)
+}
+
+fn percent_of_rate(rate: Decimal) -> Decimal {
+    (rate * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+fn customer(c: &CustomerDoc) -> Value {
+    let addresses: Vec<Value> = c
+        .addresses
+        .iter()
+        .flatten()
+        .map(|a| {
+            json!({
+                "type": a.address_type,
+                "firstName": a.first_name,
+                "middleName": a.middle_name,
+                "lastName": a.last_name,
+                "street": a.street,
+                "street2": a.street2,
+                "streetNumber": a.street_number,
+                "postalCode": a.postal_code,
+                "city": a.city,
+                "state": a.state,
+                "country": a.country,
+                "phone": a.phone,
+                "email": a.email,
+            })
+        })
+        .collect();
+    json!({
+        "identifier": c.identifier,
+        "firstName": c.first_name,
+        "middleName": c.middle_name,
+        "lastName": c.last_name,
+        "email": c.email,
+        "phone": c.phone,
+        "companyName": c.company_name,
+        "taxNumber": c.tax_number,
+        "type": c.customer_type,
+        "isGuest": c.is_guest,
+        "addresses": addresses,
+    })
+}
+
+/// The order intent of `cart`.
+pub fn order(cart: &CartRecord, format: Format) -> Map<String, Value> {
+    let doc = &cart.doc;
+    let currency = doc.context.price.currency.as_str();
+    let lines: Vec<Value> = doc
+        .items
+        .iter()
+        .map(|l| {
+            let priced = l
+                .priced
+                .clone()
+                .unwrap_or_else(|| crate::domain::pricing::PricedLine {
+                    tax_rate: Decimal::ZERO,
+                    price_variant: None,
+                    unit: Amounts::default(),
+                    line: Amounts::default(),
+                    compare_at_unit: None,
+                });
+            let tax_percent = percent_of_rate(priced.tax_rate);
+            let image_url = l.images.first().map(|i| i.url.clone());
+            let mut m = Map::new();
+            m.insert("sku".into(), Value::from(l.sku.clone()));
+            m.insert("name".into(), Value::from(l.name.clone()));
+            m.insert("quantity".into(), Value::from(l.quantity));
+            m.insert(
+                "imageUrl".into(),
+                image_url.map_or(Value::Null, Value::from),
+            );
+            m.insert(
+                "price".into(),
+                price(&priced.unit, currency, tax_percent, format),
+            );
+            if format == Format::Core {
+                m.insert(
+                    "subTotal".into(),
+                    price(&priced.line, currency, tax_percent, format),
+                );
+            }
+            Value::Object(m)
+        })
+        .collect();
+    // The cart-wide tax percent of the legacy shape: tax over net of the whole cart.
+    let total_percent = if doc.total.net.is_zero() {
+        Decimal::ZERO
+    } else {
+        (doc.total.tax * Decimal::ONE_HUNDRED / doc.total.net)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+    };
+    let mut meta: Vec<Value> = doc
+        .meta
+        .iter()
+        .flatten()
+        .map(|(k, v)| {
+            json!({ "key": k, "value": v.as_str().map_or_else(|| v.to_string(), str::to_string) })
+        })
+        .collect();
+    meta.push(json!({ "key": "cartId", "value": cart.id }));
+    let mut m = Map::new();
+    m.insert(
+        "customer".into(),
+        doc.customer.as_ref().map_or(Value::Null, customer),
+    );
+    m.insert("cart".into(), Value::Array(lines));
+    m.insert(
+        "total".into(),
+        price(&doc.total, currency, total_percent, format),
+    );
+    m.insert("meta".into(), Value::Array(meta));
+    m
+}

@@ -1,0 +1,94 @@
+//! # shopql-reference
+//!
+//! The reference implementation of every shopql API: one server with real storage (SQLite
+//! embedded by default, PostgreSQL for several nodes), authentication, pricing, tax,
+//! promotions, stock and locks. Each API module implements the resolver trait that
+//! `shopql-server-stubs` generates from `schemas/`.
+//!
+//! Layout: `domain/` holds the rules (no I/O), `store/` the database, `auth/` passwords and
+//! tokens, `apis/<api>/` one implementation per API, `http.rs` the routes.
+
+pub mod apis;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod state;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use state::AppState;
+pub use store::Store;
+
+/// A server started by [`start`]: its address, its state, and a way to stop it.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The address it listens on (the real port when 0 was asked).
+    pub addr: SocketAddr,
+    /// The shared state (tests use its store and clock).
+    pub state: AppState,
+    shutdown: watch::Sender<bool>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// `http://addr`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.handle.await??;
+        Ok(())
+    }
+}
+
+/// Connects to storage, migrates, seeds the demo data (when configured), starts background
+/// tasks and serves on `config.addr`.
+pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with a given clock (tests move a [`ManualClock`]).
+pub async fn start_with_clock(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<RunningServer> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let (tx, rx) = watch::channel(false);
+    let seed = config.seed;
+    let addr = config.addr;
+    let state = AppState::new(store, config, clock, rx.clone())?;
+    if seed {
+        apis::seed_demo(&state).await?;
+    }
+    apis::spawn_background(&state);
+    let app = http::router(state.clone());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let mut stop = rx;
+    let handle = tokio::spawn(shopql_server_stubs::http::serve(
+        listener,
+        app,
+        async move {
+            let _ = stop.wait_for(|s| *s).await;
+        },
+    ));
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: tx,
+        handle,
+    })
+}

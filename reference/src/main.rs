@@ -1,0 +1,66 @@
+//! `shopql-reference`: serves every shopql API. With no arguments: 127.0.0.1:4000, SQLite in
+//! `shopql.db`, demo data and credentials printed at start-up.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use shopql_reference::{Config, start};
+
+/// The shopql reference server.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4000")]
+    addr: SocketAddr,
+    /// Database: `sqlite://FILE` or `postgres://USER@HOST/DB` (PostgreSQL lets several servers share it).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://shopql.db")]
+    database_url: String,
+    /// JWT signing secret (at least 32 bytes). Without it the built-in demo secret is used, which implies --demo.
+    #[arg(long, env = "SHOPQL_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Demo mode: accept the built-in JWT secret.
+    #[arg(long)]
+    demo: bool,
+    /// Do not load the demo data.
+    #[arg(long)]
+    no_seed: bool,
+    /// Production mode: no GraphiQL, no introspection, no field suggestions.
+    #[arg(long)]
+    production: bool,
+    /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
+    #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
+    log: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&args.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let demo = args.demo || args.jwt_secret.is_none();
+    if args.production && demo {
+        anyhow::bail!("--production needs --jwt-secret (at least 32 bytes) and no --demo");
+    }
+    let config = Config {
+        addr: args.addr,
+        database_url: args.database_url.clone(),
+        jwt_secret: args.jwt_secret,
+        demo,
+        seed: !args.no_seed,
+        production: args.production,
+        ..Config::default()
+    };
+    let server = start(config).await?;
+    println!(
+        "{}",
+        shopql_reference::http::banner(&server.base_url(), &args.database_url, !args.no_seed)
+    );
+    shopql_server_stubs::http::shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    server.stop().await
+}

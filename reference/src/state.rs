@@ -1,0 +1,75 @@
+//! What every API implementation shares.
+
+use std::sync::Arc;
+
+use shopql_server_stubs::ServerConfig;
+use tokio::sync::watch;
+
+use crate::auth::{DEMO_SECRET, JwtKeys};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::Store;
+
+/// The shared state: storage, signing keys, the clock and the configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// JWT keys.
+    pub keys: Arc<JwtKeys>,
+    /// The clock (injectable in tests).
+    pub clock: Arc<dyn Clock>,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Becomes `true` when the server shuts down; background tasks stop on it.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("backend", &self.store.backend)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Builds the state; fails on a signing secret that is refused (short, or the demo secret
+    /// outside demo mode).
+    pub fn new(
+        store: Store,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<Self> {
+        let secret = config
+            .jwt_secret
+            .clone()
+            .unwrap_or_else(|| DEMO_SECRET.to_string());
+        let keys = JwtKeys::new(&secret, config.demo)?;
+        Ok(Self {
+            store,
+            keys: Arc::new(keys),
+            clock,
+            config: Arc::new(config),
+            shutdown,
+        })
+    }
+
+    /// Now, in ms since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The GraphQL server settings every API starts from (limits on; production mode turns off
+    /// GraphiQL, introspection and suggestions).
+    pub fn server_config(&self) -> ServerConfig {
+        let c = ServerConfig::default();
+        if self.config.production {
+            c.production()
+        } else {
+            c
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Storage on sqlx: SQLite (embedded, WAL) by default, PostgreSQL for several nodes. One set of
+//! queries runs on both through sqlx's `Any` driver: `$1` placeholders, integer money (minor
+//! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
+
+mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use shopql_server_stubs::ApiError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use testing::TestDatabase;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite: one file, one writer at a time (WAL lets readers go on).
+    Sqlite,
+    /// PostgreSQL: for more than one node.
+    Postgres,
+}
+
+/// The database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The connection pool.
+    pub pool: AnyPool,
+    /// The backend.
+    pub backend: Backend,
+}
+
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken up front
+/// and a read-then-write transaction can never fail half way with `SQLITE_BUSY`.
+pub type Tx = Transaction<'static, Any>;
+
+/// What `PRAGMA synchronous` is set to on SQLite: FULL fsyncs the WAL on every commit, so an
+/// acknowledged write survives a power loss, not only a crash of the process.
+pub const SQLITE_SYNCHRONOUS: &str = "FULL";
+
+impl Store {
+    /// Connects to `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            anyhow::bail!("unsupported database URL `{url}`: use sqlite://FILE or postgres://…");
+        };
+        let url = match backend {
+            // Create the file on first start.
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute(
+                                format!("PRAGMA synchronous = {SQLITE_SYNCHRONOUS}").as_str(),
+                            )
+                            .await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(32)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies the backend's migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, ApiError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.map_err(db_error)
+    }
+
+    /// Checks that the database answers.
+    pub async fn health(&self) -> Result<(), ApiError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_error)
+    }
+
+    /// Reads a `meta` value.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, ApiError> {
+        sqlx::query_scalar::<_, String>("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Writes a `meta` value.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), ApiError> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_error)
+    }
+}
+
+/// Turns a database error into an API error: a violated unique or check constraint is a
+/// `CONFLICT` (someone else got there first, or a stock backstop held); anything else is
+/// `INTERNAL`, logged with its detail and shown to the caller as a generic message.
+pub fn db_error(e: sqlx::Error) -> ApiError {
+    if let Some(db) = e.as_database_error() {
+        match db.kind() {
+            sqlx::error::ErrorKind::UniqueViolation => {
+                return ApiError::conflict("the object already exists or was changed concurrently");
+            }
+            sqlx::error::ErrorKind::CheckViolation => {
+                return ApiError::conflict(
+                    "the change would break a consistency rule (e.g. stock below zero)",
+                );
+            }
+            sqlx::error::ErrorKind::ForeignKeyViolation => {
+                return ApiError::conflict("the change refers to an object that does not exist");
+            }
+            _ => {}
+        }
+    }
+    ApiError::internal(format!("database: {e}"))
+}
+
+/// A new random id: 24 hex characters, like the object ids of the client API.
+pub fn object_id() -> String {
+    let bytes: [u8; 12] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new random UUID v4, as text.
+pub fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

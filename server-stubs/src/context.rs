@@ -1,0 +1,125 @@
+//! What a resolver knows about the request it serves.
+
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http::HeaderMap;
+
+/// The request a resolver runs for: headers, bearer token, path parameters (such as the tenant),
+/// a request id, and typed values that an [`Authenticator`](crate::Authenticator) added.
+#[derive(Clone, Default)]
+pub struct RequestContext {
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// The token of an `Authorization: Bearer …` header (case-insensitive scheme).
+    pub bearer: Option<String>,
+    /// Parameters of the path the API is mounted under, e.g. `tenant` for `/{tenant}/cart`.
+    pub path_params: BTreeMap<String, String>,
+    /// A request id: the `x-request-id` header, or a new one.
+    pub request_id: String,
+    /// The peer address, when the server knows it.
+    pub remote_addr: Option<SocketAddr>,
+    extensions: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("bearer", &self.bearer.as_ref().map(|_| "…"))
+            .field("path_params", &self.path_params)
+            .field("request_id", &self.request_id)
+            .field("remote_addr", &self.remote_addr)
+            .field("extensions", &self.extensions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestContext {
+    /// A context with the given headers; the bearer token and request id are read from them.
+    pub fn from_headers(headers: HeaderMap) -> Self {
+        let bearer = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, token) = v.trim().split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_string())
+            })
+            .filter(|t| !t.is_empty());
+        let request_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 128)
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        Self {
+            headers,
+            bearer,
+            request_id,
+            ..Self::default()
+        }
+    }
+
+    /// A header's value, when present and valid text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `tenant` path parameter.
+    pub fn tenant(&self) -> Option<&str> {
+        self.path_params.get("tenant").map(String::as_str)
+    }
+
+    /// Stores a typed value (e.g. the authenticated principal).
+    pub fn insert<T: Any + Send + Sync>(&mut self, value: T) {
+        self.extensions.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    /// A typed value stored by [`insert`](Self::insert).
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.extensions
+            .get(&TypeId::of::<T>())
+            .and_then(|v| v.downcast_ref::<T>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_and_request_id_are_read_from_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "authorization",
+            http::HeaderValue::from_static("bearer abc.def"),
+        );
+        h.insert("x-request-id", http::HeaderValue::from_static("req-1"));
+        let ctx = RequestContext::from_headers(h);
+        assert_eq!(ctx.bearer.as_deref(), Some("abc.def"));
+        assert_eq!(ctx.request_id, "req-1");
+    }
+
+    #[test]
+    fn other_schemes_are_not_bearer_tokens() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "authorization",
+            http::HeaderValue::from_static("Basic dXNlcjpwdw=="),
+        );
+        let ctx = RequestContext::from_headers(h);
+        assert_eq!(ctx.bearer, None);
+        assert_eq!(ctx.request_id.len(), 32);
+    }
+
+    #[test]
+    fn typed_extensions() {
+        let mut ctx = RequestContext::default();
+        ctx.insert(42u32);
+        assert_eq!(ctx.get::<u32>(), Some(&42));
+        assert_eq!(ctx.get::<u64>(), None);
+    }
+}

@@ -1,0 +1,217 @@
+//! One error type for resolvers, mapped to GraphQL errors with `extensions.code`.
+
+use std::fmt;
+
+/// The stable codes carried in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// No valid credentials.
+    Unauthenticated,
+    /// Valid credentials, not allowed.
+    Forbidden,
+    /// The input is invalid.
+    BadUserInput,
+    /// The object does not exist (or is not visible to the caller).
+    NotFound,
+    /// The request conflicts with the current state (stock, state machine, duplicates).
+    Conflict,
+    /// Too many requests; retry later.
+    RateLimited,
+    /// The method is not implemented yet.
+    NotImplemented,
+    /// An internal failure; the message shown is generic.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The text in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::NotImplemented => "NOT_IMPLEMENTED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A resolver's error: a code, a message for the caller, and optional extensions. For
+/// [`ErrorCode::Internal`] the caller sees a generic message and a correlation id; the detail is
+/// logged, never sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The code.
+    pub code: ErrorCode,
+    /// The message shown to the caller (generic for internal errors).
+    pub message: String,
+    /// Extra `extensions` entries (e.g. `field`, `retryAfter`).
+    pub extensions: Vec<(String, serde_json::Value)>,
+    detail: Option<String>,
+}
+
+/// The result of a resolver.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// An error with a code and a message for the caller.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            extensions: Vec::new(),
+            detail: None,
+        }
+    }
+
+    /// `UNAUTHENTICATED`
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthenticated, message)
+    }
+
+    /// `FORBIDDEN`
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    /// `BAD_USER_INPUT`
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadUserInput, message)
+    }
+
+    /// `NOT_FOUND`
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    /// `CONFLICT`
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// `RATE_LIMITED`, with the seconds to wait in `extensions.retryAfter`.
+    pub fn rate_limited(retry_after_seconds: u64) -> Self {
+        Self::new(
+            ErrorCode::RateLimited,
+            format!("too many requests; retry in {retry_after_seconds} s"),
+        )
+        .with_extension("retryAfter", retry_after_seconds)
+    }
+
+    /// `NOT_IMPLEMENTED` for a schema coordinate such as `Query.cart`.
+    pub fn not_implemented(coordinate: &str) -> Self {
+        Self::new(
+            ErrorCode::NotImplemented,
+            format!("`{coordinate}` is not implemented"),
+        )
+    }
+
+    /// `INTERNAL`: the caller sees a generic message; `detail` is logged with a correlation id.
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: "internal error".into(),
+            extensions: Vec::new(),
+            detail: Some(detail.to_string()),
+        }
+    }
+
+    /// Adds an `extensions` entry.
+    #[must_use]
+    pub fn with_extension(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extensions.push((key.into(), value.into()));
+        self
+    }
+
+    /// The logged detail of an internal error.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// The GraphQL error sent to the caller: the message (generic for internal errors) and
+    /// `extensions.code`.
+    pub fn into_graphql(self) -> async_graphql::Error {
+        use async_graphql::ErrorExtensions;
+        let e = self;
+        let mut message = e.message.clone();
+        let mut correlation = None;
+        if e.code == ErrorCode::Internal {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            tracing::error!(correlation_id = %id, detail = e.detail.as_deref().unwrap_or(""), "internal error in a resolver");
+            message = format!("internal error (correlation id {id})");
+            correlation = Some(id);
+        }
+        let mut err = async_graphql::Error::new(message);
+        let code = e.code.as_str();
+        let extensions = e.extensions;
+        err = err.extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(id) = &correlation {
+                ext.set("correlationId", id.as_str());
+            }
+            for (k, v) in &extensions {
+                if let Ok(v) = async_graphql::Value::from_json(v.clone()) {
+                    ext.set(k.as_str(), v);
+                }
+            }
+        });
+        err
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_do_not_leak_their_detail() {
+        let e = ApiError::internal("SELECT * FROM secrets failed at /src/db.rs:12").into_graphql();
+        assert!(
+            e.message.starts_with("internal error (correlation id "),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("SELECT"));
+        let ext = e.extensions.expect("extensions are set");
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("INTERNAL"))
+        );
+        assert!(ext.get("correlationId").is_some());
+    }
+
+    #[test]
+    fn codes_and_extensions_are_carried() {
+        let e = ApiError::rate_limited(3).into_graphql();
+        let ext = e.extensions.expect("extensions are set");
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("RATE_LIMITED"))
+        );
+        assert_eq!(ext.get("retryAfter"), Some(&async_graphql::Value::from(3)));
+    }
+}

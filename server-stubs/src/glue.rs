@@ -1,0 +1,537 @@
+//! The helpers that generated adapters call. Keeping them here keeps the generated code small:
+//! each schema field becomes one call, not a hand-expanded closure.
+//!
+//! Errors and `null` list items are reported so that [`crate::execute`] can give the response
+//! GraphQL's shape: a failing field with its `path`, a `null` item as `null`.
+
+use std::any::Any;
+use std::sync::LazyLock;
+
+use async_graphql::dynamic::{Field, FieldFuture, FieldValue, ResolverContext, TypeRef};
+use async_graphql::{PathSegment, QueryPathSegment};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{ApiError, ApiResult, RequestContext};
+
+/// Collects where a list result holds `null` items (index paths below the field), so that
+/// [`crate::execute`] answers them as `null`: async-graphql's `dynamic` engine cannot resolve a
+/// `null` item of an object, interface, union or enum type (async-graphql/async-graphql#1577).
+#[derive(Debug, Default)]
+pub struct NullSink {
+    stack: Vec<usize>,
+    found: Vec<Vec<usize>>,
+}
+
+impl NullSink {
+    fn record(&mut self) {
+        if !self.stack.is_empty() {
+            self.found.push(self.stack.clone());
+        }
+    }
+
+    /// Hands the `null` items found to [`crate::execute`], as marker errors at their paths.
+    fn report(self, ctx: &ResolverContext<'_>) {
+        if self.found.is_empty() {
+            return;
+        }
+        let Some(node) = ctx.path_node.as_ref() else {
+            return;
+        };
+        let mut field: Vec<PathSegment> = std::iter::once(node)
+            .chain(node.parents())
+            .map(|n| match n.segment {
+                QueryPathSegment::Name(name) => PathSegment::Field(name.to_string()),
+                QueryPathSegment::Index(i) => PathSegment::Index(i),
+            })
+            .collect();
+        field.reverse();
+        for indices in self.found {
+            let mut path = field.clone();
+            path.extend(indices.into_iter().map(PathSegment::Index));
+            ctx.add_error(crate::execute::null_item_marker(path));
+        }
+    }
+}
+
+/// A borrowed value as a field value (objects by reference, lists, optionals).
+pub trait ToFieldValue {
+    /// `None` is GraphQL `null`; `nulls` learns where lists hold `null` items.
+    fn to_field_value(&self, nulls: &mut NullSink) -> Option<FieldValue<'_>>;
+
+    /// What stands for a `null` item of this type in a list (an abstract type names one of its
+    /// object types, so that the engine accepts it; the item becomes `null` in the response).
+    fn null_item() -> FieldValue<'static>
+    where
+        Self: Sized,
+    {
+        FieldValue::NULL
+    }
+}
+
+/// An owned resolver result as a field value.
+pub trait IntoFieldValue {
+    /// `None` is GraphQL `null`; `nulls` learns where lists hold `null` items.
+    fn into_field_value(self, nulls: &mut NullSink) -> Option<FieldValue<'static>>;
+
+    /// What stands for a `null` item of this type in a list; see [`ToFieldValue::null_item`].
+    fn null_item() -> FieldValue<'static>
+    where
+        Self: Sized,
+    {
+        FieldValue::NULL
+    }
+}
+
+impl<T: ToFieldValue> ToFieldValue for Option<T> {
+    fn to_field_value(&self, nulls: &mut NullSink) -> Option<FieldValue<'_>> {
+        self.as_ref().and_then(|v| v.to_field_value(nulls))
+    }
+    fn null_item() -> FieldValue<'static> {
+        T::null_item()
+    }
+}
+
+impl<T: ToFieldValue> ToFieldValue for Vec<T> {
+    fn to_field_value(&self, nulls: &mut NullSink) -> Option<FieldValue<'_>> {
+        let mut items = Vec::with_capacity(self.len());
+        for (i, v) in self.iter().enumerate() {
+            nulls.stack.push(i);
+            let item = v.to_field_value(nulls).unwrap_or_else(|| {
+                nulls.record();
+                T::null_item()
+            });
+            nulls.stack.pop();
+            items.push(item);
+        }
+        Some(FieldValue::list(items))
+    }
+    fn null_item() -> FieldValue<'static> {
+        FieldValue::list(Vec::<FieldValue<'static>>::new())
+    }
+}
+
+impl<T: ToFieldValue> ToFieldValue for Box<T> {
+    fn to_field_value(&self, nulls: &mut NullSink) -> Option<FieldValue<'_>> {
+        (**self).to_field_value(nulls)
+    }
+    fn null_item() -> FieldValue<'static> {
+        T::null_item()
+    }
+}
+
+impl<T: IntoFieldValue> IntoFieldValue for Option<T> {
+    fn into_field_value(self, nulls: &mut NullSink) -> Option<FieldValue<'static>> {
+        self.and_then(|v| v.into_field_value(nulls))
+    }
+    fn null_item() -> FieldValue<'static> {
+        T::null_item()
+    }
+}
+
+impl<T: IntoFieldValue> IntoFieldValue for Vec<T> {
+    fn into_field_value(self, nulls: &mut NullSink) -> Option<FieldValue<'static>> {
+        let mut items = Vec::with_capacity(self.len());
+        for (i, v) in self.into_iter().enumerate() {
+            nulls.stack.push(i);
+            let item = v.into_field_value(nulls).unwrap_or_else(|| {
+                nulls.record();
+                T::null_item()
+            });
+            nulls.stack.pop();
+            items.push(item);
+        }
+        Some(FieldValue::list(items))
+    }
+    fn null_item() -> FieldValue<'static> {
+        FieldValue::list(Vec::<FieldValue<'static>>::new())
+    }
+}
+
+impl<T: IntoFieldValue> IntoFieldValue for Box<T> {
+    fn into_field_value(self, nulls: &mut NullSink) -> Option<FieldValue<'static>> {
+        (*self).into_field_value(nulls)
+    }
+    fn null_item() -> FieldValue<'static> {
+        T::null_item()
+    }
+}
+
+/// A scalar or enum value as a field value: `null` is no value (the engine refuses a `null`
+/// value for a list type).
+fn leaf(value: async_graphql::Value) -> Option<FieldValue<'static>> {
+    match value {
+        async_graphql::Value::Null => None,
+        v => Some(FieldValue::value(v)),
+    }
+}
+
+/// An enum list value as a field value: a `null` item stands as `placeholder` (a value of the
+/// enum, which the engine accepts) and is recorded, to be `null` in the response.
+fn enum_list_value(
+    value: async_graphql::Value,
+    placeholder: &'static str,
+    nulls: &mut NullSink,
+) -> FieldValue<'static> {
+    match value {
+        async_graphql::Value::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                nulls.stack.push(i);
+                let item = match item {
+                    async_graphql::Value::Null => {
+                        nulls.record();
+                        FieldValue::value(async_graphql::Value::Enum(async_graphql::Name::new(
+                            placeholder,
+                        )))
+                    }
+                    other => enum_list_value(other, placeholder, nulls),
+                };
+                nulls.stack.pop();
+                out.push(item);
+            }
+            FieldValue::list(out)
+        }
+        other => FieldValue::value(other),
+    }
+}
+
+/// A type reference from its SDL text (`[Item!]!`).
+pub fn ty(text: &str) -> TypeRef {
+    let text = text.trim();
+    if let Some(inner) = text.strip_suffix('!') {
+        return TypeRef::NonNull(Box::new(ty(inner)));
+    }
+    if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        return TypeRef::List(Box::new(ty(inner)));
+    }
+    TypeRef::named(text)
+}
+
+static EMPTY_CONTEXT: LazyLock<RequestContext> = LazyLock::new(RequestContext::default);
+
+/// The request context the HTTP layer attached (an empty one when a schema is executed directly).
+pub fn context<'a>(ctx: &'a ResolverContext<'_>) -> &'a RequestContext {
+    ctx.data_opt::<RequestContext>().unwrap_or(&EMPTY_CONTEXT)
+}
+
+/// A typed argument. Validation has already checked its shape, so a failure here means the
+/// Rust type and the schema disagree; it is reported as bad input, never a panic.
+pub fn arg<T: DeserializeOwned>(ctx: &ResolverContext<'_>, name: &str) -> async_graphql::Result<T> {
+    let value = ctx
+        .args
+        .get(name)
+        .map(|v| v.as_value().clone())
+        .unwrap_or(async_graphql::Value::Null);
+    decode(name, value)
+}
+
+/// A typed argument that has a default in the schema. async-graphql applies the default when
+/// the argument is left out of the document, but not when it is given as a variable that the
+/// request leaves out; GraphQL says the default applies then too, so it is applied here.
+pub fn arg_or_default<T: DeserializeOwned>(
+    ctx: &ResolverContext<'_>,
+    name: &str,
+    default: fn() -> async_graphql::Value,
+) -> async_graphql::Result<T> {
+    let value = ctx
+        .args
+        .get(name)
+        .map(|v| v.as_value().clone())
+        .unwrap_or(async_graphql::Value::Null);
+    // An unset variable resolves to `null`; only then is the document looked at.
+    if value == async_graphql::Value::Null && unset_variable(ctx, name) {
+        return decode(name, default());
+    }
+    decode(name, value)
+}
+
+/// True if argument `name` is written as a variable that the request does not provide and
+/// whose definition has no default value.
+fn unset_variable(ctx: &ResolverContext<'_>, name: &str) -> bool {
+    let Some(value) = ctx.item.node.get_argument(name) else {
+        return false;
+    };
+    // The document's value type is not re-exported by async-graphql; a bare variable prints as
+    // `$name`, anything else (a literal, a list or object holding variables) differently.
+    let text = value.node.to_string();
+    let Some(variable) = text.strip_prefix('$') else {
+        return false;
+    };
+    let env = ctx.query_env;
+    !env.variables.contains_key(variable)
+        && env
+            .operation
+            .node
+            .variable_definitions
+            .iter()
+            .find(|d| d.node.name.node.as_str() == variable)
+            .is_some_and(|d| d.node.default_value.is_none())
+}
+
+fn decode<T: DeserializeOwned>(
+    name: &str,
+    value: async_graphql::Value,
+) -> async_graphql::Result<T> {
+    async_graphql::from_value(value)
+        .map_err(|e| ApiError::bad_input(format!("argument `{name}`: {e}")).into_graphql())
+}
+
+/// The parent object of a field. `None` for the stand-in of a `null` list item (see
+/// [`ToFieldValue::null_item`]): the field is then `null` and its resolver does not run.
+pub fn parent<'a, P: Any + Send + Sync>(
+    ctx: &ResolverContext<'a>,
+) -> async_graphql::Result<Option<&'a P>> {
+    let value: &'a FieldValue<'a> = ctx.parent_value;
+    match value.try_downcast_ref::<P>() {
+        Ok(p) => Ok(Some(p)),
+        Err(_) if matches!(value.as_value(), Some(async_graphql::Value::Null)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A field stored in the parent struct whose type is a scalar or an enum.
+pub fn leaf_field<P, T>(name: &str, type_ref: &str, get: fn(&P) -> &T) -> Field
+where
+    P: Any + Send + Sync,
+    T: Serialize + 'static,
+{
+    Field::new(name, ty(type_ref), move |ctx| match parent::<P>(&ctx) {
+        Ok(Some(parent)) => match async_graphql::to_value(get(parent)) {
+            Ok(v) => FieldFuture::Value(leaf(v)),
+            Err(e) => error(
+                ApiError::internal(format!("cannot serialize a field value: {e}")).into_graphql(),
+            ),
+        },
+        Ok(None) => FieldFuture::Value(None),
+        Err(e) => error(e),
+    })
+}
+
+/// A field stored in the parent struct whose type is a list of an enum with nullable items;
+/// `placeholder` is one of the enum's values (see [`enum_list_result`]).
+pub fn enum_list_field<P, T>(
+    name: &str,
+    type_ref: &str,
+    get: fn(&P) -> &T,
+    placeholder: &'static str,
+) -> Field
+where
+    P: Any + Send + Sync,
+    T: Serialize + 'static,
+{
+    Field::new(name, ty(type_ref), move |ctx| match parent::<P>(&ctx) {
+        Ok(Some(parent)) => match async_graphql::to_value(get(parent)) {
+            Ok(async_graphql::Value::Null) => FieldFuture::Value(None),
+            Ok(v) => {
+                let mut nulls = NullSink::default();
+                let v = enum_list_value(v, placeholder, &mut nulls);
+                nulls.report(&ctx);
+                FieldFuture::Value(Some(v))
+            }
+            Err(e) => error(
+                ApiError::internal(format!("cannot serialize a field value: {e}")).into_graphql(),
+            ),
+        },
+        Ok(None) => FieldFuture::Value(None),
+        Err(e) => error(e),
+    })
+}
+
+/// A field stored in the parent struct whose type is an object, interface or union.
+pub fn object_field<P, T>(name: &str, type_ref: &str, get: fn(&P) -> &T) -> Field
+where
+    P: Any + Send + Sync,
+    T: ToFieldValue + 'static,
+{
+    Field::new(name, ty(type_ref), move |ctx| match parent::<P>(&ctx) {
+        Ok(Some(parent)) => {
+            let mut nulls = NullSink::default();
+            let v = get(parent).to_field_value(&mut nulls);
+            nulls.report(&ctx);
+            FieldFuture::Value(v)
+        }
+        Ok(None) => FieldFuture::Value(None),
+        Err(e) => error(e),
+    })
+}
+
+fn error<'a>(e: async_graphql::Error) -> FieldFuture<'a> {
+    FieldFuture::new(async move { Err::<Option<FieldValue<'a>>, _>(e) })
+}
+
+/// A resolver's error, reported with its `path`. A nullable field is then `null`, as GraphQL
+/// says; a non-null field has no value, and [`crate::execute`] drops the engine's follow-up
+/// error about that.
+fn field_error(
+    ctx: &ResolverContext<'_>,
+    error: ApiError,
+) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    let error = error.into_graphql();
+    ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+    Ok(None)
+}
+
+/// A resolver's result of scalar or enum type.
+pub fn leaf_result<T: Serialize>(
+    ctx: &ResolverContext<'_>,
+    result: ApiResult<T>,
+) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => return field_error(ctx, e),
+    };
+    match async_graphql::to_value(&value) {
+        Ok(v) => Ok(leaf(v)),
+        Err(e) => field_error(
+            ctx,
+            ApiError::internal(format!("cannot serialize a result: {e}")),
+        ),
+    }
+}
+
+/// A resolver's result whose type is a list of an enum with nullable items; `placeholder` is one
+/// of the enum's values, standing for `null` items until [`crate::execute`] nulls them.
+pub fn enum_list_result<T: Serialize>(
+    ctx: &ResolverContext<'_>,
+    placeholder: &'static str,
+    result: ApiResult<T>,
+) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => return field_error(ctx, e),
+    };
+    match async_graphql::to_value(&value) {
+        Ok(async_graphql::Value::Null) => Ok(None),
+        Ok(v) => {
+            let mut nulls = NullSink::default();
+            let v = enum_list_value(v, placeholder, &mut nulls);
+            nulls.report(ctx);
+            Ok(Some(v))
+        }
+        Err(e) => field_error(
+            ctx,
+            ApiError::internal(format!("cannot serialize a result: {e}")),
+        ),
+    }
+}
+
+/// A resolver's result of object, interface or union type.
+pub fn object_result<T: IntoFieldValue>(
+    ctx: &ResolverContext<'_>,
+    result: ApiResult<T>,
+) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    match result {
+        Ok(v) => {
+            let mut nulls = NullSink::default();
+            let v = v.into_field_value(&mut nulls);
+            nulls.report(ctx);
+            Ok(v)
+        }
+        Err(e) => field_error(ctx, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::dynamic::{Enum, Object, Schema};
+
+    #[derive(Serialize)]
+    enum Color {
+        #[serde(rename = "RED")]
+        Red,
+        #[serde(rename = "BLUE")]
+        Blue,
+    }
+
+    struct Item {
+        n: i32,
+    }
+
+    struct Holder {
+        colors: Vec<Option<Color>>,
+        grid: Vec<Option<Vec<Option<Item>>>>,
+        no_names: Option<Vec<Option<String>>>,
+        no_colors: Option<Vec<Option<Color>>>,
+    }
+
+    impl ToFieldValue for Item {
+        fn to_field_value(&self, _: &mut NullSink) -> Option<FieldValue<'_>> {
+            Some(FieldValue::borrowed_any(self))
+        }
+    }
+
+    impl IntoFieldValue for Holder {
+        fn into_field_value(self, _: &mut NullSink) -> Option<FieldValue<'static>> {
+            Some(FieldValue::owned_any(self))
+        }
+    }
+
+    fn schema() -> Result<Schema, async_graphql::dynamic::SchemaError> {
+        let query = Object::new("Query").field(Field::new("holder", ty("Holder!"), |ctx| {
+            FieldFuture::new(async move {
+                let holder = Holder {
+                    colors: vec![Some(Color::Blue), None, Some(Color::Red)],
+                    grid: vec![Some(vec![None, Some(Item { n: 1 })]), None],
+                    no_names: None,
+                    no_colors: None,
+                };
+                object_result(&ctx, Ok(holder))
+            })
+        }));
+        let holder = Object::new("Holder")
+            .field(enum_list_field::<Holder, _>(
+                "colors",
+                "[Color]!",
+                |h| &h.colors,
+                "RED",
+            ))
+            .field(object_field::<Holder, _>("grid", "[[Item]]!", |h| &h.grid))
+            .field(leaf_field::<Holder, _>("noNames", "[String]", |h| {
+                &h.no_names
+            }))
+            .field(enum_list_field::<Holder, _>(
+                "noColors",
+                "[Color]",
+                |h| &h.no_colors,
+                "RED",
+            ));
+        let item = Object::new("Item").field(leaf_field::<Item, _>("n", "Int!", |i| &i.n));
+        Schema::build("Query", None, None)
+            .register(query)
+            .register(holder)
+            .register(item)
+            .register(Enum::new("Color").item("RED").item("BLUE"))
+            .finish()
+    }
+
+    #[tokio::test]
+    async fn null_items_of_lists_are_null() -> Result<(), Box<dyn std::error::Error>> {
+        let config = crate::ServerConfig::default();
+        let response = crate::execute(
+            &schema()?,
+            "{ holder { colors grid { __typename n } noNames noColors } }",
+            &config,
+        )
+        .await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        assert_eq!(
+            response.data.into_json()?,
+            serde_json::json!({ "holder": {
+                "colors": ["BLUE", null, "RED"],
+                "grid": [[null, { "__typename": "Item", "n": 1 }], null],
+                "noNames": null,
+                "noColors": null,
+            } })
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn type_refs_parse() {
+        assert_eq!(ty("[Item!]!").to_string(), "[Item!]!");
+        assert_eq!(ty("Int").to_string(), "Int");
+        assert_eq!(ty("[[String]]").to_string(), "[[String]]");
+    }
+}

@@ -1,0 +1,76 @@
+//! # shopql-server-stubs
+//!
+//! Backend teams implement one Rust trait per API and get a complete GraphQL server: parsing,
+//! validation, execution and introspection by async-graphql, served by axum with limits,
+//! authentication plumbing, GraphiQL, request ids, tracing and graceful shutdown.
+//!
+//! The traits and their adapters are generated from `schemas/` by `shopql-codegen` in this
+//! crate's `build.rs`; the runtime here is hand-written.
+//!
+//! Each API module (`lock`, `shop`, `cart_admin`, `usage`, `purchase`, `marketplace`, `client`)
+//! holds the schema's Rust types, the resolver trait (`LockResolvers`, …), and:
+//!
+//! - `router(resolvers)`: an axum `Router` serving the API with default limits; mount it with
+//!   `Router::nest("/{tenant}/lock", …)`, path parameters reach [`RequestContext::path_params`];
+//! - `schema_builder(resolvers)`: the async-graphql schema builder, for
+//!   [`http::router`]`(builder, config)` with your own [`ServerConfig`] (limits, authenticator,
+//!   production mode) or [`limits::apply`] and `finish()` to execute in-process;
+//! - `schema(resolvers)`: the executable schema with default limits;
+//! - `sdl()`: the schema as async-graphql prints it (equivalent to the source SDL);
+//! - `adapter`: the generated glue (not part of the contract), including `adapter::Unimplemented`,
+//!   an implementation whose every method fails with `NOT_IMPLEMENTED`.
+//!
+//! To execute in-process, use [`execute`]`(&schema, request, &config)` rather than
+//! `schema.execute(request)`: like the HTTP layer it enforces the alias limit, gives parse and
+//! validation errors their codes, reports a failing non-null field once with its `path`, and
+//! answers `null` list items as `null`, where async-graphql's `dynamic` engine falls short.
+//!
+//! ```ignore
+//! use shopql_server_stubs::{ApiResult, RequestContext};
+//! use shopql_server_stubs::lock::LockResolvers;
+//!
+//! struct MyLocks;
+//!
+//! #[shopql_server_stubs::async_trait::async_trait]
+//! impl LockResolvers for MyLocks {
+//!     async fn acquire(&self, ctx: &RequestContext, key: String, ttl: Option<i32>) -> ApiResult<bool> { todo!() }
+//!     async fn release(&self, ctx: &RequestContext, key: String) -> ApiResult<bool> { todo!() }
+//!     async fn lock(&self, ctx: &RequestContext, key: String) -> ApiResult<Option<shopql_server_stubs::lock::LockStatus>> { todo!() }
+//! }
+//!
+//! let app = shopql_server_stubs::lock::router(MyLocks);
+//! ```
+
+mod config;
+mod context;
+mod error;
+mod execute;
+pub mod glue;
+pub mod http;
+pub mod limits;
+mod maybe;
+pub mod scalars;
+
+pub use config::{Authenticator, ServerConfig};
+pub use context::RequestContext;
+pub use error::{ApiError, ApiResult, ErrorCode};
+pub use execute::execute;
+pub use maybe::Maybe;
+
+/// Re-exported for generated code and implementations.
+pub use async_graphql;
+/// Re-exported for generated code and implementations.
+pub use async_trait;
+/// Re-exported for generated code and implementations.
+pub use axum;
+
+// Lets generated code name this crate as `::shopql_server_stubs` from inside it.
+extern crate self as shopql_server_stubs;
+
+include!(concat!(env!("OUT_DIR"), "/client.rs"));
+include!(concat!(env!("OUT_DIR"), "/shop.rs"));
+include!(concat!(env!("OUT_DIR"), "/cart_admin.rs"));
+include!(concat!(env!("OUT_DIR"), "/lock.rs"));
+include!(concat!(env!("OUT_DIR"), "/usage.rs"));
+include!(concat!(env!("OUT_DIR"), "/purchase.rs"));
+include!(concat!(env!("OUT_DIR"), "/marketplace.rs"));
