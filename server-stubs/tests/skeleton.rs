@@ -1,7 +1,8 @@
 //! `shopql-codegen`'s skeleton option writes a starting implementation of a resolver trait. This
 //! test generates the skeletons of all seven APIs the way `server-stubs/build.rs` generates their
 //! traits, checks their text, and compiles them against this crate in a scratch cargo project
-//! (`cargo check`, target directory `target/skeleton-check`, so later runs are incremental).
+//! (`cargo check`, in the target directory of codegen's compile test, whose dependencies are
+//! the same, so they are checked once and later runs are incremental).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -142,9 +143,6 @@ publish = false
 shopql-server-stubs = {{ path = {stubs:?} }}
 serde_json = "1"
 
-[profile.dev.package."*"]
-opt-level = 1
-
 [workspace]
 "#,
             stubs = stubs.display().to_string()
@@ -159,7 +157,20 @@ opt-level = 1
     .expect("copy Cargo.lock");
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    // What cargo set for this test process describes this package, not the scratch project; a
+    // build script that reruns when such a variable changes would rebuild shared dependencies.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        if ["CARGO_MANIFEST_", "CARGO_PKG_", "CARGO_CRATE_", "CARGO_BIN_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&name.as_str())
+        {
+            command.env_remove(name);
+        }
+    }
+    let output = command
         .arg("check")
         .arg("--offline")
         .arg("--quiet")
@@ -167,7 +178,8 @@ opt-level = 1
         .current_dir(project.path())
         .env(
             "CARGO_TARGET_DIR",
-            workspace().join("target/skeleton-check"),
+            // Shared with codegen's compile test: the same dependencies, checked once.
+            workspace().join("target/codegen-compile-test/target"),
         )
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")

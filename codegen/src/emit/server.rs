@@ -23,7 +23,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::types::{Side, TypeTable, deprecated_attr, strongly_connected};
+use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{Field, InputValue, OperationKind, Schema, TypeKind, TypeRef, Value};
@@ -93,6 +93,8 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         #objects
 
         #trait_doc
+        // Root fields named `new`, `fromX` or `intoY` are methods, not constructors or conversions.
+        #[allow(clippy::new_ret_no_self, clippy::wrong_self_convention)]
         #[#rt::async_trait::async_trait]
         pub trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
             #trait_items
@@ -235,7 +237,7 @@ fn emit_objects(
                             boxed.contains(&(t.name.clone(), f.name.clone())),
                         );
                         let mut attrs = doc_attrs(f.description.as_deref());
-                        attrs.extend(deprecated_attr(f.deprecation.as_ref()));
+                        attrs.extend(deprecation_attrs(Side::Server, f.deprecation.as_ref()));
                         quote!(#attrs pub #fid: #ty)
                     });
                 let default = defaultable
@@ -485,7 +487,7 @@ fn trait_methods(
                 }
             }
             let docs = doc_attrs(Some(&doc));
-            let deprecated = deprecated_attr(f.deprecation.as_ref());
+            let deprecated = deprecation_attrs(Side::Server, f.deprecation.as_ref());
             let signature = quote! {
                 async fn #method(&self, ctx: &#rt::RequestContext, #parent #(#param_tokens),*) -> #rt::ApiResult<#ret>
             };
@@ -575,6 +577,8 @@ fn registration(
     let dynamic = quote!(#rt::async_graphql::dynamic);
     let mut regs: Vec<TokenStream> = Vec::new();
     let mut fns: Vec<TokenStream> = Vec::new();
+    // `fooType` and `FooType` are one snake name: number the second registration function.
+    let mut fn_names = Namespace::new();
 
     for t in schema.types() {
         let name = &t.name;
@@ -623,7 +627,7 @@ fn registration(
                 if schema.subscription_type.as_deref() == Some(name.as_str()) {
                     continue;
                 }
-                let fn_name = ident(&format!("object_{}", snake(name)));
+                let fn_name = ident(&fn_names.alloc(&format!("object_{}", snake(name))));
                 let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
                 let is_root = schema.is_root(name);
                 let rust = (!is_root).then(|| table.ident(name));
@@ -662,7 +666,7 @@ fn registration(
                             None => (quote!(#rt::glue::object_result), TokenStream::new()),
                         };
                         let call = if r.is_root {
-                            quote!(resolvers.#method(rc, #(#arg_names),*).await)
+                            quote!(super::#trait_name::#method(&*resolvers, rc, #(#arg_names),*).await)
                         } else {
                             let rust = table.ident(name);
                             quote!({
@@ -670,7 +674,7 @@ fn registration(
                                 let ::core::option::Option::Some(parent) = #rt::glue::parent::<#rust>(&ctx)? else {
                                     return ::core::result::Result::Ok(::core::option::Option::None);
                                 };
-                                resolvers.#method(rc, parent, #(#arg_names),*).await
+                                super::#trait_name::#method(&*resolvers, rc, parent, #(#arg_names),*).await
                             })
                         };
                         quote! {

@@ -311,7 +311,7 @@ impl<'s> TypeTable<'s> {
                 .map(|v| {
                     let name = ident(&ns.alloc(&pascal(&v.name)));
                     let mut attrs = doc_attrs(v.description.as_deref());
-                    attrs.extend(deprecated_attr(v.deprecation.as_ref()));
+                    attrs.extend(deprecation_attrs(self.side, v.deprecation.as_ref()));
                     (name, v.name.as_str(), attrs)
                 })
                 .collect();
@@ -434,7 +434,7 @@ impl<'s> TypeTable<'s> {
                     Some(d) => doc_attrs_with(f.description.as_deref(), &format!("Default: `{d}`.")),
                     None => doc_attrs(f.description.as_deref()),
                 };
-                attrs.extend(deprecated_attr(f.deprecation.as_ref()));
+                attrs.extend(deprecation_attrs(self.side, f.deprecation.as_ref()));
                 let rename = (rust != f.name).then(|| {
                     let g = &f.name;
                     quote!(#[serde(rename = #g)])
@@ -676,6 +676,20 @@ fn recursive_input_fields(schema: &Schema) -> HashSet<(String, String)> {
         }
     }
     boxed
+}
+
+/// How a deprecation shows on `side`: the client gets `#[deprecated]`, so that callers hear of it;
+/// the server gets a doc paragraph, because a backend must go on serving a deprecated field and
+/// should not need `#[allow(deprecated)]` to fill it in.
+pub fn deprecation_attrs(side: Side, d: Option<&Deprecation>) -> TokenStream {
+    match (side, d) {
+        (Side::Client, d) => deprecated_attr(d),
+        (Side::Server, Some(d)) => {
+            let note = format!(" **Deprecated** in the schema: {}", d.reason_or_default());
+            quote!(#[doc = ""] #[doc = #note])
+        }
+        (Side::Server, None) => TokenStream::new(),
+    }
 }
 
 /// `#[deprecated(note = "…")]` for a deprecation.

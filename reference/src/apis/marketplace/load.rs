@@ -791,7 +791,6 @@ impl<'a> Loader<'a> {
     /// The requester's invoices, with line items and shipments. Each shipment embeds its
     /// invoice, whose shipments embed the invoice without shipments (the generated structs
     /// own their nested objects, so the cyclic graph is cut there).
-    #[allow(deprecated)] // the `*Cents` fields are deprecated in the schema, still served
     pub async fn invoices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Invoice>> {
         let ids = distinct(ids.iter().copied());
         if ids.is_empty() {

@@ -103,8 +103,6 @@ fn currency_ok(currency: Option<&str>) -> ApiResult<()> {
     check_display_currency(currency).map_err(ApiError::bad_input)
 }
 
-// The `*Cents` fields are deprecated in the schema (not in this server): they are still served.
-#[allow(deprecated)]
 #[shopql_server_stubs::async_trait::async_trait]
 impl MarketplaceResolvers for MarketplaceApi {
     async fn node(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<gql::Node>> {

@@ -118,7 +118,6 @@ pub fn address_patch(a: InputAddressType) -> ApiResult<AddressPatch> {
 }
 
 /// Dynamic property values to set (null entries of the list are skipped).
-#[allow(deprecated)]
 pub fn properties(list: Vec<Option<InputDynamicPropertyValueType>>) -> Vec<PropertyInput> {
     list.into_iter()
         .flatten()
