@@ -315,14 +315,12 @@ fn generated_code_compiles() {
 #[test]
 #[ignore = "known server-emitter bug: long object cycles overflow the Send proof (E0275)"]
 fn server_code_of_long_cycles_compiles() {
-    let crates = vec![
-        synthetic_crate(
-            Side::Server,
-            "synthetic-full-server",
-            synthetic::Shape::FULL,
-            "full",
-        ),
-    ];
+    let crates = vec![synthetic_crate(
+        Side::Server,
+        "synthetic-full-server",
+        synthetic::Shape::FULL,
+        "full",
+    )];
     let dir = test_dir().join("known-bugs");
     write_workspace(&dir, &crates);
     if let Err(e) = clippy(&dir) {

@@ -160,13 +160,25 @@ fn adding_a_field_to_a_schema_regenerates_client_and_trait() {
 
     cargo_check(&dir);
     let (client, server) = (generated("client"), generated("server"));
-    assert!(client.contains("pub async fn acquire("), "client:\n{client}");
-    assert!(!client.contains("held_count"), "the field exists before it is added");
-    assert!(!server.contains("held_count"), "the field exists before it is added");
+    assert!(
+        client.contains("pub async fn acquire("),
+        "client:\n{client}"
+    );
+    assert!(
+        !client.contains("held_count"),
+        "the field exists before it is added"
+    );
+    assert!(
+        !server.contains("held_count"),
+        "the field exists before it is added"
+    );
 
     // Add a field to the Query type of the copy: after `lock(...): LockStatus`.
     let anchor = "): LockStatus\n";
-    let at = schema.find(anchor).expect("lock.graphql has `lock(...): LockStatus`") + anchor.len();
+    let at = schema
+        .find(anchor)
+        .expect("lock.graphql has `lock(...): LockStatus`")
+        + anchor.len();
     let edited = format!("{}{NEW_FIELD_SDL}{}", &schema[..at], &schema[at..]);
     fs::write(dir.join("schema/lock.graphql"), edited).unwrap();
     // Code that only compiles if both sides have the new field.
