@@ -2,7 +2,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use http::HeaderMap;
@@ -21,6 +21,14 @@ pub struct RequestContext {
     pub request_id: String,
     /// The peer address, when the server knows it.
     pub remote_addr: Option<SocketAddr>,
+    /// The client's address: the peer's, or the one trusted proxies name in `X-Forwarded-For`
+    /// (see [`ServerConfig::trusted_proxy_hops`](crate::ServerConfig::trusted_proxy_hops)).
+    pub client_ip: Option<IpAddr>,
+    /// The verified identity of the caller (e.g. `seller:42`), set by the
+    /// [`Authenticator`](crate::Authenticator) once it has checked the credentials. Rate limits
+    /// count the request against it; `None` (anonymous) counts against the client IP. Never set
+    /// it from an unverified claim: a caller could then pick a fresh budget at will.
+    pub subject: Option<String>,
     extensions: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
 }
 
@@ -31,6 +39,8 @@ impl std::fmt::Debug for RequestContext {
             .field("path_params", &self.path_params)
             .field("request_id", &self.request_id)
             .field("remote_addr", &self.remote_addr)
+            .field("client_ip", &self.client_ip)
+            .field("subject", &self.subject)
             .field("extensions", &self.extensions.len())
             .finish_non_exhaustive()
     }
@@ -73,6 +83,24 @@ impl RequestContext {
         self.path_params.get("tenant").map(String::as_str)
     }
 
+    /// The key per-caller rate limits count this request under: `subject:<subject>` when an
+    /// authenticator verified one, else `ip:<client IP>` (`ip:unknown` without an address).
+    pub fn rate_key(&self) -> String {
+        match (&self.subject, self.client_ip) {
+            (Some(s), _) => format!("subject:{s}"),
+            (None, Some(ip)) => format!("ip:{ip}"),
+            (None, None) => "ip:unknown".to_string(),
+        }
+    }
+
+    /// `ip:<client IP>` (`ip:unknown` without an address): the key per-address limits use.
+    pub fn ip_key(&self) -> String {
+        match self.client_ip {
+            Some(ip) => format!("ip:{ip}"),
+            None => "ip:unknown".to_string(),
+        }
+    }
+
     /// Stores a typed value (e.g. the authenticated principal).
     pub fn insert<T: Any + Send + Sync>(&mut self, value: T) {
         self.extensions.insert(TypeId::of::<T>(), Arc::new(value));
@@ -113,6 +141,17 @@ mod tests {
         let ctx = RequestContext::from_headers(h);
         assert_eq!(ctx.bearer, None);
         assert_eq!(ctx.request_id.len(), 32);
+    }
+
+    #[test]
+    fn rate_keys_prefer_the_verified_subject() {
+        let mut ctx = RequestContext::default();
+        assert_eq!(ctx.rate_key(), "ip:unknown");
+        ctx.client_ip = Some(IpAddr::from([10, 0, 0, 1]));
+        assert_eq!(ctx.rate_key(), "ip:10.0.0.1");
+        ctx.subject = Some("seller:1".into());
+        assert_eq!(ctx.rate_key(), "subject:seller:1");
+        assert_eq!(ctx.ip_key(), "ip:10.0.0.1");
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! async-graphql's `dynamic` engine behave as GraphQL and the runtime's error contract say:
 //!
 //! - parse errors are `GRAPHQL_PARSE_FAILED`, validation errors `GRAPHQL_VALIDATION_FAILED`,
-//!   the engine's limits `DEPTH_LIMIT_EXCEEDED`/`COMPLEXITY_LIMIT_EXCEEDED` with a message that
-//!   says the limit, and documents with too many aliases are refused (`ALIAS_LIMIT_EXCEEDED`)
-//!   before any resolver runs;
+//!   the engine's depth limit `DEPTH_LIMIT_EXCEEDED` with a message that says the limit, and
+//!   documents with too many aliases (`ALIAS_LIMIT_EXCEEDED`) or a complexity above the limit,
+//!   lists weighted by their page size (`COMPLEXITY_LIMIT_EXCEEDED`, with
+//!   `extensions.complexity` and `extensions.maxComplexity`), are refused before any resolver
+//!   runs;
 //! - a failing non-null field is reported once, with its `path` (the glue records the error;
 //!   the engine's follow-up "non-null types require a return value" is dropped);
 //! - `null` items in lists of objects, interfaces, unions and enums are `null` (the engine would
@@ -55,23 +57,44 @@ fn has_code(error: &ServerError) -> bool {
         .is_some_and(|e| e.get("code").is_some())
 }
 
-/// Executes `request` on `schema` with `config`'s alias limit and the corrections listed in the
-/// module documentation. The schema's other limits are those it was built with
-/// ([`crate::limits::apply`]).
+/// Executes `request` on `schema` with `config`'s alias and complexity limits and the
+/// corrections listed in the module documentation. The schema's other limits are those it was
+/// built with ([`crate::limits::apply`]).
 pub async fn execute(
     schema: &Schema,
     request: impl Into<Request>,
     config: &ServerConfig,
 ) -> Response {
     let mut request = request.into();
-    // Parsed here, once: async-graphql executes the parsed document kept in the request.
+    if let Some(refused) = refuse(schema, &mut request, config) {
+        return refused;
+    }
+    run(schema, request, config).await
+}
+
+/// The answer to a request that the document checks refuse before anything runs (a parse
+/// error, `__typename` with arguments, too many aliases, too complex), or `None`. The document
+/// is parsed here, once: async-graphql executes the parsed document kept in the request.
+pub(crate) fn refuse(
+    schema: &Schema,
+    request: &mut Request,
+    config: &ServerConfig,
+) -> Option<Response> {
     match request.parsed_query() {
-        Err(e) => return Response::from_errors(vec![coded(e, "GRAPHQL_PARSE_FAILED")]),
+        Err(e) => {
+            return Some(Response::from_errors(vec![coded(
+                e,
+                "GRAPHQL_PARSE_FAILED",
+            )]));
+        }
         Ok(doc) => {
             let found = scan(doc);
             if found.typename_arguments {
                 let e = ServerError::new("`__typename` takes no arguments", None);
-                return Response::from_errors(vec![coded(e, "GRAPHQL_VALIDATION_FAILED")]);
+                return Some(Response::from_errors(vec![coded(
+                    e,
+                    "GRAPHQL_VALIDATION_FAILED",
+                )]));
             }
             let aliases = found.aliases;
             if aliases > config.max_aliases {
@@ -82,12 +105,55 @@ pub async fn execute(
                     ),
                     None,
                 );
-                return Response::from_errors(vec![coded(e, "ALIAS_LIMIT_EXCEEDED")]);
+                return Some(Response::from_errors(vec![coded(
+                    e,
+                    "ALIAS_LIMIT_EXCEEDED",
+                )]));
             }
         }
     }
+    too_complex(schema, request, config).map(|e| Response::from_errors(vec![e]))
+}
+
+/// Executes a request that [`refuse`] let through, and corrects the response.
+pub(crate) async fn run(schema: &Schema, request: Request, config: &ServerConfig) -> Response {
     let response = schema.execute(request).await;
     correct(response, config)
+}
+
+/// The `COMPLEXITY_LIMIT_EXCEEDED` error when the operation `request` runs costs more than
+/// `config.max_complexity` (see [`crate::limits::complexity`]).
+fn too_complex(
+    schema: &Schema,
+    request: &mut Request,
+    config: &ServerConfig,
+) -> Option<ServerError> {
+    let variables = std::mem::take(&mut request.variables);
+    let name = request.operation_name.clone();
+    let cost = request
+        .parsed_query()
+        .ok()
+        .map(|doc| crate::limits::complexity(schema, doc, name.as_deref(), &variables, config));
+    request.variables = variables;
+    let cost = cost?;
+    if cost <= config.max_complexity {
+        return None;
+    }
+    let mut e = ServerError::new(
+        format!(
+            "the query is too complex: its complexity is {cost}, at most {} is allowed (each \
+             root field and each list item it may return counts 1, lists by their page size: \
+             ask for smaller pages or fewer nested lists)",
+            config.max_complexity
+        ),
+        None,
+    );
+    let ext = e
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    ext.set("complexity", cost);
+    ext.set("maxComplexity", config.max_complexity);
+    Some(coded(e, "COMPLEXITY_LIMIT_EXCEEDED"))
 }
 
 /// Applies the corrections to a response.

@@ -1,16 +1,19 @@
 //! The axum side: POST executes (JSON, single or batched), GET executes queries given in the
-//! query string or serves GraphiQL, with limits, authentication, request ids, tracing and
-//! graceful shutdown.
+//! query string or serves GraphiQL, with limits, authentication, a token bucket per principal
+//! (`RATE_LIMITED`, HTTP 429 and `Retry-After` when nothing of a request could run), request
+//! ids, tracing and graceful shutdown.
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::dynamic::{Schema, SchemaBuilder};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{BatchRequest, BatchResponse, Request, Response};
+use async_graphql::{
+    BatchRequest, BatchResponse, ErrorExtensionValues, Request, Response, ServerError,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, OriginalUri, RawPathParams, State};
@@ -19,6 +22,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::json;
 
+use crate::rate::RetryAfter;
 use crate::{ErrorCode, RequestContext, ServerConfig, limits};
 
 #[derive(Clone)]
@@ -113,9 +117,21 @@ async fn context(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect::<BTreeMap<_, _>>();
     ctx.remote_addr = remote;
+    ctx.client_ip = client_ip(
+        &ctx.headers,
+        remote.map(|a| a.ip()),
+        endpoint.config.trusted_proxy_hops,
+    );
     if let Some(auth) = &endpoint.config.authenticator
         && let Err(e) = auth.authenticate(&mut ctx).await
     {
+        // Refused credentials cost the address a query field, so that guessing keys or tokens
+        // is bounded by its bucket too.
+        if let Some(buckets) = &endpoint.config.token_buckets
+            && let Err(wait) = buckets.take(&ctx.ip_key(), u64::from(buckets.config().query_cost))
+        {
+            return Err(rate_limited(wait, &ctx.request_id));
+        }
         let status = match e.code {
             ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
@@ -225,16 +241,28 @@ async fn handle_post(
                 );
             }
             let mut responses = Vec::with_capacity(requests.len());
-            for request in requests {
+            let mut refused: Option<RetryAfter> = None;
+            let mut ran = false;
+            for mut request in requests {
                 let started = Instant::now();
                 let name = request.operation_name.clone();
-                let response = crate::execute(
-                    &endpoint.schema,
-                    request.data(ctx.clone()),
-                    &endpoint.config,
-                )
-                .await;
+                let response = match admit(&endpoint, &ctx, &mut request) {
+                    Admission::Refused(response) => *response,
+                    Admission::RateLimited(wait) => {
+                        refused = Some(refused.map_or(wait, |r| r.max(wait)));
+                        responses.push(rate_limited_response(wait));
+                        continue;
+                    }
+                    Admission::Run => {
+                        let request = request.data(ctx.clone());
+                        crate::execute::run(&endpoint.schema, request, &endpoint.config).await
+                    }
+                };
+                ran = true;
                 responses.push(log(response, name.as_deref(), started, &ctx.request_id));
+            }
+            if let (false, Some(wait)) = (ran, refused) {
+                return rate_limited(wait, &ctx.request_id);
             }
             json_response(&BatchResponse::Batch(responses), &ctx.request_id)
         }
@@ -243,13 +271,19 @@ async fn handle_post(
 
 async fn execute_one(
     endpoint: &Endpoint,
-    request: Request,
+    mut request: Request,
     ctx: RequestContext,
 ) -> axum::response::Response {
     let started = Instant::now();
     let name = request.operation_name.clone();
     let request_id = ctx.request_id.clone();
-    let response = crate::execute(&endpoint.schema, request.data(ctx), &endpoint.config).await;
+    let response = match admit(endpoint, &ctx, &mut request) {
+        Admission::Refused(response) => *response,
+        Admission::RateLimited(wait) => return rate_limited(wait, &request_id),
+        Admission::Run => {
+            crate::execute::run(&endpoint.schema, request.data(ctx), &endpoint.config).await
+        }
+    };
     let response = log(response, name.as_deref(), started, &request_id);
     json_response(&BatchResponse::Single(response), &request_id)
 }
@@ -282,6 +316,12 @@ fn json_response(body: &BatchResponse, request_id: &str) -> axum::response::Resp
                 .into_response();
             if let Ok(v) = HeaderValue::from_str(request_id) {
                 resp.headers_mut().insert("x-request-id", v);
+            }
+            // Resolvers that refused with `RATE_LIMITED` (login and coupon budgets) said when
+            // to retry: the header says it too, the longest wait of the answer.
+            if let Some(seconds) = retry_after_of(body) {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             resp
         }
@@ -413,5 +453,243 @@ fn runs_a_query(request: &mut Request) -> bool {
         // Without a name a document of several operations is refused by execution; refuse it
         // here already if any of them writes.
         (DocumentOperations::Multiple(ops), None) => ops.values().all(|op| is_query(op.node.ty)),
+    }
+}
+
+/// The client IP: the peer address, or with `trusted_hops` reverse proxies in front, the
+/// address the outermost trusted proxy saw, read from the right of `X-Forwarded-For`.
+fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted_hops: usize) -> Option<IpAddr> {
+    if trusted_hops == 0 {
+        return peer;
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    if forwarded.len() < trusted_hops {
+        return peer;
+    }
+    forwarded
+        .get(forwarded.len() - trusted_hops)
+        .and_then(|v| v.parse::<IpAddr>().ok())
+        .or(peer)
+}
+
+/// What happens to one operation of a request.
+enum Admission {
+    /// The document checks refused it (this answer); it cost one query field.
+    Refused(Box<Response>),
+    /// The caller's token bucket cannot pay for it.
+    RateLimited(RetryAfter),
+    /// Paid for: run it.
+    Run,
+}
+
+/// Checks the document of `request` (parse, aliases, complexity) and charges its operation to
+/// the caller's token bucket: each root field (aliases and fragments included, `__typename`
+/// free) at the bucket's query or mutation cost. A document the checks refuse costs one query
+/// field, whatever it holds: nothing of it runs.
+fn admit(endpoint: &Endpoint, ctx: &RequestContext, request: &mut Request) -> Admission {
+    let refused = crate::execute::refuse(&endpoint.schema, request, &endpoint.config);
+    let Some(buckets) = &endpoint.config.token_buckets else {
+        return refused.map_or(Admission::Run, |r| Admission::Refused(Box::new(r)));
+    };
+    let config = buckets.config();
+    let name = request.operation_name.clone();
+    let tokens = match (&refused, request.parsed_query()) {
+        (Some(_), _) | (_, Err(_)) => u64::from(config.query_cost),
+        (None, Ok(doc)) => operation_fields(doc, name.as_deref())
+            .map(|(ty, fields)| {
+                let each = match ty {
+                    async_graphql::parser::types::OperationType::Mutation => config.mutation_cost,
+                    _ => config.query_cost,
+                };
+                u64::from(each).saturating_mul(fields.max(1))
+            })
+            .max()
+            .unwrap_or(u64::from(config.query_cost)),
+    };
+    let key = ctx.rate_key();
+    match (buckets.take(&key, tokens), refused) {
+        (Err(wait), _) => {
+            tracing::info!(
+                request_id = %ctx.request_id,
+                key = %key,
+                tokens,
+                retry_after = wait.0,
+                "rate limited"
+            );
+            Admission::RateLimited(wait)
+        }
+        (Ok(()), Some(response)) => Admission::Refused(Box::new(response)),
+        (Ok(()), None) => Admission::Run,
+    }
+}
+
+/// The type and root-field count of the operation a request with `name` runs (every operation
+/// when a document of several names none: execution refuses it, the costliest is charged).
+fn operation_fields<'a>(
+    doc: &'a async_graphql::parser::types::ExecutableDocument,
+    name: Option<&'a str>,
+) -> impl Iterator<Item = (async_graphql::parser::types::OperationType, u64)> + 'a {
+    use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
+    fn count(
+        doc: &async_graphql::parser::types::ExecutableDocument,
+        set: &SelectionSet,
+        seen: &mut Vec<String>,
+    ) -> u64 {
+        let mut n = 0u64;
+        for item in &set.items {
+            n = n.saturating_add(match &item.node {
+                Selection::Field(f) => u64::from(f.node.name.node != "__typename"),
+                Selection::InlineFragment(i) => count(doc, &i.node.selection_set.node, seen),
+                Selection::FragmentSpread(s) => {
+                    let fragment = s.node.fragment_name.node.to_string();
+                    if seen.contains(&fragment) {
+                        0
+                    } else {
+                        seen.push(fragment);
+                        let n = doc
+                            .fragments
+                            .get(s.node.fragment_name.node.as_str())
+                            .map_or(0, |f| count(doc, &f.node.selection_set.node, seen));
+                        seen.pop();
+                        n
+                    }
+                }
+            });
+        }
+        n
+    }
+    let ops: Vec<_> = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => vec![op],
+        (DocumentOperations::Multiple(ops), Some(name)) => ops
+            .iter()
+            .filter(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op)
+            .collect(),
+        (DocumentOperations::Multiple(ops), None) => ops.values().collect(),
+    };
+    ops.into_iter().map(move |op| {
+        let mut seen = Vec::new();
+        (
+            op.node.ty,
+            count(doc, &op.node.selection_set.node, &mut seen),
+        )
+    })
+}
+
+/// The GraphQL error of an operation the token bucket refused.
+fn rate_limited_error(wait: RetryAfter) -> ServerError {
+    let mut e = ServerError::new(
+        format!(
+            "too many requests: this caller's request budget is spent; retry in {} s",
+            wait.0
+        ),
+        None,
+    );
+    let ext = e
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    ext.set("code", ErrorCode::RateLimited.as_str());
+    ext.set("retryAfter", wait.0);
+    e
+}
+
+fn rate_limited_response(wait: RetryAfter) -> Response {
+    Response::from_errors(vec![rate_limited_error(wait)])
+}
+
+/// HTTP 429 with `Retry-After`: no operation of the request ran.
+fn rate_limited(wait: RetryAfter, request_id: &str) -> axum::response::Response {
+    let body = BatchResponse::Single(rate_limited_response(wait));
+    let mut resp = match serde_json::to_vec(&body) {
+        Ok(bytes) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "application/json")],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::TOO_MANY_REQUESTS.into_response(),
+    };
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait.0));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+/// The longest `retryAfter` of the `RATE_LIMITED` errors of an answer.
+fn retry_after_of(body: &BatchResponse) -> Option<u64> {
+    let responses: &[Response] = match body {
+        BatchResponse::Single(r) => std::slice::from_ref(r),
+        BatchResponse::Batch(rs) => rs,
+    };
+    responses
+        .iter()
+        .flat_map(|r| &r.errors)
+        .filter_map(|e| e.extensions.as_ref())
+        .filter(|x| {
+            x.get("code")
+                .is_some_and(|c| *c == async_graphql::Value::from(ErrorCode::RateLimited.as_str()))
+        })
+        .filter_map(|x| match x.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64(),
+            _ => None,
+        })
+        .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_ip_is_read_from_trusted_proxies_only() {
+        let peer = Some(IpAddr::from([10, 0, 0, 9]));
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
+        );
+        assert_eq!(
+            client_ip(&h, peer, 0),
+            peer,
+            "the header is ignored by default"
+        );
+        assert_eq!(
+            client_ip(&h, peer, 1),
+            Some(IpAddr::from([203, 0, 113, 7])),
+            "the address the trusted proxy appended"
+        );
+        assert_eq!(client_ip(&h, peer, 2), Some(IpAddr::from([6, 6, 6, 6])));
+        assert_eq!(
+            client_ip(&h, peer, 3),
+            peer,
+            "a short header names no client"
+        );
+        h.insert("x-forwarded-for", HeaderValue::from_static("not-an-ip"));
+        assert_eq!(client_ip(&h, peer, 1), peer);
+    }
+
+    #[test]
+    fn root_fields_are_counted_with_aliases_and_fragments() {
+        let mut r = Request::new(
+            "mutation { a: m b: m ...F } fragment F on Mutation { c: m __typename ... on Mutation { d: m } }",
+        );
+        let doc = r.parsed_query().ok().cloned();
+        let counted: Vec<_> = doc
+            .as_ref()
+            .map(|d| operation_fields(d, None).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            counted,
+            vec![(async_graphql::parser::types::OperationType::Mutation, 4)]
+        );
     }
 }

@@ -20,8 +20,13 @@
 //! - `adapter`: the generated glue (not part of the contract), including `adapter::Unimplemented`,
 //!   an implementation whose every method fails with `NOT_IMPLEMENTED`.
 //!
+//! Limits are on by default ([`ServerConfig`]): depth, complexity with lists weighted by their
+//! page size ([`limits::complexity`]), aliases, batch size, body size, and a token bucket per
+//! principal ([`rate`]), which resolvers can complement with budgets of their own
+//! ([`rate::WindowLimiter`], e.g. wrong logins per account).
+//!
 //! To execute in-process, use [`execute`]`(&schema, request, &config)` rather than
-//! `schema.execute(request)`: like the HTTP layer it enforces the alias limit, gives parse and
+//! `schema.execute(request)`: like the HTTP layer it enforces the alias and complexity limits, gives parse and
 //! validation errors their codes, reports a failing non-null field once with its `path`, and
 //! answers `null` list items as `null`, where async-graphql's `dynamic` engine falls short.
 //!
@@ -49,6 +54,7 @@ pub mod glue;
 pub mod http;
 pub mod limits;
 mod maybe;
+pub mod rate;
 pub mod scalars;
 
 pub use config::{Authenticator, ServerConfig};

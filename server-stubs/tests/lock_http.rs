@@ -294,20 +294,21 @@ async fn an_over_deep_query_is_rejected() {
 #[tokio::test]
 async fn an_over_complex_query_is_rejected() {
     let config = ServerConfig {
-        max_complexity: 5,
+        max_complexity: 2,
         max_aliases: 100,
         ..ServerConfig::default()
     };
     let (server, _) = start(config).await;
-    // Each field costs 1 (`__typename` is free): three locks with one field each cost 6.
+    // Each root field costs 1 (scalar fields and `__typename` are free): three locks cost 3.
     let fields: String = (0..3)
-        .map(|i| format!(r#" f{i}: lock(key: "k") {{ held }}"#))
+        .map(|i| format!(r#" f{i}: lock(key: "k") {{ held __typename }}"#))
         .collect();
     let (_, body) = server
         .gql(PATH, &format!("{{{fields} }}"), Value::Null)
         .await;
     assert_eq!(code(&body), "COMPLEXITY_LIMIT_EXCEEDED", "{body}");
-    assert!(message(&body).contains("at most 5"), "{body}");
+    assert!(message(&body).contains("at most 2"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["complexity"], 3, "{body}");
     let (_, body) = server
         .gql(
             PATH,
