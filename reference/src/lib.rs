@@ -6,7 +6,8 @@
 //! `shopql-server-stubs` generates from `schemas/`.
 //!
 //! Layout: `domain/` holds the rules (no I/O), `store/` the database, `auth/` passwords and
-//! tokens, `apis/<api>/` one implementation per API, `http.rs` the routes.
+//! tokens, `apis/<api>/` one implementation per API, `http.rs` the routes, `limits.rs` the
+//! abuse limits every API shares (token bucket, login and coupon budgets).
 
 pub mod apis;
 pub mod auth;
@@ -14,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod limits;
 pub mod state;
 pub mod store;
 
@@ -24,7 +26,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Config;
+pub use config::{Config, RateLimits};
 pub use state::AppState;
 pub use store::Store;
 

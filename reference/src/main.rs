@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
-use shopql_reference::{Config, start};
+use shopql_reference::{Config, RateLimits, start};
 
 /// The shopql reference server.
 #[derive(Debug, Parser)]
@@ -28,6 +28,14 @@ struct Args {
     /// Production mode: no GraphiQL, no introspection, no field suggestions.
     #[arg(long)]
     production: bool,
+    /// Turn the abuse limits off: the token bucket per caller (2,000 tokens, 100 per second, a
+    /// query field 1, a mutation field 10) and the login and coupon budgets. For load benchmarks.
+    #[arg(long, env = "SHOPQL_NO_RATE_LIMITS")]
+    no_rate_limits: bool,
+    /// Reverse proxies in front of the server that append the client address to
+    /// X-Forwarded-For; 0 (default) uses the peer address and ignores the header.
+    #[arg(long, env = "SHOPQL_TRUSTED_PROXY_HOPS", default_value_t = 0)]
+    trusted_proxy_hops: usize,
     /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     log: String,
@@ -53,6 +61,14 @@ async fn main() -> anyhow::Result<()> {
         demo,
         seed: !args.no_seed,
         production: args.production,
+        rate_limits: RateLimits {
+            trusted_proxy_hops: args.trusted_proxy_hops,
+            ..if args.no_rate_limits {
+                RateLimits::off()
+            } else {
+                RateLimits::default()
+            }
+        },
         ..Config::default()
     };
     let server = start(config).await?;

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use crate::auth::{DEMO_SECRET, JwtKeys};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::limits::AbuseLimits;
 use crate::store::Store;
 
 /// The shared state: storage, signing keys, the clock and the configuration. Cheap to clone.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Becomes `true` when the server shuts down; background tasks stop on it.
     pub shutdown: watch::Receiver<bool>,
+    /// Rate limits shared by every API (token bucket, login and coupon budgets).
+    pub limits: Arc<AbuseLimits>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -48,9 +51,11 @@ impl AppState {
             .clone()
             .unwrap_or_else(|| DEMO_SECRET.to_string());
         let keys = JwtKeys::new(&secret, config.demo)?;
+        let limits = Arc::new(AbuseLimits::new(&config.rate_limits, clock.clone()));
         Ok(Self {
             store,
             keys: Arc::new(keys),
+            limits,
             clock,
             config: Arc::new(config),
             shutdown,
@@ -63,9 +68,11 @@ impl AppState {
     }
 
     /// The GraphQL server settings every API starts from (limits on; production mode turns off
-    /// GraphiQL, introspection and suggestions).
+    /// GraphiQL, introspection and suggestions). Every API charges the same token buckets, so
+    /// a principal (or an address) has one budget for the whole server.
     pub fn server_config(&self) -> ServerConfig {
-        let c = ServerConfig::default();
+        let mut c = ServerConfig::default().with_token_buckets(self.limits.buckets());
+        c.trusted_proxy_hops = self.config.rate_limits.trusted_proxy_hops;
         if self.config.production {
             c.production()
         } else {

@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use shopql_server_stubs::client::{LoginResult, RegisterResult, Session, User};
-use shopql_server_stubs::{ApiError, ApiResult};
+use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
 use sqlx::any::AnyRow;
 
 use super::context::{AUDIENCE, ClientRequest};
@@ -226,15 +226,20 @@ async fn open_session(
     })
 }
 
-/// `login(email, password)`.
+/// `login(email, password)`. Wrong logins are budgeted per account and per client IP
+/// ([`crate::limits`]): over budget the attempt is `RATE_LIMITED` before any password check.
 pub async fn login(
     state: &AppState,
+    ctx: &RequestContext,
     req: &ClientRequest,
     email: &str,
     password: &str,
 ) -> ApiResult<LoginResult> {
     let email = decode_base64("email", email)?.trim().to_lowercase();
     let password = decode_base64("password", password)?;
+    let attempt = state
+        .limits
+        .login_attempt(ctx, &format!("client:{}:{email}", req.store.id))?;
     let row = sqlx::query(&format!(
         "SELECT {CUSTOMER_COLUMNS}, c.password_hash FROM client_customers c WHERE c.store_id = $1 AND c.email = $2"
     ))
@@ -256,6 +261,7 @@ pub async fn login(
         Some(c) if ok => c,
         _ => return Err(ApiError::unauthenticated(INVALID_CREDENTIALS)),
     };
+    attempt.succeeded();
     let now = state.now_ms();
     let mut session = open_session(state, &req.store, &customer, now).await?;
     let count = sessions_count(state, &customer.id, now).await?;

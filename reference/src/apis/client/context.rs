@@ -150,6 +150,9 @@ impl Authenticator for ClientAuthenticator {
             None => SessionState::Anonymous,
             Some(token) => self.session(&store, &token).await,
         };
+        if let SessionState::Signed(p) = &session {
+            ctx.subject = Some(format!("client:customer:{}", p.customer.id));
+        }
         ctx.insert(ClientRequest { store, session });
         Ok(())
     }

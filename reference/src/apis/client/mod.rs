@@ -113,7 +113,7 @@ impl ClientResolvers for ClientApi {
         email: String,
         password: String,
     ) -> ApiResult<Option<LoginResult>> {
-        accounts::login(&self.state, ClientRequest::of(ctx)?, &email, &password)
+        accounts::login(&self.state, ctx, ClientRequest::of(ctx)?, &email, &password)
             .await
             .map(Some)
     }
@@ -174,6 +174,15 @@ impl ClientResolvers for ClientApi {
         create_account: Option<bool>,
         use_single_address: Option<bool>,
     ) -> ApiResult<Option<Checkout>> {
+        // Redeeming a voucher says whether the code exists: a budget per customer and address
+        // (without a session the update is refused anyway).
+        if let Some(b) = &billing
+            && matches!(b.voucher, shopql_server_stubs::Maybe::Value(_))
+            && let Some(customer) = ClientRequest::of(ctx)?.customer()
+        {
+            let who = format!("client:customer:{}", customer.id);
+            self.state.limits.coupon_check(ctx, &who)?;
+        }
         let args = checkout::UpdateArgs {
             billing,
             shipping,
@@ -197,11 +206,20 @@ impl ClientResolvers for ClientApi {
     }
 }
 
+/// The query complexity this API allows (root fields plus the list items an operation may
+/// return, lists by page size: `shopql_server_stubs::ServerConfig::max_complexity`). An
+/// inventory item's full default selection (what `shopql_sdk::client::Client::inventory_items`
+/// fetches) has 9 lists (listings, images, formats, artists, labels, videos, tracks…), so
+/// `inventoryItems` with it costs 1 + 10 × the page size: 1,001 for the largest page of 100,
+/// just above the default limit of 1,000.
+pub const MAX_COMPLEXITY: usize = 2_000;
+
 /// The API's router, mounted by `crate::http::router` at `/client/graphql`.
 pub fn router(state: &AppState) -> Router {
-    let config = state
+    let mut config = state
         .server_config()
         .with_authenticator(ClientAuthenticator::new(state.clone(), Stores::default()));
+    config.max_complexity = MAX_COMPLEXITY;
     let graphiql = config.graphiql;
     let router =
         shopql_server_stubs::http::router(schema_builder(ClientApi::new(state.clone())), config);

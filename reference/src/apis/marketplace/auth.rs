@@ -54,9 +54,9 @@ impl Authenticator for SellerKeyAuthenticator {
                 "API Token has expired or is invalid",
             ));
         };
-        ctx.insert(SellerPrincipal {
-            seller_id: col(&row, "id")?,
-        });
+        let seller_id: i64 = col(&row, "id")?;
+        ctx.subject = Some(format!("marketplace:seller:{seller_id}"));
+        ctx.insert(SellerPrincipal { seller_id });
         Ok(())
     }
 }

@@ -612,12 +612,25 @@ impl MarketplaceResolvers for MarketplaceApi {
     }
 }
 
+/// The query complexity this API allows (root fields plus the list items an operation may
+/// return, lists by page size: `shopql_server_stubs::ServerConfig::max_complexity`).
+/// Connections nest here (an advert's variants, a prototype's option types and their values),
+/// and the seed's own operations nest them at the default page size of 50:
+/// `allAdverts { nodes { variants { nodes … } } }` costs 1 + 50 × (1 + 50) = 2,551, and
+/// `AllAdvertsUpdatedSincePage` (`variants(first: 100)` in each of 50 adverts) 5,051. 6,000
+/// lets those pass and refuses pages of 100 adverts with 100 variants each (10,101).
+pub const MAX_COMPLEXITY: usize = 6_000;
+
 /// The API's router, mounted by `crate::http::router` at `/marketplace/graphql`: the GraphQL
 /// endpoint (sellers authenticate with their API key) and the downloads of uploaded files.
 pub fn router(state: &AppState) -> Router {
-    let config = state
+    let mut config = state
         .server_config()
         .with_authenticator(SellerKeyAuthenticator::new(state.clone()));
+    config.max_complexity = MAX_COMPLEXITY;
+    // What a connection called without `first`/`last` returns, for the complexity.
+    config.default_page_size = page::DEFAULT_PAGE_SIZE;
+    config.max_page_size = page::MAX_PAGE_SIZE;
     let graphql = shopql_server_stubs::http::router(
         gql::schema_builder(MarketplaceApi::new(state.clone())),
         config,

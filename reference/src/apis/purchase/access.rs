@@ -135,6 +135,9 @@ pub struct PurchaseAuthenticator {
 impl Authenticator for PurchaseAuthenticator {
     async fn authenticate(&self, ctx: &mut RequestContext) -> ApiResult<()> {
         let p = resolve(ctx.bearer.as_deref(), &self.store).await?;
+        if let Principal::User(user) = &p {
+            ctx.subject = Some(format!("purchase:user:{}", user.to_lowercase()));
+        }
         ctx.insert(p);
         ctx.insert(RequestCache::default());
         Ok(())

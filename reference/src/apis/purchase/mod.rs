@@ -6,8 +6,9 @@
 //! - `resolvers`: the `PurchaseResolvers` implementation.
 //! - `output`: priced carts to GraphQL types; `inputs`: input checks; `patches`: partial
 //!   updates of shipments and payments.
-//! - `db`: storage; `cache`: per-request priced carts for lazy fields; `seed`: demo data;
-//!   `limits`: the coupon-check budget per caller.
+//! - `db`: storage; `cache`: per-request priced carts for lazy fields; `seed`: demo data.
+//!
+//! Coupon checks are budgeted per caller and address by `crate::limits`.
 //!
 //! Prices, taxes and totals come from `crate::domain::purchase`.
 
@@ -15,7 +16,6 @@ pub mod access;
 pub mod cache;
 pub mod db;
 pub mod inputs;
-pub mod limits;
 pub mod output;
 pub mod patches;
 pub mod resolvers;
@@ -26,9 +26,12 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// The query complexity this API allows. `CartType` is wide: its full default selection (what
-/// `shopql_sdk::purchase::Client::cart` fetches: every scalar, 27 money amounts with their
-/// currency, items, shipments, payments) is about 1,200 fields, which the default limit of 1,000
+/// The query complexity this API allows (root fields plus the list items an operation may
+/// return, lists by page size: `shopql_server_stubs::ServerConfig::max_complexity`). A cart's
+/// full default selection (what `shopql_sdk::purchase::Client::cart` fetches) has 20 lists
+/// (items, shipments, payments, coupons, discounts, taxes, properties…), so `carts` with that
+/// selection costs 1 + 22 × the page size (each cart counts in `nodes` and in `edges`): 441 for
+/// the default page of 20, 2,201 for the largest page of 100, which the default limit of 1,000
 /// would refuse. 3,000 still refuses abusive documents.
 pub const MAX_COMPLEXITY: usize = 3_000;
 

@@ -25,7 +25,6 @@ use super::db::{self, CartFilter, SortField};
 use super::inputs::{
     address_patch, maybe_properties, price, product_id, properties as prop_inputs, quantity, text,
 };
-use super::limits::{CouponLimiter, caller_key};
 use super::output;
 use super::patches::{PaymentPatch, ShipmentPatch, apply_properties};
 use super::service::{self, Base, Change, id_text, mutate, remember};
@@ -35,24 +34,36 @@ use super::service::{self, Base, Change, id_text, mutate, remember};
 pub struct PurchaseApi {
     /// Storage, clock, configuration.
     pub state: AppState,
-    /// Coupon checks per caller.
-    coupons: Arc<CouponLimiter>,
 }
 
 impl PurchaseApi {
     /// The API over `state`.
     pub fn new(state: AppState) -> Self {
-        Self {
-            state,
-            coupons: Arc::new(CouponLimiter::default()),
-        }
+        Self { state }
     }
 
-    /// Counts a coupon check of the caller (see [`super::limits`]).
-    async fn coupon_check(&self, ctx: &RequestContext) -> ApiResult<()> {
-        let p = principal(ctx, &self.state.store).await?;
-        self.coupons
-            .check(&caller_key(&p, ctx), self.state.now_ms())
+    /// Counts a coupon check (`validateCoupon`, and `addCoupon` through
+    /// `isAppliedSuccessfully`: both say whether a code exists) of the caller and its address
+    /// (see [`crate::limits`]). A user with a token is counted by user; an anonymous caller, who
+    /// may claim any user id, by the cart it names (and by address, which it cannot change).
+    async fn coupon_check(&self, ctx: &RequestContext, base: &Base) -> ApiResult<()> {
+        let who = match principal(ctx, &self.state.store).await? {
+            Principal::User(u) => format!("purchase:user:{}", u.to_lowercase()),
+            _ => match &base.cart_id {
+                Some(id) => format!("purchase:cart:{}", id.trim().to_lowercase()),
+                None => format!(
+                    "purchase:cart:{}:{}:{}",
+                    base.store_id.trim().to_lowercase(),
+                    base.user_id.as_deref().unwrap_or("").trim().to_lowercase(),
+                    base.cart_name
+                        .as_deref()
+                        .unwrap_or("default")
+                        .trim()
+                        .to_lowercase(),
+                ),
+            },
+        };
+        self.state.limits.coupon_check(ctx, &who)
     }
 }
 
@@ -535,7 +546,7 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
         let code = id_text("couponCode", &command.coupon_code)?;
-        self.coupon_check(ctx).await?;
+        self.coupon_check(ctx, &base).await?;
         self.change(ctx, base, vec![], move |c| {
             c.doc.add_coupon(&code);
             Ok(())
@@ -612,7 +623,7 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<bool>> {
         let base = purchase_base!(command);
         let code = id_text("coupon", &command.coupon)?;
-        self.coupon_check(ctx).await?;
+        self.coupon_check(ctx, &base).await?;
         let v = service::peek(&self.state, ctx, base).await?;
         let mut doc = v.row.doc.clone();
         doc.add_coupon(&code);

@@ -91,6 +91,7 @@ impl Authenticator for ScopeAuthenticator {
                 self.scope
             )));
         }
+        ctx.subject = Some(format!("shop:{token_tenant}:{}", claims.sub));
         ctx.insert(Principal {
             tenant: token_tenant,
             access_token_id: claims.sub,

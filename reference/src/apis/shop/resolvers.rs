@@ -296,7 +296,11 @@ impl ShopResolvers for ShopApi {
         ctx: &RequestContext,
         voucher: String,
     ) -> ApiResult<Option<api::VoucherValidationResult>> {
-        let tenant = principal(ctx)?.tenant.clone();
+        let caller = principal(ctx)?;
+        let tenant = caller.tenant.clone();
+        // An answer per guessed code: a budget per access token and per address.
+        let who = format!("shop:{tenant}:{}", caller.access_token_id);
+        self.state.limits.coupon_check(ctx, &who)?;
         let now = self.now();
         let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
         let found: Vec<api::SlimPromotion> = promotions::load_all(&mut conn, &tenant)
