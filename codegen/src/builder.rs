@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::config::Config;
@@ -363,39 +363,39 @@ impl Builder {
             #![allow(clippy::large_enum_variant, reason = "union and interface variants are as large as their objects")]
             #![allow(clippy::enum_variant_names, reason = "enum values are named by the schema (`PAID_AT`, `CREATED_AT`, …)")]
         };
-        let mut body = TokenStream::new();
         let mut files = Vec::new();
         let client = self
             .config
             .client
             .then(|| emit::client::emit(schema, ops, &self.config, diags));
-        let server = self
+        let mut server = self
             .config
             .server
             .then(|| emit::server::emit(schema, &self.config, diags));
-        match (&client, &server) {
+        // The sides are moved into their modules, not interpolated: `quote!` would copy them.
+        let server_tokens = server.as_mut().map(|s| std::mem::take(&mut s.tokens));
+        let mut body = TokenStream::new();
+        match (client, server_tokens) {
             (Some(c), Some(s)) => {
-                let s = &s.tokens;
                 body.extend(quote! {
                     /// The typed client.
-                    pub mod client { #allows #c }
-                    /// The resolver trait and its server.
-                    pub mod server { #allows #s }
+                    pub mod client
                 });
+                body.extend([braced(allows.clone(), c)]);
+                body.extend(quote! {
+                    /// The resolver trait and its server.
+                    pub mod server
+                });
+                body.extend([braced(allows, s)]);
             }
-            (Some(c), None) => body.extend(quote!(#allows #c)),
-            (None, Some(s)) => {
-                let s = &s.tokens;
-                body.extend(quote!(#allows #s));
-            }
+            (Some(side), None) | (None, Some(side)) => body.extend([allows, side]),
             (None, None) => {}
         }
-        let tokens = quote! {
+        let mut tokens = quote! {
             #[doc = #doc]
-            pub mod #module {
-                #body
-            }
+            pub mod #module
         };
+        tokens.extend([braced(TokenStream::new(), body)]);
         let formatted = emit::format_file(tokens).map_err(Error::Internal)?;
         files.push(GeneratedFile {
             name: format!("{}.rs", snake(&schema.name)),
@@ -415,6 +415,12 @@ impl Builder {
         }
         Ok(files)
     }
+}
+
+/// `{ head body }`, moving both in.
+fn braced(mut head: TokenStream, body: TokenStream) -> TokenStream {
+    head.extend([body]);
+    TokenStream::from(TokenTree::Group(Group::new(Delimiter::Brace, head)))
 }
 
 /// Reads and checks `schemas` and the operation documents that apply to each. Every problem goes

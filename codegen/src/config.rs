@@ -40,6 +40,12 @@ impl Default for Config {
 impl Config {
     /// True if `Type.field` is configured as lazy.
     pub fn is_lazy(&self, type_name: &str, field: &str) -> bool {
-        self.lazy_fields.contains(&format!("{type_name}.{field}"))
+        // Asked for every field of every type: no allocation when there is nothing to find.
+        if self.lazy_fields.is_empty() {
+            return false;
+        }
+        self.lazy_fields
+            .iter()
+            .any(|c| c.split_once('.') == Some((type_name, field)))
     }
 }

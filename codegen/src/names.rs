@@ -6,8 +6,10 @@
 //!   Rust forbids raw identifiers (`self_`, `Self_`, `super_`, `crate_`);
 //! - names that collide after case conversion are told apart by a [`Namespace`], which appends a
 //!   number deterministically (first come keeps the plain name);
-//! - the emitters write absolute paths (`::core::option::Option`), so SDL types named `Option`,
-//!   `Result`, `String` or `Box` cannot shadow the prelude and need no renaming.
+//! - the emitters write absolute paths (`::core::result::Result`) for the prelude's names, so
+//!   SDL types named `Option`, `Result`, `String` or `Box` cannot shadow them and need no renaming;
+//!   only field and argument types say `Option`, `Vec` and `String`, in modules where no SDL type
+//!   takes those names (operation modules keep them free for that).
 //!
 //! The GraphQL name is always kept: the emitters write a `#[serde(rename = "…")]` whenever the Rust
 //! name differs.

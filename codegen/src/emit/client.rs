@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
 
 use super::docs::{article, doc_attrs, doc_attrs_with, lines_to_attrs, sanitize};
@@ -27,6 +27,7 @@ pub fn emit(
         config,
         Side::Client,
         &["Client", "Operations", "operations"],
+        false,
         diags,
     );
     let defaults = Defaults::compute(schema, config);
@@ -54,13 +55,10 @@ pub fn emit(
         doc_attrs(Some(&text))
     };
 
-    quote! {
-        #scalars
-        #enums
-        #inputs
-        #outputs
-        #options
-
+    // The big parts are moved in, not interpolated: `quote!` would copy each of them.
+    let mut out = TokenStream::new();
+    out.extend([scalars, enums, inputs, outputs, options]);
+    out.extend(quote! {
         #client_doc
         #[derive(Debug, Clone)]
         pub struct Client {
@@ -119,10 +117,13 @@ pub fn emit(
         }
 
         /// One module per operation document: its query text, `Variables` and exact `Data` types.
-        pub mod operations {
-            #op_modules
-        }
-    }
+        pub mod operations
+    });
+    out.extend([TokenStream::from(TokenTree::Group(Group::new(
+        Delimiter::Brace,
+        op_modules,
+    )))]);
+    out
 }
 
 /// The deepest a default selection may nest objects: a bound on what one root-field call
@@ -406,11 +407,14 @@ fn levels(schema: &Schema, config: &Config) -> HashMap<String, usize> {
     level
 }
 
-fn serde_rename(rust: &str, graphql: &str) -> TokenStream {
-    if rust == graphql {
-        TokenStream::new()
-    } else {
-        quote!(#[serde(rename = #graphql)])
+/// One `#[serde(…)]` attribute for a response field: `rename` when the Rust name differs from
+/// the GraphQL one, `default` when the field may be missing or null.
+fn serde_attr(rust: &str, graphql: &str, default: bool) -> TokenStream {
+    match (rust == graphql, default) {
+        (true, false) => TokenStream::new(),
+        (true, true) => quote!(#[serde(default)]),
+        (false, false) => quote!(#[serde(rename = #graphql)]),
+        (false, true) => quote!(#[serde(rename = #graphql, default)]),
     }
 }
 
@@ -487,12 +491,11 @@ fn emit_default_types(table: &TypeTable<'_>, defaults: &Defaults) -> TokenStream
         for f in &sel.kept {
             let rust = ns.alloc(&snake(&f.name));
             let fid = ident(&rust);
-            let rename = serde_rename(&rust, &f.name);
+            let serde = serde_attr(&rust, &f.name, !f.ty.is_non_null());
             let ty = output_type(table, &f.ty);
             let mut attrs = doc_attrs(f.description.as_deref());
             attrs.extend(deprecated_attr(f.deprecation.as_ref()));
-            let default = (!f.ty.is_non_null()).then(|| quote!(#[serde(default)]));
-            fields.push(quote!(#attrs #rename #default pub #fid: #ty));
+            fields.push(quote!(#attrs #serde pub #fid: #ty));
         }
         out.extend(quote! {
             #docs
@@ -715,8 +718,12 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
             }
 
             let ret = output_type(table, &f.ty);
-            let nullable_default = (!f.ty.is_non_null()).then(|| quote!(#[serde(default)]));
             let g = &f.name;
+            let value_serde = if f.ty.is_non_null() {
+                quote!(#[serde(rename = #g)])
+            } else {
+                quote!(#[serde(rename = #g, default)])
+            };
             let mut doc = f
                 .description
                 .clone()
@@ -746,8 +753,7 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
                     struct __Variables #lifetime { #(#var_fields,)* }
                     #[derive(::serde::Deserialize)]
                     struct __Data {
-                        #[serde(rename = #g)]
-                        #nullable_default
+                        #value_serde
                         value: #ret,
                     }
                     let data: __Data = self.inner.execute_data(QUERY, #op_name, &__Variables { #(#var_inits),* }).await?;
@@ -772,7 +778,17 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
         let module = ident(&mod_ns.alloc(&snake(&op.name)));
         let method = ident(&method_ns.alloc(&snake(&op.name)));
         let mut ns =
-            Namespace::with_reserved(["Variables", "Data", "QUERY", "OPERATION_NAME", "super"]);
+            // The prelude names too: field types name them without a path.
+            Namespace::with_reserved([
+                "Variables",
+                "Data",
+                "QUERY",
+                "OPERATION_NAME",
+                "super",
+                "Option",
+                "Vec",
+                "String",
+            ]);
         let op_struct = ident(&ns.alloc(&pascal(&op.name)));
         let mut types = TokenStream::new();
         let mut ctx = OpCtx {
@@ -917,7 +933,6 @@ impl OpCtx<'_, '_> {
                 names.alloc(&snake(&f.key))
             };
             let fid = ident(&rust);
-            let rename = serde_rename(&rust, &f.key);
             let named = f.ty.named();
             let inner = match &f.selection {
                 None => {
@@ -930,11 +945,10 @@ impl OpCtx<'_, '_> {
                 }
             };
             let mut ty = self.table.wrap(&f.ty, &inner);
-            let mut default = (!f.ty.is_non_null()).then(|| quote!(#[serde(default)]));
             if f.conditional && f.ty.is_non_null() {
                 ty = quote!(::core::option::Option<#ty>);
-                default = Some(quote!(#[serde(default)]));
             }
+            let serde = serde_attr(&rust, &f.key, f.conditional || !f.ty.is_non_null());
             let attrs = if f.conditional {
                 doc_attrs_with(
                     f.description.as_deref(),
@@ -943,7 +957,7 @@ impl OpCtx<'_, '_> {
             } else {
                 doc_attrs(f.description.as_deref())
             };
-            out.push(quote!(#attrs #rename #default pub #fid: #ty));
+            out.push(quote!(#attrs #serde pub #fid: #ty));
         }
         out
     }

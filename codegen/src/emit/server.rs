@@ -17,7 +17,7 @@
 //! adapter reports errors with their path through the glue and gives `null` items a stand-in
 //! (`null_item`) that the runtime's `execute` turns back into `null`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -50,6 +50,7 @@ pub struct ServerOutput {
 /// Emits the server module's items for one schema.
 pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> ServerOutput {
     let trait_text = format!("{}Resolvers", pascal(&schema.name));
+    let boxed = boxed_fields(schema, config);
     let mut table = TypeTable::new(
         schema,
         config,
@@ -63,6 +64,7 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
             "sdl",
             "Unimplemented",
         ],
+        boxed.values().any(|b| *b == Indirection::Recursive),
         diags,
     );
     let trait_name = ident(&trait_text);
@@ -77,7 +79,11 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
     let scalars = table.emit_scalars();
     let enums = table.emit_enums();
     let inputs = table.emit_inputs();
-    let boxed = boxed_fields(schema, config);
+    let recursive_values = if boxed.values().any(|b| *b == Indirection::Recursive) {
+        recursive_field_values(&table)
+    } else {
+        TokenStream::new()
+    };
     let objects = emit_objects(&table, config, &boxed);
     let (trait_items, methods, resolvers) = trait_methods(&mut table, config);
     let registration = registration(&table, config, &resolvers, &methods, &trait_name);
@@ -86,12 +92,10 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         "The resolvers of the `{}` API: one method per root query and mutation field, and one per object field that takes arguments or is resolved lazily.\n\nImplement it and serve it with [`router`]; async-graphql parses, validates and executes requests, and calls these methods with typed arguments.",
         schema.name
     )));
-    let tokens = quote! {
-        #scalars
-        #enums
-        #inputs
-        #objects
-
+    // The big parts are moved in, not interpolated: `quote!` would copy each of them.
+    let mut tokens = TokenStream::new();
+    tokens.extend([scalars, enums, inputs, recursive_values, objects]);
+    tokens.extend(quote! {
         #trait_doc
         // Root fields named `new`, `fromX` or `intoY` are methods, not constructors or conversions.
         #[allow(clippy::new_ret_no_self, clippy::wrong_self_convention)]
@@ -99,9 +103,9 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         pub trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
             #trait_items
         }
-
-        #registration
-
+    });
+    tokens.extend([registration]);
+    tokens.extend(quote! {
         /// The executable schema, with the runtime's default limits.
         pub fn schema<R: #trait_name>(resolvers: R) -> ::core::result::Result<#rt::async_graphql::dynamic::Schema, #rt::async_graphql::dynamic::SchemaError> {
             #rt::limits::apply(schema_builder(resolvers), &#rt::ServerConfig::default()).finish()
@@ -113,7 +117,7 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         pub fn router<R: #trait_name>(resolvers: R) -> #rt::axum::Router {
             #rt::http::router(schema_builder(resolvers), #rt::ServerConfig::default())
         }
-    };
+    });
     ServerOutput {
         tokens,
         trait_name,
@@ -121,9 +125,20 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
     }
 }
 
-/// Fields (owner, field) and abstract variants (abstract, member) that embed their own type and
-/// need a `Box`.
-fn boxed_fields(schema: &Schema, config: &Config) -> HashSet<(String, String)> {
+/// How a field or variant on a cycle of types holds its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Indirection {
+    /// A type that holds itself directly: `Box`, whose `Send`/`Sync` proof ends at once.
+    Box,
+    /// A cycle through other types, which may be hundreds of types long: the `Recursive` box,
+    /// whose `Send`/`Sync` proof stops at it (a `Box` would make the compiler walk the whole
+    /// cycle, and overflow its recursion limit with E0275).
+    Recursive,
+}
+
+/// Fields (owner, field) and abstract variants (abstract, member) that embed their own type,
+/// and how they hold it.
+fn boxed_fields(schema: &Schema, config: &Config) -> HashMap<(String, String), Indirection> {
     let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut edges: Vec<(String, String, String)> = Vec::new();
     for t in schema.types() {
@@ -159,8 +174,42 @@ fn boxed_fields(schema: &Schema, config: &Config) -> HashSet<(String, String)> {
         .filter(|(owner, _, target)| {
             comp.contains_key(owner) && comp.get(owner) == comp.get(target)
         })
-        .map(|(owner, field, _)| (owner, field))
+        .map(|(owner, field, target)| {
+            let how = if owner == target {
+                Indirection::Box
+            } else {
+                Indirection::Recursive
+            };
+            ((owner, field), how)
+        })
         .collect()
+}
+
+/// `ToFieldValue` and `IntoFieldValue` for the `Recursive` box, when objects use it.
+fn recursive_field_values(table: &TypeTable<'_>) -> TokenStream {
+    let Some(rec) = table.recursive_box() else {
+        return TokenStream::new();
+    };
+    let rt = &table.runtime;
+    quote! {
+        impl<T: #rt::glue::ToFieldValue + 'static> #rt::glue::ToFieldValue for #rec<T> {
+            fn to_field_value(&self, nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
+                #rt::glue::ToFieldValue::to_field_value(&**self, nulls)
+            }
+            fn null_item() -> #rt::async_graphql::dynamic::FieldValue<'static> {
+                <T as #rt::glue::ToFieldValue>::null_item()
+            }
+        }
+
+        impl<T: #rt::glue::IntoFieldValue + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static> #rt::glue::IntoFieldValue for #rec<T> {
+            fn into_field_value(self, nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
+                #rt::glue::IntoFieldValue::into_field_value(self.into_inner(), nulls)
+            }
+            fn null_item() -> #rt::async_graphql::dynamic::FieldValue<'static> {
+                <T as #rt::glue::IntoFieldValue>::null_item()
+            }
+        }
+    }
 }
 
 /// The fields stored in an object's struct: no arguments, not lazy.
@@ -179,28 +228,60 @@ fn struct_fields<'f>(
         .collect()
 }
 
-fn rust_output(table: &TypeTable<'_>, ty: &TypeRef, boxed: bool) -> TokenStream {
+fn rust_output(table: &TypeTable<'_>, ty: &TypeRef, boxed: Option<Indirection>) -> TokenStream {
     let named = ty.named();
-    let mut inner = if table.schema.is_leaf(named) {
+    let inner = if table.schema.is_leaf(named) {
         table.leaf(named)
     } else {
         let id = table.ident(named);
         quote!(#id)
     };
-    if boxed {
-        inner = quote!(::std::boxed::Box<#inner>);
-    }
+    let inner = indirect(table, inner, boxed);
     table.wrap(ty, &inner)
+}
+
+/// `ty` held as `boxed` says.
+fn indirect(table: &TypeTable<'_>, ty: TokenStream, boxed: Option<Indirection>) -> TokenStream {
+    match (boxed, table.recursive_box()) {
+        (None, _) => ty,
+        (Some(Indirection::Recursive), Some(rec)) => quote!(#rec<#ty>),
+        (Some(_), _) => quote!(::std::boxed::Box<#ty>),
+    }
 }
 
 fn emit_objects(
     table: &TypeTable<'_>,
     config: &Config,
-    boxed: &HashSet<(String, String)>,
+    boxed: &HashMap<(String, String), Indirection>,
 ) -> TokenStream {
     let schema = table.schema;
     let rt = &table.runtime;
     let mut out = TokenStream::new();
+    let has_objects = schema
+        .types()
+        .any(|t| matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name));
+    if has_objects {
+        // The same two impls for every object struct: written once, as a macro.
+        out.extend(quote! {
+            /// `ToFieldValue` and `IntoFieldValue` for object structs: the engine gets them as
+            /// they are, and reads their fields through the registered resolvers.
+            macro_rules! object_value {
+                ($ty:ty) => {
+                    impl #rt::glue::ToFieldValue for $ty {
+                        fn to_field_value(&self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
+                            ::core::option::Option::Some(#rt::async_graphql::dynamic::FieldValue::borrowed_any(self))
+                        }
+                    }
+
+                    impl #rt::glue::IntoFieldValue for $ty {
+                        fn into_field_value(self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
+                            ::core::option::Option::Some(#rt::async_graphql::dynamic::FieldValue::owned_any(self))
+                        }
+                    }
+                };
+            }
+        });
+    }
     let defaultable = object_defaultable(table, config);
     for t in schema.types() {
         if schema.is_root(&t.name) {
@@ -234,7 +315,7 @@ fn emit_objects(
                         let ty = rust_output(
                             table,
                             &f.ty,
-                            boxed.contains(&(t.name.clone(), f.name.clone())),
+                            boxed.get(&(t.name.clone(), f.name.clone())).copied(),
                         );
                         let mut attrs = doc_attrs(f.description.as_deref());
                         attrs.extend(deprecation_attrs(Side::Server, f.deprecation.as_ref()));
@@ -250,17 +331,7 @@ fn emit_objects(
                         #(#defs,)*
                     }
 
-                    impl #rt::glue::ToFieldValue for #id {
-                        fn to_field_value(&self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
-                            ::core::option::Option::Some(#rt::async_graphql::dynamic::FieldValue::borrowed_any(self))
-                        }
-                    }
-
-                    impl #rt::glue::IntoFieldValue for #id {
-                        fn into_field_value(self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
-                            ::core::option::Option::Some(#rt::async_graphql::dynamic::FieldValue::owned_any(self))
-                        }
-                    }
+                    object_value!(#id);
                 });
             }
             TypeKind::Interface { .. } | TypeKind::Union { .. } => {
@@ -270,41 +341,41 @@ fn emit_objects(
                         .unwrap_or(&format!("The `{gname}` {}.", t.kind.describe())),
                 ));
                 let mut vns = Namespace::new();
-                let variants: Vec<(Ident, String, bool)> = schema
+                let variants: Vec<(Ident, String, Option<Indirection>)> = schema
                     .possible_types(&t.name)
                     .into_iter()
                     .map(|p| {
                         (
                             ident(&vns.alloc(&pascal(p))),
                             p.to_string(),
-                            boxed.contains(&(t.name.clone(), p.to_string())),
+                            boxed.get(&(t.name.clone(), p.to_string())).copied(),
                         )
                     })
                     .collect();
                 let defs = variants.iter().map(|(v, p, b)| {
                     let ty = table.ident(p);
-                    let ty = if *b {
-                        quote!(::std::boxed::Box<#ty>)
-                    } else {
-                        quote!(#ty)
-                    };
+                    let ty = indirect(table, quote!(#ty), *b);
                     let text = format!(" A `{p}`.");
                     quote!(#[doc = #text] #v(#ty))
                 });
                 let borrow_arms = variants.iter().map(|(v, p, b)| {
-                    let inner = if *b { quote!(&**inner) } else { quote!(inner) };
+                    let inner = if b.is_some() { quote!(&**inner) } else { quote!(inner) };
                     quote!(Self::#v(inner) => #rt::async_graphql::dynamic::FieldValue::borrowed_any(#inner).with_type(#p))
                 });
                 let owned_arms = variants.iter().map(|(v, p, b)| {
-                    let inner = if *b { quote!(*inner) } else { quote!(inner) };
+                    let inner = match (b, table.recursive_box()) {
+                        (None, _) => quote!(inner),
+                        (Some(Indirection::Recursive), Some(rec)) => quote!(#rec::into_inner(inner)),
+                        (Some(_), _) => quote!(*inner),
+                    };
                     quote!(Self::#v(inner) => #rt::async_graphql::dynamic::FieldValue::owned_any(#inner).with_type(#p))
                 });
                 let from_impls = variants.iter().map(|(v, p, b)| {
                     let ty = table.ident(p);
-                    let wrap = if *b {
-                        quote!(::std::boxed::Box::new(value))
-                    } else {
-                        quote!(value)
+                    let wrap = match (b, table.recursive_box()) {
+                        (None, _) => quote!(value),
+                        (Some(Indirection::Recursive), Some(rec)) => quote!(#rec::new(value)),
+                        (Some(_), _) => quote!(::std::boxed::Box::new(value)),
                     };
                     quote! {
                         impl ::core::convert::From<#ty> for #id {
@@ -449,7 +520,7 @@ fn trait_methods(
                     (p, table.input_ref(&a.ty), a.clone())
                 })
                 .collect();
-            let ret = rust_output(table, &f.ty, false);
+            let ret = rust_output(table, &f.ty, None);
             let param_tokens = params.iter().map(|(p, ty, _)| quote!(#p: #ty));
             let parent = (!is_root).then(|| {
                 let pid = table.ident(&owner);
@@ -512,26 +583,28 @@ fn trait_methods(
     (items, sigs, resolvers)
 }
 
-fn value_tokens(rt: &TokenStream, v: &Value) -> TokenStream {
+/// A GraphQL value as an `async_graphql::Value` expression (in the adapter module, which imports
+/// `async_graphql`, `dynamic` and `glue`).
+fn value_tokens(v: &Value) -> TokenStream {
     match v {
-        Value::Null | Value::Variable(_) => quote!(#rt::async_graphql::Value::Null),
-        Value::Int(i) => quote!(#rt::async_graphql::Value::from(#i)),
-        Value::Float(f) => quote!(#rt::async_graphql::Value::from(#f)),
-        Value::String(s) => quote!(#rt::async_graphql::Value::from(#s)),
-        Value::Boolean(b) => quote!(#rt::async_graphql::Value::from(#b)),
+        Value::Null | Value::Variable(_) => quote!(async_graphql::Value::Null),
+        Value::Int(i) => quote!(async_graphql::Value::from(#i)),
+        Value::Float(f) => quote!(async_graphql::Value::from(#f)),
+        Value::String(s) => quote!(async_graphql::Value::from(#s)),
+        Value::Boolean(b) => quote!(async_graphql::Value::from(#b)),
         Value::Enum(e) => {
-            quote!(#rt::async_graphql::Value::Enum(#rt::async_graphql::Name::new(#e)))
+            quote!(async_graphql::Value::Enum(async_graphql::Name::new(#e)))
         }
         Value::List(items) => {
-            let items = items.iter().map(|i| value_tokens(rt, i));
-            quote!(#rt::async_graphql::Value::List(::std::vec![#(#items),*]))
+            let items = items.iter().map(value_tokens);
+            quote!(async_graphql::Value::List(::std::vec![#(#items),*]))
         }
         Value::Object(fields) => {
             let pairs = fields.iter().map(|(k, v)| {
-                let v = value_tokens(rt, v);
-                quote!((#rt::async_graphql::Name::new(#k), #v))
+                let v = value_tokens(v);
+                quote!((async_graphql::Name::new(#k), #v))
             });
-            quote!(#rt::async_graphql::Value::Object([#(#pairs),*].into_iter().collect()))
+            quote!(async_graphql::Value::Object([#(#pairs),*].into_iter().collect()))
         }
     }
 }
@@ -553,16 +626,17 @@ fn deprecation(d: Option<&crate::model::Deprecation>) -> TokenStream {
     }
 }
 
-fn input_value(rt: &TokenStream, v: &InputValue) -> TokenStream {
+/// An argument or input field's registration (in the adapter module).
+fn input_value(v: &InputValue) -> TokenStream {
     let name = &v.name;
     let ty = v.ty.to_string();
     let desc = description(v.description.as_deref());
     let dep = deprecation(v.deprecation.as_ref());
     let default = v.default.as_ref().map(|d| {
-        let t = value_tokens(rt, d);
+        let t = value_tokens(d);
         quote!(.default_value(#t))
     });
-    quote!(#rt::async_graphql::dynamic::InputValue::new(#name, #rt::glue::ty(#ty)) #desc #default #dep)
+    quote!(dynamic::InputValue::new(#name, glue::ty(#ty)) #desc #default #dep)
 }
 
 fn registration(
@@ -574,11 +648,17 @@ fn registration(
 ) -> TokenStream {
     let schema = table.schema;
     let rt = &table.runtime;
-    let dynamic = quote!(#rt::async_graphql::dynamic);
+    // Inside the adapter module, which imports these; outside it, by their paths.
+    let dynamic = quote!(dynamic);
+    let dynamic_path = quote!(#rt::async_graphql::dynamic);
     let mut regs: Vec<TokenStream> = Vec::new();
     let mut fns: Vec<TokenStream> = Vec::new();
     // `fooType` and `FooType` are one snake name: number the second registration function.
     let mut fn_names = Namespace::new();
+    let by_field: HashMap<(&str, &str), &ResolverField> = resolvers
+        .iter()
+        .map(|r| ((r.owner.as_str(), r.field.name.as_str()), r))
+        .collect();
 
     for t in schema.types() {
         let name = &t.name;
@@ -599,7 +679,7 @@ fn registration(
             }
             TypeKind::InputObject { fields } => {
                 let fs = fields.iter().map(|f| {
-                    let iv = input_value(rt, f);
+                    let iv = input_value(f);
                     quote!(.field(#iv))
                 });
                 regs.push(quote!(#dynamic::InputObject::new(#name) #desc #(#fs)*));
@@ -615,10 +695,10 @@ fn registration(
                     let d = description(f.description.as_deref());
                     let dep = deprecation(f.deprecation.as_ref());
                     let args = f.args.iter().map(|a| {
-                        let iv = input_value(rt, a);
+                        let iv = input_value(a);
                         quote!(.argument(#iv))
                     });
-                    quote!(.field(#dynamic::InterfaceField::new(#n, #rt::glue::ty(#ty)) #d #dep #(#args)*))
+                    quote!(.field(#dynamic::InterfaceField::new(#n, glue::ty(#ty)) #d #dep #(#args)*))
                 });
                 let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
                 regs.push(quote!(#dynamic::Interface::new(#name) #desc #(#fs)* #(#imps)*));
@@ -631,15 +711,13 @@ fn registration(
                 let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
                 let is_root = schema.is_root(name);
                 let rust = (!is_root).then(|| table.ident(name));
+                let field_idents = struct_field_idents(schema, config, name, fields);
                 let fs = fields.iter().map(|f| {
                     let n = &f.name;
                     let ty = f.ty.to_string();
                     let d = description(f.description.as_deref());
                     let dep = deprecation(f.deprecation.as_ref());
-                    if let Some(r) = resolvers
-                        .iter()
-                        .find(|r| &r.owner == name && r.field.name == f.name)
-                    {
+                    if let Some(r) = by_field.get(&(name.as_str(), f.name.as_str())) {
                         let method = &r.method;
                         let args = r.params.iter().map(|(p, ty, a)| {
                             let g = &a.name;
@@ -647,23 +725,23 @@ fn registration(
                                 // async-graphql leaves a default out when the argument is an
                                 // unset variable; the glue applies it then.
                                 Some(d) => {
-                                    let d = value_tokens(rt, d);
-                                    quote!(let #p: #ty = #rt::glue::arg_or_default(&ctx, #g, || #d)?;)
+                                    let d = value_tokens(d);
+                                    quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, || #d)?;)
                                 }
-                                None => quote!(let #p: #ty = #rt::glue::arg(&ctx, #g)?;),
+                                None => quote!(let #p: #ty = glue::arg(&ctx, #g)?;),
                             }
                         });
                         let arg_names = r.params.iter().map(|(p, _, _)| p);
                         let arg_defs = r.params.iter().map(|(_, _, a)| {
-                            let iv = input_value(rt, a);
+                            let iv = input_value(a);
                             quote!(.argument(#iv))
                         });
                         let (convert, extra) = match enum_list_placeholder(schema, &f.ty) {
-                            Some(p) => (quote!(#rt::glue::enum_list_result), quote!(#p,)),
+                            Some(p) => (quote!(glue::enum_list_result), quote!(#p,)),
                             None if schema.is_leaf(f.ty.named()) => {
-                                (quote!(#rt::glue::leaf_result), TokenStream::new())
+                                (quote!(glue::leaf_result), TokenStream::new())
                             }
-                            None => (quote!(#rt::glue::object_result), TokenStream::new()),
+                            None => (quote!(glue::object_result), TokenStream::new()),
                         };
                         let call = if r.is_root {
                             quote!(super::#trait_name::#method(&*resolvers, rc, #(#arg_names),*).await)
@@ -671,7 +749,7 @@ fn registration(
                             let rust = table.ident(name);
                             quote!({
                                 // The stand-in of a `null` list item: no parent, no call.
-                                let ::core::option::Option::Some(parent) = #rt::glue::parent::<#rust>(&ctx)? else {
+                                let ::core::option::Option::Some(parent) = glue::parent::<#rust>(&ctx)? else {
                                     return ::core::result::Result::Ok(::core::option::Option::None);
                                 };
                                 super::#trait_name::#method(&*resolvers, rc, parent, #(#arg_names),*).await
@@ -680,10 +758,10 @@ fn registration(
                         quote! {
                             .field({
                                 let resolvers = ::std::sync::Arc::clone(resolvers);
-                                #dynamic::Field::new(#n, #rt::glue::ty(#ty), move |ctx| {
+                                #dynamic::Field::new(#n, glue::ty(#ty), move |ctx| {
                                     let resolvers = ::std::sync::Arc::clone(&resolvers);
                                     #dynamic::FieldFuture::new(async move {
-                                        let rc = #rt::glue::context(&ctx);
+                                        let rc = glue::context(&ctx);
                                         #(#args)*
                                         #convert(&ctx, #extra #call)
                                     })
@@ -695,14 +773,16 @@ fn registration(
                         let Some(rust) = &rust else {
                             return TokenStream::new();
                         };
-                        let field_ident = struct_field_ident(schema, config, name, fields, &f.name);
+                        let Some(field_ident) = field_idents.get(f.name.as_str()) else {
+                            return TokenStream::new();
+                        };
                         match enum_list_placeholder(schema, &f.ty) {
-                            Some(p) => quote!(.field(#rt::glue::enum_list_field::<#rust, _>(#n, #ty, |p| &p.#field_ident, #p) #d #dep)),
+                            Some(p) => quote!(.field(glue::enum_list_field::<#rust, _>(#n, #ty, |p| &p.#field_ident, #p) #d #dep)),
                             None => {
                                 let getter = if schema.is_leaf(f.ty.named()) {
-                                    quote!(#rt::glue::leaf_field)
+                                    quote!(glue::leaf_field)
                                 } else {
-                                    quote!(#rt::glue::object_field)
+                                    quote!(glue::object_field)
                                 };
                                 quote!(.field(#getter::<#rust, _>(#n, #ty, |p| &p.#field_ident) #d #dep))
                             }
@@ -740,6 +820,8 @@ fn registration(
         pub mod adapter {
             #[allow(unused_imports)]
             use super::*;
+            #[allow(unused_imports)]
+            use #rt::{async_graphql::{self, dynamic}, glue};
 
             #(#fns)*
 
@@ -764,13 +846,13 @@ fn registration(
         }
 
         /// Registers every type of the schema; apply limits and call `finish()`.
-        pub fn schema_builder<R: #trait_name>(resolvers: R) -> #dynamic::SchemaBuilder {
+        pub fn schema_builder<R: #trait_name>(resolvers: R) -> #dynamic_path::SchemaBuilder {
             adapter::schema_builder(::std::sync::Arc::new(resolvers))
         }
 
         /// The schema as async-graphql prints it (SDL, with `@specifiedBy`), built without
         /// resolvers; equivalent to the source schema.
-        pub fn sdl() -> ::core::result::Result<::std::string::String, #dynamic::SchemaError> {
+        pub fn sdl() -> ::core::result::Result<::std::string::String, #dynamic_path::SchemaError> {
             let schema = adapter::schema_builder(::std::sync::Arc::new(adapter::Unimplemented)).finish()?;
             ::core::result::Result::Ok(schema.sdl_with_options(
                 #rt::async_graphql::SDLExportOptions::new().include_specified_by(),
@@ -791,20 +873,16 @@ fn enum_list_placeholder(schema: &Schema, ty: &TypeRef) -> Option<String> {
     }
 }
 
-/// The Rust name of a struct field, allocated the same way as in the struct definition.
-fn struct_field_ident(
+/// The Rust names of an object's struct fields, allocated as in the struct definition.
+fn struct_field_idents<'f>(
     schema: &Schema,
     config: &Config,
     owner: &str,
-    fields: &[Field],
-    name: &str,
-) -> Ident {
+    fields: &'f [Field],
+) -> HashMap<&'f str, Ident> {
     let mut ns = Namespace::new();
-    for f in struct_fields(schema, config, owner, fields) {
-        let rust = ns.alloc(&snake(&f.name));
-        if f.name == name {
-            return ident(&rust);
-        }
-    }
-    ident(&snake(name))
+    struct_fields(schema, config, owner, fields)
+        .into_iter()
+        .map(|f| (f.name.as_str(), ident(&ns.alloc(&snake(&f.name)))))
+        .collect()
 }

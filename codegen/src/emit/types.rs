@@ -50,9 +50,14 @@ pub struct TypeTable<'s> {
     scalars: HashMap<String, ScalarRepr>,
     /// Input types whose fields must be boxed: (owner, field) pairs.
     boxed_inputs: HashSet<(String, String)>,
-    /// The names of the `Recursive` box and its helper trait, when some input is recursive.
+    /// The names of the `Recursive` box and its helper trait, when some input (or, on the
+    /// server, some object cycle through several types) is recursive.
     recursive: Option<(Ident, Ident)>,
     defaultable: HashMap<String, bool>,
+    /// `Option`, `Vec` and `String` as field and argument types name them: by their short
+    /// names, or by absolute paths where an SDL type of the same name shadows them.
+    option: TokenStream,
+    vec: TokenStream,
 }
 
 /// Rust types that are known to implement `Default`.
@@ -79,12 +84,15 @@ const DEFAULT_TYPES: &[&str] = &[
 
 impl<'s> TypeTable<'s> {
     /// Allocates a Rust name for every type (after `reserved`), and decides scalar mappings.
-    /// Unknown custom scalars produce a warning each.
+    /// Unknown custom scalars produce a warning each. `recursive_outputs` says that output types
+    /// hold some fields through the `Recursive` box too (the server's long object cycles), so
+    /// that it is emitted even when no input is recursive.
     pub fn new(
         schema: &'s Schema,
         config: &Config,
         side: Side,
         reserved: &[&str],
+        recursive_outputs: bool,
         diags: &mut Diagnostics,
     ) -> Self {
         let runtime_path = match side {
@@ -102,7 +110,7 @@ impl<'s> TypeTable<'s> {
         );
         let boxed_inputs = recursive_input_fields(schema);
         // The generated box of recursive inputs takes its name before any SDL type.
-        let recursive = (!boxed_inputs.is_empty()).then(|| {
+        let recursive = (recursive_outputs || !boxed_inputs.is_empty()).then(|| {
             (
                 ident(&ns.alloc("Recursive")),
                 ident(&ns.alloc("RecursiveValue")),
@@ -155,6 +163,23 @@ impl<'s> TypeTable<'s> {
                 scalars.insert(t.name.clone(), repr);
             }
         }
+        // The prelude's names are short wherever no SDL type takes them (most schemas): less
+        // code to read, parse and format. A type named `Option` makes every use absolute.
+        let option = if ns.is_taken("Option") {
+            quote!(::core::option::Option)
+        } else {
+            quote!(Option)
+        };
+        let vec = if ns.is_taken("Vec") {
+            quote!(::std::vec::Vec)
+        } else {
+            quote!(Vec)
+        };
+        if !ns.is_taken("String") {
+            for name in ["String", "ID"] {
+                scalars.insert(name.to_string(), ScalarRepr::Builtin(quote!(String)));
+            }
+        }
         let mut table = TypeTable {
             schema,
             side,
@@ -165,6 +190,8 @@ impl<'s> TypeTable<'s> {
             boxed_inputs,
             recursive,
             defaultable: HashMap::new(),
+            option,
+            vec,
         };
         for t in schema.types() {
             if matches!(t.kind, TypeKind::InputObject { .. }) {
@@ -201,7 +228,8 @@ impl<'s> TypeTable<'s> {
             TypeRef::NonNull(t) => self.wrap_non_null(t, inner),
             other => {
                 let t = self.wrap_non_null(other, inner);
-                quote!(::core::option::Option<#t>)
+                let option = &self.option;
+                quote!(#option<#t>)
             }
         }
     }
@@ -211,7 +239,8 @@ impl<'s> TypeTable<'s> {
             TypeRef::Named(_) => inner.clone(),
             TypeRef::List(item) => {
                 let t = self.wrap(item, inner);
-                quote!(::std::vec::Vec<#t>)
+                let vec = &self.vec;
+                quote!(#vec<#t>)
             }
             TypeRef::NonNull(t) => self.wrap_non_null(t, inner),
         }
@@ -431,7 +460,9 @@ impl<'s> TypeTable<'s> {
                 let rust = ns.alloc(&snake(&f.name));
                 let fid = ident(&rust);
                 let mut attrs = match &f.default {
-                    Some(d) => doc_attrs_with(f.description.as_deref(), &format!("Default: `{d}`.")),
+                    Some(d) => {
+                        doc_attrs_with(f.description.as_deref(), &format!("Default: `{d}`."))
+                    }
                     None => doc_attrs(f.description.as_deref()),
                 };
                 attrs.extend(deprecation_attrs(self.side, f.deprecation.as_ref()));
@@ -439,7 +470,9 @@ impl<'s> TypeTable<'s> {
                     let g = &f.name;
                     quote!(#[serde(rename = #g)])
                 });
-                let boxed = self.boxed_inputs.contains(&(t.name.clone(), f.name.clone()));
+                let boxed = self
+                    .boxed_inputs
+                    .contains(&(t.name.clone(), f.name.clone()));
                 let named = f.ty.named();
                 let mut inner = if self.schema.is_leaf(named) {
                     self.leaf(named)
@@ -457,7 +490,12 @@ impl<'s> TypeTable<'s> {
                     }
                     nullable => {
                         let ty = self.wrap_non_null(nullable, &inner);
-                        quote!(#attrs #rename #[serde(default, skip_serializing_if = #skip)] pub #fid: #rt::Maybe<#ty>)
+                        // The server only deserializes inputs: nothing to skip.
+                        let serde = match self.side {
+                            Side::Client => quote!(#[serde(default, skip_serializing_if = #skip)]),
+                            Side::Server => quote!(#[serde(default)]),
+                        };
+                        quote!(#attrs #rename #serde pub #fid: #rt::Maybe<#ty>)
                     }
                 }
             });
@@ -486,7 +524,8 @@ impl<'s> TypeTable<'s> {
         out
     }
 
-    /// The box that recursive input fields hold their value in, when the schema has any.
+    /// The box that recursive input fields (and, on the server, fields on object cycles through
+    /// other types) hold their value in, when the schema has any.
     ///
     /// A `Box` would do for the size, but the compiler proves `Send`/`Sync` of a boxed type by
     /// walking into it: through a cycle of a few dozen input types (as filter inputs of large
@@ -500,13 +539,13 @@ impl<'s> TypeTable<'s> {
         let bounds =
             quote!(::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static);
         let docs = doc_attrs(Some(&format!(
-            "A value of a recursive input field: derefs to the input object, made with [`{rec}::new`] or `.into()`.\n\nA `Box`, except that it keeps the compiler's `Send`/`Sync` proofs shallow however long the cycle of input types is."
+            "A value of a recursive field: derefs to the value, made with [`{rec}::new`] or `.into()`.\n\nA `Box`, except that it keeps the compiler's `Send`/`Sync` proofs shallow however long the cycle of types is."
         )));
         quote! {
             #docs
             pub struct #rec<T: 'static>(::std::boxed::Box<dyn #val<T>>);
 
-            /// What a recursive input field's box holds: any input value that is `Send + Sync`.
+            /// What a recursive field's box holds: any value that is `Send + Sync`.
             trait #val<T>: ::core::marker::Send + ::core::marker::Sync {
                 fn get(&self) -> &T;
                 fn get_mut(&mut self) -> &mut T;
@@ -596,6 +635,11 @@ impl<'s> TypeTable<'s> {
                 }
             }
         }
+    }
+
+    /// The name of the `Recursive` box, when the module has one.
+    pub fn recursive_box(&self) -> Option<&Ident> {
+        self.recursive.as_ref().map(|(rec, _)| rec)
     }
 
     /// True if the input object `name` can derive `Default`.
