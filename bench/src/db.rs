@@ -27,6 +27,8 @@ pub struct Database {
     pub backend: Backend,
     /// The SQLite file.
     pub file: Option<PathBuf>,
+    /// SQLite with `--sqlite-synchronous normal` (commits fsynced at checkpoints only).
+    pub sync_normal: bool,
     pg_admin: Option<(String, String)>,
 }
 
@@ -38,7 +40,25 @@ impl Database {
             url: format!("sqlite://{}", file.display()),
             backend: Backend::Sqlite,
             file: Some(file),
+            sync_normal: false,
             pg_admin: None,
+        }
+    }
+
+    /// A new SQLite file in `dir`, served with `--sqlite-synchronous normal`.
+    pub fn sqlite_normal(dir: &Path, name: &str) -> Self {
+        Self {
+            sync_normal: true,
+            ..Self::sqlite(dir, name)
+        }
+    }
+
+    /// Extra arguments of the reference server for this database.
+    pub fn server_args(&self) -> Vec<String> {
+        if self.sync_normal {
+            vec!["--sqlite-synchronous".into(), "normal".into()]
+        } else {
+            Vec::new()
         }
     }
 
@@ -67,15 +87,17 @@ impl Database {
             url: format!("{prefix}/{db}{}", query.unwrap_or_default()),
             backend: Backend::Postgres,
             file: None,
+            sync_normal: false,
             pg_admin: Some((base.to_string(), db)),
         })
     }
 
     /// A label for the report.
     pub fn label(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
+        match (self.backend, self.sync_normal) {
+            (Backend::Sqlite, false) => "SQLite",
+            (Backend::Sqlite, true) => "SQLite synchronous=NORMAL",
+            (Backend::Postgres, _) => "PostgreSQL",
         }
     }
 

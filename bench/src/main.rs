@@ -58,6 +58,13 @@ struct Cli {
     /// Only these operations (labels as in the report, substring match), for development.
     #[arg(long, value_name = "TEXT")]
     only: Vec<String>,
+    /// The reference server's log filter (e.g. `sqlx=debug` to log every statement with its
+    /// time), for finding what a slow operation does.
+    #[arg(long, value_name = "FILTER", default_value = "warn")]
+    server_log: String,
+    /// Keep the temporary directory (databases and server logs) instead of removing it.
+    #[arg(long)]
+    keep_temp: bool,
     /// Where REPORT.md, results.json and the charts go (default: the bench/ directory).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -225,7 +232,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let codegen_bin = release_bin(&root, "shopql-codegen")?;
     let tmp = std::env::temp_dir().join(format!("shopql-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
-    let _cleanup = RemoveOnDrop(tmp.clone());
+    let _cleanup = (!cli.keep_temp).then(|| RemoveOnDrop(tmp.clone()));
+    server::set_log_filter(&cli.server_log);
 
     let measure = cli.measure.unwrap_or(if cli.quick { 1.0 } else { 3.0 });
     let warmup = (measure / 3.0).min(1.0);
@@ -256,19 +264,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     );
 
     let mut backends = Vec::new();
-    let sqlite = |name: &str| Database::sqlite(&tmp, name);
-    backends.push(
-        bench_backend(
+    // SQLite as shipped (synchronous=FULL), then its writes with synchronous=NORMAL (no growth).
+    for normal in [false, true] {
+        let sqlite = |name: &str| {
+            if normal {
+                Database::sqlite_normal(&tmp, &format!("{name}-normal"))
+            } else {
+                Database::sqlite(&tmp, name)
+            }
+        };
+        let r = bench_backend(
             &root,
             &reference,
             &tmp,
             &settings,
             &cli,
             sqlite("load"),
-            || Box::pin(async { Ok(Database::sqlite(&tmp, "growth")) }),
+            || Box::pin(async move { Ok(sqlite("growth")) }),
         )
-        .await?,
-    );
+        .await?;
+        backends.push(r);
+    }
     if let Some(url) = &cli.postgres {
         let load_db = Database::postgres(url, "load").await?;
         let r = bench_backend(&root, &reference, &tmp, &settings, &cli, load_db, || {
@@ -364,6 +380,7 @@ async fn bench_backend<'a>(
     let server = Server::reference(
         reference,
         &load_db.url,
+        &load_db.server_args(),
         tmp.join(format!("{label}-load.log")),
     )
     .await?;
@@ -377,7 +394,12 @@ async fn bench_backend<'a>(
 
     // Which operations work here, and how big their answers are.
     let mut ops = Vec::new();
-    for op in Op::LOAD.into_iter().filter(|o| s.wants(*o)) {
+    // The NORMAL-durability pass measures what fsync costs the writes; reads are the same.
+    let writes_only = load_db.sync_normal;
+    for op in Op::LOAD
+        .into_iter()
+        .filter(|o| s.wants(*o) && (!writes_only || o.kind() == Kind::Write))
+    {
         let (unavailable, size) = match ctx.check(op).await {
             Ok(size) => (None, size),
             Err(e) => {
@@ -431,7 +453,7 @@ async fn bench_backend<'a>(
     server.stop().await?;
     load_db.drop_database().await;
 
-    let growth = if cli.skip_growth {
+    let growth = if cli.skip_growth || writes_only {
         Vec::new()
     } else {
         let mut db = growth_db().await?;
@@ -488,8 +510,13 @@ async fn growth(
     let label = db.label();
     let ops: Vec<Op> = Op::GROWTH.into_iter().filter(|o| s.wants(*o)).collect();
     // A first start makes the schema, the demo data, and one real row per table to copy.
-    let server =
-        Server::reference(reference, &db.url, tmp.join(format!("{label}-growth.log"))).await?;
+    let server = Server::reference(
+        reference,
+        &db.url,
+        &db.server_args(),
+        tmp.join(format!("{label}-growth.log")),
+    )
+    .await?;
     let ctx = Ctx::prepare(server.addr, root).await?;
     let mut usable = Vec::new();
     for op in &ops {
@@ -510,6 +537,7 @@ async fn growth(
         let server = Server::reference(
             reference,
             &db.url,
+            &db.server_args(),
             tmp.join(format!("{label}-growth-{rows}.log")),
         )
         .await?;

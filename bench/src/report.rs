@@ -44,6 +44,9 @@ fn rate(x: f64) -> String {
 
 fn slug(s: &str) -> String {
     s.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
 }
 
 fn sci(rows: u64) -> String {
@@ -136,7 +139,11 @@ fn method(md: &mut String) -> anyhow::Result<()> {
         md,
         "- **Server under test:** the release `shopql-reference` binary as a child process \
          (`--demo --log warn`), on a fresh temporary SQLite file (WAL, `synchronous = FULL`: every \
-         acknowledged write is fsynced) or a fresh PostgreSQL database; demo data seeded at start.\n\
+         acknowledged write is fsynced, the default) or a fresh PostgreSQL database; demo data \
+         seeded at start. The write operations run once more on SQLite with \
+         `--sqlite-synchronous normal` (\"SQLite synchronous=NORMAL\": commits fsynced at \
+         checkpoints, durable across a crash of the server but not a power loss), which shows \
+         what the per-commit fsync costs.\n\
          - **Load generator:** in `shopql-bench` (tokio, one worker per core), N keep-alive \
          HTTP/1.1 connections on hyper's connection API (no pool, no TLS), closed loop: each \
          connection sends its next request when the previous answer is read. Latency per request \

@@ -41,6 +41,17 @@ impl Memory {
     }
 }
 
+static LOG_FILTER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the reference server's log filter (once, at start; `warn` otherwise).
+pub fn set_log_filter(filter: &str) {
+    let _ = LOG_FILTER.set(filter.to_string());
+}
+
+fn log_filter() -> &'static str {
+    LOG_FILTER.get().map_or("warn", String::as_str)
+}
+
 /// A free port on 127.0.0.1 (bound and released; the child binds it right after).
 pub fn free_addr() -> anyhow::Result<SocketAddr> {
     let l = TcpListener::bind("127.0.0.1:0")?;
@@ -50,7 +61,12 @@ pub fn free_addr() -> anyhow::Result<SocketAddr> {
 impl Server {
     /// Starts the reference server on `database_url` with the demo data, and waits until it
     /// listens (it binds after migrating and seeding).
-    pub async fn reference(bin: &Path, database_url: &str, log: PathBuf) -> anyhow::Result<Self> {
+    pub async fn reference(
+        bin: &Path,
+        database_url: &str,
+        extra_args: &[String],
+        log: PathBuf,
+    ) -> anyhow::Result<Self> {
         let addr = free_addr()?;
         let mut cmd = Command::new(bin);
         cmd.arg("--addr")
@@ -63,7 +79,8 @@ impl Server {
             .arg("--no-rate-limits")
             // Per-request log lines would measure the terminal, not the server.
             .arg("--log")
-            .arg("warn");
+            .arg(log_filter())
+            .args(extra_args);
         Self::spawn(cmd, addr, log, Duration::from_secs(600)).await
     }
 

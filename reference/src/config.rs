@@ -26,6 +26,8 @@ pub struct Config {
     pub sweep_interval_ms: u64,
     /// Abuse limits: the token bucket per principal, login and coupon budgets.
     pub rate_limits: RateLimits,
+    /// SQLite's `synchronous` setting (FULL by default; see [`crate::store::SqliteSync`]).
+    pub sqlite_sync: crate::store::SqliteSync,
 }
 
 /// Abuse limits (on by default). Budgets are kept in memory per server process and timed by
@@ -102,6 +104,7 @@ impl Default for Config {
             cart_ttl_ms: DEFAULT_CART_TTL_MS,
             sweep_interval_ms: 60_000,
             rate_limits: RateLimits::default(),
+            sqlite_sync: crate::store::SqliteSync::default(),
         }
     }
 }

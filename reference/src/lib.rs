@@ -66,7 +66,7 @@ pub async fn start_with_clock(
     config: Config,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
-    let store = Store::connect(&config.database_url).await?;
+    let store = Store::connect_with(&config.database_url, config.sqlite_sync).await?;
     store.migrate().await?;
     let (tx, rx) = watch::channel(false);
     let seed = config.seed;

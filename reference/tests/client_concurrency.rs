@@ -14,56 +14,6 @@ use shopql_reference::{Config, RunningServer, start};
 const CUSTOMERS: usize = 100;
 const STOCK: i64 = 5;
 
-/// Registers `n` customers through `apis` (round robin) and gives each a checkout holding one
-/// unit of [`NEW_LISTING`] with a UK address and standard shipping.
-async fn prepared(apis: &[Api], n: usize, tag: &str) -> Vec<(Api, String, String)> {
-    let tasks = (0..n).map(|i| {
-        let api = apis[i % apis.len()].clone();
-        let email = format!("racer-{tag}-{i}@example.com");
-        tokio::spawn(async move {
-            let jwt = api.register(VINYL, &email).await;
-            let id = api.new_checkout(&jwt).await;
-            ok(&api
-                .set_items(
-                    &jwt,
-                    &id,
-                    serde_json::json!([{ "listingId": NEW_LISTING, "quantity": 1 }]),
-                )
-                .await);
-            ok(&api.ship_to_uk(&jwt, &id).await);
-            (api, jwt, id)
-        })
-    });
-    join_all(tasks)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// Submits every checkout at once; (completed, refused for stock).
-async fn race(checkouts: Vec<(Api, String, String)>) -> (usize, usize) {
-    let tasks = checkouts
-        .into_iter()
-        .map(|(api, jwt, id)| tokio::spawn(async move { api.submit(&jwt, &id).await }));
-    let mut won = 0;
-    let mut lost = 0;
-    for body in join_all(tasks).await.into_iter().map(Result::unwrap) {
-        match code(&body).as_deref() {
-            None => {
-                assert_eq!(body["data"]["checkoutSubmit"]["status"], "completed");
-                won += 1;
-            }
-            Some("CONFLICT") => {
-                assert!(message(&body).contains("insufficient stock"), "{body}");
-                lost += 1;
-            }
-            other => panic!("unexpected outcome {other:?}: {body}"),
-        }
-    }
-    (won, lost)
-}
-
 async fn orders_for(server: &RunningServer, listing: i64) -> i64 {
     sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM client_order_lines l JOIN client_listings x ON x.id = l.listing_id WHERE x.num_id = $1",

@@ -22,6 +22,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::json;
 
+use crate::parse_cache::ParseCache;
 use crate::rate::RetryAfter;
 use crate::{ErrorCode, RequestContext, ServerConfig, limits};
 
@@ -29,6 +30,7 @@ use crate::{ErrorCode, RequestContext, ServerConfig, limits};
 struct Endpoint {
     schema: Schema,
     config: Arc<ServerConfig>,
+    parsed: Arc<ParseCache>,
 }
 
 /// A router serving `builder` at `/` with `config`'s limits. Mount it where the API lives
@@ -49,6 +51,7 @@ pub fn router_with(schema: Schema, config: ServerConfig) -> Router {
     let endpoint = Endpoint {
         schema,
         config: Arc::new(config),
+        parsed: Arc::new(ParseCache::default()),
     };
     Router::new()
         .route("/", get(handle_get).post(handle_post))
@@ -494,6 +497,7 @@ enum Admission {
 /// free) at the bucket's query or mutation cost. A document the checks refuse costs one query
 /// field, whatever it holds: nothing of it runs.
 fn admit(endpoint: &Endpoint, ctx: &RequestContext, request: &mut Request) -> Admission {
+    endpoint.parsed.prepare(request);
     let refused = crate::execute::refuse(&endpoint.schema, request, &endpoint.config);
     let Some(buckets) = &endpoint.config.token_buckets else {
         return refused.map_or(Admission::Run, |r| Admission::Refused(Box::new(r)));

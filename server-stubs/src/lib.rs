@@ -54,6 +54,7 @@ pub mod glue;
 pub mod http;
 pub mod limits;
 mod maybe;
+pub mod parse_cache;
 pub mod rate;
 pub mod scalars;
 

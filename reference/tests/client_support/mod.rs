@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use base64::Engine;
+use futures::future::join_all;
 use serde_json::{Value, json};
 use shopql_reference::RunningServer;
 
@@ -70,6 +71,14 @@ impl Api {
         Self {
             http: reqwest::Client::new(),
             url: format!("{}/client/graphql", server.base_url()),
+        }
+    }
+
+    /// A caller for the server at `base` (`http://host:port`), e.g. another process.
+    pub fn at_base(base: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            url: format!("{base}/client/graphql"),
         }
     }
 
@@ -249,4 +258,54 @@ pub async fn set_stock(server: &RunningServer, listing: i64, stock: i64) {
         .execute(&server.state.store.pool)
         .await
         .unwrap();
+}
+
+/// Registers `n` customers through `apis` (round robin) and gives each a checkout holding one
+/// unit of [`NEW_LISTING`] with a UK address and standard shipping.
+pub async fn prepared(apis: &[Api], n: usize, tag: &str) -> Vec<(Api, String, String)> {
+    let tasks = (0..n).map(|i| {
+        let api = apis[i % apis.len()].clone();
+        let email = format!("racer-{tag}-{i}@example.com");
+        tokio::spawn(async move {
+            let jwt = api.register(VINYL, &email).await;
+            let id = api.new_checkout(&jwt).await;
+            ok(&api
+                .set_items(
+                    &jwt,
+                    &id,
+                    serde_json::json!([{ "listingId": NEW_LISTING, "quantity": 1 }]),
+                )
+                .await);
+            ok(&api.ship_to_uk(&jwt, &id).await);
+            (api, jwt, id)
+        })
+    });
+    join_all(tasks)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Submits every checkout at once; (completed, refused for stock).
+pub async fn race(checkouts: Vec<(Api, String, String)>) -> (usize, usize) {
+    let tasks = checkouts
+        .into_iter()
+        .map(|(api, jwt, id)| tokio::spawn(async move { api.submit(&jwt, &id).await }));
+    let mut won = 0;
+    let mut lost = 0;
+    for body in join_all(tasks).await.into_iter().map(Result::unwrap) {
+        match code(&body).as_deref() {
+            None => {
+                assert_eq!(body["data"]["checkoutSubmit"]["status"], "completed");
+                won += 1;
+            }
+            Some("CONFLICT") => {
+                assert!(message(&body).contains("insufficient stock"), "{body}");
+                lost += 1;
+            }
+            other => panic!("unexpected outcome {other:?}: {body}"),
+        }
+    }
+    (won, lost)
 }

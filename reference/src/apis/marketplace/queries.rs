@@ -388,14 +388,19 @@ pub async fn adverts_where(
         let all = taxon_descendants(loader, &roots).await?;
         s.push(" AND a.taxon_id IN ").list(all);
     }
+    // Exact SKUs and barcodes select adverts through the seller's variant indexes
+    // (`mp_variants_seller_sku`, `_barcode`): cost grows with the matches, not with the seller's
+    // catalogue, as a correlated EXISTS per advert would.
     if let Some(skus) = &f.variant_skus {
-        s.push(" AND ").push(VARIANT_OF_ADVERT).push("v.sku IN ");
+        s.push(" AND a.id IN (SELECT v.advert_id FROM mp_variants v WHERE v.seller_id = ")
+            .arg(loader.seller)
+            .push(" AND v.deleted_at IS NULL AND v.sku IN ");
         s.list(skus.iter().cloned()).push(")");
     }
     if let Some(codes) = &f.variant_barcodes {
-        s.push(" AND ")
-            .push(VARIANT_OF_ADVERT)
-            .push("v.barcode IN ");
+        s.push(" AND a.id IN (SELECT v.advert_id FROM mp_variants v WHERE v.seller_id = ")
+            .arg(loader.seller)
+            .push(" AND v.deleted_at IS NULL AND v.barcode IN ");
         s.list(codes.iter().cloned()).push(")");
     }
     if let Some(b) = f.rejected_via_vetting {
