@@ -4,15 +4,12 @@
 
 mod testing;
 
-use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use shopql_server_stubs::ApiError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use testing::TestDatabase;
 
@@ -32,46 +29,18 @@ pub struct Store {
     pub pool: AnyPool,
     /// The backend.
     pub backend: Backend,
-    /// SQLite only: one write transaction at a time, queued here in arrival order. SQLite allows
-    /// one writer; without the queue, waiting writers poll the file lock with growing sleeps
-    /// (its busy handler), which under load gave p99s of hundreds of ms and less throughput
-    /// with 16 writers than with 1.
-    writer: Option<Arc<Semaphore>>,
+    /// SQLite files only: the one connection that runs write transactions. SQLite allows one
+    /// writer; with every pooled connection free to write, waiting writers polled the file lock
+    /// with growing sleeps (its busy handler), which under load gave p99s of hundreds of ms and
+    /// less throughput with 16 writers than with 1. Here they wait in the pool's queue, in
+    /// arrival order, and hold no reader's connection while they wait.
+    writer: Option<AnyPool>,
 }
 
-/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken up front
-/// and a read-then-write transaction can never fail half way with `SQLITE_BUSY`; it holds the
-/// store's writer turn until it is committed or dropped. Use it as a connection (`&mut *tx`).
-#[derive(Debug)]
-pub struct Tx {
-    inner: Transaction<'static, Any>,
-    _turn: Option<OwnedSemaphorePermit>,
-}
-
-impl Tx {
-    /// Commits the transaction.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
-    }
-
-    /// Rolls the transaction back (dropping it does too).
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.inner.rollback().await
-    }
-}
-
-impl Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.inner
-    }
-}
-
-impl DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
-    }
-}
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE` on the writer connection, so the write
+/// lock is taken up front and a read-then-write transaction can never fail half way with
+/// `SQLITE_BUSY`.
+pub type Tx = Transaction<'static, Any>;
 
 /// What `PRAGMA synchronous` is set to on SQLite (WAL mode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -124,38 +93,26 @@ impl Store {
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = match backend {
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(30))
-                    // An embedded database cannot drop a connection: the ping sqlx sends before
-                    // each checkout would cost a thread hand-off per query for nothing.
-                    .test_before_acquire(false)
-                    .after_connect(move |conn, _| {
-                        Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute(
-                                format!("PRAGMA synchronous = {}", sync.pragma()).as_str(),
-                            )
-                            .await?;
-                            conn.execute("PRAGMA busy_timeout = 30000").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                let readers = sqlite_pool(options.clone(), 8, sync).await?;
+                // An in-memory database exists once per pool: it cannot have a second one.
+                let writer = if url.contains(":memory:") {
+                    None
+                } else {
+                    Some(sqlite_pool(options, 1, sync).await?)
+                };
+                (readers, writer)
             }
             Backend::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(32)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                (pool, None)
             }
         };
-        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
         Ok(Self {
             pool,
             backend,
@@ -182,23 +139,17 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, ApiError> {
-        // The turn comes before the connection, so queued writers hold no pooled connection
-        // that readers could use.
-        let turn = match &self.writer {
-            Some(gate) => Some(
-                Arc::clone(gate)
-                    .acquire_owned()
+        let tx = match self.backend {
+            Backend::Sqlite => {
+                self.writer
+                    .as_ref()
+                    .unwrap_or(&self.pool)
+                    .begin_with("BEGIN IMMEDIATE")
                     .await
-                    .map_err(|_| ApiError::internal("the store is closing"))?,
-            ),
-            None => None,
-        };
-        let inner = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            }
             Backend::Postgres => self.pool.begin().await,
-        }
-        .map_err(db_error)?;
-        Ok(Tx { inner, _turn: turn })
+        };
+        tx.map_err(db_error)
     }
 
     /// Checks that the database answers.
@@ -229,6 +180,32 @@ impl Store {
             .map(|_| ())
             .map_err(db_error)
     }
+}
+
+/// A pool of `size` connections to a SQLite file in WAL mode with `sync`.
+async fn sqlite_pool(
+    options: AnyConnectOptions,
+    size: u32,
+    sync: SqliteSync,
+) -> anyhow::Result<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(Duration::from_secs(30))
+        // An embedded database cannot drop a connection: the ping sqlx sends before each
+        // checkout would cost a thread hand-off per query for nothing.
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute(format!("PRAGMA synchronous = {}", sync.pragma()).as_str())
+                    .await?;
+                conn.execute("PRAGMA busy_timeout = 30000").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
 }
 
 /// Turns a database error into an API error: a violated unique or check constraint is a
