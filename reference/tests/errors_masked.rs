@@ -56,7 +56,7 @@ async fn storage_failures_are_masked_and_the_server_keeps_serving() -> anyhow::R
         let token = token["token"].as_str().unwrap_or_default().to_string();
 
         // Storage goes away.
-        server.state.store.pool.close().await;
+        server.state.store.close().await;
 
         let health = http.get(format!("{base}/healthz")).send().await?;
         assert_eq!(health.status(), 503, "{}", db.label());

@@ -152,6 +152,14 @@ impl Store {
         tx.map_err(db_error)
     }
 
+    /// Closes every connection (readers and the SQLite writer); later queries fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
+    }
+
     /// Checks that the database answers.
     pub async fn health(&self) -> Result<(), ApiError> {
         sqlx::query("SELECT 1")
