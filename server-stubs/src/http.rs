@@ -190,7 +190,7 @@ async fn handle_post(
         .unwrap_or("")
         .to_string();
     let limit = endpoint.config.max_body_bytes;
-    let bytes = match axum::body::to_bytes(body, limit).await {
+    let bytes = match crate::body::read_limited(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return error_body(

@@ -46,6 +46,7 @@
 //! let app = shopql_server_stubs::lock::router(MyLocks);
 //! ```
 
+pub mod body;
 mod config;
 mod context;
 mod error;

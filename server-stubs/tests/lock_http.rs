@@ -355,6 +355,23 @@ async fn an_oversized_body_is_refused() {
     assert_eq!(status, 413);
     assert_eq!(code(&body), "PAYLOAD_TOO_LARGE", "{body}");
 
+    // A client still sending a body well over the limit gets the 413, not a reset connection,
+    // and its next request on the same kept-alive connection is answered too: the server drains
+    // what is left of the body before it answers.
+    let padding = " ".repeat(6 * 1024 * 1024);
+    for attempt in 0..24 {
+        let body = format!(r#"{{"query": "{{ __typename }}{padding}"}}"#);
+        let (status, body) = server.post_raw(PATH, body).await;
+        assert_eq!(status, 413, "attempt {attempt}");
+        assert_eq!(
+            code(&body),
+            "PAYLOAD_TOO_LARGE",
+            "attempt {attempt}: {body}"
+        );
+        let (status, body) = server.gql(PATH, "{ __typename }", Value::Null).await;
+        assert_eq!(status, 200, "attempt {attempt}: {body}");
+    }
+
     let config = ServerConfig {
         max_body_bytes: 64,
         ..ServerConfig::default()

@@ -149,7 +149,7 @@ async fn count(State(counting): State<Counting>, request: Request, next: Next) -
     let tenant = tenant_of(&request);
     let (operations, request) = if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, counting.max_body).await {
+        let bytes = match shopql_server_stubs::body::read_limited(body, counting.max_body).await {
             Ok(b) => b,
             Err(_) => {
                 let body = serde_json::json!({ "errors": [{
