@@ -44,18 +44,11 @@ struct Args {
     /// SQLite durability: `full` (default) fsyncs every commit, so acknowledged writes survive a
     /// power loss; `normal` fsyncs at checkpoints: writes survive a crash of the server but the
     /// last ones may be lost on power loss, for several times the write throughput.
-    #[arg(long, env = "SHOPQL_SQLITE_SYNCHRONOUS", value_enum, default_value_t = Durability::Full)]
-    sqlite_synchronous: Durability,
+    #[arg(long, env = "SHOPQL_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSync::Full)]
+    sqlite_synchronous: SqliteSync,
     /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     log: String,
-}
-
-/// `--sqlite-synchronous`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Durability {
-    Full,
-    Normal,
 }
 
 #[tokio::main]
@@ -86,10 +79,7 @@ async fn main() -> anyhow::Result<()> {
                 RateLimits::default()
             }
         },
-        sqlite_sync: match args.sqlite_synchronous {
-            Durability::Full => SqliteSync::Full,
-            Durability::Normal => SqliteSync::Normal,
-        },
+        sqlite_sync: args.sqlite_synchronous,
         ..Config::default()
     };
     let server = start(config).await?;

@@ -1,6 +1,6 @@
 //! Crash safety: under write load the server process is killed with SIGKILL, restarted on the
 //! same database, and every write it had acknowledged must be there — 0 lost. SQLite runs in WAL
-//! mode with `synchronous = FULL` (see `store::SQLITE_SYNCHRONOUS`); PostgreSQL commits durably
+//! mode with `synchronous = FULL` (`store::SqliteSync::Full`, the default); PostgreSQL commits durably
 //! by default. Runs on SQLite, and on PostgreSQL when `SHOPQL_TEST_DATABASE_URL` is set.
 
 mod process_support;

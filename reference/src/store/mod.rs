@@ -42,8 +42,9 @@ pub struct Store {
 /// `SQLITE_BUSY`.
 pub type Tx = Transaction<'static, Any>;
 
-/// What `PRAGMA synchronous` is set to on SQLite (WAL mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What `PRAGMA synchronous` is set to on SQLite (WAL mode); `--sqlite-synchronous` on the
+/// command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum SqliteSync {
     /// The default: every commit fsyncs the WAL, so an acknowledged write survives a power loss,
     /// not only a crash of the process. Each commit then costs one fsync of the disk.
@@ -65,9 +66,6 @@ impl SqliteSync {
         }
     }
 }
-
-/// The default `PRAGMA synchronous` on SQLite (see [`SqliteSync`]).
-pub const SQLITE_SYNCHRONOUS: &str = "FULL";
 
 impl Store {
     /// Connects to `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`).

@@ -3,8 +3,8 @@
 //! endpoint run, and counts the request only if it got past authentication (HTTP 200: the
 //! endpoint answers 401/403 before executing anything).
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
 use axum::body::Body;
@@ -28,6 +28,39 @@ struct Counting {
     clock: Arc<dyn Clock>,
     api: &'static str,
     max_body: usize,
+    known: Arc<RootFieldsMemo>,
+}
+
+/// The root fields of documents seen before: clients send the same few documents over and
+/// over, and parsing each one again here would double the endpoint's parsing work.
+#[derive(Default)]
+struct RootFieldsMemo {
+    entries: Mutex<HashMap<(String, Option<String>), Arc<[String]>>>,
+}
+
+impl RootFieldsMemo {
+    /// Documents remembered at most; when full the memo starts over (bounded memory, and the
+    /// hot documents are back after one request each).
+    const CAPACITY: usize = 512;
+    /// Longer documents are parsed every time.
+    const MAX_QUERY_BYTES: usize = 16 * 1024;
+
+    fn root_fields(&self, query: &str, operation_name: Option<&str>) -> Arc<[String]> {
+        let lock = || self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (query.to_string(), operation_name.map(str::to_string));
+        if let Some(fields) = lock().get(&key) {
+            return fields.clone();
+        }
+        let fields: Arc<[String]> = root_fields(query, operation_name).into_iter().collect();
+        if query.len() <= Self::MAX_QUERY_BYTES {
+            let mut entries = lock();
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+            entries.insert(key, fields.clone());
+        }
+        fields
+    }
 }
 
 /// Wraps `router` (an endpoint of `api`) so that its requests are counted.
@@ -37,6 +70,7 @@ pub fn count_requests(router: Router, state: &AppState, api: &'static str) -> Ro
         clock: state.clock.clone(),
         api,
         max_body: state.server_config().max_body_bytes,
+        known: Arc::default(),
     };
     router.layer(middleware::from_fn_with_state(counting, count))
 }
@@ -179,7 +213,7 @@ async fn count(State(counting): State<Counting>, request: Request, next: Next) -
     {
         let now = counting.clock.now_ms();
         for (query, name) in &operations {
-            let fields = root_fields(query, name.as_deref());
+            let fields = counting.known.root_fields(query, name.as_deref());
             counting.counters.count_request(
                 &tenant,
                 now,
@@ -214,6 +248,22 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(single, vec!["lock"]);
+    }
+
+    #[test]
+    fn the_memo_answers_like_a_fresh_parse_and_stays_bounded() {
+        let memo = RootFieldsMemo::default();
+        let q = "query A { cart(id: 1) { id } } mutation B { hydrate(input: {}) { id } }";
+        for _ in 0..2 {
+            assert_eq!(&*memo.root_fields(q, Some("A")), ["cart".to_string()]);
+            assert_eq!(&*memo.root_fields(q, Some("B")), ["hydrate".to_string()]);
+        }
+        for i in 0..RootFieldsMemo::CAPACITY + 10 {
+            let fields = memo.root_fields(&format!("{{ f{i} }}"), None);
+            assert_eq!(&*fields, [format!("f{i}")]);
+        }
+        let held = memo.entries.lock().map(|e| e.len()).unwrap_or(usize::MAX);
+        assert!(held <= RootFieldsMemo::CAPACITY, "{held} documents held");
     }
 
     #[test]
