@@ -10,6 +10,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use shopql_codegen::{Builder, Diagnostics, Error, WriteStatus};
 
+// Generation allocates and frees millions of small tokens; mimalloc does that markedly faster
+// than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Schema-first GraphQL code generator: SDL and operation documents to a typed async Rust
 /// client and trait-based server stubs.
 #[derive(Debug, Parser)]
