@@ -838,3 +838,48 @@ async fn adverts_where_filters() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// An advert read as a node embeds its taxon with the whole chain of parents (loaded in one
+/// recursive query), and its variants embed the advert they belong to (the parent already
+/// loaded, not read again), with the same figures as the advert itself.
+#[tokio::test]
+async fn a_node_embeds_its_taxon_chain_and_its_variants_embed_it() -> anyhow::Result<()> {
+    const NODE: &str = r#"query N($id: ID!) { node(id: $id) { ... on Advert {
+        legacyId title lowestPrice
+        taxon { legacyId displayName parent { legacyId displayName parent { legacyId parent { legacyId } } } }
+        variants { nodes { legacyId advert { legacyId title lowestPrice taxon { legacyId parent { legacyId } } } } }
+    } } }"#;
+    for db in databases().await? {
+        let mp = Mp::start(&db).await?;
+        let l = mp.label;
+        let d = mp
+            .data(NODE, json!({ "id": gid("Advert", 100070734) }))
+            .await?;
+        let a = &d["node"];
+        assert_eq!(a["legacyId"], 100070734, "[{l}] {d}");
+        let taxon = &a["taxon"];
+        assert_eq!(taxon["legacyId"], 278, "[{l}] {taxon}");
+        assert_eq!(taxon["parent"]["legacyId"], 27, "[{l}] {taxon}");
+        assert_eq!(
+            taxon["parent"]["displayName"], "Networking",
+            "[{l}] {taxon}"
+        );
+        assert_eq!(taxon["parent"]["parent"]["legacyId"], 1, "[{l}] {taxon}");
+        assert!(
+            taxon["parent"]["parent"]["parent"].is_null(),
+            "[{l}] Electronics is a root: {taxon}"
+        );
+        let variants = a["variants"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(!variants.is_empty(), "[{l}] {d}");
+        for v in &variants {
+            assert_eq!(v["advert"]["legacyId"], a["legacyId"], "[{l}] {v}");
+            assert_eq!(v["advert"]["title"], a["title"], "[{l}] {v}");
+            assert_eq!(v["advert"]["lowestPrice"], a["lowestPrice"], "[{l}] {v}");
+            assert_eq!(v["advert"]["taxon"]["parent"]["legacyId"], 27, "[{l}] {v}");
+        }
+    }
+    Ok(())
+}

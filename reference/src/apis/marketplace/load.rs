@@ -122,12 +122,28 @@ pub struct Loader<'a> {
     pub seller: i64,
     /// Now, in ms.
     pub now: i64,
+    /// An advert this request has loaded already (the parent of a connection being resolved):
+    /// variants of it embed this one instead of loading it again.
+    pub known_advert: Option<&'a gql::Advert>,
 }
 
 impl<'a> Loader<'a> {
     /// A loader for `seller` at `now`.
     pub fn new(pool: &'a AnyPool, seller: i64, now: i64) -> Self {
-        Self { pool, seller, now }
+        Self {
+            pool,
+            seller,
+            now,
+            known_advert: None,
+        }
+    }
+
+    /// The same loader, knowing `advert` already (see [`Loader::known_advert`]).
+    pub fn knowing(self, advert: &'a gql::Advert) -> Self {
+        Self {
+            known_advert: Some(advert),
+            ..self
+        }
     }
 
     async fn rows(&self, select: &str, ids: &[i64], tail: &str) -> ApiResult<Vec<AnyRow>> {
@@ -229,45 +245,36 @@ impl<'a> Loader<'a> {
             taxon: gql::Taxon,
         }
         let mut raw: HashMap<i64, Row> = HashMap::new();
-        let mut wanted = distinct(ids.iter().copied());
-        // Walk up the tree, one query per level.
-        while !wanted.is_empty() {
-            let rows = self
-                .rows(
-                    "SELECT id, parent_id, tree_name, display_name, url_slug, taxon_type, prototype_id FROM mp_taxons WHERE id IN ",
-                    &wanted,
-                    "",
-                )
-                .await?;
-            let mut next = Vec::new();
-            for r in rows {
-                let id: i64 = col(&r, "id")?;
-                let parent = opt_i64(&r, "parent_id")?;
-                if let Some(p) = parent
-                    && !raw.contains_key(&p)
-                {
-                    next.push(p);
-                }
-                raw.insert(
-                    id,
-                    Row {
-                        parent,
-                        prototype: opt_i64(&r, "prototype_id")?,
-                        taxon: gql::Taxon {
-                            id: encode(NodeType::Taxon, id),
-                            legacy_id: to_i32(id),
-                            tree_name: Some(col(&r, "tree_name")?),
-                            display_name: Some(col(&r, "display_name")?),
-                            url_slug: Some(col(&r, "url_slug")?),
-                            taxon_type: opt_text(&r, "taxon_type")?,
-                            parent: None,
-                            prototype: None,
-                        },
+        let wanted = distinct(ids.iter().copied());
+        // The taxons and all their ancestors in one query (UNION, not UNION ALL, so that a cycle
+        // in bad data ends the recursion).
+        let rows = self
+            .rows(
+                "WITH RECURSIVE chain(id) AS (SELECT id FROM mp_taxons WHERE id IN ",
+                &wanted,
+                " UNION SELECT t.parent_id FROM mp_taxons t JOIN chain c ON t.id = c.id WHERE t.parent_id IS NOT NULL) SELECT id, parent_id, tree_name, display_name, url_slug, taxon_type, prototype_id FROM mp_taxons WHERE id IN (SELECT id FROM chain)",
+            )
+            .await?;
+        for r in rows {
+            let id: i64 = col(&r, "id")?;
+            let parent = opt_i64(&r, "parent_id")?;
+            raw.insert(
+                id,
+                Row {
+                    parent,
+                    prototype: opt_i64(&r, "prototype_id")?,
+                    taxon: gql::Taxon {
+                        id: encode(NodeType::Taxon, id),
+                        legacy_id: to_i32(id),
+                        tree_name: Some(col(&r, "tree_name")?),
+                        display_name: Some(col(&r, "display_name")?),
+                        url_slug: Some(col(&r, "url_slug")?),
+                        taxon_type: opt_text(&r, "taxon_type")?,
+                        parent: None,
+                        prototype: None,
                     },
-                );
-            }
-            next.retain(|p| !raw.contains_key(p));
-            wanted = distinct(next);
+                },
+            );
         }
         let prototypes = self
             .prototypes(&raw.values().filter_map(|r| r.prototype).collect::<Vec<_>>())
@@ -591,7 +598,23 @@ impl<'a> Loader<'a> {
             advert_ids.push(col::<i64>(r, "advert_id")?);
             profile_ids.extend(opt_i64(r, "shipping_profile_id")?);
         }
-        let adverts = self.adverts(&advert_ids).await?;
+        let known = self
+            .known_advert
+            .filter(|a| advert_ids.contains(&i64::from(a.legacy_id)));
+        let to_load: Vec<i64> = advert_ids
+            .iter()
+            .copied()
+            .filter(|id| known.is_none_or(|a| i64::from(a.legacy_id) != *id))
+            .collect();
+        let mut adverts: HashMap<i64, gql::Advert> = self
+            .adverts(&to_load)
+            .await?
+            .into_iter()
+            .map(|(id, record)| (id, record.advert))
+            .collect();
+        if let Some(a) = known {
+            adverts.insert(i64::from(a.legacy_id), a.clone());
+        }
         let profiles = self.shipping_profiles(&profile_ids).await?;
         let kv = self.key_values("Variant", &ids).await?;
         let labels = self.variant_labels(&ids).await?;
@@ -601,7 +624,7 @@ impl<'a> Loader<'a> {
         for r in rows {
             let id: i64 = col(&r, "id")?;
             let advert_id: i64 = col(&r, "advert_id")?;
-            let advert = adverts.get(&advert_id).map(|a| a.advert.clone());
+            let advert = adverts.get(&advert_id).cloned();
             let prices = pricing::effective(
                 VariantPrices {
                     price: opt_i64(&r, "price_cents")?,

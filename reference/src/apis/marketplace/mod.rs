@@ -388,7 +388,7 @@ impl MarketplaceResolvers for MarketplaceApi {
     ) -> ApiResult<gql::VariantConnection> {
         let args = PageArgs::new(first, after, last, before);
         queries::advert_variants(
-            &self.loader(ctx)?,
+            &self.loader(ctx)?.knowing(parent),
             parent.legacy_id,
             displayable_only.unwrap_or(false),
             &args,
