@@ -5,6 +5,7 @@ use std::sync::Arc;
 use shopql_server_stubs::ServerConfig;
 use tokio::sync::watch;
 
+use crate::apis::purchase::catalogs::Catalogs;
 use crate::auth::{DEMO_SECRET, JwtKeys};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Rate limits shared by every API (token bucket, login and coupon budgets).
     pub limits: Arc<AbuseLimits>,
+    /// The purchase API's store catalogues, kept for a few seconds.
+    pub catalogs: Arc<Catalogs>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -56,6 +59,7 @@ impl AppState {
             store,
             keys: Arc::new(keys),
             limits,
+            catalogs: Arc::default(),
             clock,
             config: Arc::new(config),
             shutdown,

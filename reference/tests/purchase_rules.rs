@@ -1399,3 +1399,53 @@ async fn coupon_checks_are_rate_limited_per_caller() -> anyhow::Result<()> {
     server.stop().await?;
     Ok(())
 }
+
+/// Store catalogues are kept for a few seconds: a second read is the same catalogue without a
+/// query, an operator's edit in the database shows once the kept copy is dropped, and an unknown
+/// store is refused every time (never kept), so a store added later is found at once.
+#[tokio::test]
+async fn store_catalogues_are_kept_briefly_and_unknown_stores_never() -> anyhow::Result<()> {
+    use std::sync::Arc;
+    for db in TestDatabase::all().await? {
+        let label = db.label();
+        let server = start_seeded(&db.url).await?;
+        let state = &server.state;
+        let mut conn = state.store.pool.acquire().await?;
+        let first = state.catalogs.get(&mut conn, "B2B-store").await?;
+        let again = state.catalogs.get(&mut conn, "B2B-store").await?;
+        assert!(Arc::ptr_eq(&first, &again), "{label}: read twice");
+
+        let mut tx = state.store.begin().await?;
+        sqlx::query("UPDATE purchase_stores SET name = 'Renamed store' WHERE id = 'B2B-store'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let kept = state.catalogs.get(&mut conn, "B2B-store").await?;
+        assert_eq!(kept.settings.name, first.settings.name, "{label}");
+        state.catalogs.clear();
+        let fresh = state.catalogs.get(&mut conn, "B2B-store").await?;
+        assert_eq!(fresh.settings.name, "Renamed store", "{label}");
+
+        let unknown = state.catalogs.get(&mut conn, "Later-store").await;
+        let code = unknown.err().map(|e| e.code);
+        assert_eq!(
+            code,
+            Some(shopql_server_stubs::ErrorCode::BadUserInput),
+            "{label}"
+        );
+        let mut tx = state.store.begin().await?;
+        sqlx::query(
+            "INSERT INTO purchase_stores (id, name, default_currency, default_language, languages, \
+             default_tax_type, shipping_tax_type, payment_tax_type, weight_unit) \
+             VALUES ('Later-store', 'Later', 'USD', 'en-US', 'en-US', 'Default', 'Shipping', 'Payment', 'kg')",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let later = state.catalogs.get(&mut conn, "Later-store").await?;
+        assert_eq!(later.settings.name, "Later", "{label}");
+        drop(conn);
+        server.stop().await?;
+    }
+    Ok(())
+}

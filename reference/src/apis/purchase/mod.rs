@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod cache;
+pub mod catalogs;
 pub mod db;
 pub mod inputs;
 pub mod output;

@@ -137,7 +137,7 @@ impl PurchaseApi {
         let row = db::cart_by_id(&mut conn, &id)
             .await?
             .ok_or_else(|| ApiError::not_found("the cart no longer exists"))?;
-        let catalog = service::catalog(&mut conn, &row.store_id).await?;
+        let catalog = service::catalog(&mut conn, &self.state.catalogs, &row.store_id).await?;
         let culture = parent
             .items
             .as_ref()
@@ -260,6 +260,7 @@ impl PurchaseResolvers for PurchaseApi {
         let (total, rows) = db::list_carts(&mut conn, &f, &sort, offset, size).await?;
         let views = service::views(
             &mut conn,
+            &self.state.catalogs,
             rows,
             culture_name.as_deref(),
             self.state.now_ms(),
@@ -646,7 +647,7 @@ impl PurchaseResolvers for PurchaseApi {
         let principal = principal(ctx, &self.state.store).await?;
         let now = self.state.now_ms();
         let mut tx = self.state.store.begin().await?;
-        let a = service::address(&mut tx, principal.clone(), &base).await?;
+        let a = service::address(&mut tx, &self.state.catalogs, principal.clone(), &base).await?;
         let target = service::find(&mut tx, &a, true, now)
             .await?
             .ok_or_else(|| ApiError::internal("cart not created"))?;
@@ -656,7 +657,8 @@ impl PurchaseResolvers for PurchaseApi {
         };
         let Some(second) = second else {
             // Nothing to merge: the cart as it is.
-            let catalog = service::catalog_of(&mut tx, &target, &a.catalog).await?;
+            let catalog =
+                service::catalog_of(&mut tx, &self.state.catalogs, &target, &a.catalog).await?;
             let v = service::view(&mut tx, target, catalog, a.culture.as_deref(), now).await?;
             tx.commit().await.map_err(db_error)?;
             return cart(&remember(ctx, v));
@@ -684,7 +686,7 @@ impl PurchaseResolvers for PurchaseApi {
                 ));
             }
         };
-        let catalog = service::catalog_of(&mut tx, &row, &a.catalog).await?;
+        let catalog = service::catalog_of(&mut tx, &self.state.catalogs, &row, &a.catalog).await?;
         let mut ids: Vec<String> = row.doc.items.iter().map(|l| l.product_id.clone()).collect();
         ids.extend(source.doc.items.iter().map(|l| l.product_id.clone()));
         let products = db::load_products(&mut tx, &ids).await?;
@@ -948,7 +950,7 @@ impl PurchaseResolvers for PurchaseApi {
             let catalog = match catalogs.get(&row.store_id) {
                 Some(c) => Arc::clone(c),
                 None => {
-                    let c = service::catalog(&mut tx, &row.store_id).await?;
+                    let c = service::catalog(&mut tx, &self.state.catalogs, &row.store_id).await?;
                     catalogs.insert(row.store_id.clone(), Arc::clone(&c));
                     c
                 }

@@ -18,6 +18,7 @@ use crate::store::{db_error, uuid};
 
 use super::access::{MAX_ID_LEN, Principal, principal};
 use super::cache::{CartView, RequestCache};
+use super::catalogs::Catalogs;
 use super::db::{self, CartKey, CartRow};
 
 /// The base fields every cart command carries.
@@ -77,11 +78,12 @@ pub fn id_text(field: &str, value: &str) -> ApiResult<String> {
 }
 
 /// The store's catalogue, or `BAD_USER_INPUT` for an unknown store.
-pub async fn catalog(conn: &mut AnyConnection, store_id: &str) -> ApiResult<Arc<StoreCatalog>> {
-    db::load_catalog(conn, store_id)
-        .await?
-        .map(Arc::new)
-        .ok_or_else(|| ApiError::bad_input(format!("unknown store `{store_id}`")))
+pub async fn catalog(
+    conn: &mut AnyConnection,
+    catalogs: &Catalogs,
+    store_id: &str,
+) -> ApiResult<Arc<StoreCatalog>> {
+    catalogs.get(conn, store_id).await
 }
 
 /// A request's view of where a cart is.
@@ -98,12 +100,13 @@ pub struct Addressed {
 /// Checks the base fields (store, currency, type, user) against the caller and the store.
 pub async fn address(
     conn: &mut AnyConnection,
+    catalogs: &Catalogs,
     principal: Principal,
     base: &Base,
 ) -> ApiResult<Addressed> {
     let user_id = principal.user(base.user_id.as_deref())?;
     let store_id = id_text("storeId", &base.store_id)?;
-    let catalog = catalog(conn, &store_id).await?;
+    let catalog = catalog(conn, catalogs, &store_id).await?;
     let currency = match base
         .currency
         .as_deref()
@@ -194,13 +197,14 @@ pub async fn find(
 /// The catalogue of `row`'s store (the addressed store's when they are the same).
 pub async fn catalog_of(
     conn: &mut AnyConnection,
+    catalogs: &Catalogs,
     row: &CartRow,
     addressed: &Arc<StoreCatalog>,
 ) -> ApiResult<Arc<StoreCatalog>> {
     if row.store_id == addressed.settings.id {
         return Ok(Arc::clone(addressed));
     }
-    catalog(conn, &row.store_id).await
+    catalog(conn, catalogs, &row.store_id).await
 }
 
 /// The currency a row is priced in (its own; the store's default if the store dropped it).
@@ -269,23 +273,16 @@ async fn view_with(
 /// Prices several rows (the `carts` page): one product query for all of them.
 pub async fn views(
     conn: &mut AnyConnection,
+    catalogs: &Catalogs,
     rows: Vec<CartRow>,
     culture: Option<&str>,
     now_ms: i64,
 ) -> ApiResult<Vec<CartView>> {
     let ids: Vec<String> = rows.iter().flat_map(|r| product_ids(&r.doc)).collect();
     let products = db::load_products(conn, &ids).await?;
-    let mut catalogs: HashMap<String, Arc<StoreCatalog>> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let catalog = match catalogs.get(&row.store_id) {
-            Some(c) => Arc::clone(c),
-            None => {
-                let c = catalog(conn, &row.store_id).await?;
-                catalogs.insert(row.store_id.clone(), Arc::clone(&c));
-                c
-            }
-        };
+        let catalog = catalog(conn, catalogs, &row.store_id).await?;
         let mine: HashMap<String, Product> = row
             .doc
             .items
@@ -358,14 +355,14 @@ where
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
     let mut tx = state.store.begin().await?;
-    let a = address(&mut tx, principal, &base).await?;
+    let a = address(&mut tx, &state.catalogs, principal, &base).await?;
     let found = find(&mut tx, &a, true, now)
         .await?
         .ok_or_else(|| ApiError::internal("cart not created"))?;
     let mut row = db::lock_cart(&mut tx, &found.id).await?.ok_or_else(|| {
         ApiError::conflict("the cart was removed while it was being changed; try again")
     })?;
-    let catalog = catalog_of(&mut tx, &row, &a.catalog).await?;
+    let catalog = catalog_of(&mut tx, &state.catalogs, &row, &a.catalog).await?;
     let currency = currency_of(&row, &catalog)?;
     let culture = catalog.culture(a.culture.as_deref());
     let mut ids = product_ids(&row.doc);
@@ -416,7 +413,7 @@ pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
     let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
-    let a = address(&mut conn, principal, &base).await?;
+    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
     let row = match find(&mut conn, &a, false, now).await? {
         Some(row) => row,
         None => {
@@ -430,7 +427,7 @@ pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
             row
         }
     };
-    let catalog = catalog_of(&mut conn, &row, &a.catalog).await?;
+    let catalog = catalog_of(&mut conn, &state.catalogs, &row, &a.catalog).await?;
     let v = view(&mut conn, row, catalog, a.culture.as_deref(), now).await?;
     Ok(remember(ctx, v))
 }
@@ -441,7 +438,7 @@ pub async fn peek(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
     let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
-    let a = address(&mut conn, principal, &base).await?;
+    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
     let row = match find(&mut conn, &a, false, now).await? {
         Some(row) => row,
         None => CartRow {
@@ -460,6 +457,6 @@ pub async fn peek(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
             doc: CartDoc::default(),
         },
     };
-    let catalog = catalog_of(&mut conn, &row, &a.catalog).await?;
+    let catalog = catalog_of(&mut conn, &state.catalogs, &row, &a.catalog).await?;
     view(&mut conn, row, catalog, a.culture.as_deref(), now).await
 }
