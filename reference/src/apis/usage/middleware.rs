@@ -35,8 +35,11 @@ struct Counting {
 /// over, and parsing each one again here would double the endpoint's parsing work.
 #[derive(Default)]
 struct RootFieldsMemo {
-    entries: Mutex<HashMap<(String, Option<String>), Arc<[String]>>>,
+    entries: Mutex<HashMap<DocumentKey, Arc<[String]>>>,
 }
+
+/// A document's text and the name of the operation run from it.
+type DocumentKey = (String, Option<String>);
 
 impl RootFieldsMemo {
     /// Documents remembered at most; when full the memo starts over (bounded memory, and the
