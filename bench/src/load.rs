@@ -195,8 +195,11 @@ async fn drive(
         let done = Instant::now();
         let failed_transport = matches!(&outcome, Err(e) if !e.starts_with("HTTP "));
         // A unit counts when it completes inside the window (so units longer than the warm-up,
-        // such as journeys at 64 connections, are counted too).
-        if done >= measure_from && done <= deadline {
+        // such as journeys at 64 connections, are counted too). A unit slower than the whole
+        // window still gives its latency: the first to end after the deadline counts when the
+        // connection has nothing else to show.
+        let nothing_yet = r.units == 0 && r.errors == 0;
+        if done >= measure_from && (done <= deadline || nothing_yet) {
             r.requests += sent;
             match outcome {
                 Ok(()) => {
