@@ -883,3 +883,41 @@ async fn a_node_embeds_its_taxon_chain_and_its_variants_embed_it() -> anyhow::Re
     }
     Ok(())
 }
+
+/// The per-seller counters behind the unfiltered totals follow statements that insert or delete
+/// many rows at once (a bulk load), not only the API's one-row writes: adverts and variants
+/// copied in one statement each are counted, and deleting them in one statement uncounts them.
+#[tokio::test]
+async fn counters_follow_bulk_statements() -> anyhow::Result<()> {
+    for db in databases().await? {
+        let mp = Mp::start(&db).await?;
+        let before = total(&mp).await?;
+        let store = &mp.server.state.store;
+        let mut tx = store.begin().await?;
+        for sql in [
+            "CREATE TEMP TABLE advert_copies AS SELECT * FROM mp_adverts",
+            "UPDATE advert_copies SET id = id + 1000000000",
+            "INSERT INTO mp_adverts SELECT * FROM advert_copies",
+            "CREATE TEMP TABLE variant_copies AS SELECT * FROM mp_variants",
+            "UPDATE variant_copies SET id = id + 1000000000, advert_id = advert_id + 1000000000, sku = NULL",
+            "INSERT INTO mp_variants SELECT * FROM variant_copies",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        assert_eq!(total(&mp).await?, before * 2, "[{}] copied", mp.label);
+        assert_totals_consistent(&mp).await?;
+
+        let mut tx = store.begin().await?;
+        for sql in [
+            "DELETE FROM mp_variants WHERE id >= 1000000000",
+            "DELETE FROM mp_adverts WHERE id >= 1000000000",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        assert_eq!(total(&mp).await?, before, "[{}] deleted", mp.label);
+        assert_totals_consistent(&mp).await?;
+    }
+    Ok(())
+}
