@@ -11,21 +11,19 @@ DROP TRIGGER mp_variants_count ON mp_variants;
 DROP TRIGGER mp_variants_count_live ON mp_variants;
 DROP FUNCTION mp_count_rows();
 
--- Adverts and invoices: every row counts one (TG_ARGV[0] is the kind).
-CREATE FUNCTION mp_count_inserted() RETURNS trigger AS $$
+-- Adverts and invoices: every row counts one (TG_ARGV[0] is the kind); inserted rows add,
+-- deleted rows take away.
+CREATE FUNCTION mp_count_statement_rows() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO mp_seller_counts (seller_id, kind, n)
-        SELECT seller_id, TG_ARGV[0], COUNT(*) FROM new_rows GROUP BY seller_id
-        ON CONFLICT (seller_id, kind) DO UPDATE SET n = mp_seller_counts.n + EXCLUDED.n;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql;
-
-CREATE FUNCTION mp_count_deleted() RETURNS trigger AS $$
-BEGIN
-    INSERT INTO mp_seller_counts (seller_id, kind, n)
-        SELECT seller_id, TG_ARGV[0], -COUNT(*) FROM old_rows GROUP BY seller_id
-        ON CONFLICT (seller_id, kind) DO UPDATE SET n = mp_seller_counts.n + EXCLUDED.n;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO mp_seller_counts (seller_id, kind, n)
+            SELECT seller_id, TG_ARGV[0], COUNT(*) FROM new_rows GROUP BY seller_id
+            ON CONFLICT (seller_id, kind) DO UPDATE SET n = mp_seller_counts.n + EXCLUDED.n;
+    ELSE
+        INSERT INTO mp_seller_counts (seller_id, kind, n)
+            SELECT seller_id, TG_ARGV[0], -COUNT(*) FROM old_rows GROUP BY seller_id
+            ON CONFLICT (seller_id, kind) DO UPDATE SET n = mp_seller_counts.n + EXCLUDED.n;
+    END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
@@ -59,13 +57,13 @@ END
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER mp_adverts_count_inserted AFTER INSERT ON mp_adverts
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_inserted('adverts');
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_statement_rows('adverts');
 CREATE TRIGGER mp_adverts_count_deleted AFTER DELETE ON mp_adverts
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_deleted('adverts');
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_statement_rows('adverts');
 CREATE TRIGGER mp_invoices_count_inserted AFTER INSERT ON mp_invoices
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_inserted('invoices');
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_statement_rows('invoices');
 CREATE TRIGGER mp_invoices_count_deleted AFTER DELETE ON mp_invoices
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_deleted('invoices');
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_statement_rows('invoices');
 CREATE TRIGGER mp_variants_count_inserted AFTER INSERT ON mp_variants
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mp_count_live_variants();
 CREATE TRIGGER mp_variants_count_deleted AFTER DELETE ON mp_variants
