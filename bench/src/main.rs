@@ -110,6 +110,9 @@ pub struct Results {
     pub compile_note: Option<String>,
     /// Wall time of the whole run, seconds.
     pub elapsed_s: f64,
+    /// Where the run's time went: each phase and its wall time in seconds, in order (the
+    /// release build first when `bench/run` timed it).
+    pub phases: Vec<(String, f64)>,
 }
 
 /// The figures of one backend.
@@ -135,6 +138,8 @@ pub struct BackendResults {
     pub growth: Vec<GrowthStep>,
     /// Problems met.
     pub notes: Vec<String>,
+    /// Wall time of this backend's load and growth phases, seconds.
+    pub phases: Vec<(String, f64)>,
 }
 
 /// One operation in the load phase.
@@ -263,6 +268,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         tmp.display()
     );
 
+    let mut phases: Vec<(String, f64)> = Vec::new();
+    // `bench/run` times its release build and passes it on.
+    if let Some(build) = std::env::var("SHOPQL_BENCH_BUILD_S")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+    {
+        phases.push(("release build (`bench/run`)".into(), build));
+    }
     let mut backends = Vec::new();
     // SQLite as shipped (synchronous=FULL), then its writes with synchronous=NORMAL (no growth).
     for normal in [false, true] {
@@ -283,6 +296,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             || Box::pin(async move { Ok(sqlite("growth")) }),
         )
         .await?;
+        phases.extend(r.phases.iter().cloned());
         backends.push(r);
     }
     if let Some(url) = &cli.postgres {
@@ -291,15 +305,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Box::pin(Database::postgres(url, "growth"))
         })
         .await?;
+        phases.extend(r.phases.iter().cloned());
         backends.push(r);
     }
 
+    let phase = Instant::now();
     eprintln!("codegen: timing `shopql-codegen generate`");
     let (codegen, codegen_error) =
         match codegen::generate(&root, &codegen_bin, &tmp, settings.codegen_runs) {
             Ok(t) => (t, None),
             Err(e) => (Vec::new(), Some(format!("{e:#}"))),
         };
+    phases.push(("codegen".into(), phase.elapsed().as_secs_f64()));
     let (compile, compile_note) = if cli.quick || cli.skip_compile {
         (
             None,
@@ -308,7 +325,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         eprintln!("compile cost: debug builds of shopql-sdk and shopql-server-stubs");
         match codegen::compile_cost(&root) {
-            Ok(c) => (Some(c), None),
+            Ok(c) => {
+                phases.push((
+                    "compile cost: dependencies (untimed warm-up)".into(),
+                    c.warmup_s,
+                ));
+                phases.push((
+                    "compile cost: the timed builds".into(),
+                    c.sdk_clean_s + c.stubs_clean_s + c.incremental_s,
+                ));
+                (Some(c), None)
+            }
             Err(e) => (None, Some(format!("failed: {e:#}"))),
         }
     };
@@ -325,6 +352,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         compile,
         compile_note,
         elapsed_s: started.elapsed().as_secs_f64(),
+        phases,
     };
     std::fs::write(
         out.join("results.json"),
@@ -376,6 +404,8 @@ async fn bench_backend<'a>(
     growth_db: impl FnOnce() -> DbFuture<'a>,
 ) -> anyhow::Result<BackendResults> {
     let label = load_db.label();
+    let started = Instant::now();
+    let mut phases = Vec::new();
     eprintln!("[{label}] starting the reference server");
     let server = Server::reference(
         reference,
@@ -452,13 +482,16 @@ async fn bench_backend<'a>(
         .collect();
     server.stop().await?;
     load_db.drop_database().await;
+    phases.push((format!("{label}: load"), started.elapsed().as_secs_f64()));
 
     let growth = if cli.skip_growth || writes_only {
         Vec::new()
     } else {
+        let started = Instant::now();
         let mut db = growth_db().await?;
         let g = growth(root, reference, tmp, s, &db, &mut notes).await;
         db.drop_database().await;
+        phases.push((format!("{label}: growth"), started.elapsed().as_secs_f64()));
         g?
     };
 
@@ -473,6 +506,7 @@ async fn bench_backend<'a>(
         memory_idle,
         growth,
         notes,
+        phases,
     })
 }
 

@@ -104,6 +104,14 @@ pub fn write(out: &Path, r: &Results) -> anyhow::Result<()> {
         "| mode | {} — {:.1} s warm-up + {:.1} s measured per point; whole run {:.0} s |",
         r.mode, r.warmup_s, r.measure_s, r.elapsed_s
     )?;
+    let phases: Vec<String> = r
+        .phases
+        .iter()
+        .map(|(name, s)| format!("{name} {s:.0} s"))
+        .collect();
+    if !phases.is_empty() {
+        writeln!(md, "| time by phase | {} |", phases.join("; "))?;
+    }
     writeln!(md)?;
 
     method(&mut md)?;

@@ -347,6 +347,8 @@ impl Builder {
         ops: &[Operation],
         diags: &mut Diagnostics,
     ) -> Result<Vec<GeneratedFile>, Error> {
+        // Descriptions are kept aside while formatting and written back after (see `docs::table`).
+        let _docs = emit::docs::table();
         let module = ident(&snake(&schema.name));
         let file_name = schema
             .file

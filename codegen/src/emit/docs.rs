@@ -6,8 +6,84 @@
 //! - `[…]` not followed by `(` is escaped, so it is not read as an intra-doc link;
 //! - `<` that does not start a URL is escaped, so it is not read as an HTML tag.
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 use quote::quote;
+
+/// Starts a doc table on this thread: until the returned guard is dropped, descriptions become
+/// one `#[doc = "\u{E000}<n>"]` marker each instead of one `#[doc]` attribute per line, and
+/// [`super::format_file`] writes the lines back in place of the markers after formatting.
+///
+/// Why: descriptions are about a third of the tokens of a generated file, and each doc line
+/// costs an attribute that syn parses and prettyplease unescapes again, only to print it as
+/// `/// line`. Written back after formatting, the output is byte-identical (the snapshot tests
+/// hold it) at a fraction of the cost. Without a table (unit tests, callers that format their
+/// own tokens) descriptions are plain attributes.
+pub fn table() -> TableGuard {
+    TABLE.with(|t| *t.borrow_mut() = Some(Vec::new()));
+    TableGuard(())
+}
+
+/// Ends the doc table started by [`table`] when dropped.
+#[must_use = "the doc table ends when this guard is dropped"]
+pub struct TableGuard(());
+
+impl Drop for TableGuard {
+    fn drop(&mut self) {
+        TABLE.with(|t| *t.borrow_mut() = None);
+    }
+}
+
+thread_local! {
+    /// The doc lines of each marker emitted on this thread, by marker number.
+    static TABLE: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
+}
+
+/// Starts a marker's text: a private-use character, which no doc or string literal can print
+/// unescaped (prettyplease prints literals as written, and proc-macro2 escapes it).
+const MARKER: char = '\u{E000}';
+
+/// Replaces each `///<marker><n>` line of formatted code with the doc lines it stands for, at
+/// the marker's indentation. Errors name a marker that was not in the table (a generator bug).
+pub(super) fn expand_markers(formatted: String) -> Result<String, String> {
+    let needle = format!("///{MARKER}");
+    if !formatted.contains(&needle) {
+        return Ok(formatted);
+    }
+    TABLE.with(|t| {
+        let table = t.borrow();
+        let Some(table) = table.as_ref() else {
+            return Err("doc markers were formatted outside their table; this is a bug of shopql-codegen, please report it".into());
+        };
+        let mut out = String::with_capacity(formatted.len() + formatted.len() / 2);
+        for line in formatted.split_inclusive('\n') {
+            let body = line.trim_start_matches(' ');
+            let Some(number) = body.strip_prefix(needle.as_str()) else {
+                out.push_str(line);
+                continue;
+            };
+            let lines = number
+                .trim_end()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| table.get(n))
+                .ok_or_else(|| format!("unknown doc marker `{}`; this is a bug of shopql-codegen, please report it", line.trim()))?;
+            let indent = &line[..line.len() - body.len()];
+            for l in lines {
+                out.push_str(indent);
+                out.push_str("///");
+                if !l.is_empty() {
+                    // As prettyplease prints a `#[doc = " line"]`: trailing spaces trimmed.
+                    out.push(' ');
+                    out.push_str(l.trim_end_matches(' '));
+                }
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    })
+}
 
 /// `#[doc = "…"]` attributes for a description; nothing when there is none.
 pub fn doc_attrs(description: Option<&str>) -> TokenStream {
@@ -42,6 +118,18 @@ pub fn article(word: &str) -> &'static str {
 
 /// `#[doc]` attributes for already-sanitized lines.
 pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    let marker = TABLE.with(|t| {
+        t.borrow_mut().as_mut().map(|table| {
+            table.push(lines.to_vec());
+            format!("{MARKER}{}", table.len() - 1)
+        })
+    });
+    if let Some(marker) = marker {
+        return quote!(#[doc = #marker]);
+    }
     let attrs = lines.iter().map(|l| {
         let text = if l.is_empty() {
             String::new()
@@ -237,6 +325,38 @@ mod tests {
         assert!(with.contains("\" Text.\"") && with.contains("\"\"") && with.contains("Default"));
         let without = super::doc_attrs_with(None, "Default: `1`.").to_string();
         assert!(!without.contains("\"\""), "{without}");
+    }
+
+    #[test]
+    fn doc_markers_format_exactly_as_doc_attributes() -> Result<(), String> {
+        use proc_macro2::TokenStream;
+        use quote::quote;
+        let lines: Vec<String> = ["First line.", "", "  indented &lt;b&gt;", "```text", "x"]
+            .map(String::from)
+            .to_vec();
+        let item = |d: TokenStream| quote!(pub mod m { #d pub struct S { #d pub f: u8 } });
+        let plain = crate::emit::format_file(item(super::lines_to_attrs(&lines)))?;
+        let marked = {
+            let _table = super::table();
+            let tokens = item(super::lines_to_attrs(&lines));
+            // One attribute per description instead of one per line.
+            assert_eq!(tokens.to_string().matches("doc").count(), 2, "{tokens}");
+            crate::emit::format_file(tokens)?
+        };
+        assert_eq!(plain, marked);
+        assert!(
+            plain.contains("    /// First line.\n    ///\n    ///   indented"),
+            "{plain}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_marker_without_its_table_is_an_error_not_output() {
+        let marker = format!("{}0", super::MARKER);
+        let tokens = quote::quote!(#[doc = #marker] pub struct S;);
+        let err = crate::emit::format_file(tokens).err().unwrap_or_default();
+        assert!(err.contains("bug of shopql-codegen"), "{err}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 pub fn format_file(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("shopql-codegen produced tokens that do not parse as Rust ({e}); this is a bug, please report it"))?;
-    Ok(prettyplease::unparse(&file))
+    docs::expand_markers(prettyplease::unparse(&file))
 }
 
 /// The first line of every generated file. It names the generator and the schema file (by name,
