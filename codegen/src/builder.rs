@@ -267,18 +267,54 @@ impl Builder {
         let mut diags = Diagnostics::new();
         let mut out = Generated::default();
         let loaded = load(schemas, operation_dirs, &mut diags, &mut out.inputs)?;
-        // APIs are independent: emit and format them on all cores, then gather the results in
-        // input order, so the output does not depend on which thread finished first.
-        let cost = |(schema, ops): &(Schema, Vec<Operation>)| schema.types().count() + ops.len();
-        let emitted = parallel_map(&loaded, cost, |(schema, ops)| {
+        let sides: Vec<Side> = [
+            (self.config.client, Side::Client),
+            (self.config.server, Side::Server),
+        ]
+        .into_iter()
+        .filter_map(|(on, side)| on.then_some(side))
+        .collect();
+        let both = sides.len() == 2;
+        // Each side of each API is independent: emit and format them on all cores, then gather
+        // the results in input order, so the output does not depend on which thread finished
+        // first. The cost (types, plus operations on the client side) schedules the largest first.
+        let jobs: Vec<(usize, Side)> = (0..loaded.len())
+            .flat_map(|api| sides.iter().map(move |&side| (api, side)))
+            .collect();
+        let cost = |&(api, side): &(usize, Side)| {
+            let (schema, ops) = &loaded[api];
+            schema.types().count()
+                + if side == Side::Client {
+                    ops.len() * 4
+                } else {
+                    0
+                }
+        };
+        let emitted = parallel_map(&jobs, cost, |&(api, side)| {
+            let (schema, ops) = &loaded[api];
             let mut d = Diagnostics::new();
-            let files = self.emit_api(schema, ops, &mut d);
-            (files, d)
+            let part = self.emit_side(schema, ops, side, both, &mut d);
+            (part, d)
         });
-        for ((_, ops), (files, d)) in loaded.iter().zip(emitted) {
+        let mut emitted = emitted.into_iter();
+        for (_, ops) in &loaded {
             out.operation_count += ops.len();
-            diags.extend(d);
-            out.files.append(&mut files?);
+            let mut parts = Vec::new();
+            for (part, d) in emitted.by_ref().take(sides.len()) {
+                diags.extend(d);
+                parts.push(part?);
+            }
+            let Some(first) = parts.first() else { continue };
+            let contents = match parts.get(1) {
+                Some(second) => splice(&first.text, &second.text, &first.module)?,
+                None => first.text.clone(),
+            };
+            out.files.push(GeneratedFile {
+                name: format!("{}.rs", first.stem),
+                contents: format!("{}{contents}", emit::header(&first.file_name)),
+            });
+            out.files
+                .extend(parts.into_iter().filter_map(|p| p.skeleton));
         }
         diags.dedup();
         if diags.has_errors() {
@@ -341,12 +377,16 @@ impl Builder {
         Ok(report)
     }
 
-    fn emit_api(
+    /// Emits and formats one side of one API, as the whole file would hold it: the side's module
+    /// inside the API's module. [`splice`] joins the two sides of an API.
+    fn emit_side(
         &self,
         schema: &Schema,
         ops: &[Operation],
+        side: Side,
+        both: bool,
         diags: &mut Diagnostics,
-    ) -> Result<Vec<GeneratedFile>, Error> {
+    ) -> Result<SideOutput, Error> {
         // Descriptions are kept aside while formatting and written back after (see `docs::table`).
         let _docs = emit::docs::table();
         let module = ident(&snake(&schema.name));
@@ -365,44 +405,45 @@ impl Builder {
             #![allow(clippy::large_enum_variant, reason = "union and interface variants are as large as their objects")]
             #![allow(clippy::enum_variant_names, reason = "enum values are named by the schema (`PAID_AT`, `CREATED_AT`, …)")]
         };
-        let mut files = Vec::new();
-        let client = self
-            .config
-            .client
-            .then(|| emit::client::emit(schema, ops, &self.config, diags));
-        let mut server = self
-            .config
-            .server
-            .then(|| emit::server::emit(schema, &self.config, diags));
-        // The sides are moved into their modules, not interpolated: `quote!` would copy them.
-        let server_tokens = server.as_mut().map(|s| std::mem::take(&mut s.tokens));
-        let mut body = TokenStream::new();
-        match (client, server_tokens) {
-            (Some(c), Some(s)) => {
-                body.extend(quote! {
+        let mut server = None;
+        // The side is moved into its module, not interpolated: `quote!` would copy it.
+        let (items, head) = match side {
+            Side::Client => (
+                emit::client::emit(schema, ops, &self.config, diags),
+                quote! {
                     /// The typed client.
                     pub mod client
-                });
-                body.extend([braced(allows.clone(), c)]);
-                body.extend(quote! {
-                    /// The resolver trait and its server.
-                    pub mod server
-                });
-                body.extend([braced(allows, s)]);
+                },
+            ),
+            Side::Server => {
+                let mut s = emit::server::emit(schema, &self.config, diags);
+                let tokens = std::mem::take(&mut s.tokens);
+                server = Some(s);
+                (
+                    tokens,
+                    quote! {
+                        /// The resolver trait and its server.
+                        pub mod server
+                    },
+                )
             }
-            (Some(side), None) | (None, Some(side)) => body.extend([allows, side]),
-            (None, None) => {}
-        }
+        };
+        let body = if both {
+            let mut body = head;
+            body.extend([braced(allows, items)]);
+            body
+        } else {
+            let mut body = allows;
+            body.extend([items]);
+            body
+        };
         let mut tokens = quote! {
             #[doc = #doc]
             pub mod #module
         };
         tokens.extend([braced(TokenStream::new(), body)]);
-        let formatted = emit::format_file(tokens).map_err(Error::Internal)?;
-        files.push(GeneratedFile {
-            name: format!("{}.rs", snake(&schema.name)),
-            contents: format!("{}{formatted}", emit::header(&file_name)),
-        });
+        let text = emit::format_file(tokens).map_err(Error::Internal)?;
+        let mut skeleton = None;
         if let (true, Some(s)) = (self.config.skeleton, &server) {
             let module_path = self
                 .skeleton_module
@@ -410,12 +451,59 @@ impl Builder {
                 .unwrap_or_else(|| format!("crate::{}", snake(&schema.name)));
             let sk = emit::skeleton::emit(s, &module_path, &self.config.server_runtime);
             let formatted = emit::format_file(sk).map_err(Error::Internal)?;
-            files.push(GeneratedFile {
+            skeleton = Some(GeneratedFile {
                 name: format!("{}_skeleton.rs", snake(&schema.name)),
-                contents: format!("// A starting implementation of the `{}` resolver trait, generated once by shopql-codegen.\n// It is yours now: fill in each method. It is never overwritten.\n\n{formatted}", schema.name),
+                contents: format!(
+                    "// A starting implementation of the `{}` resolver trait, generated once by shopql-codegen.\n// It is yours now: fill in each method. It is never overwritten.\n\n{formatted}",
+                    schema.name
+                ),
             });
         }
-        Ok(files)
+        Ok(SideOutput {
+            file_name,
+            module: module.to_string(),
+            stem: snake(&schema.name),
+            text,
+            skeleton,
+        })
+    }
+}
+
+/// The client or the server half of an API's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Client,
+    Server,
+}
+
+/// One side of one API, formatted.
+struct SideOutput {
+    /// The schema's file name, for the header.
+    file_name: String,
+    /// The API's module name, as printed (`r#type` for a keyword).
+    module: String,
+    /// The file stem (`shop` for `shop.rs`).
+    stem: String,
+    /// The formatted file for this side alone.
+    text: String,
+    /// The resolver skeleton, when asked for (server side).
+    skeleton: Option<GeneratedFile>,
+}
+
+/// Joins the formatted sides of one API into the file prettyplease would print for both:
+/// the first side without the API module's closing brace, then the second without the API
+/// module's doc and opening line. Formatting the sides apart lets both cores share an API.
+fn splice(first: &str, second: &str, module: &str) -> Result<String, Error> {
+    let opening = format!("\npub mod {module} {{\n");
+    let head = first.strip_suffix("}\n");
+    let tail = second
+        .find(&opening)
+        .map(|at| &second[at + opening.len()..]);
+    match (head, tail) {
+        (Some(head), Some(tail)) => Ok(format!("{head}{tail}")),
+        _ => Err(Error::Internal(format!(
+            "the two sides of `{module}` do not join; this is a bug of shopql-codegen, please report it"
+        ))),
     }
 }
 
@@ -434,17 +522,7 @@ fn load(
     diags: &mut Diagnostics,
     inputs: &mut Vec<PathBuf>,
 ) -> Result<Vec<(Schema, Vec<Operation>)>, Error> {
-    let mut loaded = Vec::new();
-    for path in schemas {
-        inputs.push(path.clone());
-        match Schema::from_file(path) {
-            Ok(s) => {
-                diags.extend(s.warnings.clone());
-                loaded.push(s);
-            }
-            Err(d) => diags.extend(d),
-        }
-    }
+    inputs.extend(schemas.iter().cloned());
     let single = schemas.len() == 1;
     // A missing operations path is a mistake worth stopping for; one that applies to no API is
     // worth a warning (its documents would be silently skipped).
@@ -475,48 +553,89 @@ fn load(
             );
         }
     }
+    // Schemas and their operations are independent of each other's: read and check them on all
+    // cores; the results are gathered in input order.
+    let size = |p: &PathBuf| fs::metadata(p).map_or(0, |m| m.len() as usize);
+    let loaded = parallel_map(schemas, size, |path| load_api(path, operation_dirs, single));
     let mut out = Vec::with_capacity(loaded.len());
-    for schema in loaded {
-        let mut ops: Vec<Operation> = Vec::new();
-        for path in operation_dirs {
-            let Some(path) = operations_for(path, &schema.name, single) else {
-                continue;
-            };
-            let files = if path.is_dir() {
-                let files = graphql_files(&path)?;
-                inputs.push(path);
-                files
-            } else {
-                vec![path]
-            };
-            for f in files {
-                inputs.push(f.clone());
-                match operations::parse_file(&schema, &f) {
-                    Ok(mut parsed) => ops.append(&mut parsed),
-                    Err(d) => diags.extend(d),
-                }
-            }
-        }
-        // Operation names are method and module names: they must be unique per API.
-        let mut seen: HashMap<&str, &Location> = HashMap::new();
-        for op in &ops {
-            if let Some(first) = seen.get(op.name.as_str()) {
-                diags.push(
-                    Diagnostic::error(
-                        op.location.clone(),
-                        format!("operation `{}` is defined in two documents", op.name),
-                    )
-                    .with_help(format!(
-                        "the other one is at {first}; operation names must be unique per API"
-                    )),
-                );
-            } else {
-                seen.insert(&op.name, &op.location);
-            }
-        }
-        out.push((schema, ops));
+    for api in loaded {
+        let api = api?;
+        diags.extend(api.diags);
+        inputs.extend(api.inputs);
+        out.extend(api.loaded);
     }
     Ok(out)
+}
+
+/// What [`load_api`] read for one schema.
+struct LoadedApi {
+    /// The schema and its operations; none when the schema has errors.
+    loaded: Option<(Schema, Vec<Operation>)>,
+    diags: Diagnostics,
+    /// The operation files and directories read (the schema file is listed by the caller).
+    inputs: Vec<PathBuf>,
+}
+
+/// Reads and checks one schema and the operation documents that apply to it.
+fn load_api(path: &Path, operation_dirs: &[PathBuf], single: bool) -> Result<LoadedApi, Error> {
+    let mut diags = Diagnostics::new();
+    let mut inputs = Vec::new();
+    let schema = match Schema::from_file(path) {
+        Ok(s) => {
+            diags.extend(s.warnings.clone());
+            s
+        }
+        Err(d) => {
+            diags.extend(d);
+            return Ok(LoadedApi {
+                loaded: None,
+                diags,
+                inputs,
+            });
+        }
+    };
+    let mut ops: Vec<Operation> = Vec::new();
+    for path in operation_dirs {
+        let Some(path) = operations_for(path, &schema.name, single) else {
+            continue;
+        };
+        let files = if path.is_dir() {
+            let files = graphql_files(&path)?;
+            inputs.push(path);
+            files
+        } else {
+            vec![path]
+        };
+        for f in files {
+            inputs.push(f.clone());
+            match operations::parse_file(&schema, &f) {
+                Ok(mut parsed) => ops.append(&mut parsed),
+                Err(d) => diags.extend(d),
+            }
+        }
+    }
+    // Operation names are method and module names: they must be unique per API.
+    let mut seen: HashMap<&str, &Location> = HashMap::new();
+    for op in &ops {
+        if let Some(first) = seen.get(op.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    op.location.clone(),
+                    format!("operation `{}` is defined in two documents", op.name),
+                )
+                .with_help(format!(
+                    "the other one is at {first}; operation names must be unique per API"
+                )),
+            );
+        } else {
+            seen.insert(&op.name, &op.location);
+        }
+    }
+    Ok(LoadedApi {
+        loaded: Some((schema, ops)),
+        diags,
+        inputs,
+    })
 }
 
 /// `f` applied to every item, on up to as many threads as there are cores; the results in the
@@ -694,6 +813,38 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spliced_sides_are_the_file_formatted_whole() -> Result<(), Error> {
+        let format = |t| crate::emit::format_file(t).map_err(Error::Internal);
+        let client = quote!(
+            #[doc = " c"]
+            pub mod client {
+                pub struct A {
+                    pub a: ::core::option::Option<u8>,
+                }
+            }
+        );
+        let server = quote!(
+            #[doc = " s"]
+            pub mod server {
+                pub trait T {
+                    fn f(&self) -> u8 {
+                        1
+                    }
+                }
+            }
+        );
+        let whole = format(quote!(#[doc = " The API."] pub mod r#type { #client #server }))?;
+        let first = format(quote!(#[doc = " The API."] pub mod r#type { #client }))?;
+        let second = format(quote!(#[doc = " The API."] pub mod r#type { #server }))?;
+        assert_eq!(splice(&first, &second, "r#type")?, whole);
+        assert!(matches!(
+            splice(&first, "", "r#type"),
+            Err(Error::Internal(_))
+        ));
+        Ok(())
+    }
 
     #[test]
     fn parallel_map_keeps_the_input_order() {
