@@ -197,9 +197,9 @@ pub struct CompileCost {
     pub target_dir: String,
     /// Dependencies built first (not timed), seconds.
     pub warmup_s: f64,
-    /// `cargo clean -p shopql-sdk; cargo build -p shopql-sdk`, seconds.
+    /// `cargo clean -p shopql-sdk`, then the build of both crates, seconds.
     pub sdk_clean_s: f64,
-    /// `cargo clean -p shopql-server-stubs; cargo build -p shopql-server-stubs`, seconds.
+    /// `cargo clean -p shopql-server-stubs`, then the build of both crates, seconds.
     pub stubs_clean_s: f64,
     /// After `touch schemas/lock.graphql`: `cargo build -p shopql-sdk -p shopql-server-stubs`.
     pub incremental_s: f64,
@@ -240,23 +240,21 @@ fn generated_lines(target: &Path, package: &str) -> usize {
 }
 
 /// Measures the compile cost.
+///
+/// Every build names the same two packages. Cargo resolves features per invocation, so building
+/// `-p shopql-sdk` alone after both would rebuild serde, and all that depends on it, with other
+/// features: the timings would be of the dependencies, not of the generated crates. The two
+/// crates do not depend on each other, so after `cargo clean -p X` only X is rebuilt.
 pub fn compile_cost(root: &Path) -> anyhow::Result<CompileCost> {
     let target = root.join("target").join("bench-compile");
-    let warmup_s = cargo(
-        root,
-        &target,
-        &["build", "-p", "shopql-sdk", "-p", "shopql-server-stubs"],
-    )?;
+    let both = ["build", "-p", "shopql-sdk", "-p", "shopql-server-stubs"];
+    let warmup_s = cargo(root, &target, &both)?;
     cargo(root, &target, &["clean", "-p", "shopql-sdk"])?;
-    let sdk_clean_s = cargo(root, &target, &["build", "-p", "shopql-sdk"])?;
+    let sdk_clean_s = cargo(root, &target, &both)?;
     cargo(root, &target, &["clean", "-p", "shopql-server-stubs"])?;
-    let stubs_clean_s = cargo(root, &target, &["build", "-p", "shopql-server-stubs"])?;
+    let stubs_clean_s = cargo(root, &target, &both)?;
     touch(&root.join("schemas").join("lock.graphql"))?;
-    let incremental_s = cargo(
-        root,
-        &target,
-        &["build", "-p", "shopql-sdk", "-p", "shopql-server-stubs"],
-    )?;
+    let incremental_s = cargo(root, &target, &both)?;
     Ok(CompileCost {
         target_dir: target.display().to_string(),
         warmup_s,
