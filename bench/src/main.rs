@@ -272,12 +272,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     );
 
     let mut phases: Vec<(String, f64)> = Vec::new();
-    // `bench/run` times its release build and passes it on.
+    // `bench/run` times its builds and passes the figure on.
     if let Some(build) = std::env::var("SHOPQL_BENCH_BUILD_S")
         .ok()
         .and_then(|s| s.trim().parse::<f64>().ok())
     {
-        phases.push(("release build (`bench/run`)".into(), build));
+        phases.push((
+            "builds in `bench/run` (release, and beside it the compile-cost dependencies)".into(),
+            build,
+        ));
     }
     let mut backends = Vec::new();
     // SQLite as shipped (synchronous=FULL), then its writes with synchronous=NORMAL (no growth).
