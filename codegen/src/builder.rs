@@ -305,14 +305,15 @@ impl Builder {
                 parts.push(part?);
             }
             let Some(first) = parts.first() else { continue };
-            let contents = match parts.get(1) {
-                Some(second) => splice(&first.text, &second.text, &first.module)?,
-                None => first.text.clone(),
-            };
-            out.files.push(GeneratedFile {
-                name: format!("{}.rs", first.stem),
-                contents: format!("{}{contents}", emit::header(&first.file_name)),
-            });
+            let name = format!("{}.rs", first.stem);
+            let mut contents = emit::header(&first.file_name);
+            match parts.get(1) {
+                Some(second) => {
+                    contents.push_str(&splice(&first.text, &second.text, &first.module)?)
+                }
+                None => contents.push_str(&first.text),
+            }
+            out.files.push(GeneratedFile { name, contents });
             out.files
                 .extend(parts.into_iter().filter_map(|p| p.skeleton));
         }
