@@ -297,7 +297,7 @@ impl Builder {
             (part, d)
         });
         let mut emitted = emitted.into_iter();
-        for (_, ops) in &loaded {
+        for (schema, ops) in &loaded {
             out.operation_count += ops.len();
             let mut parts = Vec::new();
             for (part, d) in emitted.by_ref().take(sides.len()) {
@@ -305,15 +305,19 @@ impl Builder {
                 parts.push(part?);
             }
             let Some(first) = parts.first() else { continue };
-            let name = format!("{}.rs", first.stem);
-            let mut contents = emit::header(&first.file_name);
+            let mut contents = emit::header(&schema_file_name(schema));
             match parts.get(1) {
-                Some(second) => {
-                    contents.push_str(&splice(&first.text, &second.text, &first.module)?)
-                }
+                Some(second) => contents.push_str(&splice(
+                    &first.text,
+                    &second.text,
+                    &ident(&snake(&schema.name)).to_string(),
+                )?),
                 None => contents.push_str(&first.text),
             }
-            out.files.push(GeneratedFile { name, contents });
+            out.files.push(GeneratedFile {
+                name: format!("{}.rs", snake(&schema.name)),
+                contents,
+            });
             out.files
                 .extend(parts.into_iter().filter_map(|p| p.skeleton));
         }
@@ -391,12 +395,11 @@ impl Builder {
         // Descriptions are kept aside while formatting and written back after (see `docs::table`).
         let _docs = emit::docs::table();
         let module = ident(&snake(&schema.name));
-        let file_name = schema
-            .file
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let doc = format!(" The `{}` API, generated from `{file_name}`.", schema.name);
+        let doc = format!(
+            " The `{}` API, generated from `{}`.",
+            schema.name,
+            schema_file_name(schema)
+        );
         // Each allowance is for generated code only, and says why in the generated file (lint
         // reasons); uses of the items in your code are linted as usual.
         let allows = quote! {
@@ -460,14 +463,17 @@ impl Builder {
                 ),
             });
         }
-        Ok(SideOutput {
-            file_name,
-            module: module.to_string(),
-            stem: snake(&schema.name),
-            text,
-            skeleton,
-        })
+        Ok(SideOutput { text, skeleton })
     }
+}
+
+/// The schema's file name (not its path, so that output is the same on every machine).
+fn schema_file_name(schema: &Schema) -> String {
+    schema
+        .file
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The client or the server half of an API's file.
@@ -479,12 +485,6 @@ enum Side {
 
 /// One side of one API, formatted.
 struct SideOutput {
-    /// The schema's file name, for the header.
-    file_name: String,
-    /// The API's module name, as printed (`r#type` for a keyword).
-    module: String,
-    /// The file stem (`shop` for `shop.rs`).
-    stem: String,
     /// The formatted file for this side alone.
     text: String,
     /// The resolver skeleton, when asked for (server side).
