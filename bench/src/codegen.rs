@@ -209,6 +209,10 @@ pub struct CompileCost {
     pub stubs_generated_lines: usize,
 }
 
+/// The profile of the timed builds (the workspace's Cargo.toml): dev, with dependencies
+/// unoptimised as in a project that adds the SDK with cargo's defaults.
+pub const PROFILE: &str = "compile-cost";
+
 fn cargo(root: &Path, target: &Path, args: &[&str]) -> anyhow::Result<f64> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(root)
@@ -220,8 +224,8 @@ fn cargo(root: &Path, target: &Path, args: &[&str]) -> anyhow::Result<f64> {
 }
 
 fn generated_lines(target: &Path, package: &str) -> usize {
-    // target/debug/build/<package>-<hash>/out/*.rs, the newest one.
-    let build = target.join("debug").join("build");
+    // target/<profile>/build/<package>-<hash>/out/*.rs, the newest one.
+    let build = target.join(PROFILE).join("build");
     let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
     if let Ok(rd) = std::fs::read_dir(&build) {
         for e in rd.filter_map(Result::ok) {
@@ -247,11 +251,27 @@ fn generated_lines(target: &Path, package: &str) -> usize {
 /// crates do not depend on each other, so after `cargo clean -p X` only X is rebuilt.
 pub fn compile_cost(root: &Path) -> anyhow::Result<CompileCost> {
     let target = root.join("target").join("bench-compile");
-    let both = ["build", "-p", "shopql-sdk", "-p", "shopql-server-stubs"];
+    let both = [
+        "build",
+        "--profile",
+        PROFILE,
+        "-p",
+        "shopql-sdk",
+        "-p",
+        "shopql-server-stubs",
+    ];
     let warmup_s = cargo(root, &target, &both)?;
-    cargo(root, &target, &["clean", "-p", "shopql-sdk"])?;
+    cargo(
+        root,
+        &target,
+        &["clean", "--profile", PROFILE, "-p", "shopql-sdk"],
+    )?;
     let sdk_clean_s = cargo(root, &target, &both)?;
-    cargo(root, &target, &["clean", "-p", "shopql-server-stubs"])?;
+    cargo(
+        root,
+        &target,
+        &["clean", "--profile", PROFILE, "-p", "shopql-server-stubs"],
+    )?;
     let stubs_clean_s = cargo(root, &target, &both)?;
     touch(&root.join("schemas").join("lock.graphql"))?;
     let incremental_s = cargo(root, &target, &both)?;

@@ -148,8 +148,8 @@ fn method(md: &mut String) -> anyhow::Result<()> {
         "- **Server under test:** the release `shopql-reference` binary as a child process \
          (`--demo --log warn`), on a fresh temporary SQLite file (WAL, `synchronous = FULL`: every \
          acknowledged write is fsynced, the default) or a fresh PostgreSQL database; demo data \
-         seeded at start. The write operations run once more on SQLite with \
-         `--sqlite-synchronous normal` (\"SQLite synchronous=NORMAL\": commits fsynced at \
+         seeded at start. With `--sqlite-normal`, the write operations run once more on SQLite \
+         with `--sqlite-synchronous normal` (\"SQLite synchronous=NORMAL\": commits fsynced at \
          checkpoints, durable across a crash of the server but not a power loss), which shows \
          what the per-commit fsync costs.\n\
          - **Load generator:** in `shopql-bench` (tokio, one worker per core), N keep-alive \
@@ -603,10 +603,13 @@ fn codegen_section(md: &mut String, r: &Results) -> anyhow::Result<()> {
             writeln!(
                 md,
                 "Debug builds in a target directory of the bench's own (`target/bench-compile`), \
-                 dependencies built first ({:.0} s, not counted). Every build names both crates \
-                 (`cargo build -p shopql-sdk -p shopql-server-stubs`), so that cargo resolves the \
-                 same features each time and rebuilds only the crate cleaned.\n",
-                c.warmup_s
+                 with the workspace's `compile-cost` profile: `dev`, dependencies and proc-macros \
+                 unoptimised, as cargo's defaults build them in a project that adds the SDK. The \
+                 dependencies are built first ({:.0} s, not counted). Every build names both crates \
+                 (`cargo build --profile {} -p shopql-sdk -p shopql-server-stubs`), so that cargo \
+                 resolves the same features each time and rebuilds only the crate cleaned.\n",
+                c.warmup_s,
+                crate::codegen::PROFILE
             )?;
             writeln!(md, "| build | seconds |\n|---|---|")?;
             writeln!(

@@ -2,6 +2,7 @@
 //! queries runs on both through sqlx's `Any` driver: `$1` placeholders, integer money (minor
 //! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
 
+mod migrations;
 mod testing;
 
 use std::str::FromStr;
@@ -121,13 +122,11 @@ impl Store {
     /// Applies the backend's migrations.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
+            Backend::Sqlite => migrations::SQLITE.migrator().await?.run(&self.pool).await?,
             Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
+                migrations::POSTGRES
+                    .migrator()
+                    .await?
                     .run(&self.pool)
                     .await?
             }
