@@ -633,6 +633,9 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The rows the growth phase copies: the oldest of each kind, that is demo data rather than a
+/// row the measured operations made or keep changing, so that the copies do not depend on
+/// which operations ran (`--only`).
 async fn templates(db: &Database, notes: &mut Vec<String>) -> anyhow::Result<Templates> {
     let pool = db.connect().await?;
     let mut one = async |table: &str, sql: &str| -> Option<String> {
@@ -656,17 +659,17 @@ async fn templates(db: &Database, notes: &mut Vec<String>) -> anyhow::Result<Tem
     let t = Templates {
         shop_cart: one(
             "shop_carts",
-            "SELECT id FROM shop_carts WHERE tenant = 'demo' AND item_count > 0 AND state = 'cart' ORDER BY updated_at DESC LIMIT 1",
+            "SELECT id FROM shop_carts WHERE tenant = 'demo' AND item_count > 0 AND state = 'cart' ORDER BY created_at, id LIMIT 1",
         )
         .await,
         checkout: one(
             "client_checkouts",
-            "SELECT id FROM client_checkouts WHERE status = 'open' ORDER BY updated DESC LIMIT 1",
+            "SELECT id FROM client_checkouts WHERE status = 'open' ORDER BY created, id LIMIT 1",
         )
         .await,
         purchase_cart: one(
             "purchase_carts",
-            "SELECT id FROM purchase_carts WHERE cart_type = 'cart' ORDER BY modified_ms DESC LIMIT 1",
+            "SELECT id FROM purchase_carts WHERE cart_type = 'cart' ORDER BY created_ms, id LIMIT 1",
         )
         .await,
         advert: one(

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::dynamic::{Schema, SchemaBuilder};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{
     BatchRequest, BatchResponse, ErrorExtensionValues, Request, Response, ServerError,
 };
@@ -359,7 +358,7 @@ async fn handle_get(
             );
         }
         let endpoint = endpoint_url(uri.path());
-        let page = GraphiQLSource::build().endpoint(&endpoint).finish();
+        let page = crate::GraphiqlPage::new(endpoint).render();
         return Html(page).into_response();
     }
     let mut graphql_request = match get_request(&uri) {

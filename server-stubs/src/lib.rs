@@ -52,6 +52,7 @@ mod context;
 mod error;
 mod execute;
 pub mod glue;
+pub mod graphiql;
 pub mod http;
 pub mod limits;
 mod maybe;
@@ -63,6 +64,7 @@ pub use config::{Authenticator, ServerConfig};
 pub use context::RequestContext;
 pub use error::{ApiError, ApiResult, ErrorCode};
 pub use execute::execute;
+pub use graphiql::GraphiqlPage;
 pub use maybe::Maybe;
 
 /// Re-exported for generated code and implementations.

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use shopql_server_stubs::async_graphql::http::GraphiQLSource;
+use shopql_server_stubs::GraphiqlPage;
 
 use super::demo::VINYL_DOMAIN;
 
@@ -35,10 +35,9 @@ pub async fn page(req: Request<Body>, next: Next) -> Response {
     if !is_graphiql_page(&req) {
         return next.run(req).await;
     }
-    let html = GraphiQLSource::build()
-        .endpoint(ENDPOINT)
+    let html = GraphiqlPage::new(ENDPOINT)
         .title("shopql client API")
         .header("CommonGround-Origin", VINYL_DOMAIN)
-        .finish();
+        .render();
     Html(html).into_response()
 }
