@@ -114,15 +114,8 @@ impl Database {
             .await
             .with_context(|| format!("connecting to {url}"))?;
         if self.backend == Backend::Sqlite {
-            // The server is stopped while loading: no need to sync every page, nor to write
-            // each page twice (WAL, then checkpoint); a cache that holds the indexes saves
-            // re-reading their pages for every scattered key. The server turns WAL back on.
-            for pragma in [
-                "PRAGMA busy_timeout = 30000",
-                "PRAGMA journal_mode = OFF",
-                "PRAGMA synchronous = OFF",
-                "PRAGMA cache_size = -1048576",
-            ] {
+            // Loads run while the server is stopped: no need to sync every page.
+            for pragma in ["PRAGMA busy_timeout = 30000", "PRAGMA synchronous = OFF"] {
                 sqlx::query(pragma).execute(&pool).await?;
             }
         }
@@ -329,6 +322,14 @@ pub async fn grow(
     let started = Instant::now();
     if target > have {
         let pool = db.connect().await?;
+        if db.backend == Backend::Sqlite {
+            // The server is stopped: no need to write each page twice (WAL, then checkpoint),
+            // and a cache that holds the indexes saves re-reading their pages for every
+            // scattered key. The server turns WAL back on when it starts.
+            for pragma in ["PRAGMA journal_mode = OFF", "PRAGMA cache_size = -1048576"] {
+                sqlx::query(pragma).execute(&pool).await?;
+            }
+        }
         for table in tables(templates, now_ms) {
             let cols = columns(&pool, db.backend, table.name).await?;
             let select: Vec<String> = cols

@@ -226,6 +226,8 @@ struct Settings {
     sizes: Vec<u64>,
     only: Vec<String>,
     codegen_runs: usize,
+    /// `bench/run`'s build of the compile-cost dependencies.
+    deps: background::DepsBuild,
 }
 
 impl Settings {
@@ -266,9 +268,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         only: cli.only.clone(),
         codegen_runs: if cli.quick { 3 } else { 10 },
+        // Stopped from here on, except while bulk loads leave a core free.
+        deps: background::DepsBuild::from_env(),
     };
-    // Stopped from here on, except while bulk loads leave a core free.
-    let deps = background::DepsBuild::from_env();
     let mut machine = machine::describe(&root);
     eprintln!(
         "shopql-bench: {} cores, load {:.2}, {} s per point, temporary files in {}",
@@ -306,7 +308,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             &tmp,
             &settings,
             &cli,
-            &deps,
             sqlite("load"),
             || Box::pin(async move { Ok(sqlite("growth")) }),
         )
@@ -316,16 +317,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if let Some(url) = &cli.postgres {
         let load_db = Database::postgres(url, "load").await?;
-        let r = bench_backend(
-            &root,
-            &reference,
-            &tmp,
-            &settings,
-            &cli,
-            &deps,
-            load_db,
-            || Box::pin(Database::postgres(url, "growth")),
-        )
+        let r = bench_backend(&root, &reference, &tmp, &settings, &cli, load_db, || {
+            Box::pin(Database::postgres(url, "growth"))
+        })
         .await?;
         phases.extend(r.phases.iter().cloned());
         backends.push(r);
@@ -346,7 +340,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         )
     } else {
         let phase = Instant::now();
-        deps.finish();
+        settings.deps.finish();
         phases.push((
             "compile cost: the rest of `bench/run`'s dependency build".into(),
             phase.elapsed().as_secs_f64(),
@@ -428,7 +422,6 @@ async fn bench_backend<'a>(
     tmp: &Path,
     s: &Settings,
     cli: &Cli,
-    deps: &background::DepsBuild,
     mut load_db: Database,
     growth_db: impl FnOnce() -> DbFuture<'a>,
 ) -> anyhow::Result<BackendResults> {
@@ -518,7 +511,7 @@ async fn bench_backend<'a>(
     } else {
         let started = Instant::now();
         let mut db = growth_db().await?;
-        let g = growth(root, reference, tmp, s, deps, &db, &mut notes).await;
+        let g = growth(root, reference, tmp, s, &db, &mut notes).await;
         db.drop_database().await;
         phases.push((format!("{label}: growth"), started.elapsed().as_secs_f64()));
         g?
@@ -567,7 +560,6 @@ async fn growth(
     reference: &Path,
     tmp: &Path,
     s: &Settings,
-    deps: &background::DepsBuild,
     db: &Database,
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Vec<GrowthStep>> {
@@ -597,9 +589,9 @@ async fn growth(
     for &rows in &s.sizes {
         eprintln!("[{label}] growth: loading to {rows} rows per table");
         // The load keeps one core busy; the compile-cost dependencies may use the other.
-        deps.resume();
+        s.deps.resume();
         let step = db::grow(db, &templates, have, rows, now).await;
-        deps.pause();
+        s.deps.pause();
         let step = step?;
         have = rows;
         let server = Server::reference(
