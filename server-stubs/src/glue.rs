@@ -7,11 +7,12 @@
 use std::any::Any;
 use std::sync::LazyLock;
 
-use async_graphql::dynamic::{Field, FieldFuture, FieldValue, ResolverContext, TypeRef};
+use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext, TypeRef};
 use async_graphql::{PathSegment, QueryPathSegment};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::registry::Resolver;
 use crate::{ApiError, ApiResult, RequestContext};
 
 /// Collects where a list result holds `null` items (index paths below the field), so that
@@ -170,7 +171,7 @@ fn leaf(value: async_graphql::Value) -> Option<FieldValue<'static>> {
 /// enum, which the engine accepts) and is recorded, to be `null` in the response.
 fn enum_list_value(
     value: async_graphql::Value,
-    placeholder: &'static str,
+    placeholder: &str,
     nulls: &mut NullSink,
 ) -> FieldValue<'static> {
     match value {
@@ -290,13 +291,13 @@ pub fn parent<'a, P: Any + Send + Sync>(
     }
 }
 
-/// A field stored in the parent struct whose type is a scalar or an enum.
-pub fn leaf_field<P, T>(name: &str, type_ref: &str, get: fn(&P) -> &T) -> Field
+/// Resolves a field stored in the parent struct whose type is a scalar or an enum.
+pub(crate) fn leaf_resolver<P, T>(get: fn(&P) -> &T) -> Resolver
 where
     P: Any + Send + Sync,
     T: Serialize + 'static,
 {
-    Field::new(name, ty(type_ref), move |ctx| match parent::<P>(&ctx) {
+    Box::new(move |ctx| match parent::<P>(&ctx) {
         Ok(Some(parent)) => match async_graphql::to_value(get(parent)) {
             Ok(v) => FieldFuture::Value(leaf(v)),
             Err(e) => error(
@@ -308,24 +309,19 @@ where
     })
 }
 
-/// A field stored in the parent struct whose type is a list of an enum with nullable items;
-/// `placeholder` is one of the enum's values (see [`enum_list_result`]).
-pub fn enum_list_field<P, T>(
-    name: &str,
-    type_ref: &str,
-    get: fn(&P) -> &T,
-    placeholder: &'static str,
-) -> Field
+/// Resolves a field stored in the parent struct whose type is a list of an enum with nullable
+/// items; `placeholder` is one of the enum's values (see [`enum_list_result`]).
+pub(crate) fn enum_list_resolver<P, T>(get: fn(&P) -> &T, placeholder: String) -> Resolver
 where
     P: Any + Send + Sync,
     T: Serialize + 'static,
 {
-    Field::new(name, ty(type_ref), move |ctx| match parent::<P>(&ctx) {
+    Box::new(move |ctx| match parent::<P>(&ctx) {
         Ok(Some(parent)) => match async_graphql::to_value(get(parent)) {
             Ok(async_graphql::Value::Null) => FieldFuture::Value(None),
             Ok(v) => {
                 let mut nulls = NullSink::default();
-                let v = enum_list_value(v, placeholder, &mut nulls);
+                let v = enum_list_value(v, &placeholder, &mut nulls);
                 nulls.report(&ctx);
                 FieldFuture::Value(Some(v))
             }
@@ -338,13 +334,13 @@ where
     })
 }
 
-/// A field stored in the parent struct whose type is an object, interface or union.
-pub fn object_field<P, T>(name: &str, type_ref: &str, get: fn(&P) -> &T) -> Field
+/// Resolves a field stored in the parent struct whose type is an object, interface or union.
+pub(crate) fn object_resolver<P, T>(get: fn(&P) -> &T) -> Resolver
 where
     P: Any + Send + Sync,
     T: ToFieldValue + 'static,
 {
-    Field::new(name, ty(type_ref), move |ctx| match parent::<P>(&ctx) {
+    Box::new(move |ctx| match parent::<P>(&ctx) {
         Ok(Some(parent)) => {
             let mut nulls = NullSink::default();
             let v = get(parent).to_field_value(&mut nulls);
@@ -356,14 +352,14 @@ where
     })
 }
 
-fn error<'a>(e: async_graphql::Error) -> FieldFuture<'a> {
+pub(crate) fn error<'a>(e: async_graphql::Error) -> FieldFuture<'a> {
     FieldFuture::new(async move { Err::<Option<FieldValue<'a>>, _>(e) })
 }
 
 /// A resolver's error, reported with its `path`. A nullable field is then `null`, as GraphQL
 /// says; a non-null field has no value, and [`crate::execute`] drops the engine's follow-up
 /// error about that.
-fn field_error(
+pub(crate) fn field_error(
     ctx: &ResolverContext<'_>,
     error: ApiError,
 ) -> async_graphql::Result<Option<FieldValue<'static>>> {
@@ -435,7 +431,7 @@ pub fn object_result<T: IntoFieldValue>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_graphql::dynamic::{Enum, Object, Schema};
+    use async_graphql::dynamic::{Enum, Field, Object, Schema};
 
     #[derive(Serialize)]
     enum Color {
@@ -481,23 +477,31 @@ mod tests {
             })
         }));
         let holder = Object::new("Holder")
-            .field(enum_list_field::<Holder, _>(
+            .field(Field::new(
                 "colors",
-                "[Color]!",
-                |h| &h.colors,
-                "RED",
+                ty("[Color]!"),
+                enum_list_resolver::<Holder, _>(|h| &h.colors, "RED".into()),
             ))
-            .field(object_field::<Holder, _>("grid", "[[Item]]!", |h| &h.grid))
-            .field(leaf_field::<Holder, _>("noNames", "[String]", |h| {
-                &h.no_names
-            }))
-            .field(enum_list_field::<Holder, _>(
+            .field(Field::new(
+                "grid",
+                ty("[[Item]]!"),
+                object_resolver::<Holder, _>(|h| &h.grid),
+            ))
+            .field(Field::new(
+                "noNames",
+                ty("[String]"),
+                leaf_resolver::<Holder, _>(|h| &h.no_names),
+            ))
+            .field(Field::new(
                 "noColors",
-                "[Color]",
-                |h| &h.no_colors,
-                "RED",
+                ty("[Color]"),
+                enum_list_resolver::<Holder, _>(|h| &h.no_colors, "RED".into()),
             ));
-        let item = Object::new("Item").field(leaf_field::<Item, _>("n", "Int!", |i| &i.n));
+        let item = Object::new("Item").field(Field::new(
+            "n",
+            ty("Int!"),
+            leaf_resolver::<Item, _>(|i| &i.n),
+        ));
         Schema::build("Query", None, None)
             .register(query)
             .register(holder)

@@ -58,6 +58,7 @@ pub mod limits;
 mod maybe;
 pub mod parse_cache;
 pub mod rate;
+pub mod registry;
 pub mod scalars;
 
 pub use config::{Authenticator, ServerConfig};

@@ -26,7 +26,9 @@ use super::docs::doc_attrs;
 use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{Field, InputValue, OperationKind, Schema, TypeKind, TypeRef, Value};
+use crate::model::{
+    Field, InputValue, OperationKind, Schema, Subscriptions, TypeKind, TypeRef, Value,
+};
 use crate::names::{Namespace, ident, pascal, snake};
 
 /// One resolver method of the trait, for the skeleton.
@@ -609,34 +611,18 @@ fn value_tokens(v: &Value) -> TokenStream {
     }
 }
 
-fn description(text: Option<&str>) -> TokenStream {
-    match text {
-        Some(d) => quote!(.description(#d)),
-        None => TokenStream::new(),
+/// `text` as a raw string literal, so that the embedded SDL reads as SDL in the generated file.
+fn raw_string(text: &str) -> TokenStream {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
     }
-}
-
-fn deprecation(d: Option<&crate::model::Deprecation>) -> TokenStream {
-    match d {
-        Some(d) => match &d.reason {
-            Some(r) => quote!(.deprecation(::core::option::Option::Some(#r))),
-            None => quote!(.deprecation(::core::option::Option::None)),
-        },
-        None => TokenStream::new(),
-    }
-}
-
-/// An argument or input field's registration (in the adapter module).
-fn input_value(v: &InputValue) -> TokenStream {
-    let name = &v.name;
-    let ty = v.ty.to_string();
-    let desc = description(v.description.as_deref());
-    let dep = deprecation(v.deprecation.as_ref());
-    let default = v.default.as_ref().map(|d| {
-        let t = value_tokens(d);
-        quote!(.default_value(#t))
-    });
-    quote!(dynamic::InputValue::new(#name, glue::ty(#ty)) #desc #default #dep)
+    // A raw string cannot hold a bare carriage return; the printed SDL escapes them, and an
+    // escaped literal is the fallback should one ever appear.
+    let literal = format!("r{hashes}\"{text}\"{hashes}")
+        .parse::<proc_macro2::Literal>()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(text));
+    quote!(#literal)
 }
 
 fn registration(
@@ -648,12 +634,10 @@ fn registration(
 ) -> TokenStream {
     let schema = table.schema;
     let rt = &table.runtime;
-    // Inside the adapter module, which imports these; outside it, by their paths.
-    let dynamic = quote!(dynamic);
     let dynamic_path = quote!(#rt::async_graphql::dynamic);
-    let mut regs: Vec<TokenStream> = Vec::new();
     let mut fns: Vec<TokenStream> = Vec::new();
-    // `fooType` and `FooType` are one snake name: number the second registration function.
+    let mut calls: Vec<Ident> = Vec::new();
+    // `fooType` and `FooType` are one snake name: number the second binding function.
     let mut fn_names = Namespace::new();
     let by_field: HashMap<(&str, &str), &ResolverField> = resolvers
         .iter()
@@ -662,143 +646,75 @@ fn registration(
 
     for t in schema.types() {
         let name = &t.name;
-        let desc = description(t.description.as_deref());
-        match &t.kind {
-            TypeKind::Scalar { specified_by, .. } => {
-                let spec = specified_by.as_ref().map(|u| quote!(.specified_by_url(#u)));
-                regs.push(quote!(#dynamic::Scalar::new(#name) #desc #spec));
-            }
-            TypeKind::Enum { values } => {
-                let items = values.iter().map(|v| {
-                    let n = &v.name;
-                    let d = description(v.description.as_deref());
-                    let dep = deprecation(v.deprecation.as_ref());
-                    quote!(.item(#dynamic::EnumItem::new(#n) #d #dep))
-                });
-                regs.push(quote!(#dynamic::Enum::new(#name) #desc #(#items)*));
-            }
-            TypeKind::InputObject { fields } => {
-                let fs = fields.iter().map(|f| {
-                    let iv = input_value(f);
-                    quote!(.field(#iv))
-                });
-                regs.push(quote!(#dynamic::InputObject::new(#name) #desc #(#fs)*));
-            }
-            TypeKind::Union { members } => {
-                let ms = members.iter().map(|m| quote!(.possible_type(#m)));
-                regs.push(quote!(#dynamic::Union::new(#name) #desc #(#ms)*));
-            }
-            TypeKind::Interface { fields, interfaces } => {
-                let fs = fields.iter().map(|f| {
-                    let n = &f.name;
-                    let ty = f.ty.to_string();
-                    let d = description(f.description.as_deref());
-                    let dep = deprecation(f.deprecation.as_ref());
-                    let args = f.args.iter().map(|a| {
-                        let iv = input_value(a);
-                        quote!(.argument(#iv))
-                    });
-                    quote!(.field(#dynamic::InterfaceField::new(#n, glue::ty(#ty)) #d #dep #(#args)*))
-                });
-                let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
-                regs.push(quote!(#dynamic::Interface::new(#name) #desc #(#fs)* #(#imps)*));
-            }
-            TypeKind::Object { fields, interfaces } => {
-                if schema.subscription_type.as_deref() == Some(name.as_str()) {
-                    continue;
-                }
-                let fn_name = ident(&fn_names.alloc(&format!("object_{}", snake(name))));
-                let imps = interfaces.iter().map(|i| quote!(.implement(#i)));
-                let is_root = schema.is_root(name);
-                let rust = (!is_root).then(|| table.ident(name));
-                let field_idents = struct_field_idents(schema, config, name, fields);
-                let fs = fields.iter().map(|f| {
-                    let n = &f.name;
-                    let ty = f.ty.to_string();
-                    let d = description(f.description.as_deref());
-                    let dep = deprecation(f.deprecation.as_ref());
-                    if let Some(r) = by_field.get(&(name.as_str(), f.name.as_str())) {
-                        let method = &r.method;
-                        let args = r.params.iter().map(|(p, ty, a)| {
-                            let g = &a.name;
-                            match &a.default {
-                                // async-graphql leaves a default out when the argument is an
-                                // unset variable; the glue applies it then.
-                                Some(d) => {
-                                    let d = value_tokens(d);
-                                    quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, || #d)?;)
-                                }
-                                None => quote!(let #p: #ty = glue::arg(&ctx, #g)?;),
-                            }
-                        });
-                        let arg_names = r.params.iter().map(|(p, _, _)| p);
-                        let arg_defs = r.params.iter().map(|(_, _, a)| {
-                            let iv = input_value(a);
-                            quote!(.argument(#iv))
-                        });
-                        let (convert, extra) = match enum_list_placeholder(schema, &f.ty) {
-                            Some(p) => (quote!(glue::enum_list_result), quote!(#p,)),
-                            None if schema.is_leaf(f.ty.named()) => {
-                                (quote!(glue::leaf_result), TokenStream::new())
-                            }
-                            None => (quote!(glue::object_result), TokenStream::new()),
-                        };
-                        let call = if r.is_root {
-                            quote!(super::#trait_name::#method(&*resolvers, rc, #(#arg_names),*).await)
-                        } else {
-                            let rust = table.ident(name);
-                            quote!({
-                                // The stand-in of a `null` list item: no parent, no call.
-                                let ::core::option::Option::Some(parent) = glue::parent::<#rust>(&ctx)? else {
-                                    return ::core::result::Result::Ok(::core::option::Option::None);
-                                };
-                                super::#trait_name::#method(&*resolvers, rc, parent, #(#arg_names),*).await
-                            })
-                        };
-                        quote! {
-                            .field({
-                                let resolvers = ::std::sync::Arc::clone(resolvers);
-                                #dynamic::Field::new(#n, glue::ty(#ty), move |ctx| {
-                                    let resolvers = ::std::sync::Arc::clone(&resolvers);
-                                    #dynamic::FieldFuture::new(async move {
-                                        let rc = glue::context(&ctx);
-                                        #(#args)*
-                                        #convert(&ctx, #extra #call)
-                                    })
-                                })
-                                #d #dep #(#arg_defs)*
-                            })
-                        }
-                    } else {
-                        let Some(rust) = &rust else {
-                            return TokenStream::new();
-                        };
-                        let Some(field_ident) = field_idents.get(f.name.as_str()) else {
-                            return TokenStream::new();
-                        };
-                        match enum_list_placeholder(schema, &f.ty) {
-                            Some(p) => quote!(.field(glue::enum_list_field::<#rust, _>(#n, #ty, |p| &p.#field_ident, #p) #d #dep)),
-                            None => {
-                                let getter = if schema.is_leaf(f.ty.named()) {
-                                    quote!(glue::leaf_field)
-                                } else {
-                                    quote!(glue::object_field)
-                                };
-                                quote!(.field(#getter::<#rust, _>(#n, #ty, |p| &p.#field_ident) #d #dep))
-                            }
-                        }
-                    }
-                });
-                fns.push(quote! {
-                    #[allow(clippy::too_many_lines)]
-                    fn #fn_name(resolvers: &::std::sync::Arc<dyn super::#trait_name>) -> #dynamic::Object {
-                        let _ = resolvers;
-                        #dynamic::Object::new(#name) #desc #(#imps)* #(#fs)*
-                    }
-                });
-                regs.push(quote!(#fn_name(&resolvers)));
-            }
+        let TypeKind::Object { fields, .. } = &t.kind else {
+            continue;
+        };
+        if schema.subscription_type.as_deref() == Some(name.as_str()) {
+            continue;
         }
+        let fn_name = ident(&fn_names.alloc(&format!("object_{}", snake(name))));
+        let is_root = schema.is_root(name);
+        let field_idents = struct_field_idents(schema, config, name, fields);
+        let binds = fields.iter().map(|f| {
+            let n = &f.name;
+            if let Some(r) = by_field.get(&(name.as_str(), f.name.as_str())) {
+                let method = &r.method;
+                let args = r.params.iter().map(|(p, ty, a)| {
+                    let g = &a.name;
+                    match &a.default {
+                        // async-graphql leaves a default out when the argument is an unset
+                        // variable; the glue applies it then.
+                        Some(d) => {
+                            let d = value_tokens(d);
+                            quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, || #d)?;)
+                        }
+                        None => quote!(let #p: #ty = glue::arg(&ctx, #g)?;),
+                    }
+                });
+                let arg_names = r.params.iter().map(|(p, _, _)| p);
+                let (convert, extra) = match enum_list_placeholder(schema, &f.ty) {
+                    Some(p) => (quote!(glue::enum_list_result), quote!(#p,)),
+                    None if schema.is_leaf(f.ty.named()) => {
+                        (quote!(glue::leaf_result), TokenStream::new())
+                    }
+                    None => (quote!(glue::object_result), TokenStream::new()),
+                };
+                let (params, parent) = if r.is_root {
+                    (quote!(|resolvers, ctx|), TokenStream::new())
+                } else {
+                    (quote!(|resolvers, parent, ctx|), quote!(parent,))
+                };
+                quote! {
+                    .resolve(#n, #params dynamic::FieldFuture::new(async move {
+                        let rc = glue::context(&ctx);
+                        #(#args)*
+                        #convert(&ctx, #extra super::#trait_name::#method(&*resolvers, rc, #parent #(#arg_names),*).await)
+                    }))
+                }
+            } else {
+                let Some(field_ident) = field_idents.get(f.name.as_str()) else {
+                    return TokenStream::new();
+                };
+                if schema.is_leaf(f.ty.named()) {
+                    quote!(.leaf(#n, |p| &p.#field_ident))
+                } else {
+                    quote!(.object(#n, |p| &p.#field_ident))
+                }
+            }
+        });
+        let target = if is_root {
+            quote!(root(#name))
+        } else {
+            let rust = table.ident(name);
+            quote!(object::<#rust>(#name))
+        };
+        fns.push(quote! {
+            #[allow(clippy::too_many_lines)]
+            fn #fn_name(b: &mut registry::Bindings<dyn super::#trait_name>) {
+                b.#target #(#binds)*;
+            }
+        });
+        calls.push(fn_name);
     }
     let unimplemented = methods.iter().map(|m| {
         let sig = &m.signature;
@@ -809,28 +725,35 @@ fn registration(
             }
         }
     });
-    let query = schema.query_type.as_deref().unwrap_or("Query");
-    let mutation = match schema.mutation_type.as_deref() {
-        Some(m) => quote!(::core::option::Option::Some(#m)),
-        None => quote!(::core::option::Option::None),
-    };
+    let sdl = raw_string(&schema.to_sdl(Subscriptions::Omit));
     quote! {
-        /// The async-graphql glue: registers every type of the schema in a `dynamic` schema whose
-        /// resolvers call the trait. Generated; nothing here is part of the trait's contract.
+        /// The async-graphql glue: the schema's SDL, and how each of its fields is resolved.
+        /// Generated; nothing here is part of the trait's contract.
         pub mod adapter {
             #[allow(unused_imports)]
             use super::*;
             #[allow(unused_imports)]
-            use #rt::{async_graphql::{self, dynamic}, glue};
+            use #rt::{async_graphql::{self, dynamic}, glue, registry};
+
+            /// The schema as shopql-codegen checked it (extensions merged, subscriptions left
+            /// out): the server's types, arguments, defaults, descriptions and deprecations are
+            /// built from it at start-up.
+            pub const SDL: &str = #sdl;
 
             #(#fns)*
 
-            /// Registers every type, with resolvers behind a trait object (the adapter is
-            /// compiled once, not once per implementation); the caller applies limits and
-            /// finishes the schema.
-            pub fn schema_builder(resolvers: ::std::sync::Arc<dyn super::#trait_name>) -> #dynamic::SchemaBuilder {
-                #dynamic::Schema::build(#query, #mutation, ::core::option::Option::None)
-                    #(.register(#regs))*
+            /// How every field of [`SDL`] is resolved: stored fields read the object structs,
+            /// the others call `resolvers`.
+            pub fn bindings(resolvers: ::std::sync::Arc<dyn super::#trait_name>) -> registry::Bindings<dyn super::#trait_name> {
+                let mut b = registry::Bindings::new(resolvers);
+                #(#calls(&mut b);)*
+                b
+            }
+
+            /// The schema builder, with resolvers behind a trait object (the adapter is compiled
+            /// once, not once per implementation); the caller applies limits and finishes it.
+            pub fn schema_builder(resolvers: ::std::sync::Arc<dyn super::#trait_name>) -> dynamic::SchemaBuilder {
+                registry::schema_builder(SDL, bindings(resolvers))
             }
 
             /// An implementation whose every method fails with `NOT_IMPLEMENTED`: the schema

@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod print;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,6 +18,7 @@ use crate::diagnostics::{Diagnostics, Location};
 pub use build::MAX_NESTING;
 pub(crate) use build::{check_nesting, type_ref, value};
 pub(crate) use check::check_value;
+pub use print::Subscriptions;
 
 /// The GraphQL built-in scalars, always present.
 pub const BUILTIN_SCALARS: [&str; 5] = ["Int", "Float", "String", "Boolean", "ID"];
