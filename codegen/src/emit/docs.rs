@@ -7,6 +7,7 @@
 //! - `<` that does not start a URL is escaped, so it is not read as an HTML tag.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -21,7 +22,7 @@ use quote::quote;
 /// hold it) at a fraction of the cost. Without a table (unit tests, callers that format their
 /// own tokens) descriptions are plain attributes.
 pub fn table() -> TableGuard {
-    TABLE.with(|t| *t.borrow_mut() = Some(Vec::new()));
+    TABLE.with(|t| *t.borrow_mut() = Some(Table::default()));
     TableGuard(())
 }
 
@@ -36,8 +37,24 @@ impl Drop for TableGuard {
 }
 
 thread_local! {
-    /// The doc lines of each marker emitted on this thread, by marker number.
-    static TABLE: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
+    /// The doc table of this thread, while one is started.
+    static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
+}
+
+/// The doc lines of each marker, by marker number, and the marker of each description seen:
+/// a description repeated (a field's, in every operation that selects it) is sanitized once.
+#[derive(Default)]
+struct Table {
+    lines: Vec<Vec<String>>,
+    markers: HashMap<String, TokenStream>,
+}
+
+impl Table {
+    fn marker(&mut self, lines: Vec<String>) -> TokenStream {
+        self.lines.push(lines);
+        let marker = format!("{MARKER}{}", self.lines.len() - 1);
+        quote!(#[doc = #marker])
+    }
 }
 
 /// Starts a marker's text: a private-use character, which no doc or string literal can print
@@ -57,19 +74,27 @@ pub(super) fn expand_markers(formatted: String) -> Result<String, String> {
             return Err("doc markers were formatted outside their table; this is a bug of shopql-codegen, please report it".into());
         };
         let mut out = String::with_capacity(formatted.len() + formatted.len() / 2);
-        for line in formatted.split_inclusive('\n') {
-            let body = line.trim_start_matches(' ');
-            let Some(number) = body.strip_prefix(needle.as_str()) else {
-                out.push_str(line);
+        // Copies the text between markers as it is; only marker lines are looked at.
+        let mut copied = 0;
+        let mut from = 0;
+        while let Some(found) = formatted[from..].find(&needle) {
+            let at = from + found;
+            let line_start = formatted[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = formatted[at..].find('\n').map_or(formatted.len(), |i| at + i + 1);
+            from = line_end;
+            let indent = &formatted[line_start..at];
+            if indent.bytes().any(|b| b != b' ') {
                 continue;
-            };
+            }
+            let number = &formatted[at + needle.len()..line_end];
             let lines = number
                 .trim_end()
                 .parse::<usize>()
                 .ok()
-                .and_then(|n| table.get(n))
-                .ok_or_else(|| format!("unknown doc marker `{}`; this is a bug of shopql-codegen, please report it", line.trim()))?;
-            let indent = &line[..line.len() - body.len()];
+                .and_then(|n| table.lines.get(n))
+                .ok_or_else(|| format!("unknown doc marker `{}`; this is a bug of shopql-codegen, please report it", formatted[line_start..line_end].trim()))?;
+            out.push_str(&formatted[copied..line_start]);
+            copied = line_end;
             for l in lines {
                 out.push_str(indent);
                 out.push_str("///");
@@ -81,16 +106,27 @@ pub(super) fn expand_markers(formatted: String) -> Result<String, String> {
                 out.push('\n');
             }
         }
+        out.push_str(&formatted[copied..]);
         Ok(out)
     })
 }
 
 /// `#[doc = "…"]` attributes for a description; nothing when there is none.
 pub fn doc_attrs(description: Option<&str>) -> TokenStream {
-    match description {
-        Some(d) if !d.trim().is_empty() => lines_to_attrs(&sanitize(d)),
-        _ => TokenStream::new(),
-    }
+    let Some(d) = description.filter(|d| !d.trim().is_empty()) else {
+        return TokenStream::new();
+    };
+    let cached = TABLE.with(|t| {
+        let mut t = t.borrow_mut();
+        let table = t.as_mut()?;
+        if let Some(marker) = table.markers.get(d) {
+            return Some(marker.clone());
+        }
+        let marker = table.marker(sanitize(d));
+        table.markers.insert(d.to_string(), marker.clone());
+        Some(marker)
+    });
+    cached.unwrap_or_else(|| lines_to_attrs(&sanitize(d)))
 }
 
 /// `#[doc]` attributes for a description followed by a paragraph of the generator's own (a
@@ -122,13 +158,12 @@ pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
         return TokenStream::new();
     }
     let marker = TABLE.with(|t| {
-        t.borrow_mut().as_mut().map(|table| {
-            table.push(lines.to_vec());
-            format!("{MARKER}{}", table.len() - 1)
-        })
+        t.borrow_mut()
+            .as_mut()
+            .map(|table| table.marker(lines.to_vec()))
     });
     if let Some(marker) = marker {
-        return quote!(#[doc = #marker]);
+        return marker;
     }
     let attrs = lines.iter().map(|l| {
         let text = if l.is_empty() {
