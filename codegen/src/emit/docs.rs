@@ -9,11 +9,11 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 /// Starts a doc table on this thread: until the returned guard is dropped, descriptions become
-/// one `#[doc = "\u{E000}<n>"]` marker each instead of one `#[doc]` attribute per line, and
+/// one `#[doc = <n>]` marker each instead of one `#[doc]` attribute per line, and
 /// [`super::format_file`] writes the lines back in place of the markers after formatting.
 ///
 /// Why: descriptions are about a third of the tokens of a generated file, and each doc line
@@ -52,43 +52,49 @@ struct Table {
 impl Table {
     fn marker(&mut self, lines: Vec<String>) -> TokenStream {
         self.lines.push(lines);
-        let marker = format!("{MARKER}{}", self.lines.len() - 1);
+        let marker = Literal::usize_unsuffixed(self.lines.len() - 1);
         quote!(#[doc = #marker])
     }
 }
 
-/// Starts a marker's text: a private-use character, which no doc or string literal can print
-/// unescaped (prettyplease prints literals as written, and proc-macro2 escapes it).
-const MARKER: char = '\u{E000}';
+/// Starts a marker's line as prettyplease prints it. A marker is an integer where rustdoc wants
+/// a string: no description can produce it (descriptions are strings, and all of them become
+/// markers), and it is cheap for syn and prettyplease, which unescape every string doc.
+const MARKER: &str = "#[doc = ";
 
-/// Replaces each `///<marker><n>` line of formatted code with the doc lines it stands for, at
-/// the marker's indentation. Errors name a marker that was not in the table (a generator bug).
+/// Replaces each `#[doc = <n>]` line of formatted code with the doc lines it stands for, at the
+/// marker's indentation. Errors name a marker that was not in the table (a generator bug).
 pub(super) fn expand_markers(formatted: String) -> Result<String, String> {
-    let needle = format!("///{MARKER}");
-    if !formatted.contains(&needle) {
+    if !formatted.contains(MARKER) {
         return Ok(formatted);
     }
     TABLE.with(|t| {
         let table = t.borrow();
-        let Some(table) = table.as_ref() else {
-            return Err("doc markers were formatted outside their table; this is a bug of shopql-codegen, please report it".into());
-        };
         let mut out = String::with_capacity(formatted.len() + formatted.len() / 2);
         // Copies the text between markers as it is; only marker lines are looked at.
         let mut copied = 0;
         let mut from = 0;
-        while let Some(found) = formatted[from..].find(&needle) {
+        while let Some(found) = formatted[from..].find(MARKER) {
             let at = from + found;
             let line_start = formatted[..at].rfind('\n').map_or(0, |i| i + 1);
             let line_end = formatted[at..].find('\n').map_or(formatted.len(), |i| at + i + 1);
             from = line_end;
             let indent = &formatted[line_start..at];
+            // Other `#[doc = "…"]` attributes (a doc prettyplease cannot print as `///`) stay.
+            let Some(number) = formatted[at + MARKER.len()..line_end]
+                .trim_end()
+                .strip_suffix(']')
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
             if indent.bytes().any(|b| b != b' ') {
                 continue;
             }
-            let number = &formatted[at + needle.len()..line_end];
+            let Some(table) = table.as_ref() else {
+                return Err("doc markers were formatted outside their table; this is a bug of shopql-codegen, please report it".into());
+            };
             let lines = number
-                .trim_end()
                 .parse::<usize>()
                 .ok()
                 .and_then(|n| table.lines.get(n))
@@ -388,8 +394,7 @@ mod tests {
 
     #[test]
     fn a_marker_without_its_table_is_an_error_not_output() {
-        let marker = format!("{}0", super::MARKER);
-        let tokens = quote::quote!(#[doc = #marker] pub struct S;);
+        let tokens = quote::quote!(#[doc = 0] pub struct S;);
         let err = crate::emit::format_file(tokens).err().unwrap_or_default();
         assert!(err.contains("bug of shopql-codegen"), "{err}");
     }
