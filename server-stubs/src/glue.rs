@@ -7,7 +7,7 @@
 use std::any::Any;
 use std::sync::LazyLock;
 
-use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext, TypeRef};
+use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{PathSegment, QueryPathSegment};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -195,18 +195,6 @@ fn enum_list_value(
         }
         other => FieldValue::value(other),
     }
-}
-
-/// A type reference from its SDL text (`[Item!]!`).
-pub fn ty(text: &str) -> TypeRef {
-    let text = text.trim();
-    if let Some(inner) = text.strip_suffix('!') {
-        return TypeRef::NonNull(Box::new(ty(inner)));
-    }
-    if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-        return TypeRef::List(Box::new(ty(inner)));
-    }
-    TypeRef::named(text)
 }
 
 static EMPTY_CONTEXT: LazyLock<RequestContext> = LazyLock::new(RequestContext::default);
@@ -431,7 +419,19 @@ pub fn object_result<T: IntoFieldValue>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_graphql::dynamic::{Enum, Field, Object, Schema};
+    use async_graphql::dynamic::{Enum, Field, Object, Schema, TypeRef};
+
+    /// A type reference from its SDL text (`[Item!]!`).
+    fn ty(text: &str) -> TypeRef {
+        let text = text.trim();
+        if let Some(inner) = text.strip_suffix('!') {
+            return TypeRef::NonNull(Box::new(ty(inner)));
+        }
+        if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            return TypeRef::List(Box::new(ty(inner)));
+        }
+        TypeRef::named(text)
+    }
 
     #[derive(Serialize)]
     enum Color {

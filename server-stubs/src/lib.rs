@@ -17,8 +17,10 @@
 //!   production mode) or [`limits::apply`] and `finish()` to execute in-process;
 //! - `schema(resolvers)`: the executable schema with default limits;
 //! - `sdl()`: the schema as async-graphql prints it (equivalent to the source SDL);
-//! - `adapter`: the generated glue (not part of the contract), including `adapter::Unimplemented`,
-//!   an implementation whose every method fails with `NOT_IMPLEMENTED`.
+//! - `adapter`: the generated glue (not part of the contract): `adapter::SDL`, the schema the
+//!   server is built from at start-up ([`registry`]); `adapter::bindings`, how each of its fields
+//!   is resolved; and `adapter::Unimplemented`, an implementation whose every method fails with
+//!   `NOT_IMPLEMENTED`.
 //!
 //! Limits are on by default ([`ServerConfig`]): depth, complexity with lists weighted by their
 //! page size ([`limits::complexity`]), aliases, batch size, body size, and a token bucket per

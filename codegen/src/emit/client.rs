@@ -742,13 +742,14 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
             } else {
                 quote!(<'a>)
             };
+            let query = super::raw_string(&text);
             methods.extend(quote! {
                 #docs
                 #deprecated
                 pub async fn #method(&self, #(#params),*) -> #rt::Result<#ret> {
                     // Local names start with `__`, which no GraphQL type name may, so that they
                     // cannot shadow a schema type the signature names.
-                    const QUERY: &str = #text;
+                    const QUERY: &str = #query;
                     #[derive(::serde::Serialize)]
                     struct __Variables #lifetime { #(#var_fields,)* }
                     #[derive(::serde::Deserialize)]
@@ -843,7 +844,7 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
         doc.push_str("\n```");
         let doc_lines = sanitize(&doc);
         let docs = lines_to_attrs(&doc_lines);
-        let query = &op.query_text;
+        let query = super::raw_string(&op.query_text);
         let name = &op.name;
         modules.extend(quote! {
             #docs

@@ -394,7 +394,10 @@ mod tests {
 
     #[test]
     fn a_marker_without_its_table_is_an_error_not_output() {
-        let tokens = quote::quote!(#[doc = 0] pub struct S;);
+        let tokens = quote::quote!(
+            #[doc = 0]
+            pub struct S;
+        );
         let err = crate::emit::format_file(tokens).err().unwrap_or_default();
         assert!(err.contains("bug of shopql-codegen"), "{err}");
     }

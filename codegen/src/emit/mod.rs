@@ -28,3 +28,18 @@ pub fn header(schema_file: &str) -> String {
         env!("CARGO_PKG_VERSION")
     )
 }
+
+/// `text` as a raw string literal (`r#"…"#`): long texts (the SDL, query documents) then read as
+/// they are in the generated file, and syn and prettyplease take them without unescaping.
+pub fn raw_string(text: &str) -> proc_macro2::TokenStream {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    // A raw string cannot hold a bare carriage return (a document with CRLF line ends): such a
+    // text gets an escaped literal.
+    let literal = format!("r{hashes}\"{text}\"{hashes}")
+        .parse::<proc_macro2::Literal>()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(text));
+    quote::quote!(#literal)
+}

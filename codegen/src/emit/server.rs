@@ -1,11 +1,14 @@
 //! The server side: Rust types for every object, interface, union, enum and input; one
-//! `#[async_trait]` resolver trait per API; and an adapter that registers an async-graphql
-//! `dynamic` schema whose resolvers call the trait.
+//! `#[async_trait]` resolver trait per API; and an adapter that embeds the checked schema as SDL
+//! and binds each of its fields to a struct field or a trait method. At start-up the runtime
+//! (`shopql_server_stubs::registry`) builds an async-graphql `dynamic` schema from the two.
 //!
 //! The trait mentions only generated types and the runtime's `RequestContext`/`ApiResult`, never
 //! an async-graphql type, so the engine can change without breaking implementations. The
 //! `dynamic` schema was chosen over derive macros for compile time: the generated code is plain
-//! function calls, which scale to schemas with thousands of types. The adapter takes the
+//! function calls, which scale to schemas with thousands of types. Types, arguments, defaults,
+//! descriptions and deprecations come from the SDL rather than from generated registration
+//! calls: those restated the SDL and were a third of the generator's output. The adapter takes the
 //! resolvers as `Arc<dyn Trait>`, so it is compiled once in the crate that includes it, not once
 //! per implementation. Request throughput of the two engines for the same trivial schema
 //! (`server-stubs/benches/throughput.rs`, in-process, fastest of 40 interleaved rounds): a
@@ -611,20 +614,6 @@ fn value_tokens(v: &Value) -> TokenStream {
     }
 }
 
-/// `text` as a raw string literal, so that the embedded SDL reads as SDL in the generated file.
-fn raw_string(text: &str) -> TokenStream {
-    let mut hashes = String::from("#");
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    // A raw string cannot hold a bare carriage return; the printed SDL escapes them, and an
-    // escaped literal is the fallback should one ever appear.
-    let literal = format!("r{hashes}\"{text}\"{hashes}")
-        .parse::<proc_macro2::Literal>()
-        .unwrap_or_else(|_| proc_macro2::Literal::string(text));
-    quote!(#literal)
-}
-
 fn registration(
     table: &TypeTable<'_>,
     config: &Config,
@@ -725,7 +714,7 @@ fn registration(
             }
         }
     });
-    let sdl = raw_string(&schema.to_sdl(Subscriptions::Omit));
+    let sdl = super::raw_string(&schema.to_sdl(Subscriptions::Omit));
     quote! {
         /// The async-graphql glue: the schema's SDL, and how each of its fields is resolved.
         /// Generated; nothing here is part of the trait's contract.
