@@ -73,6 +73,12 @@ pub struct ServerConfig {
     pub introspection: bool,
     /// Serve GraphiQL on GET (default on; off in production).
     pub graphiql: bool,
+    /// GraphiQL's page title (default: GraphiQL's own).
+    pub graphiql_title: Option<String>,
+    /// Headers preset in GraphiQL's header editor, sent with every request the page makes, its
+    /// schema request included (default none): for an API that refuses requests without a
+    /// header, such as the client API's `CommonGround-Origin`.
+    pub graphiql_headers: Vec<(String, String)>,
     /// Suggest field names in validation errors (default on; off in production).
     pub suggestions: bool,
     /// Runs before every request.
@@ -108,6 +114,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("max_directives", &self.max_directives)
             .field("introspection", &self.introspection)
             .field("graphiql", &self.graphiql)
+            .field("graphiql_title", &self.graphiql_title)
+            .field("graphiql_headers", &self.graphiql_headers)
             .field("authenticator", &self.authenticator.is_some())
             .field("token_buckets", &self.token_buckets)
             .field("trusted_proxy_hops", &self.trusted_proxy_hops)
@@ -131,6 +139,8 @@ impl Default for ServerConfig {
             max_recursive_depth: 32,
             introspection: true,
             graphiql: true,
+            graphiql_title: None,
+            graphiql_headers: Vec::new(),
             suggestions: true,
             authenticator: None,
             token_buckets: Some(Arc::new(TokenBuckets::with_system_clock(

@@ -357,9 +357,15 @@ async fn handle_get(
                 "",
             );
         }
-        let endpoint = endpoint_url(uri.path());
-        let page = crate::GraphiqlPage::new(endpoint).render();
-        return Html(page).into_response();
+        let config = &endpoint.config;
+        let mut page = crate::GraphiqlPage::new(endpoint_url(uri.path()));
+        if let Some(title) = &config.graphiql_title {
+            page = page.title(title.as_str());
+        }
+        for (name, value) in &config.graphiql_headers {
+            page = page.header(name.as_str(), value.as_str());
+        }
+        return Html(page.render()).into_response();
     }
     let mut graphql_request = match get_request(&uri) {
         Ok(r) => r,

@@ -508,6 +508,36 @@ async fn malformed_requests_get_400_or_graphql_errors_never_a_panic() {
 }
 
 #[tokio::test]
+async fn graphiql_has_the_configured_title_and_preset_headers() {
+    let config = ServerConfig {
+        graphiql_title: Some("Locks of the demo tenant".into()),
+        graphiql_headers: vec![("X-Tenant".into(), "demo</script>".into())],
+        ..ServerConfig::default()
+    };
+    let (server, _) = start(config).await;
+    let resp = server.client.get(server.url(PATH)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Locks of the demo tenant"), "{page}");
+    assert!(page.contains("X-Tenant"), "{page}");
+    // Embedded as escaped JSON: the value cannot close the page's script.
+    assert!(!page.contains("demo</script>"), "{page}");
+
+    // Without presets, the page has neither.
+    let (server, _) = start(ServerConfig::default()).await;
+    let page = server
+        .client
+        .get(server.url(PATH))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("X-Tenant"));
+}
+
+#[tokio::test]
 async fn get_serves_graphiql_and_executes_queries_but_not_mutations() {
     let (server, _) = start(ServerConfig::default()).await;
     let resp = server.client.get(server.url(PATH)).send().await.unwrap();

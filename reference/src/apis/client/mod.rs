@@ -16,7 +16,6 @@ pub mod accounts;
 pub mod checkout;
 pub mod context;
 pub mod demo;
-mod graphiql;
 pub mod ids;
 pub mod inventory;
 pub mod orders;
@@ -220,14 +219,10 @@ pub fn router(state: &AppState) -> Router {
         .server_config()
         .with_authenticator(ClientAuthenticator::new(state.clone(), Stores::default()));
     config.max_complexity = MAX_COMPLEXITY;
-    let graphiql = config.graphiql;
-    let router =
-        shopql_server_stubs::http::router(schema_builder(ClientApi::new(state.clone())), config);
-    if graphiql {
-        router.layer(axum::middleware::from_fn(graphiql::page))
-    } else {
-        router
-    }
+    // Every request must name its store, GraphiQL's own schema request included.
+    config.graphiql_title = Some("shopql client API".into());
+    config.graphiql_headers = vec![("CommonGround-Origin".into(), demo::VINYL_DOMAIN.into())];
+    shopql_server_stubs::http::router(schema_builder(ClientApi::new(state.clone())), config)
 }
 
 /// Loads the API's demo data, once.
