@@ -364,21 +364,25 @@ pub async fn grow(
             }
             batches.push((have + 1, target, snapshot));
             for (from, to, cond) in batches {
-                let source = match db.backend {
-                    Backend::Sqlite => format!(
-                        "WITH RECURSIVE seq(n) AS (SELECT {from} UNION ALL SELECT n + 1 FROM seq WHERE n < {to}) \
-                         INSERT INTO {name} ({cols}) SELECT {select} FROM seq, (SELECT * FROM {name} WHERE {cond}) AS t",
-                        name = table.name,
-                        cols = cols.join(", "),
-                        select = select.join(", "),
+                // One statement on both backends; only the row numbers' source differs.
+                let (with, numbers) = match db.backend {
+                    Backend::Sqlite => (
+                        format!(
+                            "WITH RECURSIVE seq(n) AS (SELECT {from} UNION ALL SELECT n + 1 FROM seq WHERE n < {to}) "
+                        ),
+                        "seq".to_string(),
                     ),
-                    Backend::Postgres => format!(
-                        "INSERT INTO {name} ({cols}) SELECT {select} FROM generate_series({from}::bigint, {to}::bigint) AS seq(n), (SELECT * FROM {name} WHERE {cond}) AS t",
-                        name = table.name,
-                        cols = cols.join(", "),
-                        select = select.join(", "),
+                    Backend::Postgres => (
+                        String::new(),
+                        format!("generate_series({from}::bigint, {to}::bigint) AS seq(n)"),
                     ),
                 };
+                let source = format!(
+                    "{with}INSERT INTO {name} ({cols}) SELECT {select} FROM {numbers}, (SELECT * FROM {name} WHERE {cond}) AS t",
+                    name = table.name,
+                    cols = cols.join(", "),
+                    select = select.join(", "),
+                );
                 let mut tx = pool.begin().await?;
                 let done = sqlx::query(&source)
                     .execute(&mut *tx)

@@ -7,7 +7,8 @@
 //! schemas/*.graphql ──parse──> model (checked; diagnostics with file:line:col)
 //! operations/<api>/*.graphql ──parse + check──┘
 //!                                             ├─ emit::client  typed Client, default selections, operations
-//!                                             └─ emit::server  resolver trait + async-graphql adapter
+//!                                             └─ emit::server  resolver trait + adapter: the checked
+//!                                                 SDL (model::print) and the field bindings
 //! ```
 //!
 //! Use it from a build script, in the style of tonic-build and prost-build:
