@@ -32,14 +32,50 @@ pub fn header(schema_file: &str) -> String {
 /// `text` as a raw string literal (`r#"…"#`): long texts (the SDL, query documents) then read as
 /// they are in the generated file, and syn and prettyplease take them without unescaping.
 pub fn raw_string(text: &str) -> proc_macro2::TokenStream {
+    // A carriage return (a document with CRLF line ends) would not survive a raw string: rustc
+    // reads CRLF in a source file as LF, and refuses a bare CR. Such a text is escaped.
+    if text.contains('\r') {
+        let literal = proc_macro2::Literal::string(text);
+        return quote::quote!(#literal);
+    }
     let mut hashes = String::from("#");
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
     }
-    // A raw string cannot hold a bare carriage return (a document with CRLF line ends): such a
-    // text gets an escaped literal.
     let literal = format!("r{hashes}\"{text}\"{hashes}")
         .parse::<proc_macro2::Literal>()
         .unwrap_or_else(|_| proc_macro2::Literal::string(text));
     quote::quote!(#literal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_string;
+
+    /// The value a literal's tokens stand for, as syn reads it.
+    fn value(text: &str) -> Result<String, syn::Error> {
+        Ok(syn::parse2::<syn::LitStr>(raw_string(text))?.value())
+    }
+
+    #[test]
+    fn raw_strings_hold_any_text() -> Result<(), syn::Error> {
+        for text in [
+            "query Q {\n  a(s: \"x\")\n}",
+            "closes early with \"# and \"## inside",
+            "ends with a quote\"",
+            "",
+        ] {
+            assert_eq!(value(text)?, text);
+        }
+        assert!(
+            raw_string("two \"## hashes")
+                .to_string()
+                .starts_with("r###\"")
+        );
+        // A carriage return would not survive a raw string: the literal is escaped instead.
+        let crlf = "query Q {\r\n  a\r\n}";
+        assert_eq!(value(crlf)?, crlf);
+        assert!(raw_string(crlf).to_string().starts_with('"'));
+        Ok(())
+    }
 }
