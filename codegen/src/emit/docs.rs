@@ -60,7 +60,7 @@ impl Table {
 /// Starts a marker's line as prettyplease prints it. A marker is an integer where rustdoc wants
 /// a string: no description can produce it (descriptions are strings, and all of them become
 /// markers), and it is cheap for syn and prettyplease, which unescape every string doc.
-const MARKER: &str = "#[doc = ";
+pub(super) const MARKER: &str = "#[doc = ";
 
 /// Replaces each `#[doc = <n>]` line of formatted code with the doc lines it stands for, at the
 /// marker's indentation. Errors name a marker that was not in the table (a generator bug).

@@ -33,8 +33,9 @@ pub fn header(schema_file: &str) -> String {
 /// they are in the generated file, and syn and prettyplease take them without unescaping.
 pub fn raw_string(text: &str) -> proc_macro2::TokenStream {
     // A carriage return (a document with CRLF line ends) would not survive a raw string: rustc
-    // reads CRLF in a source file as LF, and refuses a bare CR. Such a text is escaped.
-    if text.contains('\r') {
+    // reads CRLF in a source file as LF, and refuses a bare CR. A line that looks like a doc
+    // marker (a GraphQL comment can) would be taken for one. Such texts are escaped, on one line.
+    if text.contains('\r') || text.contains(docs::MARKER) {
         let literal = proc_macro2::Literal::string(text);
         return quote::quote!(#literal);
     }
@@ -72,10 +73,12 @@ mod tests {
                 .to_string()
                 .starts_with("r###\"")
         );
-        // A carriage return would not survive a raw string: the literal is escaped instead.
-        let crlf = "query Q {\r\n  a\r\n}";
-        assert_eq!(value(crlf)?, crlf);
-        assert!(raw_string(crlf).to_string().starts_with('"'));
+        // A carriage return would not survive a raw string, and a doc marker's look-alike
+        // would be expanded: those literals are escaped instead.
+        for text in ["query Q {\r\n  a\r\n}", "query Q {\n  #[doc = 0]\n  a\n}"] {
+            assert_eq!(value(text)?, text);
+            assert!(raw_string(text).to_string().starts_with('"'));
+        }
         Ok(())
     }
 }
