@@ -233,6 +233,21 @@ pub fn unbound_fields<R: ?Sized>(sdl: &str, bindings: &Bindings<R>) -> Vec<Strin
     out
 }
 
+/// `$item` with its description and its `@deprecated` reason, where it has them (enum values,
+/// fields and input values; each of async-graphql's builders has the two methods of its own).
+macro_rules! annotated {
+    ($item:expr, $description:expr, $directives:expr) => {{
+        let mut item = $item;
+        if let Some(d) = $description {
+            item = item.description(d.node);
+        }
+        if let Some(reason) = deprecation($directives) {
+            item = item.deprecation(reason.as_deref());
+        }
+        item
+    }};
+}
+
 fn register<R: ?Sized + Send + Sync + 'static>(
     builder: SchemaBuilder,
     t: TypeDefinition,
@@ -247,7 +262,9 @@ fn register<R: ?Sized + Send + Sync + 'static>(
             if let Some(d) = description {
                 s = s.description(d);
             }
-            if let Some(url) = string_argument(&t.directives, "specifiedBy", "url") {
+            if let Some(url) =
+                directive(&t.directives, "specifiedBy").and_then(|d| string_argument(d, "url"))
+            {
                 s = s.specified_by_url(url);
             }
             builder.register(s)
@@ -259,14 +276,8 @@ fn register<R: ?Sized + Send + Sync + 'static>(
             }
             for v in e.values {
                 let v = v.node;
-                let mut item = EnumItem::new(v.value.node.as_str());
-                if let Some(d) = v.description {
-                    item = item.description(d.node);
-                }
-                if let Some(reason) = deprecation(&v.directives) {
-                    item = item.deprecation(reason.as_deref());
-                }
-                en = en.item(item);
+                let item = EnumItem::new(v.value.node.as_str());
+                en = en.item(annotated!(item, v.description, &v.directives));
             }
             builder.register(en)
         }
@@ -297,13 +308,8 @@ fn register<R: ?Sized + Send + Sync + 'static>(
             }
             for f in i.fields {
                 let f = f.node;
-                let mut field = InterfaceField::new(f.name.node.as_str(), type_ref(&f.ty.node));
-                if let Some(d) = f.description {
-                    field = field.description(d.node);
-                }
-                if let Some(reason) = deprecation(&f.directives) {
-                    field = field.deprecation(reason.as_deref());
-                }
+                let field = InterfaceField::new(f.name.node.as_str(), type_ref(&f.ty.node));
+                let mut field = annotated!(field, f.description, &f.directives);
                 for a in f.arguments {
                     field = field.argument(input_value(a.node));
                 }
@@ -343,13 +349,8 @@ fn field<R: ?Sized + Send + Sync + 'static>(
         Some(Binding::Leaf(make)) => make(enum_list_placeholder(ty, enums)),
         None => unbound(format!("{owner}.{name}")),
     };
-    let mut field = Field::new(name, type_ref(ty), resolver);
-    if let Some(d) = f.description {
-        field = field.description(d.node);
-    }
-    if let Some(reason) = deprecation(&f.directives) {
-        field = field.deprecation(reason.as_deref());
-    }
+    let field = Field::new(name, type_ref(ty), resolver);
+    let mut field = annotated!(field, f.description, &f.directives);
     for a in f.arguments {
         field = field.argument(input_value(a.node));
     }
@@ -381,15 +382,10 @@ fn enum_list_placeholder(ty: &Type, enums: &HashMap<String, Option<String>>) -> 
 }
 
 fn input_value(v: InputValueDefinition) -> InputValue {
-    let mut iv = InputValue::new(v.name.node.as_str(), type_ref(&v.ty.node));
-    if let Some(d) = v.description {
-        iv = iv.description(d.node);
-    }
+    let iv = InputValue::new(v.name.node.as_str(), type_ref(&v.ty.node));
+    let mut iv = annotated!(iv, v.description, &v.directives);
     if let Some(default) = v.default_value {
         iv = iv.default_value(default.node);
-    }
-    if let Some(reason) = deprecation(&v.directives) {
-        iv = iv.deprecation(reason.as_deref());
     }
     iv
 }
@@ -409,24 +405,21 @@ fn type_ref(ty: &Type) -> TypeRef {
 /// `Some(reason)` when `@deprecated` is present (`Some(None)` without a reason).
 #[allow(clippy::option_option)] // absent, deprecated without a reason, deprecated with one
 fn deprecation(directives: &[Positioned<ConstDirective>]) -> Option<Option<String>> {
-    let d = directives
-        .iter()
-        .find(|d| d.node.name.node.as_str() == "deprecated")?;
-    Some(match d.node.get_argument("reason").map(|v| &v.node) {
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    })
+    directive(directives, "deprecated").map(|d| string_argument(d, "reason"))
 }
 
-fn string_argument(
-    directives: &[Positioned<ConstDirective>],
-    directive: &str,
-    argument: &str,
-) -> Option<String> {
-    let d = directives
+fn directive<'a>(
+    directives: &'a [Positioned<ConstDirective>],
+    name: &str,
+) -> Option<&'a ConstDirective> {
+    directives
         .iter()
-        .find(|d| d.node.name.node.as_str() == directive)?;
-    match d.node.get_argument(argument).map(|v| &v.node) {
+        .map(|d| &d.node)
+        .find(|d| d.name.node.as_str() == name)
+}
+
+fn string_argument(directive: &ConstDirective, argument: &str) -> Option<String> {
+    match directive.get_argument(argument).map(|v| &v.node) {
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     }
