@@ -660,7 +660,7 @@ impl PurchaseResolvers for PurchaseApi {
             let catalog =
                 service::catalog_of(&mut tx, &self.state.catalogs, &target, &a.catalog).await?;
             let v = service::view(&mut tx, target, catalog, a.culture.as_deref(), now).await?;
-            tx.commit().await.map_err(db_error)?;
+            tx.commit().await?;
             return cart(&remember(ctx, v));
         };
         principal.check_merge_source(&second, &a.user_id)?;
@@ -722,7 +722,7 @@ impl PurchaseResolvers for PurchaseApi {
             db::delete_cart(&mut tx, &source.id).await?;
         }
         let v = service::view(&mut tx, row, catalog, a.culture.as_deref(), now).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         cart(&remember(ctx, v))
     }
 
@@ -755,7 +755,7 @@ impl PurchaseResolvers for PurchaseApi {
             None => {}
         }
         let deleted = db::delete_cart(&mut tx, &cart_id).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(Some(deleted))
     }
 
@@ -988,7 +988,7 @@ impl PurchaseResolvers for PurchaseApi {
             let v = service::view(&mut tx, row, catalog, None, now).await?;
             views.insert(v.row.id.clone(), v);
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         let wishlists = list_ids
             .iter()
             .filter_map(|id| views.remove(id))
