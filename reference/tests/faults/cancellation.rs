@@ -76,33 +76,46 @@ async fn writes_dropped_at_any_point_leave_every_api_writable() -> anyhow::Resul
     Ok(())
 }
 
-/// Our own load generator: `connections` sockets each send one whole request, then close after a
-/// random delay, most of them before the answer comes. wrk does the same when it stops.
+/// Our own load generator, closed loop like wrk: for `length`, each of `connections` clients
+/// sends one whole request on a new socket and closes it after a random delay, most of the time
+/// before the answer comes (as wrk does when it stops, or a client that times out).
 async fn cut_burst(
     addr: std::net::SocketAddr,
     ops: &[Operation],
     connections: usize,
-    rng: &mut StdRng,
+    length: Duration,
+    seed: u64,
 ) -> anyhow::Result<()> {
+    let requests: Vec<String> = ops
+        .iter()
+        .map(|op| {
+            let body = op.body.to_string();
+            let mut head = format!(
+                "POST {} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+                op.api.path,
+                body.len()
+            );
+            for (k, v) in &op.api.headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            format!("{head}\r\n{body}")
+        })
+        .collect();
+    let requests = std::sync::Arc::new(requests);
+    let until = tokio::time::Instant::now() + length;
     let mut tasks = Vec::new();
-    for i in 0..connections {
-        let op = &ops[i % ops.len()];
-        let body = op.body.to_string();
-        let mut head = format!(
-            "POST {} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
-            op.api.path,
-            body.len()
-        );
-        for (k, v) in &op.api.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        let raw = format!("{head}\r\n{body}");
-        let after = delay(rng);
+    for client in 0..connections {
+        let requests = requests.clone();
+        let mut rng = StdRng::seed_from_u64(seed + client as u64);
         tasks.push(tokio::spawn(async move {
-            if let Ok(mut socket) = tokio::net::TcpStream::connect(addr).await {
-                let _ = socket.write_all(raw.as_bytes()).await;
-                tokio::time::sleep(after).await;
-                // Dropping the socket closes it, with the request in flight.
+            while tokio::time::Instant::now() < until {
+                let raw = &requests[rng.gen_range(0..requests.len())];
+                let after = delay(&mut rng);
+                if let Ok(mut socket) = tokio::net::TcpStream::connect(addr).await {
+                    let _ = socket.write_all(raw.as_bytes()).await;
+                    tokio::time::sleep(after).await;
+                    // Dropping the socket closes it, with the request in flight.
+                }
             }
         }));
     }
@@ -119,9 +132,8 @@ async fn connections_cut_mid_request_leave_every_api_writable() -> anyhow::Resul
         let base = server.base_url();
         let apis = support::apis(&base).await?;
         let ops = support::write_operations(&apis)?;
-        let mut rng = StdRng::seed_from_u64(21);
-        for _ in 0..6 {
-            cut_burst(server.addr, &ops, 64, &mut rng).await?;
+        for burst in 0..6 {
+            cut_burst(server.addr, &ops, 64, Duration::from_secs(1), burst * 1000).await?;
         }
         support::every_api_writes(&base, &ops, Duration::from_secs(1))
             .await
