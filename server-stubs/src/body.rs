@@ -64,9 +64,10 @@ pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, BodyError> 
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
             Ok(chunk) => chunk,
+            // The deadline's error may sit under more than one layer of body wrappers.
             Err(e)
-                if std::error::Error::source(&e)
-                    .is_some_and(|inner| inner.is::<crate::serve::BodyTimedOut>()) =>
+                if std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                    .any(|e| e.is::<crate::serve::BodyTimedOut>()) =>
             {
                 return Err(BodyError::TimedOut);
             }

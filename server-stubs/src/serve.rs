@@ -117,12 +117,21 @@ pub async fn serve_with(
         let service = service.map_request(move |req: Request<hyper::body::Incoming>| {
             req.map(|body| with_deadline(Body::new(body), body_timeout))
         });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
+        let header_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            // hyper's header timeout starts once the protocol is known, which takes the first
+            // bytes: a connection that sends nothing would be held for ever without this.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(header_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return,
+            }
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            if let Err(e) = watcher.watch(connection).await {
                 tracing::trace!(error = %e, %remote, "connection ended with an error");
             }
             drop(slot);
