@@ -189,9 +189,11 @@ impl Store {
                 (readers, writer)
             }
             Backend::Postgres => {
+                // A request waits at most 5 s for a connection: while the database is down or
+                // restarting, callers get `UNAVAILABLE` in seconds rather than hanging.
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
                 (pool, None)

@@ -69,7 +69,12 @@ async fn writes_dropped_at_any_point_leave_every_api_writable() -> anyhow::Resul
             "{}: stock taken without its order line, or the reverse",
             db.label()
         );
-        assert_eq!(support::idle_in_transaction(&server).await?, 0, "{}", db.label());
+        assert_eq!(
+            support::idle_in_transaction(&server).await?,
+            0,
+            "{}",
+            db.label()
+        );
         support::sqlite_is_intact(&server).await?;
         server.stop().await?;
     }
@@ -138,7 +143,12 @@ async fn connections_cut_mid_request_leave_every_api_writable() -> anyhow::Resul
         support::every_api_writes(&base, &ops, Duration::from_secs(1))
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", db.label()))?;
-        assert_eq!(support::idle_in_transaction(&server).await?, 0, "{}", db.label());
+        assert_eq!(
+            support::idle_in_transaction(&server).await?,
+            0,
+            "{}",
+            db.label()
+        );
         support::sqlite_is_intact(&server).await?;
         server.stop().await?;
     }

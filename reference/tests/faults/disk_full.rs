@@ -16,7 +16,10 @@ struct Tmpfs(PathBuf);
 impl Tmpfs {
     /// Mounts a `size_mb` MiB tmpfs, or says why it cannot.
     fn mount(size_mb: u32) -> Result<Self, String> {
-        let dir = std::env::temp_dir().join(format!("shopql-full-{}", shopql_reference::store::object_id()));
+        let dir = std::env::temp_dir().join(format!(
+            "shopql-full-{}",
+            shopql_reference::store::object_id()
+        ));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let out = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size_mb}m"), "tmpfs"])
@@ -25,7 +28,10 @@ impl Tmpfs {
             .map_err(|e| format!("mount: {e}"))?;
         if !out.status.success() {
             let _ = std::fs::remove_dir(&dir);
-            return Err(format!("mount -t tmpfs failed (needs root): {}", String::from_utf8_lossy(&out.stderr).trim()));
+            return Err(format!(
+                "mount -t tmpfs failed (needs root): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
         Ok(Self(dir))
     }
@@ -37,7 +43,10 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
         let _ = std::fs::remove_dir(&self.0);
     }
 }
@@ -64,7 +73,8 @@ fn op<'a>(ops: &'a [Operation], name: &str) -> &'a Operation {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_disk_refuses_writes_with_a_code_and_recovers_once_space_is_freed() -> anyhow::Result<()> {
+async fn a_full_disk_refuses_writes_with_a_code_and_recovers_once_space_is_freed()
+-> anyhow::Result<()> {
     let fs = match Tmpfs::mount(48) {
         Ok(fs) => fs,
         Err(why) if std::env::var_os("CI").is_none() => {
@@ -94,17 +104,27 @@ async fn a_full_disk_refuses_writes_with_a_code_and_recovers_once_space_is_freed
         if codes.iter().filter(|c| *c == "STORAGE_FULL").count() >= 16 {
             break;
         }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the disk never filled up: {codes:?}");
-        let answers = futures::future::join_all((0..8).map(|_| support::send(&http, &base, &hydrate))).await;
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the disk never filled up: {codes:?}"
+        );
+        let answers =
+            futures::future::join_all((0..8).map(|_| support::send(&http, &base, &hydrate))).await;
         for answer in answers {
             let answer = answer?;
             match answer["data"]["hydrate"]["id"].as_str() {
-                Some(id) if support::error_codes(&answer).is_empty() => acknowledged.push(id.to_string()),
+                Some(id) if support::error_codes(&answer).is_empty() => {
+                    acknowledged.push(id.to_string())
+                }
                 _ => codes.extend(support::error_codes(&answer)),
             }
         }
     }
-    assert!(acknowledged.len() >= 32, "{} writes acknowledged", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 32,
+        "{} writes acknowledged",
+        acknowledged.len()
+    );
     assert!(
         codes.iter().all(|c| c == "STORAGE_FULL"),
         "every refused write says the storage is full: {codes:?}"
@@ -121,7 +141,10 @@ async fn a_full_disk_refuses_writes_with_a_code_and_recovers_once_space_is_freed
         }),
     };
     let answer = support::send(&http, &base, &read).await?;
-    assert!(support::error_codes(&answer).is_empty(), "a read while full: {answer}");
+    assert!(
+        support::error_codes(&answer).is_empty(),
+        "a read while full: {answer}"
+    );
 
     // Space comes back: writes work again within a second, on every API.
     std::fs::remove_file(&filler)?;

@@ -12,12 +12,20 @@ mod process_support;
 use process_support::{Node, gql, shop_token};
 
 const HYDRATE: &str = r#"mutation { hydrate(input: { items: [{ sku: "robot-pink-standard", quantity: 1 }] }) { id } }"#;
-const REPORT: &str = "query($from: Date!, $to: Date!) { usage(from: $from, to: $to) { total { cartsHydrated } } }";
+const REPORT: &str =
+    "query($from: Date!, $to: Date!) { usage(from: $from, to: $to) { total { cartsHydrated } } }";
 
 async fn hydrate(http: &reqwest::Client, node: &Node, times: usize) -> anyhow::Result<()> {
     let token = shop_token(http, &node.base, &["cart"]).await?;
     for _ in 0..times {
-        let answer = gql(http, &format!("{}/demo/cart", node.base), &token, HYDRATE, json!({})).await?;
+        let answer = gql(
+            http,
+            &format!("{}/demo/cart", node.base),
+            &token,
+            HYDRATE,
+            json!({}),
+        )
+        .await?;
         anyhow::ensure!(answer["data"]["hydrate"]["id"].is_string(), "{answer}");
     }
     Ok(())
@@ -40,24 +48,47 @@ async fn carts_hydrated(http: &reqwest::Client, node: &Node) -> anyhow::Result<i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn counts_made_right_before_sigterm_survive_a_restart_and_two_nodes_add_up() -> anyhow::Result<()> {
+async fn counts_made_right_before_sigterm_survive_a_restart_and_two_nodes_add_up()
+-> anyhow::Result<()> {
     let http = reqwest::Client::new();
     for db in TestDatabase::all().await? {
         // One node: five carts, SIGTERM at once (long before the periodic flush), restart.
         let mut node = Node::start(&db.url, true).await?;
         hydrate(&http, &node, 5).await?;
-        assert!(node.terminate(Duration::from_secs(20)).await?, "{}: unclean exit", db.label());
+        assert!(
+            node.terminate(Duration::from_secs(20)).await?,
+            "{}: unclean exit",
+            db.label()
+        );
         let mut node = Node::start(&db.url, true).await?;
-        assert_eq!(carts_hydrated(&http, &node).await?, 5, "{}: counts lost on SIGTERM", db.label());
+        assert_eq!(
+            carts_hydrated(&http, &node).await?,
+            5,
+            "{}: counts lost on SIGTERM",
+            db.label()
+        );
 
         // Two nodes sharing the database: one cart each, both stopped, the counts add up.
         let mut second = Node::start(&db.url, false).await?;
         hydrate(&http, &node, 1).await?;
         hydrate(&http, &second, 1).await?;
-        assert!(node.terminate(Duration::from_secs(20)).await?, "{}", db.label());
-        assert!(second.terminate(Duration::from_secs(20)).await?, "{}", db.label());
+        assert!(
+            node.terminate(Duration::from_secs(20)).await?,
+            "{}",
+            db.label()
+        );
+        assert!(
+            second.terminate(Duration::from_secs(20)).await?,
+            "{}",
+            db.label()
+        );
         let node = Node::start(&db.url, false).await?;
-        assert_eq!(carts_hydrated(&http, &node).await?, 7, "{}: two nodes' counts", db.label());
+        assert_eq!(
+            carts_hydrated(&http, &node).await?,
+            7,
+            "{}: two nodes' counts",
+            db.label()
+        );
     }
     Ok(())
 }

@@ -16,7 +16,10 @@ const CAP: usize = 500;
 
 /// Reads until the server closes the connection or `within` passes; what was read, and whether
 /// the server closed it.
-async fn read_until_closed(socket: &mut (impl AsyncRead + Unpin), within: Duration) -> (String, bool) {
+async fn read_until_closed(
+    socket: &mut (impl AsyncRead + Unpin),
+    within: Duration,
+) -> (String, bool) {
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     let deadline = tokio::time::Instant::now() + within;
@@ -64,10 +67,18 @@ async fn slow_and_idle_clients_are_cut_off_and_never_hold_the_server() -> anyhow
     // Headers sent a byte every 50 ms, forever: closed once the header deadline passes.
     let started = Instant::now();
     let (mut read, write) = TcpStream::connect(addr).await?.into_split();
-    let sending = tokio::spawn(trickle(write, b"POST /purchase/graphql HTTP/1.1\r\nx-slow: aaaaaaaa", Duration::from_millis(50)));
+    let sending = tokio::spawn(trickle(
+        write,
+        b"POST /purchase/graphql HTTP/1.1\r\nx-slow: aaaaaaaa",
+        Duration::from_millis(50),
+    ));
     let (_, closed) = read_until_closed(&mut read, TIMEOUT * 4).await;
     assert!(closed, "a client trickling its headers was never cut off");
-    assert!(started.elapsed() < TIMEOUT * 3, "cut off only after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < TIMEOUT * 3,
+        "cut off only after {:?}",
+        started.elapsed()
+    );
     sending.abort();
 
     // A body sent a byte every 50 ms: 408 once the body deadline passes.
@@ -78,9 +89,16 @@ async fn slow_and_idle_clients_are_cut_off_and_never_hold_the_server() -> anyhow
         .await?;
     let sending = tokio::spawn(trickle(write, b" ", Duration::from_millis(50)));
     let (answer, _) = read_until_closed(&mut read, TIMEOUT * 4).await;
-    assert!(answer.starts_with("HTTP/1.1 408"), "a trickled body: {answer:?}");
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "a trickled body: {answer:?}"
+    );
     assert!(answer.contains("REQUEST_TIMEOUT"), "{answer}");
-    assert!(started.elapsed() < TIMEOUT * 3, "answered only after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < TIMEOUT * 3,
+        "answered only after {:?}",
+        started.elapsed()
+    );
     sending.abort();
 
     // Four times the cap of idle and half-sent connections: the ones over the cap are closed at
@@ -89,7 +107,9 @@ async fn slow_and_idle_clients_are_cut_off_and_never_hold_the_server() -> anyhow
     for i in 0..CAP * 4 {
         let mut socket = TcpStream::connect(addr).await?;
         if i % 2 == 0 {
-            socket.write_all(b"POST /purchase/graphql HTTP/1.1\r\nhost: x\r\n").await?;
+            socket
+                .write_all(b"POST /purchase/graphql HTTP/1.1\r\nhost: x\r\n")
+                .await?;
         }
         held.push(socket);
     }
@@ -98,9 +118,20 @@ async fn slow_and_idle_clients_are_cut_off_and_never_hold_the_server() -> anyhow
         .into_iter()
         .map(|mut s| async move { read_until_closed(&mut s, TIMEOUT * 5).await.1 });
     let closed = futures::future::join_all(closings).await;
-    assert!(closed.iter().all(|c| *c), "{} connections were never closed", closed.iter().filter(|c| !**c).count());
-    assert!(started.elapsed() < TIMEOUT * 4, "all closed only after {:?}", started.elapsed());
-    assert!(healthy(&base).await, "the server serves again once they are gone");
+    assert!(
+        closed.iter().all(|c| *c),
+        "{} connections were never closed",
+        closed.iter().filter(|c| !**c).count()
+    );
+    assert!(
+        started.elapsed() < TIMEOUT * 4,
+        "all closed only after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        healthy(&base).await,
+        "the server serves again once they are gone"
+    );
     server.stop().await?;
     Ok(())
 }

@@ -36,7 +36,10 @@ pub fn config(url: &str) -> Config {
 /// The seven APIs with the demo user's credentials on `base`.
 pub async fn apis(base: &str) -> anyhow::Result<Vec<Api>> {
     let http = reqwest::Client::new();
-    let origin = ("commonground-origin".to_string(), "www.my-vinyl-store.com".to_string());
+    let origin = (
+        "commonground-origin".to_string(),
+        "www.my-vinyl-store.com".to_string(),
+    );
     let login: Value = http
         .post(format!("{base}/client/graphql"))
         .header(&origin.0, &origin.1)
@@ -66,18 +69,49 @@ pub async fn apis(base: &str) -> anyhow::Result<Vec<Api>> {
     let mut client = bearer(&customer);
     client.push(origin);
     Ok(vec![
-        Api { name: "client", path: "/client/graphql", headers: client },
-        Api { name: "shop", path: "/demo/cart", headers: bearer(&shop) },
-        Api { name: "cart-admin", path: "/demo/cart/admin", headers: bearer(&shop) },
-        Api { name: "lock", path: "/demo/lock", headers: bearer(&shop) },
-        Api { name: "usage", path: "/demo/usage", headers: bearer(&shop) },
-        Api { name: "purchase", path: "/purchase/graphql", headers: bearer("demo-purchase-token") },
-        Api { name: "marketplace", path: "/marketplace/graphql", headers: bearer("demo-seller-key") },
+        Api {
+            name: "client",
+            path: "/client/graphql",
+            headers: client,
+        },
+        Api {
+            name: "shop",
+            path: "/demo/cart",
+            headers: bearer(&shop),
+        },
+        Api {
+            name: "cart-admin",
+            path: "/demo/cart/admin",
+            headers: bearer(&shop),
+        },
+        Api {
+            name: "lock",
+            path: "/demo/lock",
+            headers: bearer(&shop),
+        },
+        Api {
+            name: "usage",
+            path: "/demo/usage",
+            headers: bearer(&shop),
+        },
+        Api {
+            name: "purchase",
+            path: "/purchase/graphql",
+            headers: bearer("demo-purchase-token"),
+        },
+        Api {
+            name: "marketplace",
+            path: "/marketplace/graphql",
+            headers: bearer("demo-seller-key"),
+        },
     ])
 }
 
 fn operations_dir() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/operations"))
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/operations"
+    ))
 }
 
 /// The request body of `schemas/operations/<api>/<name>.graphql` with its `.json` variables.
@@ -99,7 +133,12 @@ pub fn write_operations(apis: &[Api]) -> anyhow::Result<Vec<Operation>> {
         let dir = operations_dir().join(api.name);
         let mut names: Vec<String> = std::fs::read_dir(&dir)?
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".graphql").map(str::to_string))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".graphql")
+                    .map(str::to_string)
+            })
             .collect();
         names.sort();
         for name in names {
@@ -112,7 +151,11 @@ pub fn write_operations(apis: &[Api]) -> anyhow::Result<Vec<Operation>> {
                 .find(|l| !l.is_empty() && !l.starts_with('#'))
                 .is_some_and(|l| l.starts_with("mutation"));
             if is_mutation {
-                out.push(Operation { api: api.clone(), name, body });
+                out.push(Operation {
+                    api: api.clone(),
+                    name,
+                    body,
+                });
             }
         }
     }
@@ -127,7 +170,12 @@ pub fn error_codes(answer: &Value) -> Vec<String> {
         .map(|errors| {
             errors
                 .iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("NO_CODE").to_string())
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("NO_CODE")
+                        .to_string()
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -146,7 +194,11 @@ pub async fn send(http: &reqwest::Client, base: &str, op: &Operation) -> anyhow:
 /// Within `budget`, every API that has write operations commits one (a mutation answers without
 /// any error), and no write answers `INTERNAL`. On a wedged writer every write fails with
 /// `INTERNAL` (or waits for the pool until it times out), so this fails.
-pub async fn every_api_writes(base: &str, ops: &[Operation], budget: Duration) -> anyhow::Result<()> {
+pub async fn every_api_writes(
+    base: &str,
+    ops: &[Operation],
+    budget: Duration,
+) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let deadline = Instant::now() + budget;
     let mut apis: Vec<&str> = ops.iter().map(|o| o.api.name).collect();
@@ -159,7 +211,11 @@ pub async fn every_api_writes(base: &str, ops: &[Operation], budget: Duration) -
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let answer = tokio::time::timeout(remaining, send(&http, base, op))
                     .await
-                    .map_err(|_| anyhow::anyhow!("{api}: no write answered within {budget:?}; last errors {last:?}"))??;
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "{api}: no write answered within {budget:?}; last errors {last:?}"
+                        )
+                    })??;
                 let codes = error_codes(&answer);
                 anyhow::ensure!(
                     !codes.iter().any(|c| c == "INTERNAL" || c == "UNAVAILABLE"),
@@ -176,7 +232,10 @@ pub async fn every_api_writes(base: &str, ops: &[Operation], budget: Duration) -
                 break;
             }
         }
-        anyhow::ensure!(committed, "{api}: no write succeeded within {budget:?}; last errors {last:?}");
+        anyhow::ensure!(
+            committed,
+            "{api}: no write succeeded within {budget:?}; last errors {last:?}"
+        );
     }
     Ok(())
 }
@@ -226,6 +285,10 @@ pub async fn sqlite_is_intact(server: &RunningServer) -> anyhow::Result<()> {
     let broken = sqlx::query("PRAGMA foreign_key_check")
         .fetch_all(&server.state.store.pool)
         .await?;
-    anyhow::ensure!(broken.is_empty(), "{} rows break a foreign key", broken.len());
+    anyhow::ensure!(
+        broken.is_empty(),
+        "{} rows break a foreign key",
+        broken.len()
+    );
     Ok(())
 }
