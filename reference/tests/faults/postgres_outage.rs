@@ -123,15 +123,6 @@ impl Drop for Cluster {
     }
 }
 
-async fn health(base: &str) -> u16 {
-    reqwest::Client::new()
-        .get(format!("{base}/healthz"))
-        .timeout(Duration::from_secs(20))
-        .send()
-        .await
-        .map_or(0, |r| r.status().as_u16())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_backends_and_a_restarted_postgres_are_survived_without_a_restart()
 -> anyhow::Result<()> {
@@ -171,7 +162,7 @@ async fn killed_backends_and_a_restarted_postgres_are_survived_without_a_restart
         .iter()
         .step_by(7)
         .map(|op| support::send(&http, &base, op));
-    let (answers, status) = tokio::join!(futures::future::join_all(during), health(&base));
+    let (answers, status) = tokio::join!(futures::future::join_all(during), support::health(&base));
     for answer in answers {
         let answer = answer?;
         let codes = support::error_codes(&answer);
@@ -184,7 +175,11 @@ async fn killed_backends_and_a_restarted_postgres_are_survived_without_a_restart
 
     // Back up: everything works again without restarting the reference server.
     cluster.start().map_err(anyhow::Error::msg)?;
-    assert_eq!(health(&base).await, 200, "/healthz once PostgreSQL is back");
+    assert_eq!(
+        support::health(&base).await,
+        200,
+        "/healthz once PostgreSQL is back"
+    );
     support::every_api_writes(&base, &ops, Duration::from_secs(2)).await?;
     server.stop().await?;
     Ok(())

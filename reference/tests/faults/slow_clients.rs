@@ -42,15 +42,6 @@ async fn trickle(mut writer: impl AsyncWriteExt + Unpin, bytes: &[u8], every: Du
     }
 }
 
-async fn healthy(base: &str) -> bool {
-    reqwest::Client::new()
-        .get(format!("{base}/healthz"))
-        .timeout(Duration::from_secs(5))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_and_idle_clients_are_cut_off_and_never_hold_the_server() -> anyhow::Result<()> {
     let db = TestDatabase::sqlite();
@@ -128,8 +119,9 @@ async fn slow_and_idle_clients_are_cut_off_and_never_hold_the_server() -> anyhow
         "all closed only after {:?}",
         started.elapsed()
     );
-    assert!(
-        healthy(&base).await,
+    assert_eq!(
+        support::health(&base).await,
+        200,
         "the server serves again once they are gone"
     );
     server.stop().await?;

@@ -292,3 +292,30 @@ pub async fn sqlite_is_intact(server: &RunningServer) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// After a fault: every API writes again within a second, the client stock ledger is what it was
+/// (`ledger`), no PostgreSQL connection is left inside a transaction, and a SQLite file is sound.
+pub async fn still_sound(
+    server: &RunningServer,
+    ops: &[Operation],
+    ledger: &[(String, i64)],
+) -> anyhow::Result<()> {
+    every_api_writes(&server.base_url(), ops, Duration::from_secs(1)).await?;
+    anyhow::ensure!(
+        stock_ledger(server).await? == ledger,
+        "stock taken without its order line, or the reverse"
+    );
+    let open = idle_in_transaction(server).await?;
+    anyhow::ensure!(open == 0, "{open} connections left inside a transaction");
+    sqlite_is_intact(server).await
+}
+
+/// The status of `GET /healthz` (0 when there is no answer within 20 s).
+pub async fn health(base: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .map_or(0, |r| r.status().as_u16())
+}
