@@ -419,7 +419,7 @@ fn json_response(body: &BatchResponse, request_id: &str, media: Media) -> axum::
             media.status(r),
             if media == Media::GraphqlResponse {
                 serde_json::to_vec(&json!({ "errors": r.errors, "extensions": r.extensions }))
-                    .map(|v| strip_empty_extensions(v))
+                    .map(strip_empty_extensions)
             } else {
                 serde_json::to_vec(body)
             },
