@@ -39,12 +39,18 @@ impl Run<'_> {
     async fn op(&mut self, name: &str) -> Value {
         let (query, vars) = operation(name);
         self.done.insert(name.to_string());
-        self.api.ok(&query, vars, None).await
+        // The seed's carts and wishlists belong to the users the demo tokens bind.
+        let token = if vars.to_string().contains(B2B_USER) {
+            B2B_TOKEN
+        } else {
+            DEMO_TOKEN
+        };
+        self.api.ok(&query, vars, Some(token)).await
     }
 
     async fn check(&self) -> Value {
         self.api
-            .ok(CHECK, json!({ "userId": DEMO_USER }), None)
+            .ok(CHECK, json!({ "userId": DEMO_USER }), Some(DEMO_TOKEN))
             .await["cart"]
             .clone()
     }
@@ -90,7 +96,8 @@ async fn every_operation_runs_as_stored_with_the_seed_shapes() -> anyhow::Result
         assert_eq!(c["name"], "default");
         assert_eq!(c["status"], "New");
         assert_eq!(c["storeId"], "Electronics");
-        assert_eq!(c["isAnonymous"], true);
+        // The seed's user is bound by a token: its carts are never anonymous.
+        assert_eq!(c["isAnonymous"], false);
         assert_eq!(c["hasPhysicalProducts"], false);
         assert_eq!(c["type"], "cart");
         assert_eq!(c["currency"], json!({"code": "USD", "symbol": "$"}));
@@ -128,7 +135,7 @@ async fn every_operation_runs_as_stored_with_the_seed_shapes() -> anyhow::Result
         let page = run.op("carts").await["carts"].clone();
         assert_eq!(page["items"].as_array().unwrap().len(), 1);
         assert_eq!(page["items"][0]["id"], new_cart_id);
-        assert_eq!(page["items"][0]["isAnonymous"], true);
+        assert_eq!(page["items"][0]["isAnonymous"], false);
         assert_eq!(
             page["pageInfo"],
             json!({"startCursor": "0", "endCursor": "1", "hasNextPage": false, "hasPreviousPage": false})
@@ -365,7 +372,7 @@ async fn every_operation_runs_as_stored_with_the_seed_shapes() -> anyhow::Result
 
         // Merge the anonymous cart 7777…: first keeping it, then deleting it.
         let m = run.op("merge_cart_keep_second").await["mergeCart"].clone();
-        assert_eq!(m["isAnonymous"], true);
+        assert_eq!(m["isAnonymous"], false);
         let q: Vec<(String, i64)> = m["items"]
             .as_array()
             .unwrap()
@@ -388,7 +395,7 @@ async fn every_operation_runs_as_stored_with_the_seed_shapes() -> anyhow::Result
         assert_eq!(m["itemsQuantity"], 11);
         let m = run.op("merge_cart").await["mergeCart"].clone();
         assert_eq!(m["id"], d["id"]);
-        assert_eq!(m["isAnonymous"], true);
+        assert_eq!(m["isAnonymous"], false);
         let now = run.check().await;
         let q: Vec<i64> = now["items"]
             .as_array()
@@ -509,10 +516,10 @@ async fn remove_cart_deletes_the_anonymous_cart_of_the_seed() -> anyhow::Result<
             db.label()
         );
         assert_eq!(api.ok(&q, v, None).await["removeCart"], false);
-        // Merging the removed cart now changes nothing.
+        // Merging the removed cart now changes nothing; the demo user's cart is theirs.
         let (q, v) = operation("merge_cart");
-        let m = api.ok(&q, v, None).await["mergeCart"].clone();
-        assert_eq!(m["isAnonymous"], true);
+        let m = api.ok(&q, v, Some(DEMO_TOKEN)).await["mergeCart"].clone();
+        assert_eq!(m["isAnonymous"], false);
         server.stop().await?;
     }
     Ok(())
