@@ -641,8 +641,8 @@ pub async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Optio
 /// Whether a token binds (or once bound: revoking a token does not hand the customer's carts
 /// to tokenless callers) user `id`, any case.
 pub async fn is_customer(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> {
-    let found = sqlx::query_scalar::<_, i64>(
-        "SELECT 1 FROM purchase_api_tokens WHERE lower(user_id) = lower($1) LIMIT 1",
+    let found = sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM purchase_api_tokens WHERE lower(user_id) = lower($1) LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)

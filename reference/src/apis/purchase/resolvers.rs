@@ -741,7 +741,15 @@ impl PurchaseResolvers for PurchaseApi {
         let mut tx = self.state.store.begin().await?;
         let Some(row) = db::cart_by_id(&mut tx, &cart_id).await? else {
             // Refuse a bad credential or user id before saying whether the id exists.
-            principal.acting_user(&mut tx, requested.as_deref()).await?;
+            match requested.as_deref().map(str::trim) {
+                Some(u) if !u.is_empty() => {
+                    principal.acting_user(&mut tx, Some(u)).await?;
+                }
+                _ if principal == Principal::InvalidToken => {
+                    return Err(unauthorized("the bearer token is not valid"));
+                }
+                _ => {}
+            }
             return Ok(Some(false));
         };
         // Without a token and a `userId`, the caller acts as the cart's own user id, which
