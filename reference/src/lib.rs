@@ -9,6 +9,7 @@
 //! tokens, `apis/<api>/` one implementation per API, `http.rs` the routes, `limits.rs` the
 //! abuse limits every API shares (token bucket, login and coupon budgets).
 
+pub mod admin;
 pub mod apis;
 pub mod auth;
 pub mod clock;
@@ -68,8 +69,12 @@ pub async fn start_with_clock(
 ) -> anyhow::Result<RunningServer> {
     let store = Store::connect_with(&config.database_url, config.sqlite_sync).await?;
     store.migrate().await?;
+    if !config.demo {
+        admin::revoke_demo_credentials(&store).await?;
+    }
     let (tx, rx) = watch::channel(false);
-    let seed = config.seed;
+    // Demo data (and its published credentials) belong to demo mode only.
+    let seed = config.seed && config.demo;
     let addr = config.addr;
     let state = AppState::new(store, config, clock, rx.clone())?;
     if seed {
