@@ -60,13 +60,13 @@ pub struct AccessKey {
 pub async fn create_tenant(store: &Store, tenant: &str) -> anyhow::Result<AccessKey> {
     let tenant = tenant_name(tenant)?;
     let mut tx = store.begin().await?;
-    tenants::create_tenant(&mut *tx, &tenant, now_ms()).await?;
+    tenants::create_tenant(&mut tx, &tenant, now_ms()).await?;
     let key = AccessKey {
         id: new_secret("ak_")[..27].to_string(),
         secret: new_secret(""),
         tenant,
     };
-    tenants::add_access_token(&mut *tx, &key.tenant, &key.id, &key.secret, now_ms()).await?;
+    tenants::add_access_token(&mut tx, &key.tenant, &key.id, &key.secret, now_ms()).await?;
     tx.commit().await?;
     Ok(key)
 }
@@ -124,7 +124,7 @@ pub async fn create_seller(store: &Store, business_name: &str) -> anyhow::Result
     }
     let api_key = new_secret("sk_");
     let mut tx = store.begin().await?;
-    let conn: &mut AnyConnection = &mut *tx;
+    let conn: &mut AnyConnection = &mut tx;
     // Sellers are rare: the next id under the write transaction is enough.
     let seller_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM mp_sellers")
         .fetch_one(&mut *conn)
@@ -179,7 +179,7 @@ pub async fn create_purchase_token(store: &Store, user_id: &str) -> anyhow::Resu
     }
     let token = new_secret("pt_");
     let mut tx = store.begin().await?;
-    let conn: &mut AnyConnection = &mut *tx;
+    let conn: &mut AnyConnection = &mut tx;
     sqlx::query(
         "INSERT INTO purchase_api_tokens (token_hash, user_id, created_ms) VALUES ($1, $2, $3)",
     )
@@ -292,13 +292,12 @@ pub async fn create_client_store(store: &Store, s: &NewClientStore) -> anyhow::R
 /// Revokes the client store of `origin`: the origin no longer reaches the client API (its data
 /// stays). False when no live store has that origin.
 pub async fn revoke_client_store(store: &Store, origin: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE client_stores SET revoked = $2 WHERE domain = $1 AND revoked IS NULL",
-    )
-    .bind(normalize_domain(origin))
-    .bind(now_ms())
-    .execute(&store.pool)
-    .await?;
+    let done =
+        sqlx::query("UPDATE client_stores SET revoked = $2 WHERE domain = $1 AND revoked IS NULL")
+            .bind(normalize_domain(origin))
+            .bind(now_ms())
+            .execute(&store.pool)
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 

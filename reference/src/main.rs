@@ -23,7 +23,12 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1:4000")]
     addr: SocketAddr,
     /// Database: `sqlite://FILE` or `postgres://USER@HOST/DB` (PostgreSQL lets several servers share it).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://shopql.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://shopql.db",
+        global = true
+    )]
     database_url: String,
     /// JWT signing secret (at least 32 bytes). Without it the built-in demo secret is used, which
     /// implies --demo. With it and without --demo no demo data is loaded and no demo credential
@@ -206,7 +211,9 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
     };
     match what {
         Admin::Tenant { action } => match action {
-            TenantAction::Create { tenant } => Ok(pair(admin::create_tenant(store, &tenant).await?)),
+            TenantAction::Create { tenant } => {
+                Ok(pair(admin::create_tenant(store, &tenant).await?))
+            }
             TenantAction::Revoke { tenant } => revoked(
                 "access key pair(s)",
                 admin::revoke_tenant(store, &tenant).await?,
@@ -223,9 +230,7 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
         },
         Admin::Seller { action } => match action {
             SellerAction::Create { name } => Ok(seller(admin::create_seller(store, &name).await?)),
-            SellerAction::Rotate { id } => {
-                Ok(seller(admin::rotate_seller_key(store, id).await?))
-            }
+            SellerAction::Rotate { id } => Ok(seller(admin::rotate_seller_key(store, id).await?)),
             SellerAction::Revoke { id } => revoked(
                 "seller API key",
                 u64::from(admin::revoke_seller(store, id).await?),
@@ -314,7 +319,11 @@ async fn main() -> anyhow::Result<()> {
     let server = start(config).await?;
     println!(
         "{}",
-        shopql_reference::http::banner(&server.base_url(), &args.database_url, demo && !args.no_seed)
+        shopql_reference::http::banner(
+            &server.base_url(),
+            &args.database_url,
+            demo && !args.no_seed
+        )
     );
     shopql_server_stubs::http::shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");

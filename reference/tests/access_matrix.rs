@@ -251,7 +251,11 @@ async fn run(http: &Http, api: &Api, label: &str) -> (usize, Vec<String>) {
         api.name
     );
     let stale: Vec<&String> = rows.difference(&fields).collect();
-    assert!(stale.is_empty(), "{}: rows of no field: {stale:?}", api.name);
+    assert!(
+        stale.is_empty(),
+        "{}: rows of no field: {stale:?}",
+        api.name
+    );
     for r in &api.rows {
         assert!(
             r.doc.contains(&format!("{}(", r.field)) || r.doc.contains(&format!("{} ", r.field)),
@@ -329,8 +333,8 @@ async fn run(http: &Http, api: &Api, label: &str) -> (usize, Vec<String>) {
 /// which then no longer matches).
 fn resign(jwt: &str, change: impl FnOnce(&mut Claims), secret: Option<&str>) -> String {
     let payload = jwt.split('.').nth(1).unwrap();
-    let mut claims: Claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap())
-        .unwrap();
+    let mut claims: Claims =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     change(&mut claims);
     match secret {
         Some(s) => JwtKeys::new(s, true).unwrap().sign(&claims).unwrap(),
@@ -431,7 +435,14 @@ async fn principals(http: &Http, server: &RunningServer) -> Principals {
     for scope in SCOPES {
         shop.push((
             scope,
-            shop_token(http, "demo", demo::DEMO_ACCESS_ID, demo::DEMO_ACCESS_SECRET, scope).await,
+            shop_token(
+                http,
+                "demo",
+                demo::DEMO_ACCESS_ID,
+                demo::DEMO_ACCESS_SECRET,
+                scope,
+            )
+            .await,
         ));
         acme.push((
             scope,
@@ -442,13 +453,8 @@ async fn principals(http: &Http, server: &RunningServer) -> Principals {
         customer: client_session(http, VINYL, "buyer@example.com", "demo-password").await,
         other_customer: client_session(http, VINYL, "other-buyer@example.com", "other-password-1")
             .await,
-        customer_at_other_store: client_session(
-            http,
-            BOOKS,
-            "buyer@example.com",
-            "demo-password",
-        )
-        .await,
+        customer_at_other_store: client_session(http, BOOKS, "buyer@example.com", "demo-password")
+            .await,
         shop,
         acme,
         purchase_a: purchase_seed::DEMO_TOKEN.into(),
@@ -466,7 +472,10 @@ fn client_api(p: &Principals) -> Api {
     use shopql_reference::apis::client::demo::DEMO_CUSTOMER_ID;
     let at = |h: Headers| with(h, "commonground-origin", VINYL);
     let mut foreign = vec![
-        ("a shop token".to_string(), at(bearer(scoped(&p.shop, "cart")))),
+        (
+            "a shop token".to_string(),
+            at(bearer(scoped(&p.shop, "cart"))),
+        ),
         ("a purchase token".into(), at(bearer(&p.purchase_a))),
         ("a seller key".into(), at(bearer(&p.seller))),
         (

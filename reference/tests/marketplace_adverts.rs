@@ -206,7 +206,10 @@ async fn create_with_everything_and_read_it_back() -> anyhow::Result<()> {
         );
         let flipped = if id.starts_with('0') { "1" } else { "0" };
         for wrong in [
-            format!("/marketplace/graphql/files/{flipped}{}/my-router.png", &id[1..]),
+            format!(
+                "/marketplace/graphql/files/{flipped}{}/my-router.png",
+                &id[1..]
+            ),
             format!("/marketplace/graphql/files/{id}/other.png"),
         ] {
             let status = reqwest::get(format!("{}{wrong}", mp.server.base_url()))

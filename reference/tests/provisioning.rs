@@ -115,7 +115,10 @@ async fn no_demo_credential_works(c: &Client, label: &str) {
     }
     for k in ["demo-seller-key", "demo-seller-2-key"] {
         let body = c.marketplace(k).await;
-        assert!(body.get("data").is_none_or(Value::is_null), "{label}: {k}: {body}");
+        assert!(
+            body.get("data").is_none_or(Value::is_null),
+            "{label}: {k}: {body}"
+        );
         assert!(!error_code(&body).is_empty(), "{label}: {k}: {body}");
     }
     for origin in ["www.my-vinyl-store.com", "www.my-book-store.com"] {
@@ -129,13 +132,17 @@ async fn no_demo_credential_works(c: &Client, label: &str) {
 }
 
 #[tokio::test]
-async fn a_production_start_loads_no_demo_data_and_accepts_no_demo_credential()
--> anyhow::Result<()> {
+async fn a_production_start_loads_no_demo_data_and_accepts_no_demo_credential() -> anyhow::Result<()>
+{
     for db in TestDatabase::all().await? {
         let label = db.label();
         let server = production(&db.url).await?;
         for seeded in ["seed:purchase", "seed:marketplace"] {
-            assert_eq!(server.state.store.meta(seeded).await?, None, "{label}: {seeded}");
+            assert_eq!(
+                server.state.store.meta(seeded).await?,
+                None,
+                "{label}: {seeded}"
+            );
         }
         no_demo_credential_works(&Client::new(&server), label).await;
         server.stop().await?;
@@ -151,8 +158,18 @@ async fn a_production_start_on_a_demo_database_revokes_the_demo_credentials() ->
         // An earlier demo run seeded the database, and its credentials worked.
         let demo = start(Config::for_tests(&db.url)).await?;
         let c = Client::new(&demo);
-        assert!(c.mint("demo", "demo-access-id", "demo-access-secret").await.1.is_some());
-        assert!(c.purchase("demo-purchase-token", None).await.get("errors").is_none());
+        assert!(
+            c.mint("demo", "demo-access-id", "demo-access-secret")
+                .await
+                .1
+                .is_some()
+        );
+        assert!(
+            c.purchase("demo-purchase-token", None)
+                .await
+                .get("errors")
+                .is_none()
+        );
         demo.stop().await?;
 
         let server = production(&db.url).await?;
@@ -189,7 +206,10 @@ async fn credentials_made_by_the_admin_functions_work_until_revoked() -> anyhow:
         assert!(status.is_client_error());
         assert_eq!(admin::revoke_tenant(store, "acme").await?, 1);
         let (status, token) = c.mint("acme", &key.id, &key.secret).await;
-        assert!(status.is_client_error() && token.is_none(), "{label}: {status}");
+        assert!(
+            status.is_client_error() && token.is_none(),
+            "{label}: {status}"
+        );
         // Only the hash is stored.
         let stored: Vec<String> = sqlx::query_scalar("SELECT secret_hash FROM shop_access_tokens")
             .fetch_all(&store.pool)
@@ -216,7 +236,11 @@ async fn credentials_made_by_the_admin_functions_work_until_revoked() -> anyhow:
             )
             .await;
         // No purchase catalogue outside demo mode: the store is unknown, nothing is created.
-        assert_eq!(error_code(&anonymous), "BAD_USER_INPUT", "{label}: {anonymous}");
+        assert_eq!(
+            error_code(&anonymous),
+            "BAD_USER_INPUT",
+            "{label}: {anonymous}"
+        );
         let token = admin::create_purchase_token(store, user).await?;
         let body = c.purchase(&token, None).await;
         // The user is bound (the store is unknown here, but the token was accepted).
@@ -225,7 +249,10 @@ async fn credentials_made_by_the_admin_functions_work_until_revoked() -> anyhow:
         assert_eq!(error_code(&body), "Forbidden", "{label}: {body}");
         let body = c.purchase("pt_guessed", None).await;
         assert_eq!(error_code(&body), "Unauthorized", "{label}: {body}");
-        assert_eq!(admin::revoke_purchase_tokens(store, Some(&token), None).await?, 1);
+        assert_eq!(
+            admin::revoke_purchase_tokens(store, Some(&token), None).await?,
+            1
+        );
         let body = c.purchase(&token, None).await;
         assert_eq!(error_code(&body), "Unauthorized", "{label}: {body}");
 
@@ -252,7 +279,11 @@ async fn credentials_made_by_the_admin_functions_work_until_revoked() -> anyhow:
         server.stop().await?;
         let server = production(&db.url).await?;
         let c = Client::new(&server);
-        assert_eq!(error_code(&c.client_login(origin).await), unknown, "{label}");
+        assert_eq!(
+            error_code(&c.client_login(origin).await),
+            unknown,
+            "{label}"
+        );
         server.stop().await?;
     }
     Ok(())
@@ -268,7 +299,11 @@ async fn the_admin_command_prints_a_working_purchase_token_once() -> anyhow::Res
             .output()
     };
     let out = run(&["purchase-token", "create", "--user-id", "cli-user"])?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout)?;
     let token = text
         .lines()
@@ -280,14 +315,25 @@ async fn the_admin_command_prints_a_working_purchase_token_once() -> anyhow::Res
     let server = production(&db.url).await?;
     let c = Client::new(&server);
     let body = c.purchase(&token, Some("someone-else")).await;
-    assert_eq!(error_code(&body), "Forbidden", "the token binds cli-user: {body}");
+    assert_eq!(
+        error_code(&body),
+        "Forbidden",
+        "the token binds cli-user: {body}"
+    );
     let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM purchase_api_tokens")
         .fetch_all(&server.state.store.pool)
         .await?;
-    assert_eq!(stored, vec![shopql_reference::apis::purchase::access::token_hash(&token)]);
+    assert_eq!(
+        stored,
+        vec![shopql_reference::apis::purchase::access::token_hash(&token)]
+    );
 
     let out = run(&["purchase-token", "revoke", "--user-id", "cli-user"])?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let body = c.purchase(&token, Some("cli-user")).await;
     assert_eq!(error_code(&body), "Unauthorized", "{body}");
     // Revoking again is an error with a message, not a silent success.

@@ -40,7 +40,8 @@ mutation M($command: InputMergeCartType!) {
   mergeCart(command: $command) { id items { productId quantity } }
 }"#;
 
-const REMOVE: &str = r#"mutation R($command: InputRemoveCartType!) { removeCart(command: $command) }"#;
+const REMOVE: &str =
+    r#"mutation R($command: InputRemoveCartType!) { removeCart(command: $command) }"#;
 
 const BULK: &str = r#"
 mutation B($command: InputAddWishlistBulkItemType!) {
@@ -74,7 +75,10 @@ async fn attack_1_cart_fixation_by_a_tokenless_caller_is_refused() -> anyhow::Re
 
         // The attacker, without a token, tries to plant a cart at A's key.
         let code = api.err(CART, office.clone(), None).await;
-        assert_eq!(code, "Unauthorized", "{label}: fixation at a customer's key");
+        assert_eq!(
+            code, "Unauthorized",
+            "{label}: fixation at a customer's key"
+        );
         let add = json!({"command": {"storeId": "Electronics", "userId": DEMO_USER,
             "cartName": "office", "currencyCode": "USD", "productId": MOUSE, "quantity": 1}});
         assert_eq!(api.err(ADD_ITEM, add.clone(), None).await, "Unauthorized");
@@ -106,8 +110,7 @@ async fn attack_1_cart_fixation_by_a_tokenless_caller_is_refused() -> anyhow::Re
 }
 
 #[tokio::test]
-async fn attack_2_the_demo_customers_carts_and_wishlists_need_their_tokens() -> anyhow::Result<()>
-{
+async fn attack_2_the_demo_customers_carts_and_wishlists_need_their_tokens() -> anyhow::Result<()> {
     for db in TestDatabase::all().await? {
         let label = db.label();
         let server = start_seeded(&db.url).await?;
@@ -121,7 +124,10 @@ async fn attack_2_the_demo_customers_carts_and_wishlists_need_their_tokens() -> 
         let mut before = Vec::new();
         for (store, _, id, token) in victims {
             let cart = owned(&api, store, id, token).await;
-            assert_eq!(cart["isAnonymous"], false, "{label}: the seed stores {id} as its owner's");
+            assert_eq!(
+                cart["isAnonymous"], false,
+                "{label}: the seed stores {id} as its owner's"
+            );
             before.push(cart);
         }
 
@@ -136,7 +142,11 @@ async fn attack_2_the_demo_customers_carts_and_wishlists_need_their_tokens() -> 
             // Add to it, fill it as a wishlist, remove it.
             let add = json!({"command": {"storeId": store, "userId": user, "cartId": id,
                 "currencyCode": "USD", "productId": MOUSE, "quantity": 1}});
-            assert_eq!(api.err(ADD_ITEM, add, None).await, "Unauthorized", "{label}");
+            assert_eq!(
+                api.err(ADD_ITEM, add, None).await,
+                "Unauthorized",
+                "{label}"
+            );
             let bulk = json!({"command": {"listIds": [id], "productId": HEADPHONES}});
             if id == WISHLIST_FAVORITES || id == WISHLIST_GIFTS {
                 assert_eq!(api.err(BULK, bulk, None).await, "Unauthorized", "{label}");
@@ -146,7 +156,11 @@ async fn attack_2_the_demo_customers_carts_and_wishlists_need_their_tokens() -> 
                 assert_eq!(lists["addWishlistBulkItem"]["wishlists"], json!([]));
             }
             let remove = json!({"command": {"cartId": id}});
-            assert_eq!(api.err(REMOVE, remove, None).await, "Unauthorized", "{label}");
+            assert_eq!(
+                api.err(REMOVE, remove, None).await,
+                "Unauthorized",
+                "{label}"
+            );
         }
 
         for ((store, _, id, token), was) in victims.into_iter().zip(before) {
@@ -181,14 +195,20 @@ async fn attack_3_merging_another_customers_cart_is_refused() -> anyhow::Result<
             )
             .await["cart"]
             .clone();
-        assert_eq!(loot["itemsQuantity"], 0, "{label}: nothing of A's reached B");
+        assert_eq!(
+            loot["itemsQuantity"], 0,
+            "{label}: nothing of A's reached B"
+        );
 
         // A tokenless caller merges A's cart into an anonymous cart of its own.
         let anon = json!({"command": {"storeId": "Electronics", "userId": "attacker-visitor",
             "cartName": "loot", "currencyCode": "USD", "secondCartId": DEMO_CART,
             "deleteAfterMerge": false}});
         let code = api.err(MERGE, anon, None).await;
-        assert!(refused(&code), "{label}: tokenless merge of A's cart: {code}");
+        assert!(
+            refused(&code),
+            "{label}: tokenless merge of A's cart: {code}"
+        );
         let loot = api
             .ok(
                 CART,

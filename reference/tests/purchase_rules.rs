@@ -448,7 +448,11 @@ async fn wishlist_bulk_add_skips_unknown_lists_and_checks_the_product() -> anyho
         assert_eq!(w[1]["items"][1], json!({"productId": MOUSE, "quantity": 3}));
         // The cart was not touched.
         let demo = api
-            .ok(CART, cart_vars(Some(DEMO_USER), "default", json!({})), Some(DEMO_TOKEN))
+            .ok(
+                CART,
+                cart_vars(Some(DEMO_USER), "default", json!({})),
+                Some(DEMO_TOKEN),
+            )
             .await["cart"]
             .clone();
         assert_eq!(demo["itemsQuantity"], 3);

@@ -56,8 +56,11 @@ pub const STORE_CACHE_TTL: Duration = Duration::from_secs(30);
 /// by another node is found).
 #[derive(Debug, Clone, Default)]
 pub struct Stores {
-    cache: Arc<RwLock<HashMap<String, (Instant, Arc<StoreRow>)>>>,
+    cache: Arc<RwLock<HashMap<String, Cached>>>,
 }
+
+/// A found store and when it was read.
+type Cached = (Instant, Arc<StoreRow>);
 
 impl Stores {
     /// The store with `domain` (already normalized), if any.

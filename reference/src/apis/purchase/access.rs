@@ -228,8 +228,14 @@ mod tests {
     #[test]
     fn carts_are_authorized() {
         let me = Principal::User("u1".into());
-        assert_eq!(me.authorize(&cart("u1", false), "u1").ok(), Some(Access::Granted));
-        assert_eq!(me.authorize(&cart("U1", true), "u1").ok(), Some(Access::Claim));
+        assert_eq!(
+            me.authorize(&cart("u1", false), "u1").ok(),
+            Some(Access::Granted)
+        );
+        assert_eq!(
+            me.authorize(&cart("U1", true), "u1").ok(),
+            Some(Access::Claim)
+        );
         assert_eq!(
             me.authorize(&cart("u2", false), "u1").map_err(|e| code(&e)),
             Err("Forbidden".into())
@@ -239,13 +245,18 @@ mod tests {
             Err("Forbidden".into())
         );
         let anon = Principal::Anonymous;
-        assert_eq!(anon.authorize(&cart("u2", true), "u2").ok(), Some(Access::Granted));
         assert_eq!(
-            anon.authorize(&cart("u2", false), "u2").map_err(|e| code(&e)),
+            anon.authorize(&cart("u2", true), "u2").ok(),
+            Some(Access::Granted)
+        );
+        assert_eq!(
+            anon.authorize(&cart("u2", false), "u2")
+                .map_err(|e| code(&e)),
             Err("Unauthorized".into())
         );
         assert_eq!(
-            anon.authorize(&cart("u2", true), "u3").map_err(|e| code(&e)),
+            anon.authorize(&cart("u2", true), "u3")
+                .map_err(|e| code(&e)),
             Err("Forbidden".into())
         );
         assert_eq!(

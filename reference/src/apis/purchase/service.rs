@@ -104,9 +104,7 @@ pub async fn address(
     principal: Principal,
     base: &Base,
 ) -> ApiResult<Addressed> {
-    let user_id = principal
-        .acting_user(conn, base.user_id.as_deref())
-        .await?;
+    let user_id = principal.acting_user(conn, base.user_id.as_deref()).await?;
     let store_id = id_text("storeId", &base.store_id)?;
     let catalog = catalog(conn, catalogs, &store_id).await?;
     let currency = match base
@@ -195,7 +193,11 @@ pub async fn find(
 }
 
 /// `row` if the caller may use it (see `access`), claimed for a customer when it was anonymous.
-async fn authorized(conn: &mut AnyConnection, a: &Addressed, mut row: CartRow) -> ApiResult<CartRow> {
+async fn authorized(
+    conn: &mut AnyConnection,
+    a: &Addressed,
+    mut row: CartRow,
+) -> ApiResult<CartRow> {
     if a.principal.authorize(&row, &a.user_id)? == Access::Claim {
         db::claim_cart(conn, &row.id).await?;
         row.is_anonymous = false;
