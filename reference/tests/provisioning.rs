@@ -6,24 +6,32 @@
 #![allow(clippy::unwrap_used)]
 
 use std::process::Command;
+use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shopql_reference::admin::{self, NewClientStore};
 use shopql_reference::store::TestDatabase;
-use shopql_reference::{Config, RunningServer, start};
+use shopql_reference::{Config, ManualClock, RunningServer, start, start_with_clock};
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef-provisioning-test";
 
 /// A server outside demo mode, as `--production --jwt-secret …` starts it.
 async fn production(url: &str) -> anyhow::Result<RunningServer> {
+    production_with_clock(url, ManualClock::new(NOW)).await
+}
+
+/// The server's clock starts here (shop tokens are checked against it).
+const NOW: i64 = 1_796_000_000_000;
+
+async fn production_with_clock(url: &str, clock: ManualClock) -> anyhow::Result<RunningServer> {
     let mut config = Config::for_tests(url);
     config.demo = false;
     config.production = true;
     config.jwt_secret = Some(SECRET.into());
     // What `--no-seed` left out: outside demo mode the server must not seed anyway.
     config.seed = true;
-    start(config).await
+    start_with_clock(config, Arc::new(clock)).await
 }
 
 struct Client {
@@ -183,7 +191,8 @@ async fn a_production_start_on_a_demo_database_revokes_the_demo_credentials() ->
 async fn credentials_made_by_the_admin_functions_work_until_revoked() -> anyhow::Result<()> {
     for db in TestDatabase::all().await? {
         let label = db.label();
-        let server = production(&db.url).await?;
+        let clock = ManualClock::new(NOW);
+        let server = production_with_clock(&db.url, clock.clone()).await?;
         let store = &server.state.store;
         let c = Client::new(&server);
 
@@ -205,11 +214,21 @@ async fn credentials_made_by_the_admin_functions_work_until_revoked() -> anyhow:
         let (status, _) = c.mint("acme", &key.id, "wrong-secret").await;
         assert!(status.is_client_error());
         assert_eq!(admin::revoke_tenant(store, "acme").await?, 1);
-        let (status, token) = c.mint("acme", &key.id, &key.secret).await;
+        let (status, minted) = c.mint("acme", &key.id, &key.secret).await;
         assert!(
-            status.is_client_error() && token.is_none(),
+            status.is_client_error() && minted.is_none(),
             "{label}: {status}"
         );
+        // A token minted before stops working once the server rechecks its key pair.
+        clock.advance(shopql_reference::apis::shop::auth::LIVE_KEY_TTL_MS + 1);
+        let resp = c
+            .http
+            .post(format!("{}/acme/cart", c.base))
+            .bearer_auth(&token)
+            .json(&json!({ "query": "{ validateVoucher(voucher: \"none\") { isValid } }" }))
+            .send()
+            .await?;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{label}");
         // Only the hash is stored.
         let stored: Vec<String> = sqlx::query_scalar("SELECT secret_hash FROM shop_access_tokens")
             .fetch_all(&store.pool)
