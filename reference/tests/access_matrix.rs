@@ -524,10 +524,8 @@ fn client_api(p: &Principals) -> Api {
             row("order", c("get_order")),
             row("orders", c("get_orders")).other(Nothing),
             row("me", c("me")).other(Nothing),
-            // A new checkout is the caller's own (a guest's without a session).
-            row("checkoutCreate", c("checkout_create"))
-                .other(Nothing)
-                .none(Nothing),
+            // A new checkout is the caller's own.
+            row("checkoutCreate", c("checkout_create")).other(Nothing),
             row("checkoutUpdateItems", c("checkout_update_items")),
             row("checkoutUpdate", c("checkout_update")),
             row("checkoutSubmit", c("checkout_submit")),
