@@ -21,11 +21,10 @@
 
 use sha2::{Digest, Sha256};
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
+use sqlx::AnyConnection;
 
 use super::cache::RequestCache;
 use super::db::{self, CartRow};
-use sqlx::AnyConnection;
-
 use crate::store::{Store, db_error};
 
 /// The longest user id, cart id or other identifier accepted.

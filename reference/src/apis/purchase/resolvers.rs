@@ -755,10 +755,11 @@ impl PurchaseResolvers for PurchaseApi {
         // Without a token and a `userId`, the caller acts as the cart's own user id, which
         // the one rule then accepts only for an anonymous cart.
         let requested = match requested {
-            Some(u) if !u.trim().is_empty() => u,
-            _ => row.user_id.clone(),
+            Some(u) if !u.trim().is_empty() => Some(u),
+            _ if principal.is_anonymous() => Some(row.user_id.clone()),
+            _ => None,
         };
-        let user = principal.acting_user(&mut tx, Some(&requested)).await?;
+        let user = principal.acting_user(&mut tx, requested.as_deref()).await?;
         principal.authorize(&row, &user)?;
         let deleted = db::delete_cart(&mut tx, &cart_id).await?;
         tx.commit().await.map_err(db_error)?;
