@@ -1,6 +1,10 @@
 //! The load generator: N keep-alive connections, each sending its next request as soon as the
 //! previous answer is read (closed loop), for a warm-up and then a bounded measurement window.
 //! Latencies go to one HDR histogram per connection (µs, 3 significant digits), merged at the end.
+//!
+//! Each run ends as real clients end: every connection sends one more request and is closed
+//! while it is in flight. The same operation must then still succeed on a new connection, or the
+//! run fails (a server that wedges when clients disconnect cannot be measured as fast).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -108,6 +112,7 @@ pub async fn run(
     let start = Instant::now();
     let measure_from = start + window.warmup;
     let deadline = measure_from + window.measure;
+    let check = plans.first().cloned();
     let mut tasks = Vec::with_capacity(connections);
     for (plan, conn) in plans.into_iter().zip(conns) {
         tasks.push(tokio::spawn(drive(conn, plan, measure_from, deadline)));
@@ -125,6 +130,11 @@ pub async fn run(
         if first_error.is_none() {
             first_error = r.first_error;
         }
+    }
+    if let Some(plan) = check {
+        still_served(addr, &plan)
+            .await
+            .context("after connections were cut mid-request, the operation fails")?;
     }
     // Units completed inside [measure_from, deadline] over the window's length.
     let seconds = window.measure.as_secs_f64().max(1e-9);
@@ -228,5 +238,43 @@ async fn drive(
             }
         }
     }
+    cut(conn, &plan, i).await;
     Ok(r)
+}
+
+/// How long the last request of a connection runs before the connection is closed under it.
+const CUT_AFTER: Duration = Duration::from_millis(2);
+
+/// Sends `plan`'s next request and closes the connection while it is in flight.
+async fn cut(mut conn: Conn, plan: &Plan, i: usize) {
+    match plan {
+        Plan::Cycle(reqs) => {
+            let _ = tokio::time::timeout(CUT_AFTER, conn.send(&reqs[i % reqs.len()])).await;
+        }
+        Plan::Journey(j) => {
+            let _ = tokio::time::timeout(CUT_AFTER, j.run(&mut conn)).await;
+        }
+    }
+    drop(conn);
+}
+
+/// `plan` once more on a new connection, within [`REQUEST_TIMEOUT`]: every request must answer
+/// without an error.
+async fn still_served(addr: SocketAddr, plan: &Plan) -> anyhow::Result<()> {
+    let mut conn = Conn::connect(addr).await?;
+    let attempt = async {
+        match plan {
+            Plan::Cycle(reqs) => {
+                for req in reqs {
+                    let resp = conn.send(req).await?;
+                    anyhow::ensure!(resp.is_graphql_success(), "{}", describe(&resp));
+                }
+                Ok(())
+            }
+            Plan::Journey(j) => j.run(&mut conn).await.map(|_| ()),
+        }
+    };
+    tokio::time::timeout(REQUEST_TIMEOUT, attempt)
+        .await
+        .map_err(|_| anyhow::anyhow!("timed out"))?
 }

@@ -28,6 +28,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// SQLite's `synchronous` setting (FULL by default; see [`crate::store::SqliteSync`]).
     pub sqlite_sync: crate::store::SqliteSync,
+    /// Connection limits: header and body read timeouts, the connection cap, the shutdown drain.
+    pub connections: shopql_server_stubs::ConnectionLimits,
 }
 
 /// Abuse limits (on by default). Budgets are kept in memory per server process and timed by
@@ -105,6 +107,7 @@ impl Default for Config {
             sweep_interval_ms: 60_000,
             rate_limits: RateLimits::default(),
             sqlite_sync: crate::store::SqliteSync::default(),
+            connections: shopql_server_stubs::ConnectionLimits::default(),
         }
     }
 }

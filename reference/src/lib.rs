@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod apis;
 pub mod auth;
+pub mod background;
 pub mod clock;
 pub mod config;
 pub mod domain;
@@ -38,8 +39,10 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// The shared state (tests use its store and clock).
     pub state: AppState,
-    shutdown: watch::Sender<bool>,
-    handle: JoinHandle<std::io::Result<()>>,
+    stop_http: watch::Sender<bool>,
+    stop_background: watch::Sender<bool>,
+    http: JoinHandle<std::io::Result<()>>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -48,10 +51,21 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    /// Shuts down in order, so that nothing acknowledged or counted is lost: stops accepting
+    /// connections, lets in-flight requests finish (at most the configured drain timeout), then
+    /// stops the background tasks and waits for their last step (the usage flush), then closes
+    /// the database pools.
     pub async fn stop(self) -> anyhow::Result<()> {
-        let _ = self.shutdown.send(true);
-        self.handle.await??;
+        let _ = self.stop_http.send(true);
+        let served = self.http.await;
+        let _ = self.stop_background.send(true);
+        for task in self.background {
+            if let Err(e) = task.await {
+                tracing::warn!(error = %e, "a background task ended abnormally");
+            }
+        }
+        self.state.store.close().await;
+        served??;
         Ok(())
     }
 }
@@ -72,30 +86,35 @@ pub async fn start_with_clock(
     if !config.demo {
         admin::revoke_demo_credentials(&store).await?;
     }
-    let (tx, rx) = watch::channel(false);
+    let (stop_http, http_stopped) = watch::channel(false);
+    let (stop_background, background_stopped) = watch::channel(false);
     // Demo data (and its published credentials) belong to demo mode only.
     let seed = config.seed && config.demo;
     let addr = config.addr;
-    let state = AppState::new(store, config, clock, rx.clone())?;
+    let connections = config.connections.clone();
+    let state = AppState::new(store, config, clock, background_stopped)?;
     if seed {
         apis::seed_demo(&state).await?;
     }
-    apis::spawn_background(&state);
+    let background = apis::spawn_background(&state);
     let app = http::router(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let mut stop = rx;
-    let handle = tokio::spawn(shopql_server_stubs::http::serve(
+    let mut stop = http_stopped;
+    let http = tokio::spawn(shopql_server_stubs::serve::serve_with(
         listener,
         app,
         async move {
             let _ = stop.wait_for(|s| *s).await;
         },
+        connections,
     ));
     Ok(RunningServer {
         addr,
         state,
-        shutdown: tx,
-        handle,
+        stop_http,
+        stop_background,
+        http,
+        background,
     })
 }

@@ -3,11 +3,13 @@
 //! provisions credentials (see `shopql_reference::admin`).
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use shopql_reference::admin::{self, NewClientStore};
 use shopql_reference::store::{SqliteSync, Store};
 use shopql_reference::{Config, RateLimits, start};
+use shopql_server_stubs::ConnectionLimits;
 
 // See the workspace manifest: faster small allocations, and memory returned under load.
 #[global_allocator]
@@ -38,7 +40,7 @@ struct Args {
     /// Demo mode: accept the built-in JWT secret, load the demo data and its credentials.
     #[arg(long)]
     demo: bool,
-    /// Demo mode without the demo data.
+    /// Do not load the demo data (outside demo mode none is loaded anyway).
     #[arg(long)]
     no_seed: bool,
     /// Production mode: no GraphiQL, no introspection, no field suggestions.
@@ -57,6 +59,20 @@ struct Args {
     /// last ones may be lost on power loss, for several times the write throughput.
     #[arg(long, env = "SHOPQL_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSync::Full)]
     sqlite_synchronous: SqliteSync,
+    /// Most connections open at once; a connection over the cap is closed as soon as it is
+    /// accepted.
+    #[arg(long, env = "SHOPQL_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers, idle keep-alive time included; then
+    /// the connection is closed.
+    #[arg(long, env = "SHOPQL_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a client has to send a whole request body; then it is answered 408.
+    #[arg(long, env = "SHOPQL_BODY_TIMEOUT", default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds in-flight requests may take to finish on SIGTERM/SIGINT before they are cut.
+    #[arg(long, env = "SHOPQL_DRAIN_TIMEOUT", default_value_t = 30)]
+    drain_timeout: u64,
     /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     log: String,
@@ -314,6 +330,12 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         sqlite_sync: args.sqlite_synchronous,
+        connections: ConnectionLimits {
+            max_connections: args.max_connections.max(1),
+            header_read_timeout: Duration::from_secs(args.header_timeout),
+            body_read_timeout: Duration::from_secs(args.body_timeout),
+            drain_timeout: Duration::from_secs(args.drain_timeout),
+        },
         ..Config::default()
     };
     let server = start(config).await?;
@@ -326,6 +348,6 @@ async fn main() -> anyhow::Result<()> {
         )
     );
     shopql_server_stubs::http::shutdown_signal().await;
-    tracing::info!("shutting down: finishing in-flight requests");
+    tracing::info!("shutting down: finishing in-flight requests, then the last background steps");
     server.stop().await
 }

@@ -83,10 +83,6 @@ impl Row {
         self.other = e;
         self
     }
-    fn none(mut self, e: Expect) -> Self {
-        self.none = e;
-        self
-    }
     /// Public by design: anyone may call it; it shows nothing of the victim's to others.
     fn public(self) -> Self {
         Row {

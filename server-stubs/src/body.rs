@@ -15,29 +15,63 @@ const DRAIN_FACTOR: usize = 16;
 /// How long an oversized body is drained at most.
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 
-/// The body was larger than the limit (the rest of it has been drained where that was cheap).
+/// Why a body was not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyTooLarge {
-    /// The limit, in bytes.
-    pub limit: usize,
+pub enum BodyError {
+    /// The body was larger than `limit` bytes (the rest of it has been drained where that was
+    /// cheap): `413 PAYLOAD_TOO_LARGE`.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The client did not send the body within the server's body read timeout:
+    /// `408 REQUEST_TIMEOUT`.
+    TimedOut,
 }
 
-impl std::fmt::Display for BodyTooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the request body is larger than {} bytes", self.limit)
+impl BodyError {
+    /// The HTTP status, the code and the message the caller is answered with.
+    pub fn answer(self) -> (http::StatusCode, &'static str, String) {
+        match self {
+            Self::TooLarge { limit } => (
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("the request body is larger than {limit} bytes"),
+            ),
+            Self::TimedOut => (
+                http::StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "the request body was not sent in time".to_string(),
+            ),
+        }
     }
 }
 
-impl std::error::Error for BodyTooLarge {}
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.answer().2)
+    }
+}
+
+impl std::error::Error for BodyError {}
 
 /// The whole body when it holds at most `limit` bytes. A body that breaks off counts as empty
-/// (it then fails to parse as a request, which is the honest answer).
-pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, BodyTooLarge> {
+/// (it then fails to parse as a request, which is the honest answer), except one cut by the
+/// server's body deadline, which is [`BodyError::TimedOut`].
+pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, BodyError> {
     let mut stream = body.into_data_stream();
     let mut buf: Vec<u8> = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let Ok(chunk) = chunk else {
-            return Ok(Bytes::new());
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            // The deadline's error may sit under more than one layer of body wrappers.
+            Err(e)
+                if std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                    .any(|e| e.is::<crate::serve::BodyTimedOut>()) =>
+            {
+                return Err(BodyError::TimedOut);
+            }
+            Err(_) => return Ok(Bytes::new()),
         };
         if buf.len() + chunk.len() > limit {
             drain(
@@ -46,7 +80,7 @@ pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, BodyTooLarg
                 limit.saturating_mul(DRAIN_FACTOR),
             )
             .await;
-            return Err(BodyTooLarge { limit });
+            return Err(BodyError::TooLarge { limit });
         }
         buf.extend_from_slice(&chunk);
     }
@@ -94,7 +128,7 @@ mod tests {
             Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 100]))
         });
         let err = read_limited(Body::from_stream(chunks), 250).await;
-        assert_eq!(err, Err(BodyTooLarge { limit: 250 }));
+        assert_eq!(err, Err(BodyError::TooLarge { limit: 250 }));
         // All ten chunks were read: the client could finish sending.
         assert_eq!(drained.load(std::sync::atomic::Ordering::SeqCst), 10);
     }
@@ -108,7 +142,7 @@ mod tests {
             Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 10]))
         });
         let err = read_limited(Body::from_stream(endless), 20).await;
-        assert_eq!(err, Err(BodyTooLarge { limit: 20 }));
+        assert_eq!(err, Err(BodyError::TooLarge { limit: 20 }));
         // 20 × 16 bytes at most are drained, in chunks of 10.
         assert!(read.load(std::sync::atomic::Ordering::SeqCst) <= 34);
     }

@@ -20,6 +20,12 @@ pub enum ErrorCode {
     RateLimited,
     /// The method is not implemented yet.
     NotImplemented,
+    /// Storage cannot be reached right now (a database restart, a dropped connection); nothing
+    /// was written, and the same request may be retried.
+    Unavailable,
+    /// Storage has no space left: writes are refused until an operator frees some; reads still
+    /// work.
+    StorageFull,
     /// An internal failure; the message shown is generic.
     Internal,
 }
@@ -35,6 +41,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::NotImplemented => "NOT_IMPLEMENTED",
+            ErrorCode::Unavailable => "UNAVAILABLE",
+            ErrorCode::StorageFull => "STORAGE_FULL",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -106,6 +114,16 @@ impl ApiError {
             format!("too many requests; retry in {retry_after_seconds} s"),
         )
         .with_extension("retryAfter", retry_after_seconds)
+    }
+
+    /// `UNAVAILABLE`: storage could not be reached; the request may be retried.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unavailable, message)
+    }
+
+    /// `STORAGE_FULL`: the write was refused for lack of space; nothing of it was kept.
+    pub fn storage_full(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::StorageFull, message)
     }
 
     /// `NOT_IMPLEMENTED` for a schema coordinate such as `Query.cart`.

@@ -57,18 +57,14 @@ pub fn router_with(schema: Schema, config: ServerConfig) -> Router {
         .with_state(endpoint)
 }
 
-/// Serves `app` until `shutdown` completes, then lets in-flight requests finish.
+/// Serves `app` with the default [`ConnectionLimits`](crate::serve::ConnectionLimits) until
+/// `shutdown` completes, then lets in-flight requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    crate::serve::serve_with(listener, app, shutdown, Default::default()).await
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -140,7 +136,9 @@ async fn context(
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             // Credentials could not be checked (storage down): the service is unavailable, and
             // the caller sees a generic message with a correlation id, never the detail.
-            ErrorCode::Internal => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::StorageFull => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => StatusCode::BAD_REQUEST,
         };
         let retry_after = e
@@ -191,13 +189,9 @@ async fn handle_post(
     let limit = endpoint.config.max_body_bytes;
     let bytes = match crate::body::read_limited(body, limit).await {
         Ok(b) => b,
-        Err(_) => {
-            return error_body(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                &format!("the request body is larger than {limit} bytes"),
-                &request_id_hint,
-            );
+        Err(e) => {
+            let (status, code, message) = e.answer();
+            return error_body(status, code, &message, &request_id_hint);
         }
     };
     let batch: BatchRequest = match serde_json::from_slice(&bytes) {

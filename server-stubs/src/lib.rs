@@ -62,6 +62,7 @@ pub mod parse_cache;
 pub mod rate;
 pub mod registry;
 pub mod scalars;
+pub mod serve;
 
 pub use config::{Authenticator, ServerConfig};
 pub use context::RequestContext;
@@ -69,6 +70,7 @@ pub use error::{ApiError, ApiResult, ErrorCode};
 pub use execute::execute;
 pub use graphiql::GraphiqlPage;
 pub use maybe::Maybe;
+pub use serve::ConnectionLimits;
 
 /// Re-exported for generated code and implementations.
 pub use async_graphql;

@@ -25,13 +25,18 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts every API's background tasks.
-pub fn spawn_background(state: &AppState) {
-    client::spawn_background(state);
-    shop::spawn_background(state);
-    cart_admin::spawn_background(state);
-    lock::spawn_background(state);
-    usage::spawn_background(state);
-    purchase::spawn_background(state);
-    marketplace::spawn_background(state);
+/// Starts every API's background tasks; the server waits for them on shutdown.
+pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    [
+        client::spawn_background(state),
+        shop::spawn_background(state),
+        cart_admin::spawn_background(state),
+        lock::spawn_background(state),
+        usage::spawn_background(state),
+        purchase::spawn_background(state),
+        marketplace::spawn_background(state),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use shopql_server_stubs::ApiError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 pub use testing::TestDatabase;
 
@@ -38,10 +39,94 @@ pub struct Store {
     writer: Option<AnyPool>,
 }
 
-/// A write transaction. On SQLite it is `BEGIN IMMEDIATE` on the writer connection, so the write
-/// lock is taken up front and a read-then-write transaction can never fail half way with
-/// `SQLITE_BUSY`.
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction, safe to drop at any await point. On SQLite it is `BEGIN IMMEDIATE` on the
+/// writer connection, so the write lock is taken up front and a read-then-write transaction can
+/// never fail half way with `SQLITE_BUSY`.
+///
+/// It derefs to the connection (`&mut *tx` is an executor) and ends in one of two ways:
+/// [`Tx::commit`] succeeds, or the transaction is rolled back — when it is dropped (an error
+/// returned with `?`, a client that disconnected, a failed `COMMIT`), a task takes the connection,
+/// runs `ROLLBACK` and only then lets the pool have it back. Nothing can use the connection in
+/// between, so it never returns to the pool inside a transaction.
+///
+/// Why not sqlx's `Transaction`: a future dropped while `begin_with` waits for its answer leaves
+/// the connection inside a transaction that no `Transaction` value owns. The pool then hands it
+/// out at depth 1, and every later `begin_with` fails until a restart (one writer on SQLite: all
+/// writes stop). Here `BEGIN` is a plain statement sent once the guard already owns the connection.
+pub struct Tx {
+    /// `None` only once committed or handed to the rollback task.
+    conn: Option<PoolConnection<Any>>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").finish_non_exhaustive()
+    }
+}
+
+impl Tx {
+    /// Sends `begin` on `conn`. The guard owns the connection before the statement is sent, so a
+    /// drop at any point after this call started ends in a rollback.
+    async fn begin(conn: PoolConnection<Any>, begin: &'static str) -> Result<Self, ApiError> {
+        let mut tx = Self { conn: Some(conn) };
+        tx.execute(begin).await.map_err(db_error)?;
+        Ok(tx)
+    }
+
+    /// Commits. On failure (a full disk, a lost connection) the transaction is rolled back
+    /// before the connection is used again, and the error says what happened.
+    pub async fn commit(mut self) -> Result<(), ApiError> {
+        self.execute("COMMIT").await.map_err(db_error)?;
+        // Committed: the connection goes back to the pool as it is. A drop while `COMMIT` was in
+        // flight leaves `conn` set, and the rollback that follows is a no-op after a commit.
+        drop(self.conn.take());
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        // `conn` is only taken by `commit` (which consumes the guard) and by `drop`.
+        #[allow(clippy::expect_used)]
+        self.conn.as_ref().expect("a live Tx owns its connection")
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        #[allow(clippy::expect_used)]
+        self.conn.as_mut().expect("a live Tx owns its connection")
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(rollback(conn));
+            }
+            // No runtime to roll back on (the process is ending): closing the connection makes
+            // the database discard the transaction.
+            Err(_) => drop(conn.detach()),
+        }
+    }
+}
+
+/// Rolls back whatever `conn` holds, then releases it to the pool; a connection that cannot
+/// roll back is closed instead, so the pool opens a clean one. SQLite answers an error to a
+/// `ROLLBACK` with nothing open (it may have rolled back by itself on `SQLITE_FULL`), which
+/// ends the same way: a fresh connection is certain to be clean.
+async fn rollback(mut conn: PoolConnection<Any>) {
+    if let Err(e) = conn.execute("ROLLBACK").await {
+        tracing::debug!(error = %e, "rollback failed; closing the connection");
+        let _ = sqlx::Connection::close(conn.detach()).await;
+    }
+}
 
 /// What `PRAGMA synchronous` is set to on SQLite (WAL mode); `--sqlite-synchronous` on the
 /// command line.
@@ -104,9 +189,11 @@ impl Store {
                 (readers, writer)
             }
             Backend::Postgres => {
+                // A request waits at most 5 s for a connection: while the database is down or
+                // restarting, callers get `UNAVAILABLE` in seconds rather than hanging.
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
                 (pool, None)
@@ -134,19 +221,18 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction. Waiting for the connection (on SQLite, for the one writer, in
+    /// arrival order) holds nothing, so a caller that gives up while waiting costs nothing.
     pub async fn begin(&self) -> Result<Tx, ApiError> {
-        let tx = match self.backend {
+        match self.backend {
             Backend::Sqlite => {
-                self.writer
-                    .as_ref()
-                    .unwrap_or(&self.pool)
-                    .begin_with("BEGIN IMMEDIATE")
-                    .await
+                let pool = self.writer.as_ref().unwrap_or(&self.pool);
+                Tx::begin(pool.acquire().await.map_err(db_error)?, "BEGIN IMMEDIATE").await
             }
-            Backend::Postgres => self.pool.begin().await,
-        };
-        tx.map_err(db_error)
+            Backend::Postgres => {
+                Tx::begin(self.pool.acquire().await.map_err(db_error)?, "BEGIN").await
+            }
+        }
     }
 
     /// Closes every connection (readers and the SQLite writer); later queries fail.
@@ -214,9 +300,21 @@ async fn sqlite_pool(
 }
 
 /// Turns a database error into an API error: a violated unique or check constraint is a
-/// `CONFLICT` (someone else got there first, or a stock backstop held); anything else is
-/// `INTERNAL`, logged with its detail and shown to the caller as a generic message.
+/// `CONFLICT` (someone else got there first, or a stock backstop held); a full disk is
+/// `STORAGE_FULL`; a database that cannot be reached (restarting, connections cut, the pool
+/// exhausted) is `UNAVAILABLE`; anything else is `INTERNAL`, logged with its detail and shown to
+/// the caller as a generic message.
 pub fn db_error(e: sqlx::Error) -> ApiError {
+    if is_storage_full(&e) {
+        tracing::warn!(error = %e, "storage is full: refusing writes");
+        return ApiError::storage_full(
+            "the server's storage is full: the change was not saved; retry once space is freed",
+        );
+    }
+    if is_unreachable(&e) {
+        tracing::warn!(error = %e, "storage unavailable");
+        return ApiError::unavailable("storage is unavailable right now; retry shortly");
+    }
     if let Some(db) = e.as_database_error() {
         match db.kind() {
             sqlx::error::ErrorKind::UniqueViolation => {
@@ -234,6 +332,35 @@ pub fn db_error(e: sqlx::Error) -> ApiError {
         }
     }
     ApiError::internal(format!("database: {e}"))
+}
+
+/// SQLite's `SQLITE_FULL` (13), or an I/O error while writing (`SQLITE_IOERR_WRITE`, 778, as
+/// some file systems report a full disk); PostgreSQL's `disk_full` (53100).
+fn is_storage_full(e: &sqlx::Error) -> bool {
+    let Some(db) = e.as_database_error() else {
+        return false;
+    };
+    matches!(db.code().as_deref(), Some("13" | "778" | "53100"))
+        || db.message().contains("database or disk is full")
+}
+
+/// The database could not be reached or dropped the connection: sqlx's I/O, TLS, protocol and
+/// pool errors, and PostgreSQL's connection exceptions (class 08), server shutdowns and start-ups
+/// (57P01 `admin_shutdown`, sent by `pg_terminate_backend` too; 57P02; 57P03
+/// `cannot_connect_now`).
+fn is_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// A new random id: 24 hex characters, like the object ids of the client API.

@@ -64,6 +64,26 @@ impl Node {
         anyhow::bail!("the server at {} did not become healthy", self.base)
     }
 
+    /// SIGTERM, as a deploy or `systemctl stop` sends it, then waits for the process to exit
+    /// (at most `within`); whether it exited successfully.
+    pub async fn terminate(&mut self, within: Duration) -> anyhow::Result<bool> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status.success());
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "the server did not exit within {within:?} of SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// SIGKILL: no shutdown hook, no flush.
     pub fn kill(&mut self) -> anyhow::Result<()> {
         self.child.kill()?;

@@ -112,7 +112,7 @@ impl CartAdminResolvers for CartAdminApi {
         }
         let mut tx = self.state.store.begin().await?;
         promotions::upsert(&mut tx, &tenant, &checked, self.state.now_ms()).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(checked.iter().map(promotions::to_api).collect())
     }
 
@@ -124,7 +124,7 @@ impl CartAdminResolvers for CartAdminApi {
         let tenant = principal(ctx)?.tenant.clone();
         let mut tx = self.state.store.begin().await?;
         let removed = promotions::remove(&mut tx, &tenant, &identifiers).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(i32::try_from(removed).unwrap_or(i32::MAX))
     }
 
@@ -148,7 +148,7 @@ impl CartAdminResolvers for CartAdminApi {
                 removed += 1;
             }
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(removed)
     }
 
@@ -227,4 +227,6 @@ pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
 }
 
 /// Expired carts are swept by the shop API's background task.
-pub fn spawn_background(_state: &AppState) {}
+pub fn spawn_background(_state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    Vec::new()
+}

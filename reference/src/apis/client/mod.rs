@@ -25,6 +25,8 @@ pub mod stores;
 
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
+
 use axum::Router;
 use shopql_server_stubs::client::{
     Checkout, CheckoutBillingInput, CheckoutBuyerInput, CheckoutItemInput, CheckoutList,
@@ -36,6 +38,7 @@ use shopql_server_stubs::{ApiResult, RequestContext};
 
 use self::context::{ClientAuthenticator, ClientRequest};
 use self::stores::Stores;
+use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 
 /// The implementation of [`ClientResolvers`].
@@ -231,29 +234,13 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// Starts the API's background tasks (expiry sweeps, counter flushes), stopping on shutdown.
-pub fn spawn_background(state: &AppState) {
-    let state = state.clone();
+pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     let every = Duration::from_millis(state.config.sweep_interval_ms.max(1000));
-    tokio::spawn(async move {
-        let mut shutdown = state.shutdown.clone();
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            tokio::select! {
-                _ = tick.tick() => {
-                    if let Err(e) = checkout::sweep_expired(&state).await {
-                        tracing::warn!(error = %e, "client: expired-checkout sweep failed");
-                    }
-                }
-                changed = shutdown.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
+    vec![background::every(
+        state,
+        "client expired-checkout sweep",
+        every,
+        OnShutdown::Stop,
+        |state| async move { checkout::sweep_expired(&state).await },
+    )]
 }

@@ -9,13 +9,15 @@
 
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
+
 use axum::Router;
 use shopql_server_stubs::lock::{self as api, LockResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
 
 use crate::apis::shop::auth::{ScopeAuthenticator, principal};
-use crate::apis::shop::until_shutdown;
 use crate::apis::usage::middleware::count_requests;
+use crate::background::{self, OnShutdown};
 use crate::clock::rfc3339;
 use crate::state::AppState;
 use crate::store::{Store, db_error};
@@ -154,20 +156,13 @@ pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
 }
 
 /// Sweeps expired locks every `sweep_interval_ms`, stopping on shutdown.
-pub fn spawn_background(state: &AppState) {
-    let state = state.clone();
+pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     let every = Duration::from_millis(state.config.sweep_interval_ms.max(10));
-    tokio::spawn(async move {
-        let stop = until_shutdown(state.shutdown.clone());
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                () = &mut stop => break,
-            }
-            if let Err(e) = sweep_expired(&state.store, state.now_ms()).await {
-                tracing::warn!(error = %e, "lock sweep failed");
-            }
-        }
-    });
+    vec![background::every(
+        state,
+        "lock sweep",
+        every,
+        OnShutdown::Stop,
+        |state| async move { sweep_expired(&state.store, state.now_ms()).await },
+    )]
 }

@@ -24,7 +24,6 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
-use crate::store::db_error;
 
 fn upsert_payload(
     cmid: Option<String>,
@@ -506,7 +505,7 @@ pub async fn advert_upsert(
     if let Err(e) = written {
         return Ok(upsert_payload(cmid, Err(conflict_as_invalid(e)?)));
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
 
     let loader = Loader::new(pool, seller, now);
     Ok(
@@ -572,7 +571,7 @@ pub async fn advert_delete(
         .arg(id)
         .push(" AND live = 1");
     vs.execute(&mut *tx).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(delete_payload(cmid, Ok(before.advert)))
 }
 
@@ -622,7 +621,7 @@ pub async fn advert_vetting_resubmit(
         // Dropping the transaction rolls back the adverts already resubmitted.
         return Ok(Err(errors));
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(Ok(ids))
 }
 
@@ -650,7 +649,7 @@ pub async fn operator_decide(
         Decision::Approve => None,
     };
     refresh_advert(&mut tx, &mut row, now).await?;
-    tx.commit().await.map_err(db_error)
+    tx.commit().await
 }
 
 #[cfg(test)]

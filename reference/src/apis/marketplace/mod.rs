@@ -651,23 +651,14 @@ const PURGE_INTERVAL_MS: u64 = 3_600_000;
 
 /// Starts the API's background task: purging adverts deleted more than 30 days ago (with their
 /// variants, images and option values), stopping on shutdown.
-pub fn spawn_background(state: &AppState) {
-    let state = state.clone();
-    let mut shutdown = state.shutdown.clone();
-    tokio::spawn(async move {
-        let interval =
-            std::time::Duration::from_millis(PURGE_INTERVAL_MS.max(state.config.sweep_interval_ms));
-        loop {
-            let stop = tokio::select! {
-                _ = shutdown.wait_for(|s| *s) => true,
-                () = tokio::time::sleep(interval) => false,
-            };
-            if stop {
-                break;
-            }
-            if let Err(e) = rows::purge_deleted(&state).await {
-                tracing::warn!(error = %e, "marketplace: purging deleted adverts failed");
-            }
-        }
-    });
+pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let every =
+        std::time::Duration::from_millis(PURGE_INTERVAL_MS.max(state.config.sweep_interval_ms));
+    vec![crate::background::every(
+        state,
+        "marketplace purge of deleted adverts",
+        every,
+        crate::background::OnShutdown::Stop,
+        |state| async move { rows::purge_deleted(&state).await },
+    )]
 }

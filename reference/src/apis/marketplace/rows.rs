@@ -540,6 +540,6 @@ pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
     for s in &steps {
         s.execute(&mut *tx).await?;
     }
-    tx.commit().await.map_err(crate::store::db_error)?;
+    tx.commit().await?;
     Ok(ids.len() as u64)
 }

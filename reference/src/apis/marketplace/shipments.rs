@@ -24,7 +24,6 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
 use crate::domain::marketplace::shipping::{self, LineQuantities, ShippedState};
 use crate::state::AppState;
-use crate::store::db_error;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -300,7 +299,7 @@ pub async fn shipment_create(
         si.execute(&mut *tx).await?;
     }
     refresh_invoice(&mut tx, invoice, now).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
 
     let loader = Loader::new(&state.store.pool, seller, now);
     Ok(match loader.shipment(id).await? {
@@ -427,7 +426,7 @@ pub async fn shipment_update(
     let mut stamp = Sql::new("UPDATE mp_invoices SET updated_at = ");
     stamp.arg(now).push(" WHERE id = ").arg(invoice);
     stamp.execute(&mut *tx).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
 
     let loader = Loader::new(&state.store.pool, seller, now);
     Ok(match loader.shipment(shipment).await? {

@@ -449,7 +449,7 @@ pub async fn variant_update(
     )
     .await?;
     refresh_advert(&mut tx, &mut advert, now).await?;
-    tx.commit().await.map_err(crate::store::db_error)?;
+    tx.commit().await?;
     let loader = Loader::new(&state.store.pool, seller, now);
     let variant = loader.variants(&[id], false).await?.remove(&id);
     Ok(match variant {
@@ -519,6 +519,6 @@ pub async fn variant_delete(
         return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
     }
     refresh_advert(&mut tx, &mut advert, now).await?;
-    tx.commit().await.map_err(crate::store::db_error)?;
+    tx.commit().await?;
     Ok(delete_payload(cmid, Ok(before)))
 }

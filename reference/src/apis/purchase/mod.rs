@@ -56,4 +56,6 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// Starts the API's background tasks: none (carts do not expire in this API).
-pub fn spawn_background(_state: &AppState) {}
+pub fn spawn_background(_state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    Vec::new()
+}

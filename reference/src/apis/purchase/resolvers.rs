@@ -660,7 +660,7 @@ impl PurchaseResolvers for PurchaseApi {
             let catalog =
                 service::catalog_of(&mut tx, &self.state.catalogs, &target, &a.catalog).await?;
             let v = service::view(&mut tx, target, catalog, a.culture.as_deref(), now).await?;
-            tx.commit().await.map_err(db_error)?;
+            tx.commit().await?;
             return cart(&remember(ctx, v));
         };
         let source_access = principal
@@ -726,7 +726,7 @@ impl PurchaseResolvers for PurchaseApi {
             db::claim_cart(&mut tx, &source.id).await?;
         }
         let v = service::view(&mut tx, row, catalog, a.culture.as_deref(), now).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         cart(&remember(ctx, v))
     }
 
@@ -762,7 +762,7 @@ impl PurchaseResolvers for PurchaseApi {
         let user = principal.acting_user(&mut tx, requested.as_deref()).await?;
         principal.authorize(&row, &user)?;
         let deleted = db::delete_cart(&mut tx, &cart_id).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(Some(deleted))
     }
 
@@ -1000,7 +1000,7 @@ impl PurchaseResolvers for PurchaseApi {
             let v = service::view(&mut tx, row, catalog, None, now).await?;
             views.insert(v.row.id.clone(), v);
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         let wishlists = list_ids
             .iter()
             .filter_map(|id| views.remove(id))

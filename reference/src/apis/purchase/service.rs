@@ -415,7 +415,7 @@ where
         .filter(|(id, _)| row.doc.items.iter().any(|l| &l.product_id == id))
         .collect();
     let v = view_with(&mut tx, row, catalog, Some(&culture), products, now).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(remember(ctx, v))
 }
 
@@ -433,7 +433,7 @@ pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
             let row = find(&mut tx, &a, true, now)
                 .await?
                 .ok_or_else(|| ApiError::internal("cart not created"))?;
-            tx.commit().await.map_err(db_error)?;
+            tx.commit().await?;
             conn = state.store.pool.acquire().await.map_err(db_error)?;
             row
         }

@@ -15,7 +15,6 @@ use super::compute::{recompute, sku_line};
 use super::model::{CartDoc, CartRecord, CartState, ContextDoc, CustomerDoc};
 use super::{carts, tenants};
 use crate::state::AppState;
-use crate::store::db_error;
 
 /// The demo tenant.
 pub const DEMO_TENANT: &str = "demo";
@@ -196,7 +195,7 @@ pub async fn seed_tenant(state: &AppState, tenant: &str, id: &str, secret: &str)
     for p in &price_lists {
         upsert_market_price(&mut tx, tenant, p).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -235,6 +234,6 @@ pub async fn seed(state: &AppState) -> ApiResult<()> {
         cart.touch(now);
         carts::insert(&mut tx, DEMO_TENANT, &cart).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(())
 }

@@ -16,9 +16,12 @@ pub mod view;
 
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
+
 use axum::Router;
 
 use crate::apis::usage::middleware::count_requests;
+use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 
 /// The API's router, mounted by `crate::http::router`: JWT with scope `cart` for the path's
@@ -57,32 +60,15 @@ pub async fn sweep(state: &AppState) -> shopql_server_stubs::ApiResult<(u64, u64
 }
 
 /// Starts the cart sweeps (every `sweep_interval_ms`), stopping on shutdown.
-pub fn spawn_background(state: &AppState) {
-    let state = state.clone();
+pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     let every = Duration::from_millis(state.config.sweep_interval_ms.max(10));
-    tokio::spawn(async move {
-        let stop = until_shutdown(state.shutdown.clone());
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                () = &mut stop => break,
-            }
-            if let Err(e) = sweep(&state).await {
-                tracing::warn!(error = %e, "cart sweep failed");
-            }
-        }
-    });
-}
-
-/// Completes when the server shuts down (or its state is dropped).
-pub async fn until_shutdown(mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let stop = *shutdown.borrow_and_update();
-        if stop || shutdown.changed().await.is_err() {
-            return;
-        }
-    }
+    vec![background::every(
+        state,
+        "shop cart sweep",
+        every,
+        OnShutdown::Stop,
+        |state| async move { sweep(&state).await },
+    )]
 }
 
 /// The REST token endpoint `POST /{tenant}/auth/token`.

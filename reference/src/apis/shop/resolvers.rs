@@ -53,7 +53,7 @@ impl ShopApi {
     /// Writes a changed cart and commits.
     async fn commit(&self, mut tx: Tx, tenant: &str, cart: &CartRecord) -> ApiResult<()> {
         carts::save(&mut tx, tenant, cart).await?;
-        tx.commit().await.map_err(db_error)
+        tx.commit().await
     }
 
     /// Applies `change` to the items of an editable cart, recomputes and saves it.
@@ -401,7 +401,7 @@ impl ShopResolvers for ShopApi {
                     "a cart with id `{id}` was created concurrently; hydrate it again"
                 )));
             }
-            tx.commit().await.map_err(db_error)?;
+            tx.commit().await?;
         } else {
             self.commit(tx, &tenant, &cart).await?;
         }

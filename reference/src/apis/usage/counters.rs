@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
-use shopql_server_stubs::ApiResult;
+use shopql_server_stubs::{ApiError, ApiResult};
 
 use crate::state::AppState;
 use crate::store::{Store, db_error};
@@ -173,7 +173,7 @@ async fn write(store: &Store, rows: &[(CounterKey, i64)]) -> ApiResult<()> {
         .await
         .map_err(db_error)?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -184,7 +184,14 @@ pub fn record_cart_event(state: &AppState, tenant: &str, event: CartEvent) {
 
 /// Flushes `state`'s node's counters now (the background task does this periodically).
 pub async fn flush(state: &AppState) -> ApiResult<usize> {
-    counters(state).flush(&state.store).await
+    let counters = counters(state);
+    let store = state.store.clone();
+    // A flush takes the counts out of memory before it writes them, so it runs on a task of its
+    // own: a caller that goes away (a report request whose client disconnected) cannot stop it
+    // between the two, and the counts are either written or put back.
+    tokio::spawn(async move { counters.flush(&store).await })
+        .await
+        .map_err(ApiError::internal)?
 }
 
 #[cfg(test)]

@@ -188,11 +188,11 @@ async fn count(State(counting): State<Counting>, request: Request, next: Next) -
         let (parts, body) = request.into_parts();
         let bytes = match shopql_server_stubs::body::read_limited(body, counting.max_body).await {
             Ok(b) => b,
-            Err(_) => {
+            Err(e) => {
+                let (status, code, message) = e.answer();
                 let body = serde_json::json!({ "errors": [{
-                    "message": format!("the request body is larger than {} bytes", counting.max_body),
-                    "extensions": { "code": "PAYLOAD_TOO_LARGE" } }] });
-                return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+                    "message": message, "extensions": { "code": code } }] });
+                return (status, axum::Json(body)).into_response();
             }
         };
         let ops = operations_of_body(&bytes);

@@ -7,13 +7,15 @@ pub mod middleware;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
+
 use axum::Router;
 use chrono::NaiveDate;
 use shopql_server_stubs::usage::{self as api, UsageResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
 
 use crate::apis::shop::auth::{SCOPES, ScopeAuthenticator, principal};
-use crate::apis::shop::until_shutdown;
+use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 use crate::store::db_error;
 use counters::{CART_EVENTS, CartEvent, counters};
@@ -180,23 +182,13 @@ pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
 }
 
 /// Flushes this node's counters every few seconds, and once more on shutdown.
-pub fn spawn_background(state: &AppState) {
-    let state = state.clone();
+pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     let every = Duration::from_millis(state.config.sweep_interval_ms.clamp(10, 10_000));
-    tokio::spawn(async move {
-        let shutdown = until_shutdown(state.shutdown.clone());
-        tokio::pin!(shutdown);
-        loop {
-            let stop = tokio::select! {
-                () = tokio::time::sleep(every) => false,
-                () = &mut shutdown => true,
-            };
-            if let Err(e) = counters::flush(&state).await {
-                tracing::warn!(error = %e, "usage flush failed");
-            }
-            if stop {
-                break;
-            }
-        }
-    });
+    vec![background::every(
+        state,
+        "usage flush",
+        every,
+        OnShutdown::RunOnceMore,
+        |state| async move { counters::flush(&state).await },
+    )]
 }

@@ -264,7 +264,7 @@ pub async fn update_items(
     let fresh = find(&mut tx, &store.id, &p.customer.id, code)
         .await?
         .ok_or_else(|| not_found(code))?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
     view_one(&mut conn, store, &p.customer.id, fresh, now).await
 }
@@ -522,7 +522,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
     view_one(&mut conn, store, &p.customer.id, next, now).await
 }

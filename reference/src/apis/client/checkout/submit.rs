@@ -271,7 +271,7 @@ pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiRes
             "the checkout was submitted concurrently; read it again",
         ));
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
 
     let mut done = row;
     done.status = "completed".to_string();
