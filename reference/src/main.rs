@@ -120,33 +120,48 @@ enum Admin {
 #[derive(Debug, Subcommand)]
 enum TenantAction {
     /// Create a tenant and its first access key pair.
-    Create { tenant: String },
+    Create {
+        /// The tenant identifier, as in `/{tenant}/cart` (a-z, 0-9, -).
+        tenant: String,
+    },
     /// Revoke every access key pair of a tenant.
-    Revoke { tenant: String },
+    Revoke {
+        /// The tenant identifier.
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum AccessKeyAction {
     /// Another access key pair for a tenant.
-    Create { tenant: String },
+    Create {
+        /// The tenant identifier.
+        tenant: String,
+    },
     /// Revoke one access key pair by its id.
-    Revoke { id: String },
+    Revoke {
+        /// The access key id (`x-crystallize-access-token-id`).
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum SellerAction {
     /// Create a seller with an API key.
     Create {
+        /// The seller's business name.
         #[arg(long)]
         name: String,
     },
     /// Replace a seller's API key with a new one.
     Rotate {
+        /// The seller id that `seller create` printed.
         #[arg(long)]
         id: i64,
     },
     /// Revoke a seller's API key.
     Revoke {
+        /// The seller id.
         #[arg(long)]
         id: i64,
     },
@@ -156,13 +171,16 @@ enum SellerAction {
 enum PurchaseTokenAction {
     /// A new token bound to a user id (the user's carts become the customer's).
     Create {
+        /// The user id the token binds (the `userId` of its carts).
         #[arg(long)]
         user_id: String,
     },
     /// Revoke one token, or every token of a user.
     Revoke {
+        /// The token itself.
         #[arg(long, conflicts_with = "user_id", required_unless_present = "user_id")]
         token: Option<String>,
+        /// Every token of this user id.
         #[arg(long)]
         user_id: Option<String>,
     },
@@ -175,6 +193,7 @@ enum ClientStoreAction {
         /// The store's domain, e.g. `shop.example.com`.
         #[arg(long)]
         origin: String,
+        /// Display name.
         #[arg(long)]
         name: String,
         /// ISO 4217 currency of its prices.
@@ -192,6 +211,7 @@ enum ClientStoreAction {
     },
     /// Revoke the store of an origin (its data stays; the origin stops answering).
     Revoke {
+        /// The store's domain.
         #[arg(long)]
         origin: String,
     },
@@ -300,7 +320,14 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(Command::Admin { what }) = args.command {
-        println!("{}", admin(&args.database_url, what).await?);
+        // An operator's mistake is a one-line message and exit status 1, not a backtrace.
+        match admin(&args.database_url, what).await {
+            Ok(out) => println!("{out}"),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::exit(1);
+            }
+        }
         return Ok(());
     }
     tracing_subscriber::fmt()
