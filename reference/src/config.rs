@@ -30,6 +30,11 @@ pub struct Config {
     pub sqlite_sync: crate::store::SqliteSync,
     /// Connection limits: header and body read timeouts, the connection cap, the shutdown drain.
     pub connections: shopql_server_stubs::ConnectionLimits,
+    /// Persisted queries: automatic (default), an allow-list, or off.
+    pub persisted_queries: shopql_server_stubs::PersistedQueries,
+    /// On shutdown, how long `/readyz` answers 503 while requests are still served, so that a
+    /// load balancer stops sending before connections are refused (default 0).
+    pub shutdown_delay: Duration,
 }
 
 /// Abuse limits (on by default). Budgets are kept in memory per server process and timed by
@@ -108,6 +113,8 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             sqlite_sync: crate::store::SqliteSync::default(),
             connections: shopql_server_stubs::ConnectionLimits::default(),
+            persisted_queries: shopql_server_stubs::PersistedQueries::default(),
+            shutdown_delay: Duration::ZERO,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The HTTP surface: every API mounted at the path the real services use, plus `/healthz`.
+//! The HTTP surface: every API mounted at the path the real services use, plus `/healthz`,
+//! `/livez`, `/readyz` and `/metrics` (see [`crate::observability`]).
 //!
 //! | path | API |
 //! |---|---|
@@ -22,12 +23,16 @@ use axum::routing::get;
 use serde_json::json;
 
 use crate::apis;
+use crate::observability;
 use crate::state::AppState;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let rest: Router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/livez", get(observability::livez))
+        .route("/readyz", get(observability::readyz))
+        .route("/metrics", get(observability::metrics))
         .merge(apis::shop::token_router(&state))
         .with_state(state.clone());
     Router::new()

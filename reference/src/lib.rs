@@ -18,6 +18,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod limits;
+pub mod observability;
 pub mod state;
 pub mod store;
 
@@ -56,6 +57,8 @@ impl RunningServer {
     /// stops the background tasks and waits for their last step (the usage flush), then closes
     /// the database pools.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.state.observability.set_ready(false);
+        tokio::time::sleep(self.state.config.shutdown_delay).await;
         let _ = self.stop_http.send(true);
         let served = self.http.await;
         let _ = self.stop_background.send(true);
@@ -82,21 +85,16 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
     let store = Store::connect_with(&config.database_url, config.sqlite_sync).await?;
-    store.migrate().await?;
-    if !config.demo {
-        admin::revoke_demo_credentials(&store).await?;
-    }
     let (stop_http, http_stopped) = watch::channel(false);
     let (stop_background, background_stopped) = watch::channel(false);
     // Demo data (and its published credentials) belong to demo mode only.
     let seed = config.seed && config.demo;
+    let demo = config.demo;
     let addr = config.addr;
     let connections = config.connections.clone();
     let state = AppState::new(store, config, clock, background_stopped)?;
-    if seed {
-        apis::seed_demo(&state).await?;
-    }
-    let background = apis::spawn_background(&state);
+    // Listening first: `/livez` answers and `/readyz` says "not ready" while migrations and demo
+    // data run, so an orchestrator can tell a slow start from a dead one.
     let app = http::router(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -109,6 +107,25 @@ pub async fn start_with_clock(
         },
         connections,
     ));
+    let prepared = async {
+        state.store.migrate().await?;
+        if !demo {
+            admin::revoke_demo_credentials(&state.store).await?;
+        }
+        if seed {
+            apis::seed_demo(&state).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(e) = prepared {
+        let _ = stop_http.send(true);
+        let _ = http.await;
+        state.store.close().await;
+        return Err(e);
+    }
+    let background = apis::spawn_background(&state);
+    state.observability.set_ready(true);
     Ok(RunningServer {
         addr,
         state,

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use shopql_reference::admin::{self, NewClientStore};
 use shopql_reference::store::{SqliteSync, Store};
 use shopql_reference::{Config, RateLimits, start};
-use shopql_server_stubs::ConnectionLimits;
+use shopql_server_stubs::{AllowList, ConnectionLimits, PersistedQueries};
 
 // See the workspace manifest: faster small allocations, and memory returned under load.
 #[global_allocator]
@@ -73,6 +73,17 @@ struct Args {
     /// Seconds in-flight requests may take to finish on SIGTERM/SIGINT before they are cut.
     #[arg(long, env = "SHOPQL_DRAIN_TIMEOUT", default_value_t = 30)]
     drain_timeout: u64,
+    /// Persisted queries: `automatic` (default; clients register documents by hash), `off`, or
+    /// an allow-list read from --persisted-queries-manifest.
+    #[arg(long, env = "SHOPQL_PERSISTED_QUERIES", value_enum, default_value_t = PersistedMode::Automatic)]
+    persisted_queries: PersistedMode,
+    /// An Apollo persisted-query manifest (JSON): only its operations run. Implies the allow-list.
+    #[arg(long, env = "SHOPQL_PERSISTED_QUERIES_MANIFEST")]
+    persisted_queries_manifest: Option<std::path::PathBuf>,
+    /// Seconds `/readyz` answers 503 on SIGTERM before the server stops accepting connections,
+    /// so that a load balancer stops sending first.
+    #[arg(long, env = "SHOPQL_SHUTDOWN_DELAY", default_value_t = 0)]
+    shutdown_delay: u64,
     /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     log: String,
@@ -316,6 +327,17 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
     }
 }
 
+/// `--persisted-queries`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PersistedMode {
+    /// Any document may be registered by its hash.
+    Automatic,
+    /// Only the manifest's documents run.
+    AllowList,
+    /// Hashes are refused; query texts run.
+    Off,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -340,6 +362,20 @@ async fn main() -> anyhow::Result<()> {
     if args.production && demo {
         anyhow::bail!("--production needs --jwt-secret (at least 32 bytes) and no --demo");
     }
+    let persisted_queries = match (args.persisted_queries, &args.persisted_queries_manifest) {
+        (PersistedMode::Off, None) => PersistedQueries::Off,
+        (PersistedMode::Automatic, None) => PersistedQueries::default(),
+        (PersistedMode::AllowList, None) => {
+            anyhow::bail!("--persisted-queries allow-list needs --persisted-queries-manifest FILE")
+        }
+        (_, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let list = AllowList::from_manifest(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            PersistedQueries::AllowList(std::sync::Arc::new(list))
+        }
+    };
     let config = Config {
         addr: args.addr,
         database_url: args.database_url.clone(),
@@ -363,6 +399,8 @@ async fn main() -> anyhow::Result<()> {
             body_read_timeout: Duration::from_secs(args.body_timeout),
             drain_timeout: Duration::from_secs(args.drain_timeout),
         },
+        persisted_queries,
+        shutdown_delay: Duration::from_secs(args.shutdown_delay),
         ..Config::default()
     };
     let server = start(config).await?;

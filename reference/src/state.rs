@@ -10,6 +10,7 @@ use crate::auth::{DEMO_SECRET, JwtKeys};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::limits::AbuseLimits;
+use crate::observability::Observability;
 use crate::store::Store;
 
 /// The shared state: storage, signing keys, the clock and the configuration. Cheap to clone.
@@ -29,6 +30,8 @@ pub struct AppState {
     pub limits: Arc<AbuseLimits>,
     /// The purchase API's store catalogues, kept for a few seconds.
     pub catalogs: Arc<Catalogs>,
+    /// Metrics and readiness.
+    pub observability: Arc<Observability>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -60,6 +63,7 @@ impl AppState {
             keys: Arc::new(keys),
             limits,
             catalogs: Arc::default(),
+            observability: Arc::default(),
             clock,
             config: Arc::new(config),
             shutdown,
@@ -74,9 +78,12 @@ impl AppState {
     /// The GraphQL server settings every API starts from (limits on; production mode turns off
     /// GraphiQL, introspection and suggestions). Every API charges the same token buckets, so
     /// a principal (or an address) has one budget for the whole server.
-    pub fn server_config(&self) -> ServerConfig {
+    pub fn server_config(&self, api: &str) -> ServerConfig {
         let mut c = ServerConfig::default().with_token_buckets(self.limits.buckets());
         c.trusted_proxy_hops = self.config.rate_limits.trusted_proxy_hops;
+        c.api_name = api.to_string();
+        c.metrics = Some(self.observability.metrics.clone());
+        c.persisted_queries = self.config.persisted_queries.clone();
         if self.config.production {
             c.production()
         } else {

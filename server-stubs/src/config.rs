@@ -79,6 +79,14 @@ pub struct ServerConfig {
     /// schema request included (default none): for an API that refuses requests without a
     /// header, such as the client API's `CommonGround-Origin`.
     pub graphiql_headers: Vec<(String, String)>,
+    /// Persisted queries (default: automatic, 4,096 documents kept; see
+    /// [`PersistedQueries`](crate::PersistedQueries)).
+    pub persisted_queries: crate::PersistedQueries,
+    /// The API's name in metrics and logs (default `graphql`).
+    pub api_name: String,
+    /// Where operations, errors and refusals are counted (default none; see
+    /// [`Metrics`](crate::metrics::Metrics)).
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
     /// Suggest field names in validation errors (default on; off in production).
     pub suggestions: bool,
     /// Runs before every request.
@@ -141,6 +149,9 @@ impl Default for ServerConfig {
             graphiql: true,
             graphiql_title: None,
             graphiql_headers: Vec::new(),
+            persisted_queries: crate::PersistedQueries::default(),
+            api_name: "graphql".to_string(),
+            metrics: None,
             suggestions: true,
             authenticator: None,
             token_buckets: Some(Arc::new(TokenBuckets::with_system_clock(

@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::json;
 
+use crate::media::Media;
 use crate::parse_cache::ParseCache;
 use crate::rate::RetryAfter;
 use crate::{ErrorCode, RequestContext, ServerConfig, limits};
@@ -30,6 +31,7 @@ struct Endpoint {
     schema: Schema,
     config: Arc<ServerConfig>,
     parsed: Arc<ParseCache>,
+    persisted: Arc<crate::persisted::Registry>,
 }
 
 /// A router serving `builder` at `/` with `config`'s limits. Mount it where the API lives
@@ -49,6 +51,9 @@ pub fn router(builder: SchemaBuilder, config: ServerConfig) -> Router {
 pub fn router_with(schema: Schema, config: ServerConfig) -> Router {
     let endpoint = Endpoint {
         schema,
+        persisted: Arc::new(crate::persisted::Registry::new(
+            config.persisted_queries.clone(),
+        )),
         config: Arc::new(config),
         parsed: Arc::new(ParseCache::default()),
     };
@@ -174,6 +179,17 @@ async fn handle_post(
     params: RawPathParams,
     request: axum::extract::Request,
 ) -> axum::response::Response {
+    let media = Media::negotiate(request.headers());
+    let response = answer_post(&endpoint, params, request, media.unwrap_or(Media::Json)).await;
+    with_media(response, media)
+}
+
+async fn answer_post(
+    endpoint: &Endpoint,
+    params: RawPathParams,
+    request: axum::extract::Request,
+    media: Media,
+) -> axum::response::Response {
     let remote = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -186,6 +202,22 @@ async fn handle_post(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    if Media::negotiate(&headers).is_none() {
+        return error_body(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "the client accepts neither application/graphql-response+json nor application/json",
+            &request_id_hint,
+        );
+    }
+    if !crate::media::is_json_body(&headers) {
+        return error_body(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as JSON, with `Content-Type: application/json`",
+            &request_id_hint,
+        );
+    }
     let limit = endpoint.config.max_body_bytes;
     let bytes = match crate::body::read_limited(body, limit).await {
         Ok(b) => b,
@@ -194,7 +226,7 @@ async fn handle_post(
             return error_body(status, code, &message, &request_id_hint);
         }
     };
-    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+    let mut batch: BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(b) => b,
         Err(e) => {
             return error_body(
@@ -205,9 +237,26 @@ async fn handle_post(
             );
         }
     };
+    // Persisted queries first: a request that sends only a hash gets its text here.
+    let refused: Vec<Option<Box<Response>>> = match &mut batch {
+        BatchRequest::Single(r) => vec![endpoint.persisted.resolve(r).err()],
+        BatchRequest::Batch(rs) => rs
+            .iter_mut()
+            .map(|r| endpoint.persisted.resolve(r).err())
+            .collect(),
+    };
+    let mut refused = refused;
+    if let BatchRequest::Single(_) = &batch
+        && let Some(response) = refused.first_mut().and_then(Option::take)
+    {
+        return json_response(&BatchResponse::Single(*response), &request_id_hint, media);
+    }
     let missing_query = match &batch {
         BatchRequest::Single(r) => r.query.trim().is_empty(),
-        BatchRequest::Batch(rs) => rs.iter().any(|r| r.query.trim().is_empty()),
+        BatchRequest::Batch(rs) => rs
+            .iter()
+            .zip(&refused)
+            .any(|(r, refused)| refused.is_none() && r.query.trim().is_empty()),
     };
     if missing_query {
         return error_body(
@@ -217,12 +266,12 @@ async fn handle_post(
             &request_id_hint,
         );
     }
-    let ctx = match context(&endpoint, headers, &params, remote).await {
+    let ctx = match context(endpoint, headers, &params, remote).await {
         Ok(c) => c,
         Err(resp) => return resp,
     };
     match batch {
-        BatchRequest::Single(request) => execute_one(&endpoint, request, ctx).await,
+        BatchRequest::Single(request) => execute_one(endpoint, request, ctx, media).await,
         BatchRequest::Batch(requests) => {
             if requests.len() > endpoint.config.max_batch {
                 return error_body(
@@ -237,15 +286,20 @@ async fn handle_post(
                 );
             }
             let mut responses = Vec::with_capacity(requests.len());
-            let mut refused: Option<RetryAfter> = None;
+            let mut refused_by_rate: Option<RetryAfter> = None;
             let mut ran = false;
-            for mut request in requests {
+            for (mut request, persisted) in requests.into_iter().zip(refused) {
+                if let Some(response) = persisted {
+                    responses.push(*response);
+                    continue;
+                }
                 let started = Instant::now();
-                let name = request.operation_name.clone();
-                let response = match admit(&endpoint, &ctx, &mut request) {
+                let admission = admit(endpoint, &ctx, &mut request);
+                let name = operation_name(&mut request);
+                let response = match admission {
                     Admission::Refused(response) => *response,
                     Admission::RateLimited(wait) => {
-                        refused = Some(refused.map_or(wait, |r| r.max(wait)));
+                        refused_by_rate = Some(refused_by_rate.map_or(wait, |r| r.max(wait)));
                         responses.push(rate_limited_response(wait));
                         continue;
                     }
@@ -255,58 +309,129 @@ async fn handle_post(
                     }
                 };
                 ran = true;
-                responses.push(log(response, name.as_deref(), started, &ctx.request_id));
+                responses.push(log(
+                    endpoint,
+                    response,
+                    name.as_deref(),
+                    started,
+                    &ctx.request_id,
+                ));
             }
-            if let (false, Some(wait)) = (ran, refused) {
+            if let (false, Some(wait)) = (ran, refused_by_rate) {
                 return rate_limited(wait, &ctx.request_id);
             }
-            json_response(&BatchResponse::Batch(responses), &ctx.request_id)
+            // A batch (outside the specification) is always 200: each answer has its errors.
+            json_response(
+                &BatchResponse::Batch(responses),
+                &ctx.request_id,
+                Media::Json,
+            )
         }
     }
+}
+
+/// Answers in the negotiated media type (`406` when there is none); GraphiQL pages and other
+/// non-JSON answers are left as they are.
+fn with_media(
+    mut response: axum::response::Response,
+    media: Option<Media>,
+) -> axum::response::Response {
+    let Some(media) = media else {
+        return response;
+    };
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(media.content_type()),
+        );
+    }
+    response
 }
 
 async fn execute_one(
     endpoint: &Endpoint,
     mut request: Request,
     ctx: RequestContext,
+    media: Media,
 ) -> axum::response::Response {
     let started = Instant::now();
-    let name = request.operation_name.clone();
     let request_id = ctx.request_id.clone();
-    let response = match admit(endpoint, &ctx, &mut request) {
+    let admission = admit(endpoint, &ctx, &mut request);
+    let name = operation_name(&mut request);
+    let response = match admission {
         Admission::Refused(response) => *response,
         Admission::RateLimited(wait) => return rate_limited(wait, &request_id),
         Admission::Run => {
             crate::execute::run(&endpoint.schema, request.data(ctx), &endpoint.config).await
         }
     };
-    let response = log(response, name.as_deref(), started, &request_id);
-    json_response(&BatchResponse::Single(response), &request_id)
+    let response = log(endpoint, response, name.as_deref(), started, &request_id);
+    json_response(&BatchResponse::Single(response), &request_id, media)
+}
+
+/// The operation's name: the request's `operationName`, else the name of the document's only
+/// operation (the SDK sends named documents without `operationName`).
+fn operation_name(request: &mut Request) -> Option<String> {
+    use async_graphql::parser::types::DocumentOperations;
+    if request.operation_name.is_some() {
+        return request.operation_name.clone();
+    }
+    match &request.parsed_query().ok()?.operations {
+        DocumentOperations::Single(_) => None,
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|n| n.to_string())
+        }
+        DocumentOperations::Multiple(_) => None,
+    }
 }
 
 /// Logs the operation: name, duration, outcome.
 fn log(
+    endpoint: &Endpoint,
     response: Response,
     operation: Option<&str>,
     started: Instant,
     request_id: &str,
 ) -> Response {
+    let elapsed = started.elapsed();
     tracing::info!(
         request_id,
+        api = endpoint.config.api_name.as_str(),
         operation = operation.unwrap_or("-"),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
         errors = response.errors.len(),
         "graphql"
     );
+    if let Some(metrics) = &endpoint.config.metrics {
+        metrics.observe(&endpoint.config.api_name, operation, elapsed, &response);
+    }
     response
 }
 
-fn json_response(body: &BatchResponse, request_id: &str) -> axum::response::Response {
-    match serde_json::to_vec(body) {
+fn json_response(body: &BatchResponse, request_id: &str, media: Media) -> axum::response::Response {
+    let (status, encoded) = match body {
+        // With the current media type a request error has no `data` entry at all.
+        BatchResponse::Single(r) if crate::media::is_request_error(r) => (
+            media.status(r),
+            if media == Media::GraphqlResponse {
+                serde_json::to_vec(&json!({ "errors": r.errors, "extensions": r.extensions }))
+                    .map(|v| strip_empty_extensions(v))
+            } else {
+                serde_json::to_vec(body)
+            },
+        ),
+        BatchResponse::Single(r) => (media.status(r), serde_json::to_vec(body)),
+        BatchResponse::Batch(_) => (StatusCode::OK, serde_json::to_vec(body)),
+    };
+    match encoded {
         Ok(bytes) => {
             let mut resp = (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
+                status,
+                [(header::CONTENT_TYPE, media.content_type())],
                 bytes,
             )
                 .into_response();
@@ -330,6 +455,18 @@ fn json_response(body: &BatchResponse, request_id: &str) -> axum::response::Resp
     }
 }
 
+/// Drops an empty `"extensions":{}` from an encoded `{errors, extensions}` answer.
+fn strip_empty_extensions(encoded: Vec<u8>) -> Vec<u8> {
+    const EMPTY: &[u8] = b",\"extensions\":{}}";
+    if encoded.ends_with(EMPTY) {
+        let mut v = encoded[..encoded.len() - EMPTY.len()].to_vec();
+        v.push(b'}');
+        v
+    } else {
+        encoded
+    }
+}
+
 async fn handle_get(
     State(endpoint): State<Endpoint>,
     OriginalUri(uri): OriginalUri,
@@ -342,7 +479,10 @@ async fn handle_get(
         .map(|c| c.0);
     let headers = request.headers().clone();
     let query = uri.query().unwrap_or("");
-    if query.is_empty() || !query.split('&').any(|kv| kv.starts_with("query=")) {
+    let is_request = query
+        .split('&')
+        .any(|kv| kv.starts_with("query=") || kv.starts_with("extensions="));
+    if !is_request {
         if !endpoint.config.graphiql {
             return error_body(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -361,7 +501,27 @@ async fn handle_get(
         }
         return Html(page.render()).into_response();
     }
-    let mut graphql_request = match get_request(&uri) {
+    let Some(media) = Media::negotiate(&headers) else {
+        return error_body(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "the client accepts neither application/graphql-response+json nor application/json",
+            "",
+        );
+    };
+    let response = answer_get(&endpoint, &uri, params, headers, remote, media).await;
+    with_media(response, Some(media))
+}
+
+async fn answer_get(
+    endpoint: &Endpoint,
+    uri: &axum::http::Uri,
+    params: RawPathParams,
+    headers: HeaderMap,
+    remote: Option<SocketAddr>,
+    media: Media,
+) -> axum::response::Response {
+    let mut graphql_request = match get_request(uri) {
         Ok(r) => r,
         Err(e) => {
             return error_body(
@@ -372,6 +532,17 @@ async fn handle_get(
             );
         }
     };
+    if let Err(response) = endpoint.persisted.resolve(&mut graphql_request) {
+        return json_response(&BatchResponse::Single(*response), "", media);
+    }
+    if graphql_request.query.trim().is_empty() {
+        return error_body(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request has no `query`",
+            "",
+        );
+    }
     // The GraphQL-over-HTTP spec allows only queries over GET: mutations must not be caused by links.
     if !runs_a_query(&mut graphql_request) {
         return error_body(
@@ -381,11 +552,11 @@ async fn handle_get(
             "",
         );
     }
-    let ctx = match context(&endpoint, headers, &params, remote).await {
+    let ctx = match context(endpoint, headers, &params, remote).await {
         Ok(c) => c,
         Err(resp) => return resp,
     };
-    execute_one(&endpoint, graphql_request, ctx).await
+    execute_one(endpoint, graphql_request, ctx, media).await
 }
 
 /// The path GraphiQL posts to, with every character outside a conservative set percent-encoded:
@@ -519,6 +690,9 @@ fn admit(endpoint: &Endpoint, ctx: &RequestContext, request: &mut Request) -> Ad
     let key = ctx.rate_key();
     match (buckets.take(&key, tokens), refused) {
         (Err(wait), _) => {
+            if let Some(metrics) = &endpoint.config.metrics {
+                metrics.rate_limited(&endpoint.config.api_name);
+            }
             tracing::info!(
                 request_id = %ctx.request_id,
                 key = %key,

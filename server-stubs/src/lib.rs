@@ -58,7 +58,10 @@ pub mod graphiql;
 pub mod http;
 pub mod limits;
 mod maybe;
+pub mod media;
+pub mod metrics;
 pub mod parse_cache;
+pub mod persisted;
 pub mod rate;
 pub mod registry;
 pub mod scalars;
@@ -70,6 +73,7 @@ pub use error::{ApiError, ApiResult, ErrorCode};
 pub use execute::execute;
 pub use graphiql::GraphiqlPage;
 pub use maybe::Maybe;
+pub use persisted::{AllowList, PersistedQueries};
 pub use serve::ConnectionLimits;
 
 /// Re-exported for generated code and implementations.

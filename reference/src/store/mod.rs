@@ -243,6 +243,23 @@ impl Store {
         }
     }
 
+    /// Each pool's name, size and idle connections (`readers` and, on a SQLite file, `writer`).
+    pub fn pool_use(&self) -> Vec<(&'static str, u32, u32)> {
+        let mut out = vec![(
+            "readers",
+            self.pool.size(),
+            u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+        )];
+        if let Some(writer) = &self.writer {
+            out.push((
+                "writer",
+                writer.size(),
+                u32::try_from(writer.num_idle()).unwrap_or(u32::MAX),
+            ));
+        }
+        out
+    }
+
     /// Checks that the database answers.
     pub async fn health(&self) -> Result<(), ApiError> {
         sqlx::query("SELECT 1")

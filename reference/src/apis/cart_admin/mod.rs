@@ -210,7 +210,7 @@ impl CartAdminResolvers for CartAdminApi {
 /// The API's router, mounted by `crate::http::router`.
 pub fn router(state: &AppState) -> Router {
     let config = state
-        .server_config()
+        .server_config("cart-admin")
         .with_authenticator(ScopeAuthenticator::new(state, "cart:admin"));
     let router = shopql_server_stubs::http::router(
         api::schema_builder(CartAdminApi {

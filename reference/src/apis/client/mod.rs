@@ -219,7 +219,7 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 /// The API's router, mounted by `crate::http::router` at `/client/graphql`.
 pub fn router(state: &AppState) -> Router {
     let mut config = state
-        .server_config()
+        .server_config("client")
         .with_authenticator(ClientAuthenticator::new(state.clone(), Stores::default()));
     config.max_complexity = MAX_COMPLEXITY;
     // Every request must name its store, GraphiQL's own schema request included.

@@ -129,7 +129,7 @@ impl LockResolvers for LockApi {
 /// The API's router, mounted by `crate::http::router`.
 pub fn router(state: &AppState) -> Router {
     let config = state
-        .server_config()
+        .server_config("lock")
         .with_authenticator(ScopeAuthenticator::new(state, "lock"));
     let router = shopql_server_stubs::http::router(
         api::schema_builder(LockApi {

@@ -625,7 +625,7 @@ pub const MAX_COMPLEXITY: usize = 6_000;
 /// endpoint (sellers authenticate with their API key) and the downloads of uploaded files.
 pub fn router(state: &AppState) -> Router {
     let mut config = state
-        .server_config()
+        .server_config("marketplace")
         .with_authenticator(SellerKeyAuthenticator::new(state.clone()));
     config.max_complexity = MAX_COMPLEXITY;
     // What a connection called without `first`/`last` returns, for the complexity.

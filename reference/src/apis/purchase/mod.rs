@@ -38,11 +38,12 @@ pub const MAX_COMPLEXITY: usize = 3_000;
 
 /// The API's router, mounted by `crate::http::router`.
 pub fn router(state: &AppState) -> Router {
-    let mut config = state
-        .server_config()
-        .with_authenticator(access::PurchaseAuthenticator {
-            store: state.store.clone(),
-        });
+    let mut config =
+        state
+            .server_config("purchase")
+            .with_authenticator(access::PurchaseAuthenticator {
+                store: state.store.clone(),
+            });
     config.max_complexity = MAX_COMPLEXITY;
     shopql_server_stubs::http::router(
         shopql_server_stubs::purchase::schema_builder(resolvers::PurchaseApi::new(state.clone())),

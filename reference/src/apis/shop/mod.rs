@@ -28,7 +28,7 @@ use crate::state::AppState;
 /// tenant; requests are counted for the usage API.
 pub fn router(state: &AppState) -> Router {
     let config = state
-        .server_config()
+        .server_config("shop")
         .with_authenticator(auth::ScopeAuthenticator::new(state, "cart"));
     let router = shopql_server_stubs::http::router(
         shopql_server_stubs::shop::schema_builder(resolvers::ShopApi::new(state)),

@@ -72,7 +72,7 @@ pub fn count_requests(router: Router, state: &AppState, api: &'static str) -> Ro
         counters: counters(state),
         clock: state.clock.clone(),
         api,
-        max_body: state.server_config().max_body_bytes,
+        max_body: state.server_config("usage").max_body_bytes,
         known: Arc::default(),
     };
     router.layer(middleware::from_fn_with_state(counting, count))

@@ -165,7 +165,7 @@ impl UsageResolvers for UsageApi {
 /// The API's router, mounted by `crate::http::router`.
 pub fn router(state: &AppState) -> Router {
     let config = state
-        .server_config()
+        .server_config("usage")
         .with_authenticator(ScopeAuthenticator::new(state, "usage"));
     let router = shopql_server_stubs::http::router(
         api::schema_builder(UsageApi {

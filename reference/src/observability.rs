@@ -1,0 +1,119 @@
+//! What operators watch: Prometheus metrics (`GET /metrics`), liveness (`GET /livez`) and
+//! readiness (`GET /readyz`).
+//!
+//! - `/livez` is 200 while the process serves HTTP at all.
+//! - `/readyz` is 200 only once migrations and demo data are done, while the server is not
+//!   shutting down, and while storage answers; a load balancer sends traffic only then.
+//! - `/metrics` holds the GraphQL endpoints' metrics (operations, latency, errors by code,
+//!   rate-limit refusals: [`shopql_server_stubs::metrics`]) and the database pools' use.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use serde_json::json;
+use shopql_server_stubs::metrics::Metrics;
+
+use crate::state::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    pool: &'static str,
+    state: &'static str,
+}
+
+/// The server's metrics registry, its GraphQL metrics and its readiness.
+#[derive(Debug)]
+pub struct Observability {
+    registry: Registry,
+    /// Given to every endpoint's `ServerConfig`.
+    pub metrics: Arc<Metrics>,
+    pool: Family<PoolLabels, Gauge>,
+    ready: AtomicBool,
+}
+
+impl Default for Observability {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let metrics = Arc::new(Metrics::register(&mut registry));
+        let pool = Family::<PoolLabels, Gauge>::default();
+        registry.sub_registry_with_prefix("shopql").register(
+            "db_pool_connections",
+            "Database connections per pool (readers, writer) and state (idle, in_use)",
+            pool.clone(),
+        );
+        Self {
+            registry,
+            metrics,
+            pool,
+            ready: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Observability {
+    /// Marks the server ready (start-up done) or not (shutting down).
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::SeqCst);
+    }
+
+    /// Whether start-up is done and shutdown has not begun.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+}
+
+/// `GET /livez`.
+pub async fn livez() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: 200 when ready and storage answers, else 503 with the reason.
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if !state.observability.is_ready() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "reason": "starting or shutting down" })),
+        );
+    }
+    match state.store.health().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "reason": "storage unreachable" })),
+        ),
+    }
+}
+
+/// `GET /metrics`, in the Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let o = &state.observability;
+    for (pool, size, idle) in state.store.pool_use() {
+        let gauge = |s| o.pool.get_or_create(&PoolLabels { pool, state: s }).clone();
+        gauge("idle").set(i64::from(idle));
+        gauge("in_use").set(i64::from(size.saturating_sub(idle)));
+    }
+    let mut text = String::new();
+    match prometheus_client::encoding::text::encode(&mut text, &o.registry) {
+        Ok(()) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        ),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "cannot encode the metrics".to_string(),
+        ),
+    }
+}
