@@ -84,7 +84,7 @@ pub fn banner(base: &str, database: &str, demo_data: bool) -> String {
             "Demo credentials:".to_string(),
             "  client       customer buyer@example.com / demo-password (send both base64-encoded)".to_string(),
             "  shop et al.  tenant `demo`, access token id `demo-access-id`, secret `demo-access-secret`".to_string(),
-            "  purchase     any user id for anonymous carts; `Authorization: Bearer demo-purchase-token` binds user b57d06db-1638-4d37-9734-fd01a9bc59aa".to_string(),
+            "  purchase     any user id that no token binds, for anonymous carts; `Authorization: Bearer demo-purchase-token` binds user b57d06db-1638-4d37-9734-fd01a9bc59aa".to_string(),
             "  marketplace  `Authorization: Bearer demo-seller-key` (or demo-seller-2-key)".to_string(),
         ]);
     }

@@ -9,6 +9,7 @@
 //! tokens, `apis/<api>/` one implementation per API, `http.rs` the routes, `limits.rs` the
 //! abuse limits every API shares (token bucket, login and coupon budgets).
 
+pub mod admin;
 pub mod apis;
 pub mod auth;
 pub mod background;
@@ -86,7 +87,9 @@ pub async fn start_with_clock(
     let store = Store::connect_with(&config.database_url, config.sqlite_sync).await?;
     let (stop_http, http_stopped) = watch::channel(false);
     let (stop_background, background_stopped) = watch::channel(false);
-    let seed = config.seed;
+    // Demo data (and its published credentials) belong to demo mode only.
+    let seed = config.seed && config.demo;
+    let demo = config.demo;
     let addr = config.addr;
     let connections = config.connections.clone();
     let state = AppState::new(store, config, clock, background_stopped)?;
@@ -106,6 +109,9 @@ pub async fn start_with_clock(
     ));
     let prepared = async {
         state.store.migrate().await?;
+        if !demo {
+            admin::revoke_demo_credentials(&state.store).await?;
+        }
         if seed {
             apis::seed_demo(&state).await?;
         }

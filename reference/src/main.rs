@@ -1,11 +1,13 @@
 //! `shopql-reference`: serves every shopql API. With no arguments: 127.0.0.1:4000, SQLite in
-//! `shopql.db`, demo data and credentials printed at start-up.
+//! `shopql.db`, demo data and credentials printed at start-up. `shopql-reference admin …`
+//! provisions credentials (see `shopql_reference::admin`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clap::Parser;
-use shopql_reference::store::SqliteSync;
+use clap::{Parser, Subcommand};
+use shopql_reference::admin::{self, NewClientStore};
+use shopql_reference::store::{SqliteSync, Store};
 use shopql_reference::{Config, RateLimits, start};
 use shopql_server_stubs::{AllowList, ConnectionLimits, PersistedQueries};
 
@@ -17,19 +19,28 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:4000")]
     addr: SocketAddr,
     /// Database: `sqlite://FILE` or `postgres://USER@HOST/DB` (PostgreSQL lets several servers share it).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://shopql.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://shopql.db",
+        global = true
+    )]
     database_url: String,
-    /// JWT signing secret (at least 32 bytes). Without it the built-in demo secret is used, which implies --demo.
+    /// JWT signing secret (at least 32 bytes). Without it the built-in demo secret is used, which
+    /// implies --demo. With it and without --demo no demo data is loaded and no demo credential
+    /// is accepted.
     #[arg(long, env = "SHOPQL_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
-    /// Demo mode: accept the built-in JWT secret.
+    /// Demo mode: accept the built-in JWT secret, load the demo data and its credentials.
     #[arg(long)]
     demo: bool,
-    /// Do not load the demo data.
+    /// Do not load the demo data (outside demo mode none is loaded anyway).
     #[arg(long)]
     no_seed: bool,
     /// Production mode: no GraphiQL, no introspection, no field suggestions.
@@ -78,6 +89,244 @@ struct Args {
     log: String,
 }
 
+/// `shopql-reference admin …`.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create and revoke credentials: each secret is printed once and stored only as a hash.
+    Admin {
+        #[command(subcommand)]
+        what: Admin,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Admin {
+    /// Shop, cart admin, lock and usage tenants.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+    /// Access key pairs of an existing tenant (they mint its JWTs).
+    AccessKey {
+        #[command(subcommand)]
+        action: AccessKeyAction,
+    },
+    /// Marketplace sellers and their API keys.
+    Seller {
+        #[command(subcommand)]
+        action: SellerAction,
+    },
+    /// Purchase API tokens, each bound to one user id.
+    PurchaseToken {
+        #[command(subcommand)]
+        action: PurchaseTokenAction,
+    },
+    /// Client API stores: the origin (`CommonGround-Origin`) that reaches each.
+    ClientStore {
+        #[command(subcommand)]
+        action: ClientStoreAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantAction {
+    /// Create a tenant and its first access key pair.
+    Create {
+        /// The tenant identifier, as in `/{tenant}/cart` (a-z, 0-9, -).
+        tenant: String,
+    },
+    /// Revoke every access key pair of a tenant.
+    Revoke {
+        /// The tenant identifier.
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccessKeyAction {
+    /// Another access key pair for a tenant.
+    Create {
+        /// The tenant identifier.
+        tenant: String,
+    },
+    /// Revoke one access key pair by its id.
+    Revoke {
+        /// The access key id (`x-crystallize-access-token-id`).
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SellerAction {
+    /// Create a seller with an API key.
+    Create {
+        /// The seller's business name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Replace a seller's API key with a new one.
+    Rotate {
+        /// The seller id that `seller create` printed.
+        #[arg(long)]
+        id: i64,
+    },
+    /// Revoke a seller's API key.
+    Revoke {
+        /// The seller id.
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PurchaseTokenAction {
+    /// A new token bound to a user id (the user's carts become the customer's).
+    Create {
+        /// The user id the token binds (the `userId` of its carts).
+        #[arg(long)]
+        user_id: String,
+    },
+    /// Revoke one token, or every token of a user.
+    Revoke {
+        /// The token itself.
+        #[arg(long, conflicts_with = "user_id", required_unless_present = "user_id")]
+        token: Option<String>,
+        /// Every token of this user id.
+        #[arg(long)]
+        user_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientStoreAction {
+    /// Create a store for an origin.
+    Create {
+        /// The store's domain, e.g. `shop.example.com`.
+        #[arg(long)]
+        origin: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// ISO 4217 currency of its prices.
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// ISO 3166 alpha-2 country it ships to by default.
+        #[arg(long, default_value = "US")]
+        country: String,
+        /// Tax rate in basis points (2000 = 20 %).
+        #[arg(long, default_value_t = 0)]
+        tax_rate_bp: i64,
+        /// Subtotal in minor units from which shipping is free.
+        #[arg(long)]
+        free_shipping_threshold: Option<i64>,
+    },
+    /// Revoke the store of an origin (its data stays; the origin stops answering).
+    Revoke {
+        /// The store's domain.
+        #[arg(long)]
+        origin: String,
+    },
+}
+
+/// Runs one admin command against the database; the output is what to print.
+async fn admin(database_url: &str, what: Admin) -> anyhow::Result<String> {
+    let store = Store::connect(database_url).await?;
+    store.migrate().await?;
+    let out = admin_on(&store, what).await;
+    store.close().await;
+    out
+}
+
+async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
+    let revoked = |what: &str, n: u64| {
+        if n == 0 {
+            anyhow::bail!("nothing to revoke: no live {what}");
+        }
+        Ok(format!("revoked {n} {what}"))
+    };
+    let pair = |k: admin::AccessKey| {
+        format!(
+            "tenant: {}\naccess key id: {}\naccess key secret: {}\n(the secret is shown only now)",
+            k.tenant, k.id, k.secret
+        )
+    };
+    let seller = |k: admin::SellerKey| {
+        format!(
+            "seller id: {}\nAPI key: {}\n(the key is shown only now)",
+            k.seller_id, k.api_key
+        )
+    };
+    match what {
+        Admin::Tenant { action } => match action {
+            TenantAction::Create { tenant } => {
+                Ok(pair(admin::create_tenant(store, &tenant).await?))
+            }
+            TenantAction::Revoke { tenant } => revoked(
+                "access key pair(s)",
+                admin::revoke_tenant(store, &tenant).await?,
+            ),
+        },
+        Admin::AccessKey { action } => match action {
+            AccessKeyAction::Create { tenant } => {
+                Ok(pair(admin::create_access_key(store, &tenant).await?))
+            }
+            AccessKeyAction::Revoke { id } => revoked(
+                "access key pair",
+                u64::from(admin::revoke_access_key(store, &id).await?),
+            ),
+        },
+        Admin::Seller { action } => match action {
+            SellerAction::Create { name } => Ok(seller(admin::create_seller(store, &name).await?)),
+            SellerAction::Rotate { id } => Ok(seller(admin::rotate_seller_key(store, id).await?)),
+            SellerAction::Revoke { id } => revoked(
+                "seller API key",
+                u64::from(admin::revoke_seller(store, id).await?),
+            ),
+        },
+        Admin::PurchaseToken { action } => match action {
+            PurchaseTokenAction::Create { user_id } => {
+                let token = admin::create_purchase_token(store, &user_id).await?;
+                Ok(format!(
+                    "user id: {}\npurchase token: {token}\n(the token is shown only now)",
+                    user_id.trim()
+                ))
+            }
+            PurchaseTokenAction::Revoke { token, user_id } => revoked(
+                "purchase token(s)",
+                admin::revoke_purchase_tokens(store, token.as_deref(), user_id.as_deref()).await?,
+            ),
+        },
+        Admin::ClientStore { action } => match action {
+            ClientStoreAction::Create {
+                origin,
+                name,
+                currency,
+                country,
+                tax_rate_bp,
+                free_shipping_threshold,
+            } => {
+                let id = admin::create_client_store(
+                    store,
+                    &NewClientStore {
+                        origin,
+                        name,
+                        currency,
+                        country,
+                        tax_rate_bp,
+                        free_shipping_threshold,
+                    },
+                )
+                .await?;
+                Ok(format!("client store id (configRef): {id}"))
+            }
+            ClientStoreAction::Revoke { origin } => revoked(
+                "client store",
+                u64::from(admin::revoke_client_store(store, &origin).await?),
+            ),
+        },
+    }
+}
+
 /// `--persisted-queries`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum PersistedMode {
@@ -92,6 +341,17 @@ enum PersistedMode {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(Command::Admin { what }) = args.command {
+        // An operator's mistake is a one-line message and exit status 1, not a backtrace.
+        match admin(&args.database_url, what).await {
+            Ok(out) => println!("{out}"),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::exit(1);
+            }
+        }
+        return Ok(());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&args.log)
@@ -121,7 +381,8 @@ async fn main() -> anyhow::Result<()> {
         database_url: args.database_url.clone(),
         jwt_secret: args.jwt_secret,
         demo,
-        seed: !args.no_seed,
+        // Outside demo mode nothing is seeded, whatever --no-seed says.
+        seed: demo && !args.no_seed,
         production: args.production,
         rate_limits: RateLimits {
             trusted_proxy_hops: args.trusted_proxy_hops,
@@ -145,7 +406,11 @@ async fn main() -> anyhow::Result<()> {
     let server = start(config).await?;
     println!(
         "{}",
-        shopql_reference::http::banner(&server.base_url(), &args.database_url, !args.no_seed)
+        shopql_reference::http::banner(
+            &server.base_url(),
+            &args.database_url,
+            demo && !args.no_seed
+        )
     );
     shopql_server_stubs::http::shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests, then the last background steps");

@@ -194,11 +194,29 @@ async fn create_with_everything_and_read_it_back() -> anyhow::Result<()> {
         let url = images[1]["url"].as_str().unwrap_or("");
         assert!(url.starts_with("/marketplace/graphql/files/"), "{url}");
         assert!(url.ends_with("/my-router.png"), "{url}");
-        let bytes = reqwest::get(format!("{}{url}", mp.server.base_url()))
-            .await?
-            .bytes()
-            .await?;
+        // A capability URL: served without a credential, to whoever holds the 128-bit id.
+        let resp = reqwest::get(format!("{}{url}", mp.server.base_url())).await?;
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+        let bytes = resp.bytes().await?;
         assert_eq!(STANDARD.encode(&bytes), png());
+        let id = url.split('/').nth(4).unwrap_or("");
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{url}"
+        );
+        let flipped = if id.starts_with('0') { "1" } else { "0" };
+        for wrong in [
+            format!(
+                "/marketplace/graphql/files/{flipped}{}/my-router.png",
+                &id[1..]
+            ),
+            format!("/marketplace/graphql/files/{id}/other.png"),
+        ] {
+            let status = reqwest::get(format!("{}{wrong}", mp.server.base_url()))
+                .await?
+                .status();
+            assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{wrong}");
+        }
 
         // It is found by its SKU, and as a node.
         let d = mp

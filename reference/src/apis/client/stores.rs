@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use shopql_server_stubs::ApiError;
 
@@ -46,13 +47,20 @@ pub fn normalize_domain(header: &str) -> String {
     t.trim_end_matches('.').to_string()
 }
 
-/// Store lookups by domain, cached: stores are created by seeding only, so a found store never
-/// changes under a running server (unknown domains are not cached, so a store added later by
-/// another node is found).
+/// How long a found store is trusted without asking the database again: a store revoked by
+/// `shopql-reference admin client-store revoke` stops answering on every node within this.
+pub const STORE_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// Store lookups by domain, cached for [`STORE_CACHE_TTL`]: a store's settings never change,
+/// but it may be revoked (unknown and revoked domains are not cached, so a store added later
+/// by another node is found).
 #[derive(Debug, Clone, Default)]
 pub struct Stores {
-    cache: Arc<RwLock<HashMap<String, Arc<StoreRow>>>>,
+    cache: Arc<RwLock<HashMap<String, Cached>>>,
 }
+
+/// A found store and when it was read.
+type Cached = (Instant, Arc<StoreRow>);
 
 impl Stores {
     /// The store with `domain` (already normalized), if any.
@@ -62,19 +70,25 @@ impl Stores {
         domain: &str,
     ) -> Result<Option<Arc<StoreRow>>, ApiError> {
         if let Ok(cache) = self.cache.read()
-            && let Some(found) = cache.get(domain)
+            && let Some((at, found)) = cache.get(domain)
+            && at.elapsed() < STORE_CACHE_TTL
         {
             return Ok(Some(Arc::clone(found)));
         }
         let row = sqlx::query(
             "SELECT id, domain, name, currency, home_alpha2, tax_rate_bp, free_shipping_threshold \
-             FROM client_stores WHERE domain = $1",
+             FROM client_stores WHERE domain = $1 AND revoked IS NULL",
         )
         .bind(domain)
         .fetch_optional(&store.pool)
         .await
         .map_err(db_error)?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = row else {
+            if let Ok(mut cache) = self.cache.write() {
+                cache.remove(domain);
+            }
+            return Ok(None);
+        };
         let found = Arc::new(StoreRow {
             id: get(&row, "id")?,
             domain: get(&row, "domain")?,
@@ -85,7 +99,7 @@ impl Stores {
             free_shipping_threshold: get(&row, "free_shipping_threshold")?,
         });
         if let Ok(mut cache) = self.cache.write() {
-            cache.insert(domain.to_string(), Arc::clone(&found));
+            cache.insert(domain.to_string(), (Instant::now(), Arc::clone(&found)));
         }
         Ok(Some(found))
     }

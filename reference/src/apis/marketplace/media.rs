@@ -17,8 +17,15 @@ use super::sql::{Sql, col};
 use crate::domain::marketplace::ids::{NodeType, decode_as};
 use crate::state::AppState;
 
-/// Where downloads of uploaded files are served, below the API's path.
+/// Where downloads of uploaded files are served, below the API's path. The URLs are
+/// capability URLs: they need no credential (advert images are shown to buyers), and the
+/// file's id, 128 bits from a CSPRNG, is what keeps an unpublished upload private.
 pub const FILES_PREFIX: &str = "/marketplace/graphql/files";
+
+/// A new uploaded file's id: 32 hex digits, 128 random bits (ids of older uploads have 96).
+pub fn new_file_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
 
 /// Most documents an advert may have.
 pub const MAX_DOCUMENTS: i64 = 20;
@@ -452,7 +459,7 @@ async fn store_source(
             filename,
             content_type,
         } => {
-            let id = crate::store::object_id();
+            let id = new_file_id();
             let mut sql = Sql::new(
                 "INSERT INTO mp_files (id, seller_id, filename, content_type, data_base64, created_at) VALUES (",
             );
@@ -595,7 +602,15 @@ pub async fn serve_file(
     let content_type: String = col(&row, "content_type").unwrap_or_default();
     let data: String = col(&row, "data_base64").unwrap_or_default();
     match STANDARD.decode(data) {
-        Ok(bytes) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        // nosniff: a browser must not run an upload as anything but its checked type.
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -1,14 +1,27 @@
-//! Who is calling and what they may touch.
+//! Who is calling and what they may touch: the purchase API's one ownership rule, applied by
+//! every root field through [`Principal::acting_user`], [`Principal::authorize`] and
+//! [`Principal::authorize_merge_source`].
 //!
-//! Without a bearer token the caller is anonymous: it may use any user id, and the carts it
-//! creates are anonymous (reachable by anyone who knows their user id or id). A bearer token
-//! (stored as its SHA-256 in `purchase_api_tokens`) binds the caller to one user: another user
-//! id is `Forbidden`, and the carts it creates belong to that user only — `Unauthorized`
-//! without a token, `Forbidden` with another user's token. An unknown token is `Unauthorized`.
+//! - A bearer token (stored as its SHA-256 in `purchase_api_tokens`) binds the caller to one
+//!   user: another user id is `Forbidden`. An unknown or revoked token is `Unauthorized`.
+//! - A user id that a token binds (revoked or not) is a *customer*: its carts, and every cart
+//!   ever written with a token, belong to that customer and are reachable only with the
+//!   customer's token: `Unauthorized` without a token, `Forbidden` with another user's token.
+//!   A tokenless caller cannot act as a customer's user id at all, so it can neither create a
+//!   cart at a customer's key (cart fixation) nor read, change, merge or remove one.
+//! - Other carts are anonymous: reachable without a token by their user id (the anonymous
+//!   key) or by id, by a caller acting as that same user id.
+//! - When a customer's token meets an anonymous cart at its own user id, the cart becomes the
+//!   customer's (the anonymous path loses it). Tokens are issued only by the operator
+//!   (`shopql-reference admin purchase-token create`), which claims the user's carts at once.
+//! - A merge source is the caller's own cart, or an anonymous cart that the caller names by id
+//!   (`secondCartId`): the visitor's cart that a customer takes over at sign-in.
+//!
 //! The codes are the real service's (`Unauthorized`, `Forbidden`), set in `extensions.code`.
 
 use sha2::{Digest, Sha256};
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
+use sqlx::AnyConnection;
 
 use super::cache::RequestCache;
 use super::db::{self, CartRow};
@@ -50,8 +63,13 @@ impl Principal {
     }
 
     /// The user the request acts for: the token's user (a different `requested` id is
-    /// `Forbidden`), or for anonymous callers the requested id (required).
-    pub fn user(&self, requested: Option<&str>) -> ApiResult<String> {
+    /// `Forbidden`), or for tokenless callers the requested id (required), which must not be
+    /// a customer's (`Unauthorized`).
+    pub async fn acting_user(
+        &self,
+        conn: &mut AnyConnection,
+        requested: Option<&str>,
+    ) -> ApiResult<String> {
         let requested = requested.map(str::trim).filter(|u| !u.is_empty());
         if let Some(r) = requested
             && r.len() > MAX_ID_LEN
@@ -61,7 +79,7 @@ impl Principal {
             )));
         }
         match self {
-            Principal::InvalidToken => Err(unauthorized("the bearer token is not valid")),
+            Principal::InvalidToken => Err(invalid_token()),
             Principal::User(u) => match requested {
                 None => Ok(u.clone()),
                 Some(r) if r.eq_ignore_ascii_case(u) => Ok(u.clone()),
@@ -69,37 +87,68 @@ impl Principal {
                     "the bearer token belongs to another user than `userId`",
                 )),
             },
-            Principal::Anonymous => requested
-                .map(str::to_string)
-                .ok_or_else(|| ApiError::bad_input("userId is required without a bearer token")),
+            Principal::Anonymous => {
+                let user = requested.ok_or_else(|| {
+                    ApiError::bad_input("userId is required without a bearer token")
+                })?;
+                if db::is_customer(conn, user).await? {
+                    return Err(customer_only());
+                }
+                Ok(user.to_string())
+            }
         }
     }
 
-    /// Whether the caller acting as `user` may read and change `cart`.
-    pub fn check(&self, cart: &CartRow, user: &str) -> ApiResult<()> {
+    /// Whether the caller acting as `user` (from [`Self::acting_user`]) may read and change
+    /// `cart`. `Claim` means the cart is anonymous and becomes the caller's.
+    pub fn authorize(&self, cart: &CartRow, user: &str) -> ApiResult<Access> {
         match self {
-            Principal::InvalidToken => Err(unauthorized("the bearer token is not valid")),
-            Principal::Anonymous if !cart.is_anonymous => Err(unauthorized(
-                "this cart belongs to a signed-in customer: send their bearer token",
-            )),
+            Principal::InvalidToken => Err(invalid_token()),
+            Principal::Anonymous if !cart.is_anonymous => Err(customer_only()),
             _ if !cart.user_id.eq_ignore_ascii_case(user) => {
                 Err(forbidden("the cart belongs to another user"))
             }
-            _ => Ok(()),
+            Principal::User(_) if cart.is_anonymous => Ok(Access::Claim),
+            _ => Ok(Access::Granted),
         }
     }
 
-    /// Whether the caller acting as `user` may merge `other` (any anonymous cart, or a cart of
-    /// the same user) into its cart.
-    pub fn check_merge_source(&self, other: &CartRow, user: &str) -> ApiResult<()> {
+    /// Whether the caller acting as `user` may merge `other`, which it named by id, into its
+    /// cart: its own cart, or an anonymous cart whose user id is no customer's.
+    pub async fn authorize_merge_source(
+        &self,
+        conn: &mut AnyConnection,
+        other: &CartRow,
+        user: &str,
+    ) -> ApiResult<Access> {
         if other.user_id.eq_ignore_ascii_case(user) {
-            return self.check(other, user);
+            return self.authorize(other, user);
         }
-        if other.is_anonymous {
-            return Ok(());
+        if *self == Principal::InvalidToken {
+            return Err(invalid_token());
+        }
+        if other.is_anonymous && !db::is_customer(conn, &other.user_id).await? {
+            return Ok(Access::Granted);
         }
         Err(forbidden("the cart to merge belongs to another user"))
     }
+}
+
+/// What [`Principal::authorize`] allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read and change the cart.
+    Granted,
+    /// The same, and the anonymous cart becomes the caller's (a customer's token met it).
+    Claim,
+}
+
+fn invalid_token() -> ApiError {
+    unauthorized("the bearer token is not valid")
+}
+
+fn customer_only() -> ApiError {
+    unauthorized("this cart belongs to a signed-in customer: send their bearer token")
 }
 
 /// The caller of this request: what the authenticator found, or (when the resolvers run
@@ -176,49 +225,45 @@ mod tests {
     }
 
     #[test]
-    fn users_are_bound_by_tokens() {
+    fn carts_are_authorized() {
         let me = Principal::User("u1".into());
-        assert_eq!(me.user(None).ok(), Some("u1".into()));
-        assert_eq!(me.user(Some("U1")).ok(), Some("u1".into()));
         assert_eq!(
-            me.user(Some("u2")).map_err(|e| code(&e)),
+            me.authorize(&cart("u1", false), "u1").ok(),
+            Some(Access::Granted)
+        );
+        assert_eq!(
+            me.authorize(&cart("U1", true), "u1").ok(),
+            Some(Access::Claim)
+        );
+        assert_eq!(
+            me.authorize(&cart("u2", false), "u1").map_err(|e| code(&e)),
             Err("Forbidden".into())
         );
-        assert!(Principal::Anonymous.user(None).is_err());
         assert_eq!(
-            Principal::Anonymous.user(Some("u2")).ok(),
-            Some("u2".into())
-        );
-        assert_eq!(
-            Principal::InvalidToken
-                .user(Some("u2"))
-                .map_err(|e| code(&e)),
-            Err("Unauthorized".into())
-        );
-    }
-
-    #[test]
-    fn carts_are_checked() {
-        let me = Principal::User("u1".into());
-        assert!(me.check(&cart("u1", false), "u1").is_ok());
-        assert!(me.check(&cart("u1", true), "u1").is_ok());
-        assert_eq!(
-            me.check(&cart("u2", false), "u1").map_err(|e| code(&e)),
+            me.authorize(&cart("u2", true), "u1").map_err(|e| code(&e)),
             Err("Forbidden".into())
         );
         let anon = Principal::Anonymous;
-        assert!(anon.check(&cart("u2", true), "u2").is_ok());
         assert_eq!(
-            anon.check(&cart("u2", false), "u2").map_err(|e| code(&e)),
+            anon.authorize(&cart("u2", true), "u2").ok(),
+            Some(Access::Granted)
+        );
+        assert_eq!(
+            anon.authorize(&cart("u2", false), "u2")
+                .map_err(|e| code(&e)),
             Err("Unauthorized".into())
         );
         assert_eq!(
-            anon.check(&cart("u2", true), "u3").map_err(|e| code(&e)),
+            anon.authorize(&cart("u2", true), "u3")
+                .map_err(|e| code(&e)),
             Err("Forbidden".into())
         );
-        // Merging: any anonymous cart, never another user's own cart.
-        assert!(me.check_merge_source(&cart("visitor", true), "u1").is_ok());
-        assert!(me.check_merge_source(&cart("u2", false), "u1").is_err());
+        assert_eq!(
+            Principal::InvalidToken
+                .authorize(&cart("u2", true), "u2")
+                .map_err(|e| code(&e)),
+            Err("Unauthorized".into())
+        );
         assert_eq!(token_hash("demo-purchase-token").len(), 64);
     }
 }

@@ -480,14 +480,15 @@ pub async fn lock_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<C
 /// Writes a locked cart back.
 pub async fn save_cart(conn: &mut AnyConnection, row: &CartRow) -> ApiResult<()> {
     let done = sqlx::query(
-        "UPDATE purchase_carts SET status = $2, comment = $3, modified_ms = $4, doc = $5 \
-         WHERE id = $1",
+        "UPDATE purchase_carts SET status = $2, comment = $3, modified_ms = $4, doc = $5, \
+         is_anonymous = $6 WHERE id = $1",
     )
     .bind(&row.id)
     .bind(&row.status)
     .bind(row.comment.as_deref())
     .bind(row.modified_ms)
     .bind(doc_text(&row.doc)?)
+    .bind(row.is_anonymous)
     .execute(&mut *conn)
     .await
     .map_err(db_error)?;
@@ -626,13 +627,39 @@ pub async fn list_carts(
     Ok((total, rows))
 }
 
-/// The user bound to the token whose SHA-256 hex is `hash`.
+/// The user bound to the live (not revoked) token whose SHA-256 hex is `hash`.
 pub async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<String>> {
-    sqlx::query_scalar::<_, String>("SELECT user_id FROM purchase_api_tokens WHERE token_hash = $1")
-        .bind(hash)
-        .fetch_optional(&mut *conn)
+    sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM purchase_api_tokens WHERE token_hash = $1 AND revoked_ms IS NULL",
+    )
+    .bind(hash)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error)
+}
+
+/// Whether a token binds (or once bound: revoking a token does not hand the customer's carts
+/// to tokenless callers) user `id`, any case.
+pub async fn is_customer(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> {
+    let found = sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM purchase_api_tokens WHERE lower(user_id) = lower($1) LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(found.is_some())
+}
+
+/// Makes cart `id` a customer's (see `access`): it is no longer anonymous.
+pub async fn claim_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<()> {
+    sqlx::query("UPDATE purchase_carts SET is_anonymous = $2 WHERE id = $1")
+        .bind(id)
+        .bind(false)
+        .execute(&mut *conn)
         .await
-        .map_err(db_error)
+        .map_err(db_error)?;
+    Ok(())
 }
 
 /// The display name of customer `id`.

@@ -19,7 +19,7 @@ use crate::purchase_base;
 use crate::state::AppState;
 use crate::store::{db_error, uuid};
 
-use super::access::{Principal, principal, unauthorized};
+use super::access::{Access, Principal, principal, unauthorized};
 use super::cache::{CartView, RequestCache};
 use super::db::{self, CartFilter, SortField};
 use super::inputs::{
@@ -215,7 +215,8 @@ impl PurchaseResolvers for PurchaseApi {
         after: Option<String>,
     ) -> ApiResult<Option<CartConnection>> {
         let principal = principal(ctx, &self.state.store).await?;
-        let user_id = principal.user(user_id.as_deref())?;
+        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let user_id = principal.acting_user(&mut conn, user_id.as_deref()).await?;
         let nonblank =
             |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let size = match take.or(first) {
@@ -256,7 +257,6 @@ impl PurchaseResolvers for PurchaseApi {
             keyword,
         };
         let sort = sort_terms(sort.as_deref())?;
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
         let (total, rows) = db::list_carts(&mut conn, &f, &sort, offset, size).await?;
         let views = service::views(
             &mut conn,
@@ -663,7 +663,9 @@ impl PurchaseResolvers for PurchaseApi {
             tx.commit().await?;
             return cart(&remember(ctx, v));
         };
-        principal.check_merge_source(&second, &a.user_id)?;
+        let source_access = principal
+            .authorize_merge_source(&mut tx, &second, &a.user_id)
+            .await?;
         if second.store_id != target.store_id {
             return Err(ApiError::bad_input(
                 "carts of different stores cannot be merged",
@@ -720,6 +722,8 @@ impl PurchaseResolvers for PurchaseApi {
         db::save_cart(&mut tx, &row).await?;
         if delete_after {
             db::delete_cart(&mut tx, &source.id).await?;
+        } else if source_access == Access::Claim {
+            db::claim_cart(&mut tx, &source.id).await?;
         }
         let v = service::view(&mut tx, row, catalog, a.culture.as_deref(), now).await?;
         tx.commit().await?;
@@ -733,27 +737,30 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<bool>> {
         let principal = principal(ctx, &self.state.store).await?;
         let cart_id = id_text("cartId", &command.cart_id)?;
-        let user = match (command.user_id.into_option(), &principal) {
-            (Some(u), _) if !u.trim().is_empty() => Some(principal.user(Some(&u))?),
-            (_, Principal::User(u)) => Some(u.clone()),
-            (_, Principal::InvalidToken) => {
-                return Err(unauthorized("the bearer token is not valid"));
-            }
-            (_, Principal::Anonymous) => None,
-        };
+        let requested = command.user_id.into_option();
         let mut tx = self.state.store.begin().await?;
         let Some(row) = db::cart_by_id(&mut tx, &cart_id).await? else {
+            // Refuse a bad credential or user id before saying whether the id exists.
+            match requested.as_deref().map(str::trim) {
+                Some(u) if !u.is_empty() => {
+                    principal.acting_user(&mut tx, Some(u)).await?;
+                }
+                _ if principal == Principal::InvalidToken => {
+                    return Err(unauthorized("the bearer token is not valid"));
+                }
+                _ => {}
+            }
             return Ok(Some(false));
         };
-        match &user {
-            Some(u) => principal.check(&row, u)?,
-            None if !row.is_anonymous => {
-                return Err(unauthorized(
-                    "this cart belongs to a signed-in customer: send their bearer token",
-                ));
-            }
-            None => {}
-        }
+        // Without a token and a `userId`, the caller acts as the cart's own user id, which
+        // the one rule then accepts only for an anonymous cart.
+        let requested = match requested {
+            Some(u) if !u.trim().is_empty() => Some(u),
+            _ if principal.is_anonymous() => Some(row.user_id.clone()),
+            _ => None,
+        };
+        let user = principal.acting_user(&mut tx, requested.as_deref()).await?;
+        principal.authorize(&row, &user)?;
         let deleted = db::delete_cart(&mut tx, &cart_id).await?;
         tx.commit().await?;
         Ok(Some(deleted))
@@ -930,12 +937,17 @@ impl PurchaseResolvers for PurchaseApi {
             if row.cart_type != TYPE_WISHLIST {
                 continue;
             }
-            let user = match &principal {
+            // A tokenless caller acts as the list's own user id, accepted only when anonymous.
+            let requested = match &principal {
                 Principal::User(u) => u.clone(),
                 _ => row.user_id.clone(),
             };
-            principal.check(&row, &user)?;
-            if let Some(row) = db::lock_cart(&mut tx, id).await? {
+            let user = principal.acting_user(&mut tx, Some(&requested)).await?;
+            let access = principal.authorize(&row, &user)?;
+            if let Some(mut row) = db::lock_cart(&mut tx, id).await? {
+                if access == Access::Claim {
+                    row.is_anonymous = false;
+                }
                 locked.push(row);
             }
         }

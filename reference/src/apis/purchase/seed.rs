@@ -800,7 +800,8 @@ async fn cart(
             user_id: user.into(),
             currency: "USD".into(),
             cart_type: cart_type.into(),
-            is_anonymous: true,
+            // The carts of users that a demo token binds are theirs (see `access`).
+            is_anonymous: user != DEMO_USER && user != B2B_USER,
             status: "New".into(),
             comment: None,
             created_ms: now,

@@ -16,7 +16,7 @@ use crate::domain::purchase::validation::recapture;
 use crate::state::AppState;
 use crate::store::{db_error, uuid};
 
-use super::access::{MAX_ID_LEN, Principal, principal};
+use super::access::{Access, MAX_ID_LEN, Principal, principal};
 use super::cache::{CartView, RequestCache};
 use super::catalogs::Catalogs;
 use super::db::{self, CartKey, CartRow};
@@ -104,7 +104,7 @@ pub async fn address(
     principal: Principal,
     base: &Base,
 ) -> ApiResult<Addressed> {
-    let user_id = principal.user(base.user_id.as_deref())?;
+    let user_id = principal.acting_user(conn, base.user_id.as_deref()).await?;
     let store_id = id_text("storeId", &base.store_id)?;
     let catalog = catalog(conn, catalogs, &store_id).await?;
     let currency = match base
@@ -149,8 +149,9 @@ pub async fn address(
     })
 }
 
-/// Finds the addressed cart (by id when it names one, else by key), checking access; creates
-/// it when `create` and it does not exist.
+/// Finds the addressed cart (by id when it names one, else by key), checking access (and
+/// claiming an anonymous cart for the customer whose token meets it); creates it when
+/// `create` and it does not exist.
 pub async fn find(
     conn: &mut AnyConnection,
     a: &Addressed,
@@ -160,12 +161,10 @@ pub async fn find(
     if let Some(id) = &a.cart_id
         && let Some(row) = db::cart_by_id(conn, id).await?
     {
-        a.principal.check(&row, &a.user_id)?;
-        return Ok(Some(row));
+        return authorized(conn, a, row).await.map(Some);
     }
     if let Some(row) = db::cart_by_key(conn, &a.key).await? {
-        a.principal.check(&row, &a.user_id)?;
-        return Ok(Some(row));
+        return authorized(conn, a, row).await.map(Some);
     }
     if !create {
         return Ok(None);
@@ -190,8 +189,20 @@ pub async fn find(
     let row = db::cart_by_key(conn, &a.key)
         .await?
         .ok_or_else(|| ApiError::internal("a cart just inserted is missing"))?;
-    a.principal.check(&row, &a.user_id)?;
-    Ok(Some(row))
+    authorized(conn, a, row).await.map(Some)
+}
+
+/// `row` if the caller may use it (see `access`), claimed for a customer when it was anonymous.
+async fn authorized(
+    conn: &mut AnyConnection,
+    a: &Addressed,
+    mut row: CartRow,
+) -> ApiResult<CartRow> {
+    if a.principal.authorize(&row, &a.user_id)? == Access::Claim {
+        db::claim_cart(conn, &row.id).await?;
+        row.is_anonymous = false;
+    }
+    Ok(row)
 }
 
 /// The catalogue of `row`'s store (the addressed store's when they are the same).

@@ -1,12 +1,21 @@
 //! Who may call the shop API family: every GraphQL path (`/{tenant}/cart`, `/cart/admin`,
 //! `/lock`, `/usage`) needs a JWT minted by the token endpoint, for the tenant of the path and
-//! with the path's scope.
+//! with the path's scope, whose access key pair has not been revoked since.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
 use crate::auth::TokenKind;
 use crate::state::AppState;
+use crate::store::db_error;
+
+/// How long (ms, server clock) an access key found live is trusted without asking the database
+/// again: tokens of a pair revoked by `shopql-reference admin` stop working on every node
+/// within this.
+pub const LIVE_KEY_TTL_MS: i64 = 30_000;
 
 /// The audience of every shop token.
 pub const AUDIENCE: &str = "shop";
@@ -46,6 +55,8 @@ pub fn sha256_hex(text: &str) -> String {
 pub struct ScopeAuthenticator {
     state: AppState,
     scope: &'static str,
+    /// (tenant, access key id) -> when (ms) the pair was last found in the database.
+    live: Arc<RwLock<HashMap<(String, String), i64>>>,
 }
 
 impl ScopeAuthenticator {
@@ -54,7 +65,34 @@ impl ScopeAuthenticator {
         Self {
             state: state.clone(),
             scope,
+            live: Arc::default(),
         }
+    }
+
+    /// Whether the access key pair `id` of `tenant` that minted a token still exists.
+    async fn key_is_live(&self, tenant: &str, id: &str) -> ApiResult<bool> {
+        let key = (tenant.to_string(), id.to_string());
+        let now = self.state.now_ms();
+        if let Ok(live) = self.live.read()
+            && live.get(&key).is_some_and(|at| now - at < LIVE_KEY_TTL_MS)
+        {
+            return Ok(true);
+        }
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT tenant FROM shop_access_tokens WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.state.store.pool)
+                .await
+                .map_err(db_error)?;
+        let found = owner.as_deref() == Some(tenant);
+        if let Ok(mut live) = self.live.write() {
+            if found {
+                live.insert(key, now);
+            } else {
+                live.remove(&key);
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -90,6 +128,11 @@ impl Authenticator for ScopeAuthenticator {
                 "this token lacks the `{}` scope this endpoint needs",
                 self.scope
             )));
+        }
+        if !self.key_is_live(&token_tenant, &claims.sub).await? {
+            return Err(ApiError::unauthenticated(
+                "invalid token: its access key pair was revoked",
+            ));
         }
         ctx.subject = Some(format!("shop:{token_tenant}:{}", claims.sub));
         ctx.insert(Principal {
