@@ -26,13 +26,17 @@ use crate::apis;
 use crate::observability;
 use crate::state::AppState;
 
-/// The whole application.
+/// The whole application. Until start-up is done (migrations, demo data, revoking old demo
+/// credentials) only `/livez`, `/readyz` and `/metrics` answer; everything else is `503
+/// UNAVAILABLE`, so no request ever sees a half-migrated database.
 pub fn router(state: AppState) -> Router {
-    let rest: Router = Router::new()
-        .route("/healthz", get(healthz))
+    let operators: Router = Router::new()
         .route("/livez", get(observability::livez))
         .route("/readyz", get(observability::readyz))
         .route("/metrics", get(observability::metrics))
+        .with_state(state.clone());
+    let rest: Router = Router::new()
+        .route("/healthz", get(healthz))
         .merge(apis::shop::token_router(&state))
         .with_state(state.clone());
     Router::new()
@@ -44,6 +48,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/purchase/graphql", apis::purchase::router(&state))
         .nest("/marketplace/graphql", apis::marketplace::router(&state))
         .merge(rest)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            observability::until_started,
+        ))
+        .merge(operators)
 }
 
 /// Liveness and storage check: 200 when the database answers, 503 otherwise.

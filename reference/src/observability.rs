@@ -36,6 +36,7 @@ pub struct Observability {
     /// Given to every endpoint's `ServerConfig`.
     pub metrics: Arc<Metrics>,
     pool: Family<PoolLabels, Gauge>,
+    started: AtomicBool,
     ready: AtomicBool,
 }
 
@@ -53,14 +54,19 @@ impl Default for Observability {
             registry,
             metrics,
             pool,
+            started: AtomicBool::new(false),
             ready: AtomicBool::new(false),
         }
     }
 }
 
 impl Observability {
-    /// Marks the server ready (start-up done) or not (shutting down).
+    /// Marks the server ready (start-up done: requests are served from now on) or not (shutting
+    /// down: requests are still served while they drain).
     pub fn set_ready(&self, ready: bool) {
+        if ready {
+            self.started.store(true, Ordering::SeqCst);
+        }
         self.ready.store(ready, Ordering::SeqCst);
     }
 
@@ -68,6 +74,25 @@ impl Observability {
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
     }
+}
+
+/// Answers `503 UNAVAILABLE` (retry in a second) to every request until start-up is done.
+pub async fn until_started(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if state.observability.started.load(Ordering::SeqCst) {
+        return next.run(request).await;
+    }
+    let body = json!({ "errors": [{ "message": "the server is starting; retry shortly",
+        "extensions": { "code": "UNAVAILABLE" } }] });
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        Json(body),
+    )
+        .into_response()
 }
 
 /// `GET /livez`.

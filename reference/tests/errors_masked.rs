@@ -1,6 +1,7 @@
 //! Errors never leak: when storage fails (here: the pool is closed under the running server), every
-//! API answers with a generic message, a correlation id and `extensions.code = INTERNAL` — no SQL,
-//! no file path, no panic text — `/healthz` reports 503, and the server keeps serving.
+//! API answers with a generic message and a code — `UNAVAILABLE` for storage that cannot be
+//! reached, `INTERNAL` with a correlation id for anything else — no SQL, no file path, no panic
+//! text; `/healthz` reports 503, and the server keeps serving.
 
 use serde_json::{Value, json};
 use shopql_reference::store::TestDatabase;
@@ -14,7 +15,7 @@ fn assert_masked(body: &Value, what: &str) {
         let code = e["extensions"]["code"].as_str().unwrap_or_default();
         let text = e.to_string().to_lowercase();
         assert!(
-            ["INTERNAL", "UNAUTHENTICATED"].contains(&code),
+            ["INTERNAL", "UNAVAILABLE", "UNAUTHENTICATED"].contains(&code),
             "{what}: code {code} in {e}"
         );
         for leak in [
@@ -24,6 +25,9 @@ fn assert_masked(body: &Value, what: &str) {
                 !text.contains(leak),
                 "{what}: the error leaks `{leak}`: {e}"
             );
+        }
+        if code == "UNAVAILABLE" {
+            assert!(message.contains("retry"), "{what}: {message}");
         }
         if code == "INTERNAL" {
             assert!(message.starts_with("internal error"), "{what}: {message}");

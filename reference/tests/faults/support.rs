@@ -293,14 +293,15 @@ pub async fn sqlite_is_intact(server: &RunningServer) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// After a fault: every API writes again within a second, the client stock ledger is what it was
+/// After a fault: every API writes again within `budget`, the client stock ledger is what it was
 /// (`ledger`), no PostgreSQL connection is left inside a transaction, and a SQLite file is sound.
 pub async fn still_sound(
     server: &RunningServer,
     ops: &[Operation],
     ledger: &[(String, i64)],
+    budget: Duration,
 ) -> anyhow::Result<()> {
-    every_api_writes(&server.base_url(), ops, Duration::from_secs(1)).await?;
+    every_api_writes(&server.base_url(), ops, budget).await?;
     anyhow::ensure!(
         stock_ledger(server).await? == ledger,
         "stock taken without its order line, or the reverse"
