@@ -35,6 +35,10 @@ pub struct Config {
     /// On shutdown, how long `/readyz` answers 503 while requests are still served, so that a
     /// load balancer stops sending before connections are refused (default 0).
     pub shutdown_delay: Duration,
+    /// Origins allowed to call from a browser (CORS); empty (default) allows none.
+    pub cors_allowed_origins: Vec<String>,
+    /// gzip answers for clients that accept it (default off).
+    pub compression: bool,
 }
 
 /// Abuse limits (on by default). Budgets are kept in memory per server process and timed by
@@ -115,6 +119,8 @@ impl Default for Config {
             connections: shopql_server_stubs::ConnectionLimits::default(),
             persisted_queries: shopql_server_stubs::PersistedQueries::default(),
             shutdown_delay: Duration::ZERO,
+            cors_allowed_origins: Vec::new(),
+            compression: false,
         }
     }
 }

@@ -22,7 +22,7 @@ struct Args {
     #[command(subcommand)]
     command: Option<Command>,
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:4000")]
+    #[arg(long, env = "SHOPQL_ADDR", default_value = "127.0.0.1:4000")]
     addr: SocketAddr,
     /// Database: `sqlite://FILE` or `postgres://USER@HOST/DB` (PostgreSQL lets several servers share it).
     #[arg(
@@ -38,13 +38,13 @@ struct Args {
     #[arg(long, env = "SHOPQL_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
     /// Demo mode: accept the built-in JWT secret, load the demo data and its credentials.
-    #[arg(long)]
+    #[arg(long, env = "SHOPQL_DEMO")]
     demo: bool,
     /// Do not load the demo data (outside demo mode none is loaded anyway).
-    #[arg(long)]
+    #[arg(long, env = "SHOPQL_NO_SEED")]
     no_seed: bool,
     /// Production mode: no GraphiQL, no introspection, no field suggestions.
-    #[arg(long)]
+    #[arg(long, env = "SHOPQL_PRODUCTION")]
     production: bool,
     /// Turn the abuse limits off: the token bucket per caller (2,000 tokens, 100 per second, a
     /// query field 1, a mutation field 10) and the login and coupon budgets. For load benchmarks.
@@ -84,6 +84,21 @@ struct Args {
     /// so that a load balancer stops sending first.
     #[arg(long, env = "SHOPQL_SHUTDOWN_DELAY", default_value_t = 0)]
     shutdown_delay: u64,
+    /// Browser origins allowed to call the APIs (CORS), comma-separated; `*` for any. Default
+    /// none.
+    #[arg(
+        long = "cors-origin",
+        env = "SHOPQL_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
+    /// gzip answers for clients that accept it.
+    #[arg(long, env = "SHOPQL_COMPRESSION")]
+    compression: bool,
+    /// Log lines as `text` (default) or `json` (one object a line, with the request id of the
+    /// request that logged it).
+    #[arg(long, env = "SHOPQL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     log: String,
@@ -327,6 +342,15 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
     }
 }
 
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line, with the fields of the spans it is in (the request id).
+    Json,
+}
+
 /// `--persisted-queries`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum PersistedMode {
@@ -352,12 +376,17 @@ async fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&args.log)
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    match args.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init(),
+    }
     let demo = args.demo || args.jwt_secret.is_none();
     if args.production && demo {
         anyhow::bail!("--production needs --jwt-secret (at least 32 bytes) and no --demo");
@@ -401,6 +430,8 @@ async fn main() -> anyhow::Result<()> {
         },
         persisted_queries,
         shutdown_delay: Duration::from_secs(args.shutdown_delay),
+        cors_allowed_origins: args.cors_origins,
+        compression: args.compression,
         ..Config::default()
     };
     let server = start(config).await?;

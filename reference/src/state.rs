@@ -84,6 +84,8 @@ impl AppState {
         c.api_name = api.to_string();
         c.metrics = Some(self.observability.metrics.clone());
         c.persisted_queries = self.config.persisted_queries.clone();
+        c.cors_allowed_origins = self.config.cors_allowed_origins.clone();
+        c.compression = self.config.compression;
         if self.config.production {
             c.production()
         } else {

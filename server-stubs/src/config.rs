@@ -82,6 +82,12 @@ pub struct ServerConfig {
     /// Persisted queries (default: automatic, 4,096 documents kept; see
     /// [`PersistedQueries`](crate::PersistedQueries)).
     pub persisted_queries: crate::PersistedQueries,
+    /// Origins allowed to call from a browser (CORS), e.g. `https://shop.example`; `*` allows
+    /// any. Default none: no CORS headers, so browsers refuse cross-origin calls.
+    pub cors_allowed_origins: Vec<String>,
+    /// Compress answers with gzip when the client accepts it (default off: most answers are
+    /// small, and a proxy in front usually compresses).
+    pub compression: bool,
     /// The API's name in metrics and logs (default `graphql`).
     pub api_name: String,
     /// Where operations, errors and refusals are counted (default none; see
@@ -150,6 +156,8 @@ impl Default for ServerConfig {
             graphiql_title: None,
             graphiql_headers: Vec::new(),
             persisted_queries: crate::PersistedQueries::default(),
+            cors_allowed_origins: Vec::new(),
+            compression: false,
             api_name: "graphql".to_string(),
             metrics: None,
             suggestions: true,

@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::json;
+use tracing::Instrument;
 
 use crate::media::Media;
 use crate::parse_cache::ParseCache;
@@ -49,6 +50,8 @@ pub fn router(builder: SchemaBuilder, config: ServerConfig) -> Router {
 
 /// A router for an already finished schema (limits applied by the caller).
 pub fn router_with(schema: Schema, config: ServerConfig) -> Router {
+    let cors = cors_layer(&config.cors_allowed_origins);
+    let compression = config.compression;
     let endpoint = Endpoint {
         schema,
         persisted: Arc::new(crate::persisted::Registry::new(
@@ -57,9 +60,41 @@ pub fn router_with(schema: Schema, config: ServerConfig) -> Router {
         config: Arc::new(config),
         parsed: Arc::new(ParseCache::default()),
     };
-    Router::new()
+    let mut router = Router::new()
         .route("/", get(handle_get).post(handle_post))
-        .with_state(endpoint)
+        .with_state(endpoint);
+    if compression {
+        router = router.layer(tower_http::compression::CompressionLayer::new());
+    }
+    if let Some(cors) = cors {
+        router = router.layer(cors);
+    }
+    router
+}
+
+/// CORS for browser apps served from `origins` (`*` for any); `None` when the list is empty
+/// (no CORS headers: browsers then refuse cross-origin calls).
+fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::from(Any)
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers(Any)
+            .expose_headers([
+                header::RETRY_AFTER,
+                axum::http::HeaderName::from_static("x-request-id"),
+            ])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// Serves `app` with the default [`ConnectionLimits`](crate::serve::ConnectionLimits) until
@@ -305,7 +340,9 @@ async fn answer_post(
                     }
                     Admission::Run => {
                         let request = request.data(ctx.clone());
-                        crate::execute::run(&endpoint.schema, request, &endpoint.config).await
+                        crate::execute::run(&endpoint.schema, request, &endpoint.config)
+                            .instrument(request_span(endpoint, &ctx.request_id))
+                            .await
                     }
                 };
                 ran = true;
@@ -366,7 +403,10 @@ async fn execute_one(
         Admission::Refused(response) => *response,
         Admission::RateLimited(wait) => return rate_limited(wait, &request_id),
         Admission::Run => {
-            crate::execute::run(&endpoint.schema, request.data(ctx), &endpoint.config).await
+            let span = request_span(endpoint, &request_id);
+            crate::execute::run(&endpoint.schema, request.data(ctx), &endpoint.config)
+                .instrument(span)
+                .await
         }
     };
     let response = log(endpoint, response, name.as_deref(), started, &request_id);
@@ -387,6 +427,15 @@ fn operation_name(request: &mut Request) -> Option<String> {
         }
         DocumentOperations::Multiple(_) => None,
     }
+}
+
+/// The span resolvers run in: every line they log carries the request id and the API.
+fn request_span(endpoint: &Endpoint, request_id: &str) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        request_id,
+        api = endpoint.config.api_name.as_str()
+    )
 }
 
 /// Logs the operation: name, duration, outcome.
