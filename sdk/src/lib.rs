@@ -127,15 +127,22 @@ mod graphql;
 mod maybe;
 pub mod pagination;
 mod response;
+mod retry;
 pub mod scalars;
 mod transport;
 
 pub use error::{Error, Result, TransportError, TransportErrorKind};
-pub use graphql::{GraphqlClient, GraphqlOperation};
+pub use graphql::{
+    GraphqlClient, GraphqlOperation, PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_SUPPORTED,
+    REQUEST_ID_HEADER,
+};
 pub use maybe::Maybe;
 pub use response::{ErrorLocation, GraphqlError, PathSegment, Response};
+pub use retry::{
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED, DEFAULT_MIN_DELAY, RetryPolicy,
+};
 pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpRequest, HttpResponse, ReqwestTransport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpMethod, HttpRequest, HttpResponse, ReqwestTransport,
     ReqwestTransportBuilder, Transport,
 };
 
