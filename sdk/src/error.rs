@@ -181,9 +181,11 @@ impl Error {
     pub(crate) fn nothing_ran(&self) -> bool {
         match self {
             Error::Transport(error) => error.is_connect(),
-            Error::Status { status, .. } | Error::Graphql { status: Some(status), .. } => {
-                *status == 429
-            }
+            Error::Status { status, .. }
+            | Error::Graphql {
+                status: Some(status),
+                ..
+            } => *status == 429,
             _ => false,
         }
     }
@@ -482,5 +484,55 @@ mod tests {
         );
         assert!(TransportError::connect("refused").is_connect());
         assert_eq!(TransportError::other("x").kind(), TransportErrorKind::Other);
+    }
+
+    #[test]
+    fn retry_hints_and_request_ids() {
+        let mut limited = graphql_error("slow down", Some("RATE_LIMITED"));
+        if let Some(extensions) = limited.extensions.as_mut() {
+            extensions.insert("retryAfter".into(), 2.into());
+        }
+        // From the extension when there is no header, from the header when there is one.
+        let error = Error::graphql(vec![limited.clone()], None);
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(2)));
+        assert!(error.is_retryable(), "RATE_LIMITED");
+        assert!(
+            !error.nothing_ran(),
+            "a 200 with RATE_LIMITED may have run other fields"
+        );
+        let error = Error::Graphql {
+            errors: vec![limited],
+            data: None,
+            status: Some(429),
+            retry_after: Some(Duration::from_secs(5)),
+            request_id: None,
+        };
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(5)));
+        assert!(error.nothing_ran());
+        assert_eq!(error.status(), Some(429));
+        let error = error.with_request_id("r-1").with_request_id("r-2");
+        assert_eq!(error.request_id(), Some("r-1"));
+        assert!(
+            error.to_string().ends_with("(HTTP 429) [request id r-1]"),
+            "{error}"
+        );
+
+        let refused = Error::from(TransportError::connect("refused")).with_request_id("r-3");
+        assert_eq!(refused.request_id(), Some("r-3"));
+        assert!(
+            refused.to_string().ends_with("[request id r-3]"),
+            "{refused}"
+        );
+        assert!(refused.is_retryable() && refused.nothing_ran());
+        assert!(!Error::graphql(vec![graphql_error("no", Some("NOT_FOUND"))], None).is_retryable());
+        assert!(!Error::decode("data", "bad").is_retryable());
+        assert_eq!(
+            Error::Encode("x".into()).with_request_id("r").request_id(),
+            None
+        );
+        assert_eq!(
+            Error::no_data().with_request_id("r").request_id(),
+            Some("r")
+        );
     }
 }

@@ -303,21 +303,38 @@ impl GraphqlClient {
         let started = Instant::now();
         let mut backoff = config.retry.backoff();
         loop {
-            let error = match self.attempt(&prepared).await {
+            // A GraphQL body with HTTP 429 or 503 is a response (the caller of `execute` sees
+            // its errors) and a failure worth retrying: it is judged as the error it becomes.
+            let (error, response) = match self.attempt(&prepared).await {
                 Ok(mut raw) => {
-                    raw.request_id = prepared.request_id;
-                    return Ok(raw);
+                    raw.request_id.clone_from(&prepared.request_id);
+                    if raw_is_success(&raw) {
+                        return Ok(raw);
+                    }
+                    let error = Error::Graphql {
+                        errors: raw.errors.clone(),
+                        data: None,
+                        status: Some(raw.status),
+                        retry_after: raw.retry_after,
+                        request_id: None,
+                    };
+                    (error, Some(raw))
                 }
-                Err(error) => error.with_request_id(&prepared.request_id),
+                Err(error) => (error.with_request_id(&prepared.request_id), None),
+            };
+            let give_up = |error: Error| match response {
+                Some(raw) => Ok(raw),
+                None => Err(error),
             };
             if !config.retry.allows(&error, mutation) {
-                return Err(error);
+                return give_up(error);
             }
-            let Some(wait) = backoff
-                .next()
-                .and_then(|wait| config.retry.wait(wait, error.retry_after(), started.elapsed()))
-            else {
-                return Err(error);
+            let Some(wait) = backoff.next().and_then(|wait| {
+                config
+                    .retry
+                    .wait(wait, error.retry_after(), started.elapsed())
+            }) else {
+                return give_up(error);
             };
             tokio::time::sleep(wait).await;
         }
@@ -365,9 +382,8 @@ impl GraphqlClient {
         {
             headers.push((REQUEST_ID_HEADER.to_owned(), prepared.request_id.clone()));
         }
-        let extensions = hash.map(|hash| {
-            format!(r#"{{"persistedQuery":{{"version":1,"sha256Hash":"{hash}"}}}}"#)
-        });
+        let extensions = hash
+            .map(|hash| format!(r#"{{"persistedQuery":{{"version":1,"sha256Hash":"{hash}"}}}}"#));
         let query = with_text.then_some(prepared.query);
         if config.get_for_queries && prepared.kind == Kind::Query {
             if let Some(url) = get_url(
@@ -512,6 +528,12 @@ fn interpret(response: HttpResponse) -> Result<RawResponse> {
     }
 }
 
+/// True unless a GraphQL response came with a status that says the request was refused as a
+/// whole (429, 503): those are retried like the same statuses without a GraphQL body.
+fn raw_is_success(raw: &RawResponse) -> bool {
+    !matches!(raw.status, 429 | 503)
+}
+
 /// What the answer to a hash-only request says about persisted queries.
 #[derive(Debug, PartialEq, Eq)]
 enum Miss {
@@ -529,13 +551,19 @@ enum Miss {
 /// failures (429, 503, 5xx) are left to the retry loop.
 fn persisted_miss(outcome: &Result<RawResponse>) -> Miss {
     let mentions = |errors: &[crate::GraphqlError], code: &str, message: &str| {
-        errors.iter().any(|error| {
-            error.code() == Some(code) || error.message.eq_ignore_ascii_case(message)
-        })
+        errors
+            .iter()
+            .any(|error| error.code() == Some(code) || error.message.eq_ignore_ascii_case(message))
     };
     match outcome {
         Ok(raw) if raw.data.as_ref().is_some_and(|data| !data.is_null()) => Miss::No,
-        Ok(raw) if mentions(&raw.errors, PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound") => {
+        Ok(raw)
+            if mentions(
+                &raw.errors,
+                PERSISTED_QUERY_NOT_FOUND,
+                "PersistedQueryNotFound",
+            ) =>
+        {
             Miss::NotFound
         }
         Ok(raw)
@@ -547,9 +575,7 @@ fn persisted_miss(outcome: &Result<RawResponse>) -> Miss {
         {
             Miss::Unsupported
         }
-        Ok(raw) if raw.status == 400 || raw.errors.iter().any(names_the_query) => {
-            Miss::Unsupported
-        }
+        Ok(raw) if raw.status == 400 || raw.errors.iter().any(names_the_query) => Miss::Unsupported,
         Err(Error::Status { status: 400, .. }) => Miss::Unsupported,
         _ => Miss::No,
     }
@@ -721,7 +747,9 @@ pub(crate) fn operation_kind(document: &str, operation_name: &str) -> Kind {
         i += 1;
     }
     let chosen = if operation_name.is_empty() {
-        operations.iter().find(|(keyword, _)| *keyword != "fragment")
+        operations
+            .iter()
+            .find(|(keyword, _)| *keyword != "fragment")
     } else {
         operations
             .iter()
@@ -847,18 +875,32 @@ mod tests {
     fn operation_kinds() {
         assert_eq!(operation_kind("{ a }", ""), Kind::Query);
         assert_eq!(operation_kind("query { a }", ""), Kind::Query);
-        assert_eq!(operation_kind("  # mutation\n query Q($x: In = {a: 1}) { a }", ""), Kind::Query);
+        assert_eq!(
+            operation_kind("  # mutation\n query Q($x: In = {a: 1}) { a }", ""),
+            Kind::Query
+        );
         assert_eq!(operation_kind("mutation { a }", ""), Kind::Other);
-        assert_eq!(operation_kind("mutation M($k: String!) { acquire(key: $k) }", "M"), Kind::Other);
+        assert_eq!(
+            operation_kind("mutation M($k: String!) { acquire(key: $k) }", "M"),
+            Kind::Other
+        );
         let both = "fragment F on T { a } query Q { ...F } mutation M { b(s: \"query {\") }";
         assert_eq!(operation_kind(both, "Q"), Kind::Query);
         assert_eq!(operation_kind(both, "M"), Kind::Other);
         assert_eq!(operation_kind(both, ""), Kind::Query);
-        assert_eq!(operation_kind("fragment F on T { a } mutation M { b }", ""), Kind::Other);
+        assert_eq!(
+            operation_kind("fragment F on T { a } mutation M { b }", ""),
+            Kind::Other
+        );
         assert_eq!(operation_kind(both, "Nope"), Kind::Other);
         assert_eq!(operation_kind("", ""), Kind::Other);
-        assert_eq!(operation_kind("query Q(", ""), Kind::Other);
-        assert_eq!(operation_kind("\"\"\"doc\"\"\" subscription S { t }", ""), Kind::Other);
+        // Unterminated: still a query by its keyword (the server refuses it before running).
+        assert_eq!(operation_kind("query Q(", ""), Kind::Query);
+        assert_eq!(operation_kind("mutation M(", ""), Kind::Other);
+        assert_eq!(
+            operation_kind("\"\"\"doc\"\"\" subscription S { t }", ""),
+            Kind::Other
+        );
     }
 
     #[test]
@@ -870,21 +912,36 @@ mod tests {
         };
         assert_eq!(persisted_miss(&raw(200, r#"{"data":{"a":1}}"#)), Miss::No);
         assert_eq!(
-            persisted_miss(&raw(200, r#"{"errors":[{"message":"PersistedQueryNotFound","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}]}"#)),
+            persisted_miss(&raw(
+                200,
+                r#"{"errors":[{"message":"PersistedQueryNotFound","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}]}"#
+            )),
             Miss::NotFound
         );
         assert_eq!(
-            persisted_miss(&raw(200, r#"{"errors":[{"message":"PersistedQueryNotSupported"}]}"#)),
+            persisted_miss(&raw(
+                200,
+                r#"{"errors":[{"message":"PersistedQueryNotSupported"}]}"#
+            )),
             Miss::Unsupported
         );
         assert_eq!(
-            persisted_miss(&raw(200, r#"{"errors":[{"message":"Unexpected end of input"}]}"#)),
+            persisted_miss(&raw(
+                200,
+                r#"{"errors":[{"message":"Unexpected end of input"}]}"#
+            )),
             Miss::Unsupported
         );
-        assert_eq!(persisted_miss(&Err(Error::status_error(400, "no query"))), Miss::Unsupported);
+        assert_eq!(
+            persisted_miss(&Err(Error::status_error(400, "no query"))),
+            Miss::Unsupported
+        );
         // Failures that have nothing to do with the text are the answer.
         assert_eq!(
-            persisted_miss(&raw(429, r#"{"errors":[{"message":"slow down","extensions":{"code":"RATE_LIMITED"}}]}"#)),
+            persisted_miss(&raw(
+                429,
+                r#"{"errors":[{"message":"slow down","extensions":{"code":"RATE_LIMITED"}}]}"#
+            )),
             Miss::No
         );
         assert_eq!(persisted_miss(&Err(Error::status_error(503, ""))), Miss::No);

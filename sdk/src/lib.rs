@@ -142,8 +142,8 @@ pub use retry::{
     DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED, DEFAULT_MIN_DELAY, RetryPolicy,
 };
 pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpMethod, HttpRequest, HttpResponse, ReqwestTransport,
-    ReqwestTransportBuilder, Transport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpMethod, HttpRequest, HttpResponse,
+    ReqwestTransport, ReqwestTransportBuilder, Transport,
 };
 
 /// The versions of these crates the SDK's types are built on, for code that names them.

@@ -275,10 +275,7 @@ impl Transport for ReqwestTransport {
         if request.method == HttpMethod::Post {
             builder = builder.body(request.body);
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|error| classify(&error))?;
+        let response = builder.send().await.map_err(|error| classify(&error))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
