@@ -38,7 +38,9 @@
 mod builder;
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
+pub mod introspect;
 pub mod model;
 pub mod names;
 pub mod operations;
