@@ -534,6 +534,14 @@ pub fn operation_impacts(old: &Schema, new: &Schema, files: &[PathBuf]) -> Vec<O
     out
 }
 
+/// The operation documents of API `api` under `dir`: `dir/<api>/*.graphql` when that directory
+/// exists, else `dir/*.graphql`.
+pub fn operation_files(dir: &Path, api: &str) -> Result<Vec<PathBuf>, crate::Error> {
+    let by_api = dir.join(api);
+    let dir = if by_api.is_dir() { &by_api } else { dir };
+    crate::builder::graphql_files(dir)
+}
+
 fn impact(file: &Path, op: &Operation, level: Level, reason: String) -> OperationImpact {
     OperationImpact {
         file: file.to_path_buf(),
