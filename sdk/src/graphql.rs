@@ -109,6 +109,8 @@ struct Config {
     get_for_queries: bool,
     /// Set once the server showed it does not know persisted queries; shared by the clones.
     persisted_unsupported: Arc<AtomicBool>,
+    /// Set once the server showed it does not answer GraphQL over GET; shared by the clones.
+    get_unsupported: Arc<AtomicBool>,
 }
 
 /// The kind of operation a document runs, as far as retries care.
@@ -152,6 +154,7 @@ impl GraphqlClient {
                 persisted_queries: false,
                 get_for_queries: false,
                 persisted_unsupported: Arc::new(AtomicBool::new(false)),
+                get_unsupported: Arc::new(AtomicBool::new(false)),
             }),
         }
     }
@@ -349,22 +352,43 @@ impl GraphqlClient {
             .as_deref()
             .filter(|_| !config.persisted_unsupported.load(Ordering::Relaxed));
         if let Some(hash) = hash {
-            let response = config
-                .transport
-                .send(self.http_request(prepared, false, Some(hash)))
-                .await?;
-            let outcome = interpret(response);
+            let outcome = self.exchange(prepared, false, Some(hash)).await?;
             match persisted_miss(&outcome) {
                 Miss::No => return outcome,
                 Miss::NotFound => {}
                 Miss::Unsupported => config.persisted_unsupported.store(true, Ordering::Relaxed),
             }
         }
-        let response = config
-            .transport
-            .send(self.http_request(prepared, true, hash))
-            .await?;
-        interpret(response)
+        self.exchange(prepared, true, hash).await?
+    }
+
+    /// Sends one request and reads the answer. A GET that the server does not treat as GraphQL
+    /// (an HTML page such as GraphiQL, 404, 405, 415) is sent again as a POST, and this client
+    /// sends POSTs from then on. The outer `Err` is a transport error.
+    async fn exchange(
+        &self,
+        prepared: &Prepared<'_>,
+        with_text: bool,
+        hash: Option<&str>,
+    ) -> Result<Result<RawResponse>, Error> {
+        let config = &*self.inner;
+        let request = self.http_request(prepared, with_text, hash);
+        let get = request.method == HttpMethod::Get;
+        let outcome = interpret(config.transport.send(request).await?);
+        let refused = matches!(
+            outcome,
+            Err(Error::Decode { .. }
+                | Error::Status {
+                    status: 404 | 405 | 415,
+                    ..
+                })
+        );
+        if !(get && refused) {
+            return Ok(outcome);
+        }
+        config.get_unsupported.store(true, Ordering::Relaxed);
+        let request = self.http_request(prepared, with_text, hash);
+        Ok(interpret(config.transport.send(request).await?))
     }
 
     /// The HTTP request for one send: with or without the text, with or without the hash.
@@ -385,7 +409,10 @@ impl GraphqlClient {
         let extensions = hash
             .map(|hash| format!(r#"{{"persistedQuery":{{"version":1,"sha256Hash":"{hash}"}}}}"#));
         let query = with_text.then_some(prepared.query);
-        if config.get_for_queries && prepared.kind == Kind::Query {
+        if config.get_for_queries
+            && prepared.kind == Kind::Query
+            && !config.get_unsupported.load(Ordering::Relaxed)
+        {
             if let Some(url) = get_url(
                 &config.url,
                 query,

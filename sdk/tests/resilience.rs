@@ -42,6 +42,8 @@ struct Server {
     seen: Mutex<Vec<Seen>>,
     /// Persisted queries by hash; `None` for a server without the protocol.
     store: Option<Mutex<HashMap<String, String>>>,
+    /// Answer every GET with an HTML page, as a server that serves GraphiQL there does.
+    html_on_get: bool,
 }
 
 impl Server {
@@ -90,6 +92,13 @@ async fn handle(
             .map(|v| v.to_str().unwrap().to_owned()),
         request: request.clone(),
     });
+    if server.html_on_get && server.seen.lock().unwrap().last().unwrap().method == Method::GET {
+        return (
+            [("content-type", "text/html")],
+            "<!DOCTYPE html><html>GraphiQL</html>",
+        )
+            .into_response();
+    }
     let step = server.script.lock().unwrap().pop_front();
     match step {
         Some(Step::Fail(status, retry_after, body)) => {
@@ -147,10 +156,15 @@ async fn serve_on(listener: tokio::net::TcpListener, server: Arc<Server>) {
 
 /// A server with the persisted-query protocol when `apq`; returns it and its endpoint.
 async fn start(apq: bool) -> (Arc<Server>, String) {
-    let server = Arc::new(Server {
+    start_with(Server {
         store: apq.then(Mutex::default),
         ..Server::default()
-    });
+    })
+    .await
+}
+
+async fn start_with(server: Server) -> (Arc<Server>, String) {
+    let server = Arc::new(server);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(serve_on(listener, server.clone()));
@@ -442,4 +456,28 @@ async fn a_server_without_persisted_queries_still_gets_every_operation() {
     let seen = server.seen();
     assert_eq!(seen.len(), 3);
     assert_eq!(seen[2].request["query"], QUERY);
+}
+
+#[tokio::test]
+async fn a_server_without_graphql_over_get_gets_posts() {
+    let (server, url) = start_with(Server {
+        html_on_get: true,
+        ..Server::default()
+    })
+    .await;
+    let client = GraphqlClient::new(url)
+        .get_for_queries(true)
+        .persisted_queries(true);
+    assert_eq!(
+        echo(&client, QUERY, "Echo").await.unwrap()["echo"]["query"],
+        QUERY
+    );
+    echo(&client, QUERY, "Echo").await.unwrap();
+    let methods: Vec<Method> = server.seen().into_iter().map(|s| s.method).collect();
+    // GET refused (HTML), then POST with the hash (refused: no persisted queries), then the
+    // text; the second call goes straight to a POST with the text.
+    assert_eq!(
+        methods,
+        [Method::GET, Method::POST, Method::POST, Method::POST]
+    );
 }

@@ -310,9 +310,13 @@ async fn graphql_errors_keep_code_locations_and_path() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("NOT_FOUND"));
+    // The request id the SDK generated closes the message.
+    let id = error.request_id().unwrap().to_owned();
     assert_eq!(
         error.to_string(),
-        "GraphQL error: Cart not found [NOT_FOUND] (at cart) (and 1 more)"
+        format!(
+            "GraphQL error: Cart not found [NOT_FOUND] (at cart) (and 1 more) [request id {id}]"
+        )
     );
     let Error::Graphql { errors, data, .. } = error else {
         panic!("expected Error::Graphql");
