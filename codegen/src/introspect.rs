@@ -94,7 +94,7 @@ pub fn schema_from_introspection(
                 .map(|e| e.get("message").and_then(Value::as_str).unwrap_or("?"))
                 .collect();
             return Err(IntrospectionError::new(format!(
-                "the service refused the introspection query: {} (is introspection turned off, as in production?)",
+                "the service answered the introspection query with errors: {} (check the credentials given with -H; a service in production mode may have introspection turned off)",
                 messages.join("; ")
             )));
         }
