@@ -586,10 +586,10 @@ fn changed_response(old: &Selection, new: &Selection, path: &str) -> Option<Stri
         if before.ty != after.ty && !after.ty.is_compatible_with(&before.ty) {
             return Some(format!("`{at}` was {} and is now {}", before.ty, after.ty));
         }
-        if let (Some(a), Some(b)) = (&before.selection, &after.selection) {
-            if let Some(reason) = changed_response(a, b, &at) {
-                return Some(reason);
-            }
+        if let (Some(a), Some(b)) = (&before.selection, &after.selection)
+            && let Some(reason) = changed_response(a, b, &at)
+        {
+            return Some(reason);
         }
     }
     None
@@ -615,10 +615,10 @@ fn selects_any(selection: &Selection, types: &HashSet<String>) -> Option<String>
         if types.contains(name) {
             return Some(name.to_owned());
         }
-        if let Some(inner) = &field.selection {
-            if let Some(found) = selects_any(inner, types) {
-                return Some(found);
-            }
+        if let Some(inner) = &field.selection
+            && let Some(found) = selects_any(inner, types)
+        {
+            return Some(found);
         }
     }
     None

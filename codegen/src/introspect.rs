@@ -87,17 +87,17 @@ pub fn schema_from_introspection(
     response: &Value,
     name: &str,
 ) -> Result<Schema, IntrospectionError> {
-    if let Some(errors) = response.get("errors").and_then(Value::as_array) {
-        if !errors.is_empty() {
-            let messages: Vec<&str> = errors
-                .iter()
-                .map(|e| e.get("message").and_then(Value::as_str).unwrap_or("?"))
-                .collect();
-            return Err(IntrospectionError::new(format!(
-                "the service answered the introspection query with errors: {} (check the credentials given with -H; a service in production mode may have introspection turned off)",
-                messages.join("; ")
-            )));
-        }
+    if let Some(errors) = response.get("errors").and_then(Value::as_array)
+        && !errors.is_empty()
+    {
+        let messages: Vec<&str> = errors
+            .iter()
+            .map(|e| e.get("message").and_then(Value::as_str).unwrap_or("?"))
+            .collect();
+        return Err(IntrospectionError::new(format!(
+            "the service answered the introspection query with errors: {} (check the credentials given with -H; a service in production mode may have introspection turned off)",
+            messages.join("; ")
+        )));
     }
     let data = response.get("data").unwrap_or(response);
     let schema = data.get("__schema").ok_or_else(|| {

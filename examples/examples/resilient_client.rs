@@ -74,8 +74,9 @@ async fn main() -> anyhow::Result<()> {
 
     // Callers who retry by themselves read the hint the SDK kept.
     match &error {
-        Error::Graphql { status, .. } => println!(
-            "HTTP status {status:?}, retry after {:?}, retryable: {}",
+        Error::Graphql { http, .. } => println!(
+            "HTTP status {:?}, retry after {:?}, retryable: {}",
+            http.status,
             error.retry_after(),
             error.is_retryable()
         ),

@@ -48,20 +48,16 @@ pub enum Error {
     },
 
     /// The server reported GraphQL errors.
-    #[error("{}{}", graphql_message(.errors, *.status), id_suffix(.request_id))]
+    #[error("{}{}", graphql_message(.errors, .http.status), id_suffix(&.http.request_id))]
     #[non_exhaustive]
     Graphql {
         /// Every error of the response, in order; never empty when built by the SDK.
         errors: Vec<GraphqlError>,
         /// The partial `data` that came with the errors, if any (`None` for `"data": null`).
         data: Option<serde_json::Value>,
-        /// The HTTP status the errors came with (a rate-limited request is a GraphQL response
-        /// with status 429); `None` when not known.
-        status: Option<u16>,
-        /// The response's `Retry-After` header, if it had a valid one.
-        retry_after: Option<Duration>,
-        /// The `x-request-id` the request was sent with.
-        request_id: Option<String>,
+        /// The HTTP exchange they came from: status, `Retry-After`, request id (boxed: it is
+        /// rarely read, and every `Result` of the SDK would carry its size).
+        http: Box<HttpInfo>,
     },
 
     /// The response could not be decoded into the expected type.
@@ -93,6 +89,19 @@ pub enum Error {
     Encode(String),
 }
 
+/// What the SDK knows about the HTTP exchange behind a [`Graphql`](Error::Graphql) error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpInfo {
+    /// The HTTP status the errors came with (a rate-limited request is a GraphQL response with
+    /// status 429); `None` when not known.
+    pub status: Option<u16>,
+    /// The response's `Retry-After` header, if it had a valid one.
+    pub retry_after: Option<Duration>,
+    /// The `x-request-id` the request was sent with.
+    pub request_id: Option<String>,
+}
+
 impl Error {
     /// The `extensions.code` of the first GraphQL error, such as `UNAUTHENTICATED` or
     /// `BAD_USER_INPUT`; `None` for other variants or an error without a code.
@@ -116,7 +125,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Status { status, .. } => Some(*status),
-            Error::Graphql { status, .. } => *status,
+            Error::Graphql { http, .. } => http.status,
             _ => None,
         }
     }
@@ -132,8 +141,8 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Transport(error) => error.request_id(),
+            Error::Graphql { http, .. } => http.request_id.as_deref(),
             Error::Status { request_id, .. }
-            | Error::Graphql { request_id, .. }
             | Error::Decode { request_id, .. }
             | Error::NoData { request_id } => request_id.as_deref(),
             Error::Encode(_) => None,
@@ -146,10 +155,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Status { retry_after, .. } => *retry_after,
-            Error::Graphql {
-                retry_after: Some(after),
-                ..
-            } => Some(*after),
+            Error::Graphql { http, .. } if http.retry_after.is_some() => http.retry_after,
             Error::Graphql { errors, .. } => errors.iter().find_map(|error| {
                 let seconds = error.extensions.as_ref()?.get("retryAfter")?.as_f64()?;
                 Duration::try_from_secs_f64(seconds).ok()
@@ -167,8 +173,8 @@ impl Error {
         match self {
             Error::Transport(_) => true,
             Error::Status { status, .. } => matches!(status, 429 | 503),
-            Error::Graphql { status, .. } => {
-                matches!(status, Some(429 | 503))
+            Error::Graphql { http, .. } => {
+                matches!(http.status, Some(429 | 503))
                     || matches!(self.code(), Some("RATE_LIMITED" | "UNAVAILABLE"))
             }
             _ => false,
@@ -181,11 +187,8 @@ impl Error {
     pub(crate) fn nothing_ran(&self) -> bool {
         match self {
             Error::Transport(error) => error.is_connect(),
-            Error::Status { status, .. }
-            | Error::Graphql {
-                status: Some(status),
-                ..
-            } => *status == 429,
+            Error::Status { status, .. } => *status == 429,
+            Error::Graphql { http, .. } => http.status == Some(429),
             _ => false,
         }
     }
@@ -194,8 +197,8 @@ impl Error {
     pub(crate) fn with_request_id(mut self, id: &str) -> Self {
         let slot = match &mut self {
             Error::Transport(error) => &mut error.request_id,
+            Error::Graphql { http, .. } => &mut http.request_id,
             Error::Status { request_id, .. }
-            | Error::Graphql { request_id, .. }
             | Error::Decode { request_id, .. }
             | Error::NoData { request_id } => request_id,
             Error::Encode(_) => return self,
@@ -221,9 +224,7 @@ impl Error {
         Error::Graphql {
             errors,
             data,
-            status: None,
-            retry_after: None,
-            request_id: None,
+            http: Box::default(),
         }
     }
 
@@ -503,9 +504,11 @@ mod tests {
         let error = Error::Graphql {
             errors: vec![limited],
             data: None,
-            status: Some(429),
-            retry_after: Some(Duration::from_secs(5)),
-            request_id: None,
+            http: Box::new(HttpInfo {
+                status: Some(429),
+                retry_after: Some(Duration::from_secs(5)),
+                request_id: None,
+            }),
         };
         assert_eq!(error.retry_after(), Some(Duration::from_secs(5)));
         assert!(error.nothing_ran());

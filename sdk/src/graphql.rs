@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, HttpInfo, Result};
 use crate::response::{RawResponse, Response, decode_data};
 use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::transport::{HttpMethod, HttpRequest, HttpResponse, ReqwestTransport, Transport};
@@ -317,9 +317,11 @@ impl GraphqlClient {
                     let error = Error::Graphql {
                         errors: raw.errors.clone(),
                         data: None,
-                        status: Some(raw.status),
-                        retry_after: raw.retry_after,
-                        request_id: None,
+                        http: Box::new(HttpInfo {
+                            status: Some(raw.status),
+                            retry_after: raw.retry_after,
+                            request_id: None,
+                        }),
                     };
                     (error, Some(raw))
                 }
@@ -412,23 +414,22 @@ impl GraphqlClient {
         if config.get_for_queries
             && prepared.kind == Kind::Query
             && !config.get_unsupported.load(Ordering::Relaxed)
-        {
-            if let Some(url) = get_url(
+            && let Some(url) = get_url(
                 &config.url,
                 query,
                 prepared.operation_name,
                 &prepared.variables,
                 extensions.as_deref(),
-            ) {
-                // A GET has no body, so no content type.
-                headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
-                return HttpRequest {
-                    method: HttpMethod::Get,
-                    url,
-                    headers,
-                    body: Vec::new(),
-                };
-            }
+            )
+        {
+            // A GET has no body, so no content type.
+            headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+            return HttpRequest {
+                method: HttpMethod::Get,
+                url,
+                headers,
+                body: Vec::new(),
+            };
         }
         HttpRequest {
             method: HttpMethod::Post,
@@ -498,9 +499,11 @@ impl GraphqlClient {
             Err(Error::Graphql {
                 errors: raw.errors,
                 data: raw.data,
-                status: Some(raw.status),
-                retry_after: raw.retry_after,
-                request_id: None,
+                http: Box::new(HttpInfo {
+                    status: Some(raw.status),
+                    retry_after: raw.retry_after,
+                    request_id: None,
+                }),
             })
         } else {
             raw.data.ok_or_else(Error::no_data).and_then(decode_data)

@@ -131,7 +131,7 @@ mod retry;
 pub mod scalars;
 mod transport;
 
-pub use error::{Error, Result, TransportError, TransportErrorKind};
+pub use error::{Error, HttpInfo, Result, TransportError, TransportErrorKind};
 pub use graphql::{
     GraphqlClient, GraphqlOperation, PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_SUPPORTED,
     REQUEST_ID_HEADER,

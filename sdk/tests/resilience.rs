@@ -118,8 +118,9 @@ async fn handle(
     let hash = request["extensions"]["persistedQuery"]["sha256Hash"]
         .as_str()
         .map(str::to_owned);
-    match (&server.store, hash) {
-        (Some(store), Some(hash)) => match &text {
+    // A server that does not know the protocol ignores the extension.
+    if let (Some(store), Some(hash)) = (&server.store, hash) {
+        match &text {
             Some(text) => {
                 if hex::encode(Sha256::digest(text.as_bytes())) != hash {
                     return graphql_error(400, "provided sha does not match query", "BAD_REQUEST");
@@ -136,9 +137,7 @@ async fn handle(
                     );
                 }
             },
-        },
-        // A server that does not know the protocol ignores the extension.
-        _ => {}
+        }
     }
     let Some(text) = text else {
         return graphql_error(400, "Missing query", "BAD_REQUEST");
