@@ -142,6 +142,11 @@ pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
 
 struct Changes(Vec<Change>);
 
+/// A type change is safe or breaking, nothing in between.
+fn safe_if(safe: bool) -> Level {
+    if safe { Level::Safe } else { Level::Breaking }
+}
+
 impl Changes {
     fn push(&mut self, level: Level, coordinate: String, message: String, location: &Location) {
         self.0.push(Change {
@@ -278,11 +283,7 @@ impl Changes {
             };
             if before.ty != after.ty {
                 // A client can take a value that is stricter than before, not a looser one.
-                let level = if after.ty.is_compatible_with(&before.ty) {
-                    Level::Safe
-                } else {
-                    Level::Breaking
-                };
+                let level = safe_if(after.ty.is_compatible_with(&before.ty));
                 self.push(
                     level,
                     coordinate.clone(),
@@ -290,20 +291,12 @@ impl Changes {
                     &after.location,
                 );
             }
-            self.deprecation(
+            self.annotations(
                 &coordinate,
-                before.deprecation.as_ref(),
-                after.deprecation.as_ref(),
+                [before.deprecation.as_ref(), after.deprecation.as_ref()],
+                [&before.description, &after.description],
                 &after.location,
             );
-            if before.description != after.description {
-                self.push(
-                    Level::Safe,
-                    coordinate.clone(),
-                    "description changed".into(),
-                    &after.location,
-                );
-            }
             self.input_values("argument", &before.args, &after.args, |arg| {
                 format!("{coordinate}({arg}:)")
             });
@@ -341,11 +334,7 @@ impl Changes {
             };
             if before.ty != after.ty {
                 // Every value the old type accepted must still be accepted.
-                let level = if before.ty.is_compatible_with(&after.ty) {
-                    Level::Safe
-                } else {
-                    Level::Breaking
-                };
+                let level = safe_if(before.ty.is_compatible_with(&after.ty));
                 let required = after.ty.is_non_null() && !before.ty.is_non_null();
                 let note = if required && after.default.is_none() {
                     " (now required)"
@@ -375,20 +364,12 @@ impl Changes {
                     &after.location,
                 );
             }
-            self.deprecation(
+            self.annotations(
                 &at,
-                before.deprecation.as_ref(),
-                after.deprecation.as_ref(),
+                [before.deprecation.as_ref(), after.deprecation.as_ref()],
+                [&before.description, &after.description],
                 &after.location,
             );
-            if before.description != after.description {
-                self.push(
-                    Level::Safe,
-                    at,
-                    "description changed".into(),
-                    &after.location,
-                );
-            }
         }
         for after in new {
             if old.iter().any(|v| v.name == after.name) {
@@ -418,22 +399,12 @@ impl Changes {
                     "enum value removed".into(),
                     &before.location,
                 ),
-                Some(after) => {
-                    self.deprecation(
-                        &at,
-                        before.deprecation.as_ref(),
-                        after.deprecation.as_ref(),
-                        &after.location,
-                    );
-                    if before.description != after.description {
-                        self.push(
-                            Level::Safe,
-                            at,
-                            "description changed".into(),
-                            &after.location,
-                        );
-                    }
-                }
+                Some(after) => self.annotations(
+                    &at,
+                    [before.deprecation.as_ref(), after.deprecation.as_ref()],
+                    [&before.description, &after.description],
+                    &after.location,
+                ),
             }
         }
         for after in new.iter().filter(|v| !old.iter().any(|o| o.name == v.name)) {
@@ -446,22 +417,27 @@ impl Changes {
         }
     }
 
-    fn deprecation(
+    /// Deprecation and description changes (old, new): safe, but worth listing.
+    fn annotations(
         &mut self,
         coordinate: &str,
-        before: Option<&Deprecation>,
-        after: Option<&Deprecation>,
+        [before, after]: [Option<&Deprecation>; 2],
+        [old_text, new_text]: [&Option<String>; 2],
         location: &Location,
     ) {
-        let message = match (before, after) {
-            (None, Some(d)) => format!("deprecated: {}", d.reason_or_default()),
-            (Some(_), None) => "no longer deprecated".to_owned(),
-            (Some(a), Some(b)) if a != b => {
-                format!("deprecation reason changed to: {}", b.reason_or_default())
-            }
-            _ => return,
+        let deprecation = match (before, after) {
+            (None, Some(d)) => Some(format!("deprecated: {}", d.reason_or_default())),
+            (Some(_), None) => Some("no longer deprecated".to_owned()),
+            (Some(a), Some(b)) if a != b => Some(format!(
+                "deprecation reason changed to: {}",
+                b.reason_or_default()
+            )),
+            _ => None,
         };
-        self.push(Level::Safe, coordinate.to_owned(), message, location);
+        let description = (old_text != new_text).then(|| "description changed".to_owned());
+        for message in deprecation.into_iter().chain(description) {
+            self.push(Level::Safe, coordinate.to_owned(), message, location);
+        }
     }
 }
 

@@ -61,9 +61,9 @@ async fn introspection_of_the_seven_apis_matches_the_schemas() -> anyhow::Result
         3600,
     )
     .await?;
-    let out_dir = tempfile_dir()?;
+    let out_dir = tempfile::tempdir()?;
     for (api, file, path) in APIS {
-        let out = out_dir.join(file);
+        let out = out_dir.path().join(file);
         let mut command = Command::new(&binary);
         command
             .arg("introspect")
@@ -107,26 +107,8 @@ async fn introspection_of_the_seven_apis_matches_the_schemas() -> anyhow::Result
             "{api}: not canonical"
         );
     }
-    let _ = std::fs::remove_dir_all(&out_dir);
     server.stop().await?;
     Ok(())
-}
-
-/// A fresh directory under the system's temporary one.
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
-        "shopql-introspection-{}-{}",
-        std::process::id(),
-        uuid_like()
-    ));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn uuid_like() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
 }
 
 /// Persisted queries against the reference server: every call succeeds whether or not the
