@@ -75,7 +75,13 @@
 //! * [`GraphqlClient`]: URL, extra headers, bearer token, [`Transport`]. Cheap to clone;
 //!   `execute` keeps data and errors, `execute_data` turns errors into [`Error::Graphql`],
 //!   `run` sends a [`GraphqlOperation`].
-//! * [`Transport`]: one HTTP POST in, one response out. [`ReqwestTransport`] (reqwest with
+//! * [`RetryPolicy`]: queries are retried after connection errors, timeouts, HTTP 429 and 503
+//!   (exponential backoff with jitter, at least the server's `Retry-After`, bounded by attempts
+//!   and total time); mutations only when asked and only where nothing ran. Every request
+//!   carries an `x-request-id` that every error reports ([`Error::request_id`]);
+//!   [`GraphqlClient::persisted_queries`] sends hashes first (automatic persisted queries) and
+//!   [`GraphqlClient::get_for_queries`] sends queries as cacheable GETs.
+//! * [`Transport`]: one HTTP request in, one response out. [`ReqwestTransport`] (reqwest with
 //!   rustls, connect timeout 10 s, request timeout 30 s, both configurable) is the default;
 //!   implement the trait for a test double, retries or tracing.
 //! * [`Error`]: one error type. [`Error::Graphql`] carries every GraphQL error (message,
