@@ -31,6 +31,8 @@
 //! The same pipeline runs from the command line: `shopql-codegen generate …` writes the files
 //! (for people who check generated code in), and `shopql-codegen check schemas/` validates
 //! schemas and operations ([`Builder::check`]), printing `file:line:col: error: …` diagnostics.
+//! `shopql-codegen introspect URL` reads a running service's schema ([`introspect`]), `print`
+//! writes a schema in canonical form, and `diff OLD NEW` classifies what changed ([`diff`]).
 //!
 //! APIs are emitted in parallel, one per core; the output does not depend on it, and is
 //! byte-identical across runs and machines.
@@ -38,7 +40,9 @@
 mod builder;
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
+pub mod introspect;
 pub mod model;
 pub mod names;
 pub mod operations;

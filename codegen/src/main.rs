@@ -2,7 +2,10 @@
 //!
 //! `generate` writes the Rust of one or more APIs into a directory (for people who check
 //! generated code in or want a quick look); `check` validates schemas and operation documents
-//! and prints `file:line:col: error: …` diagnostics, exiting non-zero on any error.
+//! and prints `file:line:col: error: …` diagnostics, exiting non-zero on any error. `print`,
+//! `introspect` and `diff` keep `schemas/` in step with running services (see `cli`).
+
+mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +70,40 @@ Examples:
   shopql-codegen check schemas/shop.graphql --operations schemas/operations
   shopql-codegen check my-api.graphql other-api.graphql")]
     Check(CheckArgs),
+
+    /// Print a schema in canonical form: `extend`s merged, one `schema` definition, built-in
+    /// scalars and directive definitions left out (what the generated server embeds).
+    #[command(after_help = "\
+Examples:
+  shopql-codegen print schemas/shop.graphql
+  shopql-codegen print schemas/shop.graphql -o /tmp/shop.canonical.graphql")]
+    Print(cli::PrintArgs),
+
+    /// Read the schema of a running service (the standard introspection query) and print it as
+    /// SDL, descriptions and deprecations kept, in the canonical form of `print`.
+    #[command(after_help = "\
+Examples:
+  shopql-codegen introspect http://127.0.0.1:4000/purchase/graphql -o schemas/purchase.graphql
+  shopql-codegen introspect http://127.0.0.1:4000/client/graphql -H 'commonground-origin: www.my-vinyl-store.com'
+  shopql-codegen introspect http://127.0.0.1:4000/demo/cart -H \"authorization: Bearer $TOKEN\"
+
+Exit status: 0 on success, 1 when the answer is not a valid schema (or introspection is off),
+2 when the service cannot be reached or the output cannot be written.")]
+    Introspect(cli::IntrospectArgs),
+
+    /// List the breaking, dangerous and safe changes from OLD to NEW, with locations; exit 1 on
+    /// the level chosen with --fail-on (breaking by default), for CI.
+    #[command(after_help = "\
+Examples:
+  shopql-codegen diff schemas/shop.graphql /tmp/shop.graphql
+  git show main:schemas/shop.graphql > /tmp/old.graphql
+  shopql-codegen diff /tmp/old.graphql schemas/shop.graphql --operations schemas/operations --fail-on dangerous
+
+Each change is printed as `file:line:col: LEVEL: coordinate: what`; with --operations, each
+operation document the change breaks (it no longer validates, or a field it selects may now be
+null) or endangers (it may meet enum values or types it has never seen) follows.
+Exit status: 0, 1 when changes reach the --fail-on level, 2 when a schema cannot be read.")]
+    Diff(cli::DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +202,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Generate(args) => generate(args),
         Command::Check(args) => check(args),
+        Command::Print(args) => cli::print(args),
+        Command::Introspect(args) => cli::introspect(args),
+        Command::Diff(args) => cli::diff(args),
     }
 }
 

@@ -75,6 +75,7 @@ async fn hand_written(transport: &Canned) -> Option<Vec<(String, f64, f64)>> {
         }
     });
     let request = HttpRequest {
+        method: shopql_sdk::HttpMethod::Post,
         url: "http://127.0.0.1:4000/client/graphql".into(),
         headers: vec![("content-type".into(), "application/json".into())],
         body: serde_json::to_vec(&body).ok()?,

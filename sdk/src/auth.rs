@@ -124,6 +124,7 @@ pub async fn shop_token_with(
     })
     .map_err(|error| Error::Encode(error.to_string()))?;
     let request = HttpRequest {
+        method: crate::transport::HttpMethod::Post,
         url: shop_api_url(base_url, tenant, "auth/token"),
         headers: vec![
             ("content-type".to_owned(), "application/json".to_owned()),
@@ -141,9 +142,8 @@ pub async fn shop_token_with(
     };
     let response = transport.send(request).await?;
     let parsed = serde_json::from_slice::<TokenResponse>(&response.body).ok();
-    let refusal = |message: Option<String>| Error::Status {
-        status: response.status,
-        body: message.unwrap_or_else(|| response.text()),
+    let refusal = |message: Option<String>| {
+        Error::status_error(response.status, message.unwrap_or_else(|| response.text()))
     };
     let Some(parsed) = parsed else {
         if response.is_success() {
@@ -247,7 +247,7 @@ mod tests {
     fn token_refusals() {
         let check =
             |status, body: &str, expect_status, expect_body: &str| match token(status, body).0 {
-                Err(Error::Status { status, body }) => {
+                Err(Error::Status { status, body, .. }) => {
                     assert_eq!((status, body.as_str()), (expect_status, expect_body));
                 }
                 other => panic!("unexpected {other:?}"),

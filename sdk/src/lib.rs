@@ -75,7 +75,13 @@
 //! * [`GraphqlClient`]: URL, extra headers, bearer token, [`Transport`]. Cheap to clone;
 //!   `execute` keeps data and errors, `execute_data` turns errors into [`Error::Graphql`],
 //!   `run` sends a [`GraphqlOperation`].
-//! * [`Transport`]: one HTTP POST in, one response out. [`ReqwestTransport`] (reqwest with
+//! * [`RetryPolicy`]: queries are retried after connection errors, timeouts, HTTP 429 and 503
+//!   (exponential backoff with jitter, at least the server's `Retry-After`, bounded by attempts
+//!   and total time); mutations only when asked and only where nothing ran. Every request
+//!   carries an `x-request-id` that every error reports ([`Error::request_id`]);
+//!   [`GraphqlClient::persisted_queries`] sends hashes first (automatic persisted queries) and
+//!   [`GraphqlClient::get_for_queries`] sends queries as cacheable GETs.
+//! * [`Transport`]: one HTTP request in, one response out. [`ReqwestTransport`] (reqwest with
 //!   rustls, connect timeout 10 s, request timeout 30 s, both configurable) is the default;
 //!   implement the trait for a test double, retries or tracing.
 //! * [`Error`]: one error type. [`Error::Graphql`] carries every GraphQL error (message,
@@ -127,16 +133,23 @@ mod graphql;
 mod maybe;
 pub mod pagination;
 mod response;
+mod retry;
 pub mod scalars;
 mod transport;
 
-pub use error::{Error, Result, TransportError, TransportErrorKind};
-pub use graphql::{GraphqlClient, GraphqlOperation};
+pub use error::{Error, HttpInfo, Result, TransportError, TransportErrorKind};
+pub use graphql::{
+    GraphqlClient, GraphqlOperation, PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_SUPPORTED,
+    REQUEST_ID_HEADER,
+};
 pub use maybe::Maybe;
 pub use response::{ErrorLocation, GraphqlError, PathSegment, Response};
+pub use retry::{
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED, DEFAULT_MIN_DELAY, RetryPolicy,
+};
 pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpRequest, HttpResponse, ReqwestTransport,
-    ReqwestTransportBuilder, Transport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpMethod, HttpRequest, HttpResponse,
+    ReqwestTransport, ReqwestTransportBuilder, Transport,
 };
 
 /// The versions of these crates the SDK's types are built on, for code that names them.

@@ -223,14 +223,14 @@ mod tests {
             pages(|cursor| async move {
                 match cursor {
                     None => Ok(Page::new(vec![1], Some("a".into()))),
-                    Some(_) => Err(Error::NoData),
+                    Some(_) => Err(Error::no_data()),
                 }
             })
             .collect(),
         );
         assert_eq!(results.len(), 2);
         assert!(matches!(results[0], Ok(1)));
-        assert!(matches!(results[1], Err(Error::NoData)));
+        assert!(matches!(results[1], Err(Error::NoData { .. })));
     }
 
     #[test]

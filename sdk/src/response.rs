@@ -28,12 +28,9 @@ impl<D> Response<D> {
     /// which is typed here: take `self.data` first if you need it), or [`Error::NoData`].
     pub fn into_result(self) -> Result<D> {
         if !self.errors.is_empty() {
-            return Err(Error::Graphql {
-                errors: self.errors,
-                data: None,
-            });
+            return Err(Error::graphql(self.errors, None));
         }
-        self.data.ok_or(Error::NoData)
+        self.data.ok_or_else(Error::no_data)
     }
 }
 
@@ -151,6 +148,15 @@ pub(crate) struct RawResponse {
     pub errors: Vec<GraphqlError>,
     #[serde(default)]
     pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The HTTP status it came with.
+    #[serde(skip)]
+    pub status: u16,
+    /// The `Retry-After` header it came with.
+    #[serde(skip)]
+    pub retry_after: Option<std::time::Duration>,
+    /// The `x-request-id` the request was sent with.
+    #[serde(skip)]
+    pub request_id: String,
 }
 
 impl RawResponse {
@@ -251,7 +257,7 @@ mod tests {
         let error =
             decode_data::<Data>(json!({"cart": {"items": [{"quantity": "two"}]}})).unwrap_err();
         match error {
-            Error::Decode { path, message } => {
+            Error::Decode { path, message, .. } => {
                 assert_eq!(path, "data.cart.items[0].quantity");
                 assert!(message.contains("invalid type"), "{message}");
             }
@@ -284,6 +290,6 @@ mod tests {
             errors: vec![],
             extensions: None,
         };
-        assert!(matches!(empty.into_result(), Err(Error::NoData)));
+        assert!(matches!(empty.into_result(), Err(Error::NoData { .. })));
     }
 }

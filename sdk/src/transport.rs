@@ -1,4 +1,4 @@
-//! The HTTP layer under [`GraphqlClient`](crate::GraphqlClient): one POST in, one response out.
+//! The HTTP layer under [`GraphqlClient`](crate::GraphqlClient): one request in, one response out.
 //!
 //! The SDK talks to the network only through the [`Transport`] trait, so that tests can answer
 //! from memory and applications can add retries, tracing or a proxy of their own. The default is
@@ -10,15 +10,28 @@ use std::time::Duration;
 
 use crate::error::{Error, Result, TransportError, TransportErrorKind};
 
-/// One HTTP exchange as the SDK builds it: always a `POST` with a JSON body. The transport does
-/// not know GraphQL.
+/// The HTTP method of a request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    /// A `POST` with a JSON body: every mutation, and queries by default.
+    #[default]
+    Post,
+    /// A `GET` with the operation in the URL's query string and no body: queries, when the
+    /// client is set to use GET so that HTTP caches can keep the answers.
+    Get,
+}
+
+/// One HTTP exchange as the SDK builds it: a `POST` with a JSON body, or a `GET` whose URL holds
+/// the operation. The transport does not know GraphQL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
-    /// The absolute URL to POST to.
+    /// `POST` or `GET`.
+    pub method: HttpMethod,
+    /// The absolute URL to send to (for a `GET`, with its query string).
     pub url: String,
     /// Request headers, in order; names may repeat.
     pub headers: Vec<(String, String)>,
-    /// The JSON body.
+    /// The JSON body; empty for a `GET`.
     pub body: Vec<u8>,
 }
 
@@ -247,7 +260,10 @@ impl Transport for ReqwestTransport {
         let client = self.client.as_ref().map_err(|message| {
             TransportError::other(format!("the HTTP client could not be built: {message}"))
         })?;
-        let mut builder = client.post(&request.url);
+        let mut builder = match request.method {
+            HttpMethod::Post => client.post(&request.url),
+            HttpMethod::Get => client.get(&request.url),
+        };
         for (name, value) in &request.headers {
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| TransportError::other(format!("invalid HTTP header name {name:?}")))?;
@@ -256,11 +272,10 @@ impl Transport for ReqwestTransport {
             })?;
             builder = builder.header(name, value);
         }
-        let response = builder
-            .body(request.body)
-            .send()
-            .await
-            .map_err(|error| classify(&error))?;
+        if request.method == HttpMethod::Post {
+            builder = builder.body(request.body);
+        }
+        let response = builder.send().await.map_err(|error| classify(&error))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -315,6 +330,7 @@ mod tests {
     #[test]
     fn header_lookup_is_case_insensitive() {
         let request = HttpRequest {
+            method: HttpMethod::Post,
             url: "http://x".into(),
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: vec![],

@@ -310,11 +310,15 @@ async fn graphql_errors_keep_code_locations_and_path() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("NOT_FOUND"));
+    // The request id the SDK generated closes the message.
+    let id = error.request_id().unwrap().to_owned();
     assert_eq!(
         error.to_string(),
-        "GraphQL error: Cart not found [NOT_FOUND] (at cart) (and 1 more)"
+        format!(
+            "GraphQL error: Cart not found [NOT_FOUND] (at cart) (and 1 more) [request id {id}]"
+        )
     );
-    let Error::Graphql { errors, data } = error else {
+    let Error::Graphql { errors, data, .. } = error else {
         panic!("expected Error::Graphql");
     };
     assert_eq!(data, None);
@@ -346,7 +350,7 @@ async fn partial_data_is_surfaced_with_errors() {
         .await
         .unwrap_err();
     match &error {
-        Error::Graphql { errors, data } => {
+        Error::Graphql { errors, data, .. } => {
             assert_eq!(
                 data.as_ref().unwrap(),
                 &json!({"cart": {"id": "c1", "items": null}})
@@ -416,7 +420,7 @@ async fn non_2xx_without_graphql_body_is_a_status_error() {
         .await
         .unwrap_err();
     match &error {
-        Error::Status { status, body } => {
+        Error::Status { status, body, .. } => {
             assert_eq!((*status, body.as_str()), (401, "API Token has expired"));
         }
         other => panic!("unexpected {other:?}"),
@@ -432,7 +436,7 @@ async fn non_2xx_without_graphql_body_is_a_status_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Status { status: 502, body } if body.contains("Bad Gateway")),
+        matches!(&error, Error::Status { status: 502, body, .. } if body.contains("Bad Gateway")),
         "{error:?}"
     );
 }
@@ -444,7 +448,7 @@ async fn empty_response_is_no_data() {
         .execute_data::<_, Value>("{ a }", "Empty", &())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::NoData), "{error:?}");
+    assert!(matches!(error, Error::NoData { .. }), "{error:?}");
 }
 
 #[tokio::test]
@@ -455,7 +459,7 @@ async fn decode_error_names_the_json_path() {
         .await
         .unwrap_err();
     match &error {
-        Error::Decode { path, message } => {
+        Error::Decode { path, message, .. } => {
             assert_eq!(path, "data.cart.items[0].quantity");
             assert!(message.contains("invalid type"), "{message}");
         }
@@ -498,7 +502,8 @@ async fn request_timeout_is_reported() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let client = GraphqlClient::with_transport(format!("{base}/graphql"), Arc::new(transport));
+    let client = GraphqlClient::with_transport(format!("{base}/graphql"), Arc::new(transport))
+        .retry(shopql_sdk::RetryPolicy::never());
     let started = std::time::Instant::now();
     let error = client
         .execute_data::<_, Value>("{ slow }", "Slow", &())
@@ -518,7 +523,8 @@ async fn connection_refused_is_a_connect_error() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     drop(listener);
-    let client = GraphqlClient::new(format!("http://{address}/graphql"));
+    let client = GraphqlClient::new(format!("http://{address}/graphql"))
+        .retry(shopql_sdk::RetryPolicy::never());
     let error = client
         .execute_data::<_, Value>("{ a }", "", &())
         .await
@@ -666,7 +672,7 @@ async fn shop_token_failures_carry_the_server_message() {
         .await
         .unwrap_err();
     match &error {
-        Error::Status { status, body } => {
+        Error::Status { status, body, .. } => {
             assert_eq!(
                 (*status, body.as_str()),
                 (401, "Invalid access token id or secret")
@@ -691,7 +697,7 @@ async fn shop_token_failures_carry_the_server_message() {
     .await
     .unwrap_err();
     assert!(
-        matches!(&error, Error::Status { status: 200, body } if body == "Unknown scope"),
+        matches!(&error, Error::Status { status: 200, body, .. } if body == "Unknown scope"),
         "{error:?}"
     );
 }
