@@ -7,7 +7,7 @@ use std::process::Command;
 use shopql_reference::store::TestDatabase;
 use shopql_reference::{Config, start};
 
-const EXAMPLES: [&str; 7] = [
+const EXAMPLES: [&str; 8] = [
     "client_quick_start",
     "shop_cart",
     "cart_admin",
@@ -15,6 +15,7 @@ const EXAMPLES: [&str; 7] = [
     "purchase_cart",
     "marketplace_seller",
     "custom_operations",
+    "resilient_client",
 ];
 
 /// Where cargo put the example binaries of this build (`target/<profile>/examples`).

@@ -131,27 +131,23 @@ async fn persisted_queries_hit_and_miss_against_the_reference_server() -> anyhow
     }
     let sent = recorder.sent();
     let with_text: Vec<bool> = sent.iter().map(|(text, _)| *text).collect();
-    // With the protocol: miss (hash), text, then hits (hash alone). Without it: hash, text, then
-    // the text only (the client learns the server does not take hashes).
-    let supported = with_text == [false, true, false, false];
-    let unsupported = with_text == [false, true, true, true];
-    assert!(
-        supported || unsupported,
-        "unexpected sequence (query text sent?): {with_text:?}"
-    );
-    if unsupported {
-        eprintln!(
-            "note: the reference server does not take persisted queries yet; fallback checked"
-        );
-    }
-    assert!(sent.iter().all(|(_, hash)| hash.is_some() || unsupported));
+    // Apollo's protocol: a miss (the hash alone), the text with its hash, then hits (hash alone).
+    assert_eq!(with_text, [false, true, false, false], "query text sent?");
+    assert!(sent.iter().all(|(_, hash)| hash.is_some()), "{sent:?}");
 
-    // As GET for queries: the hits are GET requests a cache can keep.
+    // As GET for queries: the hash alone in the URL, a request a cache can keep.
+    let before = recorder.sent().len();
     let get = GraphqlClient::with_transport(format!("{base}/purchase/graphql"), recorder.clone())
         .persisted_queries(true)
         .get_for_queries(true);
     let data: serde_json::Value = get.execute_data(query, "Cart", &variables).await?;
     assert_eq!(data["cart"]["__typename"], "CartType", "{data}");
+    let gets = &recorder.sent()[before..];
+    assert_eq!(
+        gets,
+        [(false, Some("in the URL".to_owned()))],
+        "one GET with the hash alone (the server knows it already)"
+    );
     server.stop().await?;
     Ok(())
 }
