@@ -256,3 +256,23 @@ async fn readiness_goes_first_on_shutdown_while_requests_are_still_served() {
     stopping.await.unwrap().unwrap();
     assert_eq!(status("/livez").await, None, "stopped");
 }
+
+#[tokio::test]
+async fn introspection_gives_the_schemas_own_description() {
+    let (server, _db) = server(|_| {}).await;
+    let query = "query { __schema { description } s: __schema { ...D } } \
+                 fragment D on __Schema { d: description queryType { name } }";
+    let (_, _, answer) = post(&server, None, json!({ "query": query })).await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    assert_eq!(
+        answer["data"]["__schema"]["description"],
+        Value::Null,
+        "{answer}"
+    );
+    assert_eq!(answer["data"]["s"]["d"], Value::Null, "{answer}");
+    assert_eq!(
+        answer["data"]["s"]["queryType"]["name"], "Query",
+        "{answer}"
+    );
+    server.stop().await.unwrap();
+}

@@ -88,6 +88,9 @@ pub struct ServerConfig {
     /// Compress answers with gzip when the client accepts it (default off: most answers are
     /// small, and a proxy in front usually compresses).
     pub compression: bool,
+    /// The schema's own description, answered to `__schema { description }` (default none:
+    /// `null`, as for an SDL whose `schema` definition has no description).
+    pub schema_description: Option<String>,
     /// The API's name in metrics and logs (default `graphql`).
     pub api_name: String,
     /// Where operations, errors and refusals are counted (default none; see
@@ -158,6 +161,7 @@ impl Default for ServerConfig {
             persisted_queries: crate::PersistedQueries::default(),
             cors_allowed_origins: Vec::new(),
             compression: false,
+            schema_description: None,
             api_name: "graphql".to_string(),
             metrics: None,
             suggestions: true,

@@ -116,9 +116,74 @@ pub(crate) fn refuse(
 }
 
 /// Executes a request that [`refuse`] let through, and corrects the response.
-pub(crate) async fn run(schema: &Schema, request: Request, config: &ServerConfig) -> Response {
-    let response = schema.execute(request).await;
+pub(crate) async fn run(schema: &Schema, mut request: Request, config: &ServerConfig) -> Response {
+    let descriptions = schema_description_keys(&mut request);
+    let mut response = schema.execute(request).await;
+    for (schema_key, description_key) in descriptions {
+        if let Value::Object(data) = &mut response.data
+            && let Some(Value::Object(fields)) = data.get_mut(schema_key.as_str())
+            && let Some(value) = fields.get_mut(description_key.as_str())
+        {
+            *value = config
+                .schema_description
+                .as_deref()
+                .map_or(Value::Null, |d| Value::String(d.to_string()));
+        }
+    }
     correct(response, config)
+}
+
+/// The response keys of `__schema { description }` selections (aliases honoured, through
+/// fragments). async-graphql answers that field with the description of the `__Schema` type
+/// itself ("A GraphQL Schema defines the capabilities…"), so tools built on graphql-js print it
+/// as the schema's description; [`run`] puts the schema's own there instead.
+fn schema_description_keys(request: &mut Request) -> Vec<(String, String)> {
+    if !request.query.contains("__schema") {
+        return Vec::new();
+    }
+    let Ok(doc) = request.parsed_query() else {
+        return Vec::new();
+    };
+    // The fields of `set`, with those of its inline fragments and spread fragments.
+    fn fields<'a>(
+        doc: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        out: &mut Vec<&'a async_graphql::parser::types::Field>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => out.push(&f.node),
+                Selection::InlineFragment(i) => {
+                    fields(doc, &i.node.selection_set.node, out, depth + 1);
+                }
+                Selection::FragmentSpread(s) => {
+                    if let Some(f) = doc.fragments.get(&s.node.fragment_name.node) {
+                        fields(doc, &f.node.selection_set.node, out, depth + 1);
+                    }
+                }
+            }
+        }
+    }
+    let key = |f: &async_graphql::parser::types::Field| {
+        f.alias.as_ref().unwrap_or(&f.name).node.to_string()
+    };
+    let mut keys = Vec::new();
+    for (_, op) in doc.operations.iter() {
+        let mut root = Vec::new();
+        fields(doc, &op.node.selection_set.node, &mut root, 0);
+        for schema_field in root.into_iter().filter(|f| f.name.node == "__schema") {
+            let mut inner = Vec::new();
+            fields(doc, &schema_field.selection_set.node, &mut inner, 0);
+            for d in inner.into_iter().filter(|f| f.name.node == "description") {
+                keys.push((key(schema_field), key(d)));
+            }
+        }
+    }
+    keys
 }
 
 /// The `COMPLEXITY_LIMIT_EXCEEDED` error when the operation `request` runs costs more than
