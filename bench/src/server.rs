@@ -130,7 +130,7 @@ impl Server {
             }
             if tokio::time::Instant::now() > deadline {
                 server.kill();
-                bail!("{cmd:?} did not listen on {addr} within {timeout:?}");
+                bail!("{cmd:?} was not ready on {addr} within {timeout:?}");
             }
         }
     }

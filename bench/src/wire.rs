@@ -193,13 +193,28 @@ pub async fn post_json(
 pub async fn wait_ready(addr: SocketAddr, timeout: Duration) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        if let Ok(stream) = TcpStream::connect(addr).await {
-            drop(stream);
+        // The reference server listens before it has migrated and answers 503 on `/readyz`
+        // until then; the ceiling server has no `/readyz` (404): listening is ready for it.
+        if let Ok(status) = readyz_status(addr).await
+            && status != 503
+        {
             return Ok(());
         }
         if tokio::time::Instant::now() > deadline {
-            bail!("nothing listens on {addr} after {timeout:?}");
+            bail!("{addr} is not ready after {timeout:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The HTTP status of `GET /readyz`.
+async fn readyz_status(addr: SocketAddr) -> anyhow::Result<u16> {
+    let mut conn = Conn::connect(addr).await?;
+    let req = Request::builder()
+        .method(Method::GET)
+        .uri("/readyz")
+        .header(header::HOST, conn.host.clone())
+        .body(Full::new(Bytes::new()))?;
+    let resp = conn.sender.send_request(req).await?;
+    Ok(resp.status().as_u16())
 }
