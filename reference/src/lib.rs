@@ -124,7 +124,8 @@ pub async fn start_with_clock(
         state.store.close().await;
         return Err(e);
     }
-    let background = apis::spawn_background(&state);
+    let mut background = apis::spawn_background(&state);
+    background.extend(limits::spawn_background(&state));
     state.observability.set_ready(true);
     Ok(RunningServer {
         addr,

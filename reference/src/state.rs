@@ -57,7 +57,11 @@ impl AppState {
             .clone()
             .unwrap_or_else(|| DEMO_SECRET.to_string());
         let keys = JwtKeys::new(&secret, config.demo)?;
-        let limits = Arc::new(AbuseLimits::new(&config.rate_limits, clock.clone()));
+        let limits = Arc::new(AbuseLimits::for_store(
+            &config.rate_limits,
+            clock.clone(),
+            &store,
+        ));
         Ok(Self {
             store,
             keys: Arc::new(keys),

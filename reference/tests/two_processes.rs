@@ -4,7 +4,9 @@
 //! - stock 1 and 50 concurrent checkout submissions spread over both nodes: exactly 1 order,
 //!   stock 0, never below (the `CHECK (stock >= 0)` backstop is never needed);
 //! - 50 concurrent additions to one shop cart spread over both nodes: none lost;
-//! - 50 concurrent acquires of one lock key spread over both nodes: exactly one holder.
+//! - 50 concurrent acquires of one lock key spread over both nodes: exactly one holder;
+//! - rate-limit budgets are one for both nodes: 5 wrong logins for one account spread over
+//!   them lock it as on one node.
 //!
 //! PostgreSQL only (`SHOPQL_TEST_DATABASE_URL`; `.ci/run` sets it). SQLite is one process by
 //! design; its in-process variants are in `client_concurrency.rs`, `shop_cart.rs`, `lock.rs`.
@@ -131,5 +133,77 @@ async fn two_processes_on_one_postgres_keep_every_invariant() -> anyhow::Result<
     println!("{RACERS} lock acquires on 2 processes: {holders} holder");
     assert_eq!(holders, 1);
     drop((first, second));
+    Ok(())
+}
+
+/// `n` wrong-password logins for the demo buyer as one request; the error codes, in order.
+async fn wrong_logins(http: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<Vec<String>> {
+    use base64::Engine;
+    let b64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+    let fields: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "a{i}: login(email: \"{}\", password: \"{}\") {{ sessionsCount }}",
+                b64("buyer@example.com"),
+                b64(&format!("wrong-{i}"))
+            )
+        })
+        .collect();
+    let body: serde_json::Value = http
+        .post(format!("{base}/client/graphql"))
+        .header("commonground-origin", "www.my-vinyl-store.com")
+        .json(&json!({ "query": format!("mutation {{ {} }}", fields.join(" ")) }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let mut errors: Vec<(String, String)> = body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["path"][0].as_str().unwrap_or_default().to_string(),
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    errors.sort();
+    Ok(errors.into_iter().map(|(_, code)| code).collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_share_the_login_budget() -> anyhow::Result<()> {
+    let Some(db) = TestDatabase::postgres().await? else {
+        eprintln!("SHOPQL_TEST_DATABASE_URL is not set: skipping the two-process budget test");
+        return Ok(());
+    };
+    let first = Node::start_with_rate_limits(&db.url, true).await?;
+    let second = Node::start_with_rate_limits(&db.url, true).await?;
+    let http = reqwest::Client::new();
+    // The default budget is 5 wrong logins per account per 15 minutes: 3 on one node and 2 on
+    // the other spend it; on one node alone each would still have room.
+    assert_eq!(
+        wrong_logins(&http, &first.base, 3).await?,
+        ["UNAUTHENTICATED"; 3]
+    );
+    assert_eq!(
+        wrong_logins(&http, &second.base, 2).await?,
+        ["UNAUTHENTICATED"; 2]
+    );
+    for node in [&first, &second] {
+        assert_eq!(
+            wrong_logins(&http, &node.base, 1).await?,
+            ["RATE_LIMITED"],
+            "the account is locked on {} too",
+            node.base
+        );
+    }
     Ok(())
 }

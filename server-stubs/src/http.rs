@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use async_graphql::dynamic::{Schema, SchemaBuilder};
 use async_graphql::{
-    BatchRequest, BatchResponse, ErrorExtensionValues, Request, Response, ServerError,
+    BatchRequest, BatchResponse, ErrorExtensionValues, Pos, Request, Response, ServerError,
 };
 use axum::Router;
 use axum::body::Body;
@@ -24,8 +24,8 @@ use tracing::Instrument;
 
 use crate::media::Media;
 use crate::parse_cache::ParseCache;
-use crate::rate::RetryAfter;
-use crate::{ErrorCode, RequestContext, ServerConfig, limits};
+use crate::rate::{Limited, RetryAfter};
+use crate::{ApiError, ErrorCode, RequestContext, ServerConfig, limits};
 
 #[derive(Clone)]
 struct Endpoint {
@@ -165,48 +165,60 @@ async fn context(
     {
         // Refused credentials cost the address a query field, so that guessing keys or tokens
         // is bounded by its bucket too.
-        if let Some(buckets) = &endpoint.config.token_buckets
-            && let Err(wait) = buckets.take(&ctx.ip_key(), u64::from(buckets.config().query_cost))
-        {
-            return Err(rate_limited(wait, &ctx.request_id));
-        }
-        let status = match e.code {
-            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            // Credentials could not be checked (storage down): the service is unavailable, and
-            // the caller sees a generic message with a correlation id, never the detail.
-            ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::StorageFull => {
-                StatusCode::SERVICE_UNAVAILABLE
+        if let Some(buckets) = &endpoint.config.token_buckets {
+            match buckets
+                .take(&ctx.ip_key(), u64::from(buckets.config().query_cost))
+                .await
+            {
+                Ok(()) => {}
+                Err(Limited::Wait(wait)) => return Err(rate_limited(wait, &ctx.request_id)),
+                // The budget cannot be checked: answered as the authenticator's own failure
+                // to check would be, below.
+                Err(Limited::Failed(failed)) => return Err(auth_failure(failed, &ctx)),
             }
-            _ => StatusCode::BAD_REQUEST,
-        };
-        let retry_after = e
-            .extensions
-            .iter()
-            .find(|(k, _)| k == "retryAfter")
-            .and_then(|(_, v)| v.as_u64());
-        let code = e.code.as_str();
-        let graphql = e.into_graphql();
-        let mut error = json!({ "message": graphql.message, "extensions": { "code": code } });
-        if let Some(ext) = graphql
-            .extensions
-            .as_ref()
-            .and_then(|x| serde_json::to_value(x).ok())
-        {
-            error["extensions"] = ext;
         }
-        let mut resp = (status, axum::Json(json!({ "errors": [error] }))).into_response();
-        if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
-            resp.headers_mut().insert("x-request-id", v);
-        }
-        if let Some(seconds) = retry_after {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        return Err(resp);
+        return Err(auth_failure(e, &ctx));
     }
     Ok(ctx)
+}
+
+/// The answer to a request whose credentials were refused or could not be checked.
+fn auth_failure(e: ApiError, ctx: &RequestContext) -> axum::response::Response {
+    let status = match e.code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        // Credentials could not be checked (storage down): the service is unavailable, and
+        // the caller sees a generic message with a correlation id, never the detail.
+        ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::StorageFull => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let retry_after = e
+        .extensions
+        .iter()
+        .find(|(k, _)| k == "retryAfter")
+        .and_then(|(_, v)| v.as_u64());
+    let code = e.code.as_str();
+    let graphql = e.into_graphql();
+    let mut error = json!({ "message": graphql.message, "extensions": { "code": code } });
+    if let Some(ext) = graphql
+        .extensions
+        .as_ref()
+        .and_then(|x| serde_json::to_value(x).ok())
+    {
+        error["extensions"] = ext;
+    }
+    let mut resp = (status, axum::Json(json!({ "errors": [error] }))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    if let Some(seconds) = retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    resp
 }
 
 async fn handle_post(
@@ -329,7 +341,7 @@ async fn answer_post(
                     continue;
                 }
                 let started = Instant::now();
-                let admission = admit(endpoint, &ctx, &mut request);
+                let admission = admit(endpoint, &ctx, &mut request).await;
                 let name = operation_name(&mut request);
                 let response = match admission {
                     Admission::Refused(response) => *response,
@@ -397,7 +409,7 @@ async fn execute_one(
 ) -> axum::response::Response {
     let started = Instant::now();
     let request_id = ctx.request_id.clone();
-    let admission = admit(endpoint, &ctx, &mut request);
+    let admission = admit(endpoint, &ctx, &mut request).await;
     let name = operation_name(&mut request);
     let response = match admission {
         Admission::Refused(response) => *response,
@@ -715,7 +727,7 @@ enum Admission {
 /// the caller's token bucket: each root field (aliases and fragments included, `__typename`
 /// free) at the bucket's query or mutation cost. A document the checks refuse costs one query
 /// field, whatever it holds: nothing of it runs.
-fn admit(endpoint: &Endpoint, ctx: &RequestContext, request: &mut Request) -> Admission {
+async fn admit(endpoint: &Endpoint, ctx: &RequestContext, request: &mut Request) -> Admission {
     endpoint.parsed.prepare(request);
     let refused = crate::execute::refuse(&endpoint.schema, request, &endpoint.config);
     let Some(buckets) = &endpoint.config.token_buckets else {
@@ -737,8 +749,11 @@ fn admit(endpoint: &Endpoint, ctx: &RequestContext, request: &mut Request) -> Ad
             .unwrap_or(u64::from(config.query_cost)),
     };
     let key = ctx.rate_key();
-    match (buckets.take(&key, tokens), refused) {
-        (Err(wait), _) => {
+    match (buckets.take(&key, tokens).await, refused) {
+        (Err(Limited::Failed(e)), _) => Admission::Refused(Box::new(Response::from_errors(vec![
+            e.into_graphql().into_server_error(Pos::default()),
+        ]))),
+        (Err(Limited::Wait(wait)), _) => {
             if let Some(metrics) = &endpoint.config.metrics {
                 metrics.rate_limited(&endpoint.config.api_name);
             }

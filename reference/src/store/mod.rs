@@ -3,6 +3,7 @@
 //! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
 
 mod migrations;
+mod rate;
 mod testing;
 
 use std::str::FromStr;
@@ -13,6 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
+pub use rate::SharedRateStore;
 pub use testing::TestDatabase;
 
 /// Which database is behind the pool.

@@ -23,7 +23,17 @@ pub struct Node {
 
 impl Node {
     /// Starts a server on `db_url` (`seed`: load the demo data) and waits until it is healthy.
+    /// Rate limits are off: concurrency tests send bursts from one address.
     pub async fn start(db_url: &str, seed: bool) -> anyhow::Result<Self> {
+        Self::spawn(db_url, seed, false).await
+    }
+
+    /// [`Node::start`] with the default rate limits on.
+    pub async fn start_with_rate_limits(db_url: &str, seed: bool) -> anyhow::Result<Self> {
+        Self::spawn(db_url, seed, true).await
+    }
+
+    async fn spawn(db_url: &str, seed: bool, rate_limits: bool) -> anyhow::Result<Self> {
         let port = free_port()?;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopql-reference"));
         cmd.args([
@@ -32,10 +42,12 @@ impl Node {
             "--database-url",
             db_url,
             "--demo",
-            "--no-rate-limits",
             "--log",
             "warn",
         ]);
+        if !rate_limits {
+            cmd.arg("--no-rate-limits");
+        }
         if !seed {
             cmd.arg("--no-seed");
         }

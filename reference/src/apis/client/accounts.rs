@@ -259,7 +259,8 @@ pub async fn login(
     let password = decode_base64("password", password)?;
     let attempt = state
         .limits
-        .login_attempt(ctx, &format!("client:{}:{email}", req.store.id))?;
+        .login_attempt(ctx, &format!("client:{}:{email}", req.store.id))
+        .await?;
     let row = sqlx::query(&format!(
         "SELECT {CUSTOMER_COLUMNS}, c.password_hash FROM client_customers c WHERE c.store_id = $1 AND c.email = $2"
     ))
@@ -281,7 +282,7 @@ pub async fn login(
         Some(c) if ok => c,
         _ => return Err(ApiError::unauthenticated(INVALID_CREDENTIALS)),
     };
-    attempt.succeeded();
+    attempt.succeeded().await?;
     let now = state.now_ms();
     let mut session = open_session(state, &req.store, &customer, now).await?;
     let count = sessions_count(state, &customer.id, now).await?;

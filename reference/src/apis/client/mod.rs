@@ -183,7 +183,7 @@ impl ClientResolvers for ClientApi {
             && let Some(customer) = ClientRequest::of(ctx)?.customer()
         {
             let who = format!("client:customer:{}", customer.id);
-            self.state.limits.coupon_check(ctx, &who)?;
+            self.state.limits.coupon_check(ctx, &who).await?;
         }
         let args = checkout::UpdateArgs {
             billing,

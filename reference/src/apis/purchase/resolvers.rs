@@ -63,7 +63,7 @@ impl PurchaseApi {
                 ),
             },
         };
-        self.state.limits.coupon_check(ctx, &who)
+        self.state.limits.coupon_check(ctx, &who).await
     }
 }
 

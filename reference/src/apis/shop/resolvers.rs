@@ -300,7 +300,7 @@ impl ShopResolvers for ShopApi {
         let tenant = caller.tenant.clone();
         // An answer per guessed code: a budget per access token and per address.
         let who = format!("shop:{tenant}:{}", caller.access_token_id);
-        self.state.limits.coupon_check(ctx, &who)?;
+        self.state.limits.coupon_check(ctx, &who).await?;
         let now = self.now();
         let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
         let found: Vec<api::SlimPromotion> = promotions::load_all(&mut conn, &tenant)
