@@ -41,9 +41,9 @@ pub struct Config {
     pub compression: bool,
 }
 
-/// Abuse limits (on by default). Budgets are kept in memory per server process and timed by
-/// the server's clock; every resolver invocation counts, so aliases in one document and the
-/// operations of a batch each count.
+/// Abuse limits (on by default). Budgets are kept in PostgreSQL (shared by every node) or, on
+/// SQLite, in memory, and timed by the server's clock; every resolver invocation counts, so
+/// aliases in one document and the operations of a batch each count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
     /// `false` turns every limit below off (for load benchmarks).

@@ -276,3 +276,86 @@ async fn introspection_gives_the_schemas_own_description() {
     );
     server.stop().await.unwrap();
 }
+
+/// Every script and stylesheet the GraphiQL page loads comes from the server itself (no CDN),
+/// gzipped for clients that accept it and plain for others; in production there is none.
+#[tokio::test]
+async fn graphiql_loads_its_assets_from_the_server() {
+    let (running, _db) = server(|_| {}).await;
+    let http = reqwest::Client::new();
+    let base = running.base_url();
+    for api in ["/client/graphql", "/demo/cart"] {
+        let page = http
+            .get(format!("{base}{api}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("GraphiQL"), "{page}");
+        assert!(
+            !page.contains("https://"),
+            "nothing from another host: {page}"
+        );
+        let assets: Vec<&str> = page
+            .split(['"', '\''])
+            .filter(|s| s.starts_with(&format!("{api}/_graphiql/")))
+            .collect();
+        assert_eq!(assets.len(), 4, "{page}");
+        for path in assets {
+            let gz = http
+                .get(format!("{base}{path}"))
+                .header("accept-encoding", "gzip, deflate, br")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(gz.status(), StatusCode::OK, "{path}");
+            assert_eq!(gz.headers()["content-encoding"], "gzip");
+            assert!(
+                gz.headers()["cache-control"]
+                    .to_str()
+                    .unwrap()
+                    .contains("immutable")
+            );
+            let ty = gz.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(ty.starts_with(if path.ends_with(".css") {
+                "text/css"
+            } else {
+                "text/javascript"
+            }));
+            let packed = gz.bytes().await.unwrap();
+            assert_eq!(&packed[..2], &[0x1f, 0x8b], "gzip magic");
+            let plain = http.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(plain.status(), StatusCode::OK);
+            assert!(plain.headers().get("content-encoding").is_none());
+            assert!(plain.bytes().await.unwrap().len() > packed.len());
+        }
+    }
+    let missing = http
+        .get(format!("{base}/client/graphql/_graphiql/nothing.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    let (production, _db2) = server(|c| {
+        c.production = true;
+        c.demo = false;
+        c.jwt_secret = Some("a-production-secret-of-at-least-32-bytes!".into());
+    })
+    .await;
+    let off = http
+        .get(format!(
+            "{}/client/graphql/_graphiql/graphiql-3.8.3.min.js",
+            production.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        off.status(),
+        StatusCode::NOT_FOUND,
+        "no GraphiQL in production"
+    );
+}

@@ -1,5 +1,7 @@
-//! The GraphiQL page served on `GET` without a query: a static HTML page (GraphiQL 3 from
-//! unpkg) with its endpoint, title and preset headers embedded as JSON.
+//! The GraphiQL page served on `GET` without a query: a static HTML page with its endpoint,
+//! title and preset headers embedded as JSON, and the scripts and styles it loads, which the
+//! server serves itself (see [`asset`]): GraphiQL works behind a firewall or with no internet,
+//! and what runs in the browser is pinned to the exact versions vendored here.
 //!
 //! Values are embedded as JSON with `<`, `>` and `&` escaped (`\u003c`, …), so no endpoint,
 //! title or header value can close the script element or inject markup.
@@ -8,22 +10,85 @@ use serde_json::{Map, Value};
 
 const TEMPLATE: &str = include_str!("graphiql/page.html");
 
+/// A file the GraphiQL page loads, stored gzipped (`graphiql/vendor.sh` makes them from the
+/// pinned npm packages; their licences are beside them).
+#[derive(Debug)]
+pub(crate) struct Asset {
+    /// Its `Content-Type`.
+    pub content_type: &'static str,
+    /// The gzipped bytes.
+    pub gzipped: &'static [u8],
+}
+
+impl Asset {
+    /// The bytes, uncompressed (for the rare client that does not accept gzip).
+    pub fn plain(&self) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(self.gzipped).read_to_end(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// Where, below a GraphQL endpoint's path, its GraphiQL assets are served.
+pub(crate) const ASSETS_PATH: &str = "/_graphiql";
+
+/// The asset named `name` (file names carry their version, so they can be cached for good).
+pub(crate) fn asset(name: &str) -> Option<Asset> {
+    const JS: &str = "text/javascript; charset=utf-8";
+    let (content_type, gzipped): (&str, &[u8]) = match name {
+        "graphiql-3.8.3.min.js" => (
+            JS,
+            include_bytes!("graphiql/assets/graphiql-3.8.3.min.js.gz"),
+        ),
+        "graphiql-3.8.3.min.css" => (
+            "text/css; charset=utf-8",
+            include_bytes!("graphiql/assets/graphiql-3.8.3.min.css.gz"),
+        ),
+        "react-18.3.1.production.min.js" => (
+            JS,
+            include_bytes!("graphiql/assets/react-18.3.1.production.min.js.gz"),
+        ),
+        "react-dom-18.3.1.production.min.js" => (
+            JS,
+            include_bytes!("graphiql/assets/react-dom-18.3.1.production.min.js.gz"),
+        ),
+        _ => return None,
+    };
+    Some(Asset {
+        content_type,
+        gzipped,
+    })
+}
+
 /// A GraphiQL page: `GraphiqlPage::new("/lock/graphql").title("…").header("X", "v").render()`.
 #[derive(Debug, Clone)]
 pub struct GraphiqlPage {
     endpoint: String,
+    assets: String,
     title: String,
     headers: Map<String, Value>,
 }
 
 impl GraphiqlPage {
-    /// A page whose GraphiQL posts to `endpoint` (a path or an absolute URL).
+    /// A page whose GraphiQL posts to `endpoint` (a path or an absolute URL) and loads its
+    /// scripts from below it (`{endpoint}/_graphiql/…`, where the stubs' router serves them).
     pub fn new(endpoint: impl Into<String>) -> Self {
+        let endpoint = endpoint.into();
         Self {
-            endpoint: endpoint.into(),
+            assets: format!("{}{ASSETS_PATH}", endpoint.trim_end_matches('/')),
+            endpoint,
             title: "GraphiQL".into(),
             headers: Map::new(),
         }
+    }
+
+    /// Loads the scripts and styles from `base` instead (a path or URL that serves the same
+    /// file names, e.g. a static-file server).
+    #[must_use]
+    pub fn assets(mut self, base: impl Into<String>) -> Self {
+        self.assets = base.into().trim_end_matches('/').to_string();
+        self
     }
 
     /// The page title.
@@ -49,6 +114,7 @@ impl GraphiqlPage {
         });
         TEMPLATE
             .replace("__SHOPQL_TITLE__", &html_text(&self.title))
+            .replace("__SHOPQL_ASSETS__", &html_text(&self.assets))
             .replace("__SHOPQL_CONFIG__", &script_json(&config))
     }
 }
@@ -94,6 +160,25 @@ mod tests {
         );
         assert!(html.contains(r#""CommonGround-Origin":"www.my-vinyl-store.com""#));
         assert!(!html.contains("__SHOPQL_"));
+    }
+
+    #[test]
+    fn loads_nothing_from_another_host_and_every_asset_exists() {
+        let html = GraphiqlPage::new("/demo/lock/graphql/").render();
+        assert!(!html.contains("https://"), "{html}");
+        let mut loaded = 0;
+        for part in html.split("/demo/lock/graphql/_graphiql/").skip(1) {
+            let name = part.split('"').next().unwrap_or_default();
+            let asset = asset(name).unwrap_or_else(|| panic!("no asset {name}"));
+            let plain = asset.plain().unwrap_or_default();
+            assert!(plain.len() > 1_000, "{name} unpacks");
+            loaded += 1;
+        }
+        assert_eq!(
+            loaded, 4,
+            "React, ReactDOM, GraphiQL and its styles: {html}"
+        );
+        assert!(asset("../Cargo.toml").is_none());
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub fn router_with(schema: Schema, config: ServerConfig) -> Router {
     };
     let mut router = Router::new()
         .route("/", get(handle_get).post(handle_post))
+        .route(
+            &format!("{}/{{file}}", crate::graphiql::ASSETS_PATH),
+            get(graphiql_asset),
+        )
         .with_state(endpoint);
     if compression {
         router = router.layer(tower_http::compression::CompressionLayer::new());
@@ -572,6 +576,55 @@ async fn handle_get(
     };
     let response = answer_get(&endpoint, &uri, params, headers, remote, media).await;
     with_media(response, Some(media))
+}
+
+/// A script or stylesheet of the GraphiQL page: gzipped as stored when the client accepts it,
+/// cached for a year (file names carry their version).
+async fn graphiql_asset(
+    State(endpoint): State<Endpoint>,
+    params: RawPathParams,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    // The router may be nested under parameters of its own (`/{tenant}/cart`): pick ours.
+    let file = params
+        .iter()
+        .find(|(k, _)| *k == "file")
+        .map_or("", |(_, v)| v);
+    let asset = crate::graphiql::asset(file).filter(|_| endpoint.config.graphiql);
+    let Some(asset) = asset else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let gzip = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        });
+    let cache = (
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    let content_type = (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        let encoding = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        return ([content_type, cache, vary, encoding], asset.gzipped).into_response();
+    }
+    match asset.plain() {
+        Ok(bytes) => ([content_type, cache, vary], bytes).into_response(),
+        Err(e) => {
+            tracing::error!(file, error = %e, "a vendored GraphiQL asset does not unpack");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 async fn answer_get(
