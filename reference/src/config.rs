@@ -39,6 +39,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// gzip answers for clients that accept it (default off).
     pub compression: bool,
+    /// A span per resolver inside each request's span (on when traces are exported).
+    pub resolver_spans: bool,
 }
 
 /// Abuse limits (on by default). Budgets are kept in PostgreSQL (shared by every node) or, on
@@ -121,6 +123,7 @@ impl Default for Config {
             shutdown_delay: Duration::ZERO,
             cors_allowed_origins: Vec::new(),
             compression: false,
+            resolver_spans: false,
         }
     }
 }

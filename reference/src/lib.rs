@@ -21,6 +21,7 @@ pub mod limits;
 pub mod observability;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

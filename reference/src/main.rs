@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use shopql_reference::admin::{self, NewClientStore};
 use shopql_reference::store::{SqliteSync, Store};
+use shopql_reference::telemetry::{self, LogFormat};
 use shopql_reference::{Config, RateLimits, start};
 use shopql_server_stubs::{AllowList, ConnectionLimits, PersistedQueries};
 
@@ -102,6 +103,10 @@ struct Args {
     /// Log filter, e.g. `info`, `debug`, `shopql_reference=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     log: String,
+    /// Send OpenTelemetry traces (a span per request and per resolver) to this OTLP/HTTP
+    /// collector, e.g. `http://127.0.0.1:4318` (needs the `otel` feature, on by default).
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    otlp_endpoint: Option<String>,
 }
 
 /// `shopql-reference admin …`.
@@ -342,15 +347,6 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
     }
 }
 
-/// `--log-format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object a line, with the fields of the spans it is in (the request id).
-    Json,
-}
-
 /// `--persisted-queries`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum PersistedMode {
@@ -376,17 +372,7 @@ async fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    match args.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .with_env_filter(filter)
-            .init(),
-    }
+    let telemetry = telemetry::init(&args.log, args.log_format, args.otlp_endpoint.as_deref())?;
     let demo = args.demo || args.jwt_secret.is_none();
     if args.production && demo {
         anyhow::bail!("--production needs --jwt-secret (at least 32 bytes) and no --demo");
@@ -432,6 +418,7 @@ async fn main() -> anyhow::Result<()> {
         shutdown_delay: Duration::from_secs(args.shutdown_delay),
         cors_allowed_origins: args.cors_origins,
         compression: args.compression,
+        resolver_spans: args.otlp_endpoint.is_some(),
         ..Config::default()
     };
     let server = start(config).await?;
@@ -445,5 +432,7 @@ async fn main() -> anyhow::Result<()> {
     );
     shopql_server_stubs::http::shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests, then the last background steps");
-    server.stop().await
+    let stopped = server.stop().await;
+    telemetry.shutdown();
+    stopped
 }

@@ -90,6 +90,7 @@ impl AppState {
         c.persisted_queries = self.config.persisted_queries.clone();
         c.cors_allowed_origins = self.config.cors_allowed_origins.clone();
         c.compression = self.config.compression;
+        c.resolver_spans = self.config.resolver_spans;
         if self.config.production {
             c.production()
         } else {

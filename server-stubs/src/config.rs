@@ -115,6 +115,11 @@ pub struct ServerConfig {
     /// anyone can send, is ignored). With `n`, the client IP is the `n`-th address from the
     /// right of that header (the peer address when the header is shorter).
     pub trusted_proxy_hops: usize,
+    /// A `tracing` span per resolver (async-graphql's `Tracing` extension: parse, validation,
+    /// execution and one `field` span per resolved field, with its path), inside the request's
+    /// span. Off by default: it costs a span per field, worth paying only when traces are
+    /// exported (e.g. to OpenTelemetry).
+    pub resolver_spans: bool,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -136,6 +141,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("authenticator", &self.authenticator.is_some())
             .field("token_buckets", &self.token_buckets)
             .field("trusted_proxy_hops", &self.trusted_proxy_hops)
+            .field("resolver_spans", &self.resolver_spans)
             .finish_non_exhaustive()
     }
 }
@@ -170,6 +176,7 @@ impl Default for ServerConfig {
                 TokenBucketConfig::default(),
             ))),
             trusted_proxy_hops: 0,
+            resolver_spans: false,
         }
     }
 }

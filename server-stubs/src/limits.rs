@@ -34,6 +34,9 @@ pub fn apply(builder: SchemaBuilder, config: &ServerConfig) -> SchemaBuilder {
     if !config.suggestions {
         b = b.disable_suggestions();
     }
+    if config.resolver_spans {
+        b = b.extension(async_graphql::extensions::Tracing);
+    }
     b
 }
 
