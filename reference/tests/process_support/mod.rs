@@ -25,15 +25,25 @@ impl Node {
     /// Starts a server on `db_url` (`seed`: load the demo data) and waits until it is healthy.
     /// Rate limits are off: concurrency tests send bursts from one address.
     pub async fn start(db_url: &str, seed: bool) -> anyhow::Result<Self> {
-        Self::spawn(db_url, seed, false).await
+        Self::spawn(db_url, seed, false, &[]).await
     }
 
     /// [`Node::start`] with the default rate limits on.
     pub async fn start_with_rate_limits(db_url: &str, seed: bool) -> anyhow::Result<Self> {
-        Self::spawn(db_url, seed, true).await
+        Self::spawn(db_url, seed, true, &[]).await
     }
 
-    async fn spawn(db_url: &str, seed: bool, rate_limits: bool) -> anyhow::Result<Self> {
+    /// [`Node::start`] with more command-line arguments.
+    pub async fn start_with_args(db_url: &str, seed: bool, args: &[&str]) -> anyhow::Result<Self> {
+        Self::spawn(db_url, seed, false, args).await
+    }
+
+    async fn spawn(
+        db_url: &str,
+        seed: bool,
+        rate_limits: bool,
+        args: &[&str],
+    ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopql-reference"));
         cmd.args([
@@ -51,6 +61,7 @@ impl Node {
         if !seed {
             cmd.arg("--no-seed");
         }
+        cmd.args(args);
         let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
         let node = Self {
             child,
