@@ -19,6 +19,7 @@ mod machine;
 mod report;
 mod scenarios;
 mod server;
+mod serving;
 mod wire;
 
 use std::net::SocketAddr;
@@ -58,6 +59,9 @@ struct Cli {
     /// per-commit fsync costs (about 50 s more).
     #[arg(long)]
     sqlite_normal: bool,
+    /// Skip the serving phase (metrics on against off, persisted query against full text).
+    #[arg(long)]
+    skip_serving: bool,
     /// Skip the clean and incremental debug builds.
     #[arg(long)]
     skip_compile: bool,
@@ -110,6 +114,10 @@ pub struct Results {
     pub codegen: Vec<codegen::Timing>,
     /// Codegen failure, if any.
     pub codegen_error: Option<String>,
+    /// What metrics and persisted queries cost or save (SQLite).
+    pub serving: Option<serving::ServingCosts>,
+    /// Why the serving figures are missing.
+    pub serving_note: Option<String>,
     /// Compile cost (full mode).
     pub compile: Option<codegen::CompileCost>,
     /// Why the compile cost is missing.
@@ -325,6 +333,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         phases.extend(r.phases.iter().cloned());
         backends.push(r);
     }
+    let (serving, serving_note) = if cli.skip_serving || !cli.only.is_empty() {
+        (None, Some("skipped (--skip-serving or --only)".to_string()))
+    } else {
+        let phase = Instant::now();
+        eprintln!("serving: metrics on and off, persisted query and full text");
+        let rounds = if cli.quick { 3 } else { 5 };
+        let r = serving::measure(&root, &reference, &tmp, settings.window, rounds).await;
+        phases.push(("serving features".into(), phase.elapsed().as_secs_f64()));
+        match r {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(format!("failed: {e:#}"))),
+        }
+    };
     if let Some(url) = &cli.postgres {
         let load_db = Database::postgres(url, "load").await?;
         let r = bench_backend(&root, &reference, &tmp, &settings, &cli, load_db, || {
@@ -373,6 +394,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         backends,
         codegen,
         codegen_error,
+        serving,
+        serving_note,
         compile,
         compile_note,
         elapsed_s: started.elapsed().as_secs_f64(),

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::charts::{self, Bars, Group, Line, Mark};
 use crate::load::Measurement;
 use crate::scenarios::{Kind, Op};
+use crate::serving;
 use crate::{BackendResults, CONNECTIONS, Results};
 
 /// The p99 target at 64 connections, ms.
@@ -121,6 +122,7 @@ pub fn write(out: &Path, r: &Results) -> anyhow::Result<()> {
         load_section(&mut md, out, b)?;
         growth_section(&mut md, out, b)?;
     }
+    serving_section(&mut md, r)?;
     codegen_section(&mut md, r)?;
 
     writeln!(md, "## Findings\n")?;
@@ -241,6 +243,16 @@ fn targets(md: &mut String, r: &Results) -> anyhow::Result<()> {
                 }
             }
         }
+    }
+    if let Some(s) = &r.serving {
+        writeln!(
+            md,
+            "| SQLite client inventoryItems: metrics on within {} of off, at {} conn | {:+.1} % | {} |",
+            pct(METRICS_COST_TARGET),
+            serving::CONNECTIONS,
+            s.metrics_cost() * 100.0,
+            yes(s.metrics_cost() < METRICS_COST_TARGET)
+        )?;
     }
     if let Some(t) = r.codegen.first() {
         writeln!(
@@ -567,6 +579,59 @@ fn growth_section(md: &mut String, out: &Path, b: &BackendResults) -> anyhow::Re
         &lines,
     )?;
     writeln!(md, "![p50 latency against data size]({file})\n")?;
+    Ok(())
+}
+
+/// Metrics may slow a request down by less than this fraction.
+const METRICS_COST_TARGET: f64 = 0.03;
+
+fn serving_section(md: &mut String, r: &Results) -> anyhow::Result<()> {
+    writeln!(md, "## Serving features on SQLite\n")?;
+    let Some(s) = &r.serving else {
+        writeln!(
+            md,
+            "Not measured: {}.\n",
+            r.serving_note.as_deref().unwrap_or("unknown")
+        )?;
+        return Ok(());
+    };
+    writeln!(
+        md,
+        "The client API's `get_inventory_items` at {} connections, {} rounds of every variant \
+         interleaved (one window each, as above); the median round counts. Two reference servers \
+         on databases of their own, one started with `--no-metrics`; the persisted query is \
+         registered once, then sent by its SHA-256 alone.\n",
+        serving::CONNECTIONS,
+        s.rounds
+    )?;
+    writeln!(
+        md,
+        "| variant | request body | req/s (median) | rounds | p99 (median round) | errors |\n|---|---|---|---|---|---|"
+    )?;
+    for v in [&s.text_metrics_on, &s.text_metrics_off, &s.hash_metrics_on] {
+        let rounds: Vec<String> = v.per_second.iter().map(|x| rate(*x)).collect();
+        writeln!(
+            md,
+            "| {} | {} B | {} | {} | {} ms | {} |",
+            v.label,
+            v.request_bytes,
+            rate(v.median),
+            rounds.join(", "),
+            ms(v.p99_ms),
+            v.errors
+        )?;
+    }
+    writeln!(
+        md,
+        "\nWithout metrics the server is {:+.1} % faster (target: under {}); the hash alone is \
+         {:+.1} % against the full text, with a request body {:.0} % smaller.\n",
+        s.metrics_cost() * 100.0,
+        pct(METRICS_COST_TARGET),
+        s.apq_gain() * 100.0,
+        (1.0 - s.hash_metrics_on.request_bytes as f64
+            / s.text_metrics_on.request_bytes.max(1) as f64)
+            * 100.0
+    )?;
     Ok(())
 }
 

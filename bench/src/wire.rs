@@ -32,10 +32,20 @@ impl Req {
         query: &str,
         variables: &serde_json::Value,
     ) -> anyhow::Result<Self> {
-        let body = serde_json::to_vec(&serde_json::json!({
-            "query": query,
-            "variables": variables,
-        }))?;
+        Self::json(
+            path,
+            headers,
+            &serde_json::json!({ "query": query, "variables": variables }),
+        )
+    }
+
+    /// A POST of the JSON `body` to `path` (e.g. a persisted query without its text).
+    pub fn json(
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> anyhow::Result<Self> {
+        let body = serde_json::to_vec(body)?;
         Ok(Self {
             path: path.to_string(),
             headers: headers

@@ -41,6 +41,8 @@ pub struct Config {
     pub compression: bool,
     /// A span per resolver inside each request's span (on when traces are exported).
     pub resolver_spans: bool,
+    /// Prometheus metrics recorded and served at `/metrics` (default on).
+    pub metrics: bool,
 }
 
 /// Abuse limits (on by default). Budgets are kept in PostgreSQL (shared by every node) or, on
@@ -124,6 +126,7 @@ impl Default for Config {
             cors_allowed_origins: Vec::new(),
             compression: false,
             resolver_spans: false,
+            metrics: true,
         }
     }
 }

@@ -30,11 +30,13 @@ use crate::state::AppState;
 /// credentials) only `/livez`, `/readyz` and `/metrics` answer; everything else is `503
 /// UNAVAILABLE`, so no request ever sees a half-migrated database.
 pub fn router(state: AppState) -> Router {
-    let operators: Router = Router::new()
+    let mut operators = Router::new()
         .route("/livez", get(observability::livez))
-        .route("/readyz", get(observability::readyz))
-        .route("/metrics", get(observability::metrics))
-        .with_state(state.clone());
+        .route("/readyz", get(observability::readyz));
+    if state.config.metrics {
+        operators = operators.route("/metrics", get(observability::metrics));
+    }
+    let operators: Router = operators.with_state(state.clone());
     let rest: Router = Router::new()
         .route("/healthz", get(healthz))
         .merge(apis::shop::token_router(&state))

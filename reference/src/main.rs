@@ -96,6 +96,10 @@ struct Args {
     /// gzip answers for clients that accept it.
     #[arg(long, env = "SHOPQL_COMPRESSION")]
     compression: bool,
+    /// Record no Prometheus metrics and serve no `/metrics` (for deployments that scrape
+    /// nothing; recording costs under 3 % of a read, see bench/REPORT.md).
+    #[arg(long, env = "SHOPQL_NO_METRICS")]
+    no_metrics: bool,
     /// Log lines as `text` (default) or `json` (one object a line, with the request id of the
     /// request that logged it).
     #[arg(long, env = "SHOPQL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -419,6 +423,7 @@ async fn main() -> anyhow::Result<()> {
         cors_allowed_origins: args.cors_origins,
         compression: args.compression,
         resolver_spans: args.otlp_endpoint.is_some(),
+        metrics: !args.no_metrics,
         ..Config::default()
     };
     let server = start(config).await?;

@@ -86,7 +86,10 @@ impl AppState {
         let mut c = ServerConfig::default().with_token_buckets(self.limits.buckets());
         c.trusted_proxy_hops = self.config.rate_limits.trusted_proxy_hops;
         c.api_name = api.to_string();
-        c.metrics = Some(self.observability.metrics.clone());
+        c.metrics = self
+            .config
+            .metrics
+            .then(|| self.observability.metrics.clone());
         c.persisted_queries = self.config.persisted_queries.clone();
         c.cors_allowed_origins = self.config.cors_allowed_origins.clone();
         c.compression = self.config.compression;

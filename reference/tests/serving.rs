@@ -233,6 +233,23 @@ async fn metrics_move_with_traffic() {
 }
 
 #[tokio::test]
+async fn without_metrics_nothing_is_served_at_metrics() {
+    let (server, _db) = server(|c| c.metrics = false).await;
+    let (status, _, body) = post(
+        &server,
+        None,
+        json!({ "query": "query Brands { brands(first: 1) { nodes { id } } }" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let scraped = reqwest::get(format!("{}/metrics", server.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), StatusCode::NOT_FOUND);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn readiness_goes_first_on_shutdown_while_requests_are_still_served() {
     let (server, _db) = server(|c| c.shutdown_delay = Duration::from_millis(1500)).await;
     let base = server.base_url();
