@@ -2,6 +2,7 @@
 //! queries runs on both through sqlx's `Any` driver: `$1` placeholders, integer money (minor
 //! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
 
+mod group_commit;
 mod migrations;
 mod rate;
 mod testing;
@@ -37,8 +38,9 @@ pub struct Store {
     /// writer; with every pooled connection free to write, waiting writers polled the file lock
     /// with growing sleeps (its busy handler), which under load gave p99s of hundreds of ms and
     /// less throughput with 16 writers than with 1. Here they wait in the pool's queue, in
-    /// arrival order, and hold no reader's connection while they wait.
-    writer: Option<AnyPool>,
+    /// arrival order, and hold no reader's connection while they wait; and those that queue
+    /// together share one commit ([`group_commit`]).
+    writer: Option<group_commit::GroupWriter>,
 }
 
 /// A write transaction, safe to drop at any await point. On SQLite it is `BEGIN IMMEDIATE` on the
@@ -56,8 +58,11 @@ pub struct Store {
 /// out at depth 1, and every later `begin_with` fails until a restart (one writer on SQLite: all
 /// writes stop). Here `BEGIN` is a plain statement sent once the guard already owns the connection.
 pub struct Tx {
-    /// `None` only once committed or handed to the rollback task.
+    /// `None` only once committed or handed to the rollback task, or when `member` is set.
     conn: Option<PoolConnection<Any>>,
+    /// On a SQLite file: this transaction's turn in a commit group, which rolls back to its own
+    /// savepoint when dropped.
+    member: Option<group_commit::Member>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -70,7 +75,10 @@ impl Tx {
     /// Sends `begin` on `conn`. The guard owns the connection before the statement is sent, so a
     /// drop at any point after this call started ends in a rollback.
     async fn begin(conn: PoolConnection<Any>, begin: &'static str) -> Result<Self, ApiError> {
-        let mut tx = Self { conn: Some(conn) };
+        let mut tx = Self {
+            conn: Some(conn),
+            member: None,
+        };
         tx.execute(begin).await.map_err(db_error)?;
         Ok(tx)
     }
@@ -78,6 +86,10 @@ impl Tx {
     /// Commits. On failure (a full disk, a lost connection) the transaction is rolled back
     /// before the connection is used again, and the error says what happened.
     pub async fn commit(mut self) -> Result<(), ApiError> {
+        if let Some(member) = self.member.take() {
+            // Answered once the group's `COMMIT` that holds this write has returned.
+            return member.commit().await;
+        }
         self.execute("COMMIT").await.map_err(db_error)?;
         // Committed: the connection goes back to the pool as it is. A drop while `COMMIT` was in
         // flight leaves `conn` set, and the rollback that follows is a no-op after a commit.
@@ -92,14 +104,23 @@ impl std::ops::Deref for Tx {
     fn deref(&self) -> &AnyConnection {
         // `conn` is only taken by `commit` (which consumes the guard) and by `drop`.
         #[allow(clippy::expect_used)]
-        self.conn.as_ref().expect("a live Tx owns its connection")
+        self.conn
+            .as_ref()
+            .or_else(|| self.member.as_ref().and_then(|m| m.conn()))
+            .expect("a live Tx owns its connection")
     }
 }
 
 impl std::ops::DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         #[allow(clippy::expect_used)]
-        self.conn.as_mut().expect("a live Tx owns its connection")
+        if let Some(conn) = self.conn.as_mut() {
+            return conn;
+        }
+        self.member
+            .as_mut()
+            .and_then(|m| m.conn_mut())
+            .expect("a live Tx owns its connection")
     }
 }
 
@@ -186,7 +207,9 @@ impl Store {
                 let writer = if url.contains(":memory:") {
                     None
                 } else {
-                    Some(sqlite_pool(options, 1, sync).await?)
+                    Some(group_commit::GroupWriter::spawn(
+                        sqlite_pool(options, 1, sync).await?,
+                    ))
                 };
                 (readers, writer)
             }
@@ -227,21 +250,49 @@ impl Store {
     /// arrival order) holds nothing, so a caller that gives up while waiting costs nothing.
     pub async fn begin(&self) -> Result<Tx, ApiError> {
         match self.backend {
-            Backend::Sqlite => {
-                let pool = self.writer.as_ref().unwrap_or(&self.pool);
-                Tx::begin(pool.acquire().await.map_err(db_error)?, "BEGIN IMMEDIATE").await
-            }
+            Backend::Sqlite => match &self.writer {
+                Some(writer) => Ok(Tx {
+                    conn: None,
+                    member: Some(writer.join().await?),
+                }),
+                None => {
+                    let conn = self.pool.acquire().await.map_err(db_error)?;
+                    Tx::begin(conn, "BEGIN IMMEDIATE").await
+                }
+            },
             Backend::Postgres => {
                 Tx::begin(self.pool.acquire().await.map_err(db_error)?, "BEGIN").await
             }
         }
     }
 
+    /// Runs one write statement on its own. On a SQLite file it is a transaction on the writer,
+    /// so it queues there and shares a commit with the writes around it, instead of polling the
+    /// file lock from a reader's connection; elsewhere it runs as it is (autocommit).
+    pub async fn write<'q>(
+        &self,
+        statement: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyQueryResult, ApiError> {
+        if self.writer.is_none() {
+            return statement.execute(&self.pool).await.map_err(db_error);
+        }
+        let mut tx = self.begin().await?;
+        let done = statement.execute(&mut *tx).await.map_err(db_error)?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// On a SQLite file: how many commits the writer made and how many write transactions they
+    /// held (more writes than commits: group commit at work).
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        self.writer.as_ref().map(|w| w.committed())
+    }
+
     /// Closes every connection (readers and the SQLite writer); later queries fail.
     pub async fn close(&self) {
         self.pool.close().await;
         if let Some(writer) = &self.writer {
-            writer.close().await;
+            writer.pool().close().await;
         }
     }
 
@@ -252,7 +303,7 @@ impl Store {
             self.pool.size(),
             u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
         )];
-        if let Some(writer) = &self.writer {
+        if let Some(writer) = self.writer.as_ref().map(|w| w.pool()) {
             out.push((
                 "writer",
                 writer.size(),
@@ -282,13 +333,13 @@ impl Store {
 
     /// Writes a `meta` value.
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), ApiError> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(db_error)
+        self.write(
+            sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(key)
+                .bind(value),
+        )
+        .await
+        .map(|_| ())
     }
 }
 

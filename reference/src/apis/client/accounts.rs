@@ -227,17 +227,15 @@ async fn open_session(
         scopes: Vec::new(),
     };
     let jwt = state.keys.sign(&claims)?;
-    sqlx::query(
+    let statement = sqlx::query(
         "INSERT INTO client_sessions (id, customer_id, store_id, created, expires) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&session_id)
     .bind(&customer.id)
     .bind(&store.id)
     .bind(now)
-    .bind(expires)
-    .execute(&state.store.pool)
-    .await
-    .map_err(db_error)?;
+    .bind(expires);
+    state.store.write(statement).await?;
     Ok(Session {
         _id: Some(session_id),
         jwt: Some(jwt),
@@ -400,7 +398,7 @@ pub async fn logout(state: &AppState, req: &ClientRequest, all: bool) -> ApiResu
             .bind(now)
             .bind(&p.session_id)
     };
-    q.execute(&state.store.pool).await.map_err(db_error)?;
+    state.store.write(q).await?;
     Ok(true)
 }
 

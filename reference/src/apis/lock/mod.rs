@@ -93,7 +93,7 @@ impl LockResolvers for LockApi {
             )));
         }
         let now = self.state.now_ms();
-        let done = sqlx::query(
+        let statement = sqlx::query(
             "INSERT INTO shop_locks (tenant, key, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tenant, key) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, \
              expires_at = excluded.expires_at WHERE shop_locks.expires_at <= $4",
@@ -102,26 +102,22 @@ impl LockResolvers for LockApi {
         .bind(&key)
         .bind(&p.holder)
         .bind(now)
-        .bind(now + i64::from(ttl) * 1000)
-        .execute(&self.state.store.pool)
-        .await
-        .map_err(db_error)?;
+        .bind(now + i64::from(ttl) * 1000);
+        let done = self.state.store.write(statement).await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn release(&self, ctx: &RequestContext, key: String) -> ApiResult<bool> {
         let p = principal(ctx)?;
         check_key(&key)?;
-        let done = sqlx::query(
+        let statement = sqlx::query(
             "DELETE FROM shop_locks WHERE tenant = $1 AND key = $2 AND holder = $3 AND expires_at > $4",
         )
         .bind(&p.tenant)
         .bind(&key)
         .bind(&p.holder)
-        .bind(self.state.now_ms())
-        .execute(&self.state.store.pool)
-        .await
-        .map_err(db_error)?;
+        .bind(self.state.now_ms());
+        let done = self.state.store.write(statement).await?;
         Ok(done.rows_affected() == 1)
     }
 }
@@ -147,11 +143,8 @@ pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
 
 /// Deletes expired locks (they are already free; this keeps the table small).
 pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
-    let done = sqlx::query("DELETE FROM shop_locks WHERE expires_at <= $1")
-        .bind(now_ms)
-        .execute(&store.pool)
-        .await
-        .map_err(db_error)?;
+    let statement = sqlx::query("DELETE FROM shop_locks WHERE expires_at <= $1").bind(now_ms);
+    let done = store.write(statement).await?;
     Ok(done.rows_affected())
 }
 

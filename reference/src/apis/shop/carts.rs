@@ -164,23 +164,18 @@ pub async fn delete_live(
 
 /// Deletes carts that expired at `now_ms`; returns how many.
 pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
-    let done = sqlx::query("DELETE FROM shop_carts WHERE expires_at <= $1")
-        .bind(now_ms)
-        .execute(&store.pool)
-        .await
-        .map_err(db_error)?;
+    let statement = sqlx::query("DELETE FROM shop_carts WHERE expires_at <= $1").bind(now_ms);
+    let done = store.write(statement).await?;
     Ok(done.rows_affected())
 }
 
 /// Moves stale carts (state `cart`, `stale_at` passed) to `abandoned`; returns how many.
 pub async fn abandon_stale(store: &Store, now_ms: i64) -> ApiResult<u64> {
-    let done = sqlx::query(
+    let statement = sqlx::query(
         "UPDATE shop_carts SET state = 'abandoned', stale_at = NULL, updated_at = $1, expires_at = $1 + ttl_ms, \
          version = version + 1 WHERE state = 'cart' AND stale_at IS NOT NULL AND stale_at <= $1",
     )
-    .bind(now_ms)
-    .execute(&store.pool)
-    .await
-    .map_err(db_error)?;
+    .bind(now_ms);
+    let done = store.write(statement).await?;
     Ok(done.rows_affected())
 }

@@ -531,12 +531,10 @@ pub async fn update(
 /// the stored status honest for anything that reads the table directly).
 pub async fn sweep_expired(state: &AppState) -> ApiResult<u64> {
     let now = state.now_ms();
-    let done = sqlx::query(
+    let statement = sqlx::query(
         "UPDATE client_checkouts SET status = 'expired' WHERE status = 'open' AND expires <= $1",
     )
-    .bind(now)
-    .execute(&state.store.pool)
-    .await
-    .map_err(db_error)?;
+    .bind(now);
+    let done = state.store.write(statement).await?;
     Ok(done.rows_affected())
 }

@@ -1,0 +1,307 @@
+//! Group commit on a SQLite file: write transactions that queue for the one writer connection run
+//! together in one SQLite transaction, each inside its own savepoint, and share one `COMMIT` —
+//! one fsync of the WAL for the whole group instead of one per write, with `synchronous = FULL`
+//! kept.
+//!
+//! A task owns the writer connection between groups. It opens a group with `BEGIN IMMEDIATE`,
+//! then lends the connection to the queued writers one after the other, each inside
+//! `SAVEPOINT member`. A writer that commits releases its savepoint and waits for the group's
+//! `COMMIT`; one that fails or is dropped rolls back to its savepoint, and the group goes on
+//! without it. When nobody else is queued (or the group is full, or has been open long enough),
+//! the task commits and answers every member that joined: `Ok` only once the `COMMIT` that holds
+//! its write has returned, so an acknowledged write is as durable as before.
+//!
+//! A failure that takes the whole transaction with it (SQLite rolls back by itself on a full disk
+//! or an I/O error, which makes `ROLLBACK TO` fail; a failed `COMMIT`) fails every member of the
+//! group that has not been answered: none of them was acknowledged, so nothing acknowledged is lost.
+//!
+//! Written by hand: sqlx has no group commit, and the savepoint protocol is specific to one
+//! connection lent in turn.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use shopql_server_stubs::ApiError;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{db_error, rollback};
+
+/// At most this many writes share one commit: each member waits for the ones after it.
+const MAX_MEMBERS: usize = 32;
+/// A group stops taking members once it has been open this long, for the same reason.
+const MAX_OPEN: Duration = Duration::from_millis(5);
+/// How long a writer waits for its turn before it gives up with `UNAVAILABLE`, as it waited for
+/// the writer pool before (a transaction that waits for a second one would otherwise hang).
+const MAX_WAIT: Duration = Duration::from_secs(30);
+
+/// A writer's place in the queue: the task answers with the connection, lent inside a savepoint.
+type Request = oneshot::Sender<Result<Member, ApiError>>;
+
+/// The handle to the group-commit task. Cheap to clone; the task ends when the last handle goes.
+#[derive(Debug, Clone)]
+pub struct GroupWriter {
+    requests: mpsc::UnboundedSender<Request>,
+    pool: AnyPool,
+    counts: Arc<Counts>,
+}
+
+/// Commits and the writes they held, since start.
+#[derive(Debug, Default)]
+struct Counts {
+    commits: AtomicU64,
+    writes: AtomicU64,
+}
+
+impl GroupWriter {
+    /// Starts the task that runs the groups on `pool` (one connection: SQLite's one writer).
+    pub fn spawn(pool: AnyPool) -> Self {
+        let (requests, queue) = mpsc::unbounded_channel();
+        let counts = Arc::new(Counts::default());
+        tokio::spawn(run(pool.clone(), queue, counts.clone()));
+        Self {
+            requests,
+            pool,
+            counts,
+        }
+    }
+
+    /// How many group commits succeeded, and how many writes they held.
+    pub fn committed(&self) -> (u64, u64) {
+        (
+            self.counts.commits.load(Ordering::Relaxed),
+            self.counts.writes.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The writer pool (for its figures and for closing it).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Waits for the connection, inside a savepoint of the open group. Dropping the future while
+    /// it waits costs nothing: the task sees the closed answer channel and lends to the next.
+    pub async fn join(&self) -> Result<Member, ApiError> {
+        let (answer, lent) = oneshot::channel();
+        self.requests
+            .send(answer)
+            .map_err(|_| ApiError::unavailable("storage is shutting down; retry shortly"))?;
+        match tokio::time::timeout(MAX_WAIT, lent).await {
+            Ok(Ok(member)) => member,
+            Ok(Err(_)) => Err(ApiError::unavailable(
+                "storage is shutting down; retry shortly",
+            )),
+            Err(_) => Err(ApiError::unavailable(
+                "storage is busy: no write turn within 30 s; retry shortly",
+            )),
+        }
+    }
+}
+
+/// How a member gave the connection back.
+enum Returned {
+    /// Done: the task releases the savepoint and answers on the sender once the group's `COMMIT`
+    /// (or a failure) decides.
+    Commit(PoolConnection<Any>, oneshot::Sender<Result<(), ApiError>>),
+    /// Rolled back to its savepoint: the group goes on without it.
+    Left(PoolConnection<Any>),
+    /// The transaction as a whole is gone (SQLite rolled it back, or the connection failed).
+    Broken(Option<PoolConnection<Any>>, ApiError),
+}
+
+/// One writer's turn on the connection, inside `SAVEPOINT member`. Dropped without
+/// [`Member::commit`] (an error, a client gone), it rolls back to its savepoint on a task of its
+/// own and gives the connection back to the group.
+pub struct Member {
+    /// `None` once given back.
+    conn: Option<PoolConnection<Any>>,
+    back: Option<oneshot::Sender<Returned>>,
+}
+
+impl std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Member").finish_non_exhaustive()
+    }
+}
+
+impl Member {
+    /// The lent connection, while this member holds it.
+    pub fn conn(&self) -> Option<&PoolConnection<Any>> {
+        self.conn.as_ref()
+    }
+
+    /// The lent connection, while this member holds it.
+    pub fn conn_mut(&mut self) -> Option<&mut PoolConnection<Any>> {
+        self.conn.as_mut()
+    }
+
+    /// Gives the connection back to be committed with the group, and waits for that `COMMIT`.
+    /// The hand-over has no await point: dropped at any point, either the write was handed over
+    /// whole (and commits with its group, unanswered) or the drop rolls it back.
+    pub async fn commit(mut self) -> Result<(), ApiError> {
+        let (Some(conn), Some(back)) = (self.conn.take(), self.back.take()) else {
+            return Err(ApiError::internal("a group member committed twice"));
+        };
+        let (answer, answered) = oneshot::channel();
+        if back.send(Returned::Commit(conn, answer)).is_err() {
+            return Err(ApiError::unavailable(
+                "storage stopped before the write was committed; it was not saved",
+            ));
+        }
+        answered.await.unwrap_or_else(|_| {
+            Err(ApiError::unavailable(
+                "storage stopped before the write was committed; it was not saved",
+            ))
+        })
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        let (Some(conn), Some(back)) = (self.conn.take(), self.back.take()) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let returned = match leave(conn).await {
+                        Ok(conn) => Returned::Left(conn),
+                        Err((conn, e)) => Returned::Broken(conn, e),
+                    };
+                    let _ = back.send(returned);
+                });
+            }
+            // No runtime (the process is ending): closing the connection discards the whole
+            // transaction; the task, if any, sees the answer channel closed and fails the group.
+            Err(_) => drop(conn.detach()),
+        }
+    }
+}
+
+/// The group's connection, or what broke its transaction (and the connection, if it is left).
+type Group = Result<PoolConnection<Any>, (Option<PoolConnection<Any>>, ApiError)>;
+
+/// Undoes a member's writes. `ROLLBACK TO` fails only if the transaction itself is gone.
+async fn leave(mut conn: PoolConnection<Any>) -> Group {
+    let undone = match conn.execute("ROLLBACK TO member").await {
+        Ok(_) => conn.execute("RELEASE member").await,
+        Err(e) => Err(e),
+    };
+    match undone {
+        Ok(_) => Ok(conn),
+        Err(e) => Err((Some(conn), db_error(e))),
+    }
+}
+
+/// Those waiting for a group's `COMMIT`.
+type Waiting = Vec<oneshot::Sender<Result<(), ApiError>>>;
+
+/// The task: one group after the other, for as long as a handle exists.
+async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts: Arc<Counts>) {
+    while let Some(first) = queue.recv().await {
+        let mut conn = match pool.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = first.send(Err(db_error(e)));
+                continue;
+            }
+        };
+        if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+            let _ = first.send(Err(db_error(e)));
+            rollback(conn).await;
+            continue;
+        }
+        let mut waiting = Waiting::new();
+        let outcome = match members(conn, first, &mut queue, &mut waiting).await {
+            Err((conn, e)) => {
+                tracing::warn!(error = ?e, members = waiting.len(), "a write group failed as a whole");
+                if let Some(conn) = conn {
+                    rollback(conn).await;
+                }
+                Err(e)
+            }
+            Ok(conn) if waiting.is_empty() => {
+                rollback(conn).await;
+                continue;
+            }
+            Ok(mut conn) => match conn.execute("COMMIT").await {
+                Ok(_) => {
+                    counts.commits.fetch_add(1, Ordering::Relaxed);
+                    counts
+                        .writes
+                        .fetch_add(waiting.len() as u64, Ordering::Relaxed);
+                    Ok(())
+                }
+                Err(e) => {
+                    rollback(conn).await;
+                    Err(db_error(e))
+                }
+            },
+        };
+        for member in waiting {
+            let _ = member.send(outcome.clone());
+        }
+    }
+}
+
+/// Lends `conn` to `first`, then to whoever queued meanwhile, until the group is complete; adds
+/// to `waiting` each member whose write is in. The connection, or what broke the transaction.
+async fn members(
+    mut conn: PoolConnection<Any>,
+    first: Request,
+    queue: &mut mpsc::UnboundedReceiver<Request>,
+    waiting: &mut Waiting,
+) -> Group {
+    let opened = Instant::now();
+    let mut next = Some(first);
+    while let Some(request) = next.take() {
+        conn = match lend(conn, request).await {
+            Returned::Commit(mut c, answer) => match c.execute("RELEASE member").await {
+                Ok(_) => {
+                    waiting.push(answer);
+                    c
+                }
+                Err(e) => {
+                    let _ = answer.send(Err(db_error(e)));
+                    leave(c).await?
+                }
+            },
+            Returned::Left(c) => c,
+            Returned::Broken(c, e) => return Err((c, e)),
+        };
+        if waiting.len() < MAX_MEMBERS && opened.elapsed() < MAX_OPEN {
+            next = queue.try_recv().ok();
+        }
+    }
+    Ok(conn)
+}
+
+/// Lends `conn` to the writer behind `request` inside a new savepoint and waits for it back.
+async fn lend(mut conn: PoolConnection<Any>, request: Request) -> Returned {
+    if request.is_closed() {
+        // The writer gave up while it queued.
+        return Returned::Left(conn);
+    }
+    if let Err(e) = conn.execute("SAVEPOINT member").await {
+        let e = db_error(e);
+        let _ = request.send(Err(e.clone()));
+        return Returned::Broken(Some(conn), e);
+    }
+    let (back, returned) = oneshot::channel();
+    let member = Member {
+        conn: Some(conn),
+        back: Some(back),
+    };
+    // If the writer is gone by now, the member comes back here and its drop rolls back.
+    if let Err(Ok(member)) = request.send(Ok(member)) {
+        drop(member);
+    }
+    returned.await.unwrap_or_else(|_| {
+        Returned::Broken(
+            None,
+            ApiError::unavailable("the write connection was closed; retry"),
+        )
+    })
+}
