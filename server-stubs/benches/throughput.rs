@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use shopql_server_stubs::lock::{LockResolvers, LockStatus};
-use shopql_server_stubs::{ApiResult, RequestContext, ServerConfig};
+use shopql_server_stubs::{ApiResult, FieldContext, RequestContext, ServerConfig};
 
 const QUERY: &str = r#"{ lock(key: "order:42") { key held heldByCaller } }"#;
 const MUTATION: &str = r#"mutation { acquire(key: "order:42", ttl: 30) }"#;
@@ -25,7 +25,7 @@ struct Locks;
 
 #[shopql_server_stubs::async_trait::async_trait]
 impl LockResolvers for Locks {
-    async fn lock(&self, _: &RequestContext, key: String) -> ApiResult<Option<LockStatus>> {
+    async fn lock(&self, _: &FieldContext<'_>, key: String) -> ApiResult<Option<LockStatus>> {
         Ok(Some(LockStatus {
             key,
             held: false,
@@ -34,10 +34,15 @@ impl LockResolvers for Locks {
             expires_at: None,
         }))
     }
-    async fn acquire(&self, _: &RequestContext, key: String, ttl: Option<i32>) -> ApiResult<bool> {
+    async fn acquire(
+        &self,
+        _: &FieldContext<'_>,
+        key: String,
+        ttl: Option<i32>,
+    ) -> ApiResult<bool> {
         Ok(!key.is_empty() && ttl.is_some())
     }
-    async fn release(&self, _: &RequestContext, key: String) -> ApiResult<bool> {
+    async fn release(&self, _: &FieldContext<'_>, key: String) -> ApiResult<bool> {
         Ok(!key.is_empty())
     }
 }

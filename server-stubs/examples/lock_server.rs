@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use shopql_server_stubs::async_trait::async_trait;
 use shopql_server_stubs::lock::{LockResolvers, LockStatus};
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext as Ctx};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext as Ctx};
 
 // ---- the implementation ----
 /// (tenant, key) → (holder's bearer token, acquired at, expires at).
@@ -26,7 +26,7 @@ struct Locks(Mutex<Held>);
 
 #[async_trait]
 impl LockResolvers for Locks {
-    async fn lock(&self, ctx: &Ctx, key: String) -> ApiResult<Option<LockStatus>> {
+    async fn lock(&self, ctx: &Ctx<'_>, key: String) -> ApiResult<Option<LockStatus>> {
         let locks = self.0.lock().map_err(ApiError::internal)?;
         let lock = locks.get(&(ctx.tenant().map(Into::into), key.clone()));
         let lock = lock.filter(|l| l.2 > Utc::now()); // expired locks are released
@@ -40,7 +40,7 @@ impl LockResolvers for Locks {
         }))
     }
 
-    async fn acquire(&self, ctx: &Ctx, key: String, ttl: Option<i32>) -> ApiResult<bool> {
+    async fn acquire(&self, ctx: &Ctx<'_>, key: String, ttl: Option<i32>) -> ApiResult<bool> {
         let ttl = Some(ttl.unwrap_or(60)).filter(|t| (1..=86_400).contains(t));
         let ttl = ttl.ok_or_else(|| ApiError::bad_input("ttl must be from 1 to 86400 seconds"))?;
         let (mut locks, now) = (self.0.lock().map_err(ApiError::internal)?, Utc::now());
@@ -53,7 +53,7 @@ impl LockResolvers for Locks {
         Ok(true)
     }
 
-    async fn release(&self, ctx: &Ctx, key: String) -> ApiResult<bool> {
+    async fn release(&self, ctx: &Ctx<'_>, key: String) -> ApiResult<bool> {
         let mut locks = self.0.lock().map_err(ApiError::internal)?;
         let scope = (ctx.tenant().map(Into::into), key);
         let held = locks.get(&scope).filter(|l| l.2 > Utc::now());

@@ -114,6 +114,120 @@ impl RequestContext {
     }
 }
 
+/// What a resolver gets: the request it serves (every [`RequestContext`] method is available
+/// through `Deref`) and the selection below its field, so that it can skip work nobody asked for
+/// (a connection's `totalCount`, a nested list): the look-ahead async-graphql's `look_ahead()`
+/// and gqlgen's `CollectFields` give.
+///
+/// ```
+/// # use shopql_server_stubs::{FieldContext, RequestContext};
+/// let request = RequestContext::default();
+/// // Outside a GraphQL execution (a test, a call from other code) every field counts as selected.
+/// let ctx = FieldContext::detached(&request);
+/// assert!(ctx.selects("totalCount"));
+/// assert!(ctx.selection().field("edges").selects("node"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct FieldContext<'a> {
+    request: &'a RequestContext,
+    /// The execution the field is part of; `None` when called outside one.
+    execution: Option<&'a async_graphql::Context<'a>>,
+}
+
+impl std::fmt::Debug for FieldContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldContext")
+            .field("request", self.request)
+            .field("in_execution", &self.execution.is_some())
+            .finish()
+    }
+}
+
+impl<'a> FieldContext<'a> {
+    /// The context of a field being executed (the generated adapter builds it).
+    pub fn new(request: &'a RequestContext, execution: &'a async_graphql::Context<'a>) -> Self {
+        Self {
+            request,
+            execution: Some(execution),
+        }
+    }
+
+    /// A context outside any GraphQL execution: every field counts as selected, so a resolver
+    /// called this way computes everything.
+    pub fn detached(request: &'a RequestContext) -> Self {
+        Self {
+            request,
+            execution: None,
+        }
+    }
+
+    /// The request this field is resolved for.
+    pub fn request(&self) -> &'a RequestContext {
+        self.request
+    }
+
+    /// The selection set below this field. Computed when asked for: resolvers that never look
+    /// pay nothing.
+    pub fn selection(&self) -> Selection<'a> {
+        Selection {
+            look: self.execution.map(async_graphql::Context::look_ahead),
+        }
+    }
+
+    /// Whether the field `name` is selected directly below this one (under any alias, in any
+    /// fragment).
+    pub fn selects(&self, name: &str) -> bool {
+        self.selection().selects(name)
+    }
+}
+
+impl std::ops::Deref for FieldContext<'_> {
+    type Target = RequestContext;
+
+    fn deref(&self) -> &RequestContext {
+        self.request
+    }
+}
+
+/// A selection set, as the client wrote it below a field (fragments and inline fragments merged,
+/// aliases ignored). Conservative: a field behind `@skip`/`@include` or inside a fragment on
+/// another type counts as selected, and outside an execution everything does.
+pub struct Selection<'a> {
+    /// `None`: unknown, everything counts as selected.
+    look: Option<async_graphql::Lookahead<'a>>,
+}
+
+impl std::fmt::Debug for Selection<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Selection")
+            .field("known", &self.look.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Selection<'a> {
+    /// The selection below the field `name` of this one (empty if `name` is not selected).
+    #[must_use]
+    pub fn field(&self, name: &str) -> Selection<'a> {
+        Selection {
+            look: self.look.as_ref().map(|l| l.field(name)),
+        }
+    }
+
+    /// Whether the field `name` is selected directly in this selection set.
+    pub fn selects(&self, name: &str) -> bool {
+        self.look.as_ref().is_none_or(|l| l.field(name).exists())
+    }
+
+    /// Whether this selection exists at all (false after [`field`](Self::field) of a name that
+    /// was not selected).
+    pub fn is_selected(&self) -> bool {
+        self.look
+            .as_ref()
+            .is_none_or(async_graphql::Lookahead::exists)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

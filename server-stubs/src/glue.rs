@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::registry::Resolver;
-use crate::{ApiError, ApiResult, RequestContext};
+use crate::{ApiError, ApiResult, FieldContext, RequestContext};
 
 /// Collects where a list result holds `null` items (index paths below the field), so that
 /// [`crate::execute`] answers them as `null`: async-graphql's `dynamic` engine cannot resolve a
@@ -199,9 +199,16 @@ fn enum_list_value(
 
 static EMPTY_CONTEXT: LazyLock<RequestContext> = LazyLock::new(RequestContext::default);
 
-/// The request context the HTTP layer attached (an empty one when a schema is executed directly).
-pub fn context<'a>(ctx: &'a ResolverContext<'_>) -> &'a RequestContext {
-    ctx.data_opt::<RequestContext>().unwrap_or(&EMPTY_CONTEXT)
+/// What a resolver gets: the request context the HTTP layer attached (an empty one when a
+/// schema is executed directly) and the field's selection.
+pub fn field_context<'a>(ctx: &ResolverContext<'a>) -> FieldContext<'a> {
+    let execution = ctx.ctx;
+    FieldContext::new(
+        execution
+            .data_opt::<RequestContext>()
+            .unwrap_or(&EMPTY_CONTEXT),
+        execution,
+    )
 }
 
 /// A typed argument. Validation has already checked its shape, so a failure here means the

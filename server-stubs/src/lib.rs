@@ -27,22 +27,31 @@
 //! principal ([`rate`]), which resolvers can complement with budgets of their own
 //! ([`rate::WindowLimiter`], e.g. wrong logins per account).
 //!
+//! Each resolver method gets a [`FieldContext`]: the request it serves (a [`RequestContext`],
+//! through `Deref`: headers, bearer token, path parameters, what the authenticator added) and
+//! the selection below its field, a look-ahead like async-graphql's `look_ahead()` or gqlgen's
+//! `CollectFields`. A resolver uses it to skip what nobody asked for: `ctx.selects("totalCount")`
+//! before counting every match of a connection, or
+//! `ctx.selection().field("edges").field("node").selects("variants")` before loading a nested
+//! list. Fragments and aliases are looked through; called outside an execution
+//! ([`FieldContext::detached`]) every field counts as selected.
+//!
 //! To execute in-process, use [`execute`]`(&schema, request, &config)` rather than
 //! `schema.execute(request)`: like the HTTP layer it enforces the alias and complexity limits, gives parse and
 //! validation errors their codes, reports a failing non-null field once with its `path`, and
 //! answers `null` list items as `null`, where async-graphql's `dynamic` engine falls short.
 //!
 //! ```ignore
-//! use shopql_server_stubs::{ApiResult, RequestContext};
+//! use shopql_server_stubs::{ApiResult, FieldContext};
 //! use shopql_server_stubs::lock::LockResolvers;
 //!
 //! struct MyLocks;
 //!
 //! #[shopql_server_stubs::async_trait::async_trait]
 //! impl LockResolvers for MyLocks {
-//!     async fn acquire(&self, ctx: &RequestContext, key: String, ttl: Option<i32>) -> ApiResult<bool> { todo!() }
-//!     async fn release(&self, ctx: &RequestContext, key: String) -> ApiResult<bool> { todo!() }
-//!     async fn lock(&self, ctx: &RequestContext, key: String) -> ApiResult<Option<shopql_server_stubs::lock::LockStatus>> { todo!() }
+//!     async fn acquire(&self, ctx: &FieldContext<'_>, key: String, ttl: Option<i32>) -> ApiResult<bool> { todo!() }
+//!     async fn release(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<bool> { todo!() }
+//!     async fn lock(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<Option<shopql_server_stubs::lock::LockStatus>> { todo!() }
 //! }
 //!
 //! let app = shopql_server_stubs::lock::router(MyLocks);
@@ -68,7 +77,7 @@ pub mod scalars;
 pub mod serve;
 
 pub use config::{Authenticator, ServerConfig};
-pub use context::RequestContext;
+pub use context::{FieldContext, RequestContext, Selection};
 pub use error::{ApiError, ApiResult, ErrorCode};
 pub use execute::execute;
 pub use graphiql::GraphiqlPage;

@@ -12,7 +12,9 @@ use common::{TestServer, code, message};
 use serde_json::{Value, json};
 use shopql_server_stubs::axum::Router;
 use shopql_server_stubs::lock::{LockResolvers, LockStatus};
-use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext, ServerConfig};
+use shopql_server_stubs::{
+    ApiError, ApiResult, Authenticator, FieldContext, RequestContext, ServerConfig,
+};
 
 /// What the resolvers saw, for the assertions.
 #[derive(Debug, Default)]
@@ -46,7 +48,7 @@ fn check_key(key: &str) -> ApiResult<()> {
 }
 
 impl Locks {
-    fn scope(&self, ctx: &RequestContext, key: &str) -> (String, String) {
+    fn scope(&self, ctx: &FieldContext<'_>, key: &str) -> (String, String) {
         let mut seen = self.seen.lock().unwrap();
         seen.tenants.push(ctx.tenant().map(str::to_string));
         seen.principals
@@ -57,7 +59,7 @@ impl Locks {
 
 #[shopql_server_stubs::async_trait::async_trait]
 impl LockResolvers for Locks {
-    async fn lock(&self, ctx: &RequestContext, key: String) -> ApiResult<Option<LockStatus>> {
+    async fn lock(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<Option<LockStatus>> {
         check_key(&key)?;
         let scope = self.scope(ctx, &key);
         let holder = ctx.bearer.clone().unwrap_or_default();
@@ -73,7 +75,7 @@ impl LockResolvers for Locks {
 
     async fn acquire(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         key: String,
         ttl: Option<i32>,
     ) -> ApiResult<bool> {
@@ -92,7 +94,7 @@ impl LockResolvers for Locks {
         Ok(true)
     }
 
-    async fn release(&self, ctx: &RequestContext, key: String) -> ApiResult<bool> {
+    async fn release(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<bool> {
         check_key(&key)?;
         let scope = self.scope(ctx, &key);
         let holder = ctx.bearer.clone().unwrap_or_default();

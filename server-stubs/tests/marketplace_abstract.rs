@@ -8,7 +8,7 @@ mod common;
 use common::{TestServer, code};
 use serde_json::{Value, json};
 use shopql_server_stubs::marketplace::*;
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 struct Marketplace;
 
@@ -53,20 +53,20 @@ fn lookup(id: &str) -> Option<Node> {
 
 #[shopql_server_stubs::async_trait::async_trait]
 impl MarketplaceResolvers for Marketplace {
-    async fn node(&self, _: &RequestContext, id: String) -> ApiResult<Option<Node>> {
+    async fn node(&self, _: &FieldContext<'_>, id: String) -> ApiResult<Option<Node>> {
         if id == "forbidden" {
             return Err(ApiError::forbidden("not your object"));
         }
         Ok(lookup(&id))
     }
 
-    async fn nodes(&self, _: &RequestContext, ids: Vec<String>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(&self, _: &FieldContext<'_>, ids: Vec<String>) -> ApiResult<Vec<Option<Node>>> {
         Ok(ids.iter().map(|id| lookup(id)).collect())
     }
 
     async fn all_adverts(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _updated_since: Option<Iso8601DateTime>,
         first: Option<i32>,
         _after: Option<String>,
@@ -103,7 +103,7 @@ impl MarketplaceResolvers for Marketplace {
 
     async fn adverts_where(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _q: Option<String>,
         _id_title_sku_barcode: Option<String>,
         _brand_ids: Option<Vec<String>>,
@@ -125,7 +125,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn variants_where(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _variant_filters: Option<VariantFilters>,
         _first: Option<i32>,
         _after: Option<String>,
@@ -136,7 +136,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn brands(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _first: Option<i32>,
         _after: Option<String>,
         _last: Option<i32>,
@@ -146,7 +146,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn brand_search(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _keyword: String,
         _first: Option<i32>,
         _after: Option<String>,
@@ -157,7 +157,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn invoices(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _filters: Option<InvoiceFilters>,
         _sort: Option<InvoiceSort>,
         _first: Option<i32>,
@@ -169,7 +169,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn shipping_profiles(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _first: Option<i32>,
         _after: Option<String>,
         _last: Option<i32>,
@@ -179,7 +179,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn taxons(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _first: Option<i32>,
         _after: Option<String>,
         _last: Option<i32>,
@@ -189,7 +189,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn taxon_search(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _search_value: String,
         _first: Option<i32>,
         _after: Option<String>,
@@ -200,56 +200,56 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn advert_upsert(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: AdvertUpsertMutationInput,
     ) -> ApiResult<Option<AdvertUpsertMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.advertUpsert"))
     }
     async fn advert_delete(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: AdvertDeleteMutationInput,
     ) -> ApiResult<Option<AdvertDeleteMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.advertDelete"))
     }
     async fn advert_vetting_resubmit(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: AdvertVettingResubmitMutationInput,
     ) -> ApiResult<Option<AdvertVettingResubmitMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.advertVettingResubmit"))
     }
     async fn variant_update(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: VariantUpdateMutationInput,
     ) -> ApiResult<Option<VariantUpdateMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.variantUpdate"))
     }
     async fn variant_delete(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: VariantDeleteMutationInput,
     ) -> ApiResult<Option<VariantDeleteMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.variantDelete"))
     }
     async fn shipment_create(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: ShipmentCreateMutationInput,
     ) -> ApiResult<Option<ShipmentCreateMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.shipmentCreate"))
     }
     async fn shipment_update(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _input: ShipmentUpdateMutationInput,
     ) -> ApiResult<Option<ShipmentUpdateMutationPayload>> {
         Err(ApiError::not_implemented("Mutation.shipmentUpdate"))
     }
     async fn advert_advert_option_values(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Advert,
         _first: Option<i32>,
         _after: Option<String>,
@@ -260,7 +260,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn advert_variants(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Advert,
         _displayable_only: Option<bool>,
         _first: Option<i32>,
@@ -272,7 +272,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn advert_images(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Advert,
         _first: Option<i32>,
         _after: Option<String>,
@@ -283,7 +283,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn advert_documents(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Advert,
         _first: Option<i32>,
         _after: Option<String>,
@@ -294,7 +294,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn unpublished_advert_variants(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &UnpublishedAdvert,
         _first: Option<i32>,
         _after: Option<String>,
@@ -305,7 +305,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn deleted_advert_variants(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &DeletedAdvert,
         _first: Option<i32>,
         _after: Option<String>,
@@ -316,7 +316,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn variant_option_values(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Variant,
         _first: Option<i32>,
         _after: Option<String>,
@@ -327,7 +327,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn variant_images(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Variant,
         _first: Option<i32>,
         _after: Option<String>,
@@ -338,7 +338,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn variant_inventories(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Variant,
         _first: Option<i32>,
         _after: Option<String>,
@@ -349,7 +349,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn money_formatted(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Money,
         _currency: Option<String>,
         _disambiguate: Option<bool>,
@@ -358,7 +358,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn prototype_option_types(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Prototype,
         _first: Option<i32>,
         _after: Option<String>,
@@ -369,7 +369,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn option_type_option_values(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &OptionType,
         _first: Option<i32>,
         _after: Option<String>,
@@ -380,7 +380,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn invoice_shipping_cost_formatted(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Invoice,
         _currency: Option<String>,
     ) -> ApiResult<String> {
@@ -388,7 +388,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn invoice_discount_formatted(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Invoice,
         _currency: Option<String>,
     ) -> ApiResult<String> {
@@ -396,7 +396,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn invoice_subtotal_formatted(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Invoice,
         _currency: Option<String>,
     ) -> ApiResult<String> {
@@ -404,7 +404,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn invoice_total_formatted(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &Invoice,
         _currency: Option<String>,
     ) -> ApiResult<String> {
@@ -412,7 +412,7 @@ impl MarketplaceResolvers for Marketplace {
     }
     async fn advert_vetting_resubmit_mutation_payload_adverts(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &AdvertVettingResubmitMutationPayload,
         _first: Option<i32>,
         _after: Option<String>,

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::{TestServer, code};
 use serde_json::{Value, json};
 use shopql_server_stubs::purchase::*;
-use shopql_server_stubs::{ApiError, ApiResult, Maybe, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext, Maybe};
 
 /// Counts the calls of the lazy and argument-taking resolvers, and keeps the last command.
 /// (parent cart id, culture name) of each `dynamicProperties` call.
@@ -42,7 +42,7 @@ fn cart_of(id: &str, store_id: String, currency: &str) -> CartType {
 impl PurchaseResolvers for Purchase {
     async fn cart(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         store_id: String,
         _cart_name: Option<String>,
         _user_id: Option<String>,
@@ -63,7 +63,7 @@ impl PurchaseResolvers for Purchase {
 
     async fn add_item(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         command: InputAddItemType,
     ) -> ApiResult<Option<CartType>> {
         if command.quantity < 1 {
@@ -76,7 +76,7 @@ impl PurchaseResolvers for Purchase {
 
     async fn carts(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         store_id: Option<String>,
         _cart_name: Option<String>,
         _user_id: Option<String>,
@@ -101,7 +101,7 @@ impl PurchaseResolvers for Purchase {
 
     async fn cart_type_available_shipping_methods(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         parent: &CartType,
     ) -> ApiResult<Option<Vec<Option<ShippingMethodType>>>> {
         self.shipping_calls.fetch_add(1, Ordering::SeqCst);
@@ -119,7 +119,7 @@ impl PurchaseResolvers for Purchase {
 
     async fn cart_type_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         parent: &CartType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
@@ -142,70 +142,70 @@ impl PurchaseResolvers for Purchase {
 
     async fn clear_cart(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputClearCartType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.clearCart"))
     }
     async fn change_comment(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: Option<InputChangeCommentType>,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.changeComment"))
     }
     async fn change_cart_item_price(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputChangeCartItemPriceType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.changeCartItemPrice"))
     }
     async fn change_cart_item_quantity(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputChangeCartItemQuantityType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.changeCartItemQuantity"))
     }
     async fn change_cart_item_comment(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: Option<InputChangeCartItemCommentType>,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.changeCartItemComment"))
     }
     async fn remove_cart_item(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputRemoveItemType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.removeCartItem"))
     }
     async fn add_coupon(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputAddCouponType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.addCoupon"))
     }
     async fn remove_coupon(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputRemoveCouponType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.removeCoupon"))
     }
     async fn remove_shipment(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputRemoveShipmentType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.removeShipment"))
     }
     async fn add_or_update_cart_shipment(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputAddOrUpdateCartShipmentType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented(
@@ -214,49 +214,49 @@ impl PurchaseResolvers for Purchase {
     }
     async fn add_or_update_cart_payment(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputAddOrUpdateCartPaymentType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.addOrUpdateCartPayment"))
     }
     async fn validate_coupon(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputValidateCouponType,
     ) -> ApiResult<Option<bool>> {
         Err(ApiError::not_implemented("Mutation.validateCoupon"))
     }
     async fn merge_cart(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputMergeCartType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.mergeCart"))
     }
     async fn remove_cart(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputRemoveCartType,
     ) -> ApiResult<Option<bool>> {
         Err(ApiError::not_implemented("Mutation.removeCart"))
     }
     async fn clear_shipments(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputClearShipmentsType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.clearShipments"))
     }
     async fn clear_payments(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputClearPaymentsType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.clearPayments"))
     }
     async fn update_cart_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputUpdateCartDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented(
@@ -265,7 +265,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn update_cart_item_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputUpdateCartItemDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented(
@@ -274,7 +274,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn update_cart_shipment_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputUpdateCartShipmentDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented(
@@ -283,7 +283,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn update_cart_payment_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputUpdateCartPaymentDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented(
@@ -292,35 +292,35 @@ impl PurchaseResolvers for Purchase {
     }
     async fn add_cart_address(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputAddOrUpdateCartAddressType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.addCartAddress"))
     }
     async fn add_or_update_cart_address(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputAddOrUpdateCartAddressType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.addOrUpdateCartAddress"))
     }
     async fn add_wishlist_bulk_item(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: InputAddWishlistBulkItemType,
     ) -> ApiResult<Option<BulkWishlistType>> {
         Err(ApiError::not_implemented("Mutation.addWishlistBulkItem"))
     }
     async fn refresh_cart(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _command: RefreshCartType,
     ) -> ApiResult<Option<CartType>> {
         Err(ApiError::not_implemented("Mutation.refreshCart"))
     }
     async fn cart_type_available_payment_methods(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &CartType,
     ) -> ApiResult<Option<Vec<Option<PaymentMethodType>>>> {
         Err(ApiError::not_implemented(
@@ -329,7 +329,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn cart_type_is_valid(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &CartType,
         _rule_set: Option<String>,
     ) -> ApiResult<Option<bool>> {
@@ -337,7 +337,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn cart_type_validation_errors(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &CartType,
         _rule_set: Option<String>,
     ) -> ApiResult<Option<Vec<Option<ValidationErrorType>>>> {
@@ -345,7 +345,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn line_item_type_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &LineItemType,
         _culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
@@ -353,7 +353,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn shipment_type_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &ShipmentType,
         _culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
@@ -361,7 +361,7 @@ impl PurchaseResolvers for Purchase {
     }
     async fn payment_type_dynamic_properties(
         &self,
-        _: &RequestContext,
+        _: &FieldContext<'_>,
         _: &PaymentType,
         _culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {

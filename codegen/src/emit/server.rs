@@ -3,7 +3,7 @@
 //! and binds each of its fields to a struct field or a trait method. At start-up the runtime
 //! (`shopql_server_stubs::registry`) builds an async-graphql `dynamic` schema from the two.
 //!
-//! The trait mentions only generated types and the runtime's `RequestContext`/`ApiResult`, never
+//! The trait mentions only generated types and the runtime's `FieldContext`/`ApiResult`, never
 //! an async-graphql type, so the engine can change without breaking implementations. The
 //! `dynamic` schema was chosen over derive macros for compile time: the generated code is plain
 //! function calls, which scale to schemas with thousands of types. Types, arguments, defaults,
@@ -565,7 +565,7 @@ fn trait_methods(
             let docs = doc_attrs(Some(&doc));
             let deprecated = deprecation_attrs(Side::Server, f.deprecation.as_ref());
             let signature = quote! {
-                async fn #method(&self, ctx: &#rt::RequestContext, #parent #(#param_tokens),*) -> #rt::ApiResult<#ret>
+                async fn #method(&self, ctx: &#rt::FieldContext<'_>, #parent #(#param_tokens),*) -> #rt::ApiResult<#ret>
             };
             items.extend(quote! {
                 #docs
@@ -675,9 +675,9 @@ fn registration(
                 };
                 quote! {
                     .resolve(#n, #params dynamic::FieldFuture::new(async move {
-                        let rc = glue::context(&ctx);
+                        let fc = glue::field_context(&ctx);
                         #(#args)*
-                        #convert(&ctx, #extra super::#trait_name::#method(&*resolvers, rc, #parent #(#arg_names),*).await)
+                        #convert(&ctx, #extra super::#trait_name::#method(&*resolvers, &fc, #parent #(#arg_names),*).await)
                     }))
                 }
             } else {

@@ -70,11 +70,12 @@ pub struct Page {
     pub carts: Vec<CartRecord>,
     /// True when more follow.
     pub has_next_page: bool,
-    /// How many match over all pages.
-    pub total: i64,
+    /// How many match over all pages; `None` when not asked for.
+    pub total: Option<i64>,
 }
 
-/// Lists the unexpired carts of `tenant` that match `filter`.
+/// Lists the unexpired carts of `tenant` that match `filter`; counts them all only if `count`
+/// (the count scans every match, the page reads `first + 1` rows).
 pub async fn list(
     conn: &mut AnyConnection,
     tenant: &str,
@@ -82,6 +83,7 @@ pub async fn list(
     first: Option<i32>,
     after: Option<&str>,
     now_ms: i64,
+    count: bool,
 ) -> ApiResult<Page> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&first) {
@@ -143,14 +145,18 @@ pub async fn list(
         i64::from(first) + 1
     );
 
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for a in &args {
-        count = match a {
-            Arg::Int(i) => count.bind(*i),
-            Arg::Text(s) => count.bind(s.clone()),
-        };
-    }
-    let total = count.fetch_one(&mut *conn).await.map_err(db_error)?;
+    let total = if count {
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            count = match a {
+                Arg::Int(i) => count.bind(*i),
+                Arg::Text(s) => count.bind(s.clone()),
+            };
+        }
+        Some(count.fetch_one(&mut *conn).await.map_err(db_error)?)
+    } else {
+        None
+    };
 
     let mut query = sqlx::query(&page_sql);
     for a in args.iter().chain(&page_args_extra) {

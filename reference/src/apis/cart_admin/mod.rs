@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use axum::Router;
 use shopql_server_stubs::cart_admin::{self as api, CartAdminResolvers};
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use crate::apis::shop::auth::{ScopeAuthenticator, principal};
 use crate::apis::shop::carts;
@@ -32,7 +32,7 @@ pub struct CartAdminApi {
 impl CartAdminResolvers for CartAdminApi {
     async fn carts(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         filter: Option<api::CartFilterInput>,
         first: Option<i32>,
         after: Option<String>,
@@ -47,6 +47,7 @@ impl CartAdminResolvers for CartAdminApi {
             first,
             after.as_deref(),
             now,
+            ctx.selects("totalCount"),
         )
         .await?;
         let edges: Vec<api::CartEdge> = page
@@ -62,17 +63,24 @@ impl CartAdminResolvers for CartAdminApi {
             })
             .collect();
         Ok(api::CartConnection {
-            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            nodes: if ctx.selects("nodes") {
+                edges.iter().map(|e| e.node.clone()).collect()
+            } else {
+                Vec::new()
+            },
             page_info: api::PageInfo {
                 has_next_page: page.has_next_page,
                 end_cursor: edges.last().map(|e| e.cursor.clone()),
             },
-            total_count: i32::try_from(page.total).unwrap_or(i32::MAX),
+            // Not selected when `None`: the value is never sent.
+            total_count: page
+                .total
+                .map_or(0, |t| i32::try_from(t).unwrap_or(i32::MAX)),
             edges,
         })
     }
 
-    async fn cart(&self, ctx: &RequestContext, id: api::Uuid) -> ApiResult<Option<api::Cart>> {
+    async fn cart(&self, ctx: &FieldContext<'_>, id: api::Uuid) -> ApiResult<Option<api::Cart>> {
         let tenant = principal(ctx)?.tenant.clone();
         let id = parse_uuid(&id)?;
         let now = self.state.now_ms();
@@ -82,7 +90,7 @@ impl CartAdminResolvers for CartAdminApi {
             .map(|c| view::cart(&c, now)))
     }
 
-    async fn promotions(&self, ctx: &RequestContext) -> ApiResult<Vec<api::Promotion>> {
+    async fn promotions(&self, ctx: &FieldContext<'_>) -> ApiResult<Vec<api::Promotion>> {
         let tenant = principal(ctx)?.tenant.clone();
         let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
         Ok(promotions::load_all(&mut conn, &tenant)
@@ -94,7 +102,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn set_promotions(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: Vec<api::PromotionInput>,
     ) -> ApiResult<Vec<api::Promotion>> {
         let tenant = principal(ctx)?.tenant.clone();
@@ -118,7 +126,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn remove_promotions(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         identifiers: Vec<String>,
     ) -> ApiResult<i32> {
         let tenant = principal(ctx)?.tenant.clone();
@@ -128,7 +136,7 @@ impl CartAdminResolvers for CartAdminApi {
         Ok(i32::try_from(removed).unwrap_or(i32::MAX))
     }
 
-    async fn remove_carts(&self, ctx: &RequestContext, ids: Vec<api::Uuid>) -> ApiResult<i32> {
+    async fn remove_carts(&self, ctx: &FieldContext<'_>, ids: Vec<api::Uuid>) -> ApiResult<i32> {
         let tenant = principal(ctx)?.tenant.clone();
         if ids.len() > MAX_REMOVE {
             return Err(ApiError::bad_input(format!(
@@ -154,7 +162,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn cart_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Cart,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -163,7 +171,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn cart_item_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::CartItem,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -172,7 +180,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn product_variant_attribute(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::ProductVariant,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -181,7 +189,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn customer_external_reference(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Customer,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -190,7 +198,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn customer_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Customer,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -199,7 +207,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn address_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Address,
         key: String,
     ) -> ApiResult<Option<String>> {

@@ -34,7 +34,7 @@ use shopql_server_stubs::client::{
     InventoryItems, Item, LoginResult, Order, OrderList, PaginationInput, RegisterResult, User,
     schema_builder,
 };
-use shopql_server_stubs::{ApiResult, RequestContext};
+use shopql_server_stubs::{ApiResult, FieldContext};
 
 use self::context::{ClientAuthenticator, ClientRequest};
 use self::stores::Stores;
@@ -58,60 +58,63 @@ impl ClientApi {
 impl ClientResolvers for ClientApi {
     async fn inventory_items(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         filters: InventoryFiltersInput,
         pagination: PaginationInput,
     ) -> ApiResult<InventoryItems> {
-        inventory::inventory_items(&self.state, ClientRequest::of(ctx)?, &filters, &pagination)
-            .await
+        let req = ClientRequest::of(ctx)?;
+        let count = ctx.selects("pagination");
+        inventory::inventory_items(&self.state, req, (&filters, &pagination), count).await
     }
 
     async fn inventory_filters_pagination(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         filters: InventoryFiltersInput,
         pagination: PaginationInput,
     ) -> ApiResult<Option<InventoryFiltersPagination>> {
-        inventory::filters_pagination(&self.state, ClientRequest::of(ctx)?, &filters, &pagination)
+        let req = ClientRequest::of(ctx)?;
+        let facets = ctx.selects("filters");
+        inventory::filters_pagination(&self.state, req, (&filters, &pagination), facets)
             .await
             .map(Some)
     }
 
-    async fn item(&self, ctx: &RequestContext, id: f64) -> ApiResult<Option<Item>> {
+    async fn item(&self, ctx: &FieldContext<'_>, id: f64) -> ApiResult<Option<Item>> {
         inventory::item(&self.state, ClientRequest::of(ctx)?, id).await
     }
 
-    async fn checkout(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<Checkout>> {
+    async fn checkout(&self, ctx: &FieldContext<'_>, id: String) -> ApiResult<Option<Checkout>> {
         checkout::get(&self.state, ClientRequest::of(ctx)?, &id).await
     }
 
     async fn checkouts(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         pagination: Option<PaginationInput>,
     ) -> ApiResult<CheckoutList> {
         checkout::list(&self.state, ClientRequest::of(ctx)?, pagination.as_ref()).await
     }
 
-    async fn order(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<Order>> {
+    async fn order(&self, ctx: &FieldContext<'_>, id: String) -> ApiResult<Option<Order>> {
         orders::order(&self.state, ClientRequest::of(ctx)?, &id).await
     }
 
     async fn orders(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         pagination: Option<PaginationInput>,
     ) -> ApiResult<OrderList> {
         orders::orders(&self.state, ClientRequest::of(ctx)?, pagination.as_ref()).await
     }
 
-    async fn me(&self, ctx: &RequestContext) -> ApiResult<Option<User>> {
+    async fn me(&self, ctx: &FieldContext<'_>) -> ApiResult<Option<User>> {
         accounts::me(&self.state, ClientRequest::of(ctx)?).await
     }
 
     async fn login(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         email: String,
         password: String,
     ) -> ApiResult<Option<LoginResult>> {
@@ -122,7 +125,7 @@ impl ClientResolvers for ClientApi {
 
     async fn register(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         email: String,
         password: String,
         first_name: Option<String>,
@@ -140,7 +143,7 @@ impl ClientResolvers for ClientApi {
         .map(Some)
     }
 
-    async fn logout(&self, ctx: &RequestContext, all_sessions: Option<bool>) -> ApiResult<bool> {
+    async fn logout(&self, ctx: &FieldContext<'_>, all_sessions: Option<bool>) -> ApiResult<bool> {
         accounts::logout(
             &self.state,
             ClientRequest::of(ctx)?,
@@ -149,7 +152,7 @@ impl ClientResolvers for ClientApi {
         .await
     }
 
-    async fn checkout_create(&self, ctx: &RequestContext) -> ApiResult<Option<Checkout>> {
+    async fn checkout_create(&self, ctx: &FieldContext<'_>) -> ApiResult<Option<Checkout>> {
         checkout::create(&self.state, ClientRequest::of(ctx)?)
             .await
             .map(Some)
@@ -157,7 +160,7 @@ impl ClientResolvers for ClientApi {
 
     async fn checkout_update_items(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: String,
         items: Option<Vec<Option<CheckoutItemInput>>>,
     ) -> ApiResult<Option<Checkout>> {
@@ -168,7 +171,7 @@ impl ClientResolvers for ClientApi {
 
     async fn checkout_update(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: String,
         billing: Option<CheckoutBillingInput>,
         shipping: Option<CheckoutShippingInput>,
@@ -199,7 +202,7 @@ impl ClientResolvers for ClientApi {
 
     async fn checkout_submit(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: String,
     ) -> ApiResult<Option<Checkout>> {
         checkout::submit::submit(&self.state, ClientRequest::of(ctx)?, &id)

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use axum::Router;
 use shopql_server_stubs::lock::{self as api, LockResolvers};
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use crate::apis::shop::auth::{ScopeAuthenticator, principal};
 use crate::apis::usage::middleware::count_requests;
@@ -47,7 +47,11 @@ fn check_key(key: &str) -> ApiResult<()> {
 
 #[shopql_server_stubs::async_trait::async_trait]
 impl LockResolvers for LockApi {
-    async fn lock(&self, ctx: &RequestContext, key: String) -> ApiResult<Option<api::LockStatus>> {
+    async fn lock(
+        &self,
+        ctx: &FieldContext<'_>,
+        key: String,
+    ) -> ApiResult<Option<api::LockStatus>> {
         let p = principal(ctx)?;
         check_key(&key)?;
         let now = self.state.now_ms();
@@ -80,7 +84,7 @@ impl LockResolvers for LockApi {
 
     async fn acquire(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         key: String,
         ttl: Option<i32>,
     ) -> ApiResult<bool> {
@@ -107,7 +111,7 @@ impl LockResolvers for LockApi {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn release(&self, ctx: &RequestContext, key: String) -> ApiResult<bool> {
+    async fn release(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<bool> {
         let p = principal(ctx)?;
         check_key(&key)?;
         let statement = sqlx::query(

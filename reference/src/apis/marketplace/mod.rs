@@ -39,7 +39,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::routing::get;
 use shopql_server_stubs::marketplace::{self as gql, MarketplaceResolvers};
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use self::auth::{SellerKeyAuthenticator, seller};
 use self::errors::{OK, UNPROCESSABLE};
@@ -74,7 +74,7 @@ impl MarketplaceApi {
         }
     }
 
-    fn loader(&self, ctx: &RequestContext) -> ApiResult<Loader<'_>> {
+    fn loader(&self, ctx: &FieldContext<'_>) -> ApiResult<Loader<'_>> {
         Ok(Loader::new(
             &self.state.store.pool,
             seller(ctx)?,
@@ -105,13 +105,13 @@ fn currency_ok(currency: Option<&str>) -> ApiResult<()> {
 
 #[shopql_server_stubs::async_trait::async_trait]
 impl MarketplaceResolvers for MarketplaceApi {
-    async fn node(&self, ctx: &RequestContext, id: String) -> ApiResult<Option<gql::Node>> {
+    async fn node(&self, ctx: &FieldContext<'_>, id: String) -> ApiResult<Option<gql::Node>> {
         queries::node(&self.loader(ctx)?, &id).await
     }
 
     async fn nodes(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         ids: Vec<String>,
     ) -> ApiResult<Vec<Option<gql::Node>>> {
         queries::nodes(&self.loader(ctx)?, &ids).await
@@ -119,14 +119,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn all_adverts(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         updated_since: Option<String>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::all_adverts(&self.loader(ctx)?, updated_since, &args)
             .await
             .map(Some)
@@ -134,7 +134,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn adverts_where(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         q: Option<String>,
         id_title_sku_barcode: Option<String>,
         brand_ids: Option<Vec<String>>,
@@ -166,7 +166,7 @@ impl MarketplaceResolvers for MarketplaceApi {
             rejected_via_vetting,
             requires_vetting,
         };
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::adverts_where(&self.loader(ctx)?, filters, &args)
             .await
             .map(Some)
@@ -174,14 +174,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn variants_where(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         variant_filters: Option<gql::VariantFilters>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::VariantConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::variants_where(&self.loader(ctx)?, variant_filters, &args)
             .await
             .map(Some)
@@ -189,13 +189,13 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn brands(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::BrandConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::brands(&self.loader(ctx)?, None, &args)
             .await
             .map(Some)
@@ -203,14 +203,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn brand_search(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         keyword: String,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::BrandConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::brands(&self.loader(ctx)?, Some(keyword), &args)
             .await
             .map(Some)
@@ -218,7 +218,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn invoices(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         filters: Option<gql::InvoiceFilters>,
         sort: Option<gql::InvoiceSort>,
         first: Option<i32>,
@@ -226,7 +226,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::InvoicesConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::invoices(&self.loader(ctx)?, filters, sort, &args)
             .await
             .map(Some)
@@ -234,13 +234,13 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn shipping_profiles(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ShippingProfileConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::shipping_profiles(&self.loader(ctx)?, &args)
             .await
             .map(Some)
@@ -248,13 +248,13 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn taxons(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::taxons(&self.loader(ctx)?, None, &args)
             .await
             .map(Some)
@@ -262,14 +262,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn taxon_search(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         search_value: String,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::taxons(&self.loader(ctx)?, Some(search_value), &args)
             .await
             .map(Some)
@@ -277,7 +277,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_upsert(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::AdvertUpsertMutationInput,
     ) -> ApiResult<Option<gql::AdvertUpsertMutationPayload>> {
         adverts::advert_upsert(&self.state, seller(ctx)?, input)
@@ -287,7 +287,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_delete(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::AdvertDeleteMutationInput,
     ) -> ApiResult<Option<gql::AdvertDeleteMutationPayload>> {
         adverts::advert_delete(&self.state, seller(ctx)?, input)
@@ -297,7 +297,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_vetting_resubmit(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::AdvertVettingResubmitMutationInput,
     ) -> ApiResult<Option<gql::AdvertVettingResubmitMutationPayload>> {
         let seller = seller(ctx)?;
@@ -325,7 +325,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn variant_update(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::VariantUpdateMutationInput,
     ) -> ApiResult<Option<gql::VariantUpdateMutationPayload>> {
         variants::variant_update(&self.state, seller(ctx)?, input)
@@ -335,7 +335,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn variant_delete(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::VariantDeleteMutationInput,
     ) -> ApiResult<Option<gql::VariantDeleteMutationPayload>> {
         variants::variant_delete(&self.state, seller(ctx)?, input)
@@ -345,7 +345,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn shipment_create(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::ShipmentCreateMutationInput,
     ) -> ApiResult<Option<gql::ShipmentCreateMutationPayload>> {
         shipments::shipment_create(&self.state, seller(ctx)?, input)
@@ -355,7 +355,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn shipment_update(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: gql::ShipmentUpdateMutationInput,
     ) -> ApiResult<Option<gql::ShipmentUpdateMutationPayload>> {
         shipments::shipment_update(&self.state, seller(ctx)?, input)
@@ -365,20 +365,20 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_advert_option_values(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Advert,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::AdvertOptionValueConnection> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::advert_option_values(&self.loader(ctx)?, parent.legacy_id, &args).await
     }
 
     async fn advert_variants(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Advert,
         displayable_only: Option<bool>,
         first: Option<i32>,
@@ -386,7 +386,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::advert_variants(
             &self.loader(ctx)?.knowing(parent),
             parent.legacy_id,
@@ -398,14 +398,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_images(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Advert,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::images(&self.loader(ctx)?, Some(parent.legacy_id), None, &args)
             .await
             .map(Some)
@@ -413,14 +413,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_documents(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Advert,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AdvertDocumentConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::documents(&self.loader(ctx)?, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -428,40 +428,40 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn unpublished_advert_variants(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::UnpublishedAdvert,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::advert_variants(&self.loader(ctx)?, parent.legacy_id, false, &args).await
     }
 
     async fn deleted_advert_variants(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::DeletedAdvert,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::advert_variants(&self.loader(ctx)?, parent.legacy_id, false, &args).await
     }
 
     async fn variant_option_values(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Variant,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::variant_option_values(&self.loader(ctx)?, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -469,14 +469,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn variant_images(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Variant,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::images(&self.loader(ctx)?, None, Some(parent.legacy_id), &args)
             .await
             .map(Some)
@@ -484,14 +484,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn variant_inventories(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Variant,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::InventoryConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::inventories(&self.loader(ctx)?, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -499,7 +499,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn money_formatted(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &gql::Money,
         currency: Option<String>,
         disambiguate: Option<bool>,
@@ -512,14 +512,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn prototype_option_types(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::Prototype,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionTypeConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::option_types(&self.loader(ctx)?, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -527,14 +527,14 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn option_type_option_values(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::OptionType,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::option_values(&self.loader(ctx)?, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -542,7 +542,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn invoice_shipping_cost_formatted(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &gql::Invoice,
         currency: Option<String>,
     ) -> ApiResult<String> {
@@ -555,7 +555,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn invoice_discount_formatted(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &gql::Invoice,
         currency: Option<String>,
     ) -> ApiResult<String> {
@@ -568,7 +568,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn invoice_subtotal_formatted(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &gql::Invoice,
         currency: Option<String>,
     ) -> ApiResult<String> {
@@ -581,7 +581,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn invoice_total_formatted(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &gql::Invoice,
         currency: Option<String>,
     ) -> ApiResult<String> {
@@ -591,7 +591,7 @@ impl MarketplaceResolvers for MarketplaceApi {
 
     async fn advert_vetting_resubmit_mutation_payload_adverts(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &gql::AdvertVettingResubmitMutationPayload,
         first: Option<i32>,
         after: Option<String>,
@@ -605,7 +605,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         let Some(ids) = self.resubmitted(seller, &ctx.request_id) else {
             return Ok(None);
         };
-        let args = PageArgs::new(first, after, last, before);
+        let args = PageArgs::of(ctx, first, after, last, before);
         queries::adverts_in_order(&self.loader(ctx)?, &ids, &args)
             .await
             .map(Some)

@@ -6,8 +6,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use shopql_server_stubs::ApiError;
 use shopql_server_stubs::marketplace::PageInfo;
+use shopql_server_stubs::{ApiError, FieldContext};
 use sqlx::AnyPool;
 
 use super::sql::{Arg, Sql, col};
@@ -28,10 +28,12 @@ pub struct PageArgs {
     pub last: Option<i32>,
     /// Returns the elements before this cursor.
     pub before: Option<String>,
+    /// Whether `totalCount` is wanted: counting scans every match, the page only its rows.
+    pub count: bool,
 }
 
 impl PageArgs {
-    /// Groups the four arguments.
+    /// Groups the four arguments; the total is counted.
     pub fn new(
         first: Option<i32>,
         after: Option<String>,
@@ -43,6 +45,22 @@ impl PageArgs {
             after,
             last,
             before,
+            count: true,
+        }
+    }
+
+    /// The arguments of the connection field `ctx` resolves; the total is counted only if the
+    /// client selected `totalCount`.
+    pub fn of(
+        ctx: &FieldContext<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            count: ctx.selects("totalCount"),
+            ..Self::new(first, after, last, before)
         }
     }
 }
@@ -278,6 +296,8 @@ pub async fn fetch(pool: &AnyPool, listing: &Listing, args: &PageArgs) -> Result
 
     let total: i64 = match listing.total {
         Some(n) => n,
+        // Not selected: never sent.
+        None if !args.count => 0,
         None => {
             let mut count = Sql::new(&format!(
                 "SELECT COUNT(*) AS n FROM {} WHERE ",

@@ -537,8 +537,8 @@ pub async fn list_carts(
     conn: &mut AnyConnection,
     filter: &CartFilter,
     sort: &[(SortField, bool)],
-    offset: i64,
-    limit: i64,
+    (offset, limit): (i64, i64),
+    count: bool,
 ) -> ApiResult<(i64, Vec<CartRow>)> {
     let mut clauses = vec!["user_id = $1".to_string()];
     let mut binds: Vec<String> = vec![filter.user_id.clone()];
@@ -574,20 +574,24 @@ pub async fn list_carts(
     if filter.anonymous_only {
         where_sql.push_str(&format!(" AND is_anonymous = ${}", binds.len() + 1));
     }
-    let count_sql = format!("SELECT COUNT(*) AS n FROM purchase_carts WHERE {where_sql}");
-    let mut q = sqlx::query(&count_sql);
-    for b in &binds {
-        q = q.bind(b.as_str());
-    }
-    if filter.anonymous_only {
-        q = q.bind(true);
-    }
-    let total: i64 = q
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_error)?
-        .try_get("n")
-        .map_err(db_error)?;
+    // The count scans every match: only when the caller shows it (0 otherwise, never sent).
+    let total: i64 = if count {
+        let count_sql = format!("SELECT COUNT(*) AS n FROM purchase_carts WHERE {where_sql}");
+        let mut q = sqlx::query(&count_sql);
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        if filter.anonymous_only {
+            q = q.bind(true);
+        }
+        q.fetch_one(&mut *conn)
+            .await
+            .map_err(db_error)?
+            .try_get("n")
+            .map_err(db_error)?
+    } else {
+        0
+    };
 
     let mut order: Vec<String> = sort
         .iter()

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use shopql_server_stubs::purchase::*;
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use crate::domain::purchase::cart::{LineItem, MAX_QUANTITY, TYPE_WISHLIST, Warning};
 use crate::domain::purchase::merge::merge_into;
@@ -46,7 +46,7 @@ impl PurchaseApi {
     /// `isAppliedSuccessfully`: both say whether a code exists) of the caller and its address
     /// (see [`crate::limits`]). A user with a token is counted by user; an anonymous caller, who
     /// may claim any user id, by the cart it names (and by address, which it cannot change).
-    async fn coupon_check(&self, ctx: &RequestContext, base: &Base) -> ApiResult<()> {
+    async fn coupon_check(&self, ctx: &FieldContext<'_>, base: &Base) -> ApiResult<()> {
         let who = match principal(ctx, &self.state.store).await? {
             Principal::User(u) => format!("purchase:user:{}", u.to_lowercase()),
             _ => match &base.cart_id {
@@ -125,7 +125,7 @@ fn sort_terms(sort: Option<&str>) -> ApiResult<Vec<(SortField, bool)>> {
 
 impl PurchaseApi {
     /// The priced cart a `CartType` came from: this request's, else read again.
-    async fn view_of(&self, ctx: &RequestContext, parent: &CartType) -> ApiResult<Arc<CartView>> {
+    async fn view_of(&self, ctx: &FieldContext<'_>, parent: &CartType) -> ApiResult<Arc<CartView>> {
         let id = parent.id.clone().unwrap_or_default();
         if let Some(v) = ctx
             .get::<RequestCache>()
@@ -153,13 +153,13 @@ impl PurchaseApi {
         Ok(remember(ctx, v))
     }
 
-    fn part(ctx: &RequestContext, key: String) -> Option<Arc<CartView>> {
+    fn part(ctx: &FieldContext<'_>, key: String) -> Option<Arc<CartView>> {
         ctx.get::<RequestCache>().and_then(|c| c.get(&key))
     }
 
     async fn change<F>(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         base: Base,
         extra_products: Vec<String>,
         f: F,
@@ -176,7 +176,7 @@ impl PurchaseApi {
 impl PurchaseResolvers for PurchaseApi {
     async fn cart(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         store_id: String,
         cart_name: Option<String>,
         user_id: Option<String>,
@@ -200,7 +200,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn carts(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         store_id: Option<String>,
         cart_name: Option<String>,
         user_id: Option<String>,
@@ -257,7 +257,9 @@ impl PurchaseResolvers for PurchaseApi {
             keyword,
         };
         let sort = sort_terms(sort.as_deref())?;
-        let (total, rows) = db::list_carts(&mut conn, &f, &sort, offset, size).await?;
+        // `pageInfo` is computed from the total too.
+        let count = ctx.selects("totalCount") || ctx.selects("pageInfo");
+        let (total, rows) = db::list_carts(&mut conn, &f, &sort, (offset, size), count).await?;
         let views = service::views(
             &mut conn,
             &self.state.catalogs,
@@ -293,7 +295,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddItemType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -408,7 +410,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn clear_cart(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputClearCartType,
     ) -> ApiResult<Option<CartType>> {
         self.change(ctx, purchase_base!(command), vec![], |c| {
@@ -420,7 +422,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn change_comment(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: Option<InputChangeCommentType>,
     ) -> ApiResult<Option<CartType>> {
         let command = required(command)?;
@@ -439,7 +441,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn change_cart_item_price(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputChangeCartItemPriceType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -473,7 +475,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn change_cart_item_quantity(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputChangeCartItemQuantityType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -508,7 +510,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn change_cart_item_comment(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: Option<InputChangeCartItemCommentType>,
     ) -> ApiResult<Option<CartType>> {
         let command = required(command)?;
@@ -528,7 +530,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn remove_cart_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputRemoveItemType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -542,7 +544,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_coupon(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddCouponType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -557,7 +559,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn remove_coupon(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputRemoveCouponType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -581,7 +583,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn remove_shipment(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputRemoveShipmentType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -597,7 +599,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_or_update_cart_shipment(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddOrUpdateCartShipmentType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -608,7 +610,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_or_update_cart_payment(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddOrUpdateCartPaymentType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -619,7 +621,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn validate_coupon(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputValidateCouponType,
     ) -> ApiResult<Option<bool>> {
         let base = purchase_base!(command);
@@ -638,7 +640,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn merge_cart(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputMergeCartType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -732,7 +734,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn remove_cart(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputRemoveCartType,
     ) -> ApiResult<Option<bool>> {
         let principal = principal(ctx, &self.state.store).await?;
@@ -768,7 +770,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn clear_shipments(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputClearShipmentsType,
     ) -> ApiResult<Option<CartType>> {
         self.change(ctx, purchase_base!(command), vec![], |c| {
@@ -780,7 +782,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn clear_payments(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputClearPaymentsType,
     ) -> ApiResult<Option<CartType>> {
         self.change(ctx, purchase_base!(command), vec![], |c| {
@@ -792,7 +794,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn update_cart_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputUpdateCartDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -808,7 +810,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn update_cart_item_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputUpdateCartItemDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -829,7 +831,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn update_cart_shipment_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputUpdateCartShipmentDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -852,7 +854,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn update_cart_payment_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputUpdateCartPaymentDynamicPropertiesType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -875,7 +877,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_cart_address(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddOrUpdateCartAddressType,
     ) -> ApiResult<Option<CartType>> {
         self.add_or_update_cart_address(ctx, command).await
@@ -883,7 +885,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_or_update_cart_address(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddOrUpdateCartAddressType,
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
@@ -902,7 +904,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn add_wishlist_bulk_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: InputAddWishlistBulkItemType,
     ) -> ApiResult<Option<BulkWishlistType>> {
         let principal = principal(ctx, &self.state.store).await?;
@@ -1013,7 +1015,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn refresh_cart(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         command: RefreshCartType,
     ) -> ApiResult<Option<CartType>> {
         self.change(ctx, purchase_base!(command), vec![], |c| {
@@ -1025,7 +1027,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn cart_type_available_shipping_methods(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &CartType,
     ) -> ApiResult<Option<Vec<Option<ShippingMethodType>>>> {
         let v = self.view_of(ctx, parent).await?;
@@ -1034,7 +1036,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn cart_type_available_payment_methods(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &CartType,
     ) -> ApiResult<Option<Vec<Option<PaymentMethodType>>>> {
         let v = self.view_of(ctx, parent).await?;
@@ -1043,7 +1045,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn cart_type_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &CartType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
@@ -1058,7 +1060,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn cart_type_is_valid(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &CartType,
         rule_set: Option<String>,
     ) -> ApiResult<Option<bool>> {
@@ -1079,7 +1081,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn cart_type_validation_errors(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &CartType,
         rule_set: Option<String>,
     ) -> ApiResult<Option<Vec<Option<ValidationErrorType>>>> {
@@ -1102,7 +1104,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn line_item_type_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &LineItemType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
@@ -1127,7 +1129,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn shipment_type_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &ShipmentType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
@@ -1153,7 +1155,7 @@ impl PurchaseResolvers for PurchaseApi {
 
     async fn payment_type_dynamic_properties(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         parent: &PaymentType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {

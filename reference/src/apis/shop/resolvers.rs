@@ -2,7 +2,7 @@
 //! cart → placed → paid (→ ordered, or abandoned), order intents and vouchers.
 
 use shopql_server_stubs::shop::{self as api, ShopResolvers};
-use shopql_server_stubs::{ApiError, ApiResult, Maybe, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext, Maybe};
 
 use super::auth::principal;
 use super::carts;
@@ -59,7 +59,7 @@ impl ShopApi {
     /// Applies `change` to the items of an editable cart, recomputes and saves it.
     async fn change_items<F>(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<String>,
         change: F,
     ) -> ApiResult<Option<api::Cart>>
@@ -83,7 +83,7 @@ impl ShopApi {
     /// whether to change it (`Some(new state)`), keep it unchanged (`None`), or refuse.
     async fn transition<F>(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<String>,
         transition: F,
     ) -> ApiResult<(CartRecord, bool)>
@@ -251,7 +251,7 @@ fn replace_lines(old: Vec<LineDoc>, new: Vec<LineDoc>) -> Vec<LineDoc> {
 impl ShopResolvers for ShopApi {
     async fn cart(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
         let tenant = principal(ctx)?.tenant.clone();
@@ -264,7 +264,7 @@ impl ShopResolvers for ShopApi {
 
     async fn order_intent(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         format: Option<api::OrderIntentFormat>,
     ) -> ApiResult<Option<api::OrderIntentResult>> {
@@ -293,7 +293,7 @@ impl ShopResolvers for ShopApi {
 
     async fn validate_voucher(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         voucher: String,
     ) -> ApiResult<Option<api::VoucherValidationResult>> {
         let caller = principal(ctx)?;
@@ -324,7 +324,7 @@ impl ShopResolvers for ShopApi {
 
     async fn hydrate(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         input: api::CartInput,
     ) -> ApiResult<Option<api::Cart>> {
         let tenant = principal(ctx)?.tenant.clone();
@@ -411,7 +411,7 @@ impl ShopResolvers for ShopApi {
 
     async fn place(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
         let (cart, changed) = self
@@ -435,7 +435,7 @@ impl ShopResolvers for ShopApi {
 
     async fn pay(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
         let (cart, changed) = self
@@ -456,7 +456,7 @@ impl ShopResolvers for ShopApi {
 
     async fn fulfill(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         order_id: String,
     ) -> ApiResult<Option<api::Cart>> {
@@ -494,7 +494,7 @@ impl ShopResolvers for ShopApi {
 
     async fn abandon(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
         let (cart, _) = self
@@ -510,7 +510,11 @@ impl ShopResolvers for ShopApi {
         Ok(Some(view::cart(&cart, self.now())))
     }
 
-    async fn remove(&self, ctx: &RequestContext, id: Option<api::Uuid>) -> ApiResult<Option<bool>> {
+    async fn remove(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+    ) -> ApiResult<Option<bool>> {
         let tenant = principal(ctx)?.tenant.clone();
         let id = cart_id(id.as_deref())?;
         let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
@@ -521,7 +525,7 @@ impl ShopResolvers for ShopApi {
 
     async fn add_sku_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         input: api::CartSkuItemInput,
     ) -> ApiResult<Option<api::Cart>> {
@@ -554,7 +558,7 @@ impl ShopResolvers for ShopApi {
 
     async fn add_external_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         input: api::CartItemInputType,
     ) -> ApiResult<Option<api::Cart>> {
@@ -573,7 +577,7 @@ impl ShopResolvers for ShopApi {
 
     async fn add_cart_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         sku: Option<String>,
         quantity: Option<api::PositiveInt>,
@@ -590,7 +594,7 @@ impl ShopResolvers for ShopApi {
 
     async fn remove_cart_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         sku: Option<String>,
         quantity: Option<api::PositiveInt>,
@@ -615,7 +619,7 @@ impl ShopResolvers for ShopApi {
 
     async fn set_cart_item(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         input: api::CartItemInputType,
     ) -> ApiResult<Option<api::Cart>> {
@@ -643,7 +647,7 @@ impl ShopResolvers for ShopApi {
 
     async fn change_cart_item_pricing(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         input: api::CartItemPricingChangeType,
     ) -> ApiResult<Option<api::Cart>> {
@@ -688,7 +692,7 @@ impl ShopResolvers for ShopApi {
 
     async fn set_customer(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         input: api::CustomerInput,
     ) -> ApiResult<Option<api::Cart>> {
@@ -707,7 +711,7 @@ impl ShopResolvers for ShopApi {
 
     async fn set_meta(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
         meta: Option<Vec<Option<api::KeyValueInput>>>,
         merge: Option<bool>,
@@ -737,7 +741,7 @@ impl ShopResolvers for ShopApi {
 
     async fn cart_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Cart,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -746,7 +750,7 @@ impl ShopResolvers for ShopApi {
 
     async fn cart_item_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::CartItem,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -755,7 +759,7 @@ impl ShopResolvers for ShopApi {
 
     async fn product_variant_attribute(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::ProductVariant,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -764,7 +768,7 @@ impl ShopResolvers for ShopApi {
 
     async fn customer_external_reference(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Customer,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -773,7 +777,7 @@ impl ShopResolvers for ShopApi {
 
     async fn customer_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Customer,
         key: String,
     ) -> ApiResult<Option<String>> {
@@ -782,7 +786,7 @@ impl ShopResolvers for ShopApi {
 
     async fn address_meta_property(
         &self,
-        _ctx: &RequestContext,
+        _ctx: &FieldContext<'_>,
         parent: &api::Address,
         key: String,
     ) -> ApiResult<Option<String>> {

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use axum::Router;
 use chrono::NaiveDate;
 use shopql_server_stubs::usage::{self as api, UsageResolvers};
-use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use crate::apis::shop::auth::{SCOPES, ScopeAuthenticator, principal};
 use crate::background::{self, OnShutdown};
@@ -52,7 +52,7 @@ struct DayCounts {
 impl UsageResolvers for UsageApi {
     async fn usage(
         &self,
-        ctx: &RequestContext,
+        ctx: &FieldContext<'_>,
         from: api::Date,
         to: api::Date,
         api_filter: Option<String>,

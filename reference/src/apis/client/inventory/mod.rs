@@ -322,12 +322,13 @@ async fn connection(state: &AppState) -> ApiResult<sqlx::pool::PoolConnection<sq
     state.store.pool.acquire().await.map_err(db_error)
 }
 
-/// `inventoryItems(filters, pagination)`.
+/// `inventoryItems(filters, pagination)`; the matches are counted only if `count` (the
+/// `pagination` field is selected).
 pub async fn inventory_items(
     state: &AppState,
     req: &ClientRequest,
-    filters: &InventoryFiltersInput,
-    pagination: &PaginationInput,
+    (filters, pagination): (&InventoryFiltersInput, &PaginationInput),
+    count: bool,
 ) -> ApiResult<InventoryItems> {
     let page = pagination::parse(Some(pagination), SORTS)?;
     let customer = req.customer().map(|c| c.id.as_str());
@@ -350,8 +351,11 @@ pub async fn inventory_items(
 
     let count = if !has_more && (shown > 0 || page.page == 1) {
         page.offset() + shown
-    } else {
+    } else if count {
         count_matches(&mut conn, &page, req, filters).await?
+    } else {
+        // Not selected: never sent.
+        0
     };
     let items = with_listings(&mut conn, rows).await?;
     let items = items_to_api(&mut conn, store, customer, &items).await?;
@@ -384,12 +388,13 @@ async fn count_matches(
     get::<i64>(&row, "n")
 }
 
-/// `inventoryFiltersPagination(filters, pagination)`: exact count, pages and facets.
+/// `inventoryFiltersPagination(filters, pagination)`: exact count, pages and facets; the facets
+/// (the expensive part) only if `with_facets`.
 pub async fn filters_pagination(
     state: &AppState,
     req: &ClientRequest,
-    filters: &InventoryFiltersInput,
-    pagination: &PaginationInput,
+    (filters, pagination): (&InventoryFiltersInput, &PaginationInput),
+    with_facets: bool,
 ) -> ApiResult<InventoryFiltersPagination> {
     let page = pagination::parse(Some(pagination), SORTS)?;
     let customer = req.customer().map(|c| c.id.as_str());
@@ -401,6 +406,19 @@ pub async fn filters_pagination(
     let row = sql.query().fetch_one(&mut *conn).await.map_err(db_error)?;
     let count: i64 = get(&row, "n")?;
 
+    let pages = if count == 0 {
+        0
+    } else {
+        (count + page.limit - 1) / page.limit
+    };
+    let mut answer = InventoryFiltersPagination {
+        pages: Some(clamp_i32(pages)),
+        count: Some(clamp_i32(count)),
+        filters: None,
+    };
+    if !with_facets {
+        return Ok(answer);
+    }
     let mut sql = Sql::new(
         "SELECT t.kind AS kind, t.value_key AS value_key, MIN(t.value) AS value, COUNT(*) AS n \
          FROM client_item_tags t WHERE t.store_id = ",
@@ -434,16 +452,8 @@ pub async fn filters_pagination(
         f.values
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     }
-    let pages = if count == 0 {
-        0
-    } else {
-        (count + page.limit - 1) / page.limit
-    };
-    Ok(InventoryFiltersPagination {
-        pages: Some(clamp_i32(pages)),
-        count: Some(clamp_i32(count)),
-        filters: Some(facets),
-    })
+    answer.filters = Some(facets);
+    Ok(answer)
 }
 
 /// `item(id)`: null when the store has no item with that numeric id.

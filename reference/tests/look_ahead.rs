@@ -1,0 +1,219 @@
+//! Resolvers see the selection below their field (`FieldContext::selects`) and skip what nobody
+//! asked for: a connection's count runs only when `totalCount` (or a field computed from it) is
+//! selected, and the inventory facets only when `filters` is. The statements are sqlx's own
+//! per-statement events (`sqlx::query`), caught by a subscriber of this test binary.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod purchase_support;
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use shopql_reference::store::TestDatabase;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Every statement sqlx ran since the last [`Statements::take`].
+#[derive(Clone, Default)]
+struct Statements(Arc<Mutex<Vec<String>>>);
+
+impl Statements {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+
+    /// Installs the recorder for the whole test binary (its tests share it; they run one at a
+    /// time through a lock, as the events of all servers in the process land here).
+    fn install() -> Self {
+        static INSTALLED: std::sync::OnceLock<Statements> = std::sync::OnceLock::new();
+        INSTALLED
+            .get_or_init(|| {
+                let statements = Statements::default();
+                let subscriber = tracing_subscriber::registry().with(
+                    statements.clone().with_filter(
+                        tracing_subscriber::filter::Targets::new()
+                            .with_target("sqlx::query", tracing::Level::TRACE),
+                    ),
+                );
+                tracing::subscriber::set_global_default(subscriber)
+                    .expect("no other subscriber in this test binary");
+                statements
+            })
+            .clone()
+    }
+}
+
+/// The statement text of one event: `summary` holds it whole when it is short, `db.statement`
+/// otherwise.
+struct Text(String);
+
+impl Visit for Text {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "summary" || field.name() == "db.statement" {
+            self.0.push_str(value);
+            self.0.push(' ');
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" || field.name() == "db.statement" {
+            self.0.push_str(&format!("{value:?} "));
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut text = Text(String::new());
+        event.record(&mut text);
+        self.0.lock().unwrap().push(text.0);
+    }
+}
+
+/// How many of `statements` contain `needle` (case-insensitive).
+fn count(statements: &[String], needle: &str) -> usize {
+    let needle = needle.to_lowercase();
+    statements
+        .iter()
+        .filter(|s| s.to_lowercase().contains(&needle))
+        .count()
+}
+
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const USER: &str = "b57d06db-1638-4d37-9734-fd01a9bc59aa";
+
+#[tokio::test]
+async fn a_connection_counts_only_when_its_total_is_selected() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let statements = Statements::install();
+    for db in TestDatabase::all().await? {
+        let server = purchase_support::start_seeded(&db.url).await?;
+        let api = purchase_support::Api::new(&server.base_url());
+        let carts = |selection: &str| {
+            format!(
+                r#"query($u: String) {{ carts(storeId: "Electronics", userId: $u, first: 5) {{ {selection} }} }}"#
+            )
+        };
+        let token = Some("demo-purchase-token");
+        let vars = json!({ "u": USER });
+
+        statements.take();
+        let with_total = api
+            .ok(
+                &carts("totalCount edges { node { id } }"),
+                vars.clone(),
+                token,
+            )
+            .await;
+        let counted = statements.take();
+        assert!(
+            with_total["carts"]["totalCount"].as_i64().unwrap() > 0,
+            "[{}] the demo user has carts: {with_total}",
+            db.label()
+        );
+        assert_eq!(
+            count(&counted, "count(*) as n from purchase_carts"),
+            1,
+            "[{}] {counted:#?}",
+            db.label()
+        );
+
+        let without = api
+            .ok(&carts("edges { node { id } }"), vars.clone(), token)
+            .await;
+        let uncounted = statements.take();
+        assert_eq!(
+            without["carts"]["edges"],
+            with_total["carts"]["edges"],
+            "[{}] the same page either way",
+            db.label()
+        );
+        assert_eq!(
+            count(&uncounted, "count(*) as n from purchase_carts"),
+            0,
+            "[{}] nobody asked for the count: {uncounted:#?}",
+            db.label()
+        );
+        assert!(
+            uncounted.len() < counted.len(),
+            "[{}] {} statements without the count, {} with it",
+            db.label(),
+            uncounted.len(),
+            counted.len()
+        );
+
+        // Selected through a fragment, under an alias: still seen.
+        api.ok(
+            r#"query($u: String) { carts(storeId: "Electronics", userId: $u, first: 5) { ...Total } }
+               fragment Total on CartConnection { n: totalCount }"#,
+            vars,
+            token,
+        )
+        .await;
+        let through_fragment = statements.take();
+        assert_eq!(
+            count(&through_fragment, "count(*) as n from purchase_carts"),
+            1,
+            "[{}] {through_fragment:#?}",
+            db.label()
+        );
+        server.stop().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn inventory_facets_are_computed_only_when_selected() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let statements = Statements::install();
+    for db in TestDatabase::all().await? {
+        let server = shopql_reference::start(shopql_reference::Config::for_tests(&db.url)).await?;
+        let http = reqwest::Client::new();
+        let ask = |selection: &str| {
+            let body = json!({ "query": format!(
+                "{{ inventoryFiltersPagination(filters: {{}}, pagination: {{ page: 1, limit: 10 }}) {{ {selection} }} }}"
+            ) });
+            http.post(format!("{}/client/graphql", server.base_url()))
+                .header("commonground-origin", "www.my-vinyl-store.com")
+                .json(&body)
+                .send()
+        };
+        statements.take();
+        let with: serde_json::Value = ask("count filters { name }").await?.json().await?;
+        let faceted = statements.take();
+        assert!(with.get("errors").is_none(), "{with}");
+        assert!(
+            with["data"]["inventoryFiltersPagination"]["filters"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty()),
+            "{with}"
+        );
+        assert_eq!(
+            count(&faceted, "client_item_tags"),
+            1,
+            "[{}] {faceted:#?}",
+            db.label()
+        );
+
+        let without: serde_json::Value = ask("count pages").await?.json().await?;
+        let plain = statements.take();
+        assert!(without.get("errors").is_none(), "{without}");
+        assert_eq!(
+            without["data"]["inventoryFiltersPagination"]["count"],
+            with["data"]["inventoryFiltersPagination"]["count"],
+            "[{}] the same count either way",
+            db.label()
+        );
+        assert_eq!(
+            count(&plain, "client_item_tags"),
+            0,
+            "[{}] {plain:#?}",
+            db.label()
+        );
+        server.stop().await?;
+    }
+    Ok(())
+}
