@@ -52,7 +52,7 @@ pub struct ServingCosts {
 }
 
 impl ServingCosts {
-    /// How much faster the server is without metrics, as a fraction (target: under 0.03).
+    /// How much faster the server is without metrics, as a fraction (target: within ±0.03).
     pub fn metrics_cost(&self) -> f64 {
         self.text_metrics_off.median / self.text_metrics_on.median - 1.0
     }
