@@ -61,6 +61,26 @@ impl Default for Observability {
 }
 
 impl Observability {
+    /// The registry with the storage's own counters too (on a SQLite file: commits and the
+    /// writes they held, whose ratio is the group commit's batch size).
+    pub fn for_store(store: &crate::store::Store) -> Self {
+        let mut o = Self::default();
+        if let Some((commits, writes)) = store.group_commit_counters() {
+            let shopql = o.registry.sub_registry_with_prefix("shopql");
+            shopql.register(
+                "sqlite_commits",
+                "Commits (and fsyncs) of the SQLite writer; each holds one or more writes",
+                commits,
+            );
+            shopql.register(
+                "sqlite_committed_writes",
+                "Write transactions committed on SQLite (over commits: writes per fsync)",
+                writes,
+            );
+        }
+        o
+    }
+
     /// Marks the server ready (start-up done: requests are served from now on) or not (shutting
     /// down: requests are still served while they drain).
     pub fn set_ready(&self, ready: bool) {

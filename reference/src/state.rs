@@ -62,12 +62,13 @@ impl AppState {
             clock.clone(),
             &store,
         ));
+        let observability = Arc::new(Observability::for_store(&store));
         Ok(Self {
             store,
             keys: Arc::new(keys),
             limits,
             catalogs: Arc::default(),
-            observability: Arc::default(),
+            observability,
             clock,
             config: Arc::new(config),
             shutdown,

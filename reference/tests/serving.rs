@@ -229,6 +229,14 @@ async fn metrics_move_with_traffic() {
         .await
             >= 1.0
     );
+    // The demo data was written through the SQLite writer: its commits are counted, each
+    // holding one write or more.
+    let commits = metric(&server, "shopql_sqlite_commits_total ").await;
+    let writes = metric(&server, "shopql_sqlite_committed_writes_total ").await;
+    assert!(
+        commits >= 1.0 && writes >= commits,
+        "{commits} commits, {writes} writes"
+    );
     server.stop().await.unwrap();
 }
 

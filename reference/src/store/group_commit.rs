@@ -19,9 +19,9 @@
 //! connection lent in turn.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use prometheus_client::metrics::counter::Counter;
 use shopql_server_stubs::ApiError;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
@@ -48,11 +48,11 @@ pub struct GroupWriter {
     counts: Arc<Counts>,
 }
 
-/// Commits and the writes they held, since start.
+/// Commits and the writes they held, since start (Prometheus counters: `/metrics` shows them).
 #[derive(Debug, Default)]
 struct Counts {
-    commits: AtomicU64,
-    writes: AtomicU64,
+    commits: Counter,
+    writes: Counter,
 }
 
 impl GroupWriter {
@@ -68,12 +68,10 @@ impl GroupWriter {
         }
     }
 
-    /// How many group commits succeeded, and how many writes they held.
-    pub fn committed(&self) -> (u64, u64) {
-        (
-            self.counts.commits.load(Ordering::Relaxed),
-            self.counts.writes.load(Ordering::Relaxed),
-        )
+    /// How many group commits succeeded, and how many writes they held: the counters
+    /// themselves, for a metrics registry (shared, not copied).
+    pub fn committed(&self) -> (Counter, Counter) {
+        (self.counts.commits.clone(), self.counts.writes.clone())
     }
 
     /// The writer pool (for its figures and for closing it).
@@ -228,10 +226,8 @@ async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts:
             }
             Ok(mut conn) => match conn.execute("COMMIT").await {
                 Ok(_) => {
-                    counts.commits.fetch_add(1, Ordering::Relaxed);
-                    counts
-                        .writes
-                        .fetch_add(waiting.len() as u64, Ordering::Relaxed);
+                    counts.commits.inc();
+                    counts.writes.inc_by(waiting.len() as u64);
                     Ok(())
                 }
                 Err(e) => {

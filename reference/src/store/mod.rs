@@ -10,6 +10,7 @@ mod testing;
 use std::str::FromStr;
 use std::time::Duration;
 
+use prometheus_client::metrics::counter::Counter;
 use shopql_server_stubs::ApiError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
@@ -285,7 +286,17 @@ impl Store {
     /// On a SQLite file: how many commits the writer made and how many write transactions they
     /// held (more writes than commits: group commit at work).
     pub fn group_commits(&self) -> Option<(u64, u64)> {
-        self.writer.as_ref().map(|w| w.committed())
+        self.writer.as_ref().map(|w| {
+            let (commits, writes) = w.committed();
+            (commits.get(), writes.get())
+        })
+    }
+
+    /// The counters behind [`group_commits`](Self::group_commits), for `/metrics`.
+    pub fn group_commit_counters(&self) -> Option<(Counter, Counter)> {
+        self.writer
+            .as_ref()
+            .map(group_commit::GroupWriter::committed)
     }
 
     /// Closes every connection (readers and the SQLite writer); later queries fail.
