@@ -261,12 +261,11 @@ pub async fn update_items(
         .await
         .map_err(db_error)?;
     }
-    let fresh = find(&mut tx, &store.id, &p.customer.id, code)
-        .await?
-        .ok_or_else(|| not_found(code))?;
+    // `row` was read after `lock_open` touched it, and only the lines changed since: no need to
+    // read the checkout again.
     tx.commit().await?;
     let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
-    view_one(&mut conn, store, &p.customer.id, fresh, now).await
+    view_one(&mut conn, store, &p.customer.id, row, now).await
 }
 
 fn field(path: &str, value: &Maybe<String>) -> ApiResult<()> {
