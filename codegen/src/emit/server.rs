@@ -264,7 +264,7 @@ fn emit_objects(
     let mut out = TokenStream::new();
     let has_objects = schema
         .types()
-        .any(|t| matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name));
+        .any(|t| matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root_only(&t.name));
     if has_objects {
         // The same two impls for every object struct: written once, as a macro.
         out.extend(quote! {
@@ -289,11 +289,26 @@ fn emit_objects(
     }
     let defaultable = object_defaultable(table, config);
     for t in schema.types() {
-        if schema.is_root(&t.name) {
+        if schema.is_root_only(&t.name) {
             continue;
         }
         let id = table.ident(&t.name);
         let gname = &t.name;
+        if schema.is_root(&t.name) {
+            // A root type that is also a value (`relay: Query!`): the trait resolves all of its
+            // fields without a parent, so the value carries nothing.
+            let doc = format!(
+                "The root type `{gname}` as a field's value: its fields are resolved by the trait's root methods."
+            );
+            out.extend(quote! {
+                #[doc = #doc]
+                #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::default::Default)]
+                pub struct #id;
+
+                object_value!(#id);
+            });
+            continue;
+        }
         match &t.kind {
             TypeKind::Object { fields, .. } => {
                 let mut doc = t
@@ -438,7 +453,7 @@ fn object_defaultable(table: &TypeTable<'_>, config: &Config) -> HashSet<String>
     let mut yes: HashSet<String> = HashSet::new();
     // Fixed point: start optimistic for all objects, drop the ones with a field that has no default.
     for t in schema.types() {
-        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name) {
+        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root_only(&t.name) {
             yes.insert(t.name.clone());
         }
     }
@@ -516,7 +531,9 @@ fn trait_methods(
                 format!("{}_{}", snake(&owner), snake(&f.name))
             };
             let method = ident(&ns.alloc(&desired));
-            let mut pns = Namespace::with_reserved(["self", "ctx", "parent"]);
+            // The adapter's closures bind `resolvers`, `ctx`, `parent` and `rc` around the
+            // arguments' locals, which must not shadow them.
+            let mut pns = Namespace::with_reserved(["self", "ctx", "parent", "resolvers", "rc"]);
             let params: Vec<(Ident, TokenStream, InputValue)> = f
                 .args
                 .iter()
