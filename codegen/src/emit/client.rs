@@ -963,7 +963,9 @@ impl OpCtx<'_, '_> {
         out
     }
 
-    fn type_name(&mut self, parent: &str, key: &str) -> Ident {
+    /// The identifier of a selection's type, and its name as allocated: nested types prefix
+    /// that name, not the identifier (`Self` is written `Self_`, but nests as `SelfThing`).
+    fn type_name(&mut self, parent: &str, key: &str) -> (Ident, String) {
         let base = pascal(key);
         let name = if !self.ns.is_taken(&base) {
             self.ns.alloc(&base)
@@ -975,13 +977,12 @@ impl OpCtx<'_, '_> {
             };
             self.ns.alloc(&prefixed)
         };
-        ident(&name)
+        (ident(&name), name)
     }
 
     /// Emits the type of a composite field's selection and returns its name.
     fn selection_type(&mut self, parent: &str, key: &str, sel: &Selection) -> Ident {
-        let id = self.type_name(parent, key);
-        let id_text = id.to_string();
+        let (id, id_text) = self.type_name(parent, key);
         let _ = self.seen.insert(id_text.clone());
         let description = self
             .table

@@ -137,10 +137,7 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
         }
     }
     let [query_type, mutation_type, subscription_type] = roots;
-    let description = prepared
-        .description
-        .as_deref()
-        .and_then(string_value);
+    let description = prepared.description.as_deref().and_then(string_value);
 
     let mut schema = Schema {
         name,
