@@ -217,6 +217,15 @@ fn recursive_field_values(table: &TypeTable<'_>) -> TokenStream {
     }
 }
 
+/// True for the query and mutation roots, whose fields the trait resolves without a parent. The
+/// subscription root is not served: where it is also a value (a field's type), it is an
+/// ordinary object.
+fn served_root(schema: &Schema, name: &str) -> bool {
+    [&schema.query_type, &schema.mutation_type]
+        .iter()
+        .any(|r| r.as_deref() == Some(name))
+}
+
 /// The fields stored in an object's struct: no arguments, not lazy.
 fn struct_fields<'f>(
     schema: &Schema,
@@ -224,7 +233,7 @@ fn struct_fields<'f>(
     type_name: &str,
     fields: &'f [Field],
 ) -> Vec<&'f Field> {
-    if schema.is_root(type_name) {
+    if served_root(schema, type_name) {
         return Vec::new();
     }
     fields
@@ -294,7 +303,7 @@ fn emit_objects(
         }
         let id = table.ident(&t.name);
         let gname = &t.name;
-        if schema.is_root(&t.name) {
+        if served_root(schema, &t.name) {
             // A root type that is also a value (`relay: Query!`): the trait resolves all of its
             // fields without a parent, so the value carries nothing.
             let doc = format!(
@@ -516,7 +525,10 @@ fn trait_methods(
         }
     }
     for t in schema.types() {
-        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name) {
+        if matches!(t.kind, TypeKind::Object { .. })
+            && !served_root(schema, &t.name)
+            && !schema.is_root_only(&t.name)
+        {
             owners.push((t.name.clone(), false));
         }
     }
@@ -655,11 +667,11 @@ fn registration(
         let TypeKind::Object { fields, .. } = &t.kind else {
             continue;
         };
-        if schema.subscription_type.as_deref() == Some(name.as_str()) {
+        if schema.is_root_only(name) && !served_root(schema, name) {
             continue;
         }
         let fn_name = ident(&fn_names.alloc(&format!("object_{}", snake(name))));
-        let is_root = schema.is_root(name);
+        let is_root = served_root(schema, name);
         let field_idents = struct_field_idents(schema, config, name, fields);
         let binds = fields.iter().map(|f| {
             let n = &f.name;

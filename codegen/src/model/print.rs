@@ -43,8 +43,10 @@ impl Schema {
         }
         out.push_str("}\n");
         for t in self.types() {
+            // Left out as the root only: where it is also a value (a field's type), it stays.
             if subscriptions == Subscriptions::Omit
                 && self.subscription_type.as_deref() == Some(t.name.as_str())
+                && !self.is_value_type(&t.name)
             {
                 continue;
             }
