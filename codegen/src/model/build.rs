@@ -7,8 +7,8 @@ use std::sync::Arc;
 use graphql_parser::schema as ast;
 
 use super::{
-    BUILTIN_SCALARS, Deprecation, EnumValue, Field, InputValue, Schema, TypeDef, TypeKind, TypeRef,
-    Value,
+    BUILTIN_SCALARS, Deprecation, DirectiveDef, EnumValue, Field, InputValue, Schema, TypeDef,
+    TypeKind, TypeRef, Value,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, file_id, from_parse_error};
 
@@ -58,6 +58,7 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
     let mut schema_extensions: Vec<(Location, ast::SchemaDefinition<'_, String>)> = Vec::new();
     let mut extensions = Vec::new();
     let mut directive_names: Vec<String> = Vec::new();
+    let mut directives: Vec<DirectiveDef> = Vec::new();
     for def in doc.definitions {
         match def {
             ast::Definition::SchemaDefinition(s) => {
@@ -81,7 +82,16 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
                 b.define(def);
             }
             ast::Definition::TypeExtension(e) => extensions.push(e),
-            ast::Definition::DirectiveDefinition(d) => directive_names.push(d.name),
+            ast::Definition::DirectiveDefinition(d) => {
+                directive_names.push(d.name.clone());
+                directives.push(DirectiveDef {
+                    location: b.loc(d.position),
+                    args: b.input_values(&format!("directive `@{}`", d.name), d.arguments),
+                    repeatable: d.repeatable,
+                    locations: d.locations.iter().map(|l| l.as_str().to_string()).collect(),
+                    name: d.name,
+                });
+            }
         }
     }
     for ext in extensions {
@@ -145,6 +155,7 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
         types: b.types,
         index: b.index,
         description,
+        directives,
         query_type,
         mutation_type,
         subscription_type,

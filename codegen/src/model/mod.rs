@@ -35,6 +35,8 @@ pub struct Schema {
     index: HashMap<String, usize>,
     /// The description of the `schema` definition.
     pub description: Option<String>,
+    /// The directives the schema defines (`directive @name(…) on …`), in definition order.
+    pub directives: Vec<DirectiveDef>,
     /// The query root type's name.
     pub query_type: Option<String>,
     /// The mutation root type's name.
@@ -157,6 +159,21 @@ pub struct InputValue {
     pub default: Option<Value>,
     /// Set when it carries `@deprecated`.
     pub deprecation: Option<Deprecation>,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+/// A directive definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectiveDef {
+    /// The name, without `@`.
+    pub name: String,
+    /// The arguments, in definition order.
+    pub args: Vec<InputValue>,
+    /// True if it may be used more than once at one place.
+    pub repeatable: bool,
+    /// Where it may be used: `FIELD`, `QUERY`, `OBJECT`, …
+    pub locations: Vec<String>,
     /// Where it is defined.
     pub location: Location,
 }
@@ -359,6 +376,11 @@ impl Schema {
                 Err(d)
             }
         }
+    }
+
+    /// The directive definition named `name` (without `@`).
+    pub fn directive(&self, name: &str) -> Option<&DirectiveDef> {
+        self.directives.iter().find(|d| d.name == name)
     }
 
     /// The named type, built-in scalars included.
