@@ -545,7 +545,7 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #id {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 // The concrete type decides the variant; the value is buffered to read it first.
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let typename = value.get("__typename").and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
@@ -558,7 +558,7 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
         }
 
         impl ::serde::Serialize for #id {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
                     #(#ser_arms,)*
                     #other_ser

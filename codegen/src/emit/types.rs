@@ -389,24 +389,25 @@ impl<'s> TypeTable<'s> {
                         }
 
                         impl ::serde::Serialize for #id {
-                            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                                 serializer.serialize_str(self.as_str())
                             }
                         }
 
                         impl<'de> ::serde::Deserialize<'de> for #id {
-                            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                                struct Visitor;
-                                impl ::serde::de::Visitor<'_> for Visitor {
+                            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
+                                // `__` names: no GraphQL type can be named so and shadow them.
+                                struct __Visitor;
+                                impl ::serde::de::Visitor<'_> for __Visitor {
                                     type Value = #id;
                                     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                                         f.write_str(concat!("a value of the GraphQL enum ", #type_name))
                                     }
-                                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<#id, E> {
+                                    fn visit_str<__E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<#id, __E> {
                                         ::core::result::Result::Ok(#id::from(value))
                                     }
                                 }
-                                deserializer.deserialize_str(Visitor)
+                                deserializer.deserialize_str(__Visitor)
                             }
                         }
                     });
