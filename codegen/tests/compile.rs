@@ -326,10 +326,12 @@ fn fixtures_compile() {
         fixture_crate(Side::Client, "fixtures-client", |_| true),
         fixture_crate(Side::Server, "fixtures-server", |_| true),
     ];
+    // `covariant` compiles, but the engine refuses it (the generator warns): see the fixture.
     let modules: Vec<String> = crates[1]
         .files
         .iter()
         .map(|f| f.name.trim_end_matches(".rs").to_string())
+        .filter(|m| m != "covariant")
         .collect();
     let dir = test_dir().join("fixtures-workspace");
     write_if_changed(

@@ -261,3 +261,21 @@ fn fixtures_round_trip_their_sdl() {
         }
     }
 }
+
+/// Narrower field types in implementations compile, and the server side warns that its engine
+/// refuses them.
+#[test]
+fn covariant_fields_warn_on_the_server() {
+    let schema = fixtures_dir().join("covariant.graphql");
+    let server = generate(&builder().client(false).server(true), &schema);
+    let warnings: Vec<String> = server.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.contains("with a narrower type") && w.contains("async-graphql")),
+        "{warnings:?}"
+    );
+    let client = generate(&builder().client(true).server(false), &schema);
+    assert!(client.warnings.is_empty());
+}

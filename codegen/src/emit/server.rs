@@ -81,6 +81,8 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         ));
     }
 
+    engine_refusals(schema, diags);
+
     let scalars = table.emit_scalars();
     let enums = table.emit_enums();
     let inputs = table.emit_inputs();
@@ -212,6 +214,39 @@ fn recursive_field_values(table: &TypeTable<'_>) -> TokenStream {
             }
             fn null_item() -> #rt::async_graphql::dynamic::FieldValue<'static> {
                 <T as #rt::glue::IntoFieldValue>::null_item()
+            }
+        }
+    }
+}
+
+/// What the spec allows but the engine (async-graphql 7.2's `dynamic` schema) refuses when the
+/// server starts: a field that implements an interface's field with a narrower type (`parent:
+/// TreeNode` for `parent: Parent`, `Int!` for `Int`), which the engine requires to be the same.
+/// The code compiles; the warning says why the schema will not build.
+fn engine_refusals(schema: &Schema, diags: &mut Diagnostics) {
+    for t in schema.types() {
+        let (TypeKind::Object { fields, interfaces } | TypeKind::Interface { fields, interfaces }) =
+            &t.kind
+        else {
+            continue;
+        };
+        for iface in interfaces {
+            for f in fields {
+                let Some(expected) = schema.field(iface, &f.name) else {
+                    continue;
+                };
+                if expected.ty != f.ty {
+                    diags.push(
+                        Diagnostic::warning(
+                            f.location.clone(),
+                            format!(
+                                "`{}.{}: {}` implements `{iface}.{}: {}` with a narrower type, which GraphQL allows but the server's engine (async-graphql 7.2) refuses when the schema is built",
+                                t.name, f.name, f.ty, f.name, expected.ty
+                            ),
+                        )
+                        .with_help(format!("for the generated server, declare it as `{}`", expected.ty)),
+                    );
+                }
             }
         }
     }
@@ -422,6 +457,15 @@ fn emit_objects(
                         }
                     }
                 });
+                // An interface that no object implements is an empty enum: no value to convert.
+                let (borrow_body, owned_body) = if variants.is_empty() {
+                    (quote!(match *self {}), quote!(match self {}))
+                } else {
+                    (
+                        quote!(::core::option::Option::Some(match self { #(#borrow_arms,)* })),
+                        quote!(::core::option::Option::Some(match self { #(#owned_arms,)* })),
+                    )
+                };
                 out.extend(quote! {
                     #docs
                     #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
@@ -433,18 +477,14 @@ fn emit_objects(
 
                     impl #rt::glue::ToFieldValue for #id {
                         fn to_field_value(&self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
-                            ::core::option::Option::Some(match self {
-                                #(#borrow_arms,)*
-                            })
+                            #borrow_body
                         }
                         #null_item
                     }
 
                     impl #rt::glue::IntoFieldValue for #id {
                         fn into_field_value(self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
-                            ::core::option::Option::Some(match self {
-                                #(#owned_arms,)*
-                            })
+                            #owned_body
                         }
                         #null_item
                     }
