@@ -973,7 +973,8 @@ impl OpCtx<'_, '_> {
             let prefixed = if parent == "Data" {
                 base.clone()
             } else {
-                format!("{parent}{base}")
+                // Joined without leading underscores (`_2fa`): `Data_2fa` is not camel case.
+                format!("{parent}{}", base.trim_start_matches('_'))
             };
             self.ns.alloc(&prefixed)
         };
@@ -1011,7 +1012,10 @@ impl OpCtx<'_, '_> {
                 let mut pairs = Vec::new();
                 for (concrete, fields) in variants {
                     let v = ident(&vns.alloc(&pascal(concrete)));
-                    let sid = ident(&self.ns.alloc(&format!("{id_text}{}", pascal(concrete))));
+                    let sid = ident(&self.ns.alloc(&format!(
+                        "{id_text}{}",
+                        pascal(concrete).trim_start_matches('_')
+                    )));
                     let fs = self.fields(&sid.to_string(), fields);
                     let text = format!(" The fields selected on `{concrete}`.");
                     self.out.extend(quote! {

@@ -580,7 +580,12 @@ fn trait_methods(
             let desired = if is_root {
                 snake(&f.name)
             } else {
-                format!("{}_{}", snake(&owner), snake(&f.name))
+                // Joined without the field's leading underscores: `a__b` is not snake case.
+                format!(
+                    "{}_{}",
+                    snake(&owner),
+                    snake(&f.name).trim_start_matches('_')
+                )
             };
             let method = ident(&ns.alloc(&desired));
             // The adapter's closures bind `resolvers`, `ctx`, `parent` and `rc` around the
@@ -710,7 +715,8 @@ fn registration(
         if schema.is_root_only(name) && !served_root(schema, name) {
             continue;
         }
-        let fn_name = ident(&fn_names.alloc(&format!("object_{}", snake(name))));
+        let fn_name =
+            ident(&fn_names.alloc(&format!("object_{}", snake(name).trim_start_matches('_'))));
         let is_root = served_root(schema, name);
         let field_idents = struct_field_idents(schema, config, name, fields);
         let binds = fields.iter().map(|f| {
