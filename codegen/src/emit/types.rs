@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::docs::{doc_attrs, doc_attrs_with};
 use crate::config::Config;
@@ -208,7 +208,7 @@ impl<'s> TypeTable<'s> {
         self.names
             .get(graphql)
             .cloned()
-            .unwrap_or_else(|| format_ident!("{}", pascal(graphql)))
+            .unwrap_or_else(|| ident(&pascal(graphql)))
     }
 
     /// The Rust type of a scalar or enum, by name.
