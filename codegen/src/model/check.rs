@@ -33,7 +33,7 @@ impl Checker<'_> {
                     Location::new(&schema.file, 1, 1),
                     "the schema has no query root type",
                 )
-                .with_help("define `type Query { … }` or name one in `schema { query: … }`"),
+                .with_help("GraphQL requires a query root, even in a schema of mutations only: define `type Query { … }` or name one in `schema { query: … }`"),
             ),
             Some(q) => self.root_is_object(q, "query"),
         }
