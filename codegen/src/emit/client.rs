@@ -771,7 +771,9 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
     let rt = &table.runtime;
     let mut modules = TokenStream::new();
     let mut methods = TokenStream::new();
-    let mut mod_ns = Namespace::new();
+    // An operation named `Operations` would be `operations::operations` (clippy's
+    // `module_inception`).
+    let mut mod_ns = Namespace::with_reserved(["operations"]);
     let mut method_ns = Namespace::new();
     let mut sorted: Vec<&Operation> = operations.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
