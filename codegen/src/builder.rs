@@ -441,8 +441,13 @@ impl Builder {
             body.extend([items]);
             body
         };
+        // The schema's description, when it has one, documents the module.
+        let doc = match &schema.description {
+            Some(d) => emit::docs::doc_attrs(Some(&format!("{}\n\n{d}", doc.trim_start()))),
+            None => quote!(#[doc = #doc]),
+        };
         let mut tokens = quote! {
-            #[doc = #doc]
+            #doc
             pub mod #module
         };
         tokens.extend([braced(TokenStream::new(), body)]);

@@ -205,7 +205,7 @@ impl Changes {
             (TypeKind::Enum { values: old }, TypeKind::Enum { values }) => {
                 self.enum_values(name, old, values);
             }
-            (TypeKind::InputObject { fields: old }, TypeKind::InputObject { fields }) => {
+            (TypeKind::InputObject { fields: old, .. }, TypeKind::InputObject { fields, .. }) => {
                 self.input_values("input field", old, fields, |f| format!("{name}.{f}"));
             }
             (

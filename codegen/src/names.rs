@@ -45,22 +45,34 @@ pub fn snake(graphql: &str) -> String {
         // A GraphQL name made only of underscores.
         return format!("{leading}underscore");
     }
+    if body.starts_with(|c: char| c.is_ascii_digit()) {
+        // `_1`: a binding of only underscores and digits is refused by clippy
+        // (`just_underscores_and_digits`), and it would not survive being joined to a prefix.
+        return format!("{leading}n{body}");
+    }
     format!("{leading}{body}")
 }
 
-/// `PascalCase` for types and enum variants.
+/// `PascalCase` for types and enum variants. Case conversion drops leading underscores, so a
+/// name such as `_2fa` would start with a digit: it keeps one underscore (`_2fa`).
 pub fn pascal(graphql: &str) -> String {
     let body = graphql.to_upper_camel_case();
     if body.is_empty() {
         "Underscore".to_string()
+    } else if body.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{body}")
     } else {
         body
     }
 }
 
-/// An identifier for `name`: raw for keywords that allow it, `name_` for those that do not.
+/// An identifier for `name`: raw for keywords that allow it, `name_` for those that do not. A
+/// name that no identifier can spell as it is (empty, starting with a digit) gets a leading `_`
+/// rather than a panic.
 pub fn ident(name: &str) -> Ident {
-    if NOT_RAW.contains(&name) {
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        Ident::new(&format!("_{name}"), Span::call_site())
+    } else if NOT_RAW.contains(&name) {
         Ident::new(&format!("{name}_"), Span::call_site())
     } else if KEYWORDS.contains(&name) {
         Ident::new_raw(name, Span::call_site())
@@ -169,6 +181,10 @@ mod tests {
         assert_eq!(pascal("ISO8601DateTime"), "Iso8601DateTime");
         assert_eq!(pascal("cart"), "Cart");
         assert_eq!(pascal("_"), "Underscore");
+        assert_eq!(pascal("_2fa"), "_2fa");
+        assert_eq!(pascal("_1"), "_1");
+        assert_eq!(snake("_1"), "_n1");
+        assert_eq!(ident("2fa").to_string(), "_2fa");
     }
 
     #[test]

@@ -222,3 +222,60 @@ fn operations_that_apply_to_no_api_warn() {
     let missing = builder().check(&schemas, &[dir.path().join("missing")]);
     assert!(matches!(missing, Err(shopql_codegen::Error::Io { .. })));
 }
+
+/// The model without locations, which printing does not keep.
+fn shape(s: &shopql_codegen::model::Schema) -> String {
+    let text = format!(
+        "{:?} {:?} {:?} {:?} {:?}",
+        s.description,
+        s.query_type,
+        s.mutation_type,
+        s.subscription_type,
+        s.types().collect::<Vec<_>>()
+    );
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("location: Location {") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        rest = rest.find('}').map_or("", |end| &rest[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every fixture prints as SDL that reads back as the same model, and prints the same again.
+#[test]
+fn fixtures_round_trip_their_sdl() {
+    use shopql_codegen::model::{Schema, Subscriptions};
+    for file in fixtures() {
+        let schema = Schema::from_file(&file).unwrap_or_else(|d| panic!("{d}"));
+        for subscriptions in [Subscriptions::Include, Subscriptions::Omit] {
+            let printed = schema.to_sdl(subscriptions);
+            let again = Schema::parse(&printed, &file)
+                .unwrap_or_else(|d| panic!("{}: {d}\n{printed}", file.display()));
+            assert_eq!(again.to_sdl(subscriptions), printed, "{}", file.display());
+            if subscriptions == Subscriptions::Include {
+                assert_eq!(shape(&again), shape(&schema), "{}", file.display());
+            }
+        }
+    }
+}
+
+/// Narrower field types in implementations compile, and the server side warns that its engine
+/// refuses them.
+#[test]
+fn covariant_fields_warn_on_the_server() {
+    let schema = fixtures_dir().join("covariant.graphql");
+    let server = generate(&builder().client(false).server(true), &schema);
+    let warnings: Vec<String> = server.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.contains("with a narrower type") && w.contains("async-graphql")),
+        "{warnings:?}"
+    );
+    let client = generate(&builder().client(true).server(false), &schema);
+    assert!(client.warnings.is_empty());
+}

@@ -218,6 +218,16 @@ fn every_prefix_of_a_valid_document_is_handled() {
             assert!(d.has_errors(), "prefix {i}: {d}");
         }
     }
+    // The hostile fixture (schema descriptions, `extend schema`, `@oneOf`), every 7th prefix.
+    let hostile = std::fs::read_to_string(dir.join("hostile.graphql")).unwrap();
+    for (i, _) in hostile.char_indices().step_by(7) {
+        let prefix = &hostile[..i];
+        if let Err(d) = no_panic(&format!("a {i}-byte prefix of hostile.graphql"), || {
+            Schema::parse(prefix, Path::new("prefix.graphql"))
+        }) {
+            assert!(d.has_errors(), "prefix {i}: {d}");
+        }
+    }
     for (i, _) in ops.char_indices() {
         let prefix = &ops[..i];
         if let Err(d) = no_panic(&format!("a {i}-byte prefix of the operations"), || {
@@ -273,6 +283,11 @@ fn byte_soup_never_panics() {
         "__",
         "\u{feff}",
         "é",
+        "extend schema ",
+        "\"d\" schema ",
+        " @oneOf",
+        " repeatable",
+        "mutation: ",
     ];
     let schema = fixture_schema();
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;

@@ -286,6 +286,10 @@ fn register<R: ?Sized + Send + Sync + 'static>(
             if let Some(d) = description {
                 io = io.description(d);
             }
+            // The engine then refuses a value that sets no field, several, or one to `null`.
+            if directive(&t.directives, "oneOf").is_some() {
+                io = io.oneof();
+            }
             for f in i.fields {
                 io = io.field(input_value(f.node));
             }

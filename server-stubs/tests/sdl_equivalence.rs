@@ -98,7 +98,7 @@ fn facts(schema: &Schema) -> BTreeSet<String> {
                     ));
                 }
             }
-            TypeKind::InputObject { fields } => {
+            TypeKind::InputObject { fields, .. } => {
                 for f in fields {
                     out.insert(format!("input-field {}", input_value(name, f)));
                 }

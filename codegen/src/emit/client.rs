@@ -545,7 +545,7 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #id {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 // The concrete type decides the variant; the value is buffered to read it first.
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let typename = value.get("__typename").and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
@@ -558,7 +558,7 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
         }
 
         impl ::serde::Serialize for #id {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
                     #(#ser_arms,)*
                     #other_ser
@@ -771,7 +771,9 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
     let rt = &table.runtime;
     let mut modules = TokenStream::new();
     let mut methods = TokenStream::new();
-    let mut mod_ns = Namespace::new();
+    // An operation named `Operations` would be `operations::operations` (clippy's
+    // `module_inception`).
+    let mut mod_ns = Namespace::with_reserved(["operations"]);
     let mut method_ns = Namespace::new();
     let mut sorted: Vec<&Operation> = operations.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
@@ -963,7 +965,9 @@ impl OpCtx<'_, '_> {
         out
     }
 
-    fn type_name(&mut self, parent: &str, key: &str) -> Ident {
+    /// The identifier of a selection's type, and its name as allocated: nested types prefix
+    /// that name, not the identifier (`Self` is written `Self_`, but nests as `SelfThing`).
+    fn type_name(&mut self, parent: &str, key: &str) -> (Ident, String) {
         let base = pascal(key);
         let name = if !self.ns.is_taken(&base) {
             self.ns.alloc(&base)
@@ -971,17 +975,17 @@ impl OpCtx<'_, '_> {
             let prefixed = if parent == "Data" {
                 base.clone()
             } else {
-                format!("{parent}{base}")
+                // Joined without leading underscores (`_2fa`): `Data_2fa` is not camel case.
+                format!("{parent}{}", base.trim_start_matches('_'))
             };
             self.ns.alloc(&prefixed)
         };
-        ident(&name)
+        (ident(&name), name)
     }
 
     /// Emits the type of a composite field's selection and returns its name.
     fn selection_type(&mut self, parent: &str, key: &str, sel: &Selection) -> Ident {
-        let id = self.type_name(parent, key);
-        let id_text = id.to_string();
+        let (id, id_text) = self.type_name(parent, key);
         let _ = self.seen.insert(id_text.clone());
         let description = self
             .table
@@ -1010,7 +1014,10 @@ impl OpCtx<'_, '_> {
                 let mut pairs = Vec::new();
                 for (concrete, fields) in variants {
                     let v = ident(&vns.alloc(&pascal(concrete)));
-                    let sid = ident(&self.ns.alloc(&format!("{id_text}{}", pascal(concrete))));
+                    let sid = ident(&self.ns.alloc(&format!(
+                        "{id_text}{}",
+                        pascal(concrete).trim_start_matches('_')
+                    )));
                     let fs = self.fields(&sid.to_string(), fields);
                     let text = format!(" The fields selected on `{concrete}`.");
                     self.out.extend(quote! {

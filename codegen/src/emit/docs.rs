@@ -236,18 +236,20 @@ fn escape_markdown(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
-    let mut in_code = false;
     while i < chars.len() {
         let c = chars[i];
         if c == '`' {
-            in_code = !in_code;
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        if in_code {
-            out.push(c);
-            i += 1;
+            // A run of n backticks opens a code span only where a run of exactly n closes it, as
+            // markdown reads it; the span is kept as it is, an unmatched run is plain text.
+            let n = chars[i..].iter().take_while(|&&x| x == '`').count();
+            let close = (i + n..chars.len()).find(|&j| {
+                chars[j] == '`'
+                    && chars[j - 1] != '`'
+                    && chars[j..].iter().take_while(|&&x| x == '`').count() == n
+            });
+            let end = close.map_or(i + n, |j| j + n);
+            out.extend(&chars[i..end]);
+            i = end;
             continue;
         }
         if starts_with_at(&chars, i, "http://") || starts_with_at(&chars, i, "https://") {
@@ -269,9 +271,14 @@ fn escape_markdown(line: &str) -> String {
         }
         match c {
             '[' => {
-                // A markdown link `[text](url)` stays; anything else is escaped.
+                // A markdown link `[text](url)` to a web address stays; anything else is
+                // escaped (rustdoc would take `[text](path)` for a link to a Rust item).
                 let close = chars[i..].iter().position(|&x| x == ']').map(|p| p + i);
-                let is_link = close.is_some_and(|j| chars.get(j + 1) == Some(&'('));
+                let is_link = close.is_some_and(|j| {
+                    chars.get(j + 1) == Some(&'(')
+                        && (starts_with_at(&chars, j + 2, "http://")
+                            || starts_with_at(&chars, j + 2, "https://"))
+                });
                 if is_link {
                     out.push('[');
                 } else {
@@ -279,7 +286,9 @@ fn escape_markdown(line: &str) -> String {
                 }
             }
             ']' => {
-                if chars.get(i + 1) == Some(&'(') {
+                let web = starts_with_at(&chars, i + 2, "http://")
+                    || starts_with_at(&chars, i + 2, "https://");
+                if chars.get(i + 1) == Some(&'(') && web {
                     out.push(']');
                 } else {
                     out.push_str("\\]");
@@ -312,6 +321,17 @@ fn escape_markdown(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::sanitize;
+
+    #[test]
+    fn unmatched_backticks_do_not_hide_markup() {
+        let lines = sanitize("an unclosed ``` fence, `*/` and #[attr] <tag> [a](path)");
+        assert_eq!(
+            lines,
+            ["an unclosed ``` fence, `*/` and #\\[attr\\] &lt;tag&gt; \\[a\\](path)"]
+        );
+        let lines = sanitize("``a ` b`` [x](https://example.com)");
+        assert_eq!(lines, ["``a ` b`` [x](https://example.com)"]);
+    }
 
     #[test]
     fn code_fences_become_text() {

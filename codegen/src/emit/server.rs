@@ -81,6 +81,8 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         ));
     }
 
+    engine_refusals(schema, diags);
+
     let scalars = table.emit_scalars();
     let enums = table.emit_enums();
     let inputs = table.emit_inputs();
@@ -217,6 +219,48 @@ fn recursive_field_values(table: &TypeTable<'_>) -> TokenStream {
     }
 }
 
+/// What the spec allows but the engine (async-graphql 7.2's `dynamic` schema) refuses when the
+/// server starts: a field that implements an interface's field with a narrower type (`parent:
+/// TreeNode` for `parent: Parent`, `Int!` for `Int`), which the engine requires to be the same.
+/// The code compiles; the warning says why the schema will not build.
+fn engine_refusals(schema: &Schema, diags: &mut Diagnostics) {
+    for t in schema.types() {
+        let (TypeKind::Object { fields, interfaces } | TypeKind::Interface { fields, interfaces }) =
+            &t.kind
+        else {
+            continue;
+        };
+        for iface in interfaces {
+            for f in fields {
+                let Some(expected) = schema.field(iface, &f.name) else {
+                    continue;
+                };
+                if expected.ty != f.ty {
+                    diags.push(
+                        Diagnostic::warning(
+                            f.location.clone(),
+                            format!(
+                                "`{}.{}: {}` implements `{iface}.{}: {}` with a narrower type, which GraphQL allows but the server's engine (async-graphql 7.2) refuses when the schema is built",
+                                t.name, f.name, f.ty, f.name, expected.ty
+                            ),
+                        )
+                        .with_help(format!("for the generated server, declare it as `{}`", expected.ty)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// True for the query and mutation roots, whose fields the trait resolves without a parent. The
+/// subscription root is not served: where it is also a value (a field's type), it is an
+/// ordinary object.
+fn served_root(schema: &Schema, name: &str) -> bool {
+    [&schema.query_type, &schema.mutation_type]
+        .iter()
+        .any(|r| r.as_deref() == Some(name))
+}
+
 /// The fields stored in an object's struct: no arguments, not lazy.
 fn struct_fields<'f>(
     schema: &Schema,
@@ -224,7 +268,7 @@ fn struct_fields<'f>(
     type_name: &str,
     fields: &'f [Field],
 ) -> Vec<&'f Field> {
-    if schema.is_root(type_name) {
+    if served_root(schema, type_name) {
         return Vec::new();
     }
     fields
@@ -264,7 +308,7 @@ fn emit_objects(
     let mut out = TokenStream::new();
     let has_objects = schema
         .types()
-        .any(|t| matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name));
+        .any(|t| matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root_only(&t.name));
     if has_objects {
         // The same two impls for every object struct: written once, as a macro.
         out.extend(quote! {
@@ -289,11 +333,26 @@ fn emit_objects(
     }
     let defaultable = object_defaultable(table, config);
     for t in schema.types() {
-        if schema.is_root(&t.name) {
+        if schema.is_root_only(&t.name) {
             continue;
         }
         let id = table.ident(&t.name);
         let gname = &t.name;
+        if served_root(schema, &t.name) {
+            // A root type that is also a value (`relay: Query!`): the trait resolves all of its
+            // fields without a parent, so the value carries nothing.
+            let doc = format!(
+                "The root type `{gname}` as a field's value: its fields are resolved by the trait's root methods."
+            );
+            out.extend(quote! {
+                #[doc = #doc]
+                #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::default::Default)]
+                pub struct #id;
+
+                object_value!(#id);
+            });
+            continue;
+        }
         match &t.kind {
             TypeKind::Object { fields, .. } => {
                 let mut doc = t
@@ -398,6 +457,15 @@ fn emit_objects(
                         }
                     }
                 });
+                // An interface that no object implements is an empty enum: no value to convert.
+                let (borrow_body, owned_body) = if variants.is_empty() {
+                    (quote!(match *self {}), quote!(match self {}))
+                } else {
+                    (
+                        quote!(::core::option::Option::Some(match self { #(#borrow_arms,)* })),
+                        quote!(::core::option::Option::Some(match self { #(#owned_arms,)* })),
+                    )
+                };
                 out.extend(quote! {
                     #docs
                     #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
@@ -409,18 +477,14 @@ fn emit_objects(
 
                     impl #rt::glue::ToFieldValue for #id {
                         fn to_field_value(&self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'_>> {
-                            ::core::option::Option::Some(match self {
-                                #(#borrow_arms,)*
-                            })
+                            #borrow_body
                         }
                         #null_item
                     }
 
                     impl #rt::glue::IntoFieldValue for #id {
                         fn into_field_value(self, _nulls: &mut #rt::glue::NullSink) -> ::core::option::Option<#rt::async_graphql::dynamic::FieldValue<'static>> {
-                            ::core::option::Option::Some(match self {
-                                #(#owned_arms,)*
-                            })
+                            #owned_body
                         }
                         #null_item
                     }
@@ -438,7 +502,7 @@ fn object_defaultable(table: &TypeTable<'_>, config: &Config) -> HashSet<String>
     let mut yes: HashSet<String> = HashSet::new();
     // Fixed point: start optimistic for all objects, drop the ones with a field that has no default.
     for t in schema.types() {
-        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name) {
+        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root_only(&t.name) {
             yes.insert(t.name.clone());
         }
     }
@@ -501,7 +565,10 @@ fn trait_methods(
         }
     }
     for t in schema.types() {
-        if matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root(&t.name) {
+        if matches!(t.kind, TypeKind::Object { .. })
+            && !served_root(schema, &t.name)
+            && !schema.is_root_only(&t.name)
+        {
             owners.push((t.name.clone(), false));
         }
     }
@@ -513,10 +580,17 @@ fn trait_methods(
             let desired = if is_root {
                 snake(&f.name)
             } else {
-                format!("{}_{}", snake(&owner), snake(&f.name))
+                // Joined without the field's leading underscores: `a__b` is not snake case.
+                format!(
+                    "{}_{}",
+                    snake(&owner),
+                    snake(&f.name).trim_start_matches('_')
+                )
             };
             let method = ident(&ns.alloc(&desired));
-            let mut pns = Namespace::with_reserved(["self", "ctx", "parent"]);
+            // The adapter's closures bind `resolvers`, `ctx`, `parent` and `rc` around the
+            // arguments' locals, which must not shadow them.
+            let mut pns = Namespace::with_reserved(["self", "ctx", "parent", "resolvers", "rc"]);
             let params: Vec<(Ident, TokenStream, InputValue)> = f
                 .args
                 .iter()
@@ -638,11 +712,12 @@ fn registration(
         let TypeKind::Object { fields, .. } = &t.kind else {
             continue;
         };
-        if schema.subscription_type.as_deref() == Some(name.as_str()) {
+        if schema.is_root_only(name) && !served_root(schema, name) {
             continue;
         }
-        let fn_name = ident(&fn_names.alloc(&format!("object_{}", snake(name))));
-        let is_root = schema.is_root(name);
+        let fn_name =
+            ident(&fn_names.alloc(&format!("object_{}", snake(name).trim_start_matches('_'))));
+        let is_root = served_root(schema, name);
         let field_idents = struct_field_idents(schema, config, name, fields);
         let binds = fields.iter().map(|f| {
             let n = &f.name;

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::docs::{doc_attrs, doc_attrs_with};
 use crate::config::Config;
@@ -129,7 +129,7 @@ impl<'s> TypeTable<'s> {
                 scalars.insert(t.name.clone(), ScalarRepr::Builtin(rust));
                 continue;
             }
-            if schema.is_root(&t.name) {
+            if schema.is_root_only(&t.name) {
                 continue;
             }
             let rust_name = ns.alloc(&pascal(&t.name));
@@ -208,7 +208,7 @@ impl<'s> TypeTable<'s> {
         self.names
             .get(graphql)
             .cloned()
-            .unwrap_or_else(|| format_ident!("{}", pascal(graphql)))
+            .unwrap_or_else(|| ident(&pascal(graphql)))
     }
 
     /// The Rust type of a scalar or enum, by name.
@@ -389,24 +389,25 @@ impl<'s> TypeTable<'s> {
                         }
 
                         impl ::serde::Serialize for #id {
-                            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                                 serializer.serialize_str(self.as_str())
                             }
                         }
 
                         impl<'de> ::serde::Deserialize<'de> for #id {
-                            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                                struct Visitor;
-                                impl ::serde::de::Visitor<'_> for Visitor {
+                            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
+                                // `__` names: no GraphQL type can be named so and shadow them.
+                                struct __Visitor;
+                                impl ::serde::de::Visitor<'_> for __Visitor {
                                     type Value = #id;
                                     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                                         f.write_str(concat!("a value of the GraphQL enum ", #type_name))
                                     }
-                                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<#id, E> {
+                                    fn visit_str<__E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<#id, __E> {
                                         ::core::result::Result::Ok(#id::from(value))
                                     }
                                 }
-                                deserializer.deserialize_str(Visitor)
+                                deserializer.deserialize_str(__Visitor)
                             }
                         }
                     });
@@ -450,9 +451,13 @@ impl<'s> TypeTable<'s> {
         let skip = format!("{}::Maybe::is_absent", rt.to_string().replace(' ', ""));
         let mut out = self.emit_recursive();
         for t in self.schema.types() {
-            let TypeKind::InputObject { fields } = &t.kind else {
+            let TypeKind::InputObject { fields, one_of } = &t.kind else {
                 continue;
             };
+            if *one_of {
+                out.extend(self.emit_one_of(&t.name, t.description.as_deref(), fields));
+                continue;
+            }
             let id = self.ident(&t.name);
             let docs = doc_attrs(t.description.as_deref());
             let mut ns = Namespace::new();
@@ -522,6 +527,58 @@ impl<'s> TypeTable<'s> {
             });
         }
         out
+    }
+
+    /// A `@oneOf` input: an enum with a variant per field, which serde writes and reads as the
+    /// object of that one field (`{"id": "1"}`), so that no other value can be built.
+    fn emit_one_of(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        fields: &[crate::model::InputValue],
+    ) -> TokenStream {
+        let id = self.ident(name);
+        let docs = doc_attrs_with(
+            description,
+            "`@oneOf`: a value is exactly one of the variants.",
+        );
+        let mut ns = Namespace::new();
+        let variants = fields.iter().map(|f| {
+            let variant = ident(&ns.alloc(&pascal(&f.name)));
+            let mut attrs = doc_attrs(f.description.as_deref());
+            // A note, not `#[deprecated]`: the derives would use the variant.
+            attrs.extend(deprecation_attrs(Side::Server, f.deprecation.as_ref()));
+            let g = &f.name;
+            let named = f.ty.named();
+            let mut inner = if self.schema.is_leaf(named) {
+                self.leaf(named)
+            } else {
+                let n = self.ident(named);
+                quote!(#n)
+            };
+            if self
+                .boxed_inputs
+                .contains(&(name.to_string(), f.name.clone()))
+                && let Some((rec, _)) = &self.recursive
+            {
+                inner = quote!(#rec<#inner>);
+            }
+            let ty = self.wrap_non_null(f.ty.nullable(), &inner);
+            quote!(#attrs #[serde(rename = #g)] #variant(#ty))
+        });
+        let derives = match self.side {
+            Side::Client => {
+                quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+            }
+            Side::Server => quote!(#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]),
+        };
+        quote! {
+            #docs
+            #derives
+            pub enum #id {
+                #(#variants,)*
+            }
+        }
     }
 
     /// The box that recursive input fields (and, on the server, fields on object cycles through
@@ -663,7 +720,7 @@ impl<'s> TypeTable<'s> {
         if !visiting.insert(name.to_string()) {
             return true; // recursion goes through Maybe or Vec, both Default
         }
-        let TypeKind::InputObject { fields } = &self
+        let TypeKind::InputObject { fields, one_of } = &self
             .schema
             .get(name)
             .map(|t| t.kind.clone())
@@ -671,6 +728,10 @@ impl<'s> TypeTable<'s> {
         else {
             return false;
         };
+        // A `@oneOf` enum has no neutral value.
+        if *one_of {
+            return false;
+        }
         fields.iter().all(|f| {
             if !f.ty.is_non_null() || f.ty.is_list() {
                 return true;
@@ -690,7 +751,7 @@ impl<'s> TypeTable<'s> {
 fn recursive_input_fields(schema: &Schema) -> HashSet<(String, String)> {
     let mut edges: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for t in schema.types() {
-        if let TypeKind::InputObject { fields } = &t.kind {
+        if let TypeKind::InputObject { fields, .. } = &t.kind {
             let out = fields
                 .iter()
                 .filter(|f| {

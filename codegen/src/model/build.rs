@@ -7,8 +7,8 @@ use std::sync::Arc;
 use graphql_parser::schema as ast;
 
 use super::{
-    BUILTIN_SCALARS, Deprecation, EnumValue, Field, InputValue, Schema, TypeDef, TypeKind, TypeRef,
-    Value,
+    BUILTIN_SCALARS, Deprecation, DirectiveDef, EnumValue, Field, InputValue, Schema, TypeDef,
+    TypeKind, TypeRef, Value,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, file_id, from_parse_error};
 
@@ -23,7 +23,8 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
         diags.push(d);
         return Err(diags);
     }
-    let doc = match ast::parse_schema::<String>(source) {
+    let prepared = super::preparse::prepare(source);
+    let doc = match ast::parse_schema::<String>(&prepared.text) {
         Ok(doc) => doc,
         Err(e) => {
             diags.push(from_parse_error(&file, &e.to_string()));
@@ -54,13 +55,20 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
     }
 
     let mut schema_def: Option<(Location, ast::SchemaDefinition<'_, String>)> = None;
+    let mut schema_extensions: Vec<(Location, ast::SchemaDefinition<'_, String>)> = Vec::new();
     let mut extensions = Vec::new();
     let mut directive_names: Vec<String> = Vec::new();
+    let mut directives: Vec<DirectiveDef> = Vec::new();
     for def in doc.definitions {
         match def {
             ast::Definition::SchemaDefinition(s) => {
                 let loc = b.loc(s.position);
-                if let Some((first, _)) = &schema_def {
+                if s.directives
+                    .iter()
+                    .any(|d| d.name == super::preparse::EXTENSION_MARK)
+                {
+                    schema_extensions.push((loc, s));
+                } else if let Some((first, _)) = &schema_def {
                     b.diags.push(
                         Diagnostic::error(loc, "the schema is defined more than once")
                             .with_help(format!("the first `schema` definition is at {first}")),
@@ -74,17 +82,26 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
                 b.define(def);
             }
             ast::Definition::TypeExtension(e) => extensions.push(e),
-            ast::Definition::DirectiveDefinition(d) => directive_names.push(d.name),
+            ast::Definition::DirectiveDefinition(d) => {
+                directive_names.push(d.name.clone());
+                directives.push(DirectiveDef {
+                    location: b.loc(d.position),
+                    args: b.input_values(&format!("directive `@{}`", d.name), d.arguments),
+                    repeatable: d.repeatable,
+                    locations: d.locations.iter().map(|l| l.as_str().to_string()).collect(),
+                    name: d.name,
+                });
+            }
         }
     }
     for ext in extensions {
         b.extend(ext);
     }
 
-    let (query_type, mutation_type, subscription_type) = match schema_def {
+    let mut roots: [Option<String>; 3] = match schema_def {
         Some((loc, s)) => {
             let mut roots = [s.query, s.mutation, s.subscription];
-            for (root, what) in roots.iter_mut().zip(["query", "mutation", "subscription"]) {
+            for (root, what) in roots.iter_mut().zip(ROOT_KINDS) {
                 if let Some(name) = root.as_deref()
                     && !b.index.contains_key(name)
                 {
@@ -95,24 +112,50 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
                     *root = None;
                 }
             }
-            let [q, m, s] = roots;
-            (q, m, s)
+            roots
         }
         None => {
             let default = |n: &str| b.index.contains_key(n).then(|| n.to_string());
-            (
+            [
                 default("Query"),
                 default("Mutation"),
                 default("Subscription"),
-            )
+            ]
         }
     };
+    // `extend schema` adds root types; naming one that is already set is an error.
+    for (loc, ext) in schema_extensions {
+        for ((root, new), what) in roots
+            .iter_mut()
+            .zip([ext.query, ext.mutation, ext.subscription])
+            .zip(ROOT_KINDS)
+        {
+            let Some(new) = new else { continue };
+            if !b.index.contains_key(&new) {
+                b.diags.push(Diagnostic::error(
+                    loc.clone(),
+                    format!("the {what} root type `{new}` is not defined"),
+                ));
+            } else if let Some(old) = root.as_deref() {
+                b.diags.push(Diagnostic::error(
+                    loc.clone(),
+                    format!("`extend schema` sets the {what} root type, which is already `{old}`"),
+                ));
+            } else {
+                *root = Some(new);
+            }
+        }
+    }
+    let [query_type, mutation_type, subscription_type] = roots;
+    let description = prepared.description.as_deref().and_then(string_value);
 
     let mut schema = Schema {
         name,
         file,
         types: b.types,
         index: b.index,
+        description,
+        directives,
         query_type,
         mutation_type,
         subscription_type,
@@ -126,6 +169,19 @@ pub(super) fn build(source: &str, path: &Path) -> Result<Schema, Diagnostics> {
         schema.warnings = diags;
         Ok(schema)
     }
+}
+
+const ROOT_KINDS: [&str; 3] = ["query", "mutation", "subscription"];
+
+/// The value of a GraphQL string or block string token, as graphql-parser reads it (escapes,
+/// block string indentation), by parsing it as the description of a scalar.
+fn string_value(raw: &str) -> Option<String> {
+    let text = format!("{raw}\nscalar S");
+    let doc = ast::parse_schema::<String>(&text).ok()?;
+    doc.definitions.into_iter().find_map(|d| match d {
+        ast::Definition::TypeDefinition(ast::TypeDefinition::Scalar(s)) => s.description,
+        _ => None,
+    })
 }
 
 /// Refuses absurd nesting before the recursive-descent parser sees it.
@@ -231,15 +287,7 @@ impl Builder {
     fn convert_type(&mut self, t: ast::TypeDefinition<'_, String>) -> TypeDef {
         match t {
             ast::TypeDefinition::Scalar(s) => {
-                let specified_by = s
-                    .directives
-                    .iter()
-                    .find(|d| d.name == "specifiedBy")
-                    .and_then(|d| d.arguments.iter().find(|(n, _)| n == "url"))
-                    .and_then(|(_, v)| match v {
-                        ast::Value::String(s) => Some(s.clone()),
-                        _ => None,
-                    });
+                let specified_by = specified_by_url(&s.directives);
                 TypeDef {
                     name: s.name,
                     description: s.description,
@@ -286,6 +334,7 @@ impl Builder {
                 location: self.loc(i.position),
                 kind: TypeKind::InputObject {
                     fields: self.input_values(&format!("input `{}`", i.name), i.fields),
+                    one_of: i.directives.iter().any(|d| d.name == "oneOf"),
                 },
                 name: i.name,
                 description: i.description,
@@ -435,11 +484,20 @@ impl Builder {
         };
         // Convert the new members first (they need `&mut self`), then merge them.
         match ext {
-            ast::TypeExtension::Scalar(_) => {
-                if !matches!(self.types[i].kind, TypeKind::Scalar { .. }) {
-                    self.wrong_extension(loc, &name, kind_word, i);
+            ast::TypeExtension::Scalar(e) => match &mut self.types[i].kind {
+                // The extension may give the specification, and a built-in scalar is not
+                // extended (the check reports it).
+                TypeKind::Scalar {
+                    builtin: false,
+                    specified_by,
+                } => {
+                    if let Some(url) = specified_by_url(&e.directives) {
+                        *specified_by = Some(url);
+                    }
                 }
-            }
+                TypeKind::Scalar { builtin: true, .. } => {}
+                _ => self.wrong_extension(loc, &name, kind_word, i),
+            },
             ast::TypeExtension::Object(e) => {
                 let new_fields = self.fields(&name, e.fields);
                 self.merge_fields(
@@ -497,7 +555,8 @@ impl Builder {
                 let new_fields = self.input_values(&format!("input `{name}`"), e.fields);
                 let mut dups = Vec::new();
                 match &mut self.types[i].kind {
-                    TypeKind::InputObject { fields } => {
+                    TypeKind::InputObject { fields, one_of } => {
+                        *one_of |= e.directives.iter().any(|d| d.name == "oneOf");
                         for f in new_fields {
                             match fields.iter().find(|x| x.name == f.name) {
                                 Some(x) => {
@@ -626,7 +685,7 @@ fn same_shape(a: &TypeDef, b: &TypeDef) -> bool {
                 let v: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
                 format!("enum|{}", v.join(","))
             }
-            TypeKind::InputObject { fields } => {
+            TypeKind::InputObject { fields, .. } => {
                 let f: Vec<String> = fields
                     .iter()
                     .map(|f| format!("{}:{}", f.name, f.ty))
@@ -661,6 +720,17 @@ pub(crate) fn value(v: &ast::Value<'_, String>) -> Value {
             Value::Object(fields.iter().map(|(k, v)| (k.clone(), value(v))).collect())
         }
     }
+}
+
+fn specified_by_url(directives: &[ast::Directive<'_, String>]) -> Option<String> {
+    directives
+        .iter()
+        .find(|d| d.name == "specifiedBy")
+        .and_then(|d| d.arguments.iter().find(|(n, _)| n == "url"))
+        .and_then(|(_, v)| match v {
+            ast::Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
 }
 
 fn deprecation(directives: &[ast::Directive<'_, String>]) -> Option<Deprecation> {

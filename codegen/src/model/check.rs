@@ -33,7 +33,7 @@ impl Checker<'_> {
                     Location::new(&schema.file, 1, 1),
                     "the schema has no query root type",
                 )
-                .with_help("define `type Query { … }` or name one in `schema { query: … }`"),
+                .with_help("GraphQL requires a query root, even in a schema of mutations only: define `type Query { … }` or name one in `schema { query: … }`"),
             ),
             Some(q) => self.root_is_object(q, "query"),
         }
@@ -104,7 +104,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                TypeKind::InputObject { fields } => {
+                TypeKind::InputObject { fields, one_of } => {
                     if fields.is_empty() {
                         self.diags.push(Diagnostic::error(
                             t.location.clone(),
@@ -113,6 +113,13 @@ impl Checker<'_> {
                     }
                     for f in fields {
                         self.input_value(f, &format!("input field `{}.{}`", t.name, f.name));
+                        // A `@oneOf` value sets one field: none can be required or defaulted.
+                        if *one_of && (f.ty.is_non_null() || f.default.is_some()) {
+                            self.diags.push(Diagnostic::error(
+                                f.location.clone(),
+                                format!("field `{}.{}` of a `@oneOf` input must be nullable and have no default value", t.name, f.name),
+                            ));
+                        }
                     }
                 }
             }
@@ -308,7 +315,7 @@ impl Checker<'_> {
         let schema = self.schema;
         let mut edges: BTreeMap<&str, Vec<(&str, &InputValue)>> = BTreeMap::new();
         for t in schema.types() {
-            if let TypeKind::InputObject { fields } = &t.kind {
+            if let TypeKind::InputObject { fields, .. } = &t.kind {
                 let mut out = Vec::new();
                 for f in fields {
                     if let TypeRef::NonNull(inner) = &f.ty
@@ -441,7 +448,7 @@ pub(crate) fn check_value(
                 Value::Enum(e) => Err(format!("`{e}` is not a value of enum `{name}`")),
                 other => Err(format!("`{other}` is not a value of enum `{name}`")),
             },
-            Some(TypeKind::InputObject { fields }) => match v {
+            Some(TypeKind::InputObject { fields, one_of }) => match v {
                 Value::Object(given) => {
                     for (k, val) in given {
                         match fields.iter().find(|f| &f.name == k) {
@@ -465,6 +472,12 @@ pub(crate) fn check_value(
                         {
                             return Err(format!("required field `{name}.{}` is missing", f.name));
                         }
+                    }
+                    if *one_of && (given.len() != 1 || given.iter().any(|(_, v)| *v == Value::Null))
+                    {
+                        return Err(format!(
+                            "`{name}` is `@oneOf`: exactly one field must be given, not `null`"
+                        ));
                     }
                     Ok(())
                 }

@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod preparse;
 mod print;
 
 use std::collections::HashMap;
@@ -32,6 +33,10 @@ pub struct Schema {
     pub file: Arc<Path>,
     types: Vec<TypeDef>,
     index: HashMap<String, usize>,
+    /// The description of the `schema` definition.
+    pub description: Option<String>,
+    /// The directives the schema defines (`directive @name(…) on …`), in definition order.
+    pub directives: Vec<DirectiveDef>,
     /// The query root type's name.
     pub query_type: Option<String>,
     /// The mutation root type's name.
@@ -93,6 +98,8 @@ pub enum TypeKind {
     InputObject {
         /// The input fields, in definition order.
         fields: Vec<InputValue>,
+        /// `@oneOf`: a value sets exactly one field, to a value other than `null`.
+        one_of: bool,
     },
 }
 
@@ -152,6 +159,21 @@ pub struct InputValue {
     pub default: Option<Value>,
     /// Set when it carries `@deprecated`.
     pub deprecation: Option<Deprecation>,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+/// A directive definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectiveDef {
+    /// The name, without `@`.
+    pub name: String,
+    /// The arguments, in definition order.
+    pub args: Vec<InputValue>,
+    /// True if it may be used more than once at one place.
+    pub repeatable: bool,
+    /// Where it may be used: `FIELD`, `QUERY`, `OBJECT`, …
+    pub locations: Vec<String>,
     /// Where it is defined.
     pub location: Location,
 }
@@ -356,6 +378,11 @@ impl Schema {
         }
     }
 
+    /// The directive definition named `name` (without `@`).
+    pub fn directive(&self, name: &str) -> Option<&DirectiveDef> {
+        self.directives.iter().find(|d| d.name == name)
+    }
+
     /// The named type, built-in scalars included.
     pub fn get(&self, name: &str) -> Option<&TypeDef> {
         self.index.get(name).map(|&i| &self.types[i])
@@ -391,6 +418,28 @@ impl Schema {
         ]
         .iter()
         .any(|r| r.as_deref() == Some(name))
+    }
+
+    /// True if object type `name` can be a field's value: some field has it as its type, it is
+    /// a union member, or it implements an interface. Relay's `type Query implements Node` with
+    /// `relay: Query!` makes a root type one; other root types are not values in Rust.
+    pub fn is_value_type(&self, name: &str) -> bool {
+        self.types.iter().any(|t| match &t.kind {
+            TypeKind::Object { fields, .. } | TypeKind::Interface { fields, .. } => {
+                fields.iter().any(|f| f.ty.named() == name)
+            }
+            TypeKind::Union { members } => members.iter().any(|m| m == name),
+            _ => false,
+        }) || matches!(
+            self.get(name).map(|t| &t.kind),
+            Some(TypeKind::Object { interfaces, .. }) if !interfaces.is_empty()
+        )
+    }
+
+    /// True if `name` is a root type that is not also a value type ([`Schema::is_value_type`]):
+    /// its fields are only ever resolved as operations' roots.
+    pub fn is_root_only(&self, name: &str) -> bool {
+        self.is_root(name) && !self.is_value_type(name)
     }
 
     /// The fields of an object or interface type (empty for other kinds).

@@ -15,7 +15,8 @@ use super::{Deprecation, Field, InputValue, Schema, TypeKind, Value};
 pub enum Subscriptions {
     /// The subscription root type and its mention in the `schema` definition.
     Include,
-    /// Neither (the generated server does not serve subscriptions).
+    /// Neither (the generated server does not serve subscriptions), nor the schema's
+    /// description, which the server engine's SDL parser does not read.
     Omit,
 }
 
@@ -27,6 +28,9 @@ impl Schema {
             Subscriptions::Include => self.subscription_type.as_deref(),
             Subscriptions::Omit => None,
         };
+        if subscriptions == Subscriptions::Include {
+            description(&mut out, "", self.description.as_deref());
+        }
         out.push_str("schema {\n");
         for (keyword, root) in [
             ("query", self.query_type.as_deref()),
@@ -39,8 +43,10 @@ impl Schema {
         }
         out.push_str("}\n");
         for t in self.types() {
+            // Left out as the root only: where it is also a value (a field's type), it stays.
             if subscriptions == Subscriptions::Omit
                 && self.subscription_type.as_deref() == Some(t.name.as_str())
+                && !self.is_value_type(&t.name)
             {
                 continue;
             }
@@ -80,8 +86,9 @@ impl Schema {
                     }
                     out.push_str("}\n");
                 }
-                TypeKind::InputObject { fields } => {
-                    let _ = writeln!(out, "input {name} {{");
+                TypeKind::InputObject { fields, one_of } => {
+                    let one_of = if *one_of { " @oneOf" } else { "" };
+                    let _ = writeln!(out, "input {name}{one_of} {{");
                     for f in fields {
                         description(&mut out, "  ", f.description.as_deref());
                         out.push_str("  ");

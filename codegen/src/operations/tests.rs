@@ -10,6 +10,9 @@ interface Node { id: ID! }
 type Cart implements Node { id: ID! name: String items(first: Int = 10): [Item!]! }
 type Item implements Node { id: ID! sku: String! quantity: Int! }
 union SearchResult = Cart | Item
+directive @tag(name: String!) repeatable on FIELD | INLINE_FRAGMENT
+directive @once on FIELD
+directive @onType on OBJECT
 "#;
 
 fn schema() -> Schema {
@@ -152,4 +155,21 @@ fn several_errors_are_reported_at_once() {
 #[test]
 fn nullable_variable_with_default_fits_a_required_argument() {
     ok("query A($text: String = \"robot\") { search(text: $text) { __typename } }");
+}
+
+#[test]
+fn directives_the_schema_defines_are_checked() {
+    ok(
+        "query A { cart { id @tag(name: \"a\") @tag(name: \"b\") @once ... on Cart @tag(name: \"c\") { name } } }",
+    );
+    let e = errors("query A { cart { id @once @once } }");
+    assert!(e.contains("`@once` is not repeatable"), "{e}");
+    let e = errors("query A { cart { id @onType } }");
+    assert!(e.contains("cannot be used here (FIELD)"), "{e}");
+    let e = errors("query A { cart { id @tag } }");
+    assert!(e.contains("needs its argument `name`"), "{e}");
+    let e = errors("query A { cart { id @tag(name: 1) } }");
+    assert!(e.contains("`@tag(name:)`"), "{e}");
+    let e = errors("query A { cart { id @tag(name: \"x\", other: 1) } }");
+    assert!(e.contains("has no argument `other`"), "{e}");
 }

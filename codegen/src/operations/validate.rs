@@ -249,13 +249,16 @@ impl<'d> Ctx<'_, 'd> {
         }
     }
 
+    /// The directives at one `location` (`FIELD`, `INLINE_FRAGMENT`, `FRAGMENT_SPREAD`):
+    /// `@skip` and `@include`, and those the schema defines for that location.
     fn check_directives(
         &self,
         ds: &[q::Directive<'_, String>],
+        location: &str,
         vars: &[VariableDef],
         diags: &mut Diagnostics,
     ) {
-        for d in ds {
+        for (i, d) in ds.iter().enumerate() {
             let loc = self.loc(d.position);
             match d.name.as_str() {
                 "skip" | "include" => {
@@ -281,10 +284,60 @@ impl<'d> Ctx<'_, 'd> {
                         }
                     }
                 }
-                other => diags.push(
-                    Diagnostic::error(loc, format!("unknown directive `@{other}`"))
-                        .with_help("operations may use `@skip` and `@include`"),
-                ),
+                other => {
+                    let Some(def) = self.schema.directive(other) else {
+                        diags.push(
+                            Diagnostic::error(loc, format!("unknown directive `@{other}`"))
+                                .with_help("operations may use `@skip`, `@include` and the directives the schema defines"),
+                        );
+                        continue;
+                    };
+                    if !def.locations.iter().any(|l| l == location) {
+                        diags.push(Diagnostic::error(
+                            loc,
+                            format!(
+                                "`@{other}` cannot be used here ({location}); the schema allows it on {}",
+                                def.locations.join(", ")
+                            ),
+                        ));
+                        continue;
+                    }
+                    if !def.repeatable && ds[..i].iter().any(|x| x.name == d.name) {
+                        diags.push(Diagnostic::error(
+                            loc.clone(),
+                            format!("`@{other}` is not repeatable but is used twice here"),
+                        ));
+                    }
+                    for (name, v) in &d.arguments {
+                        let Some(arg) = def.args.iter().find(|a| &a.name == name) else {
+                            diags.push(Diagnostic::error(
+                                loc.clone(),
+                                format!("`@{other}` has no argument `{name}`"),
+                            ));
+                            continue;
+                        };
+                        let has_default = arg.default.is_some();
+                        if let Err(msg) = check_value(self.schema, &value(v), &arg.ty, &|n, t| {
+                            self.variable_fits(n, t, has_default, vars)
+                        }) {
+                            diags.push(Diagnostic::error(
+                                loc.clone(),
+                                format!("`@{other}({name}:)`: {msg}"),
+                            ));
+                        }
+                    }
+                    for a in &def.args {
+                        if a.ty.is_non_null()
+                            && a.default.is_none()
+                            && !d.arguments.iter().any(|(n, _)| n == &a.name)
+                        {
+                            diags.push(Diagnostic::error(
+                                loc.clone(),
+                                format!("`@{other}` needs its argument `{}`", a.name),
+                            ));
+                        }
+                    }
+                }
             }
         }
     }
@@ -332,7 +385,7 @@ impl<'d> Ctx<'_, 'd> {
             match item {
                 q::Selection::Field(f) => {
                     let loc = self.loc(f.position);
-                    self.check_directives(&f.directives, vars, diags);
+                    self.check_directives(&f.directives, "FIELD", vars, diags);
                     if f.name == "__typename" {
                         if !f.arguments.is_empty() || !f.selection_set.items.is_empty() {
                             diags.push(Diagnostic::error(
@@ -469,7 +522,7 @@ impl<'d> Ctx<'_, 'd> {
                     }
                 }
                 q::Selection::InlineFragment(i) => {
-                    self.check_directives(&i.directives, vars, diags);
+                    self.check_directives(&i.directives, "INLINE_FRAGMENT", vars, diags);
                     let target = match &i.type_condition {
                         Some(q::TypeCondition::On(cond)) => {
                             if !self.check_type_condition(cond, i.position, diags) {
@@ -489,7 +542,7 @@ impl<'d> Ctx<'_, 'd> {
                     self.check_selection_set(target, &i.selection_set, vars, diags, visiting);
                 }
                 q::Selection::FragmentSpread(s) => {
-                    self.check_directives(&s.directives, vars, diags);
+                    self.check_directives(&s.directives, "FRAGMENT_SPREAD", vars, diags);
                     let loc = self.loc(s.position);
                     let Some(frag) = self.fragments.get(s.fragment_name.as_str()) else {
                         let help = did_you_mean(&s.fragment_name, self.fragments.keys().copied())
