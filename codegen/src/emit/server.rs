@@ -588,9 +588,9 @@ fn trait_methods(
                 )
             };
             let method = ident(&ns.alloc(&desired));
-            // The adapter's closures bind `resolvers`, `ctx`, `parent` and `rc` around the
+            // The adapter's closures bind `resolvers`, `ctx`, `parent` and `fc` around the
             // arguments' locals, which must not shadow them.
-            let mut pns = Namespace::with_reserved(["self", "ctx", "parent", "resolvers", "rc"]);
+            let mut pns = Namespace::with_reserved(["self", "ctx", "parent", "resolvers", "fc"]);
             let params: Vec<(Ident, TokenStream, InputValue)> = f
                 .args
                 .iter()
