@@ -1,6 +1,31 @@
-//! Generates the typed clients from `../schemas` and `../schemas/operations/<api>/`.
+//! Generates the typed client of each API whose feature is on, from this crate's copy of the
+//! schemas (`schemas/`, with the operation documents of `schemas/operations/<api>/`). The copy
+//! travels in the published package; `.ci/sync-crate-files` keeps it equal to the workspace's
+//! `schemas/`. With no API feature on, nothing is generated: the crate is the runtime alone.
+
+use std::path::PathBuf;
+
+/// Each API: its schema's file stem, which is also the Cargo feature that turns it on.
+const APIS: &[&str] = &[
+    "client",
+    "shop",
+    "cart-admin",
+    "lock",
+    "usage",
+    "purchase",
+    "marketplace",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=schemas");
+    let schemas: Vec<PathBuf> = APIS
+        .iter()
+        .filter(|api| enabled(api))
+        .map(|api| PathBuf::from("schemas").join(format!("{api}.graphql")))
+        .collect();
+    if schemas.is_empty() {
+        return Ok(());
+    }
     shopql_codegen::configure()
         .client(true)
         .server(false)
@@ -20,6 +45,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Computed on demand by the server; fetch them with an operation document.
         .lazy_field("CartType.availableShippingMethods")
         .lazy_field("CartType.availablePaymentMethods")
-        .compile_dir("../schemas")?;
+        .compile(&schemas, &["schemas/operations"])?;
     Ok(())
+}
+
+/// Whether Cargo feature `name` is on (cargo tells build scripts through the environment).
+fn enabled(name: &str) -> bool {
+    let var = format!(
+        "CARGO_FEATURE_{}",
+        name.to_ascii_uppercase().replace('-', "_")
+    );
+    std::env::var_os(var).is_some()
 }

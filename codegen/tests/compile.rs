@@ -3,7 +3,8 @@
 //! `common/synthetic.rs`), so that scale and naming are proven, not hoped.
 //!
 //! The code is written into a small cargo workspace under `target/codegen-compile-test/` whose
-//! crates depend on `shopql-sdk` (clients) or `shopql-server-stubs` (servers) by path, with the
+//! crates depend on the runtime alone, `shopql-sdk` (clients) or `shopql-server-stubs` (servers)
+//! by path with `default-features = false` (none of shopql's seven APIs compiled), with the
 //! workspace's `Cargo.lock`, and checked with `cargo clippy --offline` in a target directory of
 //! its own there. Files are rewritten only when they change, so a rerun with the same generator
 //! is nearly free; the first run builds the dependencies (a few minutes).
@@ -85,7 +86,7 @@ impl TestCrate {
         };
         let manifest = format!(
             "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\n{runtime} = {{ path = \"{}\" }}\n{}\n{}\n{}\n",
+             [dependencies]\n{runtime} = {{ path = \"{}\", default-features = false }}\n{}\n{}\n{}\n",
             self.name,
             workspace_root().join(runtime_dir).display(),
             workspace_dependency("serde"),

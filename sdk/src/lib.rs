@@ -24,50 +24,64 @@
 //!
 //! Client API: log in with base64 credentials, then browse and check out as the customer.
 //!
-//! ```ignore
+//! ```no_run
 //! use shopql_sdk::{auth, client};
 //!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = client::Client::new("http://127.0.0.1:4000/client/graphql")
 //!     .header(auth::CLIENT_ORIGIN_HEADER, "www.my-vinyl-store.com");
-//! let login = store.operations().login(client::login::Variables {
-//!     email: auth::base64("buyer@example.com"),
-//!     password: auth::base64("demo-password"),
-//! }).await?;
-//! let jwt = login.login.session.jwt;
+//! let login = store
+//!     .login(auth::base64("buyer@example.com"), auth::base64("demo-password"))
+//!     .await?;
+//! let jwt = login.and_then(|l| l.session).and_then(|s| s.jwt).ok_or("no session")?;
 //! let customer = store.bearer(jwt);
 //! let checkout = customer.checkout_create().await?;
+//! # let _ = checkout;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Shop, cart-admin, lock and usage: one token for the scopes you need, one client per API.
 //!
-//! ```ignore
-//! use shopql_sdk::{auth, shop, lock};
+//! ```no_run
+//! use shopql_sdk::{Maybe, auth, lock, shop};
 //!
+//! # async fn demo() -> shopql_sdk::Result<()> {
 //! let base = "http://127.0.0.1:4000";
 //! let token = auth::shop_token(base, "demo", "demo-access-id", "demo-access-secret",
 //!     &["cart", "cart:admin", "lock", "usage"], 3600).await?;
 //! let carts = shop::Client::new(auth::shop_api_url(base, "demo", "cart")).bearer(&token);
-//! let cart = carts.hydrate(shop::CartInput {
-//!     items: vec![shop::CartSkuItemInput { sku: "robot-pink-standard".into(), quantity: 1, ..Default::default() }],
+//! let item = shop::CartSkuItemInput {
+//!     sku: "robot-pink-standard".into(),
+//!     quantity: Maybe::Value(1),
 //!     ..Default::default()
-//! }).await?;
+//! };
+//! let cart = carts
+//!     .hydrate(shop::CartInput { items: Maybe::Value(vec![Some(item)]), ..Default::default() })
+//!     .await?;
 //! let locks = lock::Client::new(auth::shop_api_url(base, "demo", "lock")).bearer(&token);
-//! let held = locks.acquire("cart:42".into(), 30.into()).await?;
+//! let held = locks.acquire("cart:42".into(), lock::AcquireOptions { ttl: Some(30) }).await?;
+//! # let _ = (cart, held);
+//! # Ok(())
+//! # }
 //! ```
 //!
-//! Purchase (anonymous cart by user id) and marketplace (seller API key):
+//! Purchase (anonymous cart by user id) and marketplace (seller API key), through operation
+//! documents:
 //!
-//! ```ignore
+//! ```no_run
 //! use shopql_sdk::{marketplace, purchase};
 //!
+//! # async fn demo() -> shopql_sdk::Result<()> {
 //! let purchase = purchase::Client::new("http://127.0.0.1:4000/purchase/graphql");
-//! let cart = purchase.operations().cart(purchase::cart::Variables {
-//!     store_id: "Electronics".into(), user_id: "anonymous-1".into(), ..Default::default()
-//! }).await?;
+//! let cart = purchase.operations().cart().await?;
 //!
 //! let seller = marketplace::Client::new("http://127.0.0.1:4000/marketplace/graphql")
 //!     .bearer("demo-seller-key");
-//! let brands = seller.operations().list_brands(Default::default()).await?;
+//! let brands = seller.operations().list_brands().await?;
+//! # let _ = (cart, brands);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! ## The runtime
@@ -156,10 +170,17 @@ pub use transport::{
 pub use {async_trait, reqwest, rust_decimal, serde, serde_json};
 
 // Generated API modules (written by build.rs into OUT_DIR); each file defines `pub mod <api>`.
+#[cfg(feature = "client")]
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
+#[cfg(feature = "shop")]
 include!(concat!(env!("OUT_DIR"), "/shop.rs"));
+#[cfg(feature = "cart-admin")]
 include!(concat!(env!("OUT_DIR"), "/cart_admin.rs"));
+#[cfg(feature = "lock")]
 include!(concat!(env!("OUT_DIR"), "/lock.rs"));
+#[cfg(feature = "usage")]
 include!(concat!(env!("OUT_DIR"), "/usage.rs"));
+#[cfg(feature = "purchase")]
 include!(concat!(env!("OUT_DIR"), "/purchase.rs"));
+#[cfg(feature = "marketplace")]
 include!(concat!(env!("OUT_DIR"), "/marketplace.rs"));

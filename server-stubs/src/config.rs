@@ -59,7 +59,8 @@ pub struct ServerConfig {
     pub default_page_size: usize,
     /// The items counted for a list without a page-size argument (default 1).
     pub unpaged_list_size: usize,
-    /// The argument names that set a page size (default [`PAGE_SIZE_ARGUMENTS`]).
+    /// The argument names that set a page size (default: `first`, `last`, `take`, `limit`,
+    /// `perPage`, `pageSize`, `size`, `top`).
     pub page_size_arguments: Vec<String>,
     /// Most aliases in one document (default 30).
     pub max_aliases: usize,

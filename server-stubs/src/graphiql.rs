@@ -1,6 +1,6 @@
 //! The GraphiQL page served on `GET` without a query: a static HTML page with its endpoint,
 //! title and preset headers embedded as JSON, and the scripts and styles it loads, which the
-//! server serves itself (see [`asset`]): GraphiQL works behind a firewall or with no internet,
+//! server serves itself (the crate-private `asset`): GraphiQL works behind a firewall or with no internet,
 //! and what runs in the browser is pinned to the exact versions vendored here.
 //!
 //! Values are embedded as JSON with `<`, `>` and `&` escaped (`\u003c`, …), so no endpoint,

@@ -41,20 +41,28 @@
 //! validation errors their codes, reports a failing non-null field once with its `path`, and
 //! answers `null` list items as `null`, where async-graphql's `dynamic` engine falls short.
 //!
-//! ```ignore
+//! ```no_run
+//! use shopql_server_stubs::lock::{LockResolvers, LockStatus};
 //! use shopql_server_stubs::{ApiResult, FieldContext};
-//! use shopql_server_stubs::lock::LockResolvers;
 //!
 //! struct MyLocks;
 //!
 //! #[shopql_server_stubs::async_trait::async_trait]
 //! impl LockResolvers for MyLocks {
-//!     async fn acquire(&self, ctx: &FieldContext<'_>, key: String, ttl: Option<i32>) -> ApiResult<bool> { todo!() }
-//!     async fn release(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<bool> { todo!() }
-//!     async fn lock(&self, ctx: &FieldContext<'_>, key: String) -> ApiResult<Option<shopql_server_stubs::lock::LockStatus>> { todo!() }
+//!     async fn acquire(&self, _: &FieldContext<'_>, key: String, ttl: Option<i32>) -> ApiResult<bool> {
+//!         Ok(!key.is_empty() && ttl.unwrap_or(30) > 0)
+//!     }
+//!     async fn release(&self, _: &FieldContext<'_>, _key: String) -> ApiResult<bool> {
+//!         Ok(true)
+//!     }
+//!     async fn lock(&self, _: &FieldContext<'_>, _key: String) -> ApiResult<Option<LockStatus>> {
+//!         Ok(None)
+//!     }
 //! }
 //!
-//! let app = shopql_server_stubs::lock::router(MyLocks);
+//! let app = shopql_server_stubs::axum::Router::new()
+//!     .nest("/{tenant}/lock", shopql_server_stubs::lock::router(MyLocks));
+//! # let _: shopql_server_stubs::axum::Router = app;
 //! ```
 
 pub mod body;
@@ -95,10 +103,17 @@ pub use axum;
 // Lets generated code name this crate as `::shopql_server_stubs` from inside it.
 extern crate self as shopql_server_stubs;
 
+#[cfg(feature = "client")]
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
+#[cfg(feature = "shop")]
 include!(concat!(env!("OUT_DIR"), "/shop.rs"));
+#[cfg(feature = "cart-admin")]
 include!(concat!(env!("OUT_DIR"), "/cart_admin.rs"));
+#[cfg(feature = "lock")]
 include!(concat!(env!("OUT_DIR"), "/lock.rs"));
+#[cfg(feature = "usage")]
 include!(concat!(env!("OUT_DIR"), "/usage.rs"));
+#[cfg(feature = "purchase")]
 include!(concat!(env!("OUT_DIR"), "/purchase.rs"));
+#[cfg(feature = "marketplace")]
 include!(concat!(env!("OUT_DIR"), "/marketplace.rs"));

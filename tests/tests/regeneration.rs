@@ -51,8 +51,8 @@ fn write_crate(dir: &Path) {
         "# Written by tests/tests/regeneration.rs; do not edit.\n\
          [package]\nname = \"regen-demo\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [workspace]\n\n\
-         [dependencies]\nshopql-sdk = {{ path = {:?} }}\nshopql-server-stubs = {{ path = {:?} }}\n{}\n{}\n{}\n\n\
-         [build-dependencies]\nshopql-codegen = {{ path = {:?} }}\n",
+         [dependencies]\nshopql-sdk = {{ path = {:?}, default-features = false }}\nshopql-server-stubs = {{ path = {:?}, default-features = false }}\n{}\n{}\n{}\n\n\
+         [build-dependencies]\nshopql-codegen = {{ path = {:?}, default-features = false }}\n",
         root.join("sdk").display().to_string(),
         root.join("server-stubs").display().to_string(),
         workspace_dependency("serde"),
