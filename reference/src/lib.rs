@@ -10,9 +10,6 @@
 //! abuse limits every API shares (token bucket, login and coupon budgets).
 
 pub mod admin;
-// One doc comment in `apis/client/stores.rs` writes a URL as an example of input, not as a
-// link; `apis/` is being changed elsewhere, so the lint is allowed here until it is fixed there.
-#[allow(rustdoc::bare_urls)]
 pub mod apis;
 pub mod auth;
 pub mod background;

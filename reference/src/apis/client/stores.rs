@@ -36,7 +36,7 @@ impl StoreRow {
 }
 
 /// The text of a `CommonGround-Origin` header reduced to a domain: trimmed, lower case, without
-/// a scheme, path or trailing dot, so "https://WWW.My-Vinyl-Store.com/" names the same store.
+/// a scheme, path or trailing dot, so `https://WWW.My-Vinyl-Store.com/` names the same store.
 pub fn normalize_domain(header: &str) -> String {
     let t = header.trim().to_ascii_lowercase();
     let t = t
