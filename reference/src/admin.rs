@@ -16,10 +16,10 @@ use rand::rngs::OsRng;
 use sqlx::AnyConnection;
 
 use crate::apis::client::stores::normalize_domain;
-use crate::apis::marketplace::auth::hash_key;
-use crate::apis::purchase::access::{MAX_ID_LEN, token_hash};
+use crate::apis::purchase::access::MAX_ID_LEN;
 use crate::apis::shop::tenants;
-use crate::store::{Store, db_error, object_id};
+use crate::auth::sha256_hex;
+use crate::store::{Store, object_id};
 
 /// A new secret: `prefix` and 64 hex digits (256 bits from the OS's generator).
 pub fn new_secret(prefix: &str) -> String {
@@ -128,19 +128,17 @@ pub async fn create_seller(store: &Store, business_name: &str) -> anyhow::Result
     // Sellers are rare: the next id under the write transaction is enough.
     let seller_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM mp_sellers")
         .fetch_one(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     sqlx::query(
         "INSERT INTO mp_sellers (id, business_name, api_key_hash, parent_id, created_at) \
          VALUES ($1, $2, $3, NULL, $4)",
     )
     .bind(seller_id)
     .bind(name)
-    .bind(hash_key(&api_key))
+    .bind(sha256_hex(&api_key))
     .bind(now_ms())
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     tx.commit().await?;
     Ok(SellerKey { seller_id, api_key })
 }
@@ -150,7 +148,7 @@ pub async fn rotate_seller_key(store: &Store, seller_id: i64) -> anyhow::Result<
     let api_key = new_secret("sk_");
     let done = sqlx::query("UPDATE mp_sellers SET api_key_hash = $2 WHERE id = $1")
         .bind(seller_id)
-        .bind(hash_key(&api_key))
+        .bind(sha256_hex(&api_key))
         .execute(&store.pool)
         .await?;
     if done.rows_affected() == 0 {
@@ -183,18 +181,16 @@ pub async fn create_purchase_token(store: &Store, user_id: &str) -> anyhow::Resu
     sqlx::query(
         "INSERT INTO purchase_api_tokens (token_hash, user_id, created_ms) VALUES ($1, $2, $3)",
     )
-    .bind(token_hash(&token))
+    .bind(sha256_hex(&token))
     .bind(user)
     .bind(now_ms())
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     sqlx::query("UPDATE purchase_carts SET is_anonymous = $2 WHERE lower(user_id) = lower($1)")
         .bind(user)
         .bind(false)
         .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -212,7 +208,7 @@ pub async fn revoke_purchase_tokens(
                 "UPDATE purchase_api_tokens SET revoked_ms = $2 \
                  WHERE token_hash = $1 AND revoked_ms IS NULL",
             )
-            .bind(token_hash(t.trim()))
+            .bind(sha256_hex(t.trim()))
             .bind(now_ms())
             .execute(&store.pool)
             .await?
@@ -322,7 +318,7 @@ pub async fn revoke_demo_credentials(store: &Store) -> anyhow::Result<()> {
         marketplace::seed::DEMO_SELLER_2_KEY,
     ] {
         keys += sqlx::query("UPDATE mp_sellers SET api_key_hash = NULL WHERE api_key_hash = $1")
-            .bind(hash_key(k))
+            .bind(sha256_hex(k))
             .execute(&store.pool)
             .await?
             .rows_affected();

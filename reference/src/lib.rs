@@ -16,6 +16,7 @@ pub mod background;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod error;
 pub mod http;
 pub mod limits;
 pub mod observability;

@@ -247,7 +247,7 @@ async fn an_anonymous_cart_met_by_its_customers_token_becomes_the_customers() ->
         sqlx::query(
             "INSERT INTO purchase_api_tokens (token_hash, user_id, created_ms) VALUES ($1, $2, 0)",
         )
-        .bind(shopql_reference::apis::purchase::access::token_hash(token))
+        .bind(shopql_reference::auth::sha256_hex(token))
         .bind(user)
         .execute(&mut *conn)
         .await?;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::response::GraphqlError;
+use crate::graphql_error::GraphqlError;
 
 /// The result type of every fallible SDK call.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -396,7 +396,7 @@ impl std::error::Error for TransportError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::{ErrorLocation, PathSegment};
+    use crate::graphql_error::{ErrorLocation, PathSegment};
 
     fn graphql_error(message: &str, code: Option<&str>) -> GraphqlError {
         let extensions = code.map(|code| {

@@ -144,6 +144,7 @@ extern crate self as shopql_sdk;
 pub mod auth;
 mod error;
 mod graphql;
+mod graphql_error;
 mod maybe;
 pub mod pagination;
 mod response;
@@ -156,8 +157,9 @@ pub use graphql::{
     GraphqlClient, GraphqlOperation, PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_SUPPORTED,
     REQUEST_ID_HEADER,
 };
+pub use graphql_error::{ErrorLocation, GraphqlError, PathSegment};
 pub use maybe::Maybe;
-pub use response::{ErrorLocation, GraphqlError, PathSegment, Response};
+pub use response::Response;
 pub use retry::{
     DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED, DEFAULT_MIN_DELAY, RetryPolicy,
 };

@@ -201,6 +201,80 @@ impl ApiError {
     }
 }
 
+/// With the `sqlx` feature, `?` turns a database error into an API error: a violated unique or check constraint is a
+/// `CONFLICT` (someone else got there first, or a stock backstop held); a full disk is
+/// `STORAGE_FULL`; a database that cannot be reached (restarting, connections cut, the pool
+/// exhausted) is `UNAVAILABLE`; anything else is `INTERNAL`, logged with its detail and shown to
+/// the caller as a generic message.
+#[cfg(feature = "sqlx")]
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        db_error(e)
+    }
+}
+
+#[cfg(feature = "sqlx")]
+fn db_error(e: sqlx::Error) -> ApiError {
+    if is_storage_full(&e) {
+        tracing::warn!(error = %e, "storage is full: refusing writes");
+        return ApiError::storage_full(
+            "the server's storage is full: the change was not saved; retry once space is freed",
+        );
+    }
+    if is_unreachable(&e) {
+        tracing::warn!(error = %e, "storage unavailable");
+        return ApiError::unavailable("storage is unavailable right now; retry shortly");
+    }
+    if let Some(db) = e.as_database_error() {
+        match db.kind() {
+            sqlx::error::ErrorKind::UniqueViolation => {
+                return ApiError::conflict("the object already exists or was changed concurrently");
+            }
+            sqlx::error::ErrorKind::CheckViolation => {
+                return ApiError::conflict(
+                    "the change would break a consistency rule (e.g. stock below zero)",
+                );
+            }
+            sqlx::error::ErrorKind::ForeignKeyViolation => {
+                return ApiError::conflict("the change refers to an object that does not exist");
+            }
+            _ => {}
+        }
+    }
+    ApiError::internal(format!("database: {e}"))
+}
+
+/// SQLite's `SQLITE_FULL` (13), or an I/O error while writing (`SQLITE_IOERR_WRITE`, 778, as
+/// some file systems report a full disk); PostgreSQL's `disk_full` (53100).
+#[cfg(feature = "sqlx")]
+fn is_storage_full(e: &sqlx::Error) -> bool {
+    let Some(db) = e.as_database_error() else {
+        return false;
+    };
+    matches!(db.code().as_deref(), Some("13" | "778" | "53100"))
+        || db.message().contains("database or disk is full")
+}
+
+/// The database could not be reached or dropped the connection: sqlx's I/O, TLS, protocol and
+/// pool errors, and PostgreSQL's connection exceptions (class 08), server shutdowns and start-ups
+/// (57P01 `admin_shutdown`, sent by `pg_terminate_backend` too; 57P02; 57P03
+/// `cannot_connect_now`).
+#[cfg(feature = "sqlx")]
+fn is_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

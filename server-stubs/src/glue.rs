@@ -12,7 +12,6 @@ use async_graphql::{PathSegment, QueryPathSegment};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::registry::Resolver;
 use crate::{ApiError, ApiResult, FieldContext, RequestContext};
 
 /// Collects where a list result holds `null` items (index paths below the field), so that
@@ -285,6 +284,9 @@ pub fn parent<'a, P: Any + Send + Sync>(
         Err(e) => Err(e),
     }
 }
+
+/// Resolves one field.
+pub type Resolver = Box<dyn for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync>;
 
 /// Resolves a field stored in the parent struct whose type is a scalar or an enum.
 pub(crate) fn leaf_resolver<P, T>(get: fn(&P) -> &T) -> Resolver

@@ -24,10 +24,8 @@ use async_graphql::{Positioned, Value};
 use serde::Serialize;
 
 use crate::ApiError;
+pub use crate::glue::Resolver;
 use crate::glue::{self, ToFieldValue};
-
-/// Resolves one field.
-pub type Resolver = Box<dyn for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync>;
 
 /// A field resolved by a trait method of a root type.
 pub type RootFn<R> = for<'a> fn(Arc<R>, ResolverContext<'a>) -> FieldFuture<'a>;

@@ -22,6 +22,11 @@ pub fn to_wire_float(amount: Decimal) -> f64 {
     amount.to_f64().unwrap_or(0.0)
 }
 
+/// The wire float of `minor` cents (see [`to_wire_float`]).
+pub fn minor_to_wire(minor: i64) -> f64 {
+    to_wire_float(from_minor(minor))
+}
+
 /// Parses a wire float into an exact decimal through its shortest text, so 29.99 is 29.99.
 pub fn from_wire_float(value: f64) -> Option<Decimal> {
     if !value.is_finite() {

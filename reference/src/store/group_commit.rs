@@ -27,7 +27,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{db_error, rollback};
+use super::rollback;
 
 /// At most this many writes share one commit: each member waits for the ones after it.
 const MAX_MEMBERS: usize = 32;
@@ -189,7 +189,7 @@ async fn leave(mut conn: PoolConnection<Any>) -> Group {
     };
     match undone {
         Ok(_) => Ok(conn),
-        Err(e) => Err((Some(conn), db_error(e))),
+        Err(e) => Err((Some(conn), ApiError::from(e))),
     }
 }
 
@@ -202,12 +202,12 @@ async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts:
         let mut conn = match pool.acquire().await {
             Ok(conn) => conn,
             Err(e) => {
-                let _ = first.send(Err(db_error(e)));
+                let _ = first.send(Err(ApiError::from(e)));
                 continue;
             }
         };
         if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
-            let _ = first.send(Err(db_error(e)));
+            let _ = first.send(Err(ApiError::from(e)));
             rollback(conn).await;
             continue;
         }
@@ -232,7 +232,7 @@ async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts:
                 }
                 Err(e) => {
                     rollback(conn).await;
-                    Err(db_error(e))
+                    Err(ApiError::from(e))
                 }
             },
         };
@@ -260,7 +260,7 @@ async fn members(
                     c
                 }
                 Err(e) => {
-                    let _ = answer.send(Err(db_error(e)));
+                    let _ = answer.send(Err(ApiError::from(e)));
                     leave(c).await?
                 }
             },
@@ -281,7 +281,7 @@ async fn lend(mut conn: PoolConnection<Any>, request: Request) -> Returned {
         return Returned::Left(conn);
     }
     if let Err(e) = conn.execute("SAVEPOINT member").await {
-        let e = db_error(e);
+        let e = ApiError::from(e);
         let _ = request.send(Err(e.clone()));
         return Returned::Broken(Some(conn), e);
     }

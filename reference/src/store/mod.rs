@@ -4,7 +4,9 @@
 
 mod group_commit;
 mod migrations;
+pub mod page;
 mod rate;
+pub mod sql;
 mod testing;
 
 use std::str::FromStr;
@@ -80,7 +82,7 @@ impl Tx {
             conn: Some(conn),
             member: None,
         };
-        tx.execute(begin).await.map_err(db_error)?;
+        tx.execute(begin).await?;
         Ok(tx)
     }
 
@@ -91,7 +93,7 @@ impl Tx {
             // Answered once the group's `COMMIT` that holds this write has returned.
             return member.commit().await;
         }
-        self.execute("COMMIT").await.map_err(db_error)?;
+        self.execute("COMMIT").await?;
         // Committed: the connection goes back to the pool as it is. A drop while `COMMIT` was in
         // flight leaves `conn` set, and the rollback that follows is a no-op after a commit.
         drop(self.conn.take());
@@ -257,13 +259,11 @@ impl Store {
                     member: Some(writer.join().await?),
                 }),
                 None => {
-                    let conn = self.pool.acquire().await.map_err(db_error)?;
+                    let conn = self.pool.acquire().await?;
                     Tx::begin(conn, "BEGIN IMMEDIATE").await
                 }
             },
-            Backend::Postgres => {
-                Tx::begin(self.pool.acquire().await.map_err(db_error)?, "BEGIN").await
-            }
+            Backend::Postgres => Tx::begin(self.pool.acquire().await?, "BEGIN").await,
         }
     }
 
@@ -275,10 +275,10 @@ impl Store {
         statement: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<sqlx::any::AnyQueryResult, ApiError> {
         if self.writer.is_none() {
-            return statement.execute(&self.pool).await.map_err(db_error);
+            return statement.execute(&self.pool).await.map_err(ApiError::from);
         }
         let mut tx = self.begin().await?;
-        let done = statement.execute(&mut *tx).await.map_err(db_error)?;
+        let done = statement.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done)
     }
@@ -330,7 +330,7 @@ impl Store {
             .execute(&self.pool)
             .await
             .map(|_| ())
-            .map_err(db_error)
+            .map_err(ApiError::from)
     }
 
     /// Reads a `meta` value.
@@ -339,7 +339,7 @@ impl Store {
             .bind(key)
             .fetch_optional(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(ApiError::from)
     }
 
     /// Writes a `meta` value.
@@ -380,68 +380,10 @@ async fn sqlite_pool(
         .await?)
 }
 
-/// Turns a database error into an API error: a violated unique or check constraint is a
-/// `CONFLICT` (someone else got there first, or a stock backstop held); a full disk is
-/// `STORAGE_FULL`; a database that cannot be reached (restarting, connections cut, the pool
-/// exhausted) is `UNAVAILABLE`; anything else is `INTERNAL`, logged with its detail and shown to
-/// the caller as a generic message.
+/// Turns a database error into an API error (the server runtime's mapping, which `?` applies:
+/// see `shopql_server_stubs::ApiError`'s `From<sqlx::Error>`).
 pub fn db_error(e: sqlx::Error) -> ApiError {
-    if is_storage_full(&e) {
-        tracing::warn!(error = %e, "storage is full: refusing writes");
-        return ApiError::storage_full(
-            "the server's storage is full: the change was not saved; retry once space is freed",
-        );
-    }
-    if is_unreachable(&e) {
-        tracing::warn!(error = %e, "storage unavailable");
-        return ApiError::unavailable("storage is unavailable right now; retry shortly");
-    }
-    if let Some(db) = e.as_database_error() {
-        match db.kind() {
-            sqlx::error::ErrorKind::UniqueViolation => {
-                return ApiError::conflict("the object already exists or was changed concurrently");
-            }
-            sqlx::error::ErrorKind::CheckViolation => {
-                return ApiError::conflict(
-                    "the change would break a consistency rule (e.g. stock below zero)",
-                );
-            }
-            sqlx::error::ErrorKind::ForeignKeyViolation => {
-                return ApiError::conflict("the change refers to an object that does not exist");
-            }
-            _ => {}
-        }
-    }
-    ApiError::internal(format!("database: {e}"))
-}
-
-/// SQLite's `SQLITE_FULL` (13), or an I/O error while writing (`SQLITE_IOERR_WRITE`, 778, as
-/// some file systems report a full disk); PostgreSQL's `disk_full` (53100).
-fn is_storage_full(e: &sqlx::Error) -> bool {
-    let Some(db) = e.as_database_error() else {
-        return false;
-    };
-    matches!(db.code().as_deref(), Some("13" | "778" | "53100"))
-        || db.message().contains("database or disk is full")
-}
-
-/// The database could not be reached or dropped the connection: sqlx's I/O, TLS, protocol and
-/// pool errors, and PostgreSQL's connection exceptions (class 08), server shutdowns and start-ups
-/// (57P01 `admin_shutdown`, sent by `pg_terminate_backend` too; 57P02; 57P03
-/// `cannot_connect_now`).
-fn is_unreachable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
-            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
-        }),
-        _ => false,
-    }
+    ApiError::from(e)
 }
 
 /// A new random id: 24 hex characters, like the object ids of the client API.

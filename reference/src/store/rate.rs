@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use shopql_server_stubs::ApiResult;
 use shopql_server_stubs::rate::{BucketState, BucketStep, RateStore, WindowState};
 
-use super::{Store, db_error};
+use super::Store;
 
 /// The budgets of every node that uses this PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -31,8 +31,7 @@ impl SharedRateStore {
             removed += sqlx::query(sql)
                 .bind(now_ms)
                 .execute(&self.store.pool)
-                .await
-                .map_err(db_error)?
+                .await?
                 .rows_affected();
         }
         Ok(removed)
@@ -54,8 +53,7 @@ impl RateStore for SharedRateStore {
                 .bind(to_i64(step.refill_per_second))
                 .bind(step.now_ms)
                 .fetch_one(&self.store.pool)
-                .await
-                .map_err(db_error)?;
+                .await?;
         Ok(BucketState {
             taken: taken != 0,
             milli_tokens: u64::try_from(left).unwrap_or(0),
@@ -76,8 +74,7 @@ impl RateStore for SharedRateStore {
                 .bind(window_ms)
                 .bind(now_ms)
                 .fetch_one(&self.store.pool)
-                .await
-                .map_err(db_error)?;
+                .await?;
         Ok(WindowState {
             counted: counted != 0,
             oldest_ms,
@@ -91,8 +88,7 @@ impl RateStore for SharedRateStore {
         )
         .bind(key)
         .execute(&self.store.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(())
     }
 }

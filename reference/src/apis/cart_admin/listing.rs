@@ -1,9 +1,7 @@
 //! Listing a tenant's carts: filters on indexed columns, newest update first (ties by id), and
-//! keyset pagination with an opaque cursor (`updated_at:id`, base64url), so a page costs the
+//! keyset pagination with the store's cursors (keys `updated_at`, `id`), so a page costs the
 //! same on page 1 and page 10 000.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shopql_server_stubs::cart_admin as api;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
@@ -12,7 +10,8 @@ use crate::apis::shop::carts::{columns, from_row};
 use crate::apis::shop::model::CartRecord;
 use crate::apis::shop::view::cart_admin::state_of;
 use crate::clock::parse_rfc3339;
-use crate::store::db_error;
+use crate::store::page::{KeyKind, KeyVal, decode_cursor, encode_cursor};
+use crate::store::sql::{Sql, col};
 
 /// The default page size.
 pub const DEFAULT_PAGE: i32 = 20;
@@ -28,29 +27,28 @@ pub struct Cursor {
     pub id: String,
 }
 
+/// Names this list in its cursors.
+const TAG: &str = "carts";
+const KINDS: [KeyKind; 2] = [KeyKind::Int, KeyKind::Text];
+
 impl Cursor {
     /// The opaque text.
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.updated_at, self.id))
+        encode_cursor(TAG, self.keys())
+    }
+
+    fn keys(&self) -> Vec<KeyVal> {
+        vec![KeyVal::Int(self.updated_at), KeyVal::Text(self.id.clone())]
     }
 
     /// Parses the opaque text.
     pub fn decode(text: &str) -> ApiResult<Self> {
-        let invalid =
-            || ApiError::bad_input(format!("`after` is not a cursor of this list: `{text}`"));
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
-        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let (ms, id) = text.split_once(':').ok_or_else(invalid)?;
-        Ok(Self {
-            updated_at: ms.parse().map_err(|_| invalid())?,
-            id: id.to_string(),
-        })
+        let mut keys = decode_cursor("after", text, TAG, &KINDS)?.into_iter();
+        match (keys.next(), keys.next()) {
+            (Some(KeyVal::Int(updated_at)), Some(KeyVal::Text(id))) => Ok(Self { updated_at, id }),
+            _ => Err(ApiError::bad_input("`after` is not a cursor of this list")),
+        }
     }
-}
-
-enum Arg {
-    Int(i64),
-    Text(String),
 }
 
 fn time(value: &Maybe<String>, field: &str) -> ApiResult<Option<i64>> {
@@ -92,80 +90,54 @@ pub async fn list(
         )));
     }
     let cursor = after.map(Cursor::decode).transpose()?;
-    let mut conditions = vec!["tenant = $1".to_string(), "expires_at > $2".to_string()];
-    let mut args = vec![Arg::Text(tenant.to_string()), Arg::Int(now_ms)];
-    let mut push = |sql: &str, arg: Arg, conditions: &mut Vec<String>| {
-        args.push(arg);
-        conditions.push(sql.replace('?', &format!("${}", args.len())));
-    };
+    let mut filters = Sql::new("tenant = ");
+    filters.arg(tenant).push(" AND expires_at > ").arg(now_ms);
     if let Some(f) = filter {
         if let Maybe::Value(state) = f.state {
-            push(
-                "state = ?",
-                Arg::Text(state_of(state).as_str().into()),
-                &mut conditions,
-            );
+            filters.push(" AND state = ").arg(state_of(state).as_str());
         }
         if let Some(t) = time(&f.updated_after, "updatedAfter")? {
-            push("updated_at >= ?", Arg::Int(t), &mut conditions);
+            filters.push(" AND updated_at >= ").arg(t);
         }
         if let Some(t) = time(&f.updated_before, "updatedBefore")? {
-            push("updated_at < ?", Arg::Int(t), &mut conditions);
+            filters.push(" AND updated_at < ").arg(t);
         }
         if let Maybe::Value(c) = &f.customer_identifier {
-            push(
-                "customer_identifier = ?",
-                Arg::Text(c.clone()),
-                &mut conditions,
-            );
+            filters.push(" AND customer_identifier = ").arg(c.as_str());
         }
         match f.has_items {
-            Maybe::Value(true) => conditions.push("item_count > 0".into()),
-            Maybe::Value(false) => conditions.push("item_count = 0".into()),
-            _ => {}
-        }
+            Maybe::Value(true) => filters.push(" AND item_count > 0"),
+            Maybe::Value(false) => filters.push(" AND item_count = 0"),
+            _ => &mut filters,
+        };
     }
-    let filter_sql = conditions.join(" AND ");
-    let count_sql = format!("SELECT COUNT(*) FROM shop_carts WHERE {filter_sql}");
-    let mut page_conditions = conditions.clone();
-    let mut page_args_extra = Vec::new();
-    if let Some(c) = &cursor {
-        let a = args.len() + 1;
-        let b = args.len() + 2;
-        page_conditions.push(format!(
-            "(updated_at < ${a} OR (updated_at = ${a} AND id < ${b}))"
-        ));
-        page_args_extra.push(Arg::Int(c.updated_at));
-        page_args_extra.push(Arg::Text(c.id.clone()));
-    }
-    let page_sql = format!(
-        "SELECT {} FROM shop_carts WHERE {} ORDER BY updated_at DESC, id DESC LIMIT {}",
-        columns(),
-        page_conditions.join(" AND "),
-        i64::from(first) + 1
-    );
 
     let total = if count {
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for a in &args {
-            count = match a {
-                Arg::Int(i) => count.bind(*i),
-                Arg::Text(s) => count.bind(s.clone()),
-            };
-        }
-        Some(count.fetch_one(&mut *conn).await.map_err(db_error)?)
+        let row = Sql::new("SELECT COUNT(*) AS n FROM shop_carts WHERE ")
+            .concat(&filters)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Some(row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0))
     } else {
         None
     };
 
-    let mut query = sqlx::query(&page_sql);
-    for a in args.iter().chain(&page_args_extra) {
-        query = match a {
-            Arg::Int(i) => query.bind(*i),
-            Arg::Text(s) => query.bind(s.clone()),
-        };
+    let mut page =
+        Sql::new(&format!("SELECT {} FROM shop_carts WHERE ", columns())).concat(&filters);
+    if let Some(c) = &cursor {
+        page.push(" AND (updated_at < ")
+            .arg(c.updated_at)
+            .push(" OR (updated_at = ")
+            .arg(c.updated_at)
+            .push(" AND id < ")
+            .arg(c.id.as_str())
+            .push("))");
     }
-    let rows = query.fetch_all(&mut *conn).await.map_err(db_error)?;
+    page.push(&format!(
+        " ORDER BY updated_at DESC, id DESC LIMIT {}",
+        i64::from(first) + 1
+    ));
+    let rows = page.fetch_all(&mut *conn).await?;
     let mut carts = rows.iter().map(from_row).collect::<ApiResult<Vec<_>>>()?;
     let has_next_page = carts.len() > first as usize;
     carts.truncate(first as usize);
@@ -186,8 +158,9 @@ mod tests {
             updated_at: 1_795_000_000_123,
             id: "00000000-0000-4000-8000-000000000001".into(),
         };
-        assert_eq!(Cursor::decode(&c.encode()).ok(), Some(c));
+        assert_eq!(Cursor::decode(&c.encode()).ok(), Some(c.clone()));
         assert!(Cursor::decode("!!").is_err());
-        assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("x:y")).is_err());
+        assert!(Cursor::decode(&encode_cursor(TAG, vec![KeyVal::Int(1)])).is_err());
+        assert!(Cursor::decode(&encode_cursor("adverts", c.keys())).is_err());
     }
 }

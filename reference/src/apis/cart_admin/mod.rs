@@ -16,7 +16,6 @@ use crate::apis::shop::input::parse_uuid;
 use crate::apis::shop::view::cart_admin as view;
 use crate::apis::usage::middleware::count_requests;
 use crate::state::AppState;
-use crate::store::db_error;
 use listing::Cursor;
 
 /// The most carts one `removeCarts` may name.
@@ -39,7 +38,7 @@ impl CartAdminResolvers for CartAdminApi {
     ) -> ApiResult<api::CartConnection> {
         let tenant = principal(ctx)?.tenant.clone();
         let now = self.state.now_ms();
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         let page = listing::list(
             &mut conn,
             &tenant,
@@ -84,7 +83,7 @@ impl CartAdminResolvers for CartAdminApi {
         let tenant = principal(ctx)?.tenant.clone();
         let id = parse_uuid(&id)?;
         let now = self.state.now_ms();
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         Ok(carts::get(&mut conn, &tenant, &id, now)
             .await?
             .map(|c| view::cart(&c, now)))
@@ -92,7 +91,7 @@ impl CartAdminResolvers for CartAdminApi {
 
     async fn promotions(&self, ctx: &FieldContext<'_>) -> ApiResult<Vec<api::Promotion>> {
         let tenant = principal(ctx)?.tenant.clone();
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         Ok(promotions::load_all(&mut conn, &tenant)
             .await?
             .iter()

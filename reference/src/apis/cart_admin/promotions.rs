@@ -9,7 +9,6 @@ use crate::apis::shop::view::cart_admin::mechanism;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::{from_wire_float, to_wire_float};
 use crate::domain::pricing::{Mechanism, MechanismKind, Period, Promotion};
-use crate::store::db_error;
 
 /// Every promotion of `tenant`, by identifier.
 pub async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<Promotion>> {
@@ -17,8 +16,7 @@ pub async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<P
         sqlx::query_as("SELECT data FROM shop_promotions WHERE tenant = $1 ORDER BY identifier")
             .bind(tenant)
             .fetch_all(conn)
-            .await
-            .map_err(db_error)?;
+            .await?;
     rows.iter()
         .map(|(data,)| {
             serde_json::from_str(data)
@@ -46,8 +44,7 @@ pub async fn upsert(
         .bind(data)
         .bind(now_ms)
         .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     Ok(())
 }
@@ -64,8 +61,7 @@ pub async fn remove(
             .bind(tenant)
             .bind(id)
             .execute(&mut *conn)
-            .await
-            .map_err(db_error)?
+            .await?
             .rows_affected();
     }
     Ok(removed)

@@ -9,18 +9,25 @@ use std::sync::LazyLock;
 use base64::Engine;
 use shopql_server_stubs::client::{LoginResult, RegisterResult, Session, User};
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
-use sqlx::any::AnyRow;
 use tokio::sync::Semaphore;
 
 use super::context::{AUDIENCE, ClientRequest};
+use super::customers::{CUSTOMER_COLUMNS, Customer, customer_of};
 use super::ids;
-use super::sql::{get, get_bool};
 use super::stores::StoreRow;
 use crate::auth::{self, Claims, TokenKind};
 use crate::domain::checkout::SESSION_TTL_MS;
 use crate::domain::checkout::address::is_valid_email;
+use crate::error::{ResultExt, UniqueKey};
 use crate::state::AppState;
-use crate::store::{db_error, object_id};
+use crate::store::object_id;
+use crate::store::sql::col;
+
+/// One account per email in each store.
+const CUSTOMER_EMAIL: UniqueKey = UniqueKey {
+    table: "client_customers",
+    columns: &["store_id", "email"],
+};
 
 /// The issuer `JwtKeys::verify` expects. `crate::auth` keeps its `ISSUER` constant private, so
 /// it is repeated here; a login followed by any session field proves the two agree.
@@ -35,86 +42,6 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// Longest name, telephone and similar text field accepted.
 const MAX_TEXT: usize = 200;
 
-/// A customer account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Customer {
-    /// `_id`.
-    pub id: String,
-    /// Numeric id.
-    pub num_id: i64,
-    /// Email, lower case.
-    pub email: String,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Telephone.
-    pub telephone: Option<String>,
-    /// Tax number.
-    pub tax_number: Option<String>,
-    /// Organisation.
-    pub organisation: Option<String>,
-    /// Newsletter subscription.
-    pub is_subscribed: bool,
-}
-
-impl Customer {
-    /// "First Last", or whichever part is set.
-    pub fn full_name(&self) -> Option<String> {
-        full_name(self.first_name.as_deref(), self.last_name.as_deref())
-    }
-}
-
-/// First and last name joined by a space; `None` when both are empty.
-pub fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    let parts: Vec<&str> = [first, last]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
-}
-
-const CUSTOMER_COLUMNS: &str = "c.id, c.num_id, c.email, c.first_name, c.last_name, c.telephone, \
-     c.tax_number, c.organisation, c.is_subscribed";
-
-fn customer_of(row: &AnyRow) -> ApiResult<Customer> {
-    Ok(Customer {
-        id: get(row, "id")?,
-        num_id: get(row, "num_id")?,
-        email: get(row, "email")?,
-        first_name: get(row, "first_name")?,
-        last_name: get(row, "last_name")?,
-        telephone: get(row, "telephone")?,
-        tax_number: get(row, "tax_number")?,
-        organisation: get(row, "organisation")?,
-        is_subscribed: get_bool(row, "is_subscribed")?,
-    })
-}
-
-/// The customer and store of a session that is neither revoked nor expired at `now`.
-pub async fn active_session(
-    state: &AppState,
-    session_id: &str,
-    now: i64,
-) -> ApiResult<Option<(Customer, String)>> {
-    let row = sqlx::query(&format!(
-        "SELECT {CUSTOMER_COLUMNS}, s.store_id AS session_store FROM client_sessions s \
-         JOIN client_customers c ON c.id = s.customer_id \
-         WHERE s.id = $1 AND s.revoked IS NULL AND s.expires > $2"
-    ))
-    .bind(session_id)
-    .bind(now)
-    .fetch_optional(&state.store.pool)
-    .await
-    .map_err(db_error)?;
-    match row {
-        Some(row) => Ok(Some((customer_of(&row)?, get(&row, "session_store")?))),
-        None => Ok(None),
-    }
-}
-
 /// How many active sessions the customer has at `now`.
 pub async fn sessions_count(state: &AppState, customer_id: &str, now: i64) -> ApiResult<i32> {
     let n: i64 = sqlx::query_scalar(
@@ -123,8 +50,7 @@ pub async fn sessions_count(state: &AppState, customer_id: &str, now: i64) -> Ap
     .bind(customer_id)
     .bind(now)
     .fetch_one(&state.store.pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(i32::try_from(n).unwrap_or(i32::MAX))
 }
 
@@ -265,12 +191,11 @@ pub async fn login(
     .bind(&req.store.id)
     .bind(&email)
     .fetch_optional(&state.store.pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let (customer, hash) = match &row {
         Some(r) => (
             Some(customer_of(r)?),
-            Some(get::<String>(r, "password_hash")?),
+            Some(col::<String>(r, "password_hash")?),
         ),
         None => (None, None),
     };
@@ -321,8 +246,7 @@ pub async fn register(
     .bind(&store.id)
     .bind(&email)
     .fetch_one(&state.store.pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let already = || {
         ApiError::conflict("an account with this email already exists in this store")
             .with_extension("argument", "email")
@@ -343,7 +267,8 @@ pub async fn register(
         organisation: None,
         is_subscribed: false,
     };
-    let inserted = sqlx::query(
+    // Two registrations of one email may race: the unique key decides.
+    sqlx::query(
         "INSERT INTO client_customers (id, store_id, num_id, email, password_hash, first_name, last_name, is_subscribed, created) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -357,14 +282,8 @@ pub async fn register(
     .bind(false)
     .bind(now)
     .execute(&state.store.pool)
-    .await;
-    if let Err(e) = inserted {
-        // Two registrations of one email raced: the unique key decided.
-        let unique = e
-            .as_database_error()
-            .is_some_and(|d| matches!(d.kind(), sqlx::error::ErrorKind::UniqueViolation));
-        return Err(if unique { already() } else { db_error(e) });
-    }
+    .await
+    .on_unique(CUSTOMER_EMAIL, already)?;
     let mut session = open_session(state, store, &customer, now).await?;
     let user = user_of(&customer, Some(1));
     session.user = Some(user.clone());
@@ -424,15 +343,5 @@ mod tests {
         assert!(decode_base64("email", "base64-encoded-email-address-string").is_err());
         assert!(decode_base64("email", "YnV5ZXJAZXhhbXBsZS5jb20").is_err()); // unpadded
         assert!(decode_base64("password", "//79").is_err()); // not UTF-8
-    }
-
-    #[test]
-    fn names() {
-        assert_eq!(
-            full_name(Some("First"), Some("Last")).as_deref(),
-            Some("First Last")
-        );
-        assert_eq!(full_name(None, Some("Last")).as_deref(), Some("Last"));
-        assert_eq!(full_name(Some(" "), None), None);
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
-use super::accounts::{self, Customer};
+use super::customers::{self, Customer};
 use super::stores::{StoreRow, Stores, normalize_domain};
 use crate::auth::TokenKind;
 use crate::state::AppState;
@@ -106,7 +106,7 @@ impl ClientAuthenticator {
                 "invalid token: the session belongs to another store",
             ));
         }
-        match accounts::active_session(&self.state, &claims.jti, now).await {
+        match customers::active_session(&self.state, &claims.jti, now).await {
             Ok(Some((customer, session_store)))
                 if customer.id == claims.sub && session_store == store.id =>
             {

@@ -15,12 +15,13 @@
 pub mod accounts;
 pub mod checkout;
 pub mod context;
+pub mod customers;
 pub mod demo;
 pub mod ids;
 pub mod inventory;
 pub mod orders;
 pub mod pagination;
-pub mod sql;
+
 pub mod stores;
 
 use std::time::Duration;

@@ -4,19 +4,19 @@
 use std::collections::HashMap;
 
 use shopql_server_stubs::ApiResult;
-use shopql_server_stubs::client::{Order, OrderItem, OrderList, PaginationInput, ShippingMethod};
+use shopql_server_stubs::client::{
+    CheckoutTotals, Order, OrderItem, OrderList, PaginationInput, ShippingMethod,
+};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use super::checkout::model::{AddressDoc, BuyerDoc, to_json};
-use super::checkout::view::totals_to_api;
 use super::context::ClientRequest;
 use super::pagination;
-use super::sql::{Sql, get, get_bool};
 use crate::domain::checkout::totals::Totals;
 use crate::domain::money;
 use crate::state::AppState;
-use crate::store::db_error;
+use crate::store::sql::{Sql, col, flag};
 
 /// Sort keys of `orders`.
 pub const SORTS: &[&str] = &["created"];
@@ -88,8 +88,7 @@ pub async fn insert(conn: &mut AnyConnection, order: &NewOrder) -> ApiResult<()>
     .bind(t.item_quantity)
     .bind(&order.currency)
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     for (position, l) in order.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO client_order_lines (order_id, position, customer_id, listing_id, listing_num, \
@@ -106,8 +105,7 @@ pub async fn insert(conn: &mut AnyConnection, order: &NewOrder) -> ApiResult<()>
         .bind(l.unit_price)
         .bind(l.unit_price.saturating_mul(l.quantity))
         .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     Ok(())
 }
@@ -119,15 +117,15 @@ const ORDER_COLUMNS: &str = "o.id, o.checkout_code, o.created, o.status, o.shop_
 
 fn totals_of(row: &AnyRow) -> ApiResult<Totals> {
     Ok(Totals {
-        subtotal: get(row, "subtotal")?,
-        subtotal_before_taxes: get(row, "subtotal_before_taxes")?,
-        tax: get(row, "tax")?,
-        shipping: get(row, "shipping")?,
-        discount: get(row, "discount")?,
-        grand: get(row, "grand")?,
-        left_to_pay: get(row, "left_to_pay")?,
-        items_quantity: get(row, "items_quantity")?,
-        item_quantity: get(row, "item_quantity")?,
+        subtotal: col(row, "subtotal")?,
+        subtotal_before_taxes: col(row, "subtotal_before_taxes")?,
+        tax: col(row, "tax")?,
+        shipping: col(row, "shipping")?,
+        discount: col(row, "discount")?,
+        grand: col(row, "grand")?,
+        left_to_pay: col(row, "left_to_pay")?,
+        items_quantity: col(row, "items_quantity")?,
+        item_quantity: col(row, "item_quantity")?,
     })
 }
 
@@ -143,14 +141,26 @@ pub async fn totals_by_id(
         "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.id IN "
     ));
     sql.list(ids);
-    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(conn).await?;
     rows.iter()
-        .map(|r| Ok((get::<String>(r, "id")?, totals_of(r)?)))
+        .map(|r| Ok((col::<String>(r, "id")?, totals_of(r)?)))
         .collect()
 }
 
-fn amount(minor: i64) -> f64 {
-    money::to_wire_float(money::from_minor(minor))
+/// The API's `CheckoutTotals`.
+pub fn totals_to_api(t: &Totals, currency: &str) -> CheckoutTotals {
+    CheckoutTotals {
+        grand: Some(money::minor_to_wire(t.grand)),
+        left_to_pay: Some(money::minor_to_wire(t.left_to_pay)),
+        discount: Some(money::minor_to_wire(t.discount)),
+        items_quantity: Some(t.items_quantity as f64),
+        item_quantity: Some(t.item_quantity as f64),
+        subtotal: Some(money::minor_to_wire(t.subtotal)),
+        subtotal_before_taxes: Some(money::minor_to_wire(t.subtotal_before_taxes)),
+        shipping: Some(money::minor_to_wire(t.shipping)),
+        tax: Some(money::minor_to_wire(t.tax)),
+        currency: Some(currency.to_string()),
+    }
 }
 
 fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
@@ -160,7 +170,7 @@ fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
 async fn orders_to_api(conn: &mut AnyConnection, rows: &[AnyRow]) -> ApiResult<Vec<Order>> {
     let ids: Vec<String> = rows
         .iter()
-        .map(|r| get::<String>(r, "id"))
+        .map(|r| col::<String>(r, "id"))
         .collect::<ApiResult<_>>()?;
     let mut lines: HashMap<String, Vec<OrderItem>> = HashMap::new();
     if !ids.is_empty() {
@@ -169,44 +179,44 @@ async fn orders_to_api(conn: &mut AnyConnection, rows: &[AnyRow]) -> ApiResult<V
              FROM client_order_lines WHERE order_id IN ",
         );
         sql.list(&ids).push(" ORDER BY order_id, position");
-        for r in sql.query().fetch_all(&mut *conn).await.map_err(db_error)? {
-            let item_num: Option<i64> = get(&r, "item_num")?;
-            let quantity: i64 = get(&r, "quantity")?;
+        for r in sql.query().fetch_all(&mut *conn).await? {
+            let item_num: Option<i64> = col(&r, "item_num")?;
+            let quantity: i64 = col(&r, "quantity")?;
             lines
-                .entry(get(&r, "order_id")?)
+                .entry(col(&r, "order_id")?)
                 .or_default()
                 .push(OrderItem {
-                    listing_id: get::<i64>(&r, "listing_num")? as f64,
+                    listing_id: col::<i64>(&r, "listing_num")? as f64,
                     item_id: item_num.map(|n| n as f64),
-                    title: get(&r, "title")?,
+                    title: col(&r, "title")?,
                     quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
-                    unit_price: amount(get(&r, "unit_price")?),
-                    total: amount(get(&r, "total")?),
+                    unit_price: money::minor_to_wire(col(&r, "unit_price")?),
+                    total: money::minor_to_wire(col(&r, "total")?),
                 });
         }
     }
     rows.iter()
         .map(|r| {
-            let id: String = get(r, "id")?;
+            let id: String = col(r, "id")?;
             let totals = totals_of(r)?;
-            let currency: String = get(r, "currency")?;
-            let code: Option<String> = get(r, "shipping_code")?;
-            let name: Option<String> = get(r, "shipping_name")?;
-            let buyer: Option<BuyerDoc> = doc(get(r, "buyer")?);
-            let shipping: Option<AddressDoc> = doc(get(r, "shipping_address")?);
-            let billing: Option<AddressDoc> = doc(get(r, "billing_address")?);
+            let currency: String = col(r, "currency")?;
+            let code: Option<String> = col(r, "shipping_code")?;
+            let name: Option<String> = col(r, "shipping_name")?;
+            let buyer: Option<BuyerDoc> = doc(col(r, "buyer")?);
+            let shipping: Option<AddressDoc> = doc(col(r, "shipping_address")?);
+            let billing: Option<AddressDoc> = doc(col(r, "billing_address")?);
             Ok(Order {
                 items: lines.remove(&id).unwrap_or_default(),
                 id,
-                checkout_id: get(r, "checkout_code")?,
-                created: get::<i64>(r, "created")? as f64,
-                status: get(r, "status")?,
+                checkout_id: col(r, "checkout_code")?,
+                created: col::<i64>(r, "created")? as f64,
+                status: col(r, "status")?,
                 totals: totals_to_api(&totals, &currency),
-                shop_collection: get_bool(r, "shop_collection")?,
+                shop_collection: flag(r, "shop_collection")?,
                 shipping_method: code.map(|code| ShippingMethod {
                     code,
                     name: name.unwrap_or_default(),
-                    price: amount(totals.shipping),
+                    price: money::minor_to_wire(totals.shipping),
                 }),
                 shipping_address: shipping.map(|a| a.to_api()),
                 billing_address: billing.map(|a| a.to_api()),
@@ -219,7 +229,7 @@ async fn orders_to_api(conn: &mut AnyConnection, rows: &[AnyRow]) -> ApiResult<V
 /// `order(id)`: the signed-in customer's order, or null.
 pub async fn order(state: &AppState, req: &ClientRequest, id: &str) -> ApiResult<Option<Order>> {
     let p = req.principal()?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let row = sqlx::query(&format!(
         "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.id = $1 AND o.store_id = $2 AND o.customer_id = $3"
     ))
@@ -227,8 +237,7 @@ pub async fn order(state: &AppState, req: &ClientRequest, id: &str) -> ApiResult
     .bind(&req.store.id)
     .bind(&p.customer.id)
     .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(orders_to_api(&mut conn, &[row]).await?.into_iter().next())
 }
@@ -241,15 +250,14 @@ pub async fn orders(
 ) -> ApiResult<OrderList> {
     let p = req.principal()?;
     let page = pagination::parse(pagination, SORTS)?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM client_orders WHERE customer_id = $1 AND store_id = $2",
     )
     .bind(&p.customer.id)
     .bind(&req.store.id)
     .fetch_one(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let dir = page.direction();
     let rows = sqlx::query(&format!(
         "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.customer_id = $1 AND o.store_id = $2 \
@@ -260,8 +268,7 @@ pub async fn orders(
     .bind(page.limit)
     .bind(page.offset())
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let orders = orders_to_api(&mut conn, &rows).await?;
     let has_more = page.offset() + i64::try_from(orders.len()).unwrap_or(0) < count;
     Ok(OrderList {

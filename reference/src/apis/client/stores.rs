@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use shopql_server_stubs::ApiError;
 
-use super::sql::get;
-use crate::store::{Store, db_error};
+use crate::store::Store;
+use crate::store::sql::col;
 
 /// A store of the client API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,8 +81,7 @@ impl Stores {
         )
         .bind(domain)
         .fetch_optional(&store.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         let Some(row) = row else {
             if let Ok(mut cache) = self.cache.write() {
                 cache.remove(domain);
@@ -90,13 +89,13 @@ impl Stores {
             return Ok(None);
         };
         let found = Arc::new(StoreRow {
-            id: get(&row, "id")?,
-            domain: get(&row, "domain")?,
-            name: get(&row, "name")?,
-            currency: get(&row, "currency")?,
-            home_alpha2: get(&row, "home_alpha2")?,
-            tax_rate_bp: get(&row, "tax_rate_bp")?,
-            free_shipping_threshold: get(&row, "free_shipping_threshold")?,
+            id: col(&row, "id")?,
+            domain: col(&row, "domain")?,
+            name: col(&row, "name")?,
+            currency: col(&row, "currency")?,
+            home_alpha2: col(&row, "home_alpha2")?,
+            tax_rate_bp: col(&row, "tax_rate_bp")?,
+            free_shipping_threshold: col(&row, "free_shipping_threshold")?,
         });
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(domain.to_string(), (Instant::now(), Arc::clone(&found)));

@@ -20,7 +20,7 @@ use crate::apis::usage::middleware::count_requests;
 use crate::background::{self, OnShutdown};
 use crate::clock::rfc3339;
 use crate::state::AppState;
-use crate::store::{Store, db_error};
+use crate::store::Store;
 
 /// The TTL when none is given, in seconds (the seed's 60 s).
 pub const DEFAULT_TTL_S: i32 = 60;
@@ -62,8 +62,7 @@ impl LockResolvers for LockApi {
         .bind(&key)
         .bind(now)
         .fetch_optional(&self.state.store.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(Some(match row {
             Some((holder, acquired, expires)) => api::LockStatus {
                 key,

@@ -18,12 +18,12 @@ use super::load::{Loader, enum_text};
 use super::media::{self, Owner};
 use super::options::{self, ChoiceInput, Level};
 use super::rows::{AdvertRow, Ids, VariantRow, refresh_advert, taxon_requires_vetting};
-use super::sql::{Sql, col};
 use super::variants::{self, VariantPlan};
 use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
+use crate::store::sql::{Sql, col};
 
 fn upsert_payload(
     cmid: Option<String>,

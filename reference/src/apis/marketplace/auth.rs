@@ -2,22 +2,17 @@
 //! database leak does not leak usable keys; the lookup is by hash, so no key comparison runs in
 //! Rust.
 
-use sha2::{Digest, Sha256};
+use crate::auth::sha256_hex;
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
-use super::sql::{Sql, col};
 use crate::state::AppState;
+use crate::store::sql::{Sql, col};
 
 /// The authenticated seller of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SellerPrincipal {
     /// The seller's legacy id.
     pub seller_id: i64,
-}
-
-/// The sha256 hex of an API key, as stored.
-pub fn hash_key(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 /// Looks the bearer key up and stores the seller in the context; a missing or unknown key is
@@ -47,7 +42,7 @@ impl Authenticator for SellerKeyAuthenticator {
             ));
         }
         let mut sql = Sql::new("SELECT id FROM mp_sellers WHERE api_key_hash = ");
-        sql.arg(hash_key(&key));
+        sql.arg(sha256_hex(&key));
         let row = sql.fetch_optional(&self.state.store.pool).await?;
         let Some(row) = row else {
             return Err(ApiError::unauthenticated(
@@ -75,7 +70,7 @@ mod tests {
     #[test]
     fn keys_are_hashed_with_sha256() {
         assert_eq!(
-            hash_key("abc"),
+            sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }

@@ -15,7 +15,6 @@ use shopql_server_stubs::marketplace as gql;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 
-use super::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
 use crate::clock::rfc3339;
 use crate::domain::marketplace::ids::{NodeType, encode};
 use crate::domain::marketplace::invoice::{self, Flag, InvoiceFacts, Status};
@@ -24,6 +23,7 @@ use crate::domain::marketplace::pricing::{
 };
 use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, VariantStock};
+use crate::store::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
 
 /// Deleted adverts stay visible (as DeletedAdvert) this long.
 pub const DELETED_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;

@@ -13,9 +13,9 @@ use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
 use super::rows::Ids;
-use super::sql::{Sql, col};
 use crate::domain::marketplace::ids::{NodeType, decode_as};
 use crate::state::AppState;
+use crate::store::sql::{Sql, col};
 
 /// Where downloads of uploaded files are served, below the API's path. The URLs are
 /// capability URLs: they need no credential (advert images are shown to buyers), and the

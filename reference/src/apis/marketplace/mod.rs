@@ -25,12 +25,11 @@ pub mod inputs;
 pub mod load;
 pub mod media;
 pub mod options;
-pub mod page;
 pub mod queries;
 pub mod rows;
 pub mod seed;
 pub mod shipments;
-pub mod sql;
+
 pub mod variants;
 
 use std::collections::HashMap;
@@ -44,10 +43,10 @@ use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 use self::auth::{SellerKeyAuthenticator, seller};
 use self::errors::{OK, UNPROCESSABLE};
 use self::load::Loader;
-use self::page::PageArgs;
 use self::queries::AdvertFilters;
 use crate::domain::marketplace::pricing::{self, check_display_currency};
 use crate::state::AppState;
+use crate::store::page::{self, PageArgs};
 
 /// How long the result of a resubmission is kept for its payload's `adverts` field.
 const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;

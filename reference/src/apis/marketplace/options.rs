@@ -8,8 +8,8 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
-use super::sql::{Sql, col};
 use crate::domain::marketplace::ids::{NodeType, decode_as};
+use crate::store::sql::{Sql, col};
 
 /// A validated choice.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,10 +7,10 @@ use shopql_server_stubs::marketplace as gql;
 use shopql_server_stubs::{ApiError, ApiResult};
 
 use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader, domain_status};
-use super::page::{self, Key, Listing, Page, PageArgs};
-use super::sql::{Sql, col, contains_pattern, escape_like};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::{GlobalId, IdError, NodeType, decode, decode_as};
+use crate::store::page::{self, Key, Listing, Page, PageArgs};
+use crate::store::sql::{Sql, col, contains_pattern, escape_like};
 
 /// Builds a connection struct from a page and its loaded items.
 macro_rules! connection {
@@ -30,10 +30,25 @@ macro_rules! connection {
                     .collect(),
             ),
             nodes: Some(items.into_iter().map(|(_, node)| Some(node)).collect()),
-            page_info: page.page_info(),
+            page_info: gql::PageInfo {
+                has_next_page: page.has_next_page,
+                has_previous_page: page.has_previous_page,
+                start_cursor: page.start_cursor(),
+                end_cursor: page.end_cursor(),
+            },
             total_count: page.total_count,
         }
     }};
+}
+
+/// A seller's row count of `kind` (`adverts`, `invoices`, `live_variants`), kept by triggers.
+pub async fn seller_count(pool: &sqlx::AnyPool, seller: i64, kind: &str) -> Result<i64, ApiError> {
+    let mut sql = Sql::new("SELECT n FROM mp_seller_counts WHERE seller_id = ");
+    sql.arg(seller).push(" AND kind = ").arg(kind);
+    match sql.fetch_optional(pool).await? {
+        Some(row) => col(&row, "n"),
+        None => Ok(0),
+    }
 }
 
 fn id_error(argument: &str, e: IdError) -> ApiError {
@@ -217,7 +232,7 @@ pub async fn all_adverts(
     let total = match &updated_since {
         Some(_) => None,
         None => {
-            let all = page::seller_count(loader.pool, loader.seller, "adverts").await?;
+            let all = seller_count(loader.pool, loader.seller, "adverts").await?;
             let mut expired = Sql::new("SELECT COUNT(*) AS n FROM mp_adverts WHERE seller_id = ");
             expired
                 .arg(loader.seller)
@@ -404,10 +419,10 @@ pub async fn adverts_where(
         s.list(codes.iter().cloned()).push(")");
     }
     if let Some(b) = f.rejected_via_vetting {
-        s.push(" AND a.vetting_rejected = ").arg(b);
+        s.push(" AND a.vetting_rejected = ").arg(i64::from(b));
     }
     if let Some(b) = f.requires_vetting {
-        s.push(" AND a.requires_vetting = ").arg(b);
+        s.push(" AND a.requires_vetting = ").arg(i64::from(b));
     }
     let listing = Listing {
         tag: "advertsWhere".into(),
@@ -445,7 +460,7 @@ pub async fn variants_where(
         .as_ref()
         .is_none_or(|f| f.skus.is_absent() && f.barcodes.is_absent() && f.external_ids.is_absent());
     let total = if unfiltered {
-        Some(page::seller_count(loader.pool, loader.seller, "live_variants").await?)
+        Some(seller_count(loader.pool, loader.seller, "live_variants").await?)
     } else {
         None
     };
@@ -877,7 +892,7 @@ pub async fn invoices(
     args: &PageArgs,
 ) -> ApiResult<gql::InvoicesConnection> {
     let total = match &filters {
-        None => Some(page::seller_count(loader.pool, loader.seller, "invoices").await?),
+        None => Some(seller_count(loader.pool, loader.seller, "invoices").await?),
         Some(_) => None,
     };
     let mut s = Sql::new("i.seller_id = ");

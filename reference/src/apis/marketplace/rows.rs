@@ -6,9 +6,9 @@ use shopql_server_stubs::ApiResult;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
 
-use super::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
 use crate::domain::marketplace::vetting::{self, AdvertState};
+use crate::store::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
 
 /// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
 /// statement, outside the caller's transaction, like a database sequence: ids are never reused,
@@ -167,13 +167,13 @@ impl AdvertRow {
         sql.arg(self.youtube_video_url.clone()).push(", ");
         sql.arg(self.custom_iframe_url.clone()).push(", ");
         sql.arg(self.code.clone()).push(", ");
-        sql.arg(self.publish_requested).push(", ");
-        sql.arg(self.published).push(", ");
-        sql.arg(self.displayable).push(", ");
-        sql.arg(self.featured).push(", ");
-        sql.arg(self.vetted).push(", ");
-        sql.arg(self.requires_vetting).push(", ");
-        sql.arg(self.vetting_rejected).push(", ");
+        sql.arg(i64::from(self.publish_requested)).push(", ");
+        sql.arg(i64::from(self.published)).push(", ");
+        sql.arg(i64::from(self.displayable)).push(", ");
+        sql.arg(i64::from(self.featured)).push(", ");
+        sql.arg(i64::from(self.vetted)).push(", ");
+        sql.arg(i64::from(self.requires_vetting)).push(", ");
+        sql.arg(i64::from(self.vetting_rejected)).push(", ");
         sql.arg(self.vetting_rejected_reason.clone()).push(", ");
         sql.arg(self.deleted_at).push(", ");
         sql.arg(self.created_at).push(", ");
@@ -339,8 +339,8 @@ impl VariantRow {
         sql.arg(self.price_cents).push(", ");
         sql.arg(self.sale_price_cents).push(", ");
         sql.arg(self.count_on_hand).push(", ");
-        sql.arg(self.infinite_quantity).push(", ");
-        sql.arg(self.published).push(", ");
+        sql.arg(i64::from(self.infinite_quantity)).push(", ");
+        sql.arg(i64::from(self.published)).push(", ");
         sql.arg(self.max_purchase_quantity).push(", ");
         sql.arg(self.min_purchase_quantity).push(", ");
         sql.arg(self.item_size).push(", ");
@@ -352,7 +352,7 @@ impl VariantRow {
         sql.arg(self.parcel_width).push(", ");
         sql.arg(self.parcel_height).push(", ");
         sql.arg(self.parcel_weight).push(", ");
-        sql.arg(self.live).push(", ");
+        sql.arg(i64::from(self.live)).push(", ");
         sql.arg(self.deleted_at).push(", ");
         sql.arg(self.created_at).push(", ");
         sql.arg(self.updated_at);

@@ -6,13 +6,13 @@
 use shopql_server_stubs::ApiResult;
 use sqlx::AnyConnection;
 
-use super::auth::hash_key;
 use super::rows::{AdvertRow, VariantRow};
-use super::sql::{Arg, Sql};
+use crate::auth::sha256_hex;
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
 use crate::domain::marketplace::shipping::{self, LineQuantities, ShippedState};
 use crate::state::AppState;
+use crate::store::sql::{Arg, Sql};
 
 /// The demo seller's API key.
 pub const DEMO_SELLER_KEY: &str = "demo-seller-key";
@@ -106,7 +106,7 @@ async fn catalogue(c: &mut AnyConnection) -> ApiResult<()> {
             vec![
                 i(id),
                 t(name),
-                Arg::OptText(key.map(hash_key)),
+                Arg::OptText(key.map(sha256_hex)),
                 oi(parent),
                 i(created),
             ],

@@ -18,12 +18,12 @@ use super::errors::{Errors, OK, UNPROCESSABLE};
 use super::inputs::decode_field;
 use super::load::Loader;
 use super::rows::Ids;
-use super::sql::{Sql, col, flag, opt_i64};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
 use crate::domain::marketplace::shipping::{self, LineQuantities, ShippedState};
 use crate::state::AppState;
+use crate::store::sql::{Sql, col, flag, opt_i64};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 

@@ -15,10 +15,10 @@ use super::load::{Loader, enum_text};
 use super::media::{self, ImageOp, Owner};
 use super::options::{self, Choice, ChoiceInput, Level};
 use super::rows::{AdvertRow, Ids, VariantRow, refresh_advert};
-use super::sql::Sql;
 use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::pricing::{self, AdvertPrices, price_cents};
 use crate::state::AppState;
+use crate::store::sql::Sql;
 
 /// A validated variant change, ready to write.
 #[derive(Debug, Clone)]

@@ -19,13 +19,13 @@
 //!
 //! The codes are the real service's (`Unauthorized`, `Forbidden`), set in `extensions.code`.
 
-use sha2::{Digest, Sha256};
+use crate::auth::sha256_hex;
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 use sqlx::AnyConnection;
 
 use super::cache::RequestCache;
 use super::db::{self, CartRow};
-use crate::store::{Store, db_error};
+use crate::store::Store;
 
 /// The longest user id, cart id or other identifier accepted.
 pub const MAX_ID_LEN: usize = 200;
@@ -49,11 +49,6 @@ pub fn unauthorized(message: impl Into<String>) -> ApiError {
 /// `Forbidden` (the real service's code) for another user's cart.
 pub fn forbidden(message: impl Into<String>) -> ApiError {
     ApiError::forbidden(message).with_extension("code", "Forbidden")
-}
-
-/// The SHA-256 (hex) a token is stored as.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 impl Principal {
@@ -164,8 +159,8 @@ async fn resolve(bearer: Option<&str>, store: &Store) -> ApiResult<Principal> {
     let Some(token) = bearer else {
         return Ok(Principal::Anonymous);
     };
-    let mut conn = store.pool.acquire().await.map_err(db_error)?;
-    Ok(match db::token_user(&mut conn, &token_hash(token)).await? {
+    let mut conn = store.pool.acquire().await?;
+    Ok(match db::token_user(&mut conn, &sha256_hex(token)).await? {
         Some(user) => Principal::User(user),
         None => Principal::InvalidToken,
     })
@@ -264,6 +259,6 @@ mod tests {
                 .map_err(|e| code(&e)),
             Err("Unauthorized".into())
         );
-        assert_eq!(token_hash("demo-purchase-token").len(), 64);
+        assert_eq!(sha256_hex("demo-purchase-token").len(), 64);
     }
 }

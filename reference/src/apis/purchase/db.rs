@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use shopql_server_stubs::{ApiError, ApiResult};
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use crate::domain::purchase::cart::CartDoc;
 use crate::domain::purchase::catalog::{
@@ -19,7 +19,7 @@ use crate::domain::purchase::promotions::{Promotion, Reward};
 use crate::domain::purchase::properties::{
     DictionaryItem, ObjectType, PropertyDefinition, ValueType,
 };
-use crate::store::db_error;
+use crate::store::sql::{Arg, Sql, col, escape_like, flag};
 
 /// A cart or wishlist row.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,12 +54,6 @@ const CART_COLUMNS: &str = "id, store_id, name, user_id, currency, cart_type, \
     CASE WHEN is_anonymous THEN 1 ELSE 0 END AS is_anonymous, status, comment, created_ms, \
     modified_ms, version, doc";
 
-/// Reads a boolean selected as `CASE WHEN col THEN 1 ELSE 0 END AS col`.
-fn flag(r: &AnyRow, column: &str) -> ApiResult<bool> {
-    let v: i64 = r.try_get(column).map_err(db_error)?;
-    Ok(v != 0)
-}
-
 fn corrupt(what: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("purchase storage holds an invalid value: {what}"))
 }
@@ -73,20 +67,20 @@ fn opt_dec(text: Option<String>) -> ApiResult<Option<Decimal>> {
 }
 
 fn cart_from(r: &AnyRow) -> ApiResult<CartRow> {
-    let doc: String = r.try_get("doc").map_err(db_error)?;
+    let doc: String = col(r, "doc")?;
     Ok(CartRow {
-        id: r.try_get("id").map_err(db_error)?,
-        store_id: r.try_get("store_id").map_err(db_error)?,
-        name: r.try_get("name").map_err(db_error)?,
-        user_id: r.try_get("user_id").map_err(db_error)?,
-        currency: r.try_get("currency").map_err(db_error)?,
-        cart_type: r.try_get("cart_type").map_err(db_error)?,
+        id: col(r, "id")?,
+        store_id: col(r, "store_id")?,
+        name: col(r, "name")?,
+        user_id: col(r, "user_id")?,
+        currency: col(r, "currency")?,
+        cart_type: col(r, "cart_type")?,
         is_anonymous: flag(r, "is_anonymous")?,
-        status: r.try_get("status").map_err(db_error)?,
-        comment: r.try_get("comment").map_err(db_error)?,
-        created_ms: r.try_get("created_ms").map_err(db_error)?,
-        modified_ms: r.try_get("modified_ms").map_err(db_error)?,
-        version: r.try_get("version").map_err(db_error)?,
+        status: col(r, "status")?,
+        comment: col(r, "comment")?,
+        created_ms: col(r, "created_ms")?,
+        modified_ms: col(r, "modified_ms")?,
+        version: col(r, "version")?,
         doc: serde_json::from_str(&doc).map_err(|e| corrupt(format!("cart document: {e}")))?,
     })
 }
@@ -104,28 +98,27 @@ pub async fn load_catalog(
     )
     .bind(store_id)
     .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     else {
         return Ok(None);
     };
-    let languages: String = s.try_get("languages").map_err(db_error)?;
-    let fc_id: Option<String> = s.try_get("fulfillment_center_id").map_err(db_error)?;
-    let fc_name: Option<String> = s.try_get("fulfillment_center_name").map_err(db_error)?;
+    let languages: String = col(&s, "languages")?;
+    let fc_id: Option<String> = col(&s, "fulfillment_center_id")?;
+    let fc_name: Option<String> = col(&s, "fulfillment_center_name")?;
     let settings = StoreSettings {
-        id: s.try_get("id").map_err(db_error)?,
-        name: s.try_get("name").map_err(db_error)?,
-        default_currency: s.try_get("default_currency").map_err(db_error)?,
-        default_language: s.try_get("default_language").map_err(db_error)?,
+        id: col(&s, "id")?,
+        name: col(&s, "name")?,
+        default_currency: col(&s, "default_currency")?,
+        default_language: col(&s, "default_language")?,
         languages: languages
             .split(',')
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty())
             .collect(),
-        default_tax_type: s.try_get("default_tax_type").map_err(db_error)?,
-        shipping_tax_type: s.try_get("shipping_tax_type").map_err(db_error)?,
-        payment_tax_type: s.try_get("payment_tax_type").map_err(db_error)?,
-        weight_unit: s.try_get("weight_unit").map_err(db_error)?,
+        default_tax_type: col(&s, "default_tax_type")?,
+        shipping_tax_type: col(&s, "shipping_tax_type")?,
+        payment_tax_type: col(&s, "payment_tax_type")?,
+        weight_unit: col(&s, "weight_unit")?,
         fulfillment_center: fc_id.map(|id| (id, fc_name.unwrap_or_default())),
     };
 
@@ -136,21 +129,20 @@ pub async fn load_catalog(
     )
     .bind(store_id)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let rate: String = r.try_get("exchange_rate").map_err(db_error)?;
-        let digits: i64 = r.try_get("decimal_digits").map_err(db_error)?;
+        let rate: String = col(&r, "exchange_rate")?;
+        let digits: i64 = col(&r, "decimal_digits")?;
         let rate = dec(&rate)?;
         if rate <= Decimal::ZERO {
             return Err(corrupt("non-positive exchange rate"));
         }
         currencies.push(Currency {
-            code: r.try_get("code").map_err(db_error)?,
-            symbol: r.try_get("symbol").map_err(db_error)?,
+            code: col(&r, "code")?,
+            symbol: col(&r, "symbol")?,
             exchange_rate: rate,
             digits: u32::try_from(digits).map_err(|_| corrupt("decimal digits"))?,
-            custom_formatting: r.try_get("custom_formatting").map_err(db_error)?,
+            custom_formatting: col(&r, "custom_formatting")?,
         });
     }
 
@@ -161,16 +153,15 @@ pub async fn load_catalog(
     )
     .bind(store_id)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let rate: String = r.try_get("rate").map_err(db_error)?;
+        let rate: String = col(&r, "rate")?;
         tax_rates.push(TaxRate {
-            tax_type: r.try_get("tax_type").map_err(db_error)?,
-            country_code: r.try_get("country_code").map_err(db_error)?,
-            region_id: r.try_get("region_id").map_err(db_error)?,
+            tax_type: col(&r, "tax_type")?,
+            country_code: col(&r, "country_code")?,
+            region_id: col(&r, "region_id")?,
             rate: dec(&rate)?,
-            name: r.try_get("name").map_err(db_error)?,
+            name: col(&r, "name")?,
         });
     }
 
@@ -183,17 +174,16 @@ pub async fn load_catalog(
     .bind(store_id)
     .bind(true)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let base: String = r.try_get("base_price").map_err(db_error)?;
-        let per_kg: String = r.try_get("price_per_kg").map_err(db_error)?;
-        let priority: i64 = r.try_get("priority").map_err(db_error)?;
+        let base: String = col(&r, "base_price")?;
+        let per_kg: String = col(&r, "price_per_kg")?;
+        let priority: i64 = col(&r, "priority")?;
         shipping_methods.push(ShippingMethod {
-            code: r.try_get("code").map_err(db_error)?,
-            option_name: r.try_get("option_name").map_err(db_error)?,
-            description: r.try_get("description").map_err(db_error)?,
-            logo_url: r.try_get("logo_url").map_err(db_error)?,
+            code: col(&r, "code")?,
+            option_name: col(&r, "option_name")?,
+            description: col(&r, "description")?,
+            logo_url: col(&r, "logo_url")?,
             priority: i32::try_from(priority).unwrap_or(i32::MAX),
             base_price: dec(&base)?,
             price_per_kg: dec(&per_kg)?,
@@ -210,18 +200,17 @@ pub async fn load_catalog(
     .bind(store_id)
     .bind(true)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let fee: String = r.try_get("fee").map_err(db_error)?;
-        let priority: i64 = r.try_get("priority").map_err(db_error)?;
+        let fee: String = col(&r, "fee")?;
+        let priority: i64 = col(&r, "priority")?;
         payment_methods.push(PaymentMethod {
-            code: r.try_get("code").map_err(db_error)?,
-            name: r.try_get("name").map_err(db_error)?,
-            description: r.try_get("description").map_err(db_error)?,
-            logo_url: r.try_get("logo_url").map_err(db_error)?,
-            method_type: r.try_get("payment_method_type").map_err(db_error)?,
-            group_type: r.try_get("group_type").map_err(db_error)?,
+            code: col(&r, "code")?,
+            name: col(&r, "name")?,
+            description: col(&r, "description")?,
+            logo_url: col(&r, "logo_url")?,
+            method_type: col(&r, "payment_method_type")?,
+            group_type: col(&r, "group_type")?,
             priority: i32::try_from(priority).unwrap_or(i32::MAX),
             fee: dec(&fee)?,
             partial: flag(&r, "is_available_for_partial")?,
@@ -236,20 +225,19 @@ pub async fn load_catalog(
     )
     .bind(store_id)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let reward: String = r.try_get("reward").map_err(db_error)?;
+        let reward: String = col(&r, "reward")?;
         let reward: Reward =
             serde_json::from_str(&reward).map_err(|e| corrupt(format!("promotion reward: {e}")))?;
         promotions.push(Promotion {
-            id: r.try_get("id").map_err(db_error)?,
-            description: r.try_get("description").map_err(db_error)?,
-            coupon: r.try_get("coupon_code").map_err(db_error)?,
+            id: col(&r, "id")?,
+            description: col(&r, "description")?,
+            coupon: col(&r, "coupon_code")?,
             reward,
-            min_subtotal: opt_dec(r.try_get("min_subtotal").map_err(db_error)?)?,
-            starts_ms: r.try_get("starts_ms").map_err(db_error)?,
-            ends_ms: r.try_get("ends_ms").map_err(db_error)?,
+            min_subtotal: opt_dec(col(&r, "min_subtotal")?)?,
+            starts_ms: col(&r, "starts_ms")?,
+            ends_ms: col(&r, "ends_ms")?,
             is_active: flag(&r, "is_active")?,
         });
     }
@@ -274,16 +262,15 @@ async fn load_properties(conn: &mut AnyConnection) -> ApiResult<Vec<PropertyDefi
          ORDER BY property_id, name",
     )
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let property_id: String = r.try_get("property_id").map_err(db_error)?;
-        let labels: String = r.try_get("labels").map_err(db_error)?;
+        let property_id: String = col(&r, "property_id")?;
+        let labels: String = col(&r, "labels")?;
         let labels: BTreeMap<String, String> = serde_json::from_str(&labels)
             .map_err(|e| corrupt(format!("dictionary labels: {e}")))?;
         items.entry(property_id).or_default().push(DictionaryItem {
-            id: r.try_get("id").map_err(db_error)?,
-            name: r.try_get("name").map_err(db_error)?,
+            id: col(&r, "id")?,
+            name: col(&r, "name")?,
             labels: labels.into_iter().collect(),
         });
     }
@@ -297,18 +284,17 @@ async fn load_properties(conn: &mut AnyConnection) -> ApiResult<Vec<PropertyDefi
          FROM purchase_dynamic_properties ORDER BY object_type, name",
     )
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
+    .await?
     {
-        let id: String = r.try_get("id").map_err(db_error)?;
-        let object_type: String = r.try_get("object_type").map_err(db_error)?;
-        let value_type: String = r.try_get("value_type").map_err(db_error)?;
+        let id: String = col(&r, "id")?;
+        let object_type: String = col(&r, "object_type")?;
+        let value_type: String = col(&r, "value_type")?;
         defs.push(PropertyDefinition {
             object_type: ObjectType::parse(&object_type)
                 .ok_or_else(|| corrupt(format!("object type {object_type}")))?,
             value_type: ValueType::parse(&value_type)
                 .ok_or_else(|| corrupt(format!("value type {value_type}")))?,
-            name: r.try_get("name").map_err(db_error)?,
+            name: col(&r, "name")?,
             is_array: flag(&r, "is_array")?,
             is_dictionary: flag(&r, "is_dictionary")?,
             is_multilingual: flag(&r, "is_multilingual")?,
@@ -318,13 +304,6 @@ async fn load_properties(conn: &mut AnyConnection) -> ApiResult<Vec<PropertyDefi
         });
     }
     Ok(defs)
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The products with `ids` (those that exist), with their prices.
@@ -339,57 +318,50 @@ pub async fn load_products(
     if ids.is_empty() {
         return Ok(out);
     }
-    let sql = format!(
+    let mut sql = Sql::new(
         "SELECT id, store_id, sku, names, product_type, tax_type, \
          CASE WHEN is_active THEN 1 ELSE 0 END AS is_active, in_stock, weight, \
          catalog_id, category_id, image_url, outer_id, vendor_id, vendor_name \
-         FROM purchase_products WHERE id IN ({})",
-        placeholders(1, ids.len())
+         FROM purchase_products WHERE id IN ",
     );
-    let mut q = sqlx::query(&sql);
-    for id in &ids {
-        q = q.bind(id.as_str());
-    }
-    for r in q.fetch_all(&mut *conn).await.map_err(db_error)? {
-        let names: String = r.try_get("names").map_err(db_error)?;
-        let vendor_id: Option<String> = r.try_get("vendor_id").map_err(db_error)?;
-        let vendor_name: Option<String> = r.try_get("vendor_name").map_err(db_error)?;
+    sql.list(ids.iter().map(|id| id.as_str()));
+    for r in sql.fetch_all(&mut *conn).await? {
+        let names: String = col(&r, "names")?;
+        let vendor_id: Option<String> = col(&r, "vendor_id")?;
+        let vendor_name: Option<String> = col(&r, "vendor_name")?;
         let p = Product {
-            id: r.try_get("id").map_err(db_error)?,
-            store_id: r.try_get("store_id").map_err(db_error)?,
-            sku: r.try_get("sku").map_err(db_error)?,
+            id: col(&r, "id")?,
+            store_id: col(&r, "store_id")?,
+            sku: col(&r, "sku")?,
             names: serde_json::from_str(&names)
                 .map_err(|e| corrupt(format!("product names: {e}")))?,
-            product_type: r.try_get("product_type").map_err(db_error)?,
-            tax_type: r.try_get("tax_type").map_err(db_error)?,
+            product_type: col(&r, "product_type")?,
+            tax_type: col(&r, "tax_type")?,
             is_active: flag(&r, "is_active")?,
-            in_stock: r.try_get("in_stock").map_err(db_error)?,
-            weight: opt_dec(r.try_get("weight").map_err(db_error)?)?,
-            catalog_id: r.try_get("catalog_id").map_err(db_error)?,
-            category_id: r.try_get("category_id").map_err(db_error)?,
-            image_url: r.try_get("image_url").map_err(db_error)?,
-            outer_id: r.try_get("outer_id").map_err(db_error)?,
+            in_stock: col(&r, "in_stock")?,
+            weight: opt_dec(col(&r, "weight")?)?,
+            catalog_id: col(&r, "catalog_id")?,
+            category_id: col(&r, "category_id")?,
+            image_url: col(&r, "image_url")?,
+            outer_id: col(&r, "outer_id")?,
             vendor: vendor_id.map(|id| (id, vendor_name.unwrap_or_default())),
             prices: Vec::new(),
         };
         out.insert(p.id.clone(), p);
     }
-    let sql = format!(
+    let mut sql = Sql::new(
         "SELECT product_id, currency, list_price, sale_price FROM purchase_prices \
-         WHERE product_id IN ({}) ORDER BY product_id, currency",
-        placeholders(1, ids.len())
+         WHERE product_id IN ",
     );
-    let mut q = sqlx::query(&sql);
-    for id in &ids {
-        q = q.bind(id.as_str());
-    }
-    for r in q.fetch_all(&mut *conn).await.map_err(db_error)? {
-        let product_id: String = r.try_get("product_id").map_err(db_error)?;
-        let list: String = r.try_get("list_price").map_err(db_error)?;
+    sql.list(ids.iter().map(|id| id.as_str()))
+        .push(" ORDER BY product_id, currency");
+    for r in sql.fetch_all(&mut *conn).await? {
+        let product_id: String = col(&r, "product_id")?;
+        let list: String = col(&r, "list_price")?;
         let price = Price {
-            currency: r.try_get("currency").map_err(db_error)?,
+            currency: col(&r, "currency")?,
             list: dec(&list)?,
-            sale: opt_dec(r.try_get("sale_price").map_err(db_error)?)?,
+            sale: opt_dec(col(&r, "sale_price")?)?,
         };
         if let Some(p) = out.get_mut(&product_id) {
             p.prices.push(price);
@@ -404,8 +376,7 @@ pub async fn cart_by_id(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<
     sqlx::query(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)?
+        .await?
         .as_ref()
         .map(cart_from)
         .transpose()
@@ -424,8 +395,7 @@ pub async fn cart_by_key(conn: &mut AnyConnection, key: &CartKey) -> ApiResult<O
         .bind(&key.currency)
         .bind(&key.cart_type)
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)?
+        .await?
         .as_ref()
         .map(cart_from)
         .transpose()
@@ -456,8 +426,7 @@ pub async fn insert_cart_if_absent(conn: &mut AnyConnection, row: &CartRow) -> A
     .bind(row.version)
     .bind(doc_text(&row.doc)?)
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -470,8 +439,7 @@ pub async fn lock_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<C
     sqlx::query(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)?
+        .await?
         .as_ref()
         .map(cart_from)
         .transpose()
@@ -490,8 +458,7 @@ pub async fn save_cart(conn: &mut AnyConnection, row: &CartRow) -> ApiResult<()>
     .bind(doc_text(&row.doc)?)
     .bind(row.is_anonymous)
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if done.rows_affected() != 1 {
         return Err(ApiError::conflict(
             "the cart was removed while it was being changed; try again",
@@ -505,8 +472,7 @@ pub async fn delete_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> 
     let done = sqlx::query("DELETE FROM purchase_carts WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -540,55 +506,41 @@ pub async fn list_carts(
     (offset, limit): (i64, i64),
     count: bool,
 ) -> ApiResult<(i64, Vec<CartRow>)> {
-    let mut clauses = vec!["user_id = $1".to_string()];
-    let mut binds: Vec<String> = vec![filter.user_id.clone()];
-    let mut push = |clause: &str, value: String, binds: &mut Vec<String>| {
-        binds.push(value);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
-    if let Some(v) = &filter.store_id {
-        push("store_id = ?", v.clone(), &mut binds);
-    }
-    if let Some(v) = &filter.name {
-        push("name = ?", v.clone(), &mut binds);
-    }
-    if let Some(v) = &filter.currency {
-        push("currency = ?", v.clone(), &mut binds);
-    }
-    if let Some(v) = &filter.cart_type {
-        push("cart_type = ?", v.clone(), &mut binds);
+    let mut filters = Sql::new("user_id = ");
+    filters.arg(filter.user_id.as_str());
+    for (column, value) in [
+        ("store_id", &filter.store_id),
+        ("name", &filter.name),
+        ("currency", &filter.currency),
+        ("cart_type", &filter.cart_type),
+    ] {
+        if let Some(v) = value {
+            filters.push(&format!(" AND {column} = ")).arg(v.as_str());
+        }
     }
     if let Some(k) = &filter.keyword {
-        let escaped = k
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        push(
-            "(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(status) LIKE ? ESCAPE '\\' \
-             OR LOWER(COALESCE(comment, '')) LIKE ? ESCAPE '\\')",
-            format!("%{escaped}%"),
-            &mut binds,
-        );
+        let pattern = format!("%{}%", escape_like(k));
+        filters
+            .push(" AND (LOWER(name) LIKE ")
+            .arg(pattern.as_str());
+        filters
+            .push(" ESCAPE '\\' OR LOWER(status) LIKE ")
+            .arg(pattern.as_str());
+        filters
+            .push(" ESCAPE '\\' OR LOWER(COALESCE(comment, '')) LIKE ")
+            .arg(pattern)
+            .push(" ESCAPE '\\')");
     }
-    let mut where_sql = clauses.join(" AND ");
     if filter.anonymous_only {
-        where_sql.push_str(&format!(" AND is_anonymous = ${}", binds.len() + 1));
+        filters.push(" AND is_anonymous = ").arg(Arg::Bool(true));
     }
     // The count scans every match: only when the caller shows it (0 otherwise, never sent).
     let total: i64 = if count {
-        let count_sql = format!("SELECT COUNT(*) AS n FROM purchase_carts WHERE {where_sql}");
-        let mut q = sqlx::query(&count_sql);
-        for b in &binds {
-            q = q.bind(b.as_str());
-        }
-        if filter.anonymous_only {
-            q = q.bind(true);
-        }
-        q.fetch_one(&mut *conn)
-            .await
-            .map_err(db_error)?
-            .try_get("n")
-            .map_err(db_error)?
+        let row = Sql::new("SELECT COUNT(*) AS n FROM purchase_carts WHERE ")
+            .concat(&filters)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0)
     } else {
         0
     };
@@ -605,26 +557,15 @@ pub async fn list_carts(
         })
         .collect();
     order.push("id ASC".into());
-    let n = binds.len() + usize::from(filter.anonymous_only);
-    let page_sql = format!(
-        "SELECT {CART_COLUMNS} FROM purchase_carts WHERE {where_sql} ORDER BY {} \
-         LIMIT ${} OFFSET ${}",
-        order.join(", "),
-        n + 1,
-        n + 2
-    );
-    let mut q = sqlx::query(&page_sql);
-    for b in &binds {
-        q = q.bind(b.as_str());
-    }
-    if filter.anonymous_only {
-        q = q.bind(true);
-    }
-    q = q.bind(limit).bind(offset);
-    let rows = q
+    let mut page =
+        Sql::new(&format!("SELECT {CART_COLUMNS} FROM purchase_carts WHERE ")).concat(&filters);
+    page.push(&format!(" ORDER BY {} LIMIT ", order.join(", ")))
+        .arg(limit)
+        .push(" OFFSET ")
+        .arg(offset);
+    let rows = page
         .fetch_all(&mut *conn)
-        .await
-        .map_err(db_error)?
+        .await?
         .iter()
         .map(cart_from)
         .collect::<ApiResult<Vec<_>>>()?;
@@ -633,13 +574,13 @@ pub async fn list_carts(
 
 /// The user bound to the live (not revoked) token whose SHA-256 hex is `hash`.
 pub async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<String>> {
-    sqlx::query_scalar::<_, String>(
+    let user = sqlx::query_scalar::<_, String>(
         "SELECT user_id FROM purchase_api_tokens WHERE token_hash = $1 AND revoked_ms IS NULL",
     )
     .bind(hash)
     .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)
+    .await?;
+    Ok(user)
 }
 
 /// Whether a token binds (or once bound: revoking a token does not hand the customer's carts
@@ -650,8 +591,7 @@ pub async fn is_customer(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> 
     )
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(found.is_some())
 }
 
@@ -661,16 +601,15 @@ pub async fn claim_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<()> {
         .bind(id)
         .bind(false)
         .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
 /// The display name of customer `id`.
 pub async fn customer_name(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<String>> {
-    sqlx::query_scalar::<_, String>("SELECT name FROM purchase_customers WHERE id = $1")
+    let name = sqlx::query_scalar::<_, String>("SELECT name FROM purchase_customers WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)
+        .await?;
+    Ok(name)
 }

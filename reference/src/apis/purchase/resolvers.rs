@@ -17,7 +17,7 @@ use crate::domain::purchase::validation::{
 };
 use crate::purchase_base;
 use crate::state::AppState;
-use crate::store::{db_error, uuid};
+use crate::store::uuid;
 
 use super::access::{Access, Principal, principal, unauthorized};
 use super::cache::{CartView, RequestCache};
@@ -133,7 +133,7 @@ impl PurchaseApi {
         {
             return Ok(v);
         }
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         let row = db::cart_by_id(&mut conn, &id)
             .await?
             .ok_or_else(|| ApiError::not_found("the cart no longer exists"))?;
@@ -215,7 +215,7 @@ impl PurchaseResolvers for PurchaseApi {
         after: Option<String>,
     ) -> ApiResult<Option<CartConnection>> {
         let principal = principal(ctx, &self.state.store).await?;
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         let user_id = principal.acting_user(&mut conn, user_id.as_deref()).await?;
         let nonblank =
             |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());

@@ -15,8 +15,8 @@ use crate::domain::purchase::validation::recapture;
 use crate::state::AppState;
 use crate::store::db_error;
 
-use super::access::token_hash;
 use super::db::{self, CartRow};
+use crate::auth::sha256_hex;
 
 const SEEDED: &str = "seed:purchase";
 
@@ -744,8 +744,8 @@ async fn catalogue(c: &mut AnyConnection) -> ApiResult<()> {
     exec(c, customer, &[T(B2B_USER), T("B2B Buyer")]).await?;
     let token =
         "INSERT INTO purchase_api_tokens (token_hash, user_id, created_ms) VALUES ($1, $2, $3)";
-    exec(c, token, &[T(&token_hash(DEMO_TOKEN)), T(DEMO_USER), I(0)]).await?;
-    exec(c, token, &[T(&token_hash(B2B_TOKEN)), T(B2B_USER), I(0)]).await?;
+    exec(c, token, &[T(&sha256_hex(DEMO_TOKEN)), T(DEMO_USER), I(0)]).await?;
+    exec(c, token, &[T(&sha256_hex(B2B_TOKEN)), T(B2B_USER), I(0)]).await?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use crate::domain::purchase::money::Currency;
 use crate::domain::purchase::totals::{PricingInput, evaluate};
 use crate::domain::purchase::validation::recapture;
 use crate::state::AppState;
-use crate::store::{db_error, uuid};
+use crate::store::uuid;
 
 use super::access::{Access, MAX_ID_LEN, Principal, principal};
 use super::cache::{CartView, RequestCache};
@@ -423,7 +423,7 @@ where
 pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResult<Arc<CartView>> {
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let a = address(&mut conn, &state.catalogs, principal, &base).await?;
     let row = match find(&mut conn, &a, false, now).await? {
         Some(row) => row,
@@ -434,7 +434,7 @@ pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
                 .await?
                 .ok_or_else(|| ApiError::internal("cart not created"))?;
             tx.commit().await?;
-            conn = state.store.pool.acquire().await.map_err(db_error)?;
+            conn = state.store.pool.acquire().await?;
             row
         }
     };
@@ -448,7 +448,7 @@ pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
 pub async fn peek(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResult<CartView> {
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let a = address(&mut conn, &state.catalogs, principal, &base).await?;
     let row = match find(&mut conn, &a, false, now).await? {
         Some(row) => row,

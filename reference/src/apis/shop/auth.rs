@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use sha2::{Digest, Sha256};
+use crate::auth::sha256_hex;
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
 use crate::auth::TokenKind;
 use crate::state::AppState;
-use crate::store::db_error;
 
 /// How long (ms, server clock) an access key found live is trusted without asking the database
 /// again: tokens of a pair revoked by `shopql-reference admin` stop working on every node
@@ -45,11 +44,6 @@ pub fn normalize_tenant(raw: &str) -> &str {
     raw.strip_prefix('@').unwrap_or(raw)
 }
 
-/// Hex SHA-256 of `text`.
-pub fn sha256_hex(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
 /// Checks the bearer token, the tenant and one scope.
 #[derive(Clone)]
 pub struct ScopeAuthenticator {
@@ -82,8 +76,7 @@ impl ScopeAuthenticator {
             sqlx::query_scalar("SELECT tenant FROM shop_access_tokens WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.state.store.pool)
-                .await
-                .map_err(db_error)?;
+                .await?;
         let found = owner.as_deref() == Some(tenant);
         if let Ok(mut live) = self.live.write() {
             if found {

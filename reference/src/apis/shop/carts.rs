@@ -8,28 +8,28 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::model::{CartDoc, CartRecord, CartState};
-use crate::store::{Store, db_error};
+use crate::store::Store;
 
 const COLUMNS: &str = "id, state, created_at, updated_at, ttl_ms, expires_at, stale_ttl_ms, stale_at, order_id, version, data";
 
 /// Decodes a row selected with the cart columns.
 pub fn from_row(row: &AnyRow) -> ApiResult<CartRecord> {
-    let state: String = row.try_get(1).map_err(db_error)?;
-    let data: String = row.try_get(10).map_err(db_error)?;
+    let state: String = row.try_get(1)?;
+    let data: String = row.try_get(10)?;
     let doc: CartDoc = serde_json::from_str(&data)
         .map_err(|e| ApiError::internal(format!("cart document: {e}")))?;
     Ok(CartRecord {
-        id: row.try_get(0).map_err(db_error)?,
+        id: row.try_get(0)?,
         state: CartState::parse(&state)
             .ok_or_else(|| ApiError::internal(format!("cart state `{state}`")))?,
-        created_at: row.try_get(2).map_err(db_error)?,
-        updated_at: row.try_get(3).map_err(db_error)?,
-        ttl_ms: row.try_get(4).map_err(db_error)?,
-        expires_at: row.try_get(5).map_err(db_error)?,
-        stale_ttl_ms: row.try_get(6).map_err(db_error)?,
-        stale_at: row.try_get(7).map_err(db_error)?,
-        order_id: row.try_get(8).map_err(db_error)?,
-        version: row.try_get(9).map_err(db_error)?,
+        created_at: row.try_get(2)?,
+        updated_at: row.try_get(3)?,
+        ttl_ms: row.try_get(4)?,
+        expires_at: row.try_get(5)?,
+        stale_ttl_ms: row.try_get(6)?,
+        stale_at: row.try_get(7)?,
+        order_id: row.try_get(8)?,
+        version: row.try_get(9)?,
         doc,
     })
 }
@@ -57,8 +57,7 @@ pub async fn lock(
         .bind(tenant)
         .bind(id)
         .fetch_optional(conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -77,8 +76,7 @@ pub async fn get(
         .bind(id)
         .bind(now_ms)
         .fetch_optional(conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -104,8 +102,7 @@ pub async fn insert(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -
     .bind(cart.version)
     .bind(document(cart)?)
     .execute(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -128,8 +125,7 @@ pub async fn save(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -> 
     .bind(cart.order_id.clone())
     .bind(document(cart)?)
     .execute(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -139,8 +135,7 @@ pub async fn delete(conn: &mut AnyConnection, tenant: &str, id: &str) -> ApiResu
         .bind(tenant)
         .bind(id)
         .execute(conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -157,8 +152,7 @@ pub async fn delete_live(
             .bind(id)
             .bind(now_ms)
             .execute(conn)
-            .await
-            .map_err(db_error)?;
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -10,7 +10,6 @@ use shopql_server_stubs::ApiError;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::pricing::MarketPrice;
-use crate::store::db_error;
 
 /// The language names fall back to.
 pub const DEFAULT_LANGUAGE: &str = "en";
@@ -143,8 +142,7 @@ pub async fn upsert_product(
     .bind(json(&product.topics)?)
     .bind(json(&product.shortcuts)?)
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     for v in &product.variants {
         sqlx::query(
             "INSERT INTO shop_variants (tenant, sku, product_id, names, images, attributes, prices) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -159,8 +157,7 @@ pub async fn upsert_product(
         .bind(json(&v.attributes)?)
         .bind(json(&v.prices)?)
         .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     Ok(())
 }
@@ -182,8 +179,7 @@ pub async fn upsert_market_price(
     .bind(&price.market)
     .bind(price.price.to_string())
     .execute(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -217,26 +213,26 @@ pub async fn load(
     for s in &unique {
         q = q.bind(*s);
     }
-    let rows = q.fetch_all(&mut *conn).await.map_err(db_error)?;
+    let rows = q.fetch_all(&mut *conn).await?;
     for row in rows {
-        let sku: String = row.try_get(0).map_err(db_error)?;
-        let vat: String = row.try_get(8).map_err(db_error)?;
+        let sku: String = row.try_get(0)?;
+        let vat: String = row.try_get(8)?;
         let variant = CatalogueVariant {
             sku: sku.clone(),
-            names: parse(&row.try_get::<String, _>(1).map_err(db_error)?)?,
-            images: parse(&row.try_get::<String, _>(2).map_err(db_error)?)?,
-            attributes: parse(&row.try_get::<String, _>(3).map_err(db_error)?)?,
-            prices: parse(&row.try_get::<String, _>(4).map_err(db_error)?)?,
+            names: parse(&row.try_get::<String, _>(1)?)?,
+            images: parse(&row.try_get::<String, _>(2)?)?,
+            attributes: parse(&row.try_get::<String, _>(3)?)?,
+            prices: parse(&row.try_get::<String, _>(4)?)?,
         };
         let product = CatalogueProduct {
-            id: row.try_get(5).map_err(db_error)?,
-            path: row.try_get(6).map_err(db_error)?,
-            names: parse(&row.try_get::<String, _>(7).map_err(db_error)?)?,
+            id: row.try_get(5)?,
+            path: row.try_get(6)?,
+            names: parse(&row.try_get::<String, _>(7)?)?,
             vat_percent: vat
                 .parse()
                 .map_err(|e| ApiError::internal(format!("catalogue VAT `{vat}`: {e}")))?,
-            topics: parse(&row.try_get::<String, _>(9).map_err(db_error)?)?,
-            shortcuts: parse(&row.try_get::<String, _>(10).map_err(db_error)?)?,
+            topics: parse(&row.try_get::<String, _>(9)?)?,
+            shortcuts: parse(&row.try_get::<String, _>(10)?)?,
             variants: Vec::new(),
         };
         out.insert(
@@ -256,7 +252,7 @@ pub async fn load(
     for s in &unique {
         q = q.bind(*s);
     }
-    for (sku, price_variant, market, price) in q.fetch_all(&mut *conn).await.map_err(db_error)? {
+    for (sku, price_variant, market, price) in q.fetch_all(&mut *conn).await? {
         let price: Decimal = price
             .parse()
             .map_err(|e| ApiError::internal(format!("market price `{price}`: {e}")))?;
@@ -278,7 +274,6 @@ pub async fn has_sku(conn: &mut AnyConnection, tenant: &str, sku: &str) -> Resul
             .bind(tenant)
             .bind(sku)
             .fetch_optional(conn)
-            .await
-            .map_err(db_error)?;
+            .await?;
     Ok(found.is_some())
 }

@@ -17,7 +17,7 @@ use crate::apis::usage::counters::{CartEvent, record_cart_event};
 use crate::domain::money::to_wire_float;
 use crate::domain::pricing::GivenPrice;
 use crate::state::AppState;
-use crate::store::{Tx, db_error, uuid};
+use crate::store::{Tx, uuid};
 
 /// The cart endpoint's resolvers.
 #[derive(Clone)]
@@ -257,7 +257,7 @@ impl ShopResolvers for ShopApi {
         let tenant = principal(ctx)?.tenant.clone();
         let id = cart_id(id.as_deref())?;
         let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         let cart = carts::get(&mut conn, &tenant, &id, now).await?;
         Ok(cart.map(|c| view::cart(&c, now)))
     }
@@ -271,7 +271,7 @@ impl ShopResolvers for ShopApi {
         let tenant = principal(ctx)?.tenant.clone();
         let id = cart_id(id.as_deref())?;
         let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         let Some(cart) = carts::get(&mut conn, &tenant, &id, now).await? else {
             return Ok(None);
         };
@@ -302,7 +302,7 @@ impl ShopResolvers for ShopApi {
         let who = format!("shop:{tenant}:{}", caller.access_token_id);
         self.state.limits.coupon_check(ctx, &who).await?;
         let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         let found: Vec<api::SlimPromotion> = promotions::load_all(&mut conn, &tenant)
             .await?
             .into_iter()
@@ -517,7 +517,7 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<bool>> {
         let tenant = principal(ctx)?.tenant.clone();
         let id = cart_id(id.as_deref())?;
-        let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.state.store.pool.acquire().await?;
         Ok(Some(
             carts::delete_live(&mut conn, &tenant, &id, self.now()).await?,
         ))
@@ -625,7 +625,7 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<api::Cart>> {
         let tenant = principal(ctx)?.tenant.clone();
         let in_catalogue = {
-            let mut conn = self.state.store.pool.acquire().await.map_err(db_error)?;
+            let mut conn = self.state.store.pool.acquire().await?;
             catalogue::has_sku(&mut conn, &tenant, input.sku.trim()).await?
         };
         let origin = if in_catalogue {

@@ -21,7 +21,7 @@ use sqlx::AnyConnection;
 use super::auth::{AUDIENCE, ISSUER, SCOPES, normalize_tenant};
 use crate::auth::{Claims, TokenKind};
 use crate::state::AppState;
-use crate::store::{db_error, uuid};
+use crate::store::uuid;
 
 /// The longest token lifetime the endpoint grants: 30 days.
 pub const MAX_EXPIRES_IN: i64 = 30 * 24 * 3600;
@@ -53,8 +53,7 @@ pub async fn create_tenant(
     .bind(identifier)
     .bind(now_ms)
     .execute(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -77,8 +76,7 @@ pub async fn add_access_token(
     .bind(secret_digest(&salt, secret))
     .bind(now_ms)
     .execute(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -94,8 +92,7 @@ async fn verify_pair(
     )
     .bind(id)
     .fetch_optional(&state.store.pool)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(match row {
         Some((owner, salt, hash)) => {
             let ok = constant_time_eq(secret_digest(&salt, secret).as_bytes(), hash.as_bytes());

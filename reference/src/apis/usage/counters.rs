@@ -9,7 +9,7 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use shopql_server_stubs::{ApiError, ApiResult};
 
 use crate::state::AppState;
-use crate::store::{Store, db_error};
+use crate::store::Store;
 
 /// The `api` of cart counter rows.
 pub const CART_EVENTS: &str = "";
@@ -170,8 +170,7 @@ async fn write(store: &Store, rows: &[(CounterKey, i64)]) -> ApiResult<()> {
         .bind(operation)
         .bind(*n)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     tx.commit().await?;
     Ok(())

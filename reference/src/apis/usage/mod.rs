@@ -17,7 +17,6 @@ use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 use crate::apis::shop::auth::{SCOPES, ScopeAuthenticator, principal};
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
-use crate::store::db_error;
 use counters::{CART_EVENTS, CartEvent, counters};
 
 /// The longest report: 366 days.
@@ -90,8 +89,7 @@ impl UsageResolvers for UsageApi {
             .bind(&from_key)
             .bind(&to_key)
             .fetch_all(&self.state.store.pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
             rows.extend(node.pending(&tenant, &from_key, &to_key));
             rows
         };

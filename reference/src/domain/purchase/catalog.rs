@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, convert};
 use super::promotions::Promotion;
-use super::properties::PropertyDefinition;
+use super::properties::{PropertyDefinition, normalize_culture};
 
 /// Product type of physical goods (they need shipping).
 pub const PHYSICAL: &str = "Physical";
@@ -309,28 +309,6 @@ impl StoreCatalog {
             .iter()
             .find(|m| m.code.eq_ignore_ascii_case(code))
     }
-}
-
-/// `en-us` → `en-US`, `zh-hans-cn` → `zh-Hans-CN`.
-pub fn normalize_culture(culture: &str) -> String {
-    culture
-        .split(['-', '_'])
-        .enumerate()
-        .map(|(i, part)| {
-            if i == 0 {
-                part.to_ascii_lowercase()
-            } else if part.len() == 4 {
-                let mut s = part.to_ascii_lowercase();
-                if let Some(first) = s.get_mut(0..1) {
-                    first.make_ascii_uppercase();
-                }
-                s
-            } else {
-                part.to_ascii_uppercase()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 #[cfg(test)]

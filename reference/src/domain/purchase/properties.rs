@@ -339,7 +339,7 @@ pub fn apply(
                 .as_deref()
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
-                .map(super::catalog::normalize_culture)
+                .map(normalize_culture)
                 .unwrap_or_else(|| default_culture.to_string())
         });
         checked.push((def.name.clone(), culture, value));
@@ -408,6 +408,28 @@ pub fn shown<'a>(
             }
         })
         .collect()
+}
+
+/// `en-us` → `en-US`, `zh-hans-cn` → `zh-Hans-CN`.
+pub fn normalize_culture(culture: &str) -> String {
+    culture
+        .split(['-', '_'])
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_ascii_lowercase()
+            } else if part.len() == 4 {
+                let mut s = part.to_ascii_lowercase();
+                if let Some(first) = s.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                s
+            } else {
+                part.to_ascii_uppercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]

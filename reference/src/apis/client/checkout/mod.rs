@@ -30,8 +30,9 @@ use super::stores::StoreRow;
 use crate::domain::checkout::address::{is_valid_email, normalize_alpha2};
 use crate::domain::checkout::expires_after;
 use crate::domain::checkout::lines::{self, LineInput};
+use crate::error::UniqueKey;
 use crate::state::AppState;
-use crate::store::{Tx, db_error, object_id};
+use crate::store::{Tx, object_id};
 
 /// Sort keys of `checkouts`.
 pub const SORTS: &[&str] = &["created", "updated"];
@@ -65,8 +66,7 @@ pub async fn lock_open(
     .bind(&store.id)
     .bind(customer_id)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let row = find(tx, &store.id, customer_id, code)
         .await?
         .ok_or_else(|| not_found(code))?;
@@ -99,12 +99,23 @@ pub async fn view_one(
 
 async fn view_code(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Checkout> {
     let p = req.principal()?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let row = find(&mut conn, &req.store.id, &p.customer.id, code)
         .await?
         .ok_or_else(|| not_found(code))?;
     view_one(&mut conn, &req.store, &p.customer.id, row, state.now_ms()).await
 }
+
+/// A checkout's code, unique over all stores.
+const CHECKOUT_CODE: UniqueKey = UniqueKey {
+    table: "client_checkouts",
+    columns: &["code"],
+};
+/// The order id reserved for a checkout, unique over all stores.
+const ORDER_CODE: UniqueKey = UniqueKey {
+    table: "client_checkouts",
+    columns: &["order_code"],
+};
 
 /// `checkoutCreate`.
 pub async fn create(state: &AppState, req: &ClientRequest) -> ApiResult<Checkout> {
@@ -135,11 +146,9 @@ pub async fn create(state: &AppState, req: &ClientRequest) -> ApiResult<Checkout
         match inserted {
             Ok(_) => return view_code(state, req, &code).await,
             Err(e)
-                if attempt < 7
-                    && e.as_database_error().is_some_and(|d| {
-                        matches!(d.kind(), sqlx::error::ErrorKind::UniqueViolation)
-                    }) => {}
-            Err(e) => return Err(db_error(e)),
+                if attempt < 7 && (CHECKOUT_CODE.violated_by(&e) || ORDER_CODE.violated_by(&e)) => {
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     Err(ApiError::internal("no free checkout code after 8 attempts"))
@@ -148,7 +157,7 @@ pub async fn create(state: &AppState, req: &ClientRequest) -> ApiResult<Checkout
 /// `checkout(id)`: the customer's checkout or null.
 pub async fn get(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Option<Checkout>> {
     let p = req.principal()?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let Some(row) = find(&mut conn, &req.store.id, &p.customer.id, code).await? else {
         return Ok(None);
     };
@@ -165,15 +174,14 @@ pub async fn list(
 ) -> ApiResult<CheckoutList> {
     let p = req.principal()?;
     let page = pagination::parse(pagination, SORTS)?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM client_checkouts WHERE customer_id = $1 AND store_id = $2",
     )
     .bind(&p.customer.id)
     .bind(&req.store.id)
     .fetch_one(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let col = if page.sort == "updated" {
         "c.updated"
     } else {
@@ -189,8 +197,7 @@ pub async fn list(
     .bind(page.limit)
     .bind(page.offset())
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let rows = rows
         .iter()
         .map(checkout_row)
@@ -242,8 +249,7 @@ pub async fn update_items(
     sqlx::query("DELETE FROM client_checkout_lines WHERE checkout_id = $1")
         .bind(&row.id)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     for (position, line) in wanted.iter().enumerate() {
         let kept = existing.iter().find(|e| e.listing_num == line.listing_id);
         sqlx::query(
@@ -258,13 +264,12 @@ pub async fn update_items(
         .bind(line.quantity)
         .bind(kept.map_or(now, |k| k.added))
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     // `row` was read after `lock_open` touched it, and only the lines changed since: no need to
     // read the checkout again.
     tx.commit().await?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     view_one(&mut conn, store, &p.customer.id, row, now).await
 }
 
@@ -519,10 +524,9 @@ pub async fn update(
     .bind(next.voucher_code.clone())
     .bind(&next.id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     tx.commit().await?;
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     view_one(&mut conn, store, &p.customer.id, next, now).await
 }
 

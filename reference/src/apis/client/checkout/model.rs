@@ -6,11 +6,10 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::super::accounts::{Customer, full_name};
-use super::super::sql::{Sql, get, get_bool};
+use super::super::customers::{Customer, full_name};
 use crate::domain::checkout::CheckoutStatus;
 use crate::domain::checkout::address::AddressFields;
-use crate::store::db_error;
+use crate::store::sql::{Sql, col, flag};
 
 /// A postal address, stored as JSON with the API's field names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,28 +199,28 @@ fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
 /// Reads a row selected with [`CHECKOUT_COLUMNS`].
 pub fn checkout_row(row: &AnyRow) -> ApiResult<CheckoutRow> {
     Ok(CheckoutRow {
-        id: get(row, "id")?,
-        code: get(row, "code")?,
-        order_code: get(row, "order_code")?,
-        store_id: get(row, "store_id")?,
-        customer_id: get(row, "customer_id")?,
-        origin: get(row, "origin")?,
-        status: get(row, "status")?,
-        message: get(row, "message")?,
-        order_id: get(row, "order_id")?,
-        use_single_address: get_bool(row, "use_single_address")?,
-        create_account: get_bool(row, "create_account")?,
-        buyer: doc(get(row, "buyer")?).unwrap_or_default(),
-        shipping_address: doc(get(row, "shipping_address")?),
-        billing_address: doc(get(row, "billing_address")?),
-        shipping_method: get(row, "shipping_method")?,
-        shop_collection: get_bool(row, "shop_collection")?,
-        tracking: get(row, "tracking")?,
-        confirmation_email: get(row, "confirmation_email")?,
-        voucher_code: get(row, "voucher_code")?,
-        created: get(row, "created")?,
-        updated: get(row, "updated")?,
-        expires: get(row, "expires")?,
+        id: col(row, "id")?,
+        code: col(row, "code")?,
+        order_code: col(row, "order_code")?,
+        store_id: col(row, "store_id")?,
+        customer_id: col(row, "customer_id")?,
+        origin: col(row, "origin")?,
+        status: col(row, "status")?,
+        message: col(row, "message")?,
+        order_id: col(row, "order_id")?,
+        use_single_address: flag(row, "use_single_address")?,
+        create_account: flag(row, "create_account")?,
+        buyer: doc(col(row, "buyer")?).unwrap_or_default(),
+        shipping_address: doc(col(row, "shipping_address")?),
+        billing_address: doc(col(row, "billing_address")?),
+        shipping_method: col(row, "shipping_method")?,
+        shop_collection: flag(row, "shop_collection")?,
+        tracking: col(row, "tracking")?,
+        confirmation_email: col(row, "confirmation_email")?,
+        voucher_code: col(row, "voucher_code")?,
+        created: col(row, "created")?,
+        updated: col(row, "updated")?,
+        expires: col(row, "expires")?,
     })
 }
 
@@ -256,17 +255,17 @@ pub async fn lines_of(
     );
     sql.list(checkout_ids)
         .push(" ORDER BY checkout_id, position");
-    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             Ok(LineRow {
-                id: get(r, "id")?,
-                checkout_id: get(r, "checkout_id")?,
-                code: get(r, "code")?,
-                position: get(r, "position")?,
-                listing_num: get(r, "listing_num")?,
-                quantity: get(r, "quantity")?,
-                added: get(r, "added")?,
+                id: col(r, "id")?,
+                checkout_id: col(r, "checkout_id")?,
+                code: col(r, "code")?,
+                position: col(r, "position")?,
+                listing_num: col(r, "listing_num")?,
+                quantity: col(r, "quantity")?,
+                added: col(r, "added")?,
             })
         })
         .collect()
@@ -287,7 +286,6 @@ pub async fn find(
     .bind(store_id)
     .bind(customer_id)
     .fetch_optional(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     row.as_ref().map(checkout_row).transpose()
 }

@@ -21,8 +21,8 @@ use crate::apis::client::orders::{self, NewOrder, NewOrderLine};
 use crate::domain::checkout::address::missing_fields;
 use crate::domain::checkout::lines::{self, Line, LineError, ListingFacts};
 use crate::domain::checkout::{CHECKOUT_TTL_MS, expires_after};
+use crate::error::{ResultExt, UniqueKey};
 use crate::state::AppState;
-use crate::store::db_error;
 
 fn address_error(which: &str, missing: &[&str]) -> ApiError {
     ApiError::bad_input(format!(
@@ -31,6 +31,12 @@ fn address_error(which: &str, missing: &[&str]) -> ApiError {
     ))
     .with_extension("field", format!("{which}.address"))
 }
+
+/// A listing sold once per customer: the row that records the sale.
+const ORDERED_ONCE: UniqueKey = UniqueKey {
+    table: "client_one_per_customer",
+    columns: &["customer_id", "listing_id"],
+};
 
 /// `checkoutSubmit(id)`.
 pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Checkout> {
@@ -138,8 +144,7 @@ pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiRes
             .bind(&store.id)
             .bind(&key)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
             if used.rows_affected() != 1 {
                 return Err(
                     ApiError::bad_input(format!("the voucher `{code}` is used up"))
@@ -169,8 +174,7 @@ pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiRes
         .bind(now)
         .bind(*listing_id)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         if taken.rows_affected() != 1 {
             short.push(*num);
         }
@@ -196,25 +200,18 @@ pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiRes
         if !listing.one_per_customer {
             continue;
         }
-        let recorded = sqlx::query(
+        sqlx::query(
             "INSERT INTO client_one_per_customer (customer_id, listing_id, order_id) VALUES ($1, $2, $3)",
         )
         .bind(customer_id)
         .bind(&listing.id)
         .bind(&row.order_code)
         .execute(&mut *tx)
-        .await;
-        if let Err(e) = recorded {
-            let unique = e
-                .as_database_error()
-                .is_some_and(|d| matches!(d.kind(), sqlx::error::ErrorKind::UniqueViolation));
-            return Err(if unique {
-                ApiError::bad_input(LineError::AlreadyOrdered(l.listing_num).to_string())
-                    .with_extension("listingId", l.listing_num)
-            } else {
-                db_error(e)
-            });
-        }
+        .await
+        .on_unique(ORDERED_ONCE, || {
+            ApiError::bad_input(LineError::AlreadyOrdered(l.listing_num).to_string())
+                .with_extension("listingId", l.listing_num)
+        })?;
     }
 
     let order_lines: Vec<NewOrderLine> = eval
@@ -264,8 +261,7 @@ pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiRes
     .bind(expires_after(now))
     .bind(&row.id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if completed.rows_affected() != 1 {
         return Err(ApiError::conflict(
             "the checkout was submitted concurrently; read it again",
@@ -278,6 +274,6 @@ pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiRes
     done.order_id = Some(order.id);
     done.updated = now;
     done.expires = now.saturating_add(CHECKOUT_TTL_MS);
-    let mut conn = state.store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = state.store.pool.acquire().await?;
     view_one(&mut conn, store, customer_id, done, now).await
 }

@@ -6,14 +6,12 @@ use std::collections::{HashMap, HashSet};
 
 use shopql_server_stubs::ApiResult;
 use shopql_server_stubs::client::{
-    Checkout, CheckoutBilling, CheckoutItem, CheckoutShipping, CheckoutTotals, CheckoutUrls, Item,
-    ShippingMethod,
+    Checkout, CheckoutBilling, CheckoutItem, CheckoutShipping, CheckoutUrls, Item, ShippingMethod,
 };
 use sqlx::AnyConnection;
 
 use super::super::inventory::{self, ListingRow, LoadedItem};
-use super::super::orders;
-use super::super::sql::{Sql, get, get_bool};
+use super::super::orders::{self, totals_to_api};
 use super::super::stores::StoreRow;
 use super::model::{CheckoutRow, LineRow, lines_of};
 use crate::domain::checkout::CheckoutStatus;
@@ -21,7 +19,7 @@ use crate::domain::checkout::lines::{self, Line, ListingFacts};
 use crate::domain::checkout::shipping::{self, Parcel, ShippingOption, ShippingRate};
 use crate::domain::checkout::totals::{self, PricedLine, Totals, VoucherKind};
 use crate::domain::money;
-use crate::store::db_error;
+use crate::store::sql::{Sql, col, flag};
 
 /// A voucher of the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,19 +60,18 @@ pub async fn voucher(
     .bind(store_id)
     .bind(code.trim().to_lowercase())
     .fetch_optional(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some(row) = row else { return Ok(None) };
-    let percent: Option<i64> = get(&row, "percent_bp")?;
-    let amount: Option<i64> = get(&row, "amount")?;
+    let percent: Option<i64> = col(&row, "percent_bp")?;
+    let amount: Option<i64> = col(&row, "amount")?;
     Ok(Some(VoucherRow {
-        code: get(&row, "code")?,
+        code: col(&row, "code")?,
         kind: match percent {
             Some(bp) => VoucherKind::Percent(bp),
             None => VoucherKind::Fixed(amount.unwrap_or(0)),
         },
-        expires: get(&row, "expires")?,
-        uses_left: get(&row, "uses_left")?,
+        expires: col(&row, "expires")?,
+        uses_left: col(&row, "uses_left")?,
     }))
 }
 
@@ -86,24 +83,23 @@ pub async fn rates(conn: &mut AnyConnection, store_id: &str) -> ApiResult<Vec<Sh
     )
     .bind(store_id)
     .fetch_all(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     rows.iter()
         .map(|r| {
-            let zone: String = get(r, "zone")?;
+            let zone: String = col(r, "zone")?;
             Ok(ShippingRate {
-                code: get(r, "code")?,
-                name: get(r, "name")?,
+                code: col(r, "code")?,
+                name: col(r, "name")?,
                 countries: if zone.trim() == "*" {
                     Vec::new()
                 } else {
                     zone.split_whitespace().map(str::to_string).collect()
                 },
-                price: get(r, "price")?,
-                per_kg: get(r, "per_kg")?,
-                max_weight_g: get(r, "max_weight_g")?,
-                free_eligible: get_bool(r, "free_eligible")?,
-                position: get(r, "position")?,
+                price: col(r, "price")?,
+                per_kg: col(r, "per_kg")?,
+                max_weight_g: col(r, "max_weight_g")?,
+                free_eligible: flag(r, "free_eligible")?,
+                position: col(r, "position")?,
             })
         })
         .collect()
@@ -199,9 +195,9 @@ pub async fn ordered_once(
     sql.arg(customer_id)
         .push(" AND listing_id IN ")
         .list(listing_ids);
-    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(conn).await?;
     rows.iter()
-        .map(|r| get::<String>(r, "listing_id"))
+        .map(|r| col::<String>(r, "listing_id"))
         .collect()
 }
 
@@ -314,32 +310,12 @@ pub fn evaluate(
     }
 }
 
-fn amount(minor: i64) -> f64 {
-    money::to_wire_float(money::from_minor(minor))
-}
-
-/// The API's `CheckoutTotals`.
-pub fn totals_to_api(t: &Totals, currency: &str) -> CheckoutTotals {
-    CheckoutTotals {
-        grand: Some(amount(t.grand)),
-        left_to_pay: Some(amount(t.left_to_pay)),
-        discount: Some(amount(t.discount)),
-        items_quantity: Some(t.items_quantity as f64),
-        item_quantity: Some(t.item_quantity as f64),
-        subtotal: Some(amount(t.subtotal)),
-        subtotal_before_taxes: Some(amount(t.subtotal_before_taxes)),
-        shipping: Some(amount(t.shipping)),
-        tax: Some(amount(t.tax)),
-        currency: Some(currency.to_string()),
-    }
-}
-
 /// The API's `ShippingMethod`.
 pub fn method_to_api(m: &ShippingOption) -> ShippingMethod {
     ShippingMethod {
         code: m.code.clone(),
         name: m.name.clone(),
-        price: amount(m.price),
+        price: money::minor_to_wire(m.price),
     }
 }
 
@@ -364,13 +340,15 @@ fn checkout_to_api(
                 id: Some(e.line.code.clone()),
                 quantity: Some(i32::try_from(e.line.quantity).unwrap_or(i32::MAX)),
                 added: Some(e.line.added as f64),
-                total: Some(amount(e.unit_price.saturating_mul(e.line.quantity))),
+                total: Some(money::minor_to_wire(
+                    e.unit_price.saturating_mul(e.line.quantity),
+                )),
                 // Only an open checkout can still fail its checks.
                 unavailable: Some(open && e.unavailable),
                 listing_id: Some(e.line.listing_num as f64),
                 listing: listing.map(|l| inventory::listing_to_api(store, l)),
                 item: listing.and_then(|l| items.get(&l.item_id).cloned()),
-                unit_price: Some(amount(e.unit_price)),
+                unit_price: Some(money::minor_to_wire(e.unit_price)),
             })
         })
         .collect();
@@ -391,7 +369,7 @@ fn checkout_to_api(
             status: Some("pending".to_string()),
             date: None,
             method: c.shipping_method.clone(),
-            free_shipping_threshold: store.free_shipping_threshold.map(amount),
+            free_shipping_threshold: store.free_shipping_threshold.map(money::minor_to_wire),
             tracking: c.tracking.clone(),
             shop_collection: Some(c.shop_collection),
             weight: Some(eval.weight_g.to_string()),

@@ -9,8 +9,8 @@
 use shopql_server_stubs::client::InventoryFiltersInput;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 
-use super::super::sql::Sql;
 use crate::clock::parse_rfc3339;
+use crate::store::sql::{Arg, Sql, escape_like};
 
 /// Most values one list filter may hold.
 pub const MAX_VALUES: usize = 100;
@@ -166,7 +166,7 @@ pub fn apply(
         sql.push(
             " AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.pre_order = ",
         )
-        .arg(true)
+        .arg(Arg::Bool(true))
         .push(")");
     }
 
@@ -253,7 +253,7 @@ pub fn apply(
             "" => {}
             "new" | "used" => {
                 sql.push(" AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.second_hand = ")
-                    .arg(c == "used")
+                    .arg(Arg::Bool(c == "used"))
                     .push(")");
             }
             _ => {
@@ -290,18 +290,6 @@ pub fn apply(
         }
     }
     Ok(())
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

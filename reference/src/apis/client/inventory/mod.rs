@@ -28,12 +28,11 @@ use sqlx::any::AnyRow;
 use self::docs::{DescriptionsDoc, ItemDoc, OptionDoc};
 use super::context::ClientRequest;
 use super::pagination::{self, PageRequest, clamp_i32};
-use super::sql::{Sql, get, get_bool};
 use super::stores::StoreRow;
 use crate::domain::checkout::totals::before_taxes;
 use crate::domain::money;
 use crate::state::AppState;
-use crate::store::db_error;
+use crate::store::sql::{Sql, col, flag};
 
 /// How far past the current page `inventoryItems` counts matches before it stops.
 pub const COUNT_WINDOW: i64 = 1_000;
@@ -105,18 +104,18 @@ fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
 }
 
 fn item_row(row: &AnyRow) -> ApiResult<ItemRow> {
-    let descriptions: Option<String> = get(row, "descriptions")?;
+    let descriptions: Option<String> = col(row, "descriptions")?;
     Ok(ItemRow {
-        id: get(row, "id")?,
-        num_id: get(row, "num_id")?,
-        item_type: get(row, "item_type")?,
-        created: get(row, "created")?,
-        path: get(row, "path")?,
-        handle: get(row, "handle")?,
-        bitly: get(row, "bitly")?,
-        forbidden: get_bool(row, "forbidden")?,
-        title: get(row, "title")?,
-        doc: json(Some(get::<String>(row, "data")?)),
+        id: col(row, "id")?,
+        num_id: col(row, "num_id")?,
+        item_type: col(row, "item_type")?,
+        created: col(row, "created")?,
+        path: col(row, "path")?,
+        handle: col(row, "handle")?,
+        bitly: col(row, "bitly")?,
+        forbidden: flag(row, "forbidden")?,
+        title: col(row, "title")?,
+        doc: json(Some(col::<String>(row, "data")?)),
         descriptions: descriptions.map(|d| json(Some(d))),
     })
 }
@@ -124,19 +123,19 @@ fn item_row(row: &AnyRow) -> ApiResult<ItemRow> {
 /// Reads a listing row selected with the listing columns.
 pub fn listing_row(row: &AnyRow) -> ApiResult<ListingRow> {
     Ok(ListingRow {
-        id: get(row, "id")?,
-        num_id: get(row, "num_id")?,
-        item_id: get(row, "item_id")?,
-        available: get(row, "available")?,
-        pre_order: get_bool(row, "pre_order")?,
-        second_hand: get_bool(row, "second_hand")?,
-        one_per_customer: get_bool(row, "one_per_customer")?,
-        comments: get(row, "comments")?,
-        categories: json(Some(get::<String>(row, "categories")?)),
-        options: json(Some(get::<String>(row, "options")?)),
-        stock: get(row, "stock")?,
-        price_sale: get(row, "price_sale")?,
-        price_compare: get(row, "price_compare")?,
+        id: col(row, "id")?,
+        num_id: col(row, "num_id")?,
+        item_id: col(row, "item_id")?,
+        available: col(row, "available")?,
+        pre_order: flag(row, "pre_order")?,
+        second_hand: flag(row, "second_hand")?,
+        one_per_customer: flag(row, "one_per_customer")?,
+        comments: col(row, "comments")?,
+        categories: json(Some(col::<String>(row, "categories")?)),
+        options: json(Some(col::<String>(row, "options")?)),
+        stock: col(row, "stock")?,
+        price_sale: col(row, "price_sale")?,
+        price_compare: col(row, "price_compare")?,
     })
 }
 
@@ -154,7 +153,7 @@ async fn listings_of(
     ));
     sql.list(item_ids)
         .push(" ORDER BY l.item_id, l.position, l.num_id");
-    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(conn).await?;
     for row in &rows {
         let l = listing_row(row)?;
         out.entry(l.item_id.clone()).or_default().push(l);
@@ -186,7 +185,7 @@ pub async fn items_by_ids(
         "SELECT {ITEM_COLUMNS} FROM client_items i WHERE i.id IN "
     ));
     sql.list(item_ids);
-    let rows = sql.query().fetch_all(&mut *conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
     let rows = rows.iter().map(item_row).collect::<ApiResult<Vec<_>>>()?;
     Ok(with_listings(conn, rows)
         .await?
@@ -207,8 +206,10 @@ pub async fn listings_by_num(
     let mut sql = Sql::new(&format!(
         "SELECT {LISTING_COLUMNS} FROM client_listings l WHERE l.store_id = "
     ));
-    sql.arg(store_id).push(" AND l.num_id IN ").list(nums);
-    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
+    sql.arg(store_id)
+        .push(" AND l.num_id IN ")
+        .list(nums.iter().copied());
+    let rows = sql.query().fetch_all(conn).await?;
     rows.iter()
         .map(|r| listing_row(r).map(|l| (l.num_id, l)))
         .collect()
@@ -228,12 +229,8 @@ async fn wanted(
     }
     let mut sql = Sql::new("SELECT item_id FROM client_wantlist WHERE customer_id = ");
     sql.arg(customer).push(" AND item_id IN ").list(item_ids);
-    let rows = sql.query().fetch_all(conn).await.map_err(db_error)?;
-    rows.iter().map(|r| get::<String>(r, "item_id")).collect()
-}
-
-fn amount(minor: i64) -> f64 {
-    money::to_wire_float(money::from_minor(minor))
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter().map(|r| col::<String>(r, "item_id")).collect()
 }
 
 /// The API's `Listing`.
@@ -251,9 +248,12 @@ pub fn listing_to_api(store: &StoreRow, l: &ListingRow) -> Listing {
             quantity: Some(clamp_i32(l.stock.max(0))),
         }),
         prices: Some(ListingPrices {
-            before_taxes: Some(amount(before_taxes(l.price_sale, store.tax_rate_bp))),
-            sale: Some(amount(l.price_sale)),
-            compare: l.price_compare.map(amount),
+            before_taxes: Some(money::minor_to_wire(before_taxes(
+                l.price_sale,
+                store.tax_rate_bp,
+            ))),
+            sale: Some(money::minor_to_wire(l.price_sale)),
+            compare: l.price_compare.map(money::minor_to_wire),
         }),
         options: Some(
             l.options
@@ -319,7 +319,7 @@ fn sort_column(sort: &str) -> &'static str {
 }
 
 async fn connection(state: &AppState) -> ApiResult<sqlx::pool::PoolConnection<sqlx::Any>> {
-    state.store.pool.acquire().await.map_err(db_error)
+    Ok(state.store.pool.acquire().await?)
 }
 
 /// `inventoryItems(filters, pagination)`; the matches are counted only if `count` (the
@@ -343,7 +343,7 @@ pub async fn inventory_items(
         .arg(page.offset());
 
     let mut conn = connection(state).await?;
-    let rows = sql.query().fetch_all(&mut *conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
     let mut rows = rows.iter().map(item_row).collect::<ApiResult<Vec<_>>>()?;
     let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > page.limit;
     rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
@@ -384,8 +384,8 @@ async fn count_matches(
         req.customer().map(|c| c.id.as_str()),
     )?;
     sql.push(" LIMIT ").arg(cap).push(") AS matches");
-    let row = sql.query().fetch_one(conn).await.map_err(db_error)?;
-    get::<i64>(&row, "n")
+    let row = sql.query().fetch_one(conn).await?;
+    col::<i64>(&row, "n")
 }
 
 /// `inventoryFiltersPagination(filters, pagination)`: exact count, pages and facets; the facets
@@ -403,8 +403,8 @@ pub async fn filters_pagination(
 
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM client_items i WHERE ");
     filters::apply(&mut sql, &store.id, filters, customer)?;
-    let row = sql.query().fetch_one(&mut *conn).await.map_err(db_error)?;
-    let count: i64 = get(&row, "n")?;
+    let row = sql.query().fetch_one(&mut *conn).await?;
+    let count: i64 = col(&row, "n")?;
 
     let pages = if count == 0 {
         0
@@ -425,11 +425,11 @@ pub async fn filters_pagination(
     );
     sql.arg(store.id.as_str())
         .push(" AND t.kind IN ")
-        .list(FACETS)
+        .list(FACETS.iter().copied())
         .push(" AND t.item_id IN (SELECT i.id FROM client_items i WHERE ");
     filters::apply(&mut sql, &store.id, filters, customer)?;
     sql.push(") GROUP BY t.kind, t.value_key");
-    let rows = sql.query().fetch_all(&mut *conn).await.map_err(db_error)?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
     let mut facets: Vec<InventoryFacet> = FACETS
         .iter()
         .map(|name| InventoryFacet {
@@ -438,9 +438,9 @@ pub async fn filters_pagination(
         })
         .collect();
     for row in &rows {
-        let kind: String = get(row, "kind")?;
-        let value: String = get(row, "value")?;
-        let n: i64 = get(row, "n")?;
+        let kind: String = col(row, "kind")?;
+        let value: String = col(row, "value")?;
+        let n: i64 = col(row, "n")?;
         if let Some(f) = facets.iter_mut().find(|f| f.name == kind) {
             f.values.push(InventoryFacetValue {
                 value,
@@ -469,8 +469,7 @@ pub async fn item(state: &AppState, req: &ClientRequest, id: f64) -> ApiResult<O
     .bind(&store.id)
     .bind(id as i64)
     .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let items = with_listings(&mut conn, vec![item_row(&row)?]).await?;
     let customer = req.customer().map(|c| c.id.as_str());

@@ -1,14 +1,18 @@
-//! SQL whose shape depends on the input (filters, `IN` lists, keyset bounds): text with `$n`
-//! placeholders numbered as arguments are added, run on SQLite and PostgreSQL alike through sqlx's
-//! `Any` driver; and typed column reads that turn decoding problems into internal errors.
+//! The one SQL builder of every API, for SQL whose shape depends on the input (filters, `IN`
+//! lists, keyset bounds): text with `$n` placeholders numbered as arguments are added, run on
+//! SQLite and PostgreSQL alike through sqlx's `Any` driver; and typed column reads that turn
+//! decoding problems into internal errors.
+//!
+//! Booleans: a flag column is `BOOLEAN` on PostgreSQL in the client and purchase tables and
+//! `INTEGER` 0/1 everywhere else (sqlx's `Any` driver cannot read a SQLite `BOOLEAN` column).
+//! [`flag`] reads either; a value is bound as [`Arg::Bool`] for a `BOOLEAN` column and as an
+//! `i64` for an `INTEGER` one. There is no `From<bool>`, so each call site says which.
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
-use shopql_server_stubs::ApiError;
-
-use crate::store::db_error;
+use shopql_server_stubs::{ApiError, ApiResult};
 
 /// A bind value (only the types both backends share).
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +25,8 @@ pub enum Arg {
     Text(String),
     /// TEXT or NULL
     OptText(Option<String>),
+    /// BOOLEAN (PostgreSQL); INTEGER 0/1 on SQLite
+    Bool(bool),
     /// DOUBLE PRECISION or NULL
     OptF64(Option<f64>),
 }
@@ -37,8 +43,8 @@ impl From<Option<i64>> for Arg {
     }
 }
 
-impl From<bool> for Arg {
-    fn from(v: bool) -> Self {
+impl From<i32> for Arg {
+    fn from(v: i32) -> Self {
         Self::I64(i64::from(v))
     }
 }
@@ -162,40 +168,34 @@ impl Sql {
                 Arg::Text(v) => q.bind(v.as_str()),
                 Arg::OptText(v) => q.bind(v.as_deref()),
                 Arg::OptF64(v) => q.bind(*v),
+                Arg::Bool(v) => q.bind(*v),
             };
         }
         q
     }
 
     /// Runs the query and returns every row.
-    pub async fn fetch_all<'e, E>(&self, executor: E) -> Result<Vec<AnyRow>, ApiError>
+    pub async fn fetch_all<'e, E>(&self, executor: E) -> ApiResult<Vec<AnyRow>>
     where
         E: sqlx::Executor<'e, Database = Any>,
     {
-        self.query().fetch_all(executor).await.map_err(db_error)
+        Ok(self.query().fetch_all(executor).await?)
     }
 
     /// Runs the query and returns the first row, if any.
-    pub async fn fetch_optional<'e, E>(&self, executor: E) -> Result<Option<AnyRow>, ApiError>
+    pub async fn fetch_optional<'e, E>(&self, executor: E) -> ApiResult<Option<AnyRow>>
     where
         E: sqlx::Executor<'e, Database = Any>,
     {
-        self.query()
-            .fetch_optional(executor)
-            .await
-            .map_err(db_error)
+        Ok(self.query().fetch_optional(executor).await?)
     }
 
     /// Runs the statement and returns the number of rows it changed.
-    pub async fn execute<'e, E>(&self, executor: E) -> Result<u64, ApiError>
+    pub async fn execute<'e, E>(&self, executor: E) -> ApiResult<u64>
     where
         E: sqlx::Executor<'e, Database = Any>,
     {
-        self.query()
-            .execute(executor)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(db_error)
+        Ok(self.query().execute(executor).await?.rows_affected())
     }
 }
 
@@ -208,9 +208,12 @@ where
         .map_err(|e| ApiError::internal(format!("reading column `{name}`: {e}")))
 }
 
-/// Reads an integer flag (0/1) column as a bool.
+/// Reads a flag: a `BOOLEAN` column, or an `INTEGER` 0/1 one (see the module's note).
 pub fn flag(row: &AnyRow, name: &str) -> Result<bool, ApiError> {
-    Ok(col::<i64>(row, name)? != 0)
+    match row.try_get::<bool, _>(name) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(col::<i64>(row, name)? != 0),
+    }
 }
 
 /// Reads a nullable integer column.

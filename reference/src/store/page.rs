@@ -1,12 +1,12 @@
-//! Relay connections: `first`/`after`/`last`/`before` checked against the schema's limits,
-//! opaque cursors bound to the connection that issued them, and keyset pagination in SQL (a page
+//! The one page type of every keyset (Relay) connection: `first`/`after`/`last`/`before` checked
+//! against the limits, opaque cursors (JSON `{t: connection, k: keys}` in base64) bound to the
+//! connection that issued them, and keyset pagination in SQL (a page
 //! is `WHERE (keys) > (cursor) ORDER BY keys LIMIT n + 1`, so pages neither skip nor repeat rows
 //! and cost the same at any depth).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use shopql_server_stubs::marketplace::PageInfo;
 use shopql_server_stubs::{ApiError, FieldContext};
 use sqlx::AnyPool;
 
@@ -171,14 +171,14 @@ impl Page {
         Self::default()
     }
 
-    /// The connection's `pageInfo`.
-    pub fn page_info(&self) -> PageInfo {
-        PageInfo {
-            has_next_page: self.has_next_page,
-            has_previous_page: self.has_previous_page,
-            start_cursor: self.entries.first().map(|e| e.cursor.clone()),
-            end_cursor: self.entries.last().map(|e| e.cursor.clone()),
-        }
+    /// The first cursor of the page (`pageInfo.startCursor`).
+    pub fn start_cursor(&self) -> Option<String> {
+        self.entries.first().map(|e| e.cursor.clone())
+    }
+
+    /// The last cursor of the page (`pageInfo.endCursor`).
+    pub fn end_cursor(&self) -> Option<String> {
+        self.entries.last().map(|e| e.cursor.clone())
     }
 
     /// Pairs each entry's cursor with the loaded object of its id (entries whose object is
@@ -215,7 +215,8 @@ pub fn encode_cursor(tag: &str, keys: Vec<KeyVal>) -> String {
     STANDARD.encode(serde_json::to_vec(&c).unwrap_or_default())
 }
 
-fn decode_cursor(
+/// Decodes a cursor that `argument` carries for the connection `tag`, whose keys are of `kinds`.
+pub fn decode_cursor(
     argument: &str,
     cursor: &str,
     tag: &str,
@@ -438,16 +439,6 @@ pub fn in_memory(tag: &str, ids: &[i64], args: &PageArgs) -> Result<Page, ApiErr
         has_previous_page: has_prev,
         total_count: i32::try_from(ids.len()).unwrap_or(i32::MAX),
     })
-}
-
-/// A seller's row count of `kind` (`adverts`, `invoices`, `live_variants`), kept by triggers.
-pub async fn seller_count(pool: &AnyPool, seller: i64, kind: &str) -> Result<i64, ApiError> {
-    let mut sql = Sql::new("SELECT n FROM mp_seller_counts WHERE seller_id = ");
-    sql.arg(seller).push(" AND kind = ").arg(kind);
-    match sql.fetch_optional(pool).await? {
-        Some(row) => col(&row, "n"),
-        None => Ok(0),
-    }
 }
 
 fn append(target: &mut Sql, filters: &Sql) {
