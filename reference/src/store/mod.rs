@@ -2,6 +2,7 @@
 //! queries runs on both through sqlx's `Any` driver: `$1` placeholders, integer money (minor
 //! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
 
+pub mod fixtures;
 mod group_commit;
 mod migrations;
 mod rate;
