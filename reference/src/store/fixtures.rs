@@ -448,13 +448,31 @@ pub fn detailed(e: ApiError) -> anyhow::Error {
     }
 }
 
+/// The load time of the tests of seed facts.
+#[cfg(test)]
+pub(crate) const TEST_NOW: i64 = 1_780_000_000_000;
+
+/// `fixture` resolved at [`TEST_NOW`] with `params`, for the APIs' tests of their seed facts.
+#[cfg(test)]
+pub(crate) async fn resolved_for_test(fixture: Fixture, params: &[(&str, Value)]) -> Rows {
+    let values = params
+        .iter()
+        .fold(Values::at(TEST_NOW), |v, (name, value)| {
+            v.with(name, value.clone())
+        });
+    match fixture.resolve(&values).await {
+        Ok(rows) => rows,
+        Err(e) => panic!("{e:#}"),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::store::TestDatabase;
 
-    const NOW: i64 = 1_780_000_000_000;
+    const NOW: i64 = TEST_NOW;
 
     /// The values every fixture needs (the shop's are parameters).
     fn values() -> Values {

@@ -52,11 +52,11 @@ mod tests {
     use super::*;
     use crate::auth::verify_password;
     use crate::domain::checkout::expires_after;
+    use crate::store::fixtures::{TEST_NOW as NOW, resolved_for_test};
 
     #[tokio::test]
     async fn demo_data_matches_the_seed() {
-        let now = 1_780_000_000_000;
-        let rows = fixtures::CLIENT.resolve(&Values::at(now)).await.unwrap();
+        let rows = resolved_for_test(fixtures::CLIENT, &[]).await;
         let items: Vec<_> = rows.table("client_items").collect();
         let seed = items.iter().find(|i| i["num_id"] == 12345).unwrap();
         assert_eq!(
@@ -112,8 +112,8 @@ mod tests {
         assert_eq!(checkout["code"], DEMO_CHECKOUT_CODE);
         assert_eq!(checkout["customer_id"], DEMO_CUSTOMER_ID);
         assert_eq!(checkout["status"], "open");
-        assert_eq!(checkout["created"], now);
-        assert_eq!(checkout["expires"], expires_after(now));
+        assert_eq!(checkout["created"], NOW);
+        assert_eq!(checkout["expires"], expires_after(NOW));
         assert_eq!(checkout["buyer"]["_id"], DEMO_CUSTOMER_ID);
     }
 }

@@ -76,16 +76,20 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::store::fixtures::resolved_for_test;
 
     #[tokio::test]
     async fn demo_carts_are_the_operation_documents_and_hold_catalogue_skus() {
-        let values = Values::at(1_780_000_000_000)
-            .with("tenant", DEMO_TENANT)
-            .with("cart_ttl_s", 60)
-            .with("cart_ttl_ms", 60_000);
-        let catalogue = fixtures::SHOP_CATALOGUE.resolve(&values).await.unwrap();
-        let carts = fixtures::SHOP_CARTS.resolve(&values).await.unwrap();
+        let params = [
+            ("tenant", json!(DEMO_TENANT)),
+            ("cart_ttl_s", json!(60)),
+            ("cart_ttl_ms", json!(60_000)),
+        ];
+        let catalogue = resolved_for_test(fixtures::SHOP_CATALOGUE, &params).await;
+        let carts = resolved_for_test(fixtures::SHOP_CARTS, &params).await;
         let ids: Vec<_> = carts.table("shop_carts").map(|c| &c["id"]).collect();
         assert_eq!(ids, DEMO_CARTS);
         for cart in carts.table("shop_carts") {
