@@ -227,7 +227,7 @@ impl Resolver<'_> {
                 if let Some(hash) = self.hashes.get(&password) {
                     return Ok(Value::from(hash.clone()));
                 }
-                let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+                let hash = hash_password(&password).map_err(detailed)?;
                 self.hashes.insert(password, hash.clone());
                 Value::from(hash)
             }
