@@ -22,8 +22,7 @@ async fn write(store: Store, key: String, fail: bool) -> Result<(), ApiError> {
             .bind(format!("{key}-{part}"))
             .bind("v")
             .execute(&mut *tx)
-            .await
-            .map_err(shopql_reference::store::db_error)?;
+            .await?;
         if fail {
             return Err(ApiError::conflict("this one gives up half way"));
         }

@@ -2,6 +2,7 @@
 //! queries runs on both through sqlx's `Any` driver: `$1` placeholders, integer money (minor
 //! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
 
+pub mod fixtures;
 mod group_commit;
 mod migrations;
 pub mod page;
@@ -378,12 +379,6 @@ async fn sqlite_pool(
         })
         .connect_with(options)
         .await?)
-}
-
-/// Turns a database error into an API error (the server runtime's mapping, which `?` applies:
-/// see `shopql_server_stubs::ApiError`'s `From<sqlx::Error>`).
-pub fn db_error(e: sqlx::Error) -> ApiError {
-    ApiError::from(e)
 }
 
 /// A new random id: 24 hex characters, like the object ids of the client API.

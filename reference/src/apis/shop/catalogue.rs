@@ -80,21 +80,6 @@ pub struct CatalogueProduct {
     pub variants: Vec<CatalogueVariant>,
 }
 
-/// One price of a price list, for one market.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PriceListPrice {
-    /// The price list.
-    pub price_list: String,
-    /// A market the list is enabled for.
-    pub market: String,
-    /// The SKU.
-    pub sku: String,
-    /// The price variant.
-    pub price_variant: String,
-    /// The price.
-    pub price: Decimal,
-}
-
 /// What hydration needs of one SKU.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogueEntry {
@@ -115,72 +100,8 @@ pub fn localized(names: &BTreeMap<String, String>, language: &str) -> Option<Str
         .cloned()
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::internal(format!("catalogue json: {e}")))
-}
-
 fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| ApiError::internal(format!("catalogue json: {e}")))
-}
-
-/// Creates or replaces a product and its variants.
-pub async fn upsert_product(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    product: &CatalogueProduct,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO shop_products (tenant, id, path, names, vat_percent, topics, shortcuts) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (tenant, id) DO UPDATE SET path = excluded.path, names = excluded.names, vat_percent = excluded.vat_percent, \
-         topics = excluded.topics, shortcuts = excluded.shortcuts",
-    )
-    .bind(tenant)
-    .bind(&product.id)
-    .bind(&product.path)
-    .bind(json(&product.names)?)
-    .bind(product.vat_percent.to_string())
-    .bind(json(&product.topics)?)
-    .bind(json(&product.shortcuts)?)
-    .execute(&mut *conn)
-    .await?;
-    for v in &product.variants {
-        sqlx::query(
-            "INSERT INTO shop_variants (tenant, sku, product_id, names, images, attributes, prices) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (tenant, sku) DO UPDATE SET product_id = excluded.product_id, names = excluded.names, images = excluded.images, \
-             attributes = excluded.attributes, prices = excluded.prices",
-        )
-        .bind(tenant)
-        .bind(&v.sku)
-        .bind(&product.id)
-        .bind(json(&v.names)?)
-        .bind(json(&v.images)?)
-        .bind(json(&v.attributes)?)
-        .bind(json(&v.prices)?)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Creates or replaces one price of a market price list.
-pub async fn upsert_market_price(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    price: &PriceListPrice,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO shop_market_prices (tenant, sku, price_variant, price_list, market, price) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (tenant, sku, price_variant, price_list, market) DO UPDATE SET price = excluded.price",
-    )
-    .bind(tenant)
-    .bind(&price.sku)
-    .bind(&price.price_variant)
-    .bind(&price.price_list)
-    .bind(&price.market)
-    .bind(price.price.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 fn placeholders(from: usize, count: usize) -> String {

@@ -39,16 +39,7 @@ pub fn router(state: &AppState) -> Router {
 
 /// Loads the demo tenant, catalogue and carts, once per database.
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    const KEY: &str = "seed:shop";
-    if state.store.meta(KEY).await?.is_some() {
-        return Ok(());
-    }
-    // Start-up errors are shown in full (the API's INTERNAL masking is for callers).
-    demo::seed(state)
-        .await
-        .map_err(|e| anyhow::anyhow!("shop demo data: {e}: {}", e.detail().unwrap_or("")))?;
-    state.store.set_meta(KEY, "1").await?;
-    Ok(())
+    demo::seed(state).await
 }
 
 /// Runs the cart sweeps once: expired carts are deleted, stale carts abandoned.
