@@ -130,7 +130,7 @@ async fn connections_cut_mid_request_leave_every_api_writable() -> anyhow::Resul
         for burst in 0..6 {
             cut_burst(server.addr, &ops, 64, Duration::from_secs(1), burst * 1000).await?;
         }
-        support::still_sound(&server, &ops, &ledger, Duration::from_secs(1))
+        support::still_sound(&server, &ops, &ledger, Duration::from_secs(5))
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", db.label()))?;
         server.stop().await?;
