@@ -36,7 +36,6 @@ pub fn emit(server: &ServerOutput, module_path: &str, runtime: &str) -> TokenStr
         let (accessor, their_trait) = (&d.accessor, &d.trait_name);
         quote! {
             fn #accessor(&self) -> &dyn #sibling::#their_trait {
-                // Replace with your implementation of that API's resolvers.
                 &#sibling::adapter::Unimplemented
             }
         }

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 
 use crate::apis::shop::carts::{columns, from_row};
 use crate::apis::shop::model::CartRecord;
-use crate::apis::shop::view::cart_admin::state_of;
+use crate::apis::shop::view::state_of;
 use crate::clock::parse_rfc3339;
 use crate::store::db_error;
 
