@@ -326,7 +326,7 @@ fn extern_crate(side: Side, name: &str) -> TestCrate {
     let schemas = [dir.join("store.graphql"), dir.join("admin.graphql")];
     let files = match builder(side)
         .extern_types("admin", "store")
-        .generate(&schemas, &[])
+        .generate(&schemas, &[dir.join("operations")])
     {
         Ok(g) => g.files,
         Err(e) => panic!("generation failed: {e}"),
