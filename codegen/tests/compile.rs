@@ -14,6 +14,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test asserts; a failed unwrap is a failure
 
+#[path = "common/extern_schemas.rs"]
+mod extern_schemas;
+
 #[path = "common/synthetic.rs"]
 #[allow(dead_code)] // shared with the snapshot test and the benchmark
 mod synthetic;
@@ -322,11 +325,11 @@ fn engine_test(modules: &[String]) -> String {
 
 /// The two APIs of `fixtures/extern/`, `admin` reusing `store`'s types (`extern_types`).
 fn extern_crate(side: Side, name: &str) -> TestCrate {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extern");
-    let schemas = [dir.join("store.graphql"), dir.join("admin.graphql")];
+    let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extern/operations");
+    let schemas = extern_schemas::write(&test_dir().join("inputs/extern"));
     let files = match builder(side)
         .extern_types("admin", "store")
-        .generate(&schemas, &[dir.join("operations")])
+        .generate(&schemas, &[ops])
     {
         Ok(g) => g.files,
         Err(e) => panic!("generation failed: {e}"),

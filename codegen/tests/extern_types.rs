@@ -1,6 +1,6 @@
 //! `Builder::extern_types`: an API that reuses another's generated types. The fixtures
 //! (`tests/fixtures/extern/`) are two small schemas, `store` and `admin`, that define the same
-//! types; `admin` takes them from `store`. Identical definitions are emitted once (snapshots,
+//! types (`shared.graphql`, appended to each); `admin` takes them from `store`. Identical definitions are emitted once (snapshots,
 //! and `tests/compile.rs` compiles them); a drift is an error that names the line.
 //!
 //! Review snapshot changes as in `tests/generated.rs`.
@@ -11,14 +11,21 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use shopql_codegen::{Builder, Error, Generated};
+use snapshot::text as snapshot_text;
 
-fn dir() -> PathBuf {
-    // Relative to the package, so that locations in snapshots are the same on every machine.
-    PathBuf::from("tests/fixtures/extern")
-}
+#[path = "common/extern_schemas.rs"]
+mod extern_schemas;
 
-fn schemas() -> Vec<PathBuf> {
-    vec![dir().join("store.graphql"), dir().join("admin.graphql")]
+#[path = "common/snapshot.rs"]
+mod snapshot;
+
+/// The two schemas, written for one test (`tag`), `store` first.
+fn schemas(tag: &str) -> Vec<PathBuf> {
+    extern_schemas::write(
+        &Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("extern")
+            .join(tag),
+    )
 }
 
 fn builder() -> Builder {
@@ -35,25 +42,10 @@ fn file<'g>(g: &'g Generated, name: &str) -> &'g str {
     &g.files.iter().find(|f| f.name == name).unwrap().contents
 }
 
-/// The snapshot text: the warnings, then the files.
-fn snapshot_text(g: &Generated) -> String {
-    let mut text = String::new();
-    for w in g.warnings.sorted() {
-        text.push_str(&format!("// {w}\n"));
-    }
-    if !text.is_empty() {
-        text.push('\n');
-    }
-    for f in &g.files {
-        text.push_str(&format!("// ----- {} -----\n", f.name));
-        text.push_str(&f.contents);
-    }
-    text
-}
-
 #[test]
 fn identical_types_are_emitted_once() {
-    let server = generate(&builder().client(false).server(true), &schemas()).unwrap();
+    let schemas = schemas("once");
+    let server = generate(&builder().client(false).server(true), &schemas).unwrap();
     let admin = file(&server, "admin.rs");
     for t in [
         "Item", "Bundle", "Node", "Found", "State", "Filter", "Money",
@@ -71,19 +63,21 @@ fn identical_types_are_emitted_once() {
     assert!(admin.contains("super::super::store::StoreResolvers::item_tag("));
     // The served schema is the admin schema, whole.
     assert!(admin.contains("type Item implements Node {"));
-    insta::assert_snapshot!("extern_server", snapshot_text(&server));
+    // The schemas are written under the target directory: its path is left out of snapshots.
+    let dir = format!("{}/", schemas[0].parent().unwrap().display());
+    insta::assert_snapshot!("extern_server", snapshot_text(&server).replace(&dir, ""));
 
-    let client = generate(&builder(), &schemas()).unwrap();
+    let client = generate(&builder(), &schemas).unwrap();
     let admin = file(&client, "admin.rs");
     for t in ["State", "Filter", "Money"] {
         assert!(admin.contains(&format!("pub use super::store::{t};")));
     }
     // Object types are each API's default selections: not shared on the client.
     assert!(admin.contains("pub struct Item {"));
-    insta::assert_snapshot!("extern_client", snapshot_text(&client));
+    insta::assert_snapshot!("extern_client", snapshot_text(&client).replace(&dir, ""));
 
     // With both sides in one file, the paths go through the side modules.
-    let both = generate(&builder().server(true), &schemas()).unwrap();
+    let both = generate(&builder().server(true), &schemas).unwrap();
     let admin = file(&both, "admin.rs");
     assert!(admin.contains("pub use super::super::store::server::Item;"));
     assert!(admin.contains("pub use super::super::store::client::State;"));
@@ -93,7 +87,7 @@ fn identical_types_are_emitted_once() {
 fn without_the_option_nothing_is_shared() {
     let g = generate(
         &shopql_codegen::configure().server(true).cargo_output(false),
-        &schemas(),
+        &schemas("unshared"),
     )
     .unwrap();
     for f in &g.files {
@@ -101,20 +95,14 @@ fn without_the_option_nothing_is_shared() {
     }
 }
 
-/// `admin.graphql` with `edit` applied, written next to an unchanged `store.graphql`.
-fn drifted(tag: &str, edit: impl Fn(&str) -> String) -> (tempfile::TempDir, Vec<PathBuf>) {
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!("shopql-extern-{tag}"))
-        .tempdir()
-        .unwrap();
-    let store = tmp.path().join("store.graphql");
-    let admin = tmp.path().join("admin.graphql");
-    fs::copy(dir().join("store.graphql"), &store).unwrap();
-    let text = fs::read_to_string(dir().join("admin.graphql")).unwrap();
+/// The two schemas, `admin`'s with `edit` applied.
+fn drifted(tag: &str, edit: impl Fn(&str) -> String) -> Vec<PathBuf> {
+    let schemas = schemas(&format!("drift-{tag}"));
+    let text = fs::read_to_string(&schemas[1]).unwrap();
     let changed = edit(&text);
     assert_ne!(changed, text, "the edit changes nothing");
-    fs::write(&admin, changed).unwrap();
-    (tmp, vec![store, admin])
+    fs::write(&schemas[1], changed).unwrap();
+    schemas
 }
 
 fn errors(schemas: &[PathBuf]) -> Vec<String> {
@@ -131,7 +119,7 @@ fn in_file(path: &Path) -> String {
 
 #[test]
 fn a_drifted_field_type_is_an_error_that_names_the_line() {
-    let (_tmp, schemas) = drifted("field", |s| {
+    let schemas = drifted("field", |s| {
         s.replacen("  name: String!\n", "  name: String\n", 1)
     });
     let errors = errors(&schemas);
@@ -189,7 +177,7 @@ fn drifted_descriptions_arguments_and_values_are_errors() {
             "`Found`",
         ),
     ] {
-        let (_tmp, schemas) = drifted(tag, |s| s.replacen(from, to, 1));
+        let schemas = drifted(tag, |s| s.replacen(from, to, 1));
         let errors = errors(&schemas);
         assert!(
             errors
@@ -204,7 +192,7 @@ fn drifted_descriptions_arguments_and_values_are_errors() {
 fn an_interface_implemented_by_another_object_is_an_error() {
     // `admin` adds an implementation of the shared `Node`: its enum would need a variant that
     // the store's does not have.
-    let (_tmp, schemas) = drifted("implementation", |s| {
+    let schemas = drifted("implementation", |s| {
         s.replacen(
             "type AuditEntry {",
             "type AuditEntry implements Node {\n  id: ID!",
@@ -223,7 +211,8 @@ fn an_interface_implemented_by_another_object_is_an_error() {
 #[test]
 fn a_missing_api_is_an_error_and_an_absent_one_is_ignored() {
     // `from` missing: nothing to reuse from.
-    let only_admin = vec![dir().join("admin.graphql")];
+    let both = schemas("missing");
+    let only_admin = vec![both[1].clone()];
     match generate(&builder().server(true), &only_admin) {
         Err(Error::Diagnostics(d)) => {
             let text = d.to_string();
@@ -235,14 +224,15 @@ fn a_missing_api_is_an_error_and_an_absent_one_is_ignored() {
         other => panic!("expected an error, got {other:?}"),
     }
     // `api` missing (a build script that compiles some APIs only): the pair does nothing.
-    let only_store = vec![dir().join("store.graphql")];
+    let only_store = vec![both[0].clone()];
     let g = generate(&builder().server(true), &only_store).unwrap();
     assert!(!file(&g, "store.rs").contains("pub use super::"));
 }
 
 #[test]
 fn reuse_is_deterministic() {
-    let a = generate(&builder().server(true), &schemas()).unwrap();
-    let b = generate(&builder().server(true), &schemas()).unwrap();
+    let schemas = schemas("deterministic");
+    let a = generate(&builder().server(true), &schemas).unwrap();
+    let b = generate(&builder().server(true), &schemas).unwrap();
     assert_eq!(a.files, b.files);
 }
