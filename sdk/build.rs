@@ -45,6 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Computed on demand by the server; fetch them with an operation document.
         .lazy_field("CartType.availableShippingMethods")
         .lazy_field("CartType.availablePaymentMethods")
+        // Cart admin's enums, scalars and inputs that shop defines identically are shop's, so
+        // a value passes from one client to the other. (`cart-admin` turns `shop` on.)
+        .extern_types("cart-admin", "shop")
         .compile(&schemas, &["schemas/operations"])?;
     Ok(())
 }

@@ -44,6 +44,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .scalar("ISO8601Date", "::std::string::String")
         .lazy_field("CartType.availableShippingMethods")
         .lazy_field("CartType.availablePaymentMethods")
+        // Cart admin serves the shop API's carts: its `Cart`, items, prices, customers… are
+        // shop's types (identical in both schemas, or the build fails), so one conversion and
+        // one set of resolvers of their fields serve both endpoints. (`cart-admin` turns `shop`
+        // on.)
+        .extern_types("cart-admin", "shop")
         // The resolver traits do not use operation documents.
         .compile(&schemas, &[] as &[PathBuf])?;
     Ok(())

@@ -136,6 +136,36 @@ impl Builder {
         self
     }
 
+    /// Reuses in API `api` the generated types of API `from`, as prost-build's `extern_path`
+    /// reuses another package's types: every type that both schemas define (by name, root types
+    /// excepted) is emitted once, in `from`'s module, and `pub use`d in `api`'s under its usual
+    /// name, so `api::Cart` and `from::Cart` are one type and values pass between the two APIs
+    /// as they are. APIs are named by their schema's file stem (`"cart-admin"`).
+    ///
+    /// The rule: each such type must be defined identically in both schemas (fields, types,
+    /// arguments and defaults, interfaces and implementations, members, enum values,
+    /// descriptions, deprecations), and every type it refers to must be shared too; any
+    /// difference is an error naming the first differing line, so a drift between the schemas
+    /// fails the build instead of mixing two shapes at run time. Both schemas must be compiled
+    /// in the same run and their files included side by side in one module (as the `include!`s
+    /// of `OUT_DIR` files usually are); a pair whose `api` is not compiled is ignored, so a
+    /// build script can compile APIs by feature.
+    ///
+    /// On the server, `api`'s resolver trait no longer resolves the fields (with arguments, or
+    /// lazy) of the reused object types: `from`'s trait does, and `api`'s trait gains an
+    /// accessor, `fn <from>_resolvers(&self) -> &dyn <From>Resolvers`, that returns an
+    /// implementation of it, so one implementation serves both endpoints. On the client, only
+    /// scalars, enums and input objects are reused: object types are each API's default
+    /// selections, which depend on the API's root fields. The served schema of each API is
+    /// unchanged.
+    ///
+    /// The cost: `api`'s module depends on `from`'s (it cannot be compiled without it), and a
+    /// change to a shared type must be made in both schemas at once.
+    pub fn extern_types(mut self, api: impl Into<String>, from: impl Into<String>) -> Self {
+        self.config.extern_types.push((api.into(), from.into()));
+        self
+    }
+
     /// The path of the client runtime crate (default `::shopql_sdk`).
     pub fn client_runtime(mut self, path: impl Into<String>) -> Self {
         self.config.client_runtime = path.into();
@@ -275,6 +305,16 @@ impl Builder {
         .filter_map(|(on, side)| on.then_some(side))
         .collect();
         let both = sides.len() == 2;
+        let schemas_loaded: Vec<&Schema> = loaded.iter().map(|(s, _)| s).collect();
+        // A type reused from a drifted definition must not be generated at all.
+        let mut planned = Diagnostics::new();
+        let plan = emit::externs::plan(&self.config, &schemas_loaded, &mut planned);
+        let drifted = planned.has_errors();
+        diags.extend(planned);
+        if drifted {
+            diags.dedup();
+            return Err(Error::Diagnostics(diags));
+        }
         // Each side of each API is independent: emit and format them on all cores, then gather
         // the results in input order, so the output does not depend on which thread finished
         // first. The cost (types, plus operations on the client side) schedules the largest first.
@@ -293,7 +333,8 @@ impl Builder {
         let emitted = parallel_map(&jobs, cost, |&(api, side)| {
             let (schema, ops) = &loaded[api];
             let mut d = Diagnostics::new();
-            let part = self.emit_side(schema, ops, side, both, &mut d);
+            let externs = externs_of(&loaded, &plan, api, side, both);
+            let part = self.emit_side(schema, ops, side, both, &externs, &mut d);
             (part, d)
         });
         let mut emitted = emitted.into_iter();
@@ -390,6 +431,7 @@ impl Builder {
         ops: &[Operation],
         side: Side,
         both: bool,
+        externs: &emit::externs::Externs<'_>,
         diags: &mut Diagnostics,
     ) -> Result<SideOutput, Error> {
         // Descriptions are kept aside while formatting and written back after (see `docs::table`).
@@ -413,14 +455,14 @@ impl Builder {
         // The side is moved into its module, not interpolated: `quote!` would copy it.
         let (items, head) = match side {
             Side::Client => (
-                emit::client::emit(schema, ops, &self.config, diags),
+                emit::client::emit(schema, ops, &self.config, externs, diags),
                 quote! {
                     /// The typed client.
                     pub mod client
                 },
             ),
             Side::Server => {
-                let mut s = emit::server::emit(schema, &self.config, diags);
+                let mut s = emit::server::emit(schema, &self.config, externs, diags);
                 let tokens = std::mem::take(&mut s.tokens);
                 server = Some(s);
                 (
@@ -479,6 +521,38 @@ fn schema_file_name(schema: &Schema) -> String {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// What one side of API `api` reuses from other APIs, as `plan` decided: the path of each other
+/// API's module is taken from this API's (its side's) module, both files being included side by
+/// side.
+fn externs_of<'s>(
+    loaded: &'s [(Schema, Vec<Operation>)],
+    plan: &emit::externs::Plan,
+    api: usize,
+    side: Side,
+    both: bool,
+) -> emit::externs::Externs<'s> {
+    let mut externs = emit::externs::Externs::default();
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    for (name, &origin) in &plan[api] {
+        let at = *index.entry(origin).or_insert_with(|| {
+            let module = ident(&snake(&loaded[origin].0.name));
+            let path = match (both, side) {
+                (false, _) => quote!(super::#module),
+                (true, Side::Client) => quote!(super::super::#module::client),
+                (true, Side::Server) => quote!(super::super::#module::server),
+            };
+            externs.origins.push(emit::externs::Origin {
+                schema: &loaded[origin].0,
+                own_externs: plan[origin].keys().cloned().collect(),
+                path,
+            });
+            externs.origins.len() - 1
+        });
+        externs.types.insert(name.clone(), at);
+    }
+    externs
 }
 
 /// The client or the server half of an API's file.

@@ -21,6 +21,10 @@ pub struct Config {
     pub client_runtime: String,
     /// Path of the crate that provides the server runtime.
     pub server_runtime: String,
+    /// `(api, from)` pairs: API `api` reuses the generated types of API `from` (every type both
+    /// define, root types excepted) instead of emitting its own. See
+    /// [`Builder::extern_types`](crate::Builder::extern_types).
+    pub extern_types: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -33,6 +37,7 @@ impl Default for Config {
             lazy_fields: BTreeSet::new(),
             client_runtime: "::shopql_sdk".to_string(),
             server_runtime: "::shopql_server_stubs".to_string(),
+            extern_types: Vec::new(),
         }
     }
 }

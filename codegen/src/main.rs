@@ -144,6 +144,12 @@ struct GenerateArgs {
     #[arg(long = "lazy-field", value_name = "Type.field", value_parser = parse_coordinate)]
     lazy_fields: Vec<String>,
 
+    /// Reuse in API API the generated types of API FROM (by schema file stem), e.g.
+    /// `cart-admin=shop`: every type both define, identically (an error otherwise), is written
+    /// once, in FROM's file. Both schemas must be generated in the same run.
+    #[arg(long = "extern-types", value_name = "API=FROM", value_parser = parse_extern)]
+    extern_types: Vec<(String, String)>,
+
     /// The path of the client runtime crate.
     #[arg(long, value_name = "PATH", default_value = "::shopql_sdk")]
     client_runtime: String,
@@ -170,6 +176,17 @@ struct CheckArgs {
     /// Exit non-zero on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+}
+
+fn parse_extern(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((api, from)) if !api.trim().is_empty() && !from.trim().is_empty() => {
+            Ok((api.trim().to_string(), from.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected API=FROM, e.g. cart-admin=shop, got `{s}`"
+        )),
+    }
 }
 
 fn parse_scalar(s: &str) -> Result<(String, String), String> {
@@ -240,6 +257,9 @@ fn generate(args: GenerateArgs) -> ExitCode {
     }
     for coordinate in args.lazy_fields {
         builder = builder.lazy_field(coordinate);
+    }
+    for (api, from) in args.extern_types {
+        builder = builder.extern_types(api, from);
     }
     run_generate(&builder, &args.schemas, &args.operations, &args.out)
 }
@@ -344,6 +364,12 @@ mod tests {
             Ok(("DateTime".into(), "::std::string::String".into()))
         );
         assert!(parse_scalar("DateTime").is_err());
+        assert_eq!(
+            parse_extern("cart-admin=shop"),
+            Ok(("cart-admin".to_string(), "shop".to_string()))
+        );
+        assert!(parse_extern("cart-admin").is_err());
+        assert!(parse_extern("=shop").is_err());
         assert!(parse_scalar("=u32").is_err());
         assert!(parse_scalar("X=not a type!").is_err());
     }

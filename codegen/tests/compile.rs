@@ -14,6 +14,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test asserts; a failed unwrap is a failure
 
+#[path = "common/extern_schemas.rs"]
+mod extern_schemas;
+
 #[path = "common/synthetic.rs"]
 #[allow(dead_code)] // shared with the snapshot test and the benchmark
 mod synthetic;
@@ -320,12 +323,136 @@ fn engine_test(modules: &[String]) -> String {
     t
 }
 
-/// The fixtures, `hostile.graphql` among them: every construct of the specification.
+/// The two APIs of `fixtures/extern/`, `admin` reusing `store`'s types (`extern_types`).
+fn extern_crate(side: Side, name: &str) -> TestCrate {
+    let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extern/operations");
+    let schemas = extern_schemas::write(&test_dir().join("inputs/extern"));
+    let files = match builder(side)
+        .extern_types("admin", "store")
+        .generate(&schemas, &[ops])
+    {
+        Ok(g) => g.files,
+        Err(e) => panic!("generation failed: {e}"),
+    };
+    TestCrate {
+        name: name.to_string(),
+        side,
+        files,
+    }
+}
+
+/// The test of the `extern` server crate: one implementation of the store's resolvers serves
+/// the fields of the types `admin` reuses, and both schemas build.
+const EXTERN_TEST: &str = r##"//! Written by shopql-codegen's compile test; do not edit.
+
+use extern_server::{admin, store};
+use shopql_server_stubs::{ApiResult, FieldContext};
+
+/// Runs a future that never waits (the engine calling resolvers that answer at once).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+fn item(id: &str) -> store::Item {
+    store::Item {
+        id: id.to_string(),
+        name: "n".to_string(),
+        state: store::State::Live,
+        price: store::Money(serde_json::json!(100)),
+        related: Vec::new(),
+        bundle: None,
+    }
+}
+
+struct Store;
+
+#[shopql_server_stubs::async_trait::async_trait]
+impl store::StoreResolvers for Store {
+    async fn item(&self, _: &FieldContext<'_>, id: String) -> ApiResult<Option<store::Item>> {
+        Ok(Some(item(&id)))
+    }
+    async fn search(&self, _: &FieldContext<'_>, _: Option<store::Filter>) -> ApiResult<Vec<store::Item>> {
+        Ok(Vec::new())
+    }
+    async fn find(&self, _: &FieldContext<'_>, _: String) -> ApiResult<Option<store::Found>> {
+        Ok(None)
+    }
+    async fn item_tag(
+        &self,
+        _: &FieldContext<'_>,
+        parent: &store::Item,
+        key: String,
+        fallback: Option<String>,
+    ) -> ApiResult<Option<String>> {
+        Ok(Some(format!("{}:{key}:{}", parent.id, fallback.unwrap_or_default())))
+    }
+    async fn bundle_price_for(&self, _: &FieldContext<'_>, _: &store::Bundle, quantity: i32) -> ApiResult<store::Money> {
+        Ok(store::Money(quantity.into()))
+    }
+}
+
+struct Admin(Store);
+
+#[shopql_server_stubs::async_trait::async_trait]
+impl admin::AdminResolvers for Admin {
+    async fn items(&self, _: &FieldContext<'_>, _: Option<admin::Filter>) -> ApiResult<Vec<admin::Item>> {
+        // `admin::Item` is `store::Item`.
+        Ok(vec![item("a1")])
+    }
+    async fn node(&self, _: &FieldContext<'_>, id: String) -> ApiResult<Option<admin::Node>> {
+        Ok(Some(admin::Node::from(item(&id))))
+    }
+    async fn audit(&self, _: &FieldContext<'_>, _: Option<i32>) -> ApiResult<Vec<admin::AuditEntry>> {
+        Ok(vec![admin::AuditEntry { at: "now".to_string(), item: item("a2"), before: Some(store::State::Draft), found: None }])
+    }
+    async fn set_state(&self, _: &FieldContext<'_>, id: String, state: admin::State) -> ApiResult<Option<admin::Item>> {
+        let mut i = item(&id);
+        i.state = state;
+        Ok(Some(i))
+    }
+    fn store_resolvers(&self) -> &dyn store::StoreResolvers {
+        &self.0
+    }
+}
+
+#[test]
+fn reused_fields_are_resolved_by_the_other_api() {
+    let schema = admin::schema(Admin(Store)).unwrap();
+    let response = block_on(schema.execute(
+        r#"{ items { id tag(key: "k") } audit { item { tag(key: "x", fallback: "f") } before } node(id: "n1") { id ... on Item { state } } }"#,
+    ));
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    assert_eq!(
+        response.data.into_json().unwrap(),
+        serde_json::json!({
+            "items": [{"id": "a1", "tag": "a1:k:none"}],
+            "audit": [{"item": {"tag": "a2:x:f"}, "before": "DRAFT"}],
+            "node": {"id": "n1", "state": "LIVE"},
+        })
+    );
+    // The store API is served as before, and the schema of each builds unimplemented.
+    let store = store::schema(Store).unwrap();
+    let response = block_on(store.execute(r#"{ item(id: "s1") { tag(key: "k") } }"#));
+    assert_eq!(response.data.into_json().unwrap(), serde_json::json!({"item": {"tag": "s1:k:none"}}));
+    assert!(admin::sdl().is_ok() && store::sdl().is_ok());
+}
+"##;
+
+/// The fixtures, `hostile.graphql` among them: every construct of the specification; and two
+/// APIs of which one reuses the other's types.
 #[test]
 fn fixtures_compile() {
     let crates = vec![
         fixture_crate(Side::Client, "fixtures-client", |_| true),
         fixture_crate(Side::Server, "fixtures-server", |_| true),
+        extern_crate(Side::Client, "extern-client"),
+        extern_crate(Side::Server, "extern-server"),
     ];
     // `covariant` compiles, but the engine refuses it (the generator warns): see the fixture.
     let modules: Vec<String> = crates[1]
@@ -339,6 +466,7 @@ fn fixtures_compile() {
         &dir.join("fixtures-server/tests/engine.rs"),
         &engine_test(&modules),
     );
+    write_if_changed(&dir.join("extern-server/tests/reuse.rs"), EXTERN_TEST);
     let dir = check_workspace("fixtures-workspace", &crates);
 
     // What the engine serves is the source schema, read back through introspection.
@@ -355,6 +483,18 @@ fn fixtures_compile() {
     ]);
     if let Err(e) = run(test) {
         panic!("the engine refuses a generated schema:\n{e}");
+    }
+    let mut test = cargo();
+    test.current_dir(&dir).args([
+        "test",
+        "--offline",
+        "-p",
+        "extern-server",
+        "--test",
+        "reuse",
+    ]);
+    if let Err(e) = run(test) {
+        panic!("an API that reuses another's types does not serve them:\n{e}");
     }
     for m in &modules {
         let file = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -404,6 +544,10 @@ fn fixtures_compile() {
             "fixtures-client",
             "-p",
             "fixtures-server",
+            "-p",
+            "extern-client",
+            "-p",
+            "extern-server",
         ]);
     if let Err(e) = run(doc) {
         panic!("the generated documentation has warnings:\n{e}");

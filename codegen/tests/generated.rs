@@ -7,6 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test asserts; a failed unwrap is a failure
 
+#[path = "common/snapshot.rs"]
+mod snapshot;
+
 #[path = "common/synthetic.rs"]
 #[allow(dead_code)] // shared with the compile test and the benchmark
 mod synthetic;
@@ -50,21 +53,7 @@ fn generate(builder: &Builder, schema: &Path) -> Generated {
     }
 }
 
-/// The snapshot text: the warnings, then the generated file.
-fn snapshot_text(g: &Generated) -> String {
-    let mut text = String::new();
-    for w in g.warnings.sorted() {
-        text.push_str(&format!("// {w}\n"));
-    }
-    if !text.is_empty() {
-        text.push('\n');
-    }
-    for f in &g.files {
-        text.push_str(&format!("// ----- {} -----\n", f.name));
-        text.push_str(&f.contents);
-    }
-    text
-}
+use snapshot::text as snapshot_text;
 
 #[test]
 fn fixture_snapshots() {

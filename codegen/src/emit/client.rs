@@ -8,6 +8,7 @@ use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
 
 use super::docs::{article, doc_attrs, doc_attrs_with, lines_to_attrs, sanitize};
+use super::externs::Externs;
 use super::types::{Side, TypeTable, deprecated_attr};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
@@ -15,24 +16,61 @@ use crate::model::{Field, OperationKind, Schema, TypeKind, TypeRef};
 use crate::names::{Namespace, ident, pascal, snake};
 use crate::operations::{Operation, SelectedField, Selection, Shape};
 
-/// Emits the client module's items for one schema and its operations.
+/// The names the client module reserves before any type takes one.
+const RESERVED: [&str; 3] = ["Client", "Operations", "operations"];
+
+/// Emits the client module's items for one schema and its operations. Of the types of
+/// `externs`, the scalars, enums and input objects are reused from the other APIs' modules; the
+/// object, interface and union types are not: their structs are each API's default selections,
+/// which depend on the API's root fields, not on the type alone.
 pub fn emit(
     schema: &Schema,
     operations: &[Operation],
     config: &Config,
+    externs: &Externs<'_>,
     diags: &mut Diagnostics,
 ) -> TokenStream {
-    let mut table = TypeTable::new(
-        schema,
-        config,
-        Side::Client,
-        &["Client", "Operations", "operations"],
-        false,
-        diags,
-    );
+    let mut table = TypeTable::new(schema, config, Side::Client, &RESERVED, false, diags);
+    if !externs.types.is_empty() {
+        let mut scratch = Diagnostics::new();
+        let origins: Vec<TypeTable<'_>> = externs
+            .origins
+            .iter()
+            .map(|o| {
+                TypeTable::new(
+                    o.schema,
+                    config,
+                    Side::Client,
+                    &RESERVED,
+                    false,
+                    &mut scratch,
+                )
+            })
+            .collect();
+        let paths = externs
+            .types
+            .iter()
+            .filter(|(name, _)| {
+                matches!(
+                    schema.get(name).map(|t| &t.kind),
+                    Some(
+                        TypeKind::Scalar { .. }
+                            | TypeKind::Enum { .. }
+                            | TypeKind::InputObject { .. }
+                    )
+                )
+            })
+            .map(|(name, &o)| {
+                let path = externs.origins[o].path.clone();
+                (name.clone(), (path, origins[o].ident(name)))
+            })
+            .collect();
+        table.set_externs(paths);
+    }
     let defaults = Defaults::compute(schema, config);
     let rt = table.runtime.clone();
 
+    let reused = table.emit_externs();
     let scalars = table.emit_scalars();
     let enums = table.emit_enums();
     let inputs = table.emit_inputs();
@@ -57,7 +95,7 @@ pub fn emit(
 
     // The big parts are moved in, not interpolated: `quote!` would copy each of them.
     let mut out = TokenStream::new();
-    out.extend([scalars, enums, inputs, outputs, options]);
+    out.extend([reused, scalars, enums, inputs, outputs, options]);
     out.extend(quote! {
         #client_doc
         #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod docs;
+pub mod externs;
 pub mod server;
 pub mod skeleton;
 pub mod types;

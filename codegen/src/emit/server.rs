@@ -26,6 +26,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs::doc_attrs;
+use super::externs::Externs;
 use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
@@ -50,28 +51,85 @@ pub struct ServerOutput {
     pub trait_name: Ident,
     /// The trait's methods.
     pub methods: Vec<MethodSig>,
+    /// The trait's accessors of other APIs' resolvers, one per API whose types it reuses with
+    /// fields to resolve.
+    pub delegates: Vec<Delegate>,
 }
 
-/// Emits the server module's items for one schema.
-pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> ServerOutput {
-    let trait_text = format!("{}Resolvers", pascal(&schema.name));
+/// A trait method that returns another API's resolvers: they resolve the fields (with arguments,
+/// or lazy) of the types reused from that API, so one implementation serves both APIs.
+pub struct Delegate {
+    /// The accessor's name (`shop_resolvers`).
+    pub accessor: Ident,
+    /// The other API's module name (`shop`).
+    pub module: Ident,
+    /// The other API's trait (`ShopResolvers`).
+    pub trait_name: Ident,
+    /// The other API's module, from this API's module (`super::shop`).
+    pub path: TokenStream,
+}
+
+/// The names the server module reserves before any type takes one.
+fn reserved_names(schema: &Schema) -> [String; 7] {
+    [
+        format!("{}Resolvers", pascal(&schema.name)),
+        "schema".into(),
+        "schema_builder".into(),
+        "router".into(),
+        "adapter".into(),
+        "sdl".into(),
+        "Unimplemented".into(),
+    ]
+}
+
+/// The type table of a schema's server module, and how its object fields hold cycles.
+fn server_table<'s>(
+    schema: &'s Schema,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> (TypeTable<'s>, HashMap<(String, String), Indirection>) {
     let boxed = boxed_fields(schema, config);
-    let mut table = TypeTable::new(
+    let reserved = reserved_names(schema);
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    let table = TypeTable::new(
         schema,
         config,
         Side::Server,
-        &[
-            &trait_text,
-            "schema",
-            "schema_builder",
-            "router",
-            "adapter",
-            "sdl",
-            "Unimplemented",
-        ],
+        &reserved,
         boxed.values().any(|b| *b == Indirection::Recursive),
         diags,
     );
+    (table, boxed)
+}
+
+/// Emits the server module's items for one schema; the types of `externs` are reused from other
+/// APIs' modules.
+pub fn emit(
+    schema: &Schema,
+    config: &Config,
+    externs: &Externs<'_>,
+    diags: &mut Diagnostics,
+) -> ServerOutput {
+    let trait_text = format!("{}Resolvers", pascal(&schema.name));
+    let (mut table, boxed) = server_table(schema, config, diags);
+    if !externs.types.is_empty() {
+        // The other API's names, as its own module allocates them.
+        let mut scratch = Diagnostics::new();
+        let origins: Vec<TypeTable<'_>> = externs
+            .origins
+            .iter()
+            .map(|o| server_table(o.schema, config, &mut scratch).0)
+            .collect();
+        let paths = externs
+            .types
+            .iter()
+            .map(|(name, &o)| {
+                let path = externs.origins[o].path.clone();
+                (name.clone(), (path, origins[o].ident(name)))
+            })
+            .collect();
+        table.set_externs(paths);
+    }
     let trait_name = ident(&trait_text);
     let rt = table.runtime.clone();
     if schema.subscription_type.is_some() {
@@ -83,6 +141,7 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
 
     engine_refusals(schema, diags);
 
+    let reused = table.emit_externs();
     let scalars = table.emit_scalars();
     let enums = table.emit_enums();
     let inputs = table.emit_inputs();
@@ -92,8 +151,15 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         TokenStream::new()
     };
     let objects = emit_objects(&table, config, &boxed);
-    let (trait_items, methods, resolvers) = trait_methods(&mut table, config);
-    let registration = registration(&table, config, &resolvers, &methods, &trait_name);
+    let (trait_items, methods, resolvers, delegates) = trait_methods(&mut table, config, externs);
+    let registration = registration(
+        &table,
+        config,
+        &resolvers,
+        &methods,
+        &delegates,
+        &trait_name,
+    );
 
     let trait_doc = doc_attrs(Some(&format!(
         "The resolvers of the `{}` API: one method per root query and mutation field, and one per object field that takes arguments or is resolved lazily.\n\nImplement it and serve it with [`router`]; async-graphql parses, validates and executes requests, and calls these methods with typed arguments.",
@@ -101,7 +167,7 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
     )));
     // The big parts are moved in, not interpolated: `quote!` would copy each of them.
     let mut tokens = TokenStream::new();
-    tokens.extend([scalars, enums, inputs, recursive_values, objects]);
+    tokens.extend([reused, scalars, enums, inputs, recursive_values, objects]);
     tokens.extend(quote! {
         #trait_doc
         // Root fields named `new`, `fromX` or `intoY` are methods, not constructors or conversions.
@@ -129,6 +195,7 @@ pub fn emit(schema: &Schema, config: &Config, diags: &mut Diagnostics) -> Server
         tokens,
         trait_name,
         methods,
+        delegates,
     }
 }
 
@@ -306,9 +373,11 @@ fn emit_objects(
     let schema = table.schema;
     let rt = &table.runtime;
     let mut out = TokenStream::new();
-    let has_objects = schema
-        .types()
-        .any(|t| matches!(t.kind, TypeKind::Object { .. }) && !schema.is_root_only(&t.name));
+    let has_objects = schema.types().any(|t| {
+        matches!(t.kind, TypeKind::Object { .. })
+            && !schema.is_root_only(&t.name)
+            && !table.is_extern(&t.name)
+    });
     if has_objects {
         // The same two impls for every object struct: written once, as a macro.
         out.extend(quote! {
@@ -333,7 +402,8 @@ fn emit_objects(
     }
     let defaultable = object_defaultable(table, config);
     for t in schema.types() {
-        if schema.is_root_only(&t.name) {
+        // A reused type has its struct, and its impls, in the module it comes from.
+        if schema.is_root_only(&t.name) || table.is_extern(&t.name) {
             continue;
         }
         let id = table.ident(&t.name);
@@ -546,18 +616,21 @@ struct ResolverField {
     method: Ident,
     params: Vec<(Ident, TokenStream, InputValue)>,
     is_root: bool,
+    /// For a field of a type reused from another API: that API's trait (its path from this
+    /// API's module) and this trait's accessor of its resolvers, which resolve the field.
+    via: Option<(TokenStream, Ident)>,
 }
 
-fn trait_methods(
-    table: &mut TypeTable<'_>,
+/// The fields a schema's trait resolves, in trait order, with their method names: root fields,
+/// then the fields of other objects that take arguments or are lazy. `skip` says which object
+/// types are reused from another API (that API's trait resolves their fields). Returns the
+/// method namespace too, for names allocated after the fields'.
+fn method_names<'s>(
+    schema: &'s Schema,
     config: &Config,
-) -> (TokenStream, Vec<MethodSig>, Vec<ResolverField>) {
-    let schema = table.schema;
-    let rt = table.runtime.clone();
+    skip: &dyn Fn(&str) -> bool,
+) -> (Namespace, Vec<(String, bool, &'s Field, Ident)>) {
     let mut ns = Namespace::with_reserved(["schema", "router"]);
-    let mut items = TokenStream::new();
-    let mut sigs = Vec::new();
-    let mut resolvers = Vec::new();
     let mut owners: Vec<(String, bool)> = Vec::new();
     for kind in [OperationKind::Query, OperationKind::Mutation] {
         if let Some(root) = schema.root(kind) {
@@ -568,10 +641,12 @@ fn trait_methods(
         if matches!(t.kind, TypeKind::Object { .. })
             && !served_root(schema, &t.name)
             && !schema.is_root_only(&t.name)
+            && !skip(&t.name)
         {
             owners.push((t.name.clone(), false));
         }
     }
+    let mut out = Vec::new();
     for (owner, is_root) in owners {
         for f in schema.fields(&owner) {
             if !is_root && f.args.is_empty() && !config.is_lazy(&owner, &f.name) {
@@ -588,78 +663,156 @@ fn trait_methods(
                 )
             };
             let method = ident(&ns.alloc(&desired));
-            // The adapter's closures bind `resolvers`, `ctx`, `parent` and `fc` around the
-            // arguments' locals, which must not shadow them.
-            let mut pns = Namespace::with_reserved(["self", "ctx", "parent", "resolvers", "fc"]);
-            let params: Vec<(Ident, TokenStream, InputValue)> = f
-                .args
-                .iter()
-                .map(|a| {
-                    let p = ident(&pns.alloc(&snake(&a.name)));
-                    (p, table.input_ref(&a.ty), a.clone())
-                })
-                .collect();
-            let ret = rust_output(table, &f.ty, None);
-            let param_tokens = params.iter().map(|(p, ty, _)| quote!(#p: #ty));
-            let parent = (!is_root).then(|| {
-                let pid = table.ident(&owner);
-                quote!(parent: &#pid,)
-            });
-            let mut doc = f
-                .description
-                .clone()
-                .unwrap_or_else(|| format!("Resolves `{owner}.{}`.", f.name));
-            if !is_root {
-                doc = format!(
-                    "Resolves `{owner}.{}`{}.\n\n{doc}",
-                    f.name,
-                    if config.is_lazy(&owner, &f.name) {
-                        ", only when it is selected"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            if !f.args.is_empty() {
-                doc.push_str("\n\nArguments:");
-                for a in &f.args {
-                    let d = a
-                        .description
-                        .as_deref()
-                        .and_then(|d| d.lines().next())
-                        .unwrap_or("");
-                    let default = a
-                        .default
-                        .as_ref()
-                        .map(|v| format!(" (default `{v}`)"))
-                        .unwrap_or_default();
-                    doc.push_str(&format!("\n- `{}`{default}: {d}", snake(&a.name)));
-                }
-            }
-            let docs = doc_attrs(Some(&doc));
-            let deprecated = deprecation_attrs(Side::Server, f.deprecation.as_ref());
-            let signature = quote! {
-                async fn #method(&self, ctx: &#rt::FieldContext<'_>, #parent #(#param_tokens),*) -> #rt::ApiResult<#ret>
-            };
-            items.extend(quote! {
-                #docs
-                #deprecated
-                #signature;
-            });
-            sigs.push(MethodSig {
-                coordinate: format!("{owner}.{}", f.name),
-                signature,
-            });
-            resolvers.push(ResolverField {
-                owner: owner.clone(),
-                field: f.clone(),
-                method,
-                params,
-                is_root,
-            });
+            out.push((owner.clone(), is_root, f, method));
         }
     }
-    (items, sigs, resolvers)
+    (ns, out)
+}
+
+/// The trait's items, the signatures of its methods (for the skeleton), the fields it resolves
+/// (its own, and those of reused types, through the accessors) and its accessors.
+fn trait_methods(
+    table: &mut TypeTable<'_>,
+    config: &Config,
+    externs: &Externs<'_>,
+) -> (
+    TokenStream,
+    Vec<MethodSig>,
+    Vec<ResolverField>,
+    Vec<Delegate>,
+) {
+    let schema = table.schema;
+    let rt = table.runtime.clone();
+    let mut items = TokenStream::new();
+    let mut sigs = Vec::new();
+    let mut resolvers = Vec::new();
+    let (mut ns, fields) = method_names(schema, config, &|t| externs.contains(t));
+    for (owner, is_root, f, method) in fields {
+        let params = params_of(table, f);
+        let ret = rust_output(table, &f.ty, None);
+        let param_tokens = params.iter().map(|(p, ty, _)| quote!(#p: #ty));
+        let parent = (!is_root).then(|| {
+            let pid = table.ident(&owner);
+            quote!(parent: &#pid,)
+        });
+        let mut doc = f
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Resolves `{owner}.{}`.", f.name));
+        if !is_root {
+            doc = format!(
+                "Resolves `{owner}.{}`{}.\n\n{doc}",
+                f.name,
+                if config.is_lazy(&owner, &f.name) {
+                    ", only when it is selected"
+                } else {
+                    ""
+                }
+            );
+        }
+        if !f.args.is_empty() {
+            doc.push_str("\n\nArguments:");
+            for a in &f.args {
+                let d = a
+                    .description
+                    .as_deref()
+                    .and_then(|d| d.lines().next())
+                    .unwrap_or("");
+                let default = a
+                    .default
+                    .as_ref()
+                    .map(|v| format!(" (default `{v}`)"))
+                    .unwrap_or_default();
+                doc.push_str(&format!("\n- `{}`{default}: {d}", snake(&a.name)));
+            }
+        }
+        let docs = doc_attrs(Some(&doc));
+        let deprecated = deprecation_attrs(Side::Server, f.deprecation.as_ref());
+        let signature = quote! {
+            async fn #method(&self, ctx: &#rt::FieldContext<'_>, #parent #(#param_tokens),*) -> #rt::ApiResult<#ret>
+        };
+        items.extend(quote! {
+            #docs
+            #deprecated
+            #signature;
+        });
+        sigs.push(MethodSig {
+            coordinate: format!("{owner}.{}", f.name),
+            signature,
+        });
+        resolvers.push(ResolverField {
+            owner: owner.clone(),
+            field: f.clone(),
+            method,
+            params,
+            is_root,
+            via: None,
+        });
+    }
+    // The fields of reused types are resolved by the trait of the API that defines them, as
+    // that API names its methods; this trait gives access to its resolvers.
+    let mut delegates = Vec::new();
+    for (i, origin) in externs.origins.iter().enumerate() {
+        let (_, theirs) = method_names(origin.schema, config, &|t| origin.own_externs.contains(t));
+        let theirs: Vec<_> = theirs
+            .into_iter()
+            .filter(|(owner, is_root, _, _)| {
+                !is_root && externs.types.get(owner.as_str()) == Some(&i)
+            })
+            .collect();
+        if theirs.is_empty() {
+            continue;
+        }
+        let module_name = snake(&origin.schema.name);
+        let accessor = ident(&ns.alloc(&format!("{module_name}_resolvers")));
+        let their_trait = ident(&format!("{}Resolvers", pascal(&origin.schema.name)));
+        let path = &origin.path;
+        let trait_path = quote!(#path::#their_trait);
+        let coordinates: Vec<String> = theirs
+            .iter()
+            .map(|(owner, _, f, _)| format!("`{owner}.{}`", f.name))
+            .collect();
+        let docs = doc_attrs(Some(&format!(
+            "The resolvers of the `{}` API, which resolve the fields of the types this API reuses from it: {}.",
+            origin.schema.name,
+            coordinates.join(", ")
+        )));
+        items.extend(quote! {
+            #docs
+            fn #accessor(&self) -> &dyn #trait_path;
+        });
+        for (owner, _, f, method) in theirs {
+            resolvers.push(ResolverField {
+                owner,
+                field: f.clone(),
+                method,
+                params: params_of(table, f),
+                is_root: false,
+                via: Some((trait_path.clone(), accessor.clone())),
+            });
+        }
+        delegates.push(Delegate {
+            accessor,
+            module: ident(&module_name),
+            trait_name: their_trait,
+            path: path.clone(),
+        });
+    }
+    (items, sigs, resolvers, delegates)
+}
+
+/// A resolver's parameters: one per argument, named apart from the adapter's locals.
+fn params_of(table: &TypeTable<'_>, f: &Field) -> Vec<(Ident, TokenStream, InputValue)> {
+    // The adapter's closures bind `resolvers`, `ctx`, `parent` and `fc` around the arguments'
+    // locals, which must not shadow them.
+    let mut pns = Namespace::with_reserved(["self", "ctx", "parent", "resolvers", "fc"]);
+    f.args
+        .iter()
+        .map(|a| {
+            let p = ident(&pns.alloc(&snake(&a.name)));
+            (p, table.input_ref(&a.ty), a.clone())
+        })
+        .collect()
 }
 
 /// A GraphQL value as an `async_graphql::Value` expression (in the adapter module, which imports
@@ -693,6 +846,7 @@ fn registration(
     config: &Config,
     resolvers: &[ResolverField],
     methods: &[MethodSig],
+    delegates: &[Delegate],
     trait_name: &Ident,
 ) -> TokenStream {
     let schema = table.schema;
@@ -743,6 +897,13 @@ fn registration(
                     }
                     None => (quote!(glue::object_result), TokenStream::new()),
                 };
+                let (call, receiver) = match &r.via {
+                    None => (quote!(super::#trait_name::#method), quote!(&*resolvers)),
+                    Some((their_trait, accessor)) => (
+                        quote!(super::#their_trait::#method),
+                        quote!(super::#trait_name::#accessor(&*resolvers)),
+                    ),
+                };
                 let (params, parent) = if r.is_root {
                     (quote!(|resolvers, ctx|), TokenStream::new())
                 } else {
@@ -752,7 +913,7 @@ fn registration(
                     .resolve(#n, #params dynamic::FieldFuture::new(async move {
                         let fc = glue::field_context(&ctx);
                         #(#args)*
-                        #convert(&ctx, #extra super::#trait_name::#method(&*resolvers, &fc, #parent #(#arg_names),*).await)
+                        #convert(&ctx, #extra #call(#receiver, &fc, #parent #(#arg_names),*).await)
                     }))
                 }
             } else {
@@ -786,6 +947,16 @@ fn registration(
         quote! {
             #sig {
                 ::core::result::Result::Err(#rt::ApiError::not_implemented(#coordinate))
+            }
+        }
+    });
+    let accessors = delegates.iter().map(|d| {
+        let accessor = &d.accessor;
+        let origin = &d.path;
+        let their_trait = &d.trait_name;
+        quote! {
+            fn #accessor(&self) -> &dyn super::#origin::#their_trait {
+                &super::#origin::adapter::Unimplemented
             }
         }
     });
@@ -829,6 +1000,7 @@ fn registration(
             #[#rt::async_trait::async_trait]
             impl super::#trait_name for Unimplemented {
                 #(#unimplemented)*
+                #(#accessors)*
             }
         }
 

@@ -24,6 +24,22 @@ pub fn emit(server: &ServerOutput, module_path: &str, runtime: &str) -> TokenStr
             }
         }
     });
+    // Another API's module is a sibling of this one's, as the generated code expects.
+    let accessors = server.delegates.iter().map(|d| {
+        let module = &d.module;
+        let sibling = match module_path.rsplit_once("::") {
+            Some((parent, _)) => format!("{parent}::{module}"),
+            None => module.to_string(),
+        };
+        let sibling: syn::Path =
+            syn::parse_str(&sibling).unwrap_or_else(|_| syn::parse_quote!(super::#module));
+        let (accessor, their_trait) = (&d.accessor, &d.trait_name);
+        quote! {
+            fn #accessor(&self) -> &dyn #sibling::#their_trait {
+                &#sibling::adapter::Unimplemented
+            }
+        }
+    });
     quote! {
         #![allow(unused_variables)] // every parameter is unused until the method is written
 
@@ -36,6 +52,7 @@ pub fn emit(server: &ServerOutput, module_path: &str, runtime: &str) -> TokenStr
         #[#rt::async_trait::async_trait]
         impl #trait_name for Resolvers {
             #(#methods)*
+            #(#accessors)*
         }
     }
 }

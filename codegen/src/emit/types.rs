@@ -58,6 +58,9 @@ pub struct TypeTable<'s> {
     /// names, or by absolute paths where an SDL type of the same name shadows them.
     option: TokenStream,
     vec: TokenStream,
+    /// Types reused from other APIs' modules ([`super::externs`]): GraphQL name → that module's
+    /// path and the type's name there. They are re-exported, not emitted.
+    externs: BTreeMap<String, (TokenStream, Ident)>,
 }
 
 /// Rust types that are known to implement `Default`.
@@ -192,6 +195,7 @@ impl<'s> TypeTable<'s> {
             defaultable: HashMap::new(),
             option,
             vec,
+            externs: BTreeMap::new(),
         };
         for t in schema.types() {
             if matches!(t.kind, TypeKind::InputObject { .. }) {
@@ -201,6 +205,35 @@ impl<'s> TypeTable<'s> {
             }
         }
         table
+    }
+
+    /// Reuses the types of `externs` (GraphQL name → another API's module and the type's name
+    /// there) instead of emitting them: [`TypeTable::emit_externs`] re-exports them under the
+    /// names this table gives them.
+    pub fn set_externs(&mut self, externs: BTreeMap<String, (TokenStream, Ident)>) {
+        self.externs = externs;
+    }
+
+    /// True when the GraphQL type `name` is reused from another API.
+    pub fn is_extern(&self, name: &str) -> bool {
+        self.externs.contains_key(name)
+    }
+
+    /// `pub use` of every reused type, under its name in this module: code that names the type
+    /// through this API still finds it, and it is the other API's type.
+    pub fn emit_externs(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (name, (path, theirs)) in &self.externs {
+            let id = self.ident(name);
+            let doc =
+                format!(" `{name}`, defined identically by this API and the one it is taken from.");
+            let rename = (*theirs != id).then(|| quote!(as #id));
+            out.extend(quote! {
+                #[doc = #doc]
+                pub use #path::#theirs #rename;
+            });
+        }
+        out
     }
 
     /// The Rust identifier of a (non-builtin, non-root) GraphQL type.
@@ -262,6 +295,9 @@ impl<'s> TypeTable<'s> {
     pub fn emit_scalars(&self) -> TokenStream {
         let mut out = TokenStream::new();
         for t in self.schema.custom_scalars() {
+            if self.is_extern(&t.name) {
+                continue;
+            }
             let id = self.ident(&t.name);
             let mut doc = t
                 .description
@@ -329,6 +365,9 @@ impl<'s> TypeTable<'s> {
             let TypeKind::Enum { values } = &t.kind else {
                 continue;
             };
+            if self.is_extern(&t.name) {
+                continue;
+            }
             let id = self.ident(&t.name);
             let docs = doc_attrs(t.description.as_deref());
             let mut ns = match self.side {
@@ -454,6 +493,9 @@ impl<'s> TypeTable<'s> {
             let TypeKind::InputObject { fields, one_of } = &t.kind else {
                 continue;
             };
+            if self.is_extern(&t.name) {
+                continue;
+            }
             if *one_of {
                 out.extend(self.emit_one_of(&t.name, t.description.as_deref(), fields));
                 continue;

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::{Deprecation, Field, InputValue, Schema, TypeKind, Value};
+use super::{Deprecation, Field, InputValue, Schema, TypeDef, TypeKind, Value};
 
 /// Which parts of the schema to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,55 +51,68 @@ impl Schema {
                 continue;
             }
             out.push('\n');
-            description(&mut out, "", t.description.as_deref());
-            let name = &t.name;
-            match &t.kind {
-                TypeKind::Scalar { specified_by, .. } => {
-                    let _ = write!(out, "scalar {name}");
-                    if let Some(url) = specified_by {
-                        out.push_str(" @specifiedBy(url: ");
-                        string(&mut out, url);
-                        out.push(')');
-                    }
-                    out.push('\n');
-                }
-                TypeKind::Object { fields, interfaces } => {
-                    let _ = write!(out, "type {name}");
-                    implements(&mut out, interfaces);
-                    self::fields(&mut out, fields);
-                }
-                TypeKind::Interface { fields, interfaces } => {
-                    let _ = write!(out, "interface {name}");
-                    implements(&mut out, interfaces);
-                    self::fields(&mut out, fields);
-                }
-                TypeKind::Union { members } => {
-                    let _ = writeln!(out, "union {name} = {}", members.join(" | "));
-                }
-                TypeKind::Enum { values } => {
-                    let _ = writeln!(out, "enum {name} {{");
-                    for v in values {
-                        description(&mut out, "  ", v.description.as_deref());
-                        let _ = write!(out, "  {}", v.name);
-                        deprecated(&mut out, v.deprecation.as_ref());
-                        out.push('\n');
-                    }
-                    out.push_str("}\n");
-                }
-                TypeKind::InputObject { fields, one_of } => {
-                    let one_of = if *one_of { " @oneOf" } else { "" };
-                    let _ = writeln!(out, "input {name}{one_of} {{");
-                    for f in fields {
-                        description(&mut out, "  ", f.description.as_deref());
-                        out.push_str("  ");
-                        input_value(&mut out, f);
-                        out.push('\n');
-                    }
-                    out.push_str("}\n");
-                }
-            }
+            type_definition(&mut out, t);
         }
         out
+    }
+
+    /// One type's definition as normalized SDL, as [`Schema::to_sdl`] prints it: what two APIs
+    /// that share a type compare.
+    pub fn type_sdl(&self, t: &TypeDef) -> String {
+        let mut out = String::new();
+        type_definition(&mut out, t);
+        out
+    }
+}
+
+/// Writes one type's definition (its description first).
+fn type_definition(out: &mut String, t: &TypeDef) {
+    description(out, "", t.description.as_deref());
+    let name = &t.name;
+    match &t.kind {
+        TypeKind::Scalar { specified_by, .. } => {
+            let _ = write!(out, "scalar {name}");
+            if let Some(url) = specified_by {
+                out.push_str(" @specifiedBy(url: ");
+                string(out, url);
+                out.push(')');
+            }
+            out.push('\n');
+        }
+        TypeKind::Object { fields, interfaces } => {
+            let _ = write!(out, "type {name}");
+            implements(out, interfaces);
+            self::fields(out, fields);
+        }
+        TypeKind::Interface { fields, interfaces } => {
+            let _ = write!(out, "interface {name}");
+            implements(out, interfaces);
+            self::fields(out, fields);
+        }
+        TypeKind::Union { members } => {
+            let _ = writeln!(out, "union {name} = {}", members.join(" | "));
+        }
+        TypeKind::Enum { values } => {
+            let _ = writeln!(out, "enum {name} {{");
+            for v in values {
+                description(out, "  ", v.description.as_deref());
+                let _ = write!(out, "  {}", v.name);
+                deprecated(out, v.deprecation.as_ref());
+                out.push('\n');
+            }
+            out.push_str("}\n");
+        }
+        TypeKind::InputObject { fields, one_of } => {
+            let one_of = if *one_of { " @oneOf" } else { "" };
+            let _ = writeln!(out, "input {name}{one_of} {{");
+            for f in fields {
+                description(out, "  ", f.description.as_deref());
+                out.push_str("  ");
+                input_value(out, f);
+                out.push('\n');
+            }
+            out.push_str("}\n");
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 
 use crate::apis::shop::carts::{columns, from_row};
 use crate::apis::shop::model::CartRecord;
-use crate::apis::shop::view::cart_admin::state_of;
+use crate::apis::shop::view::state_of;
 use crate::clock::parse_rfc3339;
 use crate::store::page::{KeyKind, KeyVal, decode_cursor, encode_cursor};
 use crate::store::sql::{Sql, col};

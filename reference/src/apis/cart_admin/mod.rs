@@ -8,12 +8,14 @@ use std::collections::BTreeSet;
 
 use axum::Router;
 use shopql_server_stubs::cart_admin::{self as api, CartAdminResolvers};
+use shopql_server_stubs::shop::ShopResolvers;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use crate::apis::shop::auth::{ScopeAuthenticator, principal};
 use crate::apis::shop::carts;
 use crate::apis::shop::input::parse_uuid;
-use crate::apis::shop::view::cart_admin as view;
+use crate::apis::shop::resolvers::ShopApi;
+use crate::apis::shop::view;
 use crate::apis::usage::middleware::count_requests;
 use crate::state::AppState;
 use listing::Cursor;
@@ -25,6 +27,8 @@ pub const MAX_REMOVE: usize = 1000;
 #[derive(Clone)]
 pub struct CartAdminApi {
     state: AppState,
+    /// The cart endpoint's resolvers, which resolve the fields of the carts it shares.
+    shop: ShopApi,
 }
 
 #[shopql_server_stubs::async_trait::async_trait]
@@ -159,58 +163,10 @@ impl CartAdminResolvers for CartAdminApi {
         Ok(removed)
     }
 
-    async fn cart_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Cart,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
-    }
-
-    async fn cart_item_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::CartItem,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
-    }
-
-    async fn product_variant_attribute(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::ProductVariant,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.attributes.as_ref(), &key))
-    }
-
-    async fn customer_external_reference(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Customer,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.external_references.as_ref(), &key))
-    }
-
-    async fn customer_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Customer,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
-    }
-
-    async fn address_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Address,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
+    /// The fields of the carts (shop's types) that take a key: resolved as the cart endpoint
+    /// resolves them.
+    fn shop_resolvers(&self) -> &dyn ShopResolvers {
+        &self.shop
     }
 }
 
@@ -222,6 +178,7 @@ pub fn router(state: &AppState) -> Router {
     let router = shopql_server_stubs::http::router(
         api::schema_builder(CartAdminApi {
             state: state.clone(),
+            shop: ShopApi::new(state),
         }),
         config,
     );

@@ -11,7 +11,7 @@ use super::compute::{recompute, sku_line};
 use super::input::{self, MAX_LINES, add_quantities, cart_id, parse_uuid, quantity};
 use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc};
 use super::order_intent::{self, Format};
-use super::view::shop as view;
+use super::view;
 use crate::apis::cart_admin::promotions;
 use crate::apis::usage::counters::{CartEvent, record_cart_event};
 use crate::domain::money::to_wire_float;

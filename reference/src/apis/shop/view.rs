@@ -1,5 +1,9 @@
-// Included by `view/mod.rs` into one module per endpoint; `api` is that endpoint's generated
-// module. Money leaves exact decimals only here, as the wire's floats.
+//! Stored carts as the generated GraphQL types, for the cart and the cart-admin endpoints alike:
+//! cart admin reuses the shop API's generated types (`extern_types` in server-stubs' build
+//! script), so `cart_admin::Cart` is `shop::Cart`. Money leaves exact decimals only here, as the
+//! wire's floats.
+
+use shopql_server_stubs::shop as api;
 
 use crate::apis::shop::catalogue::{CatalogueImage, localized};
 use crate::apis::shop::model::{
