@@ -16,7 +16,7 @@ use rand::rngs::OsRng;
 use sqlx::AnyConnection;
 
 use crate::apis::client::stores::normalize_domain;
-use crate::apis::purchase::access::MAX_ID_LEN;
+use crate::apis::purchase::auth::MAX_ID_LEN;
 use crate::apis::shop::tenants;
 use crate::auth::sha256_hex;
 use crate::store::{Store, object_id};
@@ -309,13 +309,13 @@ pub async fn revoke_demo_credentials(store: &Store) -> anyhow::Result<()> {
         .await?
         .rows_affected();
     let mut tokens = 0;
-    for t in [purchase::seed::DEMO_TOKEN, purchase::seed::B2B_TOKEN] {
+    for t in [purchase::demo::DEMO_TOKEN, purchase::demo::B2B_TOKEN] {
         tokens += revoke_purchase_tokens(store, Some(t), None).await?;
     }
     let mut keys = 0;
     for k in [
-        marketplace::seed::DEMO_SELLER_KEY,
-        marketplace::seed::DEMO_SELLER_2_KEY,
+        marketplace::demo::DEMO_SELLER_KEY,
+        marketplace::demo::DEMO_SELLER_2_KEY,
     ] {
         keys += sqlx::query("UPDATE mp_sellers SET api_key_hash = NULL WHERE api_key_hash = $1")
             .bind(sha256_hex(k))

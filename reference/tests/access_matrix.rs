@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
-use shopql_reference::apis::purchase::seed as purchase_seed;
+use shopql_reference::apis::purchase::demo as purchase_seed;
 use shopql_reference::auth::{Claims, DEMO_SECRET, JwtKeys};
 use shopql_reference::store::TestDatabase;
 use shopql_reference::{Config, RateLimits, RunningServer, start};

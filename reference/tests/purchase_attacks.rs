@@ -9,7 +9,7 @@ mod purchase_support;
 
 use purchase_support::*;
 use serde_json::{Value, json};
-use shopql_reference::apis::purchase::seed::{
+use shopql_reference::apis::purchase::demo::{
     B2B_CART, DEMO_CART, WISHLIST_FAVORITES, WISHLIST_GIFTS,
 };
 use shopql_reference::store::TestDatabase;

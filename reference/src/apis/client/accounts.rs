@@ -11,7 +11,7 @@ use shopql_server_stubs::client::{LoginResult, RegisterResult, Session, User};
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
 use tokio::sync::Semaphore;
 
-use super::context::{AUDIENCE, ClientRequest};
+use super::auth::{AUDIENCE, ClientRequest};
 use super::customers::{CUSTOMER_COLUMNS, Customer, customer_of};
 use super::ids;
 use super::stores::StoreRow;

@@ -10,8 +10,8 @@ use shopql_server_stubs::client::{
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use super::auth::ClientRequest;
 use super::checkout::model::{AddressDoc, BuyerDoc, to_json};
-use super::context::ClientRequest;
 use super::pagination;
 use crate::domain::checkout::totals::Totals;
 use crate::domain::money;

@@ -13,7 +13,7 @@ use shopql_server_stubs::{ApiError, ApiResult, ErrorCode, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, OK, UNPROCESSABLE};
-use super::inputs::{KvPatch, decode_field, patch_text};
+use super::input::{KvPatch, decode_field, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, Owner};
 use super::options::{self, ChoiceInput, Level};

@@ -20,14 +20,14 @@
 
 pub mod adverts;
 pub mod auth;
+pub mod demo;
 pub mod errors;
-pub mod inputs;
+pub mod input;
 pub mod load;
 pub mod media;
 pub mod options;
 pub mod queries;
 pub mod rows;
-pub mod seed;
 pub mod shipments;
 
 pub mod variants;
@@ -642,7 +642,7 @@ pub fn router(state: &AppState) -> Router {
 
 /// Loads the API's demo data, once.
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    seed::seed(state).await
+    demo::seed(state).await
 }
 
 /// How often soft-deleted adverts past their 30 days are purged.

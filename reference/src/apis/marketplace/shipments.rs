@@ -15,7 +15,7 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, OK, UNPROCESSABLE};
-use super::inputs::decode_field;
+use super::input::decode_field;
 use super::load::Loader;
 use super::rows::Ids;
 use crate::clock::parse_rfc3339;

@@ -10,7 +10,7 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, OK, UNPROCESSABLE, path};
-use super::inputs::{KvPatch, decode_field, patch_text};
+use super::input::{KvPatch, decode_field, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, ImageOp, Owner};
 use super::options::{self, Choice, ChoiceInput, Level};

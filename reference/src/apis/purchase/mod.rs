@@ -12,15 +12,15 @@
 //!
 //! Prices, taxes and totals come from `crate::domain::purchase`.
 
-pub mod access;
+pub mod auth;
 pub mod cache;
 pub mod catalogs;
 pub mod db;
-pub mod inputs;
+pub mod demo;
+pub mod input;
 pub mod output;
 pub mod patches;
 pub mod resolvers;
-pub mod seed;
 pub mod service;
 
 use axum::Router;
@@ -41,7 +41,7 @@ pub fn router(state: &AppState) -> Router {
     let mut config =
         state
             .server_config("purchase")
-            .with_authenticator(access::PurchaseAuthenticator {
+            .with_authenticator(auth::PurchaseAuthenticator {
                 store: state.store.clone(),
             });
     config.max_complexity = MAX_COMPLEXITY;
@@ -53,7 +53,7 @@ pub fn router(state: &AppState) -> Router {
 
 /// Loads the API's demo data, once.
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    seed::seed(state).await
+    demo::seed(state).await
 }
 
 /// Starts the API's background tasks: none (carts do not expire in this API).

@@ -10,7 +10,7 @@ use crate::domain::purchase::cart::{Address, AddressPatch, Payment, PropertyValu
 use crate::domain::purchase::properties::{self, ObjectType, PropertyInput};
 use crate::store::uuid;
 
-use super::inputs::{
+use super::input::{
     address_patch, dec_update, maybe_properties, price, property_error, text_update,
 };
 use super::service::{Change, id_text};

@@ -19,10 +19,10 @@ use crate::purchase_base;
 use crate::state::AppState;
 use crate::store::uuid;
 
-use super::access::{Access, Principal, principal, unauthorized};
+use super::auth::{Access, Principal, principal, unauthorized};
 use super::cache::{CartView, RequestCache};
 use super::db::{self, CartFilter, SortField};
-use super::inputs::{
+use super::input::{
     address_patch, maybe_properties, price, product_id, properties as prop_inputs, quantity, text,
 };
 use super::output;

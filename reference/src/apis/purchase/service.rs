@@ -16,7 +16,7 @@ use crate::domain::purchase::validation::recapture;
 use crate::state::AppState;
 use crate::store::uuid;
 
-use super::access::{Access, MAX_ID_LEN, Principal, principal};
+use super::auth::{Access, MAX_ID_LEN, Principal, principal};
 use super::cache::{CartView, RequestCache};
 use super::catalogs::Catalogs;
 use super::db::{self, CartKey, CartRow};

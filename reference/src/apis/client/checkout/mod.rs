@@ -23,7 +23,7 @@ use self::model::{
     AddressDoc, BuyerDoc, CHECKOUT_COLUMNS, CheckoutRow, checkout_row, find, lines_of, to_json,
 };
 use self::view::{Catalog, checkouts_to_api, evaluate};
-use super::context::ClientRequest;
+use super::auth::ClientRequest;
 use super::ids;
 use super::pagination;
 use super::stores::StoreRow;

@@ -16,7 +16,7 @@ use shopql_server_stubs::{ApiError, ApiResult};
 use super::model::lines_of;
 use super::view::{Catalog, evaluate};
 use super::{lock_open, view_one};
-use crate::apis::client::context::ClientRequest;
+use crate::apis::client::auth::ClientRequest;
 use crate::apis::client::orders::{self, NewOrder, NewOrderLine};
 use crate::domain::checkout::address::missing_fields;
 use crate::domain::checkout::lines::{self, Line, LineError, ListingFacts};

@@ -26,7 +26,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use self::docs::{DescriptionsDoc, ItemDoc, OptionDoc};
-use super::context::ClientRequest;
+use super::auth::ClientRequest;
 use super::pagination::{self, PageRequest, clamp_i32};
 use super::stores::StoreRow;
 use crate::domain::checkout::totals::before_taxes;
