@@ -68,7 +68,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// The start-up banner: every endpoint and the demo credentials (DESIGN §4 "Demo data").
+/// The start-up banner: every endpoint and the demo credentials.
 pub fn banner(base: &str, database: &str, demo_data: bool) -> String {
     let mut lines = vec![
         format!("shopql reference server listening on {base}  (storage: {database})"),

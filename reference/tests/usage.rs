@@ -8,7 +8,7 @@ mod shop_support;
 
 use serde_json::{Value, json};
 use shop_support::{Env, HYDRATE, envs};
-use shopql_reference::apis::usage::counters::{self, CartEvent, UsageCounters};
+use shopql_reference::apis::shop::counters::{self, CartEvent, UsageCounters};
 
 const REPORT: &str = "query($from: Date!, $to: Date!, $api: String) { usage(from: $from, to: $to, api: $api) { tenant from to days { date requests apis { api requests operations { operation requests } } cartsHydrated cartsPlaced cartsPaid } total { requests cartsHydrated cartsPlaced cartsPaid } } }";
 

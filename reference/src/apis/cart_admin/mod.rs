@@ -2,15 +2,14 @@
 //! set, list and remove its promotions.
 
 pub mod listing;
-pub mod promotions;
 pub mod resolvers;
 
 use axum::Router;
 use shopql_server_stubs::cart_admin::{self as api};
 
 use crate::apis::shop::auth::ScopeAuthenticator;
+use crate::apis::shop::metering::count_requests;
 use crate::apis::shop::resolvers::ShopApi;
-use crate::apis::usage::middleware::count_requests;
 use crate::state::AppState;
 
 pub use self::resolvers::CartAdminApi;

@@ -6,11 +6,12 @@ use shopql_server_stubs::cart_admin::{self as api, CartAdminResolvers};
 use shopql_server_stubs::shop::ShopResolvers;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
+use super::listing;
 use super::listing::Cursor;
-use super::{listing, promotions};
 use crate::apis::shop::auth::principal;
 use crate::apis::shop::carts;
 use crate::apis::shop::input::parse_uuid;
+use crate::apis::shop::promotions;
 use crate::apis::shop::resolvers::ShopApi;
 use crate::apis::shop::view;
 use crate::state::AppState;

@@ -18,7 +18,7 @@ use shopql_server_stubs::ApiResult;
 use shopql_server_stubs::lock::{self as api};
 
 use crate::apis::shop::auth::ScopeAuthenticator;
-use crate::apis::usage::middleware::count_requests;
+use crate::apis::shop::metering::count_requests;
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 use crate::store::Store;

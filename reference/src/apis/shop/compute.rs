@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use super::catalogue::{self, CatalogueEntry, localized};
 use super::input::MAX_LINES;
 use super::model::{AppliedPromotionDoc, CartDoc, LineDoc, Origin, ProductDoc, StringMap};
-use crate::apis::cart_admin::promotions;
+use crate::apis::shop::promotions;
 use crate::domain::pricing::{CataloguePrices, GivenPrice, LineInput, LinePricing, price_cart};
 
 /// A new managed line for `sku`; [`recompute`] fills its data from the catalogue.

@@ -6,10 +6,13 @@ pub mod auth;
 pub mod carts;
 pub mod catalogue;
 pub mod compute;
+pub mod counters;
 pub mod demo;
 pub mod input;
+pub mod metering;
 pub mod model;
 pub mod order_intent;
+pub mod promotions;
 pub mod resolvers;
 pub mod tenants;
 pub mod view;
@@ -20,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use axum::Router;
 
-use crate::apis::usage::middleware::count_requests;
+use crate::apis::shop::metering::count_requests;
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 

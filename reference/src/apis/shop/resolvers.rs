@@ -12,8 +12,8 @@ use super::input::{self, MAX_LINES, add_quantities, cart_id, parse_uuid, quantit
 use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc};
 use super::order_intent::{self, Format};
 use super::view;
-use crate::apis::cart_admin::promotions;
-use crate::apis::usage::counters::{CartEvent, record_cart_event};
+use crate::apis::shop::counters::{CartEvent, record_cart_event};
+use crate::apis::shop::promotions;
 use crate::domain::money::to_wire_float;
 use crate::domain::pricing::GivenPrice;
 use crate::state::AppState;

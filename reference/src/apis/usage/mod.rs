@@ -1,8 +1,6 @@
 //! The `usage` API (`/{tenant}/usage`): per tenant and UTC day, the requests each shop-family
 //! API and root field served, and the carts hydrated, placed and paid.
 
-pub mod counters;
-pub mod middleware;
 pub mod resolvers;
 
 use std::time::Duration;
@@ -13,6 +11,7 @@ use axum::Router;
 use shopql_server_stubs::usage::{self as api};
 
 use crate::apis::shop::auth::ScopeAuthenticator;
+use crate::apis::shop::{counters, metering};
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 
@@ -29,7 +28,7 @@ pub fn router(state: &AppState) -> Router {
         }),
         config,
     );
-    middleware::count_requests(router, state, "usage")
+    metering::count_requests(router, state, "usage")
 }
 
 /// Usage has no demo data.

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use shopql_server_stubs::usage::{self as api, UsageResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
-use super::counters::{CART_EVENTS, CartEvent, counters};
 use crate::apis::shop::auth::{SCOPES, principal};
+use crate::apis::shop::counters::{CART_EVENTS, CartEvent, counters};
 use crate::state::AppState;
 
 /// The longest report: 366 days.

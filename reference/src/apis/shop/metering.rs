@@ -17,8 +17,8 @@ use shopql_server_stubs::async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 
+use super::auth::normalize_tenant;
 use super::counters::{UsageCounters, counters};
-use crate::apis::shop::auth::normalize_tenant;
 use crate::clock::Clock;
 use crate::state::AppState;
 

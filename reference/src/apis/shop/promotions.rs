@@ -5,7 +5,7 @@ use shopql_server_stubs::cart_admin as api;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use crate::apis::shop::view::mechanism;
+use super::view::mechanism;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::{from_wire_float, to_wire_float};
 use crate::domain::pricing::{Mechanism, MechanismKind, Period, Promotion};
