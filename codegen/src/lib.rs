@@ -37,6 +37,9 @@
 //! APIs are emitted in parallel, one per core; the output does not depend on it, and is
 //! byte-identical across runs and machines.
 
+// Published crates: every public item is documented and reachable from the crate root.
+#![warn(missing_docs, unreachable_pub)]
+
 mod builder;
 pub mod config;
 pub mod diagnostics;

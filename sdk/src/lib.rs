@@ -137,6 +137,9 @@
 //! # }
 //! ```
 
+// Published crates: every public item is documented and reachable from the crate root.
+#![warn(missing_docs, unreachable_pub)]
+
 // The generated code names the runtime by absolute paths (`::shopql_sdk::…`); this makes
 // those paths resolve inside this crate too.
 extern crate self as shopql_sdk;

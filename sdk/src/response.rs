@@ -57,11 +57,11 @@ impl RawResponse {
     /// Parses a body as a GraphQL response envelope; fails when it is not a JSON object of that
     /// shape. Check [`is_graphql`](Self::is_graphql) too: a REST error body such as
     /// `{"error":"…"}` parses, but has neither `data` nor `errors`.
-    pub fn parse(body: &[u8]) -> std::result::Result<RawResponse, serde_json::Error> {
+    pub(crate) fn parse(body: &[u8]) -> std::result::Result<RawResponse, serde_json::Error> {
         serde_json::from_slice(body)
     }
 
-    pub fn is_graphql(&self) -> bool {
+    pub(crate) fn is_graphql(&self) -> bool {
         self.data.is_some() || !self.errors.is_empty()
     }
 }

@@ -8,7 +8,7 @@ use crate::{ApiResult, RequestContext};
 /// The argument names that set a field's page size, by default. A field that declares one of
 /// them with type `Int` (directly, or as a field of an input-object argument such as
 /// `pagination: {limit}`) is paginated for [`ServerConfig::max_complexity`].
-pub const PAGE_SIZE_ARGUMENTS: [&str; 8] = [
+pub(crate) const PAGE_SIZE_ARGUMENTS: [&str; 8] = [
     "first", "last", "take", "limit", "perPage", "pageSize", "size", "top",
 ];
 

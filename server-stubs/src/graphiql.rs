@@ -22,7 +22,7 @@ pub(crate) struct Asset {
 
 impl Asset {
     /// The bytes, uncompressed (for the rare client that does not accept gzip).
-    pub fn plain(&self) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn plain(&self) -> std::io::Result<Vec<u8>> {
         use std::io::Read;
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(self.gzipped).read_to_end(&mut out)?;

@@ -65,6 +65,9 @@
 //! # let _: shopql_server_stubs::axum::Router = app;
 //! ```
 
+// Published crates: every public item is documented and reachable from the crate root.
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod body;
 mod config;
 mod context;

@@ -239,7 +239,7 @@ pub(crate) struct OpParts<'d> {
 }
 
 impl<'d> OpParts<'d> {
-    pub fn of(op: &'d q::OperationDefinition<'d, String>) -> Self {
+    pub(crate) fn of(op: &'d q::OperationDefinition<'d, String>) -> Self {
         match op {
             q::OperationDefinition::SelectionSet(s) => OpParts {
                 kind: OperationKind::Query,

@@ -22,7 +22,7 @@ impl<'d> Ctx<'_, 'd> {
     }
 
     /// Fragment-level rules: known composite type conditions and no spread cycles.
-    pub fn check_fragments(&self, diags: &mut Diagnostics) {
+    pub(super) fn check_fragments(&self, diags: &mut Diagnostics) {
         let mut names: Vec<&&str> = self.fragments.keys().collect();
         names.sort();
         // One report per cycle, at its first fragment: A → B → A and B → A → B are one cycle.
@@ -122,7 +122,11 @@ impl<'d> Ctx<'_, 'd> {
         }
     }
 
-    pub fn check_variables(&self, op: &OpParts<'d>, diags: &mut Diagnostics) -> Vec<VariableDef> {
+    pub(super) fn check_variables(
+        &self,
+        op: &OpParts<'d>,
+        diags: &mut Diagnostics,
+    ) -> Vec<VariableDef> {
         let mut out: Vec<VariableDef> = Vec::new();
         for v in op.variables {
             let loc = self.loc(v.position);
@@ -179,7 +183,7 @@ impl<'d> Ctx<'_, 'd> {
     }
 
     /// Reports variables that are defined but never used (the spec's "All Variables Used").
-    pub fn check_variable_usage(
+    pub(super) fn check_variable_usage(
         &self,
         op: &OpParts<'d>,
         vars: &[VariableDef],
@@ -372,7 +376,7 @@ impl<'d> Ctx<'_, 'd> {
         }
     }
 
-    pub fn check_selection_set(
+    pub(super) fn check_selection_set(
         &self,
         parent: &str,
         set: &'d q::SelectionSet<'d, String>,
