@@ -7,9 +7,11 @@ use std::sync::Arc;
 use shopql_server_stubs::purchase::*;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
-use crate::domain::purchase::cart::{LineItem, MAX_QUANTITY, TYPE_WISHLIST, Warning};
+use crate::domain::purchase::cart::{
+    CartDoc, LineItem, MAX_QUANTITY, PropertyValue, TYPE_WISHLIST, Warning,
+};
 use crate::domain::purchase::merge::merge_into;
-use crate::domain::purchase::properties::ObjectType;
+use crate::domain::purchase::properties::{ObjectType, PropertyInput};
 use crate::domain::purchase::totals::evaluate;
 use crate::domain::purchase::validation::{
     INSUFFICIENT_STOCK, INVALID_QUANTITY, PRODUCT_UNAVAILABLE, RuleSets, cap_to_stock,
@@ -169,6 +171,29 @@ impl PurchaseApi {
     {
         let v = mutate(&self.state, ctx, base, extra_products, f).await?;
         cart(&v)
+    }
+
+    /// The four `update_cart_*_dynamic_properties` mutations: apply `props` to the property
+    /// list `pick` finds in the cart. The list is taken out while the catalog (in `c`) checks
+    /// the inputs, so `pick` runs twice; it finds the same element both times.
+    async fn change_properties<F>(
+        &self,
+        ctx: &FieldContext<'_>,
+        base: Base,
+        object_type: ObjectType,
+        props: Vec<PropertyInput>,
+        pick: F,
+    ) -> ApiResult<Option<CartType>>
+    where
+        F: Fn(&mut CartDoc) -> ApiResult<&mut Vec<PropertyValue>> + Send,
+    {
+        self.change(ctx, base, vec![], move |c| {
+            let mut values = std::mem::take(pick(c.doc)?);
+            let r = apply_properties(&mut values, c, object_type, &props);
+            *pick(c.doc)? = values;
+            r
+        })
+        .await
     }
 }
 
@@ -799,11 +824,8 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
-        self.change(ctx, base, vec![], move |c| {
-            let mut values = std::mem::take(&mut c.doc.dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::Cart, &props);
-            c.doc.dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::Cart, props, |doc| {
+            Ok(&mut doc.dynamic_properties)
         })
         .await
     }
@@ -816,15 +838,10 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
         let id = command.line_item_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            let pos =
-                c.doc.items.iter().position(|l| l.id == id).ok_or_else(|| {
-                    ApiError::bad_input(format!("the cart has no line item `{id}`"))
-                })?;
-            let mut values = std::mem::take(&mut c.doc.items[pos].dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::LineItem, &props);
-            c.doc.items[pos].dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::LineItem, props, move |doc| {
+            let line = doc.items.iter_mut().find(|l| l.id == id);
+            let line = line.ok_or_else(|| missing("line item", &id))?;
+            Ok(&mut line.dynamic_properties)
         })
         .await
     }
@@ -837,17 +854,9 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
         let id = command.shipment_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            let pos = c
-                .doc
-                .shipments
-                .iter()
-                .position(|s| s.id == id)
-                .ok_or_else(|| ApiError::bad_input(format!("the cart has no shipment `{id}`")))?;
-            let mut values = std::mem::take(&mut c.doc.shipments[pos].dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::Shipment, &props);
-            c.doc.shipments[pos].dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::Shipment, props, move |doc| {
+            let shipment = doc.shipments.iter_mut().find(|s| s.id == id);
+            Ok(&mut shipment.ok_or_else(|| missing("shipment", &id))?.dynamic_properties)
         })
         .await
     }
@@ -860,17 +869,9 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
         let id = command.payment_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            let pos = c
-                .doc
-                .payments
-                .iter()
-                .position(|p| p.id == id)
-                .ok_or_else(|| ApiError::bad_input(format!("the cart has no payment `{id}`")))?;
-            let mut values = std::mem::take(&mut c.doc.payments[pos].dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::Payment, &props);
-            c.doc.payments[pos].dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::Payment, props, move |doc| {
+            let payment = doc.payments.iter_mut().find(|p| p.id == id);
+            Ok(&mut payment.ok_or_else(|| missing("payment", &id))?.dynamic_properties)
         })
         .await
     }
@@ -1178,4 +1179,9 @@ impl PurchaseResolvers for PurchaseApi {
             culture_name.as_deref(),
         )))
     }
+}
+
+/// The error for a cart element `what` (`line item`, `shipment`, `payment`) with no id `id`.
+fn missing(what: &str, id: &str) -> ApiError {
+    ApiError::bad_input(format!("the cart has no {what} `{id}`"))
 }
