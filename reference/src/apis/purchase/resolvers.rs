@@ -173,6 +173,27 @@ impl PurchaseApi {
         cart(&v)
     }
 
+    /// The `dynamic_properties` field of a line item, shipment or payment: the list `pick`
+    /// finds in the cart the request cached under `key`; empty when none is cached.
+    fn part_properties(
+        ctx: &FieldContext<'_>,
+        key: String,
+        object_type: ObjectType,
+        culture_name: Option<String>,
+        pick: impl Fn(&CartDoc) -> Option<&Vec<PropertyValue>>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let Some(v) = Self::part(ctx, key) else {
+            return Ok(Some(vec![]));
+        };
+        let values = pick(&v.row.doc).map(Vec::as_slice).unwrap_or_default();
+        Ok(Some(output::dynamic_properties(
+            values,
+            &v,
+            object_type,
+            culture_name.as_deref(),
+        )))
+    }
+
     /// The four `update_cart_*_dynamic_properties` mutations: apply `props` to the property
     /// list `pick` finds in the cart. The list is taken out while the catalog (in `c`) checks
     /// the inputs, so `pick` runs twice; it finds the same element both times.
@@ -856,7 +877,9 @@ impl PurchaseResolvers for PurchaseApi {
         let id = command.shipment_id.trim().to_string();
         self.change_properties(ctx, base, ObjectType::Shipment, props, move |doc| {
             let shipment = doc.shipments.iter_mut().find(|s| s.id == id);
-            Ok(&mut shipment.ok_or_else(|| missing("shipment", &id))?.dynamic_properties)
+            Ok(&mut shipment
+                .ok_or_else(|| missing("shipment", &id))?
+                .dynamic_properties)
         })
         .await
     }
@@ -871,7 +894,9 @@ impl PurchaseResolvers for PurchaseApi {
         let id = command.payment_id.trim().to_string();
         self.change_properties(ctx, base, ObjectType::Payment, props, move |doc| {
             let payment = doc.payments.iter_mut().find(|p| p.id == id);
-            Ok(&mut payment.ok_or_else(|| missing("payment", &id))?.dynamic_properties)
+            Ok(&mut payment
+                .ok_or_else(|| missing("payment", &id))?
+                .dynamic_properties)
         })
         .await
     }
@@ -1067,17 +1092,7 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<bool>> {
         let rules = rule_sets(rule_set.as_deref())?;
         let v = self.view_of(ctx, parent).await?;
-        Ok(Some(
-            validation_errors(
-                &v.row.id,
-                &v.row.cart_type,
-                &v.row.doc,
-                &v.eval,
-                &v.products,
-                rules,
-            )
-            .is_empty(),
-        ))
+        Ok(Some(view_errors(&v, rules).is_empty()))
     }
 
     async fn cart_type_validation_errors(
@@ -1089,17 +1104,7 @@ impl PurchaseResolvers for PurchaseApi {
         let rules = rule_sets(rule_set.as_deref())?;
         let v = self.view_of(ctx, parent).await?;
         Ok(Some(
-            validation_errors(
-                &v.row.id,
-                &v.row.cart_type,
-                &v.row.doc,
-                &v.eval,
-                &v.products,
-                rules,
-            )
-            .iter()
-            .map(output::warning)
-            .collect(),
+            view_errors(&v, rules).iter().map(output::warning).collect(),
         ))
     }
 
@@ -1109,23 +1114,16 @@ impl PurchaseResolvers for PurchaseApi {
         parent: &LineItemType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        let Some(v) = Self::part(ctx, format!("line:{}", parent.id)) else {
-            return Ok(Some(vec![]));
-        };
-        let values = v
-            .row
-            .doc
-            .items
-            .iter()
-            .find(|l| l.id == parent.id)
-            .map(|l| l.dynamic_properties.as_slice())
-            .unwrap_or_default();
-        Ok(Some(output::dynamic_properties(
-            values,
-            &v,
+        Self::part_properties(
+            ctx,
+            format!("line:{}", parent.id),
             ObjectType::LineItem,
-            culture_name.as_deref(),
-        )))
+            culture_name,
+            |doc| {
+                let l = doc.items.iter().find(|l| l.id == parent.id)?;
+                Some(&l.dynamic_properties)
+            },
+        )
     }
 
     async fn shipment_type_dynamic_properties(
@@ -1135,23 +1133,16 @@ impl PurchaseResolvers for PurchaseApi {
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
         let id = parent.id.clone().unwrap_or_default();
-        let Some(v) = Self::part(ctx, format!("shipment:{id}")) else {
-            return Ok(Some(vec![]));
-        };
-        let values = v
-            .row
-            .doc
-            .shipments
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.dynamic_properties.as_slice())
-            .unwrap_or_default();
-        Ok(Some(output::dynamic_properties(
-            values,
-            &v,
+        Self::part_properties(
+            ctx,
+            format!("shipment:{id}"),
             ObjectType::Shipment,
-            culture_name.as_deref(),
-        )))
+            culture_name,
+            |doc| {
+                let s = doc.shipments.iter().find(|s| s.id == id)?;
+                Some(&s.dynamic_properties)
+            },
+        )
     }
 
     async fn payment_type_dynamic_properties(
@@ -1161,27 +1152,32 @@ impl PurchaseResolvers for PurchaseApi {
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
         let id = parent.id.clone().unwrap_or_default();
-        let Some(v) = Self::part(ctx, format!("payment:{id}")) else {
-            return Ok(Some(vec![]));
-        };
-        let values = v
-            .row
-            .doc
-            .payments
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.dynamic_properties.as_slice())
-            .unwrap_or_default();
-        Ok(Some(output::dynamic_properties(
-            values,
-            &v,
+        Self::part_properties(
+            ctx,
+            format!("payment:{id}"),
             ObjectType::Payment,
-            culture_name.as_deref(),
-        )))
+            culture_name,
+            |doc| {
+                let p = doc.payments.iter().find(|p| p.id == id)?;
+                Some(&p.dynamic_properties)
+            },
+        )
     }
 }
 
 /// The error for a cart element `what` (`line item`, `shipment`, `payment`) with no id `id`.
 fn missing(what: &str, id: &str) -> ApiError {
     ApiError::bad_input(format!("the cart has no {what} `{id}`"))
+}
+
+/// The validation errors of the cart in `v` under `rules`.
+fn view_errors(v: &CartView, rules: RuleSets) -> Vec<Warning> {
+    validation_errors(
+        &v.row.id,
+        &v.row.cart_type,
+        &v.row.doc,
+        &v.eval,
+        &v.products,
+        rules,
+    )
 }
