@@ -57,6 +57,9 @@ const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
 /// link. Keyed by seller too, so a reused request id can never show one seller another's ids.)
 type Resubmissions = Arc<Mutex<HashMap<(i64, String), (i64, Option<Vec<i64>>)>>>;
 
+/// A connection's `first`, `after`, `last` and `before`, as its resolver receives them.
+type Window = (Option<i32>, Option<String>, Option<i32>, Option<String>);
+
 /// The implementation of the generated `MarketplaceResolvers`.
 #[derive(Clone)]
 pub struct MarketplaceApi {
@@ -83,14 +86,8 @@ impl MarketplaceApi {
 
     /// What every connection field starts with: the seller's loader (an error without a
     /// seller) and the page asked for (`totalCount` counted only when selected).
-    fn page(
-        &self,
-        ctx: &FieldContext<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<(Loader<'_>, PageArgs)> {
+    fn page(&self, ctx: &FieldContext<'_>, window: Window) -> ApiResult<(Loader<'_>, PageArgs)> {
+        let (first, after, last, before) = window;
         let args = PageArgs::of(ctx, first, after, last, before);
         Ok((self.loader(ctx)?, args))
     }
@@ -139,7 +136,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::all_adverts(&loader, updated_since, &args)
             .await
             .map(Some)
@@ -179,7 +176,7 @@ impl MarketplaceResolvers for MarketplaceApi {
             rejected_via_vetting,
             requires_vetting,
         };
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::adverts_where(&loader, filters, &args)
             .await
             .map(Some)
@@ -194,7 +191,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::VariantConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::variants_where(&loader, variant_filters, &args)
             .await
             .map(Some)
@@ -208,7 +205,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::BrandConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::brands(&loader, None, &args).await.map(Some)
     }
 
@@ -221,7 +218,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::BrandConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::brands(&loader, Some(keyword), &args)
             .await
             .map(Some)
@@ -237,7 +234,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::InvoicesConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::invoices(&loader, filters, sort, &args)
             .await
             .map(Some)
@@ -251,7 +248,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ShippingProfileConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::shipping_profiles(&loader, &args).await.map(Some)
     }
 
@@ -263,7 +260,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::taxons(&loader, None, &args).await.map(Some)
     }
 
@@ -276,7 +273,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::taxons(&loader, Some(search_value), &args)
             .await
             .map(Some)
@@ -379,7 +376,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::AdvertOptionValueConnection> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::advert_option_values(&loader, parent.legacy_id, &args).await
     }
 
@@ -393,7 +390,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::advert_variants(
             &loader.knowing(parent),
             parent.legacy_id,
@@ -412,7 +409,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::images(&loader, Some(parent.legacy_id), None, &args)
             .await
             .map(Some)
@@ -427,7 +424,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AdvertDocumentConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::documents(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -442,7 +439,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::advert_variants(&loader, parent.legacy_id, false, &args).await
     }
 
@@ -455,7 +452,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::advert_variants(&loader, parent.legacy_id, false, &args).await
     }
 
@@ -468,7 +465,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::variant_option_values(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -483,7 +480,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::images(&loader, None, Some(parent.legacy_id), &args)
             .await
             .map(Some)
@@ -498,7 +495,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::InventoryConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::inventories(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -526,7 +523,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionTypeConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::option_types(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -541,7 +538,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::option_values(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
@@ -612,7 +609,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         let Some(ids) = self.resubmitted(seller, &ctx.request_id) else {
             return Ok(None);
         };
-        let (loader, args) = self.page(ctx, first, after, last, before)?;
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::adverts_in_order(&loader, &ids, &args)
             .await
             .map(Some)
