@@ -65,6 +65,19 @@ fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
     ids.into_iter().filter(|i| seen.insert(*i)).collect()
 }
 
+/// `rows` by their `id` column, each made by `make` from the row and its id.
+fn keyed<T>(
+    rows: &[AnyRow],
+    make: impl Fn(&AnyRow, i64) -> ApiResult<T>,
+) -> ApiResult<HashMap<i64, T>> {
+    let mut out = HashMap::new();
+    for r in rows {
+        let id: i64 = col(r, "id")?;
+        out.insert(id, make(r, id)?);
+    }
+    Ok(out)
+}
+
 /// An advert as loaded: the GraphQL Advert plus what decides how it is shown.
 #[derive(Debug, Clone)]
 pub struct AdvertRecord {
@@ -155,29 +168,47 @@ impl<'a> Loader<'a> {
         sql.fetch_all(self.pool).await
     }
 
+    /// The rows of `select` (ending in `id IN `) for the distinct `ids`, each made by `make`
+    /// from the row and its id, by id. No ids, no query.
+    async fn by_id<T>(
+        &self,
+        select: &str,
+        ids: &[i64],
+        make: impl Fn(&AnyRow, i64) -> ApiResult<T>,
+    ) -> ApiResult<HashMap<i64, T>> {
+        let rows = self
+            .rows(select, &distinct(ids.iter().copied()), "")
+            .await?;
+        keyed(&rows, make)
+    }
+
+    /// The rows of `select` (ending in `seller_id = `) that belong to the requester and whose
+    /// id is among `ids`; `in_ids` names the id column (` AND i.id IN `). No ids, no query.
+    async fn own_rows(&self, select: &str, in_ids: &str, ids: &[i64]) -> ApiResult<Vec<AnyRow>> {
+        let ids = distinct(ids.iter().copied());
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(select);
+        sql.arg(self.seller).push(in_ids).list(ids);
+        sql.fetch_all(self.pool).await
+    }
+
     /// Sellers (the requester and its member stores; other sellers only by name, as embedded in
     /// objects the requester may see).
     pub async fn sellers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Seller>> {
-        let rows = self
-            .rows(
-                "SELECT id, business_name FROM mp_sellers WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                gql::Seller {
+        self.by_id(
+            "SELECT id, business_name FROM mp_sellers WHERE id IN ",
+            ids,
+            |r, id| {
+                Ok(gql::Seller {
                     id: encode(NodeType::Seller, id),
                     legacy_id: to_i32(id),
-                    business_name: Some(col(&r, "business_name")?),
-                },
-            );
-        }
-        Ok(out)
+                    business_name: Some(col(r, "business_name")?),
+                })
+            },
+        )
+        .await
     }
 
     /// Whether the requester may see seller `id` as a node: itself or one of its member stores.
@@ -190,51 +221,35 @@ impl<'a> Loader<'a> {
 
     /// Brands.
     pub async fn brands(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Brand>> {
-        let rows = self
-            .rows(
-                "SELECT id, name, slug FROM mp_brands WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                gql::Brand {
+        self.by_id(
+            "SELECT id, name, slug FROM mp_brands WHERE id IN ",
+            ids,
+            |r, id| {
+                Ok(gql::Brand {
                     id: encode(NodeType::Brand, id),
                     legacy_id: to_i32(id),
-                    name: Some(col(&r, "name")?),
-                    slug: Some(col(&r, "slug")?),
-                },
-            );
-        }
-        Ok(out)
+                    name: Some(col(r, "name")?),
+                    slug: Some(col(r, "slug")?),
+                })
+            },
+        )
+        .await
     }
 
     /// Prototypes.
     pub async fn prototypes(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Prototype>> {
-        let rows = self
-            .rows(
-                "SELECT id, name FROM mp_prototypes WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                gql::Prototype {
+        self.by_id(
+            "SELECT id, name FROM mp_prototypes WHERE id IN ",
+            ids,
+            |r, id| {
+                Ok(gql::Prototype {
                     id: encode(NodeType::Prototype, id),
                     legacy_id: to_i32(id),
-                    name: Some(col(&r, "name")?),
-                },
-            );
-        }
-        Ok(out)
+                    name: Some(col(r, "name")?),
+                })
+            },
+        )
+        .await
     }
 
     /// Taxons, each with its chain of parents and its prototype.
@@ -305,33 +320,21 @@ impl<'a> Loader<'a> {
 
     /// Option types.
     pub async fn option_types(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::OptionType>> {
-        let rows = self
-            .rows(
-                "SELECT id, name, presentation, applied_to, field_type, optional, position FROM mp_option_types WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            let applied: String = col(&r, "applied_to")?;
-            let field: String = col(&r, "field_type")?;
-            out.insert(
-                id,
-                gql::OptionType {
-                    id: encode(NodeType::OptionType, id),
-                    legacy_id: to_i32(id),
-                    name: col(&r, "name")?,
-                    presentation: opt_text(&r, "presentation")?,
-                    applied_to: parse_enum(&applied).unwrap_or(gql::AppliedToEnum::Advert),
-                    field_type: parse_enum(&field).unwrap_or(gql::FieldTypeEnum::FreeText),
-                    optional: flag(&r, "optional")?,
-                    position: to_i32(col(&r, "position")?),
-                },
-            );
-        }
-        Ok(out)
+        self.by_id("SELECT id, name, presentation, applied_to, field_type, optional, position FROM mp_option_types WHERE id IN ", ids, |r, id| {
+            let applied: String = col(r, "applied_to")?;
+            let field: String = col(r, "field_type")?;
+            Ok(gql::OptionType {
+                id: encode(NodeType::OptionType, id),
+                legacy_id: to_i32(id),
+                name: col(r, "name")?,
+                presentation: opt_text(r, "presentation")?,
+                applied_to: parse_enum(&applied).unwrap_or(gql::AppliedToEnum::Advert),
+                field_type: parse_enum(&field).unwrap_or(gql::FieldTypeEnum::FreeText),
+                optional: flag(r, "optional")?,
+                position: to_i32(col(r, "position")?),
+            })
+        })
+        .await
     }
 
     /// Option values, each with its option type.
@@ -376,55 +379,39 @@ impl<'a> Loader<'a> {
         &self,
         ids: &[i64],
     ) -> ApiResult<HashMap<i64, gql::ShippingProfile>> {
-        let rows = self
-            .rows(
-                "SELECT id, name, description FROM mp_shipping_profiles WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                gql::ShippingProfile {
+        self.by_id(
+            "SELECT id, name, description FROM mp_shipping_profiles WHERE id IN ",
+            ids,
+            |r, id| {
+                Ok(gql::ShippingProfile {
                     id: encode(NodeType::ShippingProfile, id),
                     legacy_id: to_i32(id),
-                    name: Some(col(&r, "name")?),
-                    description: opt_text(&r, "description")?,
-                },
-            );
-        }
-        Ok(out)
+                    name: Some(col(r, "name")?),
+                    description: opt_text(r, "description")?,
+                })
+            },
+        )
+        .await
     }
 
     /// Postage carriers, with their tracking link templates.
     pub async fn carriers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, Carrier>> {
-        let rows = self
-            .rows(
-                "SELECT id, name, homepage_link, tracking_link_template FROM mp_carriers WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                Carrier {
+        self.by_id(
+            "SELECT id, name, homepage_link, tracking_link_template FROM mp_carriers WHERE id IN ",
+            ids,
+            |r, id| {
+                Ok(Carrier {
                     carrier: gql::ShipmentCarrier {
                         id: encode(NodeType::ShipmentCarrier, id),
                         legacy_id: to_i32(id),
-                        name: col(&r, "name")?,
-                        homepage_link: opt_text(&r, "homepage_link")?,
+                        name: col(r, "name")?,
+                        homepage_link: opt_text(r, "homepage_link")?,
                     },
-                    tracking_link_template: opt_text(&r, "tracking_link_template")?,
-                },
-            );
-        }
-        Ok(out)
+                    tracking_link_template: opt_text(r, "tracking_link_template")?,
+                })
+            },
+        )
+        .await
     }
 
     /// External ids and metadata of objects of one type.
@@ -681,24 +668,17 @@ impl<'a> Loader<'a> {
     }
 
     async fn advert_prices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, AdvertPrices>> {
-        let rows = self
-            .rows(
-                "SELECT id, price_cents, sale_price_cents FROM mp_adverts WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            out.insert(
-                col(&r, "id")?,
-                AdvertPrices {
-                    price: opt_i64(&r, "price_cents")?,
-                    sale_price: opt_i64(&r, "sale_price_cents")?,
-                },
-            );
-        }
-        Ok(out)
+        self.by_id(
+            "SELECT id, price_cents, sale_price_cents FROM mp_adverts WHERE id IN ",
+            ids,
+            |r, _| {
+                Ok(AdvertPrices {
+                    price: opt_i64(r, "price_cents")?,
+                    sale_price: opt_i64(r, "sale_price_cents")?,
+                })
+            },
+        )
+        .await
     }
 
     /// The display names of each variant's option values, in order (for `label`).
@@ -724,65 +704,46 @@ impl<'a> Loader<'a> {
 
     /// The requester's images (of adverts it has not deleted).
     pub async fn images(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Image>> {
-        let ids = distinct(ids.iter().copied());
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = Sql::new(
-            "SELECT i.id AS id, i.url AS url, i.alt AS alt FROM mp_images i JOIN mp_adverts a ON a.id = i.advert_id WHERE a.deleted_at IS NULL AND i.seller_id = ",
-        );
-        sql.arg(self.seller).push(" AND i.id IN ").list(ids);
-        let mut out = HashMap::new();
-        for r in sql.fetch_all(self.pool).await? {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                gql::Image {
-                    id: encode(NodeType::Image, id),
-                    legacy_id: to_i32(id),
-                    url: Some(col(&r, "url")?),
-                    alt: opt_text(&r, "alt")?,
-                },
-            );
-        }
-        Ok(out)
+        let rows = self
+            .own_rows(
+                "SELECT i.id AS id, i.url AS url, i.alt AS alt FROM mp_images i JOIN mp_adverts a ON a.id = i.advert_id WHERE a.deleted_at IS NULL AND i.seller_id = ",
+                " AND i.id IN ",
+                ids,
+            )
+            .await?;
+        keyed(&rows, |r, id| {
+            Ok(gql::Image {
+                id: encode(NodeType::Image, id),
+                legacy_id: to_i32(id),
+                url: Some(col(r, "url")?),
+                alt: opt_text(r, "alt")?,
+            })
+        })
     }
 
     /// The requester's documents.
     pub async fn documents(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::AdvertDocument>> {
-        let ids = distinct(ids.iter().copied());
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = Sql::new("SELECT id, url, filename FROM mp_documents WHERE seller_id = ");
-        sql.arg(self.seller).push(" AND id IN ").list(ids);
-        let mut out = HashMap::new();
-        for r in sql.fetch_all(self.pool).await? {
-            let id: i64 = col(&r, "id")?;
-            out.insert(
-                id,
-                gql::AdvertDocument {
-                    id: encode(NodeType::AdvertDocument, id),
-                    legacy_id: to_i32(id),
-                    url: Some(col(&r, "url")?),
-                    filename: Some(col(&r, "filename")?),
-                },
-            );
-        }
-        Ok(out)
+        let select = "SELECT id, url, filename FROM mp_documents WHERE seller_id = ";
+        let rows = self.own_rows(select, " AND id IN ", ids).await?;
+        keyed(&rows, |r, id| {
+            Ok(gql::AdvertDocument {
+                id: encode(NodeType::AdvertDocument, id),
+                legacy_id: to_i32(id),
+                url: Some(col(r, "url")?),
+                filename: Some(col(r, "filename")?),
+            })
+        })
     }
 
     /// Inventory records of the requester's variants.
     pub async fn inventories(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Inventory>> {
-        let ids = distinct(ids.iter().copied());
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = Sql::new(
-            "SELECT inv.id AS id, inv.store_id AS store_id, inv.count_on_hand AS count_on_hand, inv.infinite_quantity AS infinite_quantity, inv.price_cents AS price_cents, inv.sale_price_cents AS sale_price_cents FROM mp_inventories inv JOIN mp_variants v ON v.id = inv.variant_id WHERE v.live = 1 AND v.seller_id = ",
-        );
-        sql.arg(self.seller).push(" AND inv.id IN ").list(ids);
-        let rows = sql.fetch_all(self.pool).await?;
+        let rows = self
+            .own_rows(
+                "SELECT inv.id AS id, inv.store_id AS store_id, inv.count_on_hand AS count_on_hand, inv.infinite_quantity AS infinite_quantity, inv.price_cents AS price_cents, inv.sale_price_cents AS sale_price_cents FROM mp_inventories inv JOIN mp_variants v ON v.id = inv.variant_id WHERE v.live = 1 AND v.seller_id = ",
+                " AND inv.id IN ",
+                ids,
+            )
+            .await?;
         let mut stores = Vec::new();
         for r in &rows {
             stores.push(col::<i64>(r, "store_id")?);

@@ -166,55 +166,71 @@ fn text(m: &Maybe<String>) -> Option<&str> {
     m.as_option().map(String::as_str)
 }
 
+/// The source an image or document entry gives (`None`: neither a URL nor data), or the field
+/// (`sourceUrl`, `filename`, ...) and message of its first error. What differs between the two
+/// kinds are the checks: of a URL once it is http(s), of an upload's file name before its data
+/// is decoded, and of the decoded data (which gives its content type).
+fn read_source(
+    source_url: &Maybe<String>,
+    data_base64: &Maybe<String>,
+    filename: &Maybe<String>,
+    check_url: impl Fn(&str) -> Result<(), &'static str>,
+    check_filename: impl Fn(&str) -> Result<(), &'static str>,
+    content_type: impl Fn(&[u8]) -> Result<&'static str, (&'static str, String)>,
+) -> Result<Option<Source>, (&'static str, String)> {
+    let fail = |field: &'static str, message: &str| (field, message.to_string());
+    match (text(source_url), text(data_base64)) {
+        (Some(_), Some(_)) => Err(fail(
+            "sourceUrl",
+            "give either sourceUrl or dataBase64, not both",
+        )),
+        (Some(url), None) => {
+            if !is_http_url(url) {
+                return Err(fail("sourceUrl", "must be an absolute http(s) URL"));
+            }
+            check_url(url).map_err(|m| fail("sourceUrl", m))?;
+            Ok(Some(Source::Url(url.to_string())))
+        }
+        (None, Some(data)) => {
+            let Some(filename) = text(filename).filter(|f| !f.trim().is_empty()) else {
+                return Err(fail("filename", "is required with dataBase64"));
+            };
+            check_filename(filename).map_err(|m| fail("filename", m))?;
+            let Some((compact, bytes)) = decode_upload(data) else {
+                return Err(fail("dataBase64", "is not valid base64"));
+            };
+            Ok(Some(Source::Upload {
+                content_type: content_type(&bytes)?,
+                data_base64: compact,
+                filename: safe_filename(filename),
+            }))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 /// Reads image entries (`images.N.…` under `prefix`) into operations.
 pub fn parse_images(inputs: &[ImageInput], prefix: &str, errors: &mut Errors) -> Vec<ImageOp> {
     let mut ops = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let at = |name: &str| path(prefix, &format!("images.{i}.{name}"));
-        let source = match (text(&input.source_url), text(&input.data_base64)) {
-            (Some(_), Some(_)) => {
-                errors.add(
-                    at("sourceUrl"),
-                    "give either sourceUrl or dataBase64, not both",
-                );
+        let content_type = |bytes: &[u8]| {
+            if let Some(size) = input.file_size.as_option()
+                && i64::from(*size) != bytes.len() as i64
+            {
+                let message = format!("is {size} but the decoded data has {} bytes", bytes.len());
+                return Err(("fileSize", message));
+            }
+            let kind = sniff_image(bytes);
+            kind.ok_or(("dataBase64", "is not a JPEG, PNG, GIF or WebP image".into()))
+        };
+        let (url, data, name) = (&input.source_url, &input.data_base64, &input.filename);
+        let source = match read_source(url, data, name, |_| Ok(()), |_| Ok(()), content_type) {
+            Ok(source) => source,
+            Err((field, message)) => {
+                errors.add(at(field), message);
                 continue;
             }
-            (Some(url), None) => {
-                if !is_http_url(url) {
-                    errors.add(at("sourceUrl"), "must be an absolute http(s) URL");
-                    continue;
-                }
-                Some(Source::Url(url.to_string()))
-            }
-            (None, Some(data)) => {
-                let Some(filename) = text(&input.filename).filter(|f| !f.trim().is_empty()) else {
-                    errors.add(at("filename"), "is required with dataBase64");
-                    continue;
-                };
-                let Some((compact, bytes)) = decode_upload(data) else {
-                    errors.add(at("dataBase64"), "is not valid base64");
-                    continue;
-                };
-                if let Some(size) = input.file_size.as_option()
-                    && i64::from(*size) != bytes.len() as i64
-                {
-                    errors.add(
-                        at("fileSize"),
-                        format!("is {size} but the decoded data has {} bytes", bytes.len()),
-                    );
-                    continue;
-                }
-                let Some(content_type) = sniff_image(&bytes) else {
-                    errors.add(at("dataBase64"), "is not a JPEG, PNG, GIF or WebP image");
-                    continue;
-                };
-                Some(Source::Upload {
-                    data_base64: compact,
-                    filename: safe_filename(filename),
-                    content_type,
-                })
-            }
-            (None, None) => None,
         };
         let alt = match &input.alt {
             Maybe::Absent => None,
@@ -257,49 +273,25 @@ pub fn parse_documents(inputs: &[DocumentInput], errors: &mut Errors) -> Vec<Doc
     let mut ops = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let at = |name: &str| format!("documents.{i}.{name}");
-        let source = match (text(&input.source_url), text(&input.data_base64)) {
-            (Some(_), Some(_)) => {
-                errors.add(
-                    at("sourceUrl"),
-                    "give either sourceUrl or dataBase64, not both",
-                );
+        let check_url = |url: &str| match is_pdf_name(&url_filename(url)) {
+            true => Ok(()),
+            false => Err("must point to a PDF file (.pdf)"),
+        };
+        let check_filename = |name: &str| match is_pdf_name(name) {
+            true => Ok(()),
+            false => Err("must be a PDF file name (.pdf)"),
+        };
+        let content_type = |bytes: &[u8]| match bytes.starts_with(b"%PDF-") {
+            true => Ok("application/pdf"),
+            false => Err(("dataBase64", "is not a PDF document".into())),
+        };
+        let (url, data, name) = (&input.source_url, &input.data_base64, &input.filename);
+        let source = match read_source(url, data, name, check_url, check_filename, content_type) {
+            Ok(source) => source,
+            Err((field, message)) => {
+                errors.add(at(field), message);
                 continue;
             }
-            (Some(url), None) => {
-                if !is_http_url(url) {
-                    errors.add(at("sourceUrl"), "must be an absolute http(s) URL");
-                    continue;
-                }
-                if !is_pdf_name(&url_filename(url)) {
-                    errors.add(at("sourceUrl"), "must point to a PDF file (.pdf)");
-                    continue;
-                }
-                Some(Source::Url(url.to_string()))
-            }
-            (None, Some(data)) => {
-                let Some(filename) = text(&input.filename).filter(|f| !f.trim().is_empty()) else {
-                    errors.add(at("filename"), "is required with dataBase64");
-                    continue;
-                };
-                if !is_pdf_name(filename) {
-                    errors.add(at("filename"), "must be a PDF file name (.pdf)");
-                    continue;
-                }
-                let Some((compact, bytes)) = decode_upload(data) else {
-                    errors.add(at("dataBase64"), "is not valid base64");
-                    continue;
-                };
-                if !bytes.starts_with(b"%PDF-") {
-                    errors.add(at("dataBase64"), "is not a PDF document");
-                    continue;
-                }
-                Some(Source::Upload {
-                    data_base64: compact,
-                    filename: safe_filename(filename),
-                    content_type: "application/pdf",
-                })
-            }
-            (None, None) => None,
         };
         match input.document_id.as_option() {
             None => match source {
@@ -743,5 +735,47 @@ mod tests {
         );
         assert_eq!(ops.len(), 1);
         assert!(!errors.is_empty());
+    }
+
+    #[test]
+    fn bad_document_inputs_are_reported_in_order_of_checks() {
+        let doc = |url: Option<&str>, data: Option<&str>, name: Option<&str>| DocumentInput {
+            source_url: url.map_or(Maybe::Absent, |u| Maybe::Value(u.into())),
+            data_base64: data.map_or(Maybe::Absent, |d| Maybe::Value(d.into())),
+            filename: name.map_or(Maybe::Absent, |n| Maybe::Value(n.into())),
+            ..Default::default()
+        };
+        let text = STANDARD.encode(b"hello");
+        let inputs = [
+            doc(Some("https://example.com/a.pdf"), Some(&text), None),
+            doc(Some("https://example.com/a.exe"), None, None),
+            doc(None, Some(&text), None),
+            doc(None, Some("!!!"), Some("a.doc")),
+            doc(None, Some("!!!"), Some("a.pdf")),
+            doc(None, Some(&text), Some("a.pdf")),
+        ];
+        let mut errors = Errors::new();
+        assert!(parse_documents(&inputs, &mut errors).is_empty());
+        let got: Vec<(String, Vec<String>)> = errors
+            .into_graphql()
+            .into_iter()
+            .map(|e| (e.field, e.messages))
+            .collect();
+        let want = [
+            (
+                "documents.0.sourceUrl",
+                "give either sourceUrl or dataBase64, not both",
+            ),
+            ("documents.1.sourceUrl", "must point to a PDF file (.pdf)"),
+            ("documents.2.filename", "is required with dataBase64"),
+            ("documents.3.filename", "must be a PDF file name (.pdf)"),
+            ("documents.4.dataBase64", "is not valid base64"),
+            ("documents.5.dataBase64", "is not a PDF document"),
+        ];
+        let want: Vec<(String, Vec<String>)> = want
+            .iter()
+            .map(|(f, m)| (f.to_string(), vec![m.to_string()]))
+            .collect();
+        assert_eq!(got, want);
     }
 }

@@ -57,6 +57,9 @@ const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
 /// link. Keyed by seller too, so a reused request id can never show one seller another's ids.)
 type Resubmissions = Arc<Mutex<HashMap<(i64, String), (i64, Option<Vec<i64>>)>>>;
 
+/// A connection's `first`, `after`, `last` and `before`, as its resolver receives them.
+type Window = (Option<i32>, Option<String>, Option<i32>, Option<String>);
+
 /// The implementation of the generated `MarketplaceResolvers`.
 #[derive(Clone)]
 pub struct MarketplaceApi {
@@ -79,6 +82,14 @@ impl MarketplaceApi {
             seller(ctx)?,
             self.state.now_ms(),
         ))
+    }
+
+    /// What every connection field starts with: the seller's loader (an error without a
+    /// seller) and the page asked for (`totalCount` counted only when selected).
+    fn page(&self, ctx: &FieldContext<'_>, window: Window) -> ApiResult<(Loader<'_>, PageArgs)> {
+        let (first, after, last, before) = window;
+        let args = PageArgs::of(ctx, first, after, last, before);
+        Ok((self.loader(ctx)?, args))
     }
 
     fn remember_resubmission(&self, seller: i64, request: &str, ids: Option<Vec<i64>>) {
@@ -125,8 +136,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::all_adverts(&self.loader(ctx)?, updated_since, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::all_adverts(&loader, updated_since, &args)
             .await
             .map(Some)
     }
@@ -165,8 +176,8 @@ impl MarketplaceResolvers for MarketplaceApi {
             rejected_via_vetting,
             requires_vetting,
         };
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::adverts_where(&self.loader(ctx)?, filters, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::adverts_where(&loader, filters, &args)
             .await
             .map(Some)
     }
@@ -180,8 +191,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::VariantConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::variants_where(&self.loader(ctx)?, variant_filters, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::variants_where(&loader, variant_filters, &args)
             .await
             .map(Some)
     }
@@ -194,10 +205,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::BrandConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::brands(&self.loader(ctx)?, None, &args)
-            .await
-            .map(Some)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::brands(&loader, None, &args).await.map(Some)
     }
 
     async fn brand_search(
@@ -209,8 +218,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::BrandConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::brands(&self.loader(ctx)?, Some(keyword), &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::brands(&loader, Some(keyword), &args)
             .await
             .map(Some)
     }
@@ -225,8 +234,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::InvoicesConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::invoices(&self.loader(ctx)?, filters, sort, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::invoices(&loader, filters, sort, &args)
             .await
             .map(Some)
     }
@@ -239,10 +248,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ShippingProfileConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::shipping_profiles(&self.loader(ctx)?, &args)
-            .await
-            .map(Some)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::shipping_profiles(&loader, &args).await.map(Some)
     }
 
     async fn taxons(
@@ -253,10 +260,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::taxons(&self.loader(ctx)?, None, &args)
-            .await
-            .map(Some)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::taxons(&loader, None, &args).await.map(Some)
     }
 
     async fn taxon_search(
@@ -268,8 +273,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::taxons(&self.loader(ctx)?, Some(search_value), &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::taxons(&loader, Some(search_value), &args)
             .await
             .map(Some)
     }
@@ -371,8 +376,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::AdvertOptionValueConnection> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::advert_option_values(&self.loader(ctx)?, parent.legacy_id, &args).await
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::advert_option_values(&loader, parent.legacy_id, &args).await
     }
 
     async fn advert_variants(
@@ -385,9 +390,9 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let args = PageArgs::of(ctx, first, after, last, before);
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
         queries::advert_variants(
-            &self.loader(ctx)?.knowing(parent),
+            &loader.knowing(parent),
             parent.legacy_id,
             displayable_only.unwrap_or(false),
             &args,
@@ -404,8 +409,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::images(&self.loader(ctx)?, Some(parent.legacy_id), None, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::images(&loader, Some(parent.legacy_id), None, &args)
             .await
             .map(Some)
     }
@@ -419,8 +424,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AdvertDocumentConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::documents(&self.loader(ctx)?, parent.legacy_id, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::documents(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
     }
@@ -434,8 +439,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::advert_variants(&self.loader(ctx)?, parent.legacy_id, false, &args).await
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::advert_variants(&loader, parent.legacy_id, false, &args).await
     }
 
     async fn deleted_advert_variants(
@@ -447,8 +452,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::advert_variants(&self.loader(ctx)?, parent.legacy_id, false, &args).await
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::advert_variants(&loader, parent.legacy_id, false, &args).await
     }
 
     async fn variant_option_values(
@@ -460,8 +465,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::variant_option_values(&self.loader(ctx)?, parent.legacy_id, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::variant_option_values(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
     }
@@ -475,8 +480,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::images(&self.loader(ctx)?, None, Some(parent.legacy_id), &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::images(&loader, None, Some(parent.legacy_id), &args)
             .await
             .map(Some)
     }
@@ -490,8 +495,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::InventoryConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::inventories(&self.loader(ctx)?, parent.legacy_id, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::inventories(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
     }
@@ -518,8 +523,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionTypeConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::option_types(&self.loader(ctx)?, parent.legacy_id, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::option_types(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
     }
@@ -533,8 +538,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::option_values(&self.loader(ctx)?, parent.legacy_id, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::option_values(&loader, parent.legacy_id, &args)
             .await
             .map(Some)
     }
@@ -604,8 +609,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         let Some(ids) = self.resubmitted(seller, &ctx.request_id) else {
             return Ok(None);
         };
-        let args = PageArgs::of(ctx, first, after, last, before);
-        queries::adverts_in_order(&self.loader(ctx)?, &ids, &args)
+        let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        queries::adverts_in_order(&loader, &ids, &args)
             .await
             .map(Some)
     }

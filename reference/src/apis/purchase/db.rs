@@ -66,6 +66,27 @@ fn opt_dec(text: Option<String>) -> ApiResult<Option<Decimal>> {
     text.map(|t| dec(&t)).transpose()
 }
 
+/// The active rows of a store's shipping or payment methods: `sql` binds the store as `$1`
+/// and `is_active` as `$2`.
+async fn active_rows(
+    conn: &mut AnyConnection,
+    sql: &str,
+    store_id: &str,
+) -> ApiResult<Vec<AnyRow>> {
+    let rows = sqlx::query(sql)
+        .bind(store_id)
+        .bind(true)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows)
+}
+
+/// A method's `priority` as a GraphQL Int (a value beyond its range sorts last).
+fn priority(r: &AnyRow) -> ApiResult<i32> {
+    let priority: i64 = col(r, "priority")?;
+    Ok(i32::try_from(priority).unwrap_or(i32::MAX))
+}
+
 fn cart_from(r: &AnyRow) -> ApiResult<CartRow> {
     let doc: String = col(r, "doc")?;
     Ok(CartRow {
@@ -166,44 +187,33 @@ pub async fn load_catalog(
     }
 
     let mut shipping_methods = Vec::new();
-    for r in sqlx::query(
-        "SELECT code, option_name, description, logo_url, priority, base_price, price_per_kg \
-         FROM purchase_shipping_methods WHERE store_id = $1 AND is_active = $2 \
-         ORDER BY priority, code, option_name",
-    )
-    .bind(store_id)
-    .bind(true)
-    .fetch_all(&mut *conn)
-    .await?
-    {
+    let sql = "SELECT code, option_name, description, logo_url, priority, base_price, \
+         price_per_kg FROM purchase_shipping_methods WHERE store_id = $1 AND is_active = $2 \
+         ORDER BY priority, code, option_name";
+    for r in active_rows(conn, sql, store_id).await? {
         let base: String = col(&r, "base_price")?;
         let per_kg: String = col(&r, "price_per_kg")?;
-        let priority: i64 = col(&r, "priority")?;
+        let priority = priority(&r)?;
         shipping_methods.push(ShippingMethod {
             code: col(&r, "code")?,
             option_name: col(&r, "option_name")?,
             description: col(&r, "description")?,
             logo_url: col(&r, "logo_url")?,
-            priority: i32::try_from(priority).unwrap_or(i32::MAX),
+            priority,
             base_price: dec(&base)?,
             price_per_kg: dec(&per_kg)?,
         });
     }
 
     let mut payment_methods = Vec::new();
-    for r in sqlx::query(
-        "SELECT code, name, description, logo_url, payment_method_type, group_type, priority, \
-         fee, CASE WHEN is_available_for_partial THEN 1 ELSE 0 END AS is_available_for_partial \
+    let sql = "SELECT code, name, description, logo_url, payment_method_type, group_type, \
+         priority, fee, \
+         CASE WHEN is_available_for_partial THEN 1 ELSE 0 END AS is_available_for_partial \
          FROM purchase_payment_methods \
-         WHERE store_id = $1 AND is_active = $2 ORDER BY priority, code",
-    )
-    .bind(store_id)
-    .bind(true)
-    .fetch_all(&mut *conn)
-    .await?
-    {
+         WHERE store_id = $1 AND is_active = $2 ORDER BY priority, code";
+    for r in active_rows(conn, sql, store_id).await? {
         let fee: String = col(&r, "fee")?;
-        let priority: i64 = col(&r, "priority")?;
+        let priority = priority(&r)?;
         payment_methods.push(PaymentMethod {
             code: col(&r, "code")?,
             name: col(&r, "name")?,
@@ -211,7 +221,7 @@ pub async fn load_catalog(
             logo_url: col(&r, "logo_url")?,
             method_type: col(&r, "payment_method_type")?,
             group_type: col(&r, "group_type")?,
-            priority: i32::try_from(priority).unwrap_or(i32::MAX),
+            priority,
             fee: dec(&fee)?,
             partial: flag(&r, "is_available_for_partial")?,
         });

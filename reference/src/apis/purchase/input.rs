@@ -53,16 +53,20 @@ pub fn text(field: &str, s: String) -> ApiResult<String> {
 
 /// A partial update of a text field: absent keeps, null clears, a value sets.
 pub fn text_update(field: &str, m: Maybe<String>) -> ApiResult<Option<Option<String>>> {
-    m.into_update()
-        .map(|u| u.map(|s| text(field, s)).transpose())
-        .transpose()
+    update(m, |s| text(field, s))
 }
 
-/// A partial update of a decimal field (dimensions): not negative.
+/// A partial update of a decimal field (dimensions, prices): not negative.
 pub fn dec_update(field: &str, m: Maybe<Dec>) -> ApiResult<Option<Option<Decimal>>> {
-    m.into_update()
-        .map(|u| u.map(|d| price(field, d)).transpose())
-        .transpose()
+    update(m, |d| price(field, d))
+}
+
+/// A partial update (absent: `None`, null: `Some(None)`) whose value `read` checks.
+pub fn update<T, U>(
+    m: Maybe<T>,
+    read: impl FnOnce(T) -> ApiResult<U>,
+) -> ApiResult<Option<Option<U>>> {
+    m.into_update().map(|u| u.map(read).transpose()).transpose()
 }
 
 /// A product id: trimmed, lower-case hex as the catalogue stores it.
@@ -109,11 +113,7 @@ pub fn address_patch(a: InputAddressType) -> ApiResult<AddressPatch> {
         region_name: text_update("address.regionName", a.region_name)?,
         zip: text_update("address.zip", a.zip)?,
         outer_id: text_update("address.outerId", a.outer_id)?,
-        address_type: a
-            .address_type
-            .into_update()
-            .map(|u| u.map(address_type).transpose())
-            .transpose()?,
+        address_type: update(a.address_type, address_type)?,
     })
 }
 

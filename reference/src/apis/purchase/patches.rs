@@ -11,7 +11,7 @@ use crate::domain::purchase::properties::{self, ObjectType, PropertyInput};
 use crate::store::uuid;
 
 use super::input::{
-    address_patch, dec_update, maybe_properties, price, property_error, text_update,
+    address_patch, dec_update, maybe_properties, property_error, text_update, update,
 };
 use super::service::{Change, id_text};
 
@@ -75,17 +75,9 @@ impl ShipmentPatch {
             weight_unit: text_update("shipment.weightUnit", s.weight_unit)?,
             method_code: text_update("shipment.shipmentMethodCode", s.shipment_method_code)?,
             method_option: text_update("shipment.shipmentMethodOption", s.shipment_method_option)?,
-            delivery_address: s
-                .delivery_address
-                .into_update()
-                .map(|u| u.map(address_patch).transpose())
-                .transpose()?,
+            delivery_address: update(s.delivery_address, address_patch)?,
             currency: s.currency.into_option(),
-            price: s
-                .price
-                .into_update()
-                .map(|u| u.map(|p| price("shipment.price", p)).transpose())
-                .transpose()?,
+            price: dec_update("shipment.price", s.price)?,
             vendor_id: text_update("shipment.vendorId", s.vendor_id)?,
             comment: text_update("shipment.comment", s.comment)?,
             properties: maybe_properties(s.dynamic_properties),
@@ -201,23 +193,11 @@ impl PaymentPatch {
                 .transpose()?,
             outer_id: text_update("payment.outerId", p.outer_id)?,
             gateway_code: text_update("payment.paymentGatewayCode", p.payment_gateway_code)?,
-            billing_address: p
-                .billing_address
-                .into_update()
-                .map(|u| u.map(address_patch).transpose())
-                .transpose()?,
+            billing_address: update(p.billing_address, address_patch)?,
             purpose: text_update("payment.purpose", p.purpose)?,
             currency: p.currency.into_option(),
-            price: p
-                .price
-                .into_update()
-                .map(|u| u.map(|v| price("payment.price", v)).transpose())
-                .transpose()?,
-            amount: p
-                .amount
-                .into_update()
-                .map(|u| u.map(|v| price("payment.amount", v)).transpose())
-                .transpose()?,
+            price: dec_update("payment.price", p.price)?,
+            amount: dec_update("payment.amount", p.amount)?,
             vendor_id: text_update("payment.vendorId", p.vendor_id)?,
             comment: text_update("payment.comment", p.comment)?,
             properties: maybe_properties(p.dynamic_properties),

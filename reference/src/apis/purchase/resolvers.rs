@@ -7,9 +7,11 @@ use std::sync::Arc;
 use shopql_server_stubs::purchase::*;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
-use crate::domain::purchase::cart::{LineItem, MAX_QUANTITY, TYPE_WISHLIST, Warning};
+use crate::domain::purchase::cart::{
+    CartDoc, LineItem, MAX_QUANTITY, PropertyValue, TYPE_WISHLIST, Warning,
+};
 use crate::domain::purchase::merge::merge_into;
-use crate::domain::purchase::properties::ObjectType;
+use crate::domain::purchase::properties::{ObjectType, PropertyInput};
 use crate::domain::purchase::totals::evaluate;
 use crate::domain::purchase::validation::{
     INSUFFICIENT_STOCK, INVALID_QUANTITY, PRODUCT_UNAVAILABLE, RuleSets, cap_to_stock,
@@ -169,6 +171,50 @@ impl PurchaseApi {
     {
         let v = mutate(&self.state, ctx, base, extra_products, f).await?;
         cart(&v)
+    }
+
+    /// The `dynamic_properties` field of a line item, shipment or payment: the list `pick`
+    /// finds in the cart the request cached under `key`; empty when none is cached.
+    fn part_properties(
+        ctx: &FieldContext<'_>,
+        key: String,
+        object_type: ObjectType,
+        culture_name: Option<String>,
+        pick: impl Fn(&CartDoc) -> Option<&Vec<PropertyValue>>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let Some(v) = Self::part(ctx, key) else {
+            return Ok(Some(vec![]));
+        };
+        let values = pick(&v.row.doc).map(Vec::as_slice).unwrap_or_default();
+        Ok(Some(output::dynamic_properties(
+            values,
+            &v,
+            object_type,
+            culture_name.as_deref(),
+        )))
+    }
+
+    /// The four `update_cart_*_dynamic_properties` mutations: apply `props` to the property
+    /// list `pick` finds in the cart. The list is taken out while the catalog (in `c`) checks
+    /// the inputs, so `pick` runs twice; it finds the same element both times.
+    async fn change_properties<F>(
+        &self,
+        ctx: &FieldContext<'_>,
+        base: Base,
+        object_type: ObjectType,
+        props: Vec<PropertyInput>,
+        pick: F,
+    ) -> ApiResult<Option<CartType>>
+    where
+        F: Fn(&mut CartDoc) -> ApiResult<&mut Vec<PropertyValue>> + Send,
+    {
+        self.change(ctx, base, vec![], move |c| {
+            let mut values = std::mem::take(pick(c.doc)?);
+            let r = apply_properties(&mut values, c, object_type, &props);
+            *pick(c.doc)? = values;
+            r
+        })
+        .await
     }
 }
 
@@ -799,11 +845,8 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
-        self.change(ctx, base, vec![], move |c| {
-            let mut values = std::mem::take(&mut c.doc.dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::Cart, &props);
-            c.doc.dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::Cart, props, |doc| {
+            Ok(&mut doc.dynamic_properties)
         })
         .await
     }
@@ -816,15 +859,10 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
         let id = command.line_item_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            let pos =
-                c.doc.items.iter().position(|l| l.id == id).ok_or_else(|| {
-                    ApiError::bad_input(format!("the cart has no line item `{id}`"))
-                })?;
-            let mut values = std::mem::take(&mut c.doc.items[pos].dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::LineItem, &props);
-            c.doc.items[pos].dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::LineItem, props, move |doc| {
+            let line = doc.items.iter_mut().find(|l| l.id == id);
+            let line = line.ok_or_else(|| missing("line item", &id))?;
+            Ok(&mut line.dynamic_properties)
         })
         .await
     }
@@ -837,17 +875,11 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
         let id = command.shipment_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            let pos = c
-                .doc
-                .shipments
-                .iter()
-                .position(|s| s.id == id)
-                .ok_or_else(|| ApiError::bad_input(format!("the cart has no shipment `{id}`")))?;
-            let mut values = std::mem::take(&mut c.doc.shipments[pos].dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::Shipment, &props);
-            c.doc.shipments[pos].dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::Shipment, props, move |doc| {
+            let shipment = doc.shipments.iter_mut().find(|s| s.id == id);
+            Ok(&mut shipment
+                .ok_or_else(|| missing("shipment", &id))?
+                .dynamic_properties)
         })
         .await
     }
@@ -860,17 +892,11 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let props = prop_inputs(command.dynamic_properties);
         let id = command.payment_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            let pos = c
-                .doc
-                .payments
-                .iter()
-                .position(|p| p.id == id)
-                .ok_or_else(|| ApiError::bad_input(format!("the cart has no payment `{id}`")))?;
-            let mut values = std::mem::take(&mut c.doc.payments[pos].dynamic_properties);
-            let r = apply_properties(&mut values, c, ObjectType::Payment, &props);
-            c.doc.payments[pos].dynamic_properties = values;
-            r
+        self.change_properties(ctx, base, ObjectType::Payment, props, move |doc| {
+            let payment = doc.payments.iter_mut().find(|p| p.id == id);
+            Ok(&mut payment
+                .ok_or_else(|| missing("payment", &id))?
+                .dynamic_properties)
         })
         .await
     }
@@ -1066,17 +1092,7 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<bool>> {
         let rules = rule_sets(rule_set.as_deref())?;
         let v = self.view_of(ctx, parent).await?;
-        Ok(Some(
-            validation_errors(
-                &v.row.id,
-                &v.row.cart_type,
-                &v.row.doc,
-                &v.eval,
-                &v.products,
-                rules,
-            )
-            .is_empty(),
-        ))
+        Ok(Some(view_errors(&v, rules).is_empty()))
     }
 
     async fn cart_type_validation_errors(
@@ -1088,17 +1104,7 @@ impl PurchaseResolvers for PurchaseApi {
         let rules = rule_sets(rule_set.as_deref())?;
         let v = self.view_of(ctx, parent).await?;
         Ok(Some(
-            validation_errors(
-                &v.row.id,
-                &v.row.cart_type,
-                &v.row.doc,
-                &v.eval,
-                &v.products,
-                rules,
-            )
-            .iter()
-            .map(output::warning)
-            .collect(),
+            view_errors(&v, rules).iter().map(output::warning).collect(),
         ))
     }
 
@@ -1108,23 +1114,16 @@ impl PurchaseResolvers for PurchaseApi {
         parent: &LineItemType,
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        let Some(v) = Self::part(ctx, format!("line:{}", parent.id)) else {
-            return Ok(Some(vec![]));
-        };
-        let values = v
-            .row
-            .doc
-            .items
-            .iter()
-            .find(|l| l.id == parent.id)
-            .map(|l| l.dynamic_properties.as_slice())
-            .unwrap_or_default();
-        Ok(Some(output::dynamic_properties(
-            values,
-            &v,
+        Self::part_properties(
+            ctx,
+            format!("line:{}", parent.id),
             ObjectType::LineItem,
-            culture_name.as_deref(),
-        )))
+            culture_name,
+            |doc| {
+                let l = doc.items.iter().find(|l| l.id == parent.id)?;
+                Some(&l.dynamic_properties)
+            },
+        )
     }
 
     async fn shipment_type_dynamic_properties(
@@ -1134,23 +1133,16 @@ impl PurchaseResolvers for PurchaseApi {
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
         let id = parent.id.clone().unwrap_or_default();
-        let Some(v) = Self::part(ctx, format!("shipment:{id}")) else {
-            return Ok(Some(vec![]));
-        };
-        let values = v
-            .row
-            .doc
-            .shipments
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.dynamic_properties.as_slice())
-            .unwrap_or_default();
-        Ok(Some(output::dynamic_properties(
-            values,
-            &v,
+        Self::part_properties(
+            ctx,
+            format!("shipment:{id}"),
             ObjectType::Shipment,
-            culture_name.as_deref(),
-        )))
+            culture_name,
+            |doc| {
+                let s = doc.shipments.iter().find(|s| s.id == id)?;
+                Some(&s.dynamic_properties)
+            },
+        )
     }
 
     async fn payment_type_dynamic_properties(
@@ -1160,22 +1152,32 @@ impl PurchaseResolvers for PurchaseApi {
         culture_name: Option<String>,
     ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
         let id = parent.id.clone().unwrap_or_default();
-        let Some(v) = Self::part(ctx, format!("payment:{id}")) else {
-            return Ok(Some(vec![]));
-        };
-        let values = v
-            .row
-            .doc
-            .payments
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.dynamic_properties.as_slice())
-            .unwrap_or_default();
-        Ok(Some(output::dynamic_properties(
-            values,
-            &v,
+        Self::part_properties(
+            ctx,
+            format!("payment:{id}"),
             ObjectType::Payment,
-            culture_name.as_deref(),
-        )))
+            culture_name,
+            |doc| {
+                let p = doc.payments.iter().find(|p| p.id == id)?;
+                Some(&p.dynamic_properties)
+            },
+        )
     }
+}
+
+/// The error for a cart element `what` (`line item`, `shipment`, `payment`) with no id `id`.
+fn missing(what: &str, id: &str) -> ApiError {
+    ApiError::bad_input(format!("the cart has no {what} `{id}`"))
+}
+
+/// The validation errors of the cart in `v` under `rules`.
+fn view_errors(v: &CartView, rules: RuleSets) -> Vec<Warning> {
+    validation_errors(
+        &v.row.id,
+        &v.row.cart_type,
+        &v.row.doc,
+        &v.eval,
+        &v.products,
+        rules,
+    )
 }

@@ -149,6 +149,25 @@ pub async fn address(
     })
 }
 
+/// A new, empty cart `id` of the addressed key.
+fn new_row(a: &Addressed, id: String, now_ms: i64) -> CartRow {
+    CartRow {
+        id,
+        store_id: a.key.store_id.clone(),
+        name: a.key.name.clone(),
+        user_id: a.key.user_id.clone(),
+        currency: a.key.currency.clone(),
+        cart_type: a.key.cart_type.clone(),
+        is_anonymous: a.principal.is_anonymous(),
+        status: "New".into(),
+        comment: None,
+        created_ms: now_ms,
+        modified_ms: now_ms,
+        version: 0,
+        doc: CartDoc::default(),
+    }
+}
+
 /// Finds the addressed cart (by id when it names one, else by key), checking access (and
 /// claiming an anonymous cart for the customer whose token meets it); creates it when
 /// `create` and it does not exist.
@@ -169,21 +188,7 @@ pub async fn find(
     if !create {
         return Ok(None);
     }
-    let row = CartRow {
-        id: uuid(),
-        store_id: a.key.store_id.clone(),
-        name: a.key.name.clone(),
-        user_id: a.key.user_id.clone(),
-        currency: a.key.currency.clone(),
-        cart_type: a.key.cart_type.clone(),
-        is_anonymous: a.principal.is_anonymous(),
-        status: "New".into(),
-        comment: None,
-        created_ms: now_ms,
-        modified_ms: now_ms,
-        version: 0,
-        doc: CartDoc::default(),
-    };
+    let row = new_row(a, uuid(), now_ms);
     db::insert_cart_if_absent(conn, &row).await?;
     // A concurrent first use may have won; either way the cart now exists.
     let row = db::cart_by_key(conn, &a.key)
@@ -452,21 +457,7 @@ pub async fn peek(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
     let a = address(&mut conn, &state.catalogs, principal, &base).await?;
     let row = match find(&mut conn, &a, false, now).await? {
         Some(row) => row,
-        None => CartRow {
-            id: String::new(),
-            store_id: a.key.store_id.clone(),
-            name: a.key.name.clone(),
-            user_id: a.key.user_id.clone(),
-            currency: a.key.currency.clone(),
-            cart_type: a.key.cart_type.clone(),
-            is_anonymous: a.principal.is_anonymous(),
-            status: "New".into(),
-            comment: None,
-            created_ms: now,
-            modified_ms: now,
-            version: 0,
-            doc: CartDoc::default(),
-        },
+        None => new_row(&a, String::new(), now),
     };
     let catalog = catalog_of(&mut conn, &state.catalogs, &row, &a.catalog).await?;
     view(&mut conn, row, catalog, a.culture.as_deref(), now).await
