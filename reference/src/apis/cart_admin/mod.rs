@@ -5,7 +5,7 @@ pub mod listing;
 pub mod resolvers;
 
 use axum::Router;
-use shopql_server_stubs::cart_admin::{self as api};
+use shopql_server_stubs::cart_admin as api;
 
 use crate::apis::shop::auth::ScopeAuthenticator;
 use crate::apis::shop::metering::count_requests;

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use axum::Router;
 use shopql_server_stubs::ApiResult;
-use shopql_server_stubs::lock::{self as api};
+use shopql_server_stubs::lock as api;
 
 use crate::apis::shop::auth::ScopeAuthenticator;
 use crate::apis::shop::metering::count_requests;

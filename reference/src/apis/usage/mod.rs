@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use axum::Router;
-use shopql_server_stubs::usage::{self as api};
+use shopql_server_stubs::usage as api;
 
 use crate::apis::shop::auth::ScopeAuthenticator;
 use crate::apis::shop::{counters, metering};
