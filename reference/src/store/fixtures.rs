@@ -439,6 +439,19 @@ pub async fn seed_once(
     Ok(Some(tx))
 }
 
+/// [`seed_once`] for an API that adds nothing of its own: commits at once.
+pub async fn load_once(
+    store: &Store,
+    key: &str,
+    value: &str,
+    fixtures: &[(Fixture, Values)],
+) -> anyhow::Result<()> {
+    if let Some(tx) = seed_once(store, key, value, fixtures).await? {
+        tx.commit().await.map_err(detailed)?;
+    }
+    Ok(())
+}
+
 /// An API error as start-up shows it, with its detail (its `Display`, meant for callers, hides
 /// the detail).
 pub fn detailed(e: ApiError) -> anyhow::Error {

@@ -36,10 +36,7 @@ pub const SEED_LISTING_ID: i64 = 1_765_470_890_000;
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let now = state.now_ms();
     let load = [(fixtures::CLIENT, Values::at(now))];
-    if let Some(tx) = fixtures::seed_once(&state.store, SEEDED, &now.to_string(), &load).await? {
-        tx.commit().await.map_err(fixtures::detailed)?;
-    }
-    Ok(())
+    fixtures::load_once(&state.store, SEEDED, &now.to_string(), &load).await
 }
 
 #[cfg(test)]

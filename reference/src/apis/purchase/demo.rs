@@ -55,10 +55,7 @@ pub const DICTIONARY_RED: &str = "578fadeb1d2a40b3b08b1daf8db09463";
 /// Loads the demo data unless it is there.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let load = [(fixtures::PURCHASE, Values::at(state.now_ms()))];
-    if let Some(tx) = fixtures::seed_once(&state.store, SEEDED, "1", &load).await? {
-        tx.commit().await.map_err(fixtures::detailed)?;
-    }
-    Ok(())
+    fixtures::load_once(&state.store, SEEDED, "1", &load).await
 }
 
 #[cfg(test)]
