@@ -23,7 +23,7 @@ fn main() {
         let _ = writeln!(
             out,
             "/// The {backend} migrations: file name and SQL, in file-name order.\n\
-             pub const {}: &[(&str, &str)] = &[",
+             pub(crate) const {}: &[(&str, &str)] = &[",
             backend.to_uppercase()
         );
         for f in files {

@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 /// What a periodic task does when the server shuts down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnShutdown {
+pub(crate) enum OnShutdown {
     /// Stops at once (a sweep that the next start will do anyway).
     Stop,
     /// Runs its step a last time, then stops (state held in memory that would be lost).
@@ -25,7 +25,7 @@ pub enum OnShutdown {
 /// Runs `step` every `every` until shutdown. A step is never cut short: it runs outside the wait
 /// for shutdown, so a transaction in it commits or rolls back whole. A failed step is logged and
 /// tried again at the next tick.
-pub fn every<F, Fut, T>(
+pub(crate) fn every<F, Fut, T>(
     state: &AppState,
     name: &'static str,
     every: Duration,

@@ -48,14 +48,14 @@ impl Clock for ManualClock {
 }
 
 /// RFC 3339 text (UTC, millisecond precision, `Z`) for a time in ms.
-pub fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Parses RFC 3339 text (or a bare `YYYY-MM-DD`, meaning midnight UTC) into ms.
-pub fn parse_rfc3339(text: &str) -> Option<i64> {
+pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     let t = text.trim();
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Some(dt.timestamp_millis());

@@ -9,18 +9,20 @@
 //! tokens, `apis/<api>/` one implementation per API, `http.rs` the routes, `limits.rs` the
 //! abuse limits every API shares (token bucket, login and coupon budgets).
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod admin;
 pub mod apis;
 pub mod auth;
-pub mod background;
-pub mod clock;
+pub(crate) mod background;
+pub(crate) mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
-pub mod limits;
-pub mod observability;
-pub mod state;
+pub(crate) mod limits;
+pub(crate) mod observability;
+pub(crate) mod state;
 pub mod store;
 pub mod telemetry;
 

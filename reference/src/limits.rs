@@ -182,7 +182,7 @@ impl AbuseLimits {
 }
 
 /// On PostgreSQL, deletes the budget rows that carry nothing any more, every minute.
-pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+pub(crate) fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     if state.store.backend != Backend::Postgres {
         return Vec::new();
     }

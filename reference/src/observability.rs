@@ -97,7 +97,7 @@ impl Observability {
 }
 
 /// Answers `503 UNAVAILABLE` (retry in a second) to every request until start-up is done.
-pub async fn until_started(
+pub(crate) async fn until_started(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -116,12 +116,12 @@ pub async fn until_started(
 }
 
 /// `GET /livez`.
-pub async fn livez() -> impl IntoResponse {
+pub(crate) async fn livez() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
 /// `GET /readyz`: 200 when ready and storage answers, else 503 with the reason.
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if !state.observability.is_ready() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -138,7 +138,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// `GET /metrics`, in the Prometheus text format.
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let o = &state.observability;
     for (pool, size, idle) in state.store.pool_use() {
         let gauge = |s| o.pool.get_or_create(&PoolLabels { pool, state: s }).clone();

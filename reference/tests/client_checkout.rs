@@ -213,7 +213,7 @@ async fn checkouts_expire_31_days_after_their_last_change() {
 
         // The sweep writes the status down with the same clock.
         clock.advance(DAY);
-        let swept = shopql_reference::apis::client::checkout::sweep_expired(&server.state)
+        let swept = shopql_reference::apis::client::sweep_expired(&server.state)
             .await
             .unwrap();
         assert!(swept >= 1);

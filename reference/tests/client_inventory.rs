@@ -406,7 +406,7 @@ async fn items_facets_and_stores() {
 
 #[tokio::test]
 async fn counts_stay_cheap_on_large_results_and_exact_where_asked() {
-    use shopql_reference::apis::client::inventory::COUNT_WINDOW;
+    use shopql_reference::apis::client::COUNT_WINDOW;
     for db in TestDatabase::all().await.unwrap() {
         let server = start(Config::for_tests(&db.url)).await.unwrap();
         let api = Api::new(&server);

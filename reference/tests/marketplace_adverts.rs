@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use marketplace_support::{Mp, SELLER_2, databases, gid};
 use serde_json::{Value, json};
 use shopql_reference::ManualClock;
-use shopql_reference::apis::marketplace::adverts::operator_decide;
+use shopql_reference::apis::marketplace::operator_decide;
 use shopql_reference::domain::marketplace::vetting::Decision;
 
 const UPSERT: &str = r#"
@@ -760,8 +760,7 @@ async fn deleted_adverts_stay_30_days_as_deleted_adverts() -> anyhow::Result<()>
             )
             .await?;
         assert_eq!(marketplace_support::codes(&body), vec!["NOT_FOUND"]);
-        let purged =
-            shopql_reference::apis::marketplace::rows::purge_deleted(&mp.server.state).await?;
+        let purged = shopql_reference::apis::marketplace::purge_deleted(&mp.server.state).await?;
         assert_eq!(purged, 2, "[{l}] the Weber and the seed's deleted tank bag");
         assert_totals_consistent(&mp).await?;
         let left: Vec<(i64,)> =

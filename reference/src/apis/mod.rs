@@ -3,13 +3,13 @@
 //! Every module exposes the same three entry points: `router` (mounted by `crate::http`),
 //! `seed_demo` (idempotent demo data) and `spawn_background` (sweeps and flushes).
 
-pub mod cart_admin;
+pub(crate) mod cart_admin;
 pub mod client;
 pub mod lock;
 pub mod marketplace;
 pub mod purchase;
 pub mod shop;
-pub mod usage;
+pub(crate) mod usage;
 
 use crate::state::AppState;
 

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use shopql_server_stubs::ApiError;
 
 /// The issuer of every token.
-pub const ISSUER: &str = "shopql-reference";
+pub(super) const ISSUER: &str = "shopql-reference";
 
 /// The built-in secret of demo mode; refused unless `--demo`.
 pub const DEMO_SECRET: &str = "shopql-demo-secret-not-for-production-use-0000";
 
 /// Allowed clock difference when checking `exp` and `nbf`, in seconds.
-pub const LEEWAY_SECONDS: i64 = 60;
+pub(super) const LEEWAY_SECONDS: i64 = 60;
 
 /// What a token is for; a token of one kind is refused where another is expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,31 +4,31 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Minor units (cents) of a decimal amount with 2 decimals, rounded half away from zero.
-pub fn to_minor(amount: Decimal) -> Option<i64> {
+pub(crate) fn to_minor(amount: Decimal) -> Option<i64> {
     (amount * Decimal::from(100))
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
 }
 
 /// The decimal amount of `minor` cents.
-pub fn from_minor(minor: i64) -> Decimal {
+pub(crate) fn from_minor(minor: i64) -> Decimal {
     Decimal::new(minor, 2)
 }
 
 /// The wire form of an amount for APIs that show money as a JSON float (the client and shop
 /// APIs do): the nearest `f64` of the exact decimal. Only the edge converts; no arithmetic is
 /// done on the result.
-pub fn to_wire_float(amount: Decimal) -> f64 {
+pub(crate) fn to_wire_float(amount: Decimal) -> f64 {
     amount.to_f64().unwrap_or(0.0)
 }
 
 /// The wire float of `minor` cents (see [`to_wire_float`]).
-pub fn minor_to_wire(minor: i64) -> f64 {
+pub(crate) fn minor_to_wire(minor: i64) -> f64 {
     to_wire_float(from_minor(minor))
 }
 
 /// Parses a wire float into an exact decimal through its shortest text, so 29.99 is 29.99.
-pub fn from_wire_float(value: f64) -> Option<Decimal> {
+pub(crate) fn from_wire_float(value: f64) -> Option<Decimal> {
     if !value.is_finite() {
         return None;
     }

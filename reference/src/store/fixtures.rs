@@ -38,7 +38,7 @@ use crate::auth::hash_password;
 
 /// An embedded fixture.
 #[derive(Debug, Clone, Copy)]
-pub struct Fixture {
+pub(crate) struct Fixture {
     /// The file name, for messages.
     pub name: &'static str,
     text: &'static str,
@@ -54,28 +54,29 @@ macro_rules! fixture {
 }
 
 /// The client API's stores, items, customers and checkout.
-pub const CLIENT: Fixture = fixture!("client.json");
+pub(crate) const CLIENT: Fixture = fixture!("client.json");
 /// The marketplace's sellers, catalogue, adverts and invoices.
-pub const MARKETPLACE: Fixture = fixture!("marketplace.json");
+pub(crate) const MARKETPLACE: Fixture = fixture!("marketplace.json");
 /// The purchase API's stores, catalogue, pricing rules, tokens and carts.
-pub const PURCHASE: Fixture = fixture!("purchase.json");
+pub(crate) const PURCHASE: Fixture = fixture!("purchase.json");
 /// The shop catalogue of one tenant (`$param` `tenant`): any tenant can get it.
-pub const SHOP_CATALOGUE: Fixture = fixture!("shop-catalogue.json");
+pub(crate) const SHOP_CATALOGUE: Fixture = fixture!("shop-catalogue.json");
 /// The demo tenant's carts (`$param`s `tenant`, `cart_ttl_s`, `cart_ttl_ms`).
-pub const SHOP_CARTS: Fixture = fixture!("shop-carts.json");
+pub(crate) const SHOP_CARTS: Fixture = fixture!("shop-carts.json");
+#[cfg(test)]
 /// Every fixture.
-pub const ALL: [Fixture; 5] = [CLIENT, MARKETPLACE, PURCHASE, SHOP_CATALOGUE, SHOP_CARTS];
+pub(crate) const ALL: [Fixture; 5] = [CLIENT, MARKETPLACE, PURCHASE, SHOP_CATALOGUE, SHOP_CARTS];
 
 /// What the placeholders resolve to: the load time and the seeding API's parameters.
 #[derive(Debug, Clone)]
-pub struct Values {
+pub(crate) struct Values {
     now_ms: i64,
     params: Map<String, Value>,
 }
 
 impl Values {
     /// Values for a load at `now_ms`, without parameters.
-    pub fn at(now_ms: i64) -> Self {
+    pub(crate) fn at(now_ms: i64) -> Self {
         Self {
             now_ms,
             params: Map::new(),
@@ -84,7 +85,7 @@ impl Values {
 
     /// Adds the parameter `name`.
     #[must_use]
-    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+    pub(crate) fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.params.insert(name.to_string(), value.into());
         self
     }
@@ -92,7 +93,7 @@ impl Values {
 
 /// What an insert does with a row whose key exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnConflict {
+pub(crate) enum OnConflict {
     /// Fails: the seeding transaction rolls back.
     Fail,
     /// Keeps the existing row (loading the same fixture twice is a no-op).
@@ -114,14 +115,14 @@ struct TableFile {
 
 /// A fixture with its placeholders resolved, ready to insert.
 #[derive(Debug, Clone)]
-pub struct Rows {
+pub(crate) struct Rows {
     fixture: &'static str,
     tables: Vec<(String, Vec<Map<String, Value>>)>,
 }
 
 impl Fixture {
     /// Parses the fixture and resolves its placeholders, on a blocking thread (password hashes).
-    pub async fn resolve(self, values: &Values) -> anyhow::Result<Rows> {
+    pub(crate) async fn resolve(self, values: &Values) -> anyhow::Result<Rows> {
         let values = values.clone();
         tokio::task::spawn_blocking(move || self.resolve_now(&values))
             .await
@@ -317,21 +318,24 @@ async fn columns(
 }
 
 impl Rows {
+    #[cfg(test)]
     /// The fixture's name.
-    pub fn fixture(&self) -> &'static str {
+    pub(crate) fn fixture(&self) -> &'static str {
         self.fixture
     }
 
+    #[cfg(test)]
     /// The rows of `table`, resolved (empty if the fixture has none).
-    pub fn table(&self, table: &str) -> impl Iterator<Item = &Map<String, Value>> {
+    pub(crate) fn table(&self, table: &str) -> impl Iterator<Item = &Map<String, Value>> {
         self.tables
             .iter()
             .filter(move |(name, _)| name == table)
             .flat_map(|(_, rows)| rows)
     }
 
+    #[cfg(test)]
     /// Every table and its number of rows, in order.
-    pub fn counts(&self) -> Vec<(&str, usize)> {
+    pub(crate) fn counts(&self) -> Vec<(&str, usize)> {
         self.tables
             .iter()
             .map(|(name, rows)| (name.as_str(), rows.len()))
@@ -339,7 +343,7 @@ impl Rows {
     }
 
     /// Inserts the rows, in order, on `conn` (a transaction's).
-    pub async fn insert(
+    pub(crate) async fn insert(
         &self,
         conn: &mut AnyConnection,
         on_conflict: OnConflict,
@@ -410,7 +414,7 @@ impl Rows {
 /// one transaction that the caller commits, after adding rows of its own if it has any. `None`:
 /// nothing to do, because the data is there or another node claimed `key` first (several nodes
 /// starting on one fresh PostgreSQL: the first claim decides who seeds, the others skip).
-pub async fn seed_once(
+pub(crate) async fn seed_once(
     store: &Store,
     key: &str,
     value: &str,
@@ -440,7 +444,7 @@ pub async fn seed_once(
 }
 
 /// [`seed_once`] for an API that adds nothing of its own: commits at once.
-pub async fn load_once(
+pub(crate) async fn load_once(
     store: &Store,
     key: &str,
     value: &str,
@@ -454,7 +458,7 @@ pub async fn load_once(
 
 /// An API error as start-up shows it, with its detail (its `Display`, meant for callers, hides
 /// the detail).
-pub fn detailed(e: ApiError) -> anyhow::Error {
+pub(crate) fn detailed(e: ApiError) -> anyhow::Error {
     match e.detail() {
         Some(detail) => anyhow!("{e}: {detail}"),
         None => anyhow!("{e}"),

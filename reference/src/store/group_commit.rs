@@ -42,7 +42,7 @@ type Request = oneshot::Sender<Result<Member, ApiError>>;
 
 /// The handle to the group-commit task. Cheap to clone; the task ends when the last handle goes.
 #[derive(Debug, Clone)]
-pub struct GroupWriter {
+pub(super) struct GroupWriter {
     requests: mpsc::UnboundedSender<Request>,
     pool: AnyPool,
     counts: Arc<Counts>,
@@ -57,7 +57,7 @@ struct Counts {
 
 impl GroupWriter {
     /// Starts the task that runs the groups on `pool` (one connection: SQLite's one writer).
-    pub fn spawn(pool: AnyPool) -> Self {
+    pub(super) fn spawn(pool: AnyPool) -> Self {
         let (requests, queue) = mpsc::unbounded_channel();
         let counts = Arc::new(Counts::default());
         tokio::spawn(run(pool.clone(), queue, counts.clone()));
@@ -70,18 +70,18 @@ impl GroupWriter {
 
     /// How many group commits succeeded, and how many writes they held: the counters
     /// themselves, for a metrics registry (shared, not copied).
-    pub fn committed(&self) -> (Counter, Counter) {
+    pub(super) fn committed(&self) -> (Counter, Counter) {
         (self.counts.commits.clone(), self.counts.writes.clone())
     }
 
     /// The writer pool (for its figures and for closing it).
-    pub fn pool(&self) -> &AnyPool {
+    pub(super) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     /// Waits for the connection, inside a savepoint of the open group. Dropping the future while
     /// it waits costs nothing: the task sees the closed answer channel and lends to the next.
-    pub async fn join(&self) -> Result<Member, ApiError> {
+    pub(super) async fn join(&self) -> Result<Member, ApiError> {
         let (answer, lent) = oneshot::channel();
         self.requests
             .send(answer)
@@ -112,7 +112,7 @@ enum Returned {
 /// One writer's turn on the connection, inside `SAVEPOINT member`. Dropped without
 /// [`Member::commit`] (an error, a client gone), it rolls back to its savepoint on a task of its
 /// own and gives the connection back to the group.
-pub struct Member {
+pub(super) struct Member {
     /// `None` once given back.
     conn: Option<PoolConnection<Any>>,
     back: Option<oneshot::Sender<Returned>>,
@@ -126,19 +126,19 @@ impl std::fmt::Debug for Member {
 
 impl Member {
     /// The lent connection, while this member holds it.
-    pub fn conn(&self) -> Option<&PoolConnection<Any>> {
+    pub(super) fn conn(&self) -> Option<&PoolConnection<Any>> {
         self.conn.as_ref()
     }
 
     /// The lent connection, while this member holds it.
-    pub fn conn_mut(&mut self) -> Option<&mut PoolConnection<Any>> {
+    pub(super) fn conn_mut(&mut self) -> Option<&mut PoolConnection<Any>> {
         self.conn.as_mut()
     }
 
     /// Gives the connection back to be committed with the group, and waits for that `COMMIT`.
     /// The hand-over has no await point: dropped at any point, either the write was handed over
     /// whole (and commits with its group, unanswered) or the drop rolls it back.
-    pub async fn commit(mut self) -> Result<(), ApiError> {
+    pub(super) async fn commit(mut self) -> Result<(), ApiError> {
         let (Some(conn), Some(back)) = (self.conn.take(), self.back.take()) else {
             return Err(ApiError::internal("a group member committed twice"));
         };

@@ -14,16 +14,16 @@ mod embedded {
 
 /// The embedded migrations of one backend.
 #[derive(Debug, Clone, Copy)]
-pub struct Embedded(&'static [(&'static str, &'static str)]);
+pub(super) struct Embedded(&'static [(&'static str, &'static str)]);
 
 /// SQLite's migrations (`reference/migrations/sqlite`).
-pub const SQLITE: Embedded = Embedded(embedded::SQLITE);
+pub(super) const SQLITE: Embedded = Embedded(embedded::SQLITE);
 /// PostgreSQL's migrations (`reference/migrations/postgres`).
-pub const POSTGRES: Embedded = Embedded(embedded::POSTGRES);
+pub(super) const POSTGRES: Embedded = Embedded(embedded::POSTGRES);
 
 impl Embedded {
     /// A migrator over these migrations.
-    pub async fn migrator(self) -> Result<Migrator, sqlx::migrate::MigrateError> {
+    pub(super) async fn migrator(self) -> Result<Migrator, sqlx::migrate::MigrateError> {
         Migrator::new(self).await
     }
 

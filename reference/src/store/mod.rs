@@ -2,12 +2,12 @@
 //! queries runs on both through sqlx's `Any` driver: `$1` placeholders, integer money (minor
 //! units) and integer times (ms), `TEXT` ids. Each backend has its own migrations folder.
 
-pub mod fixtures;
+pub(crate) mod fixtures;
 mod group_commit;
 mod migrations;
-pub mod page;
+pub(crate) mod page;
 mod rate;
-pub mod sql;
+pub(crate) mod sql;
 mod testing;
 
 use std::str::FromStr;

@@ -13,13 +13,13 @@ use sqlx::AnyPool;
 use super::sql::{Arg, Sql, col};
 
 /// Page size when neither `first` nor `last` is given.
-pub const DEFAULT_PAGE_SIZE: usize = 50;
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 50;
 /// Largest `first` or `last` accepted.
-pub const MAX_PAGE_SIZE: usize = 100;
+pub(crate) const MAX_PAGE_SIZE: usize = 100;
 
 /// The paging arguments of a connection field.
 #[derive(Debug, Clone, Default)]
-pub struct PageArgs {
+pub(crate) struct PageArgs {
     /// Returns the first n elements.
     pub first: Option<i32>,
     /// Returns the elements after this cursor.
@@ -34,7 +34,7 @@ pub struct PageArgs {
 
 impl PageArgs {
     /// Groups the four arguments; the total is counted.
-    pub fn new(
+    pub(crate) fn new(
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -51,7 +51,7 @@ impl PageArgs {
 
     /// The arguments of the connection field `ctx` resolves; the total is counted only if the
     /// client selected `totalCount`.
-    pub fn of(
+    pub(crate) fn of(
         ctx: &FieldContext<'_>,
         first: Option<i32>,
         after: Option<String>,
@@ -68,7 +68,7 @@ impl PageArgs {
 /// One value of a sort key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum KeyVal {
+pub(crate) enum KeyVal {
     /// An integer key (ids, times, ranks).
     Int(i64),
     /// A text key (names).
@@ -86,7 +86,7 @@ impl From<KeyVal> for Arg {
 
 /// The type of a sort key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     /// Integer.
     Int,
     /// Text.
@@ -95,7 +95,7 @@ pub enum KeyKind {
 
 /// A sort key: an SQL expression and its type.
 #[derive(Debug, Clone)]
-pub struct Key {
+pub(crate) struct Key {
     /// The SQL expression (may refer to the filter's placeholders).
     pub expr: String,
     /// Its type.
@@ -104,7 +104,7 @@ pub struct Key {
 
 impl Key {
     /// An integer key.
-    pub fn int(expr: impl Into<String>) -> Self {
+    pub(crate) fn int(expr: impl Into<String>) -> Self {
         Self {
             expr: expr.into(),
             kind: KeyKind::Int,
@@ -112,7 +112,7 @@ impl Key {
     }
 
     /// A text key.
-    pub fn text(expr: impl Into<String>) -> Self {
+    pub(crate) fn text(expr: impl Into<String>) -> Self {
         Self {
             expr: expr.into(),
             kind: KeyKind::Text,
@@ -123,7 +123,7 @@ impl Key {
 /// What a connection lists: the rows of `from` matching `filters`, ordered by `keys` (the last of
 /// which is the unique integer id), ascending unless `descending`.
 #[derive(Debug, Clone)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// Names the connection in its cursors, so a cursor only works where it was issued.
     pub tag: String,
     /// `FROM` clause (a table and its alias).
@@ -140,7 +140,7 @@ pub struct Listing {
 
 /// One element of a page: its cursor and id.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The opaque cursor.
     pub cursor: String,
     /// The id (the last key).
@@ -149,7 +149,7 @@ pub struct Entry {
 
 /// A page of ids, ready to be loaded and wrapped in a connection.
 #[derive(Debug, Clone, Default)]
-pub struct Page {
+pub(crate) struct Page {
     /// The elements, in order.
     pub entries: Vec<Entry>,
     /// More elements follow.
@@ -162,28 +162,31 @@ pub struct Page {
 
 impl Page {
     /// The ids of the page, in order.
-    pub fn ids(&self) -> Vec<i64> {
+    pub(crate) fn ids(&self) -> Vec<i64> {
         self.entries.iter().map(|e| e.id).collect()
     }
 
     /// An empty page.
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Self::default()
     }
 
     /// The first cursor of the page (`pageInfo.startCursor`).
-    pub fn start_cursor(&self) -> Option<String> {
+    pub(crate) fn start_cursor(&self) -> Option<String> {
         self.entries.first().map(|e| e.cursor.clone())
     }
 
     /// The last cursor of the page (`pageInfo.endCursor`).
-    pub fn end_cursor(&self) -> Option<String> {
+    pub(crate) fn end_cursor(&self) -> Option<String> {
         self.entries.last().map(|e| e.cursor.clone())
     }
 
     /// Pairs each entry's cursor with the loaded object of its id (entries whose object is
     /// missing are dropped: it vanished between the page and the load).
-    pub fn pair<T: Clone>(&self, mut load: impl FnMut(i64) -> Option<T>) -> Vec<(String, T)> {
+    pub(crate) fn pair<T: Clone>(
+        &self,
+        mut load: impl FnMut(i64) -> Option<T>,
+    ) -> Vec<(String, T)> {
         self.entries
             .iter()
             .filter_map(|e| load(e.id).map(|t| (e.cursor.clone(), t)))
@@ -207,7 +210,7 @@ struct Cursor {
 }
 
 /// Encodes a cursor for the connection `tag` at `keys`.
-pub fn encode_cursor(tag: &str, keys: Vec<KeyVal>) -> String {
+pub(crate) fn encode_cursor(tag: &str, keys: Vec<KeyVal>) -> String {
     let c = Cursor {
         t: tag.to_string(),
         k: keys,
@@ -216,7 +219,7 @@ pub fn encode_cursor(tag: &str, keys: Vec<KeyVal>) -> String {
 }
 
 /// Decodes a cursor that `argument` carries for the connection `tag`, whose keys are of `kinds`.
-pub fn decode_cursor(
+pub(crate) fn decode_cursor(
     argument: &str,
     cursor: &str,
     tag: &str,
@@ -280,7 +283,7 @@ fn check(args: &PageArgs, tag: &str, kinds: &[KeyKind]) -> Result<Request, ApiEr
 
 /// Checks the paging arguments without running anything (for connections that are empty by
 /// rule, such as `advertsWhere` without filters).
-pub fn validate(args: &PageArgs) -> Result<(), ApiError> {
+pub(crate) fn validate(args: &PageArgs) -> Result<(), ApiError> {
     size("first", args.first)?;
     size("last", args.last)?;
     Ok(())
@@ -291,7 +294,11 @@ fn tuple(exprs: &[&str]) -> String {
 }
 
 /// Runs a listing: one keyset query for the page and one count.
-pub async fn fetch(pool: &AnyPool, listing: &Listing, args: &PageArgs) -> Result<Page, ApiError> {
+pub(crate) async fn fetch(
+    pool: &AnyPool,
+    listing: &Listing,
+    args: &PageArgs,
+) -> Result<Page, ApiError> {
     let kinds: Vec<KeyKind> = listing.keys.iter().map(|k| k.kind).collect();
     let req = check(args, &listing.tag, &kinds)?;
 
@@ -404,7 +411,7 @@ pub async fn fetch(pool: &AnyPool, listing: &Listing, args: &PageArgs) -> Result
 
 /// Pages through a list already in memory (ids in order), with the same rules and cursors made
 /// of positions.
-pub fn in_memory(tag: &str, ids: &[i64], args: &PageArgs) -> Result<Page, ApiError> {
+pub(crate) fn in_memory(tag: &str, ids: &[i64], args: &PageArgs) -> Result<Page, ApiError> {
     let req = check(args, tag, &[KeyKind::Int])?;
     let position = |k: &Option<Vec<KeyVal>>| match k.as_ref().and_then(|k| k.first()) {
         Some(KeyVal::Int(i)) => Some(*i),
@@ -441,6 +448,86 @@ pub fn in_memory(tag: &str, ids: &[i64], args: &PageArgs) -> Result<Page, ApiErr
     })
 }
 
+/// A page of a list paged by offset, for the lists whose schema documents numeric cursors
+/// (purchase `carts`: `skip`/`take`, or `after`/`first` with the offset as the cursor). Unlike a
+/// keyset page, a deep page costs the rows it skips, and rows written meanwhile can shift pages;
+/// the schema's contract is an offset, so that is what it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OffsetPage {
+    /// Rows skipped.
+    pub offset: i64,
+    /// Rows on the page, at most.
+    pub size: i64,
+}
+
+impl OffsetPage {
+    /// From `skip` or `after` (the offset as text; `skip` wins) and `take` or `first` (`take`
+    /// wins): `size` is `default` when neither is given and may be at most `max` (a page of
+    /// `what`, named in the error).
+    pub(crate) fn from_skip_take(
+        (skip, after): (Option<i32>, Option<&str>),
+        (take, first): (Option<i32>, Option<i32>),
+        (default, max): (i64, i64),
+        what: &str,
+    ) -> Result<Self, ApiError> {
+        let size = match take.or(first) {
+            None => default,
+            Some(n) if n < 0 => return Err(ApiError::bad_input("take/first must not be negative")),
+            Some(n) if i64::from(n) > max => {
+                return Err(ApiError::bad_input(format!(
+                    "take/first is {n}; at most {max} {what} fit on a page"
+                )));
+            }
+            Some(n) => i64::from(n),
+        };
+        let offset = match (skip, after) {
+            (Some(s), _) if s < 0 => return Err(ApiError::bad_input("skip must not be negative")),
+            (Some(s), _) => i64::from(s),
+            (None, Some(a)) => a.trim().parse::<u32>().map(i64::from).map_err(|_| {
+                ApiError::bad_input(format!(
+                    "after `{a}` is not a cursor (a non-negative integer)"
+                ))
+            })?,
+            (None, None) => 0,
+        };
+        Ok(Self { offset, size })
+    }
+
+    /// Appends ` LIMIT size OFFSET offset`.
+    pub(crate) fn push_to(&self, sql: &mut Sql) {
+        sql.push(" LIMIT ")
+            .arg(self.size)
+            .push(" OFFSET ")
+            .arg(self.offset);
+    }
+
+    /// The cursor of the page's `i`th row: its offset in the whole list.
+    pub(crate) fn cursor(&self, i: usize) -> String {
+        (self.offset + i64::try_from(i).unwrap_or(i64::MAX)).to_string()
+    }
+
+    /// `startCursor`: the page's offset.
+    pub(crate) fn start_cursor(&self) -> String {
+        self.offset.to_string()
+    }
+
+    /// `endCursor`: the offset just past the page, given `total` matching rows (the `after` that
+    /// asks for the next page).
+    pub(crate) fn end_cursor(&self, total: i64) -> String {
+        total.min(self.offset + self.size).to_string()
+    }
+
+    /// Whether rows follow the page, given `total` matching rows.
+    pub(crate) fn has_next(&self, total: i64) -> bool {
+        total > self.offset + self.size
+    }
+
+    /// Whether rows precede the page.
+    pub(crate) fn has_previous(&self) -> bool {
+        self.offset > 0
+    }
+}
+
 fn append(target: &mut Sql, filters: &Sql) {
     // The filter was built on its own, numbered from $1; the targets start with no arguments, so
     // its numbering stays right.
@@ -471,6 +558,45 @@ mod tests {
         assert!(decode_cursor("after", &c, "taxons", &kinds).is_err());
         assert!(decode_cursor("after", &c, "brands", &[KeyKind::Int, KeyKind::Int]).is_err());
         assert!(decode_cursor("after", "garbage", "brands", &kinds).is_err());
+    }
+
+    #[test]
+    fn offset_pages_read_skip_take_or_their_relay_spellings() -> Result<(), ApiError> {
+        let page = |s, a, t, f| OffsetPage::from_skip_take((s, a), (t, f), (20, 100), "carts");
+        assert_eq!(
+            page(None, None, None, None)?,
+            OffsetPage {
+                offset: 0,
+                size: 20
+            }
+        );
+        assert_eq!(
+            page(Some(5), Some("9"), Some(3), Some(7))?,
+            OffsetPage { offset: 5, size: 3 }
+        );
+        assert_eq!(
+            page(None, Some(" 9 "), None, Some(7))?,
+            OffsetPage { offset: 9, size: 7 }
+        );
+        for bad in [
+            page(Some(-1), None, None, None),
+            page(None, Some("-1"), None, None),
+            page(None, Some("abc"), None, None),
+            page(None, None, Some(-1), None),
+            page(None, None, None, Some(101)),
+        ] {
+            assert!(bad.is_err());
+        }
+        let p = OffsetPage {
+            offset: 10,
+            size: 5,
+        };
+        assert_eq!(
+            (p.cursor(2), p.start_cursor(), p.end_cursor(12)),
+            ("12".into(), "10".into(), "12".into())
+        );
+        assert!(p.has_next(16) && !p.has_next(15) && p.has_previous());
+        Ok(())
     }
 
     #[test]

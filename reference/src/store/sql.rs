@@ -8,15 +8,16 @@
 //! [`flag`] reads either; a value is bound as [`Arg::Bool`] for a `BOOLEAN` column and as an
 //! `i64` for an `INTEGER` one. There is no `From<bool>`, so each call site says which.
 
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::any::{AnyArguments, AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
+use sqlx::error::BoxDynError;
 use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::{Any, Row, ValueRef as _};
 
 use shopql_server_stubs::{ApiError, ApiResult};
 
 /// A bind value (only the types both backends share).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+pub(crate) enum Arg {
     /// BIGINT
     I64(i64),
     /// BIGINT or NULL
@@ -87,7 +88,7 @@ impl From<Option<f64>> for Arg {
 
 /// SQL text and its arguments.
 #[derive(Debug, Clone, Default)]
-pub struct Sql {
+pub(crate) struct Sql {
     /// The text.
     pub text: String,
     args: Vec<Arg>,
@@ -95,7 +96,7 @@ pub struct Sql {
 
 impl Sql {
     /// Starts with `text`.
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         Self {
             text: text.to_string(),
             args: Vec::new(),
@@ -103,13 +104,13 @@ impl Sql {
     }
 
     /// Appends text.
-    pub fn push(&mut self, text: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
     /// Adds an argument and appends its placeholder.
-    pub fn arg(&mut self, value: impl Into<Arg>) -> &mut Self {
+    pub(crate) fn arg(&mut self, value: impl Into<Arg>) -> &mut Self {
         let value = value.into();
         if value == Arg::OptF64(None) {
             // sqlx 0.8's Any driver sends a NULL double to PostgreSQL as a NULL *float4*; the
@@ -127,7 +128,7 @@ impl Sql {
 
     /// Appends `(…, …)` with one placeholder per value; `(NULL)` (which matches nothing) when
     /// there is none.
-    pub fn list<T: Into<Arg>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+    pub(crate) fn list<T: Into<Arg>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
         self.text.push('(');
         let mut first = true;
         for v in values {
@@ -146,7 +147,7 @@ impl Sql {
 
     /// `self` (which must have no arguments yet) followed by `other`, keeping `other`'s
     /// placeholder numbers. Used to share one filter between a page query and its count.
-    pub fn concat(mut self, other: &Sql) -> Sql {
+    pub(crate) fn concat(mut self, other: &Sql) -> Sql {
         debug_assert!(self.args.is_empty(), "concat renumbers nothing");
         self.text.push_str(&other.text);
         self.args.extend(other.args.iter().cloned());
@@ -154,12 +155,12 @@ impl Sql {
     }
 
     /// The number of arguments so far.
-    pub fn arg_count(&self) -> usize {
+    pub(crate) fn arg_count(&self) -> usize {
         self.args.len()
     }
 
     /// The sqlx query with its arguments bound.
-    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+    pub(crate) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {
             q = match a {
@@ -175,7 +176,7 @@ impl Sql {
     }
 
     /// Runs the query and returns every row.
-    pub async fn fetch_all<'e, E>(&self, executor: E) -> ApiResult<Vec<AnyRow>>
+    pub(crate) async fn fetch_all<'e, E>(&self, executor: E) -> ApiResult<Vec<AnyRow>>
     where
         E: sqlx::Executor<'e, Database = Any>,
     {
@@ -183,15 +184,35 @@ impl Sql {
     }
 
     /// Runs the query and returns the first row, if any.
-    pub async fn fetch_optional<'e, E>(&self, executor: E) -> ApiResult<Option<AnyRow>>
+    pub(crate) async fn fetch_optional<'e, E>(&self, executor: E) -> ApiResult<Option<AnyRow>>
     where
         E: sqlx::Executor<'e, Database = Any>,
     {
         Ok(self.query().fetch_optional(executor).await?)
     }
 
+    /// Runs the query and reads every row as `T`.
+    pub(crate) async fn fetch_all_as<'e, T, E>(&self, executor: E) -> ApiResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        let rows = self.fetch_all(executor).await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Runs the query and reads the first row, if any, as `T`.
+    pub(crate) async fn fetch_optional_as<'e, T, E>(&self, executor: E) -> ApiResult<Option<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        let row = self.fetch_optional(executor).await?;
+        Ok(row.as_ref().map(T::from_row).transpose()?)
+    }
+
     /// Runs the statement and returns the number of rows it changed.
-    pub async fn execute<'e, E>(&self, executor: E) -> ApiResult<u64>
+    pub(crate) async fn execute<'e, E>(&self, executor: E) -> ApiResult<u64>
     where
         E: sqlx::Executor<'e, Database = Any>,
     {
@@ -200,7 +221,7 @@ impl Sql {
 }
 
 /// Reads column `name` of `row`.
-pub fn col<T>(row: &AnyRow, name: &str) -> Result<T, ApiError>
+pub(crate) fn col<T>(row: &AnyRow, name: &str) -> Result<T, ApiError>
 where
     T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
 {
@@ -209,36 +230,92 @@ where
 }
 
 /// Reads a flag: a `BOOLEAN` column, or an `INTEGER` 0/1 one (see the module's note).
-pub fn flag(row: &AnyRow, name: &str) -> Result<bool, ApiError> {
-    match row.try_get::<bool, _>(name) {
-        Ok(b) => Ok(b),
-        Err(_) => Ok(col::<i64>(row, name)? != 0),
+pub(crate) fn flag(row: &AnyRow, name: &str) -> Result<bool, ApiError> {
+    col::<Flag>(row, name).map(bool::from)
+}
+
+/// A flag column as stored, `BOOLEAN` or `INTEGER` 0/1 (see the module's note). Row structs that
+/// derive `sqlx::FromRow` read their `bool` fields through it: `#[sqlx(try_from = "Flag")]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(bool);
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
+    }
+}
+
+impl sqlx::Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <bool as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        use AnyTypeInfoKind::{BigInt, Bool, Integer, SmallInt};
+        matches!(ty.kind(), Bool | SmallInt | Integer | BigInt)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for Flag {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        if value.type_info().kind() == AnyTypeInfoKind::Bool {
+            <bool as sqlx::Decode<Any>>::decode(value).map(Flag)
+        } else {
+            <i64 as sqlx::Decode<Any>>::decode(value).map(|v| Flag(v != 0))
+        }
+    }
+}
+
+/// A JSON document stored as `TEXT`, as a field of a row struct that derives `sqlx::FromRow`
+/// (sqlx's own `Json` has no `Any` decoding). It derefs to the document; text that is not the
+/// document is a decoding error, never a silent default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Doc<T>(pub T);
+
+impl<T> std::ops::Deref for Doc<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> sqlx::Type<Any> for Doc<T> {
+    fn type_info() -> AnyTypeInfo {
+        <String as sqlx::Type<Any>>::type_info()
+    }
+}
+
+impl<'r, T: serde::de::DeserializeOwned> sqlx::Decode<'r, Any> for Doc<T> {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as sqlx::Decode<Any>>::decode(value)?;
+        Ok(Doc(serde_json::from_str(text)?))
     }
 }
 
 /// Reads a nullable integer column.
-pub fn opt_i64(row: &AnyRow, name: &str) -> Result<Option<i64>, ApiError> {
+pub(crate) fn opt_i64(row: &AnyRow, name: &str) -> Result<Option<i64>, ApiError> {
     col::<Option<i64>>(row, name)
 }
 
 /// Reads a nullable text column.
-pub fn opt_text(row: &AnyRow, name: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn opt_text(row: &AnyRow, name: &str) -> Result<Option<String>, ApiError> {
     col::<Option<String>>(row, name)
 }
 
 /// Reads a nullable float column.
-pub fn opt_f64(row: &AnyRow, name: &str) -> Result<Option<f64>, ApiError> {
+pub(crate) fn opt_f64(row: &AnyRow, name: &str) -> Result<Option<f64>, ApiError> {
     col::<Option<f64>>(row, name)
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern and wraps the text in `%…%`,
 /// lower-cased (compare with `LOWER(column)`).
-pub fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     format!("%{}%", escape_like(&text.to_lowercase()))
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -15,7 +15,7 @@ pub struct TestDatabase {
 mod tempfile_dir {
     /// A temporary directory removed on drop (kept tiny to avoid a dependency outside tests).
     #[derive(Debug)]
-    pub struct TempDir(pub std::path::PathBuf);
+    pub(super) struct TempDir(pub std::path::PathBuf);
     impl Drop for TempDir {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);

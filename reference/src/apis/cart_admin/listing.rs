@@ -14,13 +14,13 @@ use crate::store::page::{KeyKind, KeyVal, decode_cursor, encode_cursor};
 use crate::store::sql::{Sql, col};
 
 /// The default page size.
-pub const DEFAULT_PAGE: i32 = 20;
+pub(crate) const DEFAULT_PAGE: i32 = 20;
 /// The largest page size.
-pub const MAX_PAGE: i32 = 100;
+pub(crate) const MAX_PAGE: i32 = 100;
 
 /// A position in the list: the last cart of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
+pub(crate) struct Cursor {
     /// Its `updated_at`.
     pub updated_at: i64,
     /// Its id.
@@ -33,7 +33,7 @@ const KINDS: [KeyKind; 2] = [KeyKind::Int, KeyKind::Text];
 
 impl Cursor {
     /// The opaque text.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         encode_cursor(TAG, self.keys())
     }
 
@@ -42,7 +42,7 @@ impl Cursor {
     }
 
     /// Parses the opaque text.
-    pub fn decode(text: &str) -> ApiResult<Self> {
+    pub(crate) fn decode(text: &str) -> ApiResult<Self> {
         let mut keys = decode_cursor("after", text, TAG, &KINDS)?.into_iter();
         match (keys.next(), keys.next()) {
             (Some(KeyVal::Int(updated_at)), Some(KeyVal::Text(id))) => Ok(Self { updated_at, id }),
@@ -63,7 +63,7 @@ fn time(value: &Maybe<String>, field: &str) -> ApiResult<Option<i64>> {
 }
 
 /// One page of carts and the total that match.
-pub struct Page {
+pub(crate) struct Page {
     /// The carts.
     pub carts: Vec<CartRecord>,
     /// True when more follow.
@@ -74,7 +74,7 @@ pub struct Page {
 
 /// Lists the unexpired carts of `tenant` that match `filter`; counts them all only if `count`
 /// (the count scans every match, the page reads `first + 1` rows).
-pub async fn list(
+pub(crate) async fn list(
     conn: &mut AnyConnection,
     tenant: &str,
     filter: Option<&api::CartFilterInput>,

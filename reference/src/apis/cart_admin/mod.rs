@@ -1,8 +1,8 @@
 //! The `cart_admin` API (`/{tenant}/cart/admin`): list, read and remove the tenant's carts, and
 //! set, list and remove its promotions.
 
-pub mod listing;
-pub mod resolvers;
+pub(crate) mod listing;
+pub(crate) mod resolvers;
 
 use axum::Router;
 use shopql_server_stubs::cart_admin as api;
@@ -12,10 +12,10 @@ use crate::apis::shop::metering::count_requests;
 use crate::apis::shop::resolvers::ShopApi;
 use crate::state::AppState;
 
-pub use self::resolvers::CartAdminApi;
+pub(crate) use self::resolvers::CartAdminApi;
 
 /// The API's router, mounted by `crate::http::router`.
-pub fn router(state: &AppState) -> Router {
+pub(crate) fn router(state: &AppState) -> Router {
     let config = state
         .server_config("cart-admin")
         .with_authenticator(ScopeAuthenticator::new(state, "cart:admin"));
@@ -30,11 +30,11 @@ pub fn router(state: &AppState) -> Router {
 }
 
 /// The demo data of the shop family is loaded by `shop::seed_demo`.
-pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
+pub(crate) async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
 /// Expired carts are swept by the shop API's background task.
-pub fn spawn_background(_state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+pub(crate) fn spawn_background(_state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     Vec::new()
 }

@@ -17,11 +17,11 @@ use crate::apis::shop::view;
 use crate::state::AppState;
 
 /// The most carts one `removeCarts` may name.
-pub const MAX_REMOVE: usize = 1000;
+pub(crate) const MAX_REMOVE: usize = 1000;
 
 /// The cart-admin endpoint's resolvers.
 #[derive(Clone)]
-pub struct CartAdminApi {
+pub(crate) struct CartAdminApi {
     pub(crate) state: AppState,
     /// The cart endpoint's resolvers, which resolve the fields of the carts it shares.
     pub(crate) shop: ShopApi,

@@ -37,13 +37,17 @@ const ISSUER: &str = "shopql-reference";
 const INVALID_CREDENTIALS: &str = "invalid email or password";
 
 /// Shortest password accepted by `register`, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Longest name, telephone and similar text field accepted.
 const MAX_TEXT: usize = 200;
 
 /// How many active sessions the customer has at `now`.
-pub async fn sessions_count(state: &AppState, customer_id: &str, now: i64) -> ApiResult<i32> {
+pub(crate) async fn sessions_count(
+    state: &AppState,
+    customer_id: &str,
+    now: i64,
+) -> ApiResult<i32> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM client_sessions WHERE customer_id = $1 AND expires > $2 AND revoked IS NULL",
     )
@@ -55,7 +59,7 @@ pub async fn sessions_count(state: &AppState, customer_id: &str, now: i64) -> Ap
 }
 
 /// The `User` of a customer.
-pub fn user_of(c: &Customer, sessions: Option<i32>) -> User {
+pub(crate) fn user_of(c: &Customer, sessions: Option<i32>) -> User {
     User {
         _id: Some(c.id.clone()),
         id: Some(c.num_id as f64),
@@ -72,7 +76,7 @@ pub fn user_of(c: &Customer, sessions: Option<i32>) -> User {
 }
 
 /// Decodes a base64 argument (standard alphabet, padded) into UTF-8 text.
-pub fn decode_base64(argument: &str, value: &str) -> ApiResult<String> {
+pub(crate) fn decode_base64(argument: &str, value: &str) -> ApiResult<String> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(value.trim())
         .map_err(|_| {
@@ -172,7 +176,7 @@ async fn open_session(
 
 /// `login(email, password)`. Wrong logins are budgeted per account and per client IP
 /// ([`crate::limits`]): over budget the attempt is `RATE_LIMITED` before any password check.
-pub async fn login(
+pub(crate) async fn login(
     state: &AppState,
     ctx: &RequestContext,
     req: &ClientRequest,
@@ -217,7 +221,7 @@ pub async fn login(
 }
 
 /// `register(email, password, firstName, lastName)`.
-pub async fn register(
+pub(crate) async fn register(
     state: &AppState,
     req: &ClientRequest,
     email: &str,
@@ -302,7 +306,7 @@ pub async fn register(
 }
 
 /// `logout(allSessions)`.
-pub async fn logout(state: &AppState, req: &ClientRequest, all: bool) -> ApiResult<bool> {
+pub(crate) async fn logout(state: &AppState, req: &ClientRequest, all: bool) -> ApiResult<bool> {
     let p = req.principal()?;
     let now = state.now_ms();
     let q = if all {
@@ -322,7 +326,7 @@ pub async fn logout(state: &AppState, req: &ClientRequest, all: bool) -> ApiResu
 }
 
 /// `me`: the signed-in customer, or null.
-pub async fn me(state: &AppState, req: &ClientRequest) -> ApiResult<Option<User>> {
+pub(crate) async fn me(state: &AppState, req: &ClientRequest) -> ApiResult<Option<User>> {
     let Some(c) = req.customer() else {
         return Ok(None);
     };

@@ -17,14 +17,14 @@ use crate::auth::TokenKind;
 use crate::state::AppState;
 
 /// The audience of client API session tokens.
-pub const AUDIENCE: &str = "client";
+pub(crate) const AUDIENCE: &str = "client";
 
 /// The header that names the store.
-pub const ORIGIN_HEADER: &str = "commonground-origin";
+pub(crate) const ORIGIN_HEADER: &str = "commonground-origin";
 
 /// A verified customer session.
 #[derive(Debug, Clone)]
-pub struct Principal {
+pub(crate) struct Principal {
     /// The session id (the JWT's `jti`).
     pub session_id: String,
     /// The customer.
@@ -33,7 +33,7 @@ pub struct Principal {
 
 /// The session state of a request.
 #[derive(Debug, Clone)]
-pub enum SessionState {
+pub(crate) enum SessionState {
     /// No bearer token.
     Anonymous,
     /// A valid session.
@@ -44,7 +44,7 @@ pub enum SessionState {
 
 /// What the authenticator found out about a request.
 #[derive(Debug, Clone)]
-pub struct ClientRequest {
+pub(crate) struct ClientRequest {
     /// The store named by the origin header.
     pub store: Arc<StoreRow>,
     /// The session.
@@ -53,13 +53,13 @@ pub struct ClientRequest {
 
 impl ClientRequest {
     /// The request's state, put there by [`ClientAuthenticator`].
-    pub fn of(ctx: &RequestContext) -> ApiResult<&ClientRequest> {
+    pub(crate) fn of(ctx: &RequestContext) -> ApiResult<&ClientRequest> {
         ctx.get::<ClientRequest>()
             .ok_or_else(|| ApiError::internal("client API request without its authenticator"))
     }
 
     /// The signed-in customer, or UNAUTHENTICATED with the reason.
-    pub fn principal(&self) -> ApiResult<&Principal> {
+    pub(crate) fn principal(&self) -> ApiResult<&Principal> {
         match &self.session {
             SessionState::Signed(p) => Ok(p),
             SessionState::Refused(e) => Err(e.clone()),
@@ -70,7 +70,7 @@ impl ClientRequest {
     }
 
     /// The signed-in customer, if any.
-    pub fn customer(&self) -> Option<&Customer> {
+    pub(crate) fn customer(&self) -> Option<&Customer> {
         match &self.session {
             SessionState::Signed(p) => Some(&p.customer),
             _ => None,
@@ -80,14 +80,14 @@ impl ClientRequest {
 
 /// Resolves the store and the session of every client API request.
 #[derive(Debug, Clone)]
-pub struct ClientAuthenticator {
+pub(crate) struct ClientAuthenticator {
     state: AppState,
     stores: Stores,
 }
 
 impl ClientAuthenticator {
     /// An authenticator over the shared state.
-    pub fn new(state: AppState, stores: Stores) -> Self {
+    pub(crate) fn new(state: AppState, stores: Stores) -> Self {
         Self { state, stores }
     }
 

@@ -9,7 +9,7 @@ use crate::store::sql::{col, flag};
 
 /// A customer account.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Customer {
+pub(crate) struct Customer {
     /// `_id`.
     pub id: String,
     /// Numeric id.
@@ -32,13 +32,13 @@ pub struct Customer {
 
 impl Customer {
     /// "First Last", or whichever part is set.
-    pub fn full_name(&self) -> Option<String> {
+    pub(crate) fn full_name(&self) -> Option<String> {
         full_name(self.first_name.as_deref(), self.last_name.as_deref())
     }
 }
 
 /// First and last name joined by a space; `None` when both are empty.
-pub fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+pub(crate) fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
     let parts: Vec<&str> = [first, last]
         .into_iter()
         .flatten()
@@ -49,11 +49,11 @@ pub fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
 }
 
 /// The columns `customer_of` reads (of `client_customers c`).
-pub const CUSTOMER_COLUMNS: &str = "c.id, c.num_id, c.email, c.first_name, c.last_name, c.telephone, \
+pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.num_id, c.email, c.first_name, c.last_name, c.telephone, \
      c.tax_number, c.organisation, c.is_subscribed";
 
 /// A customer from a row of [`CUSTOMER_COLUMNS`].
-pub fn customer_of(row: &AnyRow) -> ApiResult<Customer> {
+pub(crate) fn customer_of(row: &AnyRow) -> ApiResult<Customer> {
     Ok(Customer {
         id: col(row, "id")?,
         num_id: col(row, "num_id")?,
@@ -68,7 +68,7 @@ pub fn customer_of(row: &AnyRow) -> ApiResult<Customer> {
 }
 
 /// The customer and store of a session that is neither revoked nor expired at `now`.
-pub async fn active_session(
+pub(crate) async fn active_session(
     state: &AppState,
     session_id: &str,
     now: i64,

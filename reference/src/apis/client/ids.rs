@@ -8,7 +8,7 @@ const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// A new checkout code and the order id reserved for it: three letters, a dash and five
 /// letters or digits (the seed's "abc-AbC1d"); the order id is "ord-" and the same five.
-pub fn checkout_code() -> (String, String) {
+pub(crate) fn checkout_code() -> (String, String) {
     let mut rng = rand::thread_rng();
     let prefix: String = (0..3)
         .map(|_| char::from(LETTERS[rng.gen_range(0..LETTERS.len())]))
@@ -20,12 +20,12 @@ pub fn checkout_code() -> (String, String) {
 }
 
 /// The order id for a checkout code's five-character suffix.
-pub fn order_code_for(suffix: &str) -> String {
+pub(crate) fn order_code_for(suffix: &str) -> String {
     format!("ord-{suffix}")
 }
 
 /// A short id for a checkout line.
-pub fn line_code() -> String {
+pub(crate) fn line_code() -> String {
     let mut rng = rand::thread_rng();
     (0..8)
         .map(|_| char::from(rng.sample(Alphanumeric)))
@@ -34,7 +34,7 @@ pub fn line_code() -> String {
 
 /// A numeric customer id: a whole number exact in a JSON float (below 2^53) and above 2^31,
 /// like the real service's ids.
-pub fn numeric_id() -> i64 {
+pub(crate) fn numeric_id() -> i64 {
     rand::thread_rng().gen_range(10_000_000_000_i64..4_000_000_000_000_000)
 }
 

@@ -12,18 +12,18 @@
 //! The rules (line checks, status and expiry, totals, shipping, addresses) live in
 //! `crate::domain::checkout`; this module reads and writes the store.
 
-pub mod accounts;
-pub mod auth;
-pub mod checkout;
-pub mod customers;
+pub(crate) mod accounts;
+pub(crate) mod auth;
+pub(crate) mod checkout;
+pub(crate) mod customers;
 pub mod demo;
-pub mod ids;
-pub mod inventory;
-pub mod orders;
-pub mod pagination;
+pub(crate) mod ids;
+pub(crate) mod inventory;
+pub(crate) mod orders;
+pub(crate) mod pagination;
 
-pub mod resolvers;
-pub mod stores;
+pub(crate) mod resolvers;
+pub(crate) mod stores;
 
 use std::time::Duration;
 
@@ -37,6 +37,8 @@ use self::stores::Stores;
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 
+pub use self::checkout::sweep_expired;
+pub use self::inventory::COUNT_WINDOW;
 pub use self::resolvers::ClientApi;
 
 /// The query complexity this API allows (root fields plus the list items an operation may

@@ -19,11 +19,11 @@ use crate::state::AppState;
 use crate::store::sql::{Sql, col, flag};
 
 /// Sort keys of `orders`.
-pub const SORTS: &[&str] = &["created"];
+pub(crate) const SORTS: &[&str] = &["created"];
 
 /// A line to write into a new order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewOrderLine {
+pub(crate) struct NewOrderLine {
     pub listing_id: String,
     pub listing_num: i64,
     pub item_num: Option<i64>,
@@ -34,7 +34,7 @@ pub struct NewOrderLine {
 
 /// An order to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewOrder {
+pub(crate) struct NewOrder {
     pub id: String,
     pub store_id: String,
     pub customer_id: String,
@@ -56,7 +56,7 @@ fn json_opt<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
 }
 
 /// Writes `order` and its lines (inside the caller's transaction).
-pub async fn insert(conn: &mut AnyConnection, order: &NewOrder) -> ApiResult<()> {
+pub(crate) async fn insert(conn: &mut AnyConnection, order: &NewOrder) -> ApiResult<()> {
     let t = &order.totals;
     sqlx::query(
         "INSERT INTO client_orders (id, store_id, customer_id, checkout_code, created, status, \
@@ -130,7 +130,7 @@ fn totals_of(row: &AnyRow) -> ApiResult<Totals> {
 }
 
 /// The frozen totals of orders by id.
-pub async fn totals_by_id(
+pub(crate) async fn totals_by_id(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> ApiResult<HashMap<String, Totals>> {
@@ -148,7 +148,7 @@ pub async fn totals_by_id(
 }
 
 /// The API's `CheckoutTotals`.
-pub fn totals_to_api(t: &Totals, currency: &str) -> CheckoutTotals {
+pub(crate) fn totals_to_api(t: &Totals, currency: &str) -> CheckoutTotals {
     CheckoutTotals {
         grand: Some(money::minor_to_wire(t.grand)),
         left_to_pay: Some(money::minor_to_wire(t.left_to_pay)),
@@ -227,7 +227,11 @@ async fn orders_to_api(conn: &mut AnyConnection, rows: &[AnyRow]) -> ApiResult<V
 }
 
 /// `order(id)`: the signed-in customer's order, or null.
-pub async fn order(state: &AppState, req: &ClientRequest, id: &str) -> ApiResult<Option<Order>> {
+pub(crate) async fn order(
+    state: &AppState,
+    req: &ClientRequest,
+    id: &str,
+) -> ApiResult<Option<Order>> {
     let p = req.principal()?;
     let mut conn = state.store.pool.acquire().await?;
     let row = sqlx::query(&format!(
@@ -243,7 +247,7 @@ pub async fn order(state: &AppState, req: &ClientRequest, id: &str) -> ApiResult
 }
 
 /// `orders(pagination)`: the signed-in customer's orders in this store.
-pub async fn orders(
+pub(crate) async fn orders(
     state: &AppState,
     req: &ClientRequest,
     pagination: Option<&PaginationInput>,

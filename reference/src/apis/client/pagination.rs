@@ -7,13 +7,13 @@ use shopql_server_stubs::client::{Pagination, PaginationInput};
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 
 /// Largest page size.
-pub const MAX_LIMIT: i64 = 100;
+pub(crate) const MAX_LIMIT: i64 = 100;
 /// Page size when none is given.
-pub const DEFAULT_LIMIT: i64 = 20;
+pub(crate) const DEFAULT_LIMIT: i64 = 20;
 
 /// A checked page request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
+pub(crate) struct PageRequest {
     /// Page number, from 1.
     pub page: i64,
     /// Page size, 1..=100.
@@ -26,17 +26,17 @@ pub struct PageRequest {
 
 impl PageRequest {
     /// Rows to skip.
-    pub fn offset(&self) -> i64 {
+    pub(crate) fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.limit)
     }
 
     /// `ASC` or `DESC`.
-    pub fn direction(&self) -> &'static str {
+    pub(crate) fn direction(&self) -> &'static str {
         if self.order == 1 { "ASC" } else { "DESC" }
     }
 
     /// The `Pagination` object for a result of `count` entries.
-    pub fn pagination(&self, count: i64, has_more: bool) -> Pagination {
+    pub(crate) fn pagination(&self, count: i64, has_more: bool) -> Pagination {
         let pages = if count == 0 {
             0
         } else {
@@ -55,12 +55,12 @@ impl PageRequest {
 }
 
 /// An `i64` shown as a GraphQL `Int`.
-pub fn clamp_i32(v: i64) -> i32 {
+pub(crate) fn clamp_i32(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
 }
 
 /// Checks `input` against the sort keys `sorts` allows.
-pub fn parse(input: Option<&PaginationInput>, sorts: &[&str]) -> ApiResult<PageRequest> {
+pub(crate) fn parse(input: Option<&PaginationInput>, sorts: &[&str]) -> ApiResult<PageRequest> {
     let default = PaginationInput::default();
     let input = input.unwrap_or(&default);
     let limit = match &input.limit {

@@ -11,7 +11,7 @@ use crate::store::sql::col;
 
 /// A store of the client API.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreRow {
+pub(crate) struct StoreRow {
     /// `configRef`: the store configuration's ObjectId.
     pub id: String,
     /// Its domain, lower case.
@@ -30,14 +30,14 @@ pub struct StoreRow {
 
 impl StoreRow {
     /// `https://<domain>`.
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("https://{}", self.domain)
     }
 }
 
 /// The text of a `CommonGround-Origin` header reduced to a domain: trimmed, lower case, without
 /// a scheme, path or trailing dot, so `https://WWW.My-Vinyl-Store.com/` names the same store.
-pub fn normalize_domain(header: &str) -> String {
+pub(crate) fn normalize_domain(header: &str) -> String {
     let t = header.trim().to_ascii_lowercase();
     let t = t
         .strip_prefix("https://")
@@ -49,13 +49,13 @@ pub fn normalize_domain(header: &str) -> String {
 
 /// How long a found store is trusted without asking the database again: a store revoked by
 /// `shopql-reference admin client-store revoke` stops answering on every node within this.
-pub const STORE_CACHE_TTL: Duration = Duration::from_secs(30);
+pub(crate) const STORE_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// Store lookups by domain, cached for [`STORE_CACHE_TTL`]: a store's settings never change,
 /// but it may be revoked (unknown and revoked domains are not cached, so a store added later
 /// by another node is found).
 #[derive(Debug, Clone, Default)]
-pub struct Stores {
+pub(crate) struct Stores {
     cache: Arc<RwLock<HashMap<String, Cached>>>,
 }
 
@@ -64,7 +64,7 @@ type Cached = (Instant, Arc<StoreRow>);
 
 impl Stores {
     /// The store with `domain` (already normalized), if any.
-    pub async fn by_domain(
+    pub(crate) async fn by_domain(
         &self,
         store: &Store,
         domain: &str,

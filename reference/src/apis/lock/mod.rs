@@ -7,7 +7,7 @@
 //! SQLite writers run one at a time. The holder is the bearer token (its SHA-256): the same JWT
 //! is the same holder. Nothing blocks: a held key answers `false` at once.
 
-pub mod resolvers;
+pub(crate) mod resolvers;
 
 use std::time::Duration;
 

@@ -8,11 +8,11 @@ use crate::clock::rfc3339;
 use crate::state::AppState;
 
 /// The TTL when none is given, in seconds (the seed's 60 s).
-pub const DEFAULT_TTL_S: i32 = 60;
+pub(crate) const DEFAULT_TTL_S: i32 = 60;
 /// The longest TTL, in seconds (one day).
-pub const MAX_TTL_S: i32 = 86_400;
+pub(crate) const MAX_TTL_S: i32 = 86_400;
 /// The longest key, in characters.
-pub const MAX_KEY_CHARS: usize = 256;
+pub(crate) const MAX_KEY_CHARS: usize = 256;
 
 /// The lock endpoint's resolvers.
 #[derive(Clone)]

@@ -23,7 +23,7 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
-use crate::store::sql::{Sql, col};
+use crate::store::sql::{Doc, Sql, col};
 
 fn upsert_payload(
     cmid: Option<String>,
@@ -106,7 +106,7 @@ fn http_url_field(
 }
 
 /// `advertUpsert`.
-pub async fn advert_upsert(
+pub(crate) async fn advert_upsert(
     state: &AppState,
     seller: i64,
     input: AdvertUpsertMutationInput,
@@ -235,7 +235,7 @@ pub async fn advert_upsert(
                     out.push(f.trim().to_string());
                 }
             }
-            advert.product_features = Some(out);
+            advert.product_features = Some(Doc(out));
         }
     }
     match &a.price {
@@ -538,7 +538,7 @@ fn delete_payload(
 
 /// `advertDelete`: soft-deletes the advert and its variants (they leave `variantsWhere`, free
 /// their SKUs, and stay listed under the DeletedAdvert for 30 days).
-pub async fn advert_delete(
+pub(crate) async fn advert_delete(
     state: &AppState,
     seller: i64,
     input: AdvertDeleteMutationInput,
@@ -577,7 +577,7 @@ pub async fn advert_delete(
 
 /// `advertVettingResubmit`: all or nothing. Returns the resubmitted ids (in input order) or the
 /// problems.
-pub async fn advert_vetting_resubmit(
+pub(crate) async fn advert_vetting_resubmit(
     state: &AppState,
     seller: i64,
     input: &AdvertVettingResubmitMutationInput,

@@ -10,20 +10,20 @@ use crate::store::sql::{Sql, col};
 
 /// The authenticated seller of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SellerPrincipal {
+pub(crate) struct SellerPrincipal {
     /// The seller's legacy id.
     pub seller_id: i64,
 }
 
 /// Looks the bearer key up and stores the seller in the context; a missing or unknown key is
 /// refused with 401, as the real service does.
-pub struct SellerKeyAuthenticator {
+pub(crate) struct SellerKeyAuthenticator {
     state: AppState,
 }
 
 impl SellerKeyAuthenticator {
     /// An authenticator over the state's database.
-    pub fn new(state: AppState) -> Self {
+    pub(crate) fn new(state: AppState) -> Self {
         Self { state }
     }
 }
@@ -57,7 +57,7 @@ impl Authenticator for SellerKeyAuthenticator {
 }
 
 /// The seller of the request (set by [`SellerKeyAuthenticator`]).
-pub fn seller(ctx: &RequestContext) -> ApiResult<i64> {
+pub(crate) fn seller(ctx: &RequestContext) -> ApiResult<i64> {
     ctx.get::<SellerPrincipal>()
         .map(|p| p.seller_id)
         .ok_or_else(|| ApiError::unauthenticated("missing API key"))

@@ -10,18 +10,20 @@ use crate::state::AppState;
 use crate::store::fixtures::{self, Values};
 
 /// The demo seller's API key.
-pub const DEMO_SELLER_KEY: &str = "demo-seller-key";
+pub(crate) const DEMO_SELLER_KEY: &str = "demo-seller-key";
 /// The second demo seller's API key.
-pub const DEMO_SELLER_2_KEY: &str = "demo-seller-2-key";
+pub(crate) const DEMO_SELLER_2_KEY: &str = "demo-seller-2-key";
+#[cfg(test)]
 /// The demo seller.
-pub const DEMO_SELLER: i64 = 1001;
+pub(crate) const DEMO_SELLER: i64 = 1001;
+#[cfg(test)]
 /// The second demo seller.
-pub const DEMO_SELLER_2: i64 = 1002;
+pub(crate) const DEMO_SELLER_2: i64 = 1002;
 
 const SEED_KEY: &str = "seed:marketplace";
 
 /// Loads the demo data unless it is there already.
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+pub(crate) async fn seed(state: &AppState) -> anyhow::Result<()> {
     let load = [(fixtures::MARKETPLACE, Values::at(state.now_ms()))];
     if let Some(tx) = fixtures::seed_once(&state.store, SEED_KEY, "loaded", &load).await? {
         tx.commit().await.map_err(fixtures::detailed)?;

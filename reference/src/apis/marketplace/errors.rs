@@ -4,32 +4,32 @@
 use shopql_server_stubs::marketplace::ValidationError;
 
 /// Payload status on success.
-pub const OK: i32 = 200;
+pub(crate) const OK: i32 = 200;
 /// Payload status when `errors` is set.
-pub const UNPROCESSABLE: i32 = 422;
+pub(crate) const UNPROCESSABLE: i32 = 422;
 
 /// Collected problems, by input field path (`title`, `variants.0.sku`, `base`).
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Errors(Vec<(String, String)>);
+pub(crate) struct Errors(Vec<(String, String)>);
 
 impl Errors {
     /// No problems yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Records a problem with `field`.
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push((field.into(), message.into()));
     }
 
     /// True when nothing was recorded.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// The payload's `errors`: one entry per field, in the order fields were first reported.
-    pub fn into_graphql(self) -> Vec<ValidationError> {
+    pub(crate) fn into_graphql(self) -> Vec<ValidationError> {
         let mut out: Vec<ValidationError> = Vec::new();
         for (field, message) in self.0 {
             match out.iter_mut().find(|e| e.field == field) {
@@ -48,7 +48,7 @@ impl Errors {
     }
 
     /// A single problem.
-    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut e = Self::new();
         e.add(field, message);
         e
@@ -56,7 +56,7 @@ impl Errors {
 }
 
 /// `prefix.name`, or `name` without a prefix.
-pub fn path(prefix: &str, name: &str) -> String {
+pub(crate) fn path(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
     } else {

@@ -10,10 +10,10 @@ use super::rows::{key_values, replace_key_values};
 use crate::domain::marketplace::ids::{IdError, NodeType, decode_as};
 
 /// The key under which `externalId` is stored among the external ids.
-pub const DEFAULT_EXTERNAL_KEY: &str = "default";
+pub(crate) const DEFAULT_EXTERNAL_KEY: &str = "default";
 
 /// Applies a nullable text field: absent keeps, null clears, a value sets (blank clears too).
-pub fn patch_text(field: &Maybe<String>, current: &mut Option<String>) {
+pub(crate) fn patch_text(field: &Maybe<String>, current: &mut Option<String>) {
     match field {
         Maybe::Absent => {}
         Maybe::Null => *current = None,
@@ -23,12 +23,12 @@ pub fn patch_text(field: &Maybe<String>, current: &mut Option<String>) {
 }
 
 /// The message for an id that did not decode to the expected type.
-pub fn id_message(e: &IdError) -> String {
+pub(crate) fn id_message(e: &IdError) -> String {
     e.to_string()
 }
 
 /// Decodes an id field of a mutation input, recording a problem at `field`.
-pub fn decode_field(id: &str, t: NodeType, field: &str, errors: &mut Errors) -> Option<i64> {
+pub(crate) fn decode_field(id: &str, t: NodeType, field: &str, errors: &mut Errors) -> Option<i64> {
     match decode_as(id, t) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -39,7 +39,7 @@ pub fn decode_field(id: &str, t: NodeType, field: &str, errors: &mut Errors) -> 
 }
 
 /// Checks a key/value list (`prefix.N.key`): keys must not be blank or repeated.
-pub fn parse_pairs(
+pub(crate) fn parse_pairs(
     list: &Maybe<Vec<KeyValueInput>>,
     prefix: &str,
     errors: &mut Errors,
@@ -65,7 +65,7 @@ pub fn parse_pairs(
 
 /// Key/value changes of one object.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct KvPatch {
+pub(crate) struct KvPatch {
     /// New metadata, replacing the old.
     pub metadata: Option<Vec<(String, String)>>,
     /// New external ids, replacing the old.
@@ -76,7 +76,7 @@ pub struct KvPatch {
 
 impl KvPatch {
     /// Reads the three inputs of an object (`metadata`, `externalIds`, `externalId`).
-    pub fn parse(
+    pub(crate) fn parse(
         metadata: &Maybe<Vec<KeyValueInput>>,
         external_ids: &Maybe<Vec<KeyValueInput>>,
         external_id: &Maybe<String>,
@@ -96,7 +96,7 @@ impl KvPatch {
     }
 
     /// Writes the changes.
-    pub async fn apply(
+    pub(crate) async fn apply(
         &self,
         conn: &mut AnyConnection,
         owner_type: &str,

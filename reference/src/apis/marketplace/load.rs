@@ -26,10 +26,10 @@ use crate::domain::marketplace::vetting::{self, VariantStock};
 use crate::store::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
 
 /// Deleted adverts stay visible (as DeletedAdvert) this long.
-pub const DELETED_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+pub(crate) const DELETED_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 
 /// An enum's GraphQL name (`BUY_ONLINE`).
-pub fn enum_text<T: Serialize>(value: &T) -> String {
+pub(crate) fn enum_text<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
@@ -37,22 +37,22 @@ pub fn enum_text<T: Serialize>(value: &T) -> String {
 }
 
 /// The enum value named `text`, if any.
-pub fn parse_enum<T: DeserializeOwned>(text: &str) -> Option<T> {
+pub(crate) fn parse_enum<T: DeserializeOwned>(text: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
 }
 
 /// An integer for a GraphQL `Int` (saturating; stored values are checked on input).
-pub fn to_i32(v: i64) -> i32 {
+pub(crate) fn to_i32(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
 }
 
 /// A time for the wire.
-pub fn time(ms: i64) -> String {
+pub(crate) fn time(ms: i64) -> String {
     rfc3339(ms)
 }
 
 /// Money in the marketplace currency.
-pub fn money(cents: i64) -> gql::Money {
+pub(crate) fn money(cents: i64) -> gql::Money {
     gql::Money {
         amount: pricing::decimal(cents).into(),
         currency_code: CURRENCY.to_string(),
@@ -80,7 +80,7 @@ fn keyed<T>(
 
 /// An advert as loaded: the GraphQL Advert plus what decides how it is shown.
 #[derive(Debug, Clone)]
-pub struct AdvertRecord {
+pub(crate) struct AdvertRecord {
     /// The advert.
     pub advert: gql::Advert,
     /// When it was deleted.
@@ -91,7 +91,7 @@ pub struct AdvertRecord {
 
 impl AdvertRecord {
     /// As a member of the AllAdvert union: deleted, published, or unpublished.
-    pub fn into_all_advert(self) -> gql::AllAdvert {
+    pub(crate) fn into_all_advert(self) -> gql::AllAdvert {
         if self.deleted_at.is_some() {
             gql::AllAdvert::DeletedAdvert(self.deleted())
         } else if self.advert.published == Some(true) {
@@ -108,7 +108,7 @@ impl AdvertRecord {
     }
 
     /// As a node: the Advert, or the DeletedAdvert once deleted.
-    pub fn into_node(self) -> gql::Node {
+    pub(crate) fn into_node(self) -> gql::Node {
         if self.deleted_at.is_some() {
             gql::Node::DeletedAdvert(self.deleted())
         } else {
@@ -128,7 +128,7 @@ impl AdvertRecord {
 
 /// Loads objects for one seller.
 #[derive(Debug, Clone, Copy)]
-pub struct Loader<'a> {
+pub(crate) struct Loader<'a> {
     /// The database.
     pub pool: &'a AnyPool,
     /// The requesting seller.
@@ -142,7 +142,7 @@ pub struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     /// A loader for `seller` at `now`.
-    pub fn new(pool: &'a AnyPool, seller: i64, now: i64) -> Self {
+    pub(crate) fn new(pool: &'a AnyPool, seller: i64, now: i64) -> Self {
         Self {
             pool,
             seller,
@@ -152,7 +152,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The same loader, knowing `advert` already (see [`Loader::known_advert`]).
-    pub fn knowing(self, advert: &'a gql::Advert) -> Self {
+    pub(crate) fn knowing(self, advert: &'a gql::Advert) -> Self {
         Self {
             known_advert: Some(advert),
             ..self
@@ -196,7 +196,7 @@ impl<'a> Loader<'a> {
 
     /// Sellers (the requester and its member stores; other sellers only by name, as embedded in
     /// objects the requester may see).
-    pub async fn sellers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Seller>> {
+    pub(crate) async fn sellers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Seller>> {
         self.by_id(
             "SELECT id, business_name FROM mp_sellers WHERE id IN ",
             ids,
@@ -212,7 +212,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Whether the requester may see seller `id` as a node: itself or one of its member stores.
-    pub async fn visible_seller(&self, id: i64) -> ApiResult<bool> {
+    pub(crate) async fn visible_seller(&self, id: i64) -> ApiResult<bool> {
         let mut sql = Sql::new("SELECT id FROM mp_sellers WHERE id = ");
         sql.arg(id).push(" AND (id = ").arg(self.seller);
         sql.push(" OR parent_id = ").arg(self.seller).push(")");
@@ -220,7 +220,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Brands.
-    pub async fn brands(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Brand>> {
+    pub(crate) async fn brands(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Brand>> {
         self.by_id(
             "SELECT id, name, slug FROM mp_brands WHERE id IN ",
             ids,
@@ -237,7 +237,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Prototypes.
-    pub async fn prototypes(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Prototype>> {
+    pub(crate) async fn prototypes(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Prototype>> {
         self.by_id(
             "SELECT id, name FROM mp_prototypes WHERE id IN ",
             ids,
@@ -253,7 +253,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Taxons, each with its chain of parents and its prototype.
-    pub async fn taxons(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Taxon>> {
+    pub(crate) async fn taxons(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Taxon>> {
         struct Row {
             parent: Option<i64>,
             prototype: Option<i64>,
@@ -319,7 +319,10 @@ impl<'a> Loader<'a> {
     }
 
     /// Option types.
-    pub async fn option_types(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::OptionType>> {
+    pub(crate) async fn option_types(
+        &self,
+        ids: &[i64],
+    ) -> ApiResult<HashMap<i64, gql::OptionType>> {
         self.by_id("SELECT id, name, presentation, applied_to, field_type, optional, position FROM mp_option_types WHERE id IN ", ids, |r, id| {
             let applied: String = col(r, "applied_to")?;
             let field: String = col(r, "field_type")?;
@@ -338,7 +341,10 @@ impl<'a> Loader<'a> {
     }
 
     /// Option values, each with its option type.
-    pub async fn option_values(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::OptionValue>> {
+    pub(crate) async fn option_values(
+        &self,
+        ids: &[i64],
+    ) -> ApiResult<HashMap<i64, gql::OptionValue>> {
         let rows = self
             .rows(
                 "SELECT id, option_type_id, name, display_name FROM mp_option_values WHERE id IN ",
@@ -375,7 +381,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Shipping profiles.
-    pub async fn shipping_profiles(
+    pub(crate) async fn shipping_profiles(
         &self,
         ids: &[i64],
     ) -> ApiResult<HashMap<i64, gql::ShippingProfile>> {
@@ -395,7 +401,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Postage carriers, with their tracking link templates.
-    pub async fn carriers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, Carrier>> {
+    pub(crate) async fn carriers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, Carrier>> {
         self.by_id(
             "SELECT id, name, homepage_link, tracking_link_template FROM mp_carriers WHERE id IN ",
             ids,
@@ -415,7 +421,7 @@ impl<'a> Loader<'a> {
     }
 
     /// External ids and metadata of objects of one type.
-    pub async fn key_values(&self, owner_type: &str, ids: &[i64]) -> ApiResult<KeyValues> {
+    pub(crate) async fn key_values(&self, owner_type: &str, ids: &[i64]) -> ApiResult<KeyValues> {
         let mut out = KeyValues::default();
         let ids = distinct(ids.iter().copied());
         if ids.is_empty() {
@@ -449,7 +455,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The requester's adverts (deleted ones included while they are kept).
-    pub async fn adverts(&self, ids: &[i64]) -> ApiResult<HashMap<i64, AdvertRecord>> {
+    pub(crate) async fn adverts(&self, ids: &[i64]) -> ApiResult<HashMap<i64, AdvertRecord>> {
         let ids = distinct(ids.iter().copied());
         if ids.is_empty() {
             return Ok(HashMap::new());
@@ -560,7 +566,7 @@ impl<'a> Loader<'a> {
 
     /// The requester's variants: live ones, or (with `include_dead`) also those of deleted
     /// adverts (never individually deleted ones).
-    pub async fn variants(
+    pub(crate) async fn variants(
         &self,
         ids: &[i64],
         include_dead: bool,
@@ -703,7 +709,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The requester's images (of adverts it has not deleted).
-    pub async fn images(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Image>> {
+    pub(crate) async fn images(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Image>> {
         let rows = self
             .own_rows(
                 "SELECT i.id AS id, i.url AS url, i.alt AS alt FROM mp_images i JOIN mp_adverts a ON a.id = i.advert_id WHERE a.deleted_at IS NULL AND i.seller_id = ",
@@ -722,7 +728,10 @@ impl<'a> Loader<'a> {
     }
 
     /// The requester's documents.
-    pub async fn documents(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::AdvertDocument>> {
+    pub(crate) async fn documents(
+        &self,
+        ids: &[i64],
+    ) -> ApiResult<HashMap<i64, gql::AdvertDocument>> {
         let select = "SELECT id, url, filename FROM mp_documents WHERE seller_id = ";
         let rows = self.own_rows(select, " AND id IN ", ids).await?;
         keyed(&rows, |r, id| {
@@ -736,7 +745,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Inventory records of the requester's variants.
-    pub async fn inventories(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Inventory>> {
+    pub(crate) async fn inventories(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Inventory>> {
         let rows = self
             .own_rows(
                 "SELECT inv.id AS id, inv.store_id AS store_id, inv.count_on_hand AS count_on_hand, inv.infinite_quantity AS infinite_quantity, inv.price_cents AS price_cents, inv.sale_price_cents AS sale_price_cents FROM mp_inventories inv JOIN mp_variants v ON v.id = inv.variant_id WHERE v.live = 1 AND v.seller_id = ",
@@ -775,7 +784,7 @@ impl<'a> Loader<'a> {
     /// The requester's invoices, with line items and shipments. Each shipment embeds its
     /// invoice, whose shipments embed the invoice without shipments (the generated structs
     /// own their nested objects, so the cyclic graph is cut there).
-    pub async fn invoices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Invoice>> {
+    pub(crate) async fn invoices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Invoice>> {
         let ids = distinct(ids.iter().copied());
         if ids.is_empty() {
             return Ok(HashMap::new());
@@ -941,7 +950,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The invoice a line item or shipment of the requester belongs to.
-    pub async fn invoice_of(&self, table: &str, id: i64) -> ApiResult<Option<i64>> {
+    pub(crate) async fn invoice_of(&self, table: &str, id: i64) -> ApiResult<Option<i64>> {
         let mut sql = Sql::new(&format!(
             "SELECT i.id AS id FROM {table} x JOIN mp_invoices i ON i.id = x.invoice_id WHERE i.seller_id = "
         ));
@@ -953,7 +962,7 @@ impl<'a> Loader<'a> {
     }
 
     /// A shipment of the requester, embedding its full invoice.
-    pub async fn shipment(&self, id: i64) -> ApiResult<Option<gql::Shipment>> {
+    pub(crate) async fn shipment(&self, id: i64) -> ApiResult<Option<gql::Shipment>> {
         let Some(invoice_id) = self.invoice_of("mp_shipments", id).await? else {
             return Ok(None);
         };
@@ -972,7 +981,7 @@ impl<'a> Loader<'a> {
     }
 
     /// A line item of the requester.
-    pub async fn line_item(&self, id: i64) -> ApiResult<Option<gql::LineItem>> {
+    pub(crate) async fn line_item(&self, id: i64) -> ApiResult<Option<gql::LineItem>> {
         let Some(invoice_id) = self.invoice_of("mp_line_items", id).await? else {
             return Ok(None);
         };
@@ -1001,7 +1010,7 @@ fn line_item(r: &AnyRow, variants: &HashMap<i64, gql::Variant>) -> ApiResult<gql
 
 /// External ids and metadata by owner.
 #[derive(Debug, Default)]
-pub struct KeyValues {
+pub(crate) struct KeyValues {
     /// External ids.
     pub external: HashMap<i64, Vec<gql::ExternalId>>,
     /// Metadata.
@@ -1010,7 +1019,7 @@ pub struct KeyValues {
 
 /// A carrier and how to build its tracking links.
 #[derive(Debug, Clone)]
-pub struct Carrier {
+pub(crate) struct Carrier {
     /// The carrier.
     pub carrier: gql::ShipmentCarrier,
     /// A URL with `{tracking_number}` where the number goes.
@@ -1019,7 +1028,7 @@ pub struct Carrier {
 
 impl Carrier {
     /// The tracking link for `number` (percent-encoded into the template).
-    pub fn tracking_link(&self, number: &str) -> Option<String> {
+    pub(crate) fn tracking_link(&self, number: &str) -> Option<String> {
         let encoded: String = number
             .bytes()
             .map(|b| {
@@ -1067,7 +1076,7 @@ fn status_enum(s: Status) -> gql::InvoiceStatusEnum {
 }
 
 /// The domain status of a GraphQL status (for filters).
-pub fn domain_status(s: gql::InvoiceStatusEnum) -> Status {
+pub(crate) fn domain_status(s: gql::InvoiceStatusEnum) -> Status {
     use gql::InvoiceStatusEnum as E;
     match s {
         E::Pending => Status::Pending,

@@ -20,19 +20,19 @@ use crate::store::sql::{Sql, col};
 /// Where downloads of uploaded files are served, below the API's path. The URLs are
 /// capability URLs: they need no credential (advert images are shown to buyers), and the
 /// file's id, 128 bits from a CSPRNG, is what keeps an unpublished upload private.
-pub const FILES_PREFIX: &str = "/marketplace/graphql/files";
+pub(crate) const FILES_PREFIX: &str = "/marketplace/graphql/files";
 
 /// A new uploaded file's id: 32 hex digits, 128 random bits (ids of older uploads have 96).
-pub fn new_file_id() -> String {
+pub(crate) fn new_file_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// Most documents an advert may have.
-pub const MAX_DOCUMENTS: i64 = 20;
+pub(crate) const MAX_DOCUMENTS: i64 = 20;
 
 /// Where a file comes from.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Source {
+pub(crate) enum Source {
     /// Downloaded from a URL (stored as the URL).
     Url(String),
     /// Uploaded in the request (stored, and served from [`FILES_PREFIX`]).
@@ -48,7 +48,7 @@ pub enum Source {
 
 /// A change to an advert's or variant's images.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ImageOp {
+pub(crate) enum ImageOp {
     /// A new image.
     Add {
         /// Its file.
@@ -74,7 +74,7 @@ pub enum ImageOp {
 
 /// A change to an advert's documents.
 #[derive(Debug, Clone, PartialEq)]
-pub enum DocumentOp {
+pub(crate) enum DocumentOp {
     /// A new document.
     Add(Source),
     /// A new file for an existing document.
@@ -92,7 +92,7 @@ pub enum DocumentOp {
 }
 
 /// Whether `url` is an absolute http(s) URL.
-pub fn is_http_url(url: &str) -> bool {
+pub(crate) fn is_http_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -106,7 +106,7 @@ pub fn is_http_url(url: &str) -> bool {
 }
 
 /// The last path segment of a URL (`router.pdf` of `https://x/a/router.pdf?x=1`).
-pub fn url_filename(url: &str) -> String {
+pub(crate) fn url_filename(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let after_scheme = path.split_once("://").map_or(path, |(_, r)| r);
     match after_scheme.split_once('/') {
@@ -116,7 +116,7 @@ pub fn url_filename(url: &str) -> String {
 }
 
 /// A file name safe in a URL path: letters, digits, `.`, `-` and `_`, others replaced by `-`.
-pub fn safe_filename(name: &str) -> String {
+pub(crate) fn safe_filename(name: &str) -> String {
     let cleaned: String = name
         .trim()
         .chars()
@@ -137,7 +137,7 @@ pub fn safe_filename(name: &str) -> String {
 }
 
 /// The content type of image bytes, from their signature.
-pub fn sniff_image(data: &[u8]) -> Option<&'static str> {
+pub(crate) fn sniff_image(data: &[u8]) -> Option<&'static str> {
     if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")
     } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
@@ -210,7 +210,11 @@ fn read_source(
 }
 
 /// Reads image entries (`images.N.…` under `prefix`) into operations.
-pub fn parse_images(inputs: &[ImageInput], prefix: &str, errors: &mut Errors) -> Vec<ImageOp> {
+pub(crate) fn parse_images(
+    inputs: &[ImageInput],
+    prefix: &str,
+    errors: &mut Errors,
+) -> Vec<ImageOp> {
     let mut ops = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let at = |name: &str| path(prefix, &format!("images.{i}.{name}"));
@@ -269,7 +273,7 @@ pub fn parse_images(inputs: &[ImageInput], prefix: &str, errors: &mut Errors) ->
 }
 
 /// Reads document entries (`documents.N.…`) into operations.
-pub fn parse_documents(inputs: &[DocumentInput], errors: &mut Errors) -> Vec<DocumentOp> {
+pub(crate) fn parse_documents(inputs: &[DocumentInput], errors: &mut Errors) -> Vec<DocumentOp> {
     let mut ops = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let at = |name: &str| format!("documents.{i}.{name}");
@@ -314,14 +318,14 @@ pub fn parse_documents(inputs: &[DocumentInput], errors: &mut Errors) -> Vec<Doc
 }
 
 /// How many new ids the operations need.
-pub fn new_images(ops: &[ImageOp]) -> usize {
+pub(crate) fn new_images(ops: &[ImageOp]) -> usize {
     ops.iter()
         .filter(|o| matches!(o, ImageOp::Add { .. }))
         .count()
 }
 
 /// How many new ids the operations need.
-pub fn new_documents(ops: &[DocumentOp]) -> usize {
+pub(crate) fn new_documents(ops: &[DocumentOp]) -> usize {
     ops.iter()
         .filter(|o| matches!(o, DocumentOp::Add(_)))
         .count()
@@ -329,7 +333,7 @@ pub fn new_documents(ops: &[DocumentOp]) -> usize {
 
 /// Whose images a patch is about.
 #[derive(Debug, Clone, Copy)]
-pub enum Owner {
+pub(crate) enum Owner {
     /// A new advert or variant: it has no images yet.
     New,
     /// An advert (its own images and its variants').
@@ -339,7 +343,7 @@ pub enum Owner {
 }
 
 /// Checks that every image an operation names belongs to `owner` (and the seller).
-pub async fn check_images(
+pub(crate) async fn check_images(
     conn: &mut AnyConnection,
     seller: i64,
     owner: Owner,
@@ -382,7 +386,7 @@ pub async fn check_images(
 }
 
 /// Checks the documents an operation names and the 20-document limit.
-pub async fn check_documents(
+pub(crate) async fn check_documents(
     conn: &mut AnyConnection,
     seller: i64,
     advert: Option<i64>,
@@ -468,7 +472,7 @@ async fn store_source(
 }
 
 /// Applies image operations to an advert (`variant` None) or one of its variants.
-pub async fn apply_images(
+pub(crate) async fn apply_images(
     conn: &mut AnyConnection,
     seller: i64,
     advert: i64,
@@ -514,7 +518,7 @@ pub async fn apply_images(
 }
 
 /// Applies document operations to an advert.
-pub async fn apply_documents(
+pub(crate) async fn apply_documents(
     conn: &mut AnyConnection,
     seller: i64,
     advert: i64,
@@ -574,7 +578,7 @@ pub async fn apply_documents(
 }
 
 /// `GET /marketplace/graphql/files/{id}/{filename}`: an uploaded file.
-pub async fn serve_file(
+pub(crate) async fn serve_file(
     State(state): State<AppState>,
     Path((id, filename)): Path<(String, String)>,
 ) -> Response {

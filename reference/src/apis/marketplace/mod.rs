@@ -18,20 +18,20 @@
 //! | `page`, `sql` | pagination and SQL building |
 //! | `seed` | the demo sellers and the objects behind the seed's ids |
 
-pub mod adverts;
-pub mod auth;
-pub mod demo;
-pub mod errors;
-pub mod input;
-pub mod load;
-pub mod media;
-pub mod options;
-pub mod queries;
-pub mod rows;
-pub mod shipments;
+pub(crate) mod adverts;
+pub(crate) mod auth;
+pub(crate) mod demo;
+pub(crate) mod errors;
+pub(crate) mod input;
+pub(crate) mod load;
+pub(crate) mod media;
+pub(crate) mod options;
+pub(crate) mod queries;
+pub(crate) mod rows;
+pub(crate) mod shipments;
 
-pub mod resolvers;
-pub mod variants;
+pub(crate) mod resolvers;
+pub(crate) mod variants;
 
 use axum::Router;
 use axum::routing::get;
@@ -41,7 +41,9 @@ use self::auth::SellerKeyAuthenticator;
 use crate::state::AppState;
 use crate::store::page;
 
+pub use self::adverts::operator_decide;
 pub use self::resolvers::MarketplaceApi;
+pub use self::rows::purge_deleted;
 
 /// The query complexity this API allows (root fields plus the list items an operation may
 /// return, lists by page size: `shopql_server_stubs::ServerConfig::max_complexity`).

@@ -13,7 +13,7 @@ use crate::store::sql::{Sql, col};
 
 /// A validated choice.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Choice {
+pub(crate) struct Choice {
     /// The option type.
     pub option_type_id: i64,
     /// The listed value, for select types.
@@ -24,7 +24,7 @@ pub struct Choice {
 
 /// One entry of `advertOptionValues` or `variantOptionValues` as given.
 #[derive(Debug, Clone, Default)]
-pub struct ChoiceInput {
+pub(crate) struct ChoiceInput {
     /// `optionValueId`
     pub option_value_id: Maybe<String>,
     /// `optionTypeId`
@@ -35,7 +35,7 @@ pub struct ChoiceInput {
 
 /// Where the choices go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     /// On the advert: the option type must be applied to ADVERT and belong to this prototype.
     Advert(Option<i64>),
     /// On a variant: the option type must be applied to VARIANT.
@@ -73,7 +73,10 @@ async fn in_prototype(
 }
 
 /// The prototype of a taxon.
-pub async fn prototype_of(conn: &mut AnyConnection, taxon: Option<i64>) -> ApiResult<Option<i64>> {
+pub(crate) async fn prototype_of(
+    conn: &mut AnyConnection,
+    taxon: Option<i64>,
+) -> ApiResult<Option<i64>> {
     let Some(taxon) = taxon else {
         return Ok(None);
     };
@@ -86,7 +89,7 @@ pub async fn prototype_of(conn: &mut AnyConnection, taxon: Option<i64>) -> ApiRe
 }
 
 /// Validates a list of choices; problems are reported at `prefix.N.field`.
-pub async fn check(
+pub(crate) async fn check(
     conn: &mut AnyConnection,
     inputs: &[ChoiceInput],
     level: Level,
@@ -236,7 +239,7 @@ pub async fn check(
 }
 
 /// Whether every stored advert-level choice still fits the prototype (after a taxon change).
-pub async fn advert_choices_fit(
+pub(crate) async fn advert_choices_fit(
     conn: &mut AnyConnection,
     advert: i64,
     prototype: Option<i64>,
@@ -259,7 +262,7 @@ pub async fn advert_choices_fit(
 
 /// Replaces the choices of an advert (`table` mp_advert_option_values, `owner` advert_id) or a
 /// variant (mp_variant_option_values, variant_id).
-pub async fn replace(
+pub(crate) async fn replace(
     conn: &mut AnyConnection,
     table: &str,
     owner_column: &str,

@@ -42,7 +42,11 @@ macro_rules! connection {
 }
 
 /// A seller's row count of `kind` (`adverts`, `invoices`, `live_variants`), kept by triggers.
-pub async fn seller_count(pool: &sqlx::AnyPool, seller: i64, kind: &str) -> Result<i64, ApiError> {
+pub(crate) async fn seller_count(
+    pool: &sqlx::AnyPool,
+    seller: i64,
+    kind: &str,
+) -> Result<i64, ApiError> {
     let mut sql = Sql::new("SELECT n FROM mp_seller_counts WHERE seller_id = ");
     sql.arg(seller).push(" AND kind = ").arg(kind);
     match sql.fetch_optional(pool).await? {
@@ -70,7 +74,7 @@ fn parse_time(argument: &str, text: &str) -> ApiResult<i64> {
 }
 
 /// Resolves global ids of any type for the seller; ids it may not see are missing.
-pub async fn resolve(
+pub(crate) async fn resolve(
     loader: &Loader<'_>,
     ids: &[GlobalId],
 ) -> ApiResult<HashMap<GlobalId, gql::Node>> {
@@ -182,7 +186,7 @@ pub async fn resolve(
 
 /// `node(id)`: a malformed id is BAD_USER_INPUT; an unknown id, or one of another seller, is
 /// NOT_FOUND (the field is then null).
-pub async fn node(loader: &Loader<'_>, id: &str) -> ApiResult<Option<gql::Node>> {
+pub(crate) async fn node(loader: &Loader<'_>, id: &str) -> ApiResult<Option<gql::Node>> {
     let g = decode(id).map_err(|e| id_error("id", e))?;
     let mut found = resolve(loader, &[g]).await?;
     match found.remove(&g) {
@@ -195,11 +199,14 @@ pub async fn node(loader: &Loader<'_>, id: &str) -> ApiResult<Option<gql::Node>>
 }
 
 /// Most ids `nodes` accepts.
-pub const MAX_NODES: usize = 100;
+pub(crate) const MAX_NODES: usize = 100;
 
 /// `nodes(ids)`: one entry per id, null where the object is unknown or another seller's; a
 /// malformed id refuses the request.
-pub async fn nodes(loader: &Loader<'_>, ids: &[String]) -> ApiResult<Vec<Option<gql::Node>>> {
+pub(crate) async fn nodes(
+    loader: &Loader<'_>,
+    ids: &[String],
+) -> ApiResult<Vec<Option<gql::Node>>> {
     if ids.len() > MAX_NODES {
         return Err(ApiError::bad_input(format!(
             "`ids` holds {} ids; at most {MAX_NODES} are allowed",
@@ -222,7 +229,7 @@ fn retention(sql: &mut Sql, loader: &Loader<'_>) {
 }
 
 /// `allAdverts`.
-pub async fn all_adverts(
+pub(crate) async fn all_adverts(
     loader: &Loader<'_>,
     updated_since: Option<String>,
     args: &PageArgs,
@@ -274,7 +281,7 @@ pub async fn all_adverts(
 
 /// The filters of `advertsWhere`.
 #[derive(Debug, Default)]
-pub struct AdvertFilters {
+pub(crate) struct AdvertFilters {
     pub q: Option<String>,
     pub id_title_sku_barcode: Option<String>,
     pub brand_ids: Option<Vec<String>>,
@@ -324,7 +331,7 @@ const VARIANT_OF_ADVERT: &str =
     "EXISTS (SELECT 1 FROM mp_variants v WHERE v.advert_id = a.id AND v.deleted_at IS NULL AND ";
 
 /// `advertsWhere`.
-pub async fn adverts_where(
+pub(crate) async fn adverts_where(
     loader: &Loader<'_>,
     f: AdvertFilters,
     args: &PageArgs,
@@ -439,7 +446,7 @@ pub async fn adverts_where(
 }
 
 /// A page of adverts in a given order (the resubmission payload).
-pub async fn adverts_in_order(
+pub(crate) async fn adverts_in_order(
     loader: &Loader<'_>,
     ids: &[i64],
     args: &PageArgs,
@@ -451,7 +458,7 @@ pub async fn adverts_in_order(
 }
 
 /// `variantsWhere`.
-pub async fn variants_where(
+pub(crate) async fn variants_where(
     loader: &Loader<'_>,
     filters: Option<gql::VariantFilters>,
     args: &PageArgs,
@@ -503,7 +510,7 @@ async fn variant_page(
 
 /// The variants of an advert (`Advert.variants`, `UnpublishedAdvert.variants`,
 /// `DeletedAdvert.variants`): not individually deleted, published only on request.
-pub async fn advert_variants(
+pub(crate) async fn advert_variants(
     loader: &Loader<'_>,
     advert: i32,
     published_only: bool,
@@ -529,7 +536,7 @@ pub async fn advert_variants(
 }
 
 /// Images of an advert (its own) or of a variant.
-pub async fn images(
+pub(crate) async fn images(
     loader: &Loader<'_>,
     advert: Option<i32>,
     variant: Option<i32>,
@@ -565,7 +572,7 @@ pub async fn images(
 }
 
 /// Documents of an advert, in the order added.
-pub async fn documents(
+pub(crate) async fn documents(
     loader: &Loader<'_>,
     advert: i32,
     args: &PageArgs,
@@ -594,7 +601,7 @@ pub async fn documents(
 }
 
 /// Advert-level option values, in order.
-pub async fn advert_option_values(
+pub(crate) async fn advert_option_values(
     loader: &Loader<'_>,
     advert: i32,
     args: &PageArgs,
@@ -651,7 +658,7 @@ pub async fn advert_option_values(
 }
 
 /// The listed option values of a variant, in order.
-pub async fn variant_option_values(
+pub(crate) async fn variant_option_values(
     loader: &Loader<'_>,
     variant: i32,
     args: &PageArgs,
@@ -698,7 +705,7 @@ pub async fn variant_option_values(
 }
 
 /// The inventory records of a variant.
-pub async fn inventories(
+pub(crate) async fn inventories(
     loader: &Loader<'_>,
     variant: i32,
     args: &PageArgs,
@@ -725,7 +732,7 @@ pub async fn inventories(
 }
 
 /// `brands` and `brandSearch`.
-pub async fn brands(
+pub(crate) async fn brands(
     loader: &Loader<'_>,
     keyword: Option<String>,
     args: &PageArgs,
@@ -772,7 +779,7 @@ pub async fn brands(
 }
 
 /// `taxons` and `taxonSearch`.
-pub async fn taxons(
+pub(crate) async fn taxons(
     loader: &Loader<'_>,
     search: Option<String>,
     args: &PageArgs,
@@ -807,7 +814,7 @@ pub async fn taxons(
 }
 
 /// `shippingProfiles`.
-pub async fn shipping_profiles(
+pub(crate) async fn shipping_profiles(
     loader: &Loader<'_>,
     args: &PageArgs,
 ) -> ApiResult<gql::ShippingProfileConnection> {
@@ -831,7 +838,7 @@ pub async fn shipping_profiles(
 }
 
 /// `Prototype.optionTypes`.
-pub async fn option_types(
+pub(crate) async fn option_types(
     loader: &Loader<'_>,
     prototype: i32,
     args: &PageArgs,
@@ -858,7 +865,7 @@ pub async fn option_types(
 }
 
 /// `OptionType.optionValues`.
-pub async fn option_values(
+pub(crate) async fn option_values(
     loader: &Loader<'_>,
     option_type: i32,
     args: &PageArgs,
@@ -885,7 +892,7 @@ pub async fn option_values(
 }
 
 /// `invoices`.
-pub async fn invoices(
+pub(crate) async fn invoices(
     loader: &Loader<'_>,
     filters: Option<gql::InvoiceFilters>,
     sort: Option<gql::InvoiceSort>,

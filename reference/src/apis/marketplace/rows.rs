@@ -3,17 +3,16 @@
 //! publication flags after any change to it or its variants.
 
 use shopql_server_stubs::ApiResult;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
 use crate::domain::marketplace::vetting::{self, AdvertState};
-use crate::store::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
+use crate::store::sql::{Doc, Flag, Sql, col, flag, opt_text};
 
 /// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
 /// statement, outside the caller's transaction, like a database sequence: ids are never reused,
 /// and a rolled-back mutation leaves a gap.
-pub async fn allocate(pool: &AnyPool, name: &str, n: usize) -> ApiResult<i64> {
+pub(crate) async fn allocate(pool: &AnyPool, name: &str, n: usize) -> ApiResult<i64> {
     if n == 0 {
         return Ok(0);
     }
@@ -32,14 +31,14 @@ pub async fn allocate(pool: &AnyPool, name: &str, n: usize) -> ApiResult<i64> {
 
 /// A block of allocated ids, taken one at a time.
 #[derive(Debug, Clone, Copy)]
-pub struct Ids {
+pub(crate) struct Ids {
     next: i64,
     end: i64,
 }
 
 impl Ids {
     /// `n` ids from the space `name`.
-    pub async fn take(pool: &AnyPool, name: &str, n: usize) -> ApiResult<Self> {
+    pub(crate) async fn take(pool: &AnyPool, name: &str, n: usize) -> ApiResult<Self> {
         let first = allocate(pool, name, n).await?;
         Ok(Self {
             next: first,
@@ -48,7 +47,7 @@ impl Ids {
     }
 
     /// The next id.
-    pub fn take_one(&mut self) -> ApiResult<i64> {
+    pub(crate) fn take_one(&mut self) -> ApiResult<i64> {
         if self.next >= self.end {
             return Err(shopql_server_stubs::ApiError::internal(
                 "allocated fewer ids than a mutation used",
@@ -61,8 +60,8 @@ impl Ids {
 }
 
 /// An advert row.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AdvertRow {
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub(crate) struct AdvertRow {
     pub id: i64,
     pub seller_id: i64,
     pub title: Option<String>,
@@ -75,16 +74,23 @@ pub struct AdvertRow {
     pub price_type: Option<String>,
     pub price_unit: Option<String>,
     pub specifications: Option<String>,
-    pub product_features: Option<Vec<String>>,
+    pub product_features: Option<Doc<Vec<String>>>,
     pub youtube_video_url: Option<String>,
     pub custom_iframe_url: Option<String>,
     pub code: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub publish_requested: bool,
+    #[sqlx(try_from = "Flag")]
     pub published: bool,
+    #[sqlx(try_from = "Flag")]
     pub displayable: bool,
+    #[sqlx(try_from = "Flag")]
     pub featured: bool,
+    #[sqlx(try_from = "Flag")]
     pub vetted: bool,
+    #[sqlx(try_from = "Flag")]
     pub requires_vetting: bool,
+    #[sqlx(try_from = "Flag")]
     pub vetting_rejected: bool,
     pub vetting_rejected_reason: Option<String>,
     pub deleted_at: Option<i64>,
@@ -95,43 +101,14 @@ pub struct AdvertRow {
 const ADVERT_COLUMNS: &str = "id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, publish_requested, published, displayable, featured, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at";
 
 impl AdvertRow {
-    fn from_row(r: &AnyRow) -> ApiResult<Self> {
-        Ok(Self {
-            id: col(r, "id")?,
-            seller_id: col(r, "seller_id")?,
-            title: opt_text(r, "title")?,
-            description: opt_text(r, "description")?,
-            brand_id: opt_i64(r, "brand_id")?,
-            taxon_id: opt_i64(r, "taxon_id")?,
-            price_cents: opt_i64(r, "price_cents")?,
-            sale_price_cents: opt_i64(r, "sale_price_cents")?,
-            sale_type: opt_text(r, "sale_type")?,
-            price_type: opt_text(r, "price_type")?,
-            price_unit: opt_text(r, "price_unit")?,
-            specifications: opt_text(r, "specifications")?,
-            product_features: opt_text(r, "product_features")?
-                .and_then(|t| serde_json::from_str(&t).ok()),
-            youtube_video_url: opt_text(r, "youtube_video_url")?,
-            custom_iframe_url: opt_text(r, "custom_iframe_url")?,
-            code: opt_text(r, "code")?,
-            publish_requested: flag(r, "publish_requested")?,
-            published: flag(r, "published")?,
-            displayable: flag(r, "displayable")?,
-            featured: flag(r, "featured")?,
-            vetted: flag(r, "vetted")?,
-            requires_vetting: flag(r, "requires_vetting")?,
-            vetting_rejected: flag(r, "vetting_rejected")?,
-            vetting_rejected_reason: opt_text(r, "vetting_rejected_reason")?,
-            deleted_at: opt_i64(r, "deleted_at")?,
-            created_at: col(r, "created_at")?,
-            updated_at: col(r, "updated_at")?,
-        })
-    }
-
     /// Reads the seller's advert `id` (deleted ones too), locking it for the transaction on
     /// PostgreSQL (a no-op update takes the row lock; SQLite's write transaction already
     /// serializes writers).
-    pub async fn lock(conn: &mut AnyConnection, seller: i64, id: i64) -> ApiResult<Option<Self>> {
+    pub(crate) async fn lock(
+        conn: &mut AnyConnection,
+        seller: i64,
+        id: i64,
+    ) -> ApiResult<Option<Self>> {
         let mut lock = Sql::new("UPDATE mp_adverts SET updated_at = updated_at WHERE id = ");
         lock.arg(id).push(" AND seller_id = ").arg(seller);
         if lock.execute(&mut *conn).await? == 0 {
@@ -141,17 +118,14 @@ impl AdvertRow {
             "SELECT {ADVERT_COLUMNS} FROM mp_adverts WHERE id = "
         ));
         sql.arg(id);
-        match sql.fetch_optional(&mut *conn).await? {
-            Some(r) => Ok(Some(Self::from_row(&r)?)),
-            None => Ok(None),
-        }
+        sql.fetch_optional_as(&mut *conn).await
     }
 
     fn binds(&self, sql: &mut Sql) {
         let features = self
             .product_features
             .as_ref()
-            .map(|f| serde_json::to_string(f).unwrap_or_default());
+            .map(|f| serde_json::to_string(&f.0).unwrap_or_default());
         sql.arg(self.seller_id).push(", ");
         sql.arg(self.title.clone()).push(", ");
         sql.arg(self.description.clone()).push(", ");
@@ -181,7 +155,7 @@ impl AdvertRow {
     }
 
     /// Inserts the row.
-    pub async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+    pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
         let mut sql = Sql::new(&format!(
             "INSERT INTO mp_adverts ({ADVERT_COLUMNS}) VALUES ("
         ));
@@ -192,7 +166,7 @@ impl AdvertRow {
     }
 
     /// Writes every column of the row.
-    pub async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+    pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
         let columns: Vec<&str> = ADVERT_COLUMNS.split(", ").skip(1).collect();
         let mut sql = Sql::new(&format!(
             "UPDATE mp_adverts SET ({}) = (",
@@ -204,7 +178,7 @@ impl AdvertRow {
     }
 
     /// The publication state as the vetting rules see it.
-    pub fn state(&self, valid: bool) -> AdvertState {
+    pub(crate) fn state(&self, valid: bool) -> AdvertState {
         AdvertState {
             publish_requested: self.publish_requested,
             valid,
@@ -217,7 +191,7 @@ impl AdvertRow {
     }
 
     /// Copies a vetting state back.
-    pub fn set_state(&mut self, s: AdvertState) {
+    pub(crate) fn set_state(&mut self, s: AdvertState) {
         self.publish_requested = s.publish_requested;
         self.requires_vetting = s.requires_vetting;
         self.vetted = s.vetted;
@@ -228,7 +202,7 @@ impl AdvertRow {
     }
 
     /// The advert's own prices.
-    pub fn prices(&self) -> AdvertPrices {
+    pub(crate) fn prices(&self) -> AdvertPrices {
         AdvertPrices {
             price: self.price_cents,
             sale_price: self.sale_price_cents,
@@ -237,8 +211,8 @@ impl AdvertRow {
 }
 
 /// A variant row.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct VariantRow {
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub(crate) struct VariantRow {
     pub id: i64,
     pub advert_id: i64,
     pub seller_id: i64,
@@ -248,7 +222,9 @@ pub struct VariantRow {
     pub price_cents: Option<i64>,
     pub sale_price_cents: Option<i64>,
     pub count_on_hand: i64,
+    #[sqlx(try_from = "Flag")]
     pub infinite_quantity: bool,
+    #[sqlx(try_from = "Flag")]
     pub published: bool,
     pub max_purchase_quantity: Option<i64>,
     pub min_purchase_quantity: Option<i64>,
@@ -261,6 +237,7 @@ pub struct VariantRow {
     pub parcel_width: Option<f64>,
     pub parcel_height: Option<f64>,
     pub parcel_weight: Option<f64>,
+    #[sqlx(try_from = "Flag")]
     pub live: bool,
     pub deleted_at: Option<i64>,
     pub created_at: i64,
@@ -270,39 +247,8 @@ pub struct VariantRow {
 const VARIANT_COLUMNS: &str = "id, advert_id, seller_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, item_size, comparable_size, item_unit, comparable_unit, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, live, deleted_at, created_at, updated_at";
 
 impl VariantRow {
-    fn from_row(r: &AnyRow) -> ApiResult<Self> {
-        Ok(Self {
-            id: col(r, "id")?,
-            advert_id: col(r, "advert_id")?,
-            seller_id: col(r, "seller_id")?,
-            sku: opt_text(r, "sku")?,
-            barcode: opt_text(r, "barcode")?,
-            description: opt_text(r, "description")?,
-            price_cents: opt_i64(r, "price_cents")?,
-            sale_price_cents: opt_i64(r, "sale_price_cents")?,
-            count_on_hand: col(r, "count_on_hand")?,
-            infinite_quantity: flag(r, "infinite_quantity")?,
-            published: flag(r, "published")?,
-            max_purchase_quantity: opt_i64(r, "max_purchase_quantity")?,
-            min_purchase_quantity: opt_i64(r, "min_purchase_quantity")?,
-            item_size: opt_f64(r, "item_size")?,
-            comparable_size: opt_f64(r, "comparable_size")?,
-            item_unit: opt_text(r, "item_unit")?,
-            comparable_unit: opt_text(r, "comparable_unit")?,
-            shipping_profile_id: opt_i64(r, "shipping_profile_id")?,
-            parcel_length: opt_f64(r, "parcel_length")?,
-            parcel_width: opt_f64(r, "parcel_width")?,
-            parcel_height: opt_f64(r, "parcel_height")?,
-            parcel_weight: opt_f64(r, "parcel_weight")?,
-            live: flag(r, "live")?,
-            deleted_at: opt_i64(r, "deleted_at")?,
-            created_at: col(r, "created_at")?,
-            updated_at: col(r, "updated_at")?,
-        })
-    }
-
     /// The seller's live variant `id`.
-    pub async fn find_live(
+    pub(crate) async fn find_live(
         conn: &mut AnyConnection,
         seller: i64,
         id: i64,
@@ -311,23 +257,19 @@ impl VariantRow {
             "SELECT {VARIANT_COLUMNS} FROM mp_variants WHERE live = 1 AND seller_id = "
         ));
         sql.arg(seller).push(" AND id = ").arg(id);
-        match sql.fetch_optional(conn).await? {
-            Some(r) => Ok(Some(Self::from_row(&r)?)),
-            None => Ok(None),
-        }
+        sql.fetch_optional_as(conn).await
     }
 
     /// The live variants of an advert, by id.
-    pub async fn of_advert(conn: &mut AnyConnection, advert_id: i64) -> ApiResult<Vec<Self>> {
+    pub(crate) async fn of_advert(
+        conn: &mut AnyConnection,
+        advert_id: i64,
+    ) -> ApiResult<Vec<Self>> {
         let mut sql = Sql::new(&format!(
             "SELECT {VARIANT_COLUMNS} FROM mp_variants WHERE live = 1 AND advert_id = "
         ));
         sql.arg(advert_id).push(" ORDER BY id");
-        sql.fetch_all(conn)
-            .await?
-            .iter()
-            .map(Self::from_row)
-            .collect()
+        sql.fetch_all_as(conn).await
     }
 
     fn binds(&self, sql: &mut Sql) {
@@ -359,7 +301,7 @@ impl VariantRow {
     }
 
     /// Inserts the row.
-    pub async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+    pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
         let mut sql = Sql::new(&format!(
             "INSERT INTO mp_variants ({VARIANT_COLUMNS}) VALUES ("
         ));
@@ -370,7 +312,7 @@ impl VariantRow {
     }
 
     /// Writes every column of the row.
-    pub async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+    pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
         let columns: Vec<&str> = VARIANT_COLUMNS.split(", ").skip(1).collect();
         let mut sql = Sql::new(&format!(
             "UPDATE mp_variants SET ({}) = (",
@@ -382,7 +324,7 @@ impl VariantRow {
     }
 
     /// The variant's own prices.
-    pub fn prices(&self) -> VariantPrices {
+    pub(crate) fn prices(&self) -> VariantPrices {
         VariantPrices {
             price: self.price_cents,
             sale_price: self.sale_price_cents,
@@ -391,7 +333,7 @@ impl VariantRow {
 }
 
 /// Whether the taxon puts adverts through vetting.
-pub async fn taxon_requires_vetting(
+pub(crate) async fn taxon_requires_vetting(
     conn: &mut AnyConnection,
     taxon: Option<i64>,
 ) -> ApiResult<bool> {
@@ -408,7 +350,7 @@ pub async fn taxon_requires_vetting(
 
 /// Whether an advert meets what publication needs: a title, a taxon, at least one live variant,
 /// and a price for every live variant.
-pub fn publishable(advert: &AdvertRow, variants: &[VariantRow]) -> bool {
+pub(crate) fn publishable(advert: &AdvertRow, variants: &[VariantRow]) -> bool {
     advert
         .title
         .as_deref()
@@ -424,7 +366,7 @@ pub fn publishable(advert: &AdvertRow, variants: &[VariantRow]) -> bool {
 
 /// Recomputes an advert's publication flags from its row and its live variants, stamps
 /// `updated_at`, and writes the row.
-pub async fn refresh_advert(
+pub(crate) async fn refresh_advert(
     conn: &mut AnyConnection,
     advert: &mut AdvertRow,
     now: i64,
@@ -438,7 +380,7 @@ pub async fn refresh_advert(
 }
 
 /// Replaces the key/value list of one kind of an object.
-pub async fn replace_key_values(
+pub(crate) async fn replace_key_values(
     conn: &mut AnyConnection,
     owner_type: &str,
     owner_id: i64,
@@ -465,7 +407,7 @@ pub async fn replace_key_values(
 }
 
 /// The key/value list of one kind of an object.
-pub async fn key_values(
+pub(crate) async fn key_values(
     conn: &mut AnyConnection,
     owner_type: &str,
     owner_id: i64,

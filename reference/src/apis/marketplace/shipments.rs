@@ -67,7 +67,7 @@ fn update_payload(
 }
 
 /// Parses an `ISO8601Date` (`2023-06-07`) into midnight UTC, in ms.
-pub fn parse_date(text: &str) -> Option<i64> {
+pub(crate) fn parse_date(text: &str) -> Option<i64> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -108,7 +108,11 @@ async fn facts(conn: &mut AnyConnection, invoice: i64) -> ApiResult<InvoiceFacts
 }
 
 /// Recomputes an invoice's shipped state and status from its line items, and stamps it.
-pub async fn refresh_invoice(conn: &mut AnyConnection, invoice: i64, now: i64) -> ApiResult<()> {
+pub(crate) async fn refresh_invoice(
+    conn: &mut AnyConnection,
+    invoice: i64,
+    now: i64,
+) -> ApiResult<()> {
     let mut sql =
         Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE invoice_id = ");
     sql.arg(invoice);
@@ -143,7 +147,7 @@ async fn lock_invoice(conn: &mut AnyConnection, seller: i64, invoice: i64) -> Ap
 }
 
 /// `shipmentCreate`.
-pub async fn shipment_create(
+pub(crate) async fn shipment_create(
     state: &AppState,
     seller: i64,
     input: ShipmentCreateMutationInput,
@@ -313,7 +317,7 @@ pub async fn shipment_create(
 }
 
 /// `shipmentUpdate`.
-pub async fn shipment_update(
+pub(crate) async fn shipment_update(
     state: &AppState,
     seller: i64,
     input: ShipmentUpdateMutationInput,

@@ -22,7 +22,7 @@ use crate::store::sql::Sql;
 
 /// A validated variant change, ready to write.
 #[derive(Debug, Clone)]
-pub struct VariantPlan {
+pub(crate) struct VariantPlan {
     /// The row as it will be (a new variant gets its id when written).
     pub row: VariantRow,
     /// True for a variant to create.
@@ -88,7 +88,7 @@ fn price_field(
 /// of `advert_id`. Checks that need the other variants or the advert's final prices (SKU
 /// uniqueness, sale price) are made by [`check_plans`].
 #[allow(clippy::too_many_arguments, deprecated)] // optionValueIds is deprecated, still accepted
-pub async fn plan(
+pub(crate) async fn plan(
     conn: &mut AnyConnection,
     seller: i64,
     advert_id: i64,
@@ -258,7 +258,7 @@ pub async fn plan(
 
 /// Checks what depends on all the plans together: SKUs unique among the seller's live variants
 /// (and within the request), a price for every variant, sale prices not above prices.
-pub async fn check_plans(
+pub(crate) async fn check_plans(
     conn: &mut AnyConnection,
     seller: i64,
     advert: AdvertPrices,
@@ -314,7 +314,7 @@ pub async fn check_plans(
 }
 
 /// Writes a plan; returns the variant's id.
-pub async fn apply(
+pub(crate) async fn apply(
     conn: &mut AnyConnection,
     seller: i64,
     plan: &mut VariantPlan,
@@ -374,7 +374,7 @@ fn update_payload(
 }
 
 /// `variantUpdate`.
-pub async fn variant_update(
+pub(crate) async fn variant_update(
     state: &AppState,
     seller: i64,
     input: VariantUpdateMutationInput,
@@ -479,7 +479,7 @@ fn delete_payload(
 }
 
 /// `variantDelete`: soft-deletes a variant that is not its advert's last.
-pub async fn variant_delete(
+pub(crate) async fn variant_delete(
     state: &AppState,
     seller: i64,
     input: VariantDeleteMutationInput,

@@ -28,11 +28,11 @@ use super::db::{self, CartRow};
 use crate::store::Store;
 
 /// The longest user id, cart id or other identifier accepted.
-pub const MAX_ID_LEN: usize = 200;
+pub(crate) const MAX_ID_LEN: usize = 200;
 
 /// The caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
+pub(crate) enum Principal {
     /// No bearer token.
     Anonymous,
     /// A valid token of this user.
@@ -42,25 +42,25 @@ pub enum Principal {
 }
 
 /// `Unauthorized` (the real service's code) for a missing or invalid credential.
-pub fn unauthorized(message: impl Into<String>) -> ApiError {
+pub(crate) fn unauthorized(message: impl Into<String>) -> ApiError {
     ApiError::unauthenticated(message).with_extension("code", "Unauthorized")
 }
 
 /// `Forbidden` (the real service's code) for another user's cart.
-pub fn forbidden(message: impl Into<String>) -> ApiError {
+pub(crate) fn forbidden(message: impl Into<String>) -> ApiError {
     ApiError::forbidden(message).with_extension("code", "Forbidden")
 }
 
 impl Principal {
     /// Whether the caller has no token.
-    pub fn is_anonymous(&self) -> bool {
+    pub(crate) fn is_anonymous(&self) -> bool {
         matches!(self, Principal::Anonymous)
     }
 
     /// The user the request acts for: the token's user (a different `requested` id is
     /// `Forbidden`), or for tokenless callers the requested id (required), which must not be
     /// a customer's (`Unauthorized`).
-    pub async fn acting_user(
+    pub(crate) async fn acting_user(
         &self,
         conn: &mut AnyConnection,
         requested: Option<&str>,
@@ -96,7 +96,7 @@ impl Principal {
 
     /// Whether the caller acting as `user` (from [`Self::acting_user`]) may read and change
     /// `cart`. `Claim` means the cart is anonymous and becomes the caller's.
-    pub fn authorize(&self, cart: &CartRow, user: &str) -> ApiResult<Access> {
+    pub(crate) fn authorize(&self, cart: &CartRow, user: &str) -> ApiResult<Access> {
         match self {
             Principal::InvalidToken => Err(invalid_token()),
             Principal::Anonymous if !cart.is_anonymous => Err(customer_only()),
@@ -110,7 +110,7 @@ impl Principal {
 
     /// Whether the caller acting as `user` may merge `other`, which it named by id, into its
     /// cart: its own cart, or an anonymous cart whose user id is no customer's.
-    pub async fn authorize_merge_source(
+    pub(crate) async fn authorize_merge_source(
         &self,
         conn: &mut AnyConnection,
         other: &CartRow,
@@ -131,7 +131,7 @@ impl Principal {
 
 /// What [`Principal::authorize`] allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
+pub(crate) enum Access {
     /// Read and change the cart.
     Granted,
     /// The same, and the anonymous cart becomes the caller's (a customer's token met it).
@@ -148,7 +148,7 @@ fn customer_only() -> ApiError {
 
 /// The caller of this request: what the authenticator found, or (when the resolvers run
 /// without it) the bearer token looked up now.
-pub async fn principal(ctx: &RequestContext, store: &Store) -> ApiResult<Principal> {
+pub(crate) async fn principal(ctx: &RequestContext, store: &Store) -> ApiResult<Principal> {
     if let Some(p) = ctx.get::<Principal>() {
         return Ok(p.clone());
     }
@@ -170,7 +170,7 @@ async fn resolve(bearer: Option<&str>, store: &Store) -> ApiResult<Principal> {
 /// invalid token is not refused here: resolvers answer `Unauthorized` in GraphQL `errors`, as
 /// the real service does.
 #[derive(Debug, Clone)]
-pub struct PurchaseAuthenticator {
+pub(crate) struct PurchaseAuthenticator {
     /// The database holding the tokens.
     pub store: Store,
 }

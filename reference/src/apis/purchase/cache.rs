@@ -14,7 +14,7 @@ use super::db::CartRow;
 
 /// A priced cart as a resolver returned it.
 #[derive(Debug, Clone)]
-pub struct CartView {
+pub(crate) struct CartView {
     /// The stored cart.
     pub row: CartRow,
     /// Its store.
@@ -35,7 +35,7 @@ pub struct CartView {
 
 impl CartView {
     /// The pricing input the view was evaluated with.
-    pub fn input(&self) -> PricingInput<'_> {
+    pub(crate) fn input(&self) -> PricingInput<'_> {
         PricingInput {
             catalog: &self.catalog,
             currency: &self.currency,
@@ -47,13 +47,13 @@ impl CartView {
 
 /// Views by key: `cart:<id>`, `line:<id>`, `shipment:<id>`, `payment:<id>`.
 #[derive(Debug, Default)]
-pub struct RequestCache {
+pub(crate) struct RequestCache {
     views: Mutex<HashMap<String, Arc<CartView>>>,
 }
 
 impl RequestCache {
     /// Remembers `view` under its cart id and the ids of its parts.
-    pub fn put(&self, view: Arc<CartView>) {
+    pub(crate) fn put(&self, view: Arc<CartView>) {
         let Ok(mut map) = self.views.lock() else {
             return;
         };
@@ -71,7 +71,7 @@ impl RequestCache {
     }
 
     /// The view remembered under `key`.
-    pub fn get(&self, key: &str) -> Option<Arc<CartView>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<CartView>> {
         self.views.lock().ok()?.get(key).cloned()
     }
 }

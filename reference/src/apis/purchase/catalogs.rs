@@ -18,7 +18,7 @@ use super::db;
 use crate::domain::purchase::catalog::StoreCatalog;
 
 /// How long a catalogue read from the database is used.
-pub const TTL: Duration = Duration::from_secs(5);
+pub(crate) const TTL: Duration = Duration::from_secs(5);
 
 /// Stores kept at most (a server has a handful; the bound only caps memory).
 const CAPACITY: usize = 1024;

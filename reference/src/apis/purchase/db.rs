@@ -19,11 +19,12 @@ use crate::domain::purchase::promotions::{Promotion, Reward};
 use crate::domain::purchase::properties::{
     DictionaryItem, ObjectType, PropertyDefinition, ValueType,
 };
+use crate::store::page::OffsetPage;
 use crate::store::sql::{Arg, Sql, col, escape_like, flag};
 
 /// A cart or wishlist row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CartRow {
+pub(crate) struct CartRow {
     pub id: String,
     pub store_id: String,
     pub name: String,
@@ -41,7 +42,7 @@ pub struct CartRow {
 
 /// What identifies a cart besides its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CartKey {
+pub(crate) struct CartKey {
     pub store_id: String,
     pub user_id: String,
     pub name: String,
@@ -108,7 +109,7 @@ fn cart_from(r: &AnyRow) -> ApiResult<CartRow> {
 
 /// The store `store_id` with its currencies, taxes, methods, promotions and property
 /// definitions; `None` for an unknown store.
-pub async fn load_catalog(
+pub(crate) async fn load_catalog(
     conn: &mut AnyConnection,
     store_id: &str,
 ) -> ApiResult<Option<StoreCatalog>> {
@@ -317,7 +318,7 @@ async fn load_properties(conn: &mut AnyConnection) -> ApiResult<Vec<PropertyDefi
 }
 
 /// The products with `ids` (those that exist), with their prices.
-pub async fn load_products(
+pub(crate) async fn load_products(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> ApiResult<HashMap<String, Product>> {
@@ -381,7 +382,7 @@ pub async fn load_products(
 }
 
 /// The cart `id`.
-pub async fn cart_by_id(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<CartRow>> {
+pub(crate) async fn cart_by_id(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<CartRow>> {
     let sql = format!("SELECT {CART_COLUMNS} FROM purchase_carts WHERE id = $1");
     sqlx::query(&sql)
         .bind(id)
@@ -393,7 +394,10 @@ pub async fn cart_by_id(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<
 }
 
 /// The cart with `key`.
-pub async fn cart_by_key(conn: &mut AnyConnection, key: &CartKey) -> ApiResult<Option<CartRow>> {
+pub(crate) async fn cart_by_key(
+    conn: &mut AnyConnection,
+    key: &CartKey,
+) -> ApiResult<Option<CartRow>> {
     let sql = format!(
         "SELECT {CART_COLUMNS} FROM purchase_carts WHERE store_id = $1 AND user_id = $2 \
          AND name = $3 AND currency = $4 AND cart_type = $5"
@@ -416,7 +420,10 @@ fn doc_text(doc: &CartDoc) -> ApiResult<String> {
 }
 
 /// Inserts `row` unless a cart with its id or key exists (a concurrent first use).
-pub async fn insert_cart_if_absent(conn: &mut AnyConnection, row: &CartRow) -> ApiResult<()> {
+pub(crate) async fn insert_cart_if_absent(
+    conn: &mut AnyConnection,
+    row: &CartRow,
+) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO purchase_carts (id, store_id, name, user_id, currency, cart_type, \
          is_anonymous, status, comment, created_ms, modified_ms, version, doc) \
@@ -442,7 +449,7 @@ pub async fn insert_cart_if_absent(conn: &mut AnyConnection, row: &CartRow) -> A
 
 /// Takes the row lock of cart `id` (in a write transaction) and reads it: concurrent changes of
 /// the same cart wait here, so each one starts from the previous one's result.
-pub async fn lock_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<CartRow>> {
+pub(crate) async fn lock_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<CartRow>> {
     let sql = format!(
         "UPDATE purchase_carts SET version = version + 1 WHERE id = $1 RETURNING {CART_COLUMNS}"
     );
@@ -456,7 +463,7 @@ pub async fn lock_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<C
 }
 
 /// Writes a locked cart back.
-pub async fn save_cart(conn: &mut AnyConnection, row: &CartRow) -> ApiResult<()> {
+pub(crate) async fn save_cart(conn: &mut AnyConnection, row: &CartRow) -> ApiResult<()> {
     let done = sqlx::query(
         "UPDATE purchase_carts SET status = $2, comment = $3, modified_ms = $4, doc = $5, \
          is_anonymous = $6 WHERE id = $1",
@@ -478,7 +485,7 @@ pub async fn save_cart(conn: &mut AnyConnection, row: &CartRow) -> ApiResult<()>
 }
 
 /// Deletes cart `id`; true when it existed.
-pub async fn delete_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> {
+pub(crate) async fn delete_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> {
     let done = sqlx::query("DELETE FROM purchase_carts WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -488,7 +495,7 @@ pub async fn delete_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> 
 
 /// Filters of the `carts` query.
 #[derive(Debug, Clone, Default)]
-pub struct CartFilter {
+pub(crate) struct CartFilter {
     pub user_id: String,
     pub store_id: Option<String>,
     pub name: Option<String>,
@@ -502,18 +509,18 @@ pub struct CartFilter {
 
 /// Sort keys of the `carts` query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortField {
+pub(crate) enum SortField {
     Name,
     CreatedDate,
     ModifiedDate,
 }
 
 /// A page of carts matching `filter`, and how many match in all.
-pub async fn list_carts(
+pub(crate) async fn list_carts(
     conn: &mut AnyConnection,
     filter: &CartFilter,
     sort: &[(SortField, bool)],
-    (offset, limit): (i64, i64),
+    page: OffsetPage,
     count: bool,
 ) -> ApiResult<(i64, Vec<CartRow>)> {
     let mut filters = Sql::new("user_id = ");
@@ -567,13 +574,11 @@ pub async fn list_carts(
         })
         .collect();
     order.push("id ASC".into());
-    let mut page =
+    let mut list =
         Sql::new(&format!("SELECT {CART_COLUMNS} FROM purchase_carts WHERE ")).concat(&filters);
-    page.push(&format!(" ORDER BY {} LIMIT ", order.join(", ")))
-        .arg(limit)
-        .push(" OFFSET ")
-        .arg(offset);
-    let rows = page
+    list.push(&format!(" ORDER BY {}", order.join(", ")));
+    page.push_to(&mut list);
+    let rows = list
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -583,7 +588,7 @@ pub async fn list_carts(
 }
 
 /// The user bound to the live (not revoked) token whose SHA-256 hex is `hash`.
-pub async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<String>> {
+pub(crate) async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<String>> {
     let user = sqlx::query_scalar::<_, String>(
         "SELECT user_id FROM purchase_api_tokens WHERE token_hash = $1 AND revoked_ms IS NULL",
     )
@@ -595,7 +600,7 @@ pub async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Optio
 
 /// Whether a token binds (or once bound: revoking a token does not hand the customer's carts
 /// to tokenless callers) user `id`, any case.
-pub async fn is_customer(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> {
+pub(crate) async fn is_customer(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> {
     let found = sqlx::query_scalar::<_, String>(
         "SELECT user_id FROM purchase_api_tokens WHERE lower(user_id) = lower($1) LIMIT 1",
     )
@@ -606,7 +611,7 @@ pub async fn is_customer(conn: &mut AnyConnection, id: &str) -> ApiResult<bool> 
 }
 
 /// Makes cart `id` a customer's (see `access`): it is no longer anonymous.
-pub async fn claim_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<()> {
+pub(crate) async fn claim_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<()> {
     sqlx::query("UPDATE purchase_carts SET is_anonymous = $2 WHERE id = $1")
         .bind(id)
         .bind(false)
@@ -616,7 +621,7 @@ pub async fn claim_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<()> {
 }
 
 /// The display name of customer `id`.
-pub async fn customer_name(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<String>> {
+pub(crate) async fn customer_name(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<String>> {
     let name = sqlx::query_scalar::<_, String>("SELECT name FROM purchase_customers WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)

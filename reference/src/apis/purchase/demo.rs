@@ -31,23 +31,28 @@ pub const SOFTWARE: &str = "5f0c2b7e9a1d4c3b8e6f0a9d2c1b4e7f";
 pub const HUB: &str = "7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d";
 /// A product no longer sold.
 pub const OLD_CAMERA: &str = "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a";
-/// B2B products.
+/// A B2B product: a drill.
 pub const DRILL: &str = "4e1f2a3b4c5d6e7f8091a2b3c4d5e6f7";
+/// A B2B product: screws.
 pub const SCREWS: &str = "6a7b8c9d0e1f2a3b4c5d6e7f80912a3b";
 
 /// The demo user's Electronics cart.
 pub const DEMO_CART: &str = "e1a6c7d2-4b3f-4c8e-9a1d-2f3e4a5b6c7d";
 /// The anonymous cart the seed merges and removes.
 pub const VISITOR_CART: &str = "7777-7777-7777-7777";
-/// The seed's wishlists.
+/// The seed's "Favorites" wishlist.
 pub const WISHLIST_FAVORITES: &str = "ce682f58-3bbd-42e5-a576-08c82a86ca11";
+/// The seed's "Gift ideas" wishlist.
 pub const WISHLIST_GIFTS: &str = "1b249c7a-5b7b-434d-a9b5-56a67ff993fe";
 /// The seed's B2B cart.
 pub const B2B_CART: &str = "d77a2584-6b45-4b34-818a-9302ec15da5d";
-/// Line, shipment and payment ids of the seed.
+/// The seed's mouse line.
 pub const LINE_MOUSE: &str = "dab09410-aa1a-4daf-8a32-4e41abee77b8";
+/// The seed's first shipment.
 pub const SHIPMENT_A: &str = "7777-7777-7777-7777";
+/// The seed's second shipment.
 pub const SHIPMENT_B: &str = "79b8f095-9740-4353-998b-e1c4dd577ee6";
+/// The seed's payment.
 pub const PAYMENT: &str = "0859f1e8-16e8-4924-808b-47e03560085d";
 /// The dictionary item of the seed's dictionary property.
 pub const DICTIONARY_RED: &str = "578fadeb1d2a40b3b08b1daf8db09463";

@@ -11,10 +11,10 @@ use crate::domain::purchase::cart::{
 use crate::domain::purchase::properties::{PropertyError, PropertyInput};
 
 /// Longest free text accepted (comments, address lines, property texts).
-pub const MAX_TEXT: usize = 4000;
+pub(crate) const MAX_TEXT: usize = 4000;
 
 /// A price: not negative, at most [`max_price`].
-pub fn price(field: &str, d: Dec) -> ApiResult<Decimal> {
+pub(crate) fn price(field: &str, d: Dec) -> ApiResult<Decimal> {
     let d = d.0;
     if d < Decimal::ZERO {
         return Err(ApiError::bad_input(format!("{field} must not be negative")));
@@ -29,7 +29,7 @@ pub fn price(field: &str, d: Dec) -> ApiResult<Decimal> {
 }
 
 /// A quantity: `0..=MAX_QUANTITY`.
-pub fn quantity(q: i32) -> ApiResult<i32> {
+pub(crate) fn quantity(q: i32) -> ApiResult<i32> {
     if q < 0 {
         return Err(ApiError::bad_input("quantity must not be negative"));
     }
@@ -42,7 +42,7 @@ pub fn quantity(q: i32) -> ApiResult<i32> {
 }
 
 /// Bounded free text.
-pub fn text(field: &str, s: String) -> ApiResult<String> {
+pub(crate) fn text(field: &str, s: String) -> ApiResult<String> {
     if s.chars().count() > MAX_TEXT {
         return Err(ApiError::bad_input(format!(
             "{field} is longer than {MAX_TEXT} characters"
@@ -52,17 +52,17 @@ pub fn text(field: &str, s: String) -> ApiResult<String> {
 }
 
 /// A partial update of a text field: absent keeps, null clears, a value sets.
-pub fn text_update(field: &str, m: Maybe<String>) -> ApiResult<Option<Option<String>>> {
+pub(crate) fn text_update(field: &str, m: Maybe<String>) -> ApiResult<Option<Option<String>>> {
     update(m, |s| text(field, s))
 }
 
 /// A partial update of a decimal field (dimensions, prices): not negative.
-pub fn dec_update(field: &str, m: Maybe<Dec>) -> ApiResult<Option<Option<Decimal>>> {
+pub(crate) fn dec_update(field: &str, m: Maybe<Dec>) -> ApiResult<Option<Option<Decimal>>> {
     update(m, |d| price(field, d))
 }
 
 /// A partial update (absent: `None`, null: `Some(None)`) whose value `read` checks.
-pub fn update<T, U>(
+pub(crate) fn update<T, U>(
     m: Maybe<T>,
     read: impl FnOnce(T) -> ApiResult<U>,
 ) -> ApiResult<Option<Option<U>>> {
@@ -70,7 +70,7 @@ pub fn update<T, U>(
 }
 
 /// A product id: trimmed, lower-case hex as the catalogue stores it.
-pub fn product_id(s: &str) -> ApiResult<String> {
+pub(crate) fn product_id(s: &str) -> ApiResult<String> {
     let id = s.trim().to_ascii_lowercase();
     if id.is_empty() || id.len() > 64 {
         return Err(ApiError::bad_input(
@@ -81,7 +81,7 @@ pub fn product_id(s: &str) -> ApiResult<String> {
 }
 
 /// An address type: 1, 2 or 3.
-pub fn address_type(t: i32) -> ApiResult<i32> {
+pub(crate) fn address_type(t: i32) -> ApiResult<i32> {
     if (ADDRESS_BILLING..=ADDRESS_BILLING_AND_SHIPPING).contains(&t) {
         Ok(t)
     } else {
@@ -92,7 +92,7 @@ pub fn address_type(t: i32) -> ApiResult<i32> {
 }
 
 /// The fields an address input sets.
-pub fn address_patch(a: InputAddressType) -> ApiResult<AddressPatch> {
+pub(crate) fn address_patch(a: InputAddressType) -> ApiResult<AddressPatch> {
     Ok(AddressPatch {
         id: text_update("address.id", a.id)?,
         key: text_update("address.key", a.key)?,
@@ -118,7 +118,7 @@ pub fn address_patch(a: InputAddressType) -> ApiResult<AddressPatch> {
 }
 
 /// Dynamic property values to set (null entries of the list are skipped).
-pub fn properties(list: Vec<Option<InputDynamicPropertyValueType>>) -> Vec<PropertyInput> {
+pub(crate) fn properties(list: Vec<Option<InputDynamicPropertyValueType>>) -> Vec<PropertyInput> {
     list.into_iter()
         .flatten()
         .map(|p| PropertyInput {
@@ -130,13 +130,13 @@ pub fn properties(list: Vec<Option<InputDynamicPropertyValueType>>) -> Vec<Prope
 }
 
 /// [`properties`] of an optional list.
-pub fn maybe_properties(
+pub(crate) fn maybe_properties(
     list: Maybe<Vec<Option<InputDynamicPropertyValueType>>>,
 ) -> Vec<PropertyInput> {
     list.into_option().map(properties).unwrap_or_default()
 }
 
 /// A refused dynamic property value.
-pub fn property_error(e: PropertyError) -> ApiError {
+pub(crate) fn property_error(e: PropertyError) -> ApiError {
     ApiError::bad_input(e.to_string())
 }

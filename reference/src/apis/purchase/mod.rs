@@ -12,16 +12,16 @@
 //!
 //! Prices, taxes and totals come from `crate::domain::purchase`.
 
-pub mod auth;
-pub mod cache;
-pub mod catalogs;
-pub mod db;
+pub(crate) mod auth;
+pub(crate) mod cache;
+pub(crate) mod catalogs;
+pub(crate) mod db;
 pub mod demo;
-pub mod input;
-pub mod output;
-pub mod patches;
-pub mod resolvers;
-pub mod service;
+pub(crate) mod input;
+pub(crate) mod output;
+pub(crate) mod patches;
+pub(crate) mod resolvers;
+pub(crate) mod service;
 
 use axum::Router;
 

@@ -24,7 +24,7 @@ use super::cache::CartView;
 const LINE_ITEM_OBJECT_TYPE: &str = "VirtoCommerce.CartModule.Core.Model.LineItem";
 
 /// The currency as shown.
-pub fn currency(c: &Currency) -> CurrencyType {
+pub(crate) fn currency(c: &Currency) -> CurrencyType {
     CurrencyType {
         code: c.code.clone(),
         symbol: Some(c.symbol.clone()),
@@ -34,7 +34,7 @@ pub fn currency(c: &Currency) -> CurrencyType {
 }
 
 /// An amount of the view's currency, formatted for its culture.
-pub fn money(amount: Decimal, v: &CartView) -> MoneyType {
+pub(crate) fn money(amount: Decimal, v: &CartView) -> MoneyType {
     money_in(amount, &v.currency, &v.culture)
 }
 
@@ -97,7 +97,7 @@ fn charge_tax_details(c: &ChargeResult, v: &CartView) -> Vec<Option<TaxDetailTyp
 }
 
 /// A warning or validation error as shown.
-pub fn warning(w: &Warning) -> Option<ValidationErrorType> {
+pub(crate) fn warning(w: &Warning) -> Option<ValidationErrorType> {
     Some(ValidationErrorType {
         error_code: Some(w.code.clone()),
         error_message: Some(w.message.clone()),
@@ -118,7 +118,7 @@ pub fn warning(w: &Warning) -> Option<ValidationErrorType> {
 }
 
 /// An address as shown.
-pub fn address(a: &Address) -> CartAddressType {
+pub(crate) fn address(a: &Address) -> CartAddressType {
     CartAddressType {
         id: a.id.clone(),
         key: a.key.clone(),
@@ -144,7 +144,7 @@ pub fn address(a: &Address) -> CartAddressType {
 }
 
 /// Line `i` of the view.
-pub fn line_item(v: &CartView, i: usize) -> Option<LineItemType> {
+pub(crate) fn line_item(v: &CartView, i: usize) -> Option<LineItemType> {
     let item = v.row.doc.items.get(i)?;
     let r: &LineResult = v.eval.lines.get(i)?;
     let product = v.products.get(&item.product_id);
@@ -308,7 +308,7 @@ fn tax_details(lines: &[TaxLine], v: &CartView) -> Vec<Option<TaxDetailType>> {
 }
 
 /// The warnings shown: those of the last mutation, then those derived from the catalogue.
-pub fn warnings(v: &CartView) -> Vec<Warning> {
+pub(crate) fn warnings(v: &CartView) -> Vec<Warning> {
     let mut out = v.row.doc.warnings.clone();
     for w in derived_warnings(&v.row.doc, &v.eval) {
         if !out
@@ -322,7 +322,7 @@ pub fn warnings(v: &CartView) -> Vec<Warning> {
 }
 
 /// The cart as shown (lazy fields are resolved separately).
-pub fn cart(v: &CartView) -> CartType {
+pub(crate) fn cart(v: &CartView) -> CartType {
     let doc = &v.row.doc;
     let e = &v.eval;
     let t = &e.totals;
@@ -395,7 +395,7 @@ pub fn cart(v: &CartView) -> CartType {
 }
 
 /// The cart as a wishlist.
-pub fn wishlist(v: &CartView) -> WishlistType {
+pub(crate) fn wishlist(v: &CartView) -> WishlistType {
     let (items_count, _) = v.row.doc.counts();
     WishlistType {
         id: Some(v.row.id.clone()),
@@ -414,7 +414,7 @@ pub fn wishlist(v: &CartView) -> WishlistType {
 }
 
 /// The shipping methods offered for the cart, priced for it.
-pub fn shipping_methods(v: &CartView) -> Vec<Option<ShippingMethodType>> {
+pub(crate) fn shipping_methods(v: &CartView) -> Vec<Option<ShippingMethodType>> {
     shipping_quotes(&v.row.doc, &v.eval, &v.input())
         .into_iter()
         .map(|q| {
@@ -439,7 +439,7 @@ pub fn shipping_methods(v: &CartView) -> Vec<Option<ShippingMethodType>> {
 }
 
 /// The payment methods offered for the cart, with their fees.
-pub fn payment_methods(v: &CartView) -> Vec<Option<PaymentMethodType>> {
+pub(crate) fn payment_methods(v: &CartView) -> Vec<Option<PaymentMethodType>> {
     payment_quotes(&v.row.doc, &v.input())
         .into_iter()
         .map(|q| {
@@ -482,7 +482,7 @@ fn definition(d: &PropertyDefinition) -> DynamicPropertyType {
 }
 
 /// Dynamic property values of an object, for `cultureName` (see the schema).
-pub fn dynamic_properties(
+pub(crate) fn dynamic_properties(
     values: &[PropertyValue],
     v: &CartView,
     object_type: ObjectType,

@@ -17,7 +17,7 @@ use super::service::{Change, id_text};
 
 /// Sets `inputs` on `values` (of an object of `object_type`), checked against the store's
 /// definitions; `BAD_USER_INPUT` on a refused value.
-pub fn apply_properties(
+pub(crate) fn apply_properties(
     values: &mut Vec<PropertyValue>,
     c: &Change<'_>,
     object_type: ObjectType,
@@ -34,7 +34,7 @@ pub fn apply_properties(
 }
 
 /// `addOrUpdateCartShipment` input, checked.
-pub struct ShipmentPatch {
+pub(crate) struct ShipmentPatch {
     id: Option<String>,
     fulfillment_center_id: Option<Option<String>>,
     height: Option<Option<Decimal>>,
@@ -55,7 +55,7 @@ pub struct ShipmentPatch {
 }
 
 impl ShipmentPatch {
-    pub fn from(s: InputShipmentType) -> ApiResult<Self> {
+    pub(crate) fn from(s: InputShipmentType) -> ApiResult<Self> {
         Ok(Self {
             id: s
                 .id
@@ -84,7 +84,7 @@ impl ShipmentPatch {
         })
     }
 
-    pub fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
+    pub(crate) fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
         check_currency(self.currency.as_deref(), c)?;
         let idx = match &self.id {
             Some(id) => c.doc.shipments.iter().position(|s| &s.id == id),
@@ -169,7 +169,7 @@ impl ShipmentPatch {
 }
 
 /// `addOrUpdateCartPayment` input, checked.
-pub struct PaymentPatch {
+pub(crate) struct PaymentPatch {
     id: Option<String>,
     outer_id: Option<Option<String>>,
     gateway_code: Option<Option<String>>,
@@ -184,7 +184,7 @@ pub struct PaymentPatch {
 }
 
 impl PaymentPatch {
-    pub fn from(p: InputPaymentType) -> ApiResult<Self> {
+    pub(crate) fn from(p: InputPaymentType) -> ApiResult<Self> {
         Ok(Self {
             id: p
                 .id
@@ -204,7 +204,7 @@ impl PaymentPatch {
         })
     }
 
-    pub fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
+    pub(crate) fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
         check_currency(self.currency.as_deref(), c)?;
         let idx = match &self.id {
             Some(id) => c.doc.payments.iter().position(|p| &p.id == id),

@@ -19,6 +19,7 @@ use crate::domain::purchase::validation::{
 };
 use crate::purchase_base;
 use crate::state::AppState;
+use crate::store::page::OffsetPage;
 use crate::store::uuid;
 
 use super::auth::{Access, Principal, principal, unauthorized};
@@ -33,14 +34,14 @@ use super::service::{self, Base, Change, id_text, mutate, remember};
 
 /// The purchase API over the shared state.
 #[derive(Debug, Clone)]
-pub struct PurchaseApi {
+pub(crate) struct PurchaseApi {
     /// Storage, clock, configuration.
     pub state: AppState,
 }
 
 impl PurchaseApi {
     /// The API over `state`.
-    pub fn new(state: AppState) -> Self {
+    pub(crate) fn new(state: AppState) -> Self {
         Self { state }
     }
 
@@ -265,28 +266,12 @@ impl PurchaseResolvers for PurchaseApi {
         let user_id = principal.acting_user(&mut conn, user_id.as_deref()).await?;
         let nonblank =
             |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let size = match take.or(first) {
-            None => 20,
-            Some(n) if n < 0 => {
-                return Err(ApiError::bad_input("take/first must not be negative"));
-            }
-            Some(n) if n > 100 => {
-                return Err(ApiError::bad_input(format!(
-                    "take/first is {n}; at most 100 carts fit on a page"
-                )));
-            }
-            Some(n) => i64::from(n),
-        };
-        let offset = match (skip, after) {
-            (Some(s), _) if s < 0 => return Err(ApiError::bad_input("skip must not be negative")),
-            (Some(s), _) => i64::from(s),
-            (None, Some(a)) => a.trim().parse::<u32>().map(i64::from).map_err(|_| {
-                ApiError::bad_input(format!(
-                    "after `{a}` is not a cursor (a non-negative integer)"
-                ))
-            })?,
-            (None, None) => 0,
-        };
+        let page = OffsetPage::from_skip_take(
+            (skip, after.as_deref()),
+            (take, first),
+            (20, 100),
+            "carts",
+        )?;
         let keyword = nonblank(filter)
             .map(|k| text("filter", k))
             .transpose()?
@@ -305,7 +290,7 @@ impl PurchaseResolvers for PurchaseApi {
         let sort = sort_terms(sort.as_deref())?;
         // `pageInfo` is computed from the total too.
         let count = ctx.selects("totalCount") || ctx.selects("pageInfo");
-        let (total, rows) = db::list_carts(&mut conn, &f, &sort, (offset, size), count).await?;
+        let (total, rows) = db::list_carts(&mut conn, &f, &sort, page, count).await?;
         let views = service::views(
             &mut conn,
             &self.state.catalogs,
@@ -319,9 +304,8 @@ impl PurchaseResolvers for PurchaseApi {
         for (i, v) in views.into_iter().enumerate() {
             let v = remember(ctx, v);
             let c = output::cart(&v);
-            let cursor = offset + i64::try_from(i).unwrap_or(0);
             edges.push(Some(CartEdge {
-                cursor: cursor.to_string(),
+                cursor: page.cursor(i),
                 node: Some(c.clone()),
             }));
             items.push(Some(c));
@@ -329,10 +313,10 @@ impl PurchaseResolvers for PurchaseApi {
         Ok(Some(CartConnection {
             total_count: Some(i32::try_from(total).unwrap_or(i32::MAX)),
             page_info: PageInfo {
-                has_next_page: total > offset + size,
-                has_previous_page: offset > 0,
-                start_cursor: Some(offset.to_string()),
-                end_cursor: Some(total.min(offset + size).to_string()),
+                has_next_page: page.has_next(total),
+                has_previous_page: page.has_previous(),
+                start_cursor: Some(page.start_cursor()),
+                end_cursor: Some(page.end_cursor(total)),
             },
             edges: Some(edges),
             items: Some(items),

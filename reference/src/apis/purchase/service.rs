@@ -23,7 +23,7 @@ use super::db::{self, CartKey, CartRow};
 
 /// The base fields every cart command carries.
 #[derive(Debug, Clone, Default)]
-pub struct Base {
+pub(crate) struct Base {
     pub cart_id: Option<String>,
     pub store_id: String,
     pub cart_name: Option<String>,
@@ -50,7 +50,7 @@ macro_rules! purchase_base {
 }
 
 /// `cart` or `wishlist` (the seed's table also spells it "whishlist"); omitted means `cart`.
-pub fn cart_type(text: Option<&str>) -> ApiResult<String> {
+pub(crate) fn cart_type(text: Option<&str>) -> ApiResult<String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(TYPE_CART.into()),
         Some(t) if t.eq_ignore_ascii_case("cart") => Ok(TYPE_CART.into()),
@@ -64,7 +64,7 @@ pub fn cart_type(text: Option<&str>) -> ApiResult<String> {
 }
 
 /// A bounded identifier or name.
-pub fn id_text(field: &str, value: &str) -> ApiResult<String> {
+pub(crate) fn id_text(field: &str, value: &str) -> ApiResult<String> {
     let v = value.trim();
     if v.is_empty() {
         return Err(ApiError::bad_input(format!("{field} must not be empty")));
@@ -78,7 +78,7 @@ pub fn id_text(field: &str, value: &str) -> ApiResult<String> {
 }
 
 /// The store's catalogue, or `BAD_USER_INPUT` for an unknown store.
-pub async fn catalog(
+pub(crate) async fn catalog(
     conn: &mut AnyConnection,
     catalogs: &Catalogs,
     store_id: &str,
@@ -88,7 +88,7 @@ pub async fn catalog(
 
 /// A request's view of where a cart is.
 #[derive(Debug, Clone)]
-pub struct Addressed {
+pub(crate) struct Addressed {
     pub principal: Principal,
     pub user_id: String,
     pub cart_id: Option<String>,
@@ -98,7 +98,7 @@ pub struct Addressed {
 }
 
 /// Checks the base fields (store, currency, type, user) against the caller and the store.
-pub async fn address(
+pub(crate) async fn address(
     conn: &mut AnyConnection,
     catalogs: &Catalogs,
     principal: Principal,
@@ -171,7 +171,7 @@ fn new_row(a: &Addressed, id: String, now_ms: i64) -> CartRow {
 /// Finds the addressed cart (by id when it names one, else by key), checking access (and
 /// claiming an anonymous cart for the customer whose token meets it); creates it when
 /// `create` and it does not exist.
-pub async fn find(
+pub(crate) async fn find(
     conn: &mut AnyConnection,
     a: &Addressed,
     create: bool,
@@ -211,7 +211,7 @@ async fn authorized(
 }
 
 /// The catalogue of `row`'s store (the addressed store's when they are the same).
-pub async fn catalog_of(
+pub(crate) async fn catalog_of(
     conn: &mut AnyConnection,
     catalogs: &Catalogs,
     row: &CartRow,
@@ -224,7 +224,7 @@ pub async fn catalog_of(
 }
 
 /// The currency a row is priced in (its own; the store's default if the store dropped it).
-pub fn currency_of(row: &CartRow, catalog: &StoreCatalog) -> ApiResult<Currency> {
+pub(crate) fn currency_of(row: &CartRow, catalog: &StoreCatalog) -> ApiResult<Currency> {
     catalog
         .currency(&row.currency)
         .or_else(|| catalog.default_currency())
@@ -237,7 +237,7 @@ fn product_ids(doc: &CartDoc) -> Vec<String> {
 }
 
 /// Prices `row` into a view.
-pub async fn view(
+pub(crate) async fn view(
     conn: &mut AnyConnection,
     row: CartRow,
     catalog: Arc<StoreCatalog>,
@@ -287,7 +287,7 @@ async fn view_with(
 }
 
 /// Prices several rows (the `carts` page): one product query for all of them.
-pub async fn views(
+pub(crate) async fn views(
     conn: &mut AnyConnection,
     catalogs: &Catalogs,
     rows: Vec<CartRow>,
@@ -315,7 +315,7 @@ pub async fn views(
 }
 
 /// Remembers `view` for the request's lazy fields and returns it shared.
-pub fn remember(ctx: &RequestContext, view: CartView) -> Arc<CartView> {
+pub(crate) fn remember(ctx: &RequestContext, view: CartView) -> Arc<CartView> {
     let view = Arc::new(view);
     if let Some(cache) = ctx.get::<RequestCache>() {
         cache.put(Arc::clone(&view));
@@ -325,7 +325,7 @@ pub fn remember(ctx: &RequestContext, view: CartView) -> Arc<CartView> {
 
 /// What a mutation may look at and change.
 #[derive(Debug)]
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     /// The cart's content.
     pub doc: &'a mut CartDoc,
     /// `cart` or `wishlist`.
@@ -348,7 +348,7 @@ pub struct Change<'a> {
 
 impl Change<'_> {
     /// The catalogue's unit sale price of `product` in the cart's currency.
-    pub fn sale_price(&self, product: &Product) -> Option<rust_decimal::Decimal> {
+    pub(crate) fn sale_price(&self, product: &Product) -> Option<rust_decimal::Decimal> {
         self.catalog
             .unit_price(product, self.currency)
             .map(|(_, s)| s)
@@ -358,7 +358,7 @@ impl Change<'_> {
 /// Loads (creating on first use) the addressed cart under its row lock, applies `change`,
 /// prices it, saves it and commits; returns the priced cart. An error from `change` rolls
 /// everything back.
-pub async fn mutate<F>(
+pub(crate) async fn mutate<F>(
     state: &AppState,
     ctx: &RequestContext,
     base: Base,
@@ -425,7 +425,11 @@ where
 }
 
 /// Reads the addressed cart, creating it (empty) on first use.
-pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResult<Arc<CartView>> {
+pub(crate) async fn read(
+    state: &AppState,
+    ctx: &RequestContext,
+    base: Base,
+) -> ApiResult<Arc<CartView>> {
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
     let mut conn = state.store.pool.acquire().await?;
@@ -450,7 +454,11 @@ pub async fn read(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResu
 
 /// Reads the addressed cart without creating it: an empty cart of that key when it does not
 /// exist (used by `validateCoupon`, which changes nothing).
-pub async fn peek(state: &AppState, ctx: &RequestContext, base: Base) -> ApiResult<CartView> {
+pub(crate) async fn peek(
+    state: &AppState,
+    ctx: &RequestContext,
+    base: Base,
+) -> ApiResult<CartView> {
     let principal = principal(ctx, &state.store).await?;
     let now = state.now_ms();
     let mut conn = state.store.pool.acquire().await?;

@@ -13,7 +13,7 @@ use crate::store::Store;
 const COLUMNS: &str = "id, state, created_at, updated_at, ttl_ms, expires_at, stale_ttl_ms, stale_at, order_id, version, data";
 
 /// Decodes a row selected with the cart columns.
-pub fn from_row(row: &AnyRow) -> ApiResult<CartRecord> {
+pub(crate) fn from_row(row: &AnyRow) -> ApiResult<CartRecord> {
     let state: String = row.try_get(1)?;
     let data: String = row.try_get(10)?;
     let doc: CartDoc = serde_json::from_str(&data)
@@ -35,7 +35,7 @@ pub fn from_row(row: &AnyRow) -> ApiResult<CartRecord> {
 }
 
 /// The cart columns, for other modules' queries.
-pub fn columns() -> &'static str {
+pub(crate) fn columns() -> &'static str {
     COLUMNS
 }
 
@@ -45,7 +45,7 @@ fn document(cart: &CartRecord) -> ApiResult<String> {
 
 /// Loads a cart for a change and locks it until the transaction ends. Expired carts are
 /// returned too; callers decide (they are gone for every API).
-pub async fn lock(
+pub(crate) async fn lock(
     conn: &mut AnyConnection,
     tenant: &str,
     id: &str,
@@ -62,7 +62,7 @@ pub async fn lock(
 }
 
 /// Reads a cart that has not expired.
-pub async fn get(
+pub(crate) async fn get(
     conn: &mut AnyConnection,
     tenant: &str,
     id: &str,
@@ -81,7 +81,11 @@ pub async fn get(
 }
 
 /// Inserts a new cart; false if a cart with that id exists (a concurrent creation won).
-pub async fn insert(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -> ApiResult<bool> {
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    cart: &CartRecord,
+) -> ApiResult<bool> {
     let done = sqlx::query(
         "INSERT INTO shop_carts (tenant, id, state, customer_identifier, item_count, created_at, updated_at, ttl_ms, expires_at, \
          stale_ttl_ms, stale_at, order_id, version, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
@@ -107,7 +111,11 @@ pub async fn insert(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -
 }
 
 /// Writes a locked cart back.
-pub async fn save(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -> ApiResult<()> {
+pub(crate) async fn save(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    cart: &CartRecord,
+) -> ApiResult<()> {
     sqlx::query(
         "UPDATE shop_carts SET state = $3, customer_identifier = $4, item_count = $5, updated_at = $6, ttl_ms = $7, \
          expires_at = $8, stale_ttl_ms = $9, stale_at = $10, order_id = $11, data = $12 WHERE tenant = $1 AND id = $2",
@@ -130,7 +138,7 @@ pub async fn save(conn: &mut AnyConnection, tenant: &str, cart: &CartRecord) -> 
 }
 
 /// Deletes a cart; true if one was deleted.
-pub async fn delete(conn: &mut AnyConnection, tenant: &str, id: &str) -> ApiResult<bool> {
+pub(crate) async fn delete(conn: &mut AnyConnection, tenant: &str, id: &str) -> ApiResult<bool> {
     let done = sqlx::query("DELETE FROM shop_carts WHERE tenant = $1 AND id = $2")
         .bind(tenant)
         .bind(id)
@@ -140,7 +148,7 @@ pub async fn delete(conn: &mut AnyConnection, tenant: &str, id: &str) -> ApiResu
 }
 
 /// Deletes an unexpired cart; true if one was deleted (an expired cart is already gone).
-pub async fn delete_live(
+pub(crate) async fn delete_live(
     conn: &mut AnyConnection,
     tenant: &str,
     id: &str,
@@ -157,14 +165,14 @@ pub async fn delete_live(
 }
 
 /// Deletes carts that expired at `now_ms`; returns how many.
-pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
+pub(crate) async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
     let statement = sqlx::query("DELETE FROM shop_carts WHERE expires_at <= $1").bind(now_ms);
     let done = store.write(statement).await?;
     Ok(done.rows_affected())
 }
 
 /// Moves stale carts (state `cart`, `stale_at` passed) to `abandoned`; returns how many.
-pub async fn abandon_stale(store: &Store, now_ms: i64) -> ApiResult<u64> {
+pub(crate) async fn abandon_stale(store: &Store, now_ms: i64) -> ApiResult<u64> {
     let statement = sqlx::query(
         "UPDATE shop_carts SET state = 'abandoned', stale_at = NULL, updated_at = $1, expires_at = $1 + ttl_ms, \
          version = version + 1 WHERE state = 'cart' AND stale_at IS NOT NULL AND stale_at <= $1",

@@ -12,11 +12,11 @@ use sqlx::{AnyConnection, Row};
 use crate::domain::pricing::MarketPrice;
 
 /// The language names fall back to.
-pub const DEFAULT_LANGUAGE: &str = "en";
+pub(crate) const DEFAULT_LANGUAGE: &str = "en";
 
 /// A resized variant of a catalogue image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImageSize {
+pub(crate) struct ImageSize {
     /// URL.
     pub url: String,
     /// Storage key.
@@ -29,7 +29,7 @@ pub struct ImageSize {
 
 /// A catalogue image with localized alt texts and resized variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogueImage {
+pub(crate) struct CatalogueImage {
     /// URL of the original.
     pub url: String,
     /// Storage key.
@@ -48,7 +48,7 @@ pub struct CatalogueImage {
 
 /// A variant, sold by SKU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogueVariant {
+pub(crate) struct CatalogueVariant {
     /// The SKU, unique per tenant.
     pub sku: String,
     /// Name per language.
@@ -63,7 +63,7 @@ pub struct CatalogueVariant {
 
 /// A product and its variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogueProduct {
+pub(crate) struct CatalogueProduct {
     /// The product id.
     pub id: String,
     /// The catalogue path, such as `/shop/robots/robot`.
@@ -82,7 +82,7 @@ pub struct CatalogueProduct {
 
 /// What hydration needs of one SKU.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogueEntry {
+pub(crate) struct CatalogueEntry {
     /// The product (its `variants` are empty here).
     pub product: CatalogueProduct,
     /// The variant.
@@ -92,7 +92,7 @@ pub struct CatalogueEntry {
 }
 
 /// The text for `language`, else English, else any.
-pub fn localized(names: &BTreeMap<String, String>, language: &str) -> Option<String> {
+pub(crate) fn localized(names: &BTreeMap<String, String>, language: &str) -> Option<String> {
     names
         .get(language)
         .or_else(|| names.get(DEFAULT_LANGUAGE))
@@ -112,7 +112,7 @@ fn placeholders(from: usize, count: usize) -> String {
 }
 
 /// The catalogue entries of `skus` (those that exist), keyed by SKU.
-pub async fn load(
+pub(crate) async fn load(
     conn: &mut AnyConnection,
     tenant: &str,
     skus: &[&str],
@@ -189,7 +189,11 @@ pub async fn load(
 }
 
 /// True if the tenant's catalogue has `sku`.
-pub async fn has_sku(conn: &mut AnyConnection, tenant: &str, sku: &str) -> Result<bool, ApiError> {
+pub(crate) async fn has_sku(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    sku: &str,
+) -> Result<bool, ApiError> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT sku FROM shop_variants WHERE tenant = $1 AND sku = $2")
             .bind(tenant)

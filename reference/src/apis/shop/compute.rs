@@ -15,7 +15,7 @@ use crate::apis::shop::promotions;
 use crate::domain::pricing::{CataloguePrices, GivenPrice, LineInput, LinePricing, price_cart};
 
 /// A new managed line for `sku`; [`recompute`] fills its data from the catalogue.
-pub fn sku_line(
+pub(crate) fn sku_line(
     sku: &str,
     quantity: u32,
     tax_rate_override: Option<Decimal>,
@@ -76,7 +76,7 @@ fn refresh(line: &mut LineDoc, entry: &CatalogueEntry, language: &str) {
 
 /// Refreshes managed lines and prices the whole cart at `now_ms`. Unknown SKUs, prices the
 /// context cannot find and invalid amounts are `BAD_USER_INPUT`.
-pub async fn recompute(
+pub(crate) async fn recompute(
     conn: &mut AnyConnection,
     tenant: &str,
     doc: &mut CartDoc,

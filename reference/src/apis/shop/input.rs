@@ -13,27 +13,27 @@ use crate::domain::money::from_wire_float;
 use crate::domain::pricing::{GivenPrice, MAX_AMOUNT, MAX_DECIMALS};
 
 /// The most lines a cart may hold (and a hydration may send).
-pub const MAX_LINES: usize = 250;
+pub(crate) const MAX_LINES: usize = 250;
 
 /// The longest cart lifetime a context may ask for, in seconds (90 days) unless the server is
 /// configured with a longer one.
-pub const MAX_TTL_S: i64 = 7_776_000;
+pub(crate) const MAX_TTL_S: i64 = 7_776_000;
 
 /// A cart id: a UUID, compared in its canonical lowercase form.
-pub fn cart_id(id: Option<&str>) -> ApiResult<String> {
+pub(crate) fn cart_id(id: Option<&str>) -> ApiResult<String> {
     let id = id.ok_or_else(|| ApiError::bad_input("the cart `id` is required"))?;
     parse_uuid(id)
 }
 
 /// A UUID in canonical lowercase form.
-pub fn parse_uuid(text: &str) -> ApiResult<String> {
+pub(crate) fn parse_uuid(text: &str) -> ApiResult<String> {
     uuid::Uuid::parse_str(text.trim())
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| ApiError::bad_input(format!("`{text}` is not a UUID")))
 }
 
 /// A `PositiveInt`: 1 to 2147483647.
-pub fn quantity(value: Option<u32>, field: &str) -> ApiResult<u32> {
+pub(crate) fn quantity(value: Option<u32>, field: &str) -> ApiResult<u32> {
     let q = value.unwrap_or(1);
     if q == 0 || q > i32::MAX as u32 {
         return Err(ApiError::bad_input(format!(
@@ -44,7 +44,7 @@ pub fn quantity(value: Option<u32>, field: &str) -> ApiResult<u32> {
 }
 
 /// Adds quantities, refusing totals above 2147483647.
-pub fn add_quantities(a: u32, b: u32, sku: &str) -> ApiResult<u32> {
+pub(crate) fn add_quantities(a: u32, b: u32, sku: &str) -> ApiResult<u32> {
     a.checked_add(b)
         .filter(|q| *q <= i32::MAX as u32)
         .ok_or_else(|| {
@@ -53,7 +53,7 @@ pub fn add_quantities(a: u32, b: u32, sku: &str) -> ApiResult<u32> {
 }
 
 /// A `Rate`: 0 to 1.
-pub fn rate(value: f64, field: &str) -> ApiResult<Decimal> {
+pub(crate) fn rate(value: f64, field: &str) -> ApiResult<Decimal> {
     from_wire_float(value)
         .filter(|r| *r >= Decimal::ZERO && *r <= Decimal::ONE)
         .ok_or_else(|| {
@@ -74,7 +74,7 @@ fn amount(value: f64, field: &str) -> ApiResult<Decimal> {
 }
 
 /// A caller's unit price: net ≥ 0, gross ≥ net, discounts ≥ 0.
-pub fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<GivenPrice> {
+pub(crate) fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<GivenPrice> {
     let gross = amount(price.gross, "price.gross")?;
     let net = amount(price.net, "price.net")?;
     if gross < net {
@@ -98,7 +98,7 @@ pub fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<GivenPrice> 
 }
 
 /// Key/value pairs as a JSON object of strings (a later key overwrites an earlier one).
-pub fn key_values(list: &Maybe<Vec<Option<api::KeyValueInput>>>) -> Option<StringMap> {
+pub(crate) fn key_values(list: &Maybe<Vec<Option<api::KeyValueInput>>>) -> Option<StringMap> {
     match list {
         Maybe::Value(pairs) => Some(pairs_to_map(pairs.iter().flatten())),
         _ => None,
@@ -106,7 +106,7 @@ pub fn key_values(list: &Maybe<Vec<Option<api::KeyValueInput>>>) -> Option<Strin
 }
 
 /// Pairs as a JSON object of strings.
-pub fn pairs_to_map<'a>(pairs: impl Iterator<Item = &'a api::KeyValueInput>) -> StringMap {
+pub(crate) fn pairs_to_map<'a>(pairs: impl Iterator<Item = &'a api::KeyValueInput>) -> StringMap {
     let mut m = StringMap::new();
     for kv in pairs {
         m.insert(kv.key.clone(), Value::from(kv.value.clone()));
@@ -119,7 +119,7 @@ fn text(value: &Maybe<String>) -> Option<String> {
 }
 
 /// Images of an external item (sizes rounded to whole pixels; invalid sizes are left out).
-pub fn images(list: &Maybe<Vec<Option<api::ImageVariantInput>>>) -> Vec<CatalogueImage> {
+pub(crate) fn images(list: &Maybe<Vec<Option<api::ImageVariantInput>>>) -> Vec<CatalogueImage> {
     let px =
         |v: f64| (v.is_finite() && v >= 1.0 && v <= f64::from(i32::MAX)).then(|| v.round() as u32);
     match list {
@@ -160,7 +160,7 @@ fn whole_seconds(value: i32, field: &str, max: i64) -> ApiResult<i64> {
 }
 
 /// The effective context of `ContextInput` (defaults for what is left out).
-pub fn context(input: &api::ContextInput, default_ttl_s: i64) -> ApiResult<ContextDoc> {
+pub(crate) fn context(input: &api::ContextInput, default_ttl_s: i64) -> ApiResult<ContextDoc> {
     let max_ttl = MAX_TTL_S.max(default_ttl_s);
     let mut ctx = ContextDoc::defaults(default_ttl_s);
     if let Maybe::Value(lang) = &input.language {
@@ -221,7 +221,7 @@ fn price_context(p: &api::PriceContextInput) -> ApiResult<PriceContextDoc> {
 }
 
 /// The customer of `CustomerInput`.
-pub fn customer(input: &api::CustomerInput) -> ApiResult<CustomerDoc> {
+pub(crate) fn customer(input: &api::CustomerInput) -> ApiResult<CustomerDoc> {
     let birth_date = match &input.birth_date {
         Maybe::Value(text) => Some(parse_rfc3339(text).map(rfc3339).ok_or_else(|| {
             ApiError::bad_input(format!("`birthDate` `{text}` is not an RFC 3339 date-time"))
@@ -268,7 +268,7 @@ pub fn customer(input: &api::CustomerInput) -> ApiResult<CustomerDoc> {
 }
 
 /// The topics of an external product.
-pub fn topics(list: &Maybe<Vec<Option<String>>>) -> Vec<String> {
+pub(crate) fn topics(list: &Maybe<Vec<Option<String>>>) -> Vec<String> {
     strings(list).unwrap_or_default()
 }
 

@@ -67,7 +67,7 @@ impl RootFieldsMemo {
 }
 
 /// Wraps `router` (an endpoint of `api`) so that its requests are counted.
-pub fn count_requests(router: Router, state: &AppState, api: &'static str) -> Router {
+pub(crate) fn count_requests(router: Router, state: &AppState, api: &'static str) -> Router {
     let counting = Counting {
         counters: counters(state),
         clock: state.clock.clone(),
@@ -80,7 +80,7 @@ pub fn count_requests(router: Router, state: &AppState, api: &'static str) -> Ro
 
 /// The distinct root fields of the operation a request runs (fragments followed; `__typename`
 /// and introspection left out). A document that does not parse selects nothing.
-pub fn root_fields(query: &str, operation_name: Option<&str>) -> BTreeSet<String> {
+pub(crate) fn root_fields(query: &str, operation_name: Option<&str>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return out;

@@ -3,19 +3,19 @@
 //! storage, hydration and the cart views also used by cart-admin.
 
 pub mod auth;
-pub mod carts;
-pub mod catalogue;
-pub mod compute;
+pub(crate) mod carts;
+pub(crate) mod catalogue;
+pub(crate) mod compute;
 pub mod counters;
 pub mod demo;
-pub mod input;
-pub mod metering;
-pub mod model;
-pub mod order_intent;
-pub mod promotions;
-pub mod resolvers;
-pub mod tenants;
-pub mod view;
+pub(crate) mod input;
+pub(crate) mod metering;
+pub(crate) mod model;
+pub(crate) mod order_intent;
+pub(crate) mod promotions;
+pub(crate) mod resolvers;
+pub(crate) mod tenants;
+pub(crate) mod view;
 
 use std::time::Duration;
 

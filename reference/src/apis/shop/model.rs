@@ -10,12 +10,12 @@ use super::catalogue::CatalogueImage;
 use crate::domain::pricing::{Amounts, GivenPrice, MechanismKind, PricedLine, PricingContext};
 
 /// A JSON object of string values (meta, attributes, external references).
-pub type StringMap = Map<String, Value>;
+pub(crate) type StringMap = Map<String, Value>;
 
 /// The state machine of shop.graphql's `CartState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum CartState {
+pub(crate) enum CartState {
     /// Editable.
     Cart,
     /// Placed, read-only.
@@ -30,7 +30,7 @@ pub enum CartState {
 
 impl CartState {
     /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CartState::Cart => "cart",
             CartState::Placed => "placed",
@@ -41,7 +41,7 @@ impl CartState {
     }
 
     /// Parses the stored name.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         Some(match text {
             "cart" => CartState::Cart,
             "placed" => CartState::Placed,
@@ -56,7 +56,7 @@ impl CartState {
 /// Where a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Hydrated from a catalogue SKU.
     Crystallize,
     /// Described by the caller.
@@ -65,7 +65,7 @@ pub enum Origin {
 
 impl Origin {
     /// The wire name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Origin::Crystallize => "crystallize",
             Origin::External => "external",
@@ -76,7 +76,7 @@ impl Origin {
 /// The price context as the cart keeps it: the effective values, and which optional keys were
 /// given (keys without a default that were not given are left out of `Cart.context`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriceContextDoc {
+pub(crate) struct PriceContextDoc {
     /// 0..=10.
     pub decimals: u32,
     /// Catalogue prices include taxes.
@@ -127,7 +127,7 @@ impl Default for PriceContextDoc {
 
 impl PriceContextDoc {
     /// The pricing engine's context: the union of the single and plural vouchers and groups.
-    pub fn pricing(&self) -> PricingContext {
+    pub(crate) fn pricing(&self) -> PricingContext {
         let mut vouchers: Vec<String> = self.voucher_code.iter().cloned().collect();
         vouchers.extend(self.voucher_codes.iter().flatten().cloned());
         let mut groups: Vec<String> = self.customer_group.iter().cloned().collect();
@@ -147,7 +147,7 @@ impl PriceContextDoc {
     }
 
     /// The `price` object of `Cart.context`.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("decimals".into(), Value::from(self.decimals));
         m.insert(
@@ -194,7 +194,7 @@ impl PriceContextDoc {
 
 /// The cart's context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContextDoc {
+pub(crate) struct ContextDoc {
     /// Language of names.
     pub language: String,
     /// The price context.
@@ -207,7 +207,7 @@ pub struct ContextDoc {
 
 impl ContextDoc {
     /// The defaults of a new cart, with the configured cart lifetime.
-    pub fn defaults(ttl_s: i64) -> Self {
+    pub(crate) fn defaults(ttl_s: i64) -> Self {
         Self {
             language: super::catalogue::DEFAULT_LANGUAGE.into(),
             price: PriceContextDoc::default(),
@@ -217,7 +217,7 @@ impl ContextDoc {
     }
 
     /// `Cart.context`.
-    pub fn to_json(&self) -> Map<String, Value> {
+    pub(crate) fn to_json(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("language".into(), Value::from(self.language.clone()));
         m.insert("price".into(), self.price.to_json());
@@ -232,7 +232,7 @@ impl ContextDoc {
 
 /// The product of a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductDoc {
+pub(crate) struct ProductDoc {
     /// Product id (the caller's for external items).
     pub id: String,
     /// Localized name.
@@ -249,7 +249,7 @@ pub struct ProductDoc {
 
 /// One cart line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineDoc {
+pub(crate) struct LineDoc {
     /// SKU; a cart has one line per SKU.
     pub sku: String,
     /// Quantity, at least 1.
@@ -281,7 +281,7 @@ pub struct LineDoc {
 /// An address of the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct AddressDoc {
+pub(crate) struct AddressDoc {
     pub address_type: Option<String>,
     pub first_name: Option<String>,
     pub middle_name: Option<String>,
@@ -301,7 +301,7 @@ pub struct AddressDoc {
 /// The customer of a cart.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct CustomerDoc {
+pub(crate) struct CustomerDoc {
     pub is_guest: bool,
     pub identifier: Option<String>,
     pub first_name: Option<String>,
@@ -321,7 +321,7 @@ pub struct CustomerDoc {
 
 /// A promotion that discounted the cart at its last computation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppliedPromotionDoc {
+pub(crate) struct AppliedPromotionDoc {
     /// Identifier.
     pub identifier: String,
     /// Display name.
@@ -334,7 +334,7 @@ pub struct AppliedPromotionDoc {
 
 /// The JSON document of a cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CartDoc {
+pub(crate) struct CartDoc {
     /// The lines, in the order they were first added.
     pub items: Vec<LineDoc>,
     /// The customer.
@@ -351,7 +351,7 @@ pub struct CartDoc {
 
 impl CartDoc {
     /// An empty cart with `context`.
-    pub fn new(context: ContextDoc) -> Self {
+    pub(crate) fn new(context: ContextDoc) -> Self {
         Self {
             items: Vec::new(),
             customer: None,
@@ -363,14 +363,14 @@ impl CartDoc {
     }
 
     /// The line with `sku`.
-    pub fn line_mut(&mut self, sku: &str) -> Option<&mut LineDoc> {
+    pub(crate) fn line_mut(&mut self, sku: &str) -> Option<&mut LineDoc> {
         self.items.iter_mut().find(|l| l.sku == sku)
     }
 }
 
 /// A stored cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CartRecord {
+pub(crate) struct CartRecord {
     /// The UUID.
     pub id: String,
     /// The state.
@@ -397,7 +397,7 @@ pub struct CartRecord {
 
 impl CartRecord {
     /// Records a change at `now_ms`: the update time, expiry and staleness move.
-    pub fn touch(&mut self, now_ms: i64) {
+    pub(crate) fn touch(&mut self, now_ms: i64) {
         self.ttl_ms = self.doc.context.ttl_s.saturating_mul(1000);
         self.stale_ttl_ms = self.doc.context.stale_ttl_s.map(|s| s.saturating_mul(1000));
         self.updated_at = now_ms;
@@ -409,17 +409,17 @@ impl CartRecord {
     }
 
     /// `isExpired`.
-    pub fn is_expired(&self, now_ms: i64) -> bool {
+    pub(crate) fn is_expired(&self, now_ms: i64) -> bool {
         now_ms >= self.expires_at
     }
 
     /// `isStale`.
-    pub fn is_stale(&self, now_ms: i64) -> bool {
+    pub(crate) fn is_stale(&self, now_ms: i64) -> bool {
         self.state == CartState::Cart && self.stale_at.is_some_and(|s| now_ms >= s)
     }
 
     /// The customer identifier column.
-    pub fn customer_identifier(&self) -> Option<String> {
+    pub(crate) fn customer_identifier(&self) -> Option<String> {
         self.doc
             .customer
             .as_ref()

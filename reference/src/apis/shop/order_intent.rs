@@ -11,7 +11,7 @@ use crate::domain::pricing::Amounts;
 
 /// The order shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Crystallize Core API.
     Core,
     /// The older Order API.
@@ -95,7 +95,7 @@ fn customer(c: &CustomerDoc) -> Value {
 }
 
 /// The order intent of `cart`.
-pub fn order(cart: &CartRecord, format: Format) -> Map<String, Value> {
+pub(crate) fn order(cart: &CartRecord, format: Format) -> Map<String, Value> {
     let doc = &cart.doc;
     let currency = doc.context.price.currency.as_str();
     let lines: Vec<Value> = doc

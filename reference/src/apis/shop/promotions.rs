@@ -11,7 +11,7 @@ use crate::domain::money::{from_wire_float, to_wire_float};
 use crate::domain::pricing::{Mechanism, MechanismKind, Period, Promotion};
 
 /// Every promotion of `tenant`, by identifier.
-pub async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<Promotion>> {
+pub(crate) async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<Promotion>> {
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT data FROM shop_promotions WHERE tenant = $1 ORDER BY identifier")
             .bind(tenant)
@@ -26,7 +26,7 @@ pub async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<P
 }
 
 /// Creates or replaces promotions (by identifier).
-pub async fn upsert(
+pub(crate) async fn upsert(
     conn: &mut AnyConnection,
     tenant: &str,
     promotions: &[Promotion],
@@ -50,7 +50,7 @@ pub async fn upsert(
 }
 
 /// Removes promotions by identifier; returns how many existed.
-pub async fn remove(
+pub(crate) async fn remove(
     conn: &mut AnyConnection,
     tenant: &str,
     identifiers: &[String],
@@ -94,7 +94,7 @@ fn texts(list: Option<&Maybe<Vec<String>>>) -> Vec<String> {
 }
 
 /// Checks and converts one `PromotionInput`.
-pub fn from_input(input: &api::PromotionInput) -> ApiResult<Promotion> {
+pub(crate) fn from_input(input: &api::PromotionInput) -> ApiResult<Promotion> {
     let id = input.identifier.as_str();
     let periods = match &input.periods {
         Maybe::Value(list) => list
@@ -141,7 +141,7 @@ pub fn from_input(input: &api::PromotionInput) -> ApiResult<Promotion> {
 }
 
 /// The `Promotion` of a stored promotion.
-pub fn to_api(p: &Promotion) -> api::Promotion {
+pub(crate) fn to_api(p: &Promotion) -> api::Promotion {
     let has_conditions = !p.voucher_codes.is_empty() || !p.customer_groups.is_empty();
     api::Promotion {
         identifier: p.identifier.clone(),

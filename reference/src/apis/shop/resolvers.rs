@@ -21,13 +21,13 @@ use crate::store::{Tx, uuid};
 
 /// The cart endpoint's resolvers.
 #[derive(Clone)]
-pub struct ShopApi {
+pub(crate) struct ShopApi {
     state: AppState,
 }
 
 impl ShopApi {
     /// Resolvers over `state`.
-    pub fn new(state: &AppState) -> Self {
+    pub(crate) fn new(state: &AppState) -> Self {
         Self {
             state: state.clone(),
         }

@@ -24,10 +24,10 @@ use crate::state::AppState;
 use crate::store::uuid;
 
 /// The longest token lifetime the endpoint grants: 30 days.
-pub const MAX_EXPIRES_IN: i64 = 30 * 24 * 3600;
+pub(crate) const MAX_EXPIRES_IN: i64 = 30 * 24 * 3600;
 
 /// The lifetime when the body leaves `expiresIn` out: the seed's 5 hours.
-pub const DEFAULT_EXPIRES_IN: i64 = 18_000;
+pub(crate) const DEFAULT_EXPIRES_IN: i64 = 18_000;
 
 fn secret_digest(salt: &str, secret: &str) -> String {
     let mut h = Sha256::new();
@@ -42,7 +42,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Creates a tenant (no-op if it exists).
-pub async fn create_tenant(
+pub(crate) async fn create_tenant(
     conn: &mut AnyConnection,
     identifier: &str,
     now_ms: i64,
@@ -58,7 +58,7 @@ pub async fn create_tenant(
 }
 
 /// Adds (or replaces) an access token pair of `tenant`.
-pub async fn add_access_token(
+pub(crate) async fn add_access_token(
     conn: &mut AnyConnection,
     tenant: &str,
     id: &str,
@@ -123,7 +123,7 @@ fn failure(status: StatusCode, error: impl Into<String>) -> Response {
 }
 
 /// The token endpoint's router (merged at the root by `crate::http`).
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/{tenant}/auth/token", post(mint_token))
 }
 

@@ -14,7 +14,7 @@ use crate::domain::money::to_wire_float;
 use crate::domain::pricing::{Amounts, DiscountAmount};
 
 /// The `Cart` of a stored cart, as seen at `now_ms`.
-pub fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
+pub(crate) fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
     let doc = &record.doc;
     let currency = doc.context.price.currency.as_str();
     let language = doc.context.language.as_str();
@@ -54,7 +54,7 @@ pub fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
 }
 
 /// The generated enum of a state.
-pub fn state(s: CartState) -> api::CartState {
+pub(crate) fn state(s: CartState) -> api::CartState {
     match s {
         CartState::Cart => api::CartState::Cart,
         CartState::Placed => api::CartState::Placed,
@@ -65,7 +65,7 @@ pub fn state(s: CartState) -> api::CartState {
 }
 
 /// The stored state of a generated enum value.
-pub fn state_of(s: api::CartState) -> CartState {
+pub(crate) fn state_of(s: api::CartState) -> CartState {
     match s {
         api::CartState::Cart => CartState::Cart,
         api::CartState::Placed => CartState::Placed,
@@ -76,7 +76,7 @@ pub fn state_of(s: api::CartState) -> CartState {
 }
 
 /// The generated enum of a mechanism type.
-pub fn mechanism(kind: crate::domain::pricing::MechanismKind) -> api::MechanismEnumType {
+pub(crate) fn mechanism(kind: crate::domain::pricing::MechanismKind) -> api::MechanismEnumType {
     use crate::domain::pricing::MechanismKind as K;
     match kind {
         K::DynamicFixed => api::MechanismEnumType::DynamicFixed,
@@ -94,7 +94,7 @@ fn discount(d: &DiscountAmount) -> api::Discount {
 }
 
 /// A `Price` of rounded amounts.
-pub fn price(a: &Amounts, currency: &str) -> api::Price {
+pub(crate) fn price(a: &Amounts, currency: &str) -> api::Price {
     api::Price {
         gross: to_wire_float(a.gross),
         net: to_wire_float(a.net),
@@ -256,7 +256,7 @@ fn customer(c: &CustomerDoc) -> api::Customer {
 }
 
 /// One value of a JSON object of strings (`metaProperty`, `attribute`, `externalReference`).
-pub fn value_of(map: Option<&StringMap>, key: &str) -> Option<String> {
+pub(crate) fn value_of(map: Option<&StringMap>, key: &str) -> Option<String> {
     map.and_then(|m| m.get(key)).map(|v| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),

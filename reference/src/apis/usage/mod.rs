@@ -1,7 +1,7 @@
 //! The `usage` API (`/{tenant}/usage`): per tenant and UTC day, the requests each shop-family
 //! API and root field served, and the carts hydrated, placed and paid.
 
-pub mod resolvers;
+pub(crate) mod resolvers;
 
 use std::time::Duration;
 
@@ -15,10 +15,10 @@ use crate::apis::shop::{counters, metering};
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 
-pub use self::resolvers::UsageApi;
+pub(crate) use self::resolvers::UsageApi;
 
 /// The API's router, mounted by `crate::http::router`.
-pub fn router(state: &AppState) -> Router {
+pub(crate) fn router(state: &AppState) -> Router {
     let config = state
         .server_config("usage")
         .with_authenticator(ScopeAuthenticator::new(state, "usage"));
@@ -32,12 +32,12 @@ pub fn router(state: &AppState) -> Router {
 }
 
 /// Usage has no demo data.
-pub async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
+pub(crate) async fn seed_demo(_state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
 /// Flushes this node's counters every few seconds, and once more on shutdown.
-pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
+pub(crate) fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     let every = Duration::from_millis(state.config.sweep_interval_ms.clamp(10, 10_000));
     vec![background::every(
         state,

@@ -11,11 +11,11 @@ use crate::apis::shop::counters::{CART_EVENTS, CartEvent, counters};
 use crate::state::AppState;
 
 /// The longest report: 366 days.
-pub const MAX_DAYS: i64 = 366;
+pub(crate) const MAX_DAYS: i64 = 366;
 
 /// The usage endpoint's resolvers.
 #[derive(Clone)]
-pub struct UsageApi {
+pub(crate) struct UsageApi {
     pub(crate) state: AppState,
 }
 

@@ -14,7 +14,7 @@ ZA ZM ZW";
 
 /// The upper-case alpha-2 code for `text` (two letters, any case), or `None` when it is not an
 /// assigned ISO 3166-1 code.
-pub fn normalize_alpha2(text: &str) -> Option<String> {
+pub(crate) fn normalize_alpha2(text: &str) -> Option<String> {
     let t = text.trim();
     if t.len() != 2 || !t.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
@@ -28,7 +28,7 @@ pub fn normalize_alpha2(text: &str) -> Option<String> {
 
 /// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces,
 /// at most 254 characters.
-pub fn is_valid_email(text: &str) -> bool {
+pub(crate) fn is_valid_email(text: &str) -> bool {
     if text.is_empty() || text.len() > 254 || text.chars().any(char::is_whitespace) {
         return false;
     }
@@ -49,7 +49,7 @@ pub fn is_valid_email(text: &str) -> bool {
 
 /// The fields of an address that `checkoutSubmit` requires.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AddressFields<'a> {
+pub(crate) struct AddressFields<'a> {
     /// First name.
     pub first_name: Option<&'a str>,
     /// Last name.
@@ -65,7 +65,7 @@ pub struct AddressFields<'a> {
 }
 
 /// The names of the required fields that are missing or blank (empty when complete).
-pub fn missing_fields(a: &AddressFields<'_>) -> Vec<&'static str> {
+pub(crate) fn missing_fields(a: &AddressFields<'_>) -> Vec<&'static str> {
     let blank = |v: Option<&str>| v.is_none_or(|s| s.trim().is_empty());
     let mut missing = Vec::new();
     for (name, value) in [

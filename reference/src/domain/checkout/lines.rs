@@ -5,7 +5,7 @@
 use std::fmt;
 
 /// Most lines one `checkoutUpdateItems` call may send (Shopify's input array cap).
-pub const MAX_INPUT_LINES: usize = 250;
+pub(crate) const MAX_INPUT_LINES: usize = 250;
 
 /// Largest whole number a JSON float carries exactly (2^53).
 const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
@@ -13,7 +13,7 @@ const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 /// One line as given by the caller: the numeric listing id and the quantity, both nullable
 /// floats on the wire.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LineInput {
+pub(crate) struct LineInput {
     /// `CheckoutItemInput.listingId`.
     pub listing_id: Option<f64>,
     /// `CheckoutItemInput.quantity`.
@@ -22,7 +22,7 @@ pub struct LineInput {
 
 /// A checked-for-form line: a listing id and a quantity of at least 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Numeric id of the listing.
     pub listing_id: i64,
     /// Units.
@@ -31,7 +31,7 @@ pub struct Line {
 
 /// What the store knows about a listing when a line is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListingFacts {
+pub(crate) struct ListingFacts {
     /// Units in stock now.
     pub stock: i64,
     /// One unit per customer, once.
@@ -44,7 +44,7 @@ pub struct ListingFacts {
 
 /// Why a line is refused (a BAD_USER_INPUT message that names the listing).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LineError {
+pub(crate) enum LineError {
     /// More lines than [`MAX_INPUT_LINES`].
     TooManyLines(usize),
     /// `listingId` missing in the line at this position (0-based).
@@ -133,7 +133,7 @@ fn show(value: f64) -> String {
 /// Turns the caller's lines into whole-number lines: null elements are skipped, both fields are
 /// required, lines of the same listing are merged by adding their quantities, and the order of
 /// first appearance is kept.
-pub fn normalize(input: &[Option<LineInput>]) -> Result<Vec<Line>, LineError> {
+pub(crate) fn normalize(input: &[Option<LineInput>]) -> Result<Vec<Line>, LineError> {
     if input.len() > MAX_INPUT_LINES {
         return Err(LineError::TooManyLines(input.len()));
     }
@@ -165,7 +165,7 @@ pub fn normalize(input: &[Option<LineInput>]) -> Result<Vec<Line>, LineError> {
 
 /// Checks one line against what the store knows of its listing (`None`: no such listing in
 /// this store).
-pub fn check(line: Line, facts: Option<ListingFacts>) -> Result<(), LineError> {
+pub(crate) fn check(line: Line, facts: Option<ListingFacts>) -> Result<(), LineError> {
     let id = line.listing_id;
     let facts = facts.ok_or(LineError::UnknownListing(id))?;
     if facts.forbidden {
@@ -190,7 +190,7 @@ pub fn check(line: Line, facts: Option<ListingFacts>) -> Result<(), LineError> {
 }
 
 /// True when a stored line can no longer be bought as it is (the `unavailable` flag).
-pub fn unavailable(line: Line, facts: Option<ListingFacts>) -> bool {
+pub(crate) fn unavailable(line: Line, facts: Option<ListingFacts>) -> bool {
     check(line, facts).is_err()
 }
 

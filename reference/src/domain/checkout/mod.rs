@@ -2,27 +2,27 @@
 //! checkout line must pass, stock arithmetic, totals in integer minor units, shipping method
 //! choice and address rules. The store layer (`apis::client`) reads and writes; this decides.
 
-pub mod address;
-pub mod lines;
-pub mod shipping;
-pub mod totals;
+pub(crate) mod address;
+pub(crate) mod lines;
+pub(crate) mod shipping;
+pub(crate) mod totals;
 
 /// A checkout expires 31 days after its last update (the seed: `expires − updated` is
 /// 2678400000 ms in both of its responses).
-pub const CHECKOUT_TTL_MS: i64 = 31 * 24 * 3600 * 1000;
+pub(crate) const CHECKOUT_TTL_MS: i64 = 31 * 24 * 3600 * 1000;
 
 /// A customer session lasts 90 days (the seed: `expires` is 7776000000 ms after the session's
 /// creation).
-pub const SESSION_TTL_MS: i64 = 90 * 24 * 3600 * 1000;
+pub(crate) const SESSION_TTL_MS: i64 = 90 * 24 * 3600 * 1000;
 
 /// When a checkout changed at `updated_ms` expires.
-pub fn expires_after(updated_ms: i64) -> i64 {
+pub(crate) fn expires_after(updated_ms: i64) -> i64 {
     updated_ms.saturating_add(CHECKOUT_TTL_MS)
 }
 
 /// The status of a checkout, as the API shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckoutStatus {
+pub(crate) enum CheckoutStatus {
     /// Can be changed and submitted.
     Open,
     /// Submitted: an order exists.
@@ -35,7 +35,7 @@ pub enum CheckoutStatus {
 
 impl CheckoutStatus {
     /// The stored and wire text.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Open => "open",
             Self::Completed => "completed",
@@ -45,7 +45,7 @@ impl CheckoutStatus {
     }
 
     /// Parses the stored text.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "open" => Some(Self::Open),
             "completed" => Some(Self::Completed),
@@ -58,7 +58,7 @@ impl CheckoutStatus {
     /// The status at `now_ms` of a checkout stored with this status and expiry: an open
     /// checkout reads as expired from its `expires` time on, whether or not a sweep has written
     /// that down yet.
-    pub fn effective(self, expires_ms: i64, now_ms: i64) -> Self {
+    pub(crate) fn effective(self, expires_ms: i64, now_ms: i64) -> Self {
         if self == Self::Open && now_ms >= expires_ms {
             Self::Expired
         } else {
@@ -66,14 +66,8 @@ impl CheckoutStatus {
         }
     }
 
-    /// Lines, addresses and options may change, and the checkout may be submitted, only while
-    /// it is open.
-    pub fn is_open(self) -> bool {
-        self == Self::Open
-    }
-
     /// Why a change is refused in this status (a CONFLICT message), or `None` when it is open.
-    pub fn refusal(self) -> Option<&'static str> {
+    pub(crate) fn refusal(self) -> Option<&'static str> {
         match self {
             Self::Open => None,
             Self::Completed => Some("the checkout is completed (already submitted)"),
@@ -86,7 +80,7 @@ impl CheckoutStatus {
 /// The stock left after taking `quantity` from `stock`, or `None` when there is not enough.
 /// The database applies the same rule atomically (`UPDATE … SET stock = stock - q WHERE
 /// stock >= q`); this is its statement for unit tests and for computing `unavailable`.
-pub fn stock_after(stock: i64, quantity: i64) -> Option<i64> {
+pub(crate) fn stock_after(stock: i64, quantity: i64) -> Option<i64> {
     if quantity <= 0 {
         return None;
     }

@@ -8,7 +8,7 @@
 
 /// One shipping rate of a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShippingRate {
+pub(crate) struct ShippingRate {
     /// Method code, e.g. "standard".
     pub code: String,
     /// Display name.
@@ -29,7 +29,7 @@ pub struct ShippingRate {
 
 /// A method the buyer may choose, priced for the checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShippingOption {
+pub(crate) struct ShippingOption {
     /// Method code.
     pub code: String,
     /// Display name.
@@ -40,7 +40,7 @@ pub struct ShippingOption {
 
 /// What the price and availability depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Parcel<'a> {
+pub(crate) struct Parcel<'a> {
     /// Destination country (upper-case alpha-2).
     pub alpha2: &'a str,
     /// Total weight in grams.
@@ -72,7 +72,7 @@ impl ShippingRate {
 }
 
 /// The methods available for `parcel`, cheapest first (then by position and code).
-pub fn available(rates: &[ShippingRate], parcel: &Parcel<'_>) -> Vec<ShippingOption> {
+pub(crate) fn available(rates: &[ShippingRate], parcel: &Parcel<'_>) -> Vec<ShippingOption> {
     let mut chosen: Vec<&ShippingRate> = Vec::new();
     for rate in rates.iter().filter(|r| r.covers(parcel.alpha2)) {
         match chosen.iter_mut().find(|c| c.code == rate.code) {

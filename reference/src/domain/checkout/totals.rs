@@ -18,7 +18,7 @@ fn div_round(numerator: i128, denominator: i128) -> i64 {
 
 /// The part of a tax-inclusive `amount` that is not tax, at `tax_rate_bp` basis points
 /// (2000 = 20 %).
-pub fn before_taxes(amount: i64, tax_rate_bp: i64) -> i64 {
+pub(crate) fn before_taxes(amount: i64, tax_rate_bp: i64) -> i64 {
     let rate = tax_rate_bp.max(0);
     div_round(
         i128::from(amount) * i128::from(BP),
@@ -28,7 +28,7 @@ pub fn before_taxes(amount: i64, tax_rate_bp: i64) -> i64 {
 
 /// A voucher's effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VoucherKind {
+pub(crate) enum VoucherKind {
     /// A percentage of the subtotal, in basis points (1000 = 10 %).
     Percent(i64),
     /// A fixed amount in minor units, at most the subtotal.
@@ -36,7 +36,7 @@ pub enum VoucherKind {
 }
 
 /// The discount a voucher gives on `subtotal` (never more than the subtotal, never negative).
-pub fn voucher_discount(kind: VoucherKind, subtotal: i64) -> i64 {
+pub(crate) fn voucher_discount(kind: VoucherKind, subtotal: i64) -> i64 {
     let subtotal = subtotal.max(0);
     let d = match kind {
         VoucherKind::Percent(bp) => div_round(
@@ -50,7 +50,7 @@ pub fn voucher_discount(kind: VoucherKind, subtotal: i64) -> i64 {
 
 /// A priced line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PricedLine {
+pub(crate) struct PricedLine {
     /// Sale price of one unit, taxes included, minor units.
     pub unit_price: i64,
     /// Units.
@@ -59,14 +59,14 @@ pub struct PricedLine {
 
 impl PricedLine {
     /// `unit_price × quantity`.
-    pub fn total(&self) -> i64 {
+    pub(crate) fn total(&self) -> i64 {
         self.unit_price.saturating_mul(self.quantity)
     }
 }
 
 /// Totals of a checkout or order, in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Totals {
+pub(crate) struct Totals {
     /// Sum of line totals, taxes included.
     pub subtotal: i64,
     /// Sum of line totals without taxes.
@@ -90,7 +90,7 @@ pub struct Totals {
 /// Computes the totals of `lines` with the store's tax rate, a shipping price and an optional
 /// voucher. Each line's amount before taxes is derived from the line total (not per unit), so
 /// rounding happens once per line.
-pub fn compute(
+pub(crate) fn compute(
     lines: &[PricedLine],
     tax_rate_bp: i64,
     shipping: i64,

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 /// Every type of the schema that implements `Node`. (UnpublishedAdvert and DeletedAdvert carry
 /// the `Advert` id of the advert they wrap, so they have no id type of their own.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeType {
+pub(crate) enum NodeType {
     /// An advert (published, unpublished or deleted).
     Advert,
     /// A variant of an advert.
@@ -44,7 +44,7 @@ pub enum NodeType {
 
 impl NodeType {
     /// Every node type.
-    pub const ALL: [NodeType; 16] = [
+    pub(crate) const ALL: [NodeType; 16] = [
         NodeType::Advert,
         NodeType::Variant,
         NodeType::Inventory,
@@ -64,7 +64,7 @@ impl NodeType {
     ];
 
     /// The GraphQL type name, as written in the id.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             NodeType::Advert => "Advert",
             NodeType::Variant => "Variant",
@@ -86,14 +86,14 @@ impl NodeType {
     }
 
     /// The node type named `name` (exact, case-sensitive).
-    pub fn from_name(name: &str) -> Option<NodeType> {
+    pub(crate) fn from_name(name: &str) -> Option<NodeType> {
         NodeType::ALL.into_iter().find(|t| t.name() == name)
     }
 }
 
 /// Why a global id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdError {
+pub(crate) enum IdError {
     /// Not base64, not `<Type>-<number>`, or a number out of range.
     #[error("`{0}` is not a valid global id (expected base64 of `<TypeName>-<legacyId>`)")]
     Malformed(String),
@@ -119,7 +119,7 @@ pub enum IdError {
 
 /// A decoded global id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GlobalId {
+pub(crate) struct GlobalId {
     /// The type.
     pub node_type: NodeType,
     /// The numeric (legacy) id; positive and within a GraphQL `Int`.
@@ -127,13 +127,13 @@ pub struct GlobalId {
 }
 
 /// The global id of `legacy_id` of type `node_type`.
-pub fn encode(node_type: NodeType, legacy_id: i64) -> String {
+pub(crate) fn encode(node_type: NodeType, legacy_id: i64) -> String {
     STANDARD.encode(format!("{}-{legacy_id}", node_type.name()))
 }
 
 /// Decodes a global id. Only the canonical encoding is accepted (standard alphabet, padded), so
 /// that every object has exactly one id.
-pub fn decode(id: &str) -> Result<GlobalId, IdError> {
+pub(crate) fn decode(id: &str) -> Result<GlobalId, IdError> {
     let malformed = || IdError::Malformed(id.to_string());
     if id.is_empty() || id.len() > 128 {
         return Err(malformed());
@@ -167,7 +167,7 @@ pub fn decode(id: &str) -> Result<GlobalId, IdError> {
 }
 
 /// Decodes a global id that must be of type `expected`; returns its legacy id.
-pub fn decode_as(id: &str, expected: NodeType) -> Result<i64, IdError> {
+pub(crate) fn decode_as(id: &str, expected: NodeType) -> Result<i64, IdError> {
     let g = decode(id)?;
     if g.node_type != expected {
         return Err(IdError::WrongType {

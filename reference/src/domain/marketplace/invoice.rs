@@ -5,7 +5,7 @@ use super::shipping::ShippedState;
 
 /// The stored facts about an invoice's progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InvoiceFacts {
+pub(crate) struct InvoiceFacts {
     /// Paid by the buyer.
     pub paid: bool,
     /// Payment under review.
@@ -30,7 +30,7 @@ pub struct InvoiceFacts {
 
 /// A status flag (the GraphQL `InvoiceStatusFlagEnum`), in the order flags are listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
+pub(crate) enum Flag {
     /// PAID
     Paid,
     /// PAYMENT_UNDER_REVIEW
@@ -56,7 +56,7 @@ pub enum Flag {
 }
 
 /// The flags of an invoice.
-pub fn flags(f: InvoiceFacts) -> Vec<Flag> {
+pub(crate) fn flags(f: InvoiceFacts) -> Vec<Flag> {
     let mut out = Vec::new();
     let mut push = |on: bool, flag: Flag| {
         if on {
@@ -79,7 +79,7 @@ pub fn flags(f: InvoiceFacts) -> Vec<Flag> {
 
 /// The legacy status (the GraphQL `InvoiceStatusEnum`), declared in sort order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
+pub(crate) enum Status {
     /// Not paid yet.
     Pending,
     /// Paid, nothing shipped.
@@ -97,8 +97,9 @@ pub enum Status {
 }
 
 impl Status {
+    #[cfg(test)]
     /// Every status, in declaration (sort) order.
-    pub const ALL: [Status; 7] = [
+    pub(crate) const ALL: [Status; 7] = [
         Status::Pending,
         Status::Paid,
         Status::Sent,
@@ -109,7 +110,7 @@ impl Status {
     ];
 
     /// The stored rank: the position in declaration order (what the STATUS sort orders by).
-    pub fn rank(self) -> i64 {
+    pub(crate) fn rank(self) -> i64 {
         match self {
             Status::Pending => 0,
             Status::Paid => 1,
@@ -121,8 +122,9 @@ impl Status {
         }
     }
 
+    #[cfg(test)]
     /// From the stored rank.
-    pub fn from_rank(rank: i64) -> Status {
+    pub(crate) fn from_rank(rank: i64) -> Status {
         Status::ALL
             .into_iter()
             .find(|s| s.rank() == rank)
@@ -131,7 +133,7 @@ impl Status {
 }
 
 /// The single status: the furthest the invoice has come, terminal states first.
-pub fn status(f: InvoiceFacts) -> Status {
+pub(crate) fn status(f: InvoiceFacts) -> Status {
     if f.cancelled {
         Status::Cancelled
     } else if f.refunded {
@@ -150,7 +152,7 @@ pub fn status(f: InvoiceFacts) -> Status {
 }
 
 /// Why an invoice cannot be shipped now.
-pub fn shipment_refusal(f: InvoiceFacts) -> Option<&'static str> {
+pub(crate) fn shipment_refusal(f: InvoiceFacts) -> Option<&'static str> {
     if f.cancelled {
         Some("is cancelled and cannot be shipped")
     } else if !f.paid {

@@ -5,18 +5,18 @@
 use rust_decimal::Decimal;
 
 /// The marketplace currency.
-pub const CURRENCY: &str = "AUD";
+pub(crate) const CURRENCY: &str = "AUD";
 /// Its symbol.
-pub const SYMBOL: &str = "$";
+pub(crate) const SYMBOL: &str = "$";
 /// Its symbol disambiguated with the country (`A$49.99`).
-pub const DISAMBIGUATED_SYMBOL: &str = "A$";
+pub(crate) const DISAMBIGUATED_SYMBOL: &str = "A$";
 
 /// The largest price accepted: 100 million in major units, far below what fits in cents.
-pub const MAX_PRICE_CENTS: i64 = 10_000_000_000;
+pub(crate) const MAX_PRICE_CENTS: i64 = 10_000_000_000;
 
 /// Why a price was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PriceError {
+pub(crate) enum PriceError {
     /// Not a decimal number.
     #[error("is not a number (expected a decimal such as \"49.99\")")]
     NotANumber,
@@ -32,7 +32,7 @@ pub enum PriceError {
 }
 
 /// Parses a price written as text (`"49.99"`, `"201"`) into cents.
-pub fn parse_price_text(text: &str) -> Result<i64, PriceError> {
+pub(crate) fn parse_price_text(text: &str) -> Result<i64, PriceError> {
     let t = text.trim();
     if t.is_empty() || t.contains(['e', 'E']) {
         return Err(PriceError::NotANumber);
@@ -42,7 +42,7 @@ pub fn parse_price_text(text: &str) -> Result<i64, PriceError> {
 }
 
 /// Cents of a price given as an exact decimal (the `Decimal` scalar).
-pub fn price_cents(amount: Decimal) -> Result<i64, PriceError> {
+pub(crate) fn price_cents(amount: Decimal) -> Result<i64, PriceError> {
     if amount.is_sign_negative() && !amount.is_zero() {
         return Err(PriceError::Negative);
     }
@@ -61,17 +61,17 @@ pub fn price_cents(amount: Decimal) -> Result<i64, PriceError> {
 }
 
 /// `"49.99"`: the plain decimal with two places.
-pub fn format_decimal(cents: i64) -> String {
+pub(crate) fn format_decimal(cents: i64) -> String {
     Decimal::new(cents, 2).to_string()
 }
 
 /// The exact decimal of `cents`, with two places.
-pub fn decimal(cents: i64) -> Decimal {
+pub(crate) fn decimal(cents: i64) -> Decimal {
     Decimal::new(cents, 2)
 }
 
 /// `$49.99`, `-$5.00`, or with `disambiguate` `A$49.99`.
-pub fn format_money(cents: i64, disambiguate: bool) -> String {
+pub(crate) fn format_money(cents: i64, disambiguate: bool) -> String {
     let symbol = if disambiguate {
         DISAMBIGUATED_SYMBOL
     } else {
@@ -83,7 +83,7 @@ pub fn format_money(cents: i64, disambiguate: bool) -> String {
 }
 
 /// Checks a display currency: only the marketplace currency (or none) is supported.
-pub fn check_display_currency(currency: Option<&str>) -> Result<(), String> {
+pub(crate) fn check_display_currency(currency: Option<&str>) -> Result<(), String> {
     match currency {
         None => Ok(()),
         Some(c) if c.eq_ignore_ascii_case(CURRENCY) => Ok(()),
@@ -95,7 +95,7 @@ pub fn check_display_currency(currency: Option<&str>) -> Result<(), String> {
 
 /// The prices stored on an advert (in cents).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AdvertPrices {
+pub(crate) struct AdvertPrices {
     /// The advert's price, used by variants without one.
     pub price: Option<i64>,
     /// The advert's sale price, used with the advert's price.
@@ -104,7 +104,7 @@ pub struct AdvertPrices {
 
 /// The prices stored on a variant (in cents).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct VariantPrices {
+pub(crate) struct VariantPrices {
     /// The variant's own price.
     pub price: Option<i64>,
     /// The variant's own sale price.
@@ -113,7 +113,7 @@ pub struct VariantPrices {
 
 /// A variant's derived prices.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EffectivePrices {
+pub(crate) struct EffectivePrices {
     /// What a buyer pays now: the sale price where one applies, else the price.
     pub current: Option<i64>,
     /// The regular price.
@@ -123,7 +123,7 @@ pub struct EffectivePrices {
 /// A variant's prices: its own price, else the advert's; its own sale price, else (only when it
 /// uses the advert's price) the advert's sale price; a sale price applies only when it is below
 /// or equal to the regular price.
-pub fn effective(variant: VariantPrices, advert: AdvertPrices) -> EffectivePrices {
+pub(crate) fn effective(variant: VariantPrices, advert: AdvertPrices) -> EffectivePrices {
     let (original, sale) = match variant.price {
         Some(p) => (Some(p), variant.sale_price),
         None => (advert.price, variant.sale_price.or(advert.sale_price)),
@@ -138,7 +138,7 @@ pub fn effective(variant: VariantPrices, advert: AdvertPrices) -> EffectivePrice
 
 /// The advert's lowest current and lowest original price over its variants (`None` when no
 /// variant has a price).
-pub fn lowest(
+pub(crate) fn lowest(
     advert: AdvertPrices,
     variants: impl IntoIterator<Item = VariantPrices>,
 ) -> EffectivePrices {
@@ -160,7 +160,7 @@ fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 /// A sale price must not exceed the price it discounts.
-pub fn sale_price_allowed(sale_price: Option<i64>, price: Option<i64>) -> bool {
+pub(crate) fn sale_price_allowed(sale_price: Option<i64>, price: Option<i64>) -> bool {
     match (sale_price, price) {
         (Some(s), Some(p)) => s <= p,
         _ => true,

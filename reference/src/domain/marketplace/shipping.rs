@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 /// A line item as shipment rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineQuantities {
+pub(crate) struct LineQuantities {
     /// Quantity ordered.
     pub quantity: i64,
     /// Quantity shipped so far.
@@ -17,14 +17,14 @@ pub struct LineQuantities {
 
 impl LineQuantities {
     /// What is left to ship.
-    pub fn remaining(self) -> i64 {
+    pub(crate) fn remaining(self) -> i64 {
         (self.quantity - self.shipped).max(0)
     }
 }
 
 /// A problem with one requested shipped item.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ItemError {
+pub(crate) enum ItemError {
     /// Zero or negative.
     #[error("must be at least 1")]
     NotPositive,
@@ -39,7 +39,7 @@ pub enum ItemError {
 }
 
 /// Checks one requested quantity against a line item.
-pub fn check_item(requested: i64, line: LineQuantities) -> Result<(), ItemError> {
+pub(crate) fn check_item(requested: i64, line: LineQuantities) -> Result<(), ItemError> {
     if requested < 1 {
         return Err(ItemError::NotPositive);
     }
@@ -53,7 +53,7 @@ pub fn check_item(requested: i64, line: LineQuantities) -> Result<(), ItemError>
 }
 
 /// The positions of entries whose key already appeared earlier in `keys`.
-pub fn duplicate_positions<T: Eq + std::hash::Hash>(keys: &[T]) -> Vec<usize> {
+pub(crate) fn duplicate_positions<T: Eq + std::hash::Hash>(keys: &[T]) -> Vec<usize> {
     let mut seen = HashSet::new();
     keys.iter()
         .enumerate()
@@ -64,7 +64,7 @@ pub fn duplicate_positions<T: Eq + std::hash::Hash>(keys: &[T]) -> Vec<usize> {
 
 /// How much of an invoice has been shipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShippedState {
+pub(crate) enum ShippedState {
     /// Nothing shipped.
     None,
     /// Some quantities shipped, not all.
@@ -75,7 +75,7 @@ pub enum ShippedState {
 
 impl ShippedState {
     /// The stored code (0, 1, 2).
-    pub fn code(self) -> i64 {
+    pub(crate) fn code(self) -> i64 {
         match self {
             ShippedState::None => 0,
             ShippedState::Partial => 1,
@@ -84,7 +84,7 @@ impl ShippedState {
     }
 
     /// From the stored code.
-    pub fn from_code(code: i64) -> ShippedState {
+    pub(crate) fn from_code(code: i64) -> ShippedState {
         match code {
             2 => ShippedState::All,
             1 => ShippedState::Partial,
@@ -94,7 +94,7 @@ impl ShippedState {
 }
 
 /// The shipped state of a set of line items.
-pub fn shipped_state(lines: impl IntoIterator<Item = LineQuantities>) -> ShippedState {
+pub(crate) fn shipped_state(lines: impl IntoIterator<Item = LineQuantities>) -> ShippedState {
     let mut any_line = false;
     let mut any_shipped = false;
     let mut all_shipped = true;

@@ -30,14 +30,14 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use promotions::Bucket;
-pub use promotions::{MAX_AMOUNT, Mechanism, MechanismKind, Period, Promotion};
+pub(crate) use promotions::{MAX_AMOUNT, Mechanism, MechanismKind, Period, Promotion};
 
 /// The most decimals a price context may ask for.
-pub const MAX_DECIMALS: u32 = 10;
+pub(crate) const MAX_DECIMALS: u32 = 10;
 
 /// The effective price context of a cart (`PriceContextInput` after defaults).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PricingContext {
+pub(crate) struct PricingContext {
     /// Decimals of every amount (0..=10).
     pub decimals: u32,
     /// Catalogue prices include taxes.
@@ -79,7 +79,7 @@ impl Default for PricingContext {
 
 /// A price of a variant in the price list of a market.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarketPrice {
+pub(crate) struct MarketPrice {
     /// The market the price list is enabled for.
     pub market: String,
     /// The price variant identifier.
@@ -90,7 +90,7 @@ pub struct MarketPrice {
 
 /// What the catalogue knows about a managed line's prices.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CataloguePrices {
+pub(crate) struct CataloguePrices {
     /// The product's VAT rate (0..=1).
     pub vat_rate: Decimal,
     /// The line's own tax rate override (0..=1).
@@ -103,7 +103,7 @@ pub struct CataloguePrices {
 
 /// A unit price given by the caller (external items, unmanaged lines).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GivenPrice {
+pub(crate) struct GivenPrice {
     /// Gross unit price.
     pub gross: Decimal,
     /// Net unit price.
@@ -114,7 +114,7 @@ pub struct GivenPrice {
 
 /// Where a line's price comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinePricing {
+pub(crate) enum LinePricing {
     /// A managed catalogue line: catalogue prices, context rules, promotions.
     Catalogue(CataloguePrices),
     /// A caller-priced line, used as given.
@@ -123,7 +123,7 @@ pub enum LinePricing {
 
 /// One cart line to price.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineInput {
+pub(crate) struct LineInput {
     /// The SKU (triggers and targets match on it).
     pub sku: String,
     /// The quantity (at least 1).
@@ -134,7 +134,7 @@ pub struct LineInput {
 
 /// Why a discount was given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DiscountSource {
+pub(crate) enum DiscountSource {
     /// The compare-at price is higher than the selected price.
     CompareAt,
     /// A promotion, by identifier.
@@ -147,7 +147,7 @@ pub enum DiscountSource {
 
 /// A discount: amount (rounded) and percent of the price before it (two decimals).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiscountAmount {
+pub(crate) struct DiscountAmount {
     /// The amount, on the discount basis.
     pub amount: Decimal,
     /// The percent of the price before this discount.
@@ -158,7 +158,7 @@ pub struct DiscountAmount {
 
 /// Rounded amounts: gross, net, tax = gross − net, and the discounts already applied.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Amounts {
+pub(crate) struct Amounts {
     /// Including taxes.
     pub gross: Decimal,
     /// Excluding taxes.
@@ -171,7 +171,7 @@ pub struct Amounts {
 
 /// A priced line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PricedLine {
+pub(crate) struct PricedLine {
     /// The tax rate applied (0..=1).
     pub tax_rate: Decimal,
     /// The price variant whose price was used (catalogue lines).
@@ -186,7 +186,7 @@ pub struct PricedLine {
 
 /// A priced cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PricedCart {
+pub(crate) struct PricedCart {
     /// The lines, in input order.
     pub lines: Vec<PricedLine>,
     /// Sums of the rounded lines; at most one discount, the sum of all line discounts.
@@ -197,7 +197,7 @@ pub struct PricedCart {
 
 /// Input the engine refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PricingError {
+pub(crate) enum PricingError {
     /// No price for any of the variants asked.
     #[error("SKU `{sku}` has no price for the price variant(s) {variants}")]
     NoPrice {
@@ -296,7 +296,7 @@ fn basis_of(gross: Decimal, net: Decimal, on_net: bool) -> Decimal {
 }
 
 /// Prices `lines` with `ctx` and the tenant's `promotions` at `now_ms`.
-pub fn price_cart(
+pub(crate) fn price_cart(
     lines: &[LineInput],
     ctx: &PricingContext,
     promotions: &[Promotion],

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a promotion discounts its targets (`MechanismEnumType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MechanismKind {
+pub(crate) enum MechanismKind {
     /// `value` is the new unit price of each target unit.
     DynamicFixed,
     /// `value` is taken off each target unit, never below zero.
@@ -23,7 +23,7 @@ pub enum MechanismKind {
 
 impl MechanismKind {
     /// The GraphQL enum value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MechanismKind::DynamicFixed => "DynamicFixed",
             MechanismKind::Fixed => "Fixed",
@@ -35,7 +35,7 @@ impl MechanismKind {
 
 /// A mechanism and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mechanism {
+pub(crate) struct Mechanism {
     /// The type.
     pub kind: MechanismKind,
     /// The value; its meaning depends on `kind`.
@@ -44,7 +44,7 @@ pub struct Mechanism {
 
 /// A validity period: active when `start` ≤ now < `end` (ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
+pub(crate) struct Period {
     /// Start, inclusive; `None` means since always.
     pub start_ms: Option<i64>,
     /// End, exclusive; `None` means forever.
@@ -53,14 +53,14 @@ pub struct Period {
 
 impl Period {
     /// True if `now_ms` is inside the period.
-    pub fn contains(&self, now_ms: i64) -> bool {
+    pub(crate) fn contains(&self, now_ms: i64) -> bool {
         self.start_ms.is_none_or(|s| s <= now_ms) && self.end_ms.is_none_or(|e| now_ms < e)
     }
 }
 
 /// A promotion of a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Promotion {
+pub(crate) struct Promotion {
     /// Unique per tenant; promotions apply in identifier order.
     pub identifier: String,
     /// Display name.
@@ -83,11 +83,11 @@ pub struct Promotion {
 
 /// The largest amount (in currency units) a price, discount or promotion value may have; it
 /// keeps every product of quantity and price far inside `Decimal`'s range.
-pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
+pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
 
 impl Promotion {
     /// Checks the rules of `setPromotions`; the message names what is wrong.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if self.identifier.trim().is_empty() {
             return Err("a promotion identifier must not be empty".into());
         }
@@ -130,12 +130,12 @@ impl Promotion {
     }
 
     /// True when one of its periods holds `now_ms` (or it has none).
-    pub fn is_active(&self, now_ms: i64) -> bool {
+    pub(crate) fn is_active(&self, now_ms: i64) -> bool {
         self.periods.is_empty() || self.periods.iter().any(|p| p.contains(now_ms))
     }
 
     /// True if `code` is one of its voucher codes (case-insensitive, surrounding space ignored).
-    pub fn accepts_voucher(&self, code: &str) -> bool {
+    pub(crate) fn accepts_voucher(&self, code: &str) -> bool {
         let code = code.trim().to_lowercase();
         !code.is_empty()
             && self
@@ -145,7 +145,7 @@ impl Promotion {
     }
 
     /// True when the cart's vouchers and customer groups meet its conditions.
-    pub fn conditions_met(&self, vouchers: &[String], groups: &[String]) -> bool {
+    pub(crate) fn conditions_met(&self, vouchers: &[String], groups: &[String]) -> bool {
         let voucher_ok =
             self.voucher_codes.is_empty() || vouchers.iter().any(|v| self.accepts_voucher(v));
         let group_ok = self.customer_groups.is_empty()

@@ -5,22 +5,22 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Cart type `cart` (a shopping cart).
-pub const TYPE_CART: &str = "cart";
+pub(crate) const TYPE_CART: &str = "cart";
 /// Cart type `wishlist`.
-pub const TYPE_WISHLIST: &str = "wishlist";
+pub(crate) const TYPE_WISHLIST: &str = "wishlist";
 
 /// Largest quantity of one line accepted from input (bounds every product of money).
-pub const MAX_QUANTITY: i32 = 1_000_000;
+pub(crate) const MAX_QUANTITY: i32 = 1_000_000;
 
 /// Largest unit price accepted from input, in major units (bounds every product of money).
-pub fn max_price() -> Decimal {
+pub(crate) fn max_price() -> Decimal {
     Decimal::from(1_000_000_000_i64)
 }
 
 /// A cart's content, stored as one JSON document next to its key columns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct CartDoc {
+pub(crate) struct CartDoc {
     /// Free-text comment.
     pub comment: Option<String>,
     /// Line items, in the order they were added.
@@ -42,7 +42,7 @@ pub struct CartDoc {
 /// A line of the cart.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct LineItem {
+pub(crate) struct LineItem {
     /// Line id (a GUID; the demo cart's first line reuses the seed's product id).
     pub id: String,
     /// Product id (32 hex digits).
@@ -72,7 +72,7 @@ pub struct LineItem {
 /// A shipment of the cart.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Shipment {
+pub(crate) struct Shipment {
     /// Shipment id.
     pub id: String,
     /// Shipping method code.
@@ -110,7 +110,7 @@ pub struct Shipment {
 /// A payment of the cart.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Payment {
+pub(crate) struct Payment {
     /// Payment id.
     pub id: String,
     /// Id in an external system.
@@ -134,16 +134,16 @@ pub struct Payment {
 }
 
 /// Address type 1: billing.
-pub const ADDRESS_BILLING: i32 = 1;
+pub(crate) const ADDRESS_BILLING: i32 = 1;
 /// Address type 2: shipping.
-pub const ADDRESS_SHIPPING: i32 = 2;
+pub(crate) const ADDRESS_SHIPPING: i32 = 2;
 /// Address type 3: billing and shipping.
-pub const ADDRESS_BILLING_AND_SHIPPING: i32 = 3;
+pub(crate) const ADDRESS_BILLING_AND_SHIPPING: i32 = 3;
 
 /// A postal address.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Address {
+pub(crate) struct Address {
     pub id: Option<String>,
     pub key: Option<String>,
     pub city: Option<String>,
@@ -169,7 +169,7 @@ pub struct Address {
 /// A partial update of an address: per field, `None` keeps the value, `Some(None)` clears it,
 /// `Some(Some(v))` sets it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AddressPatch {
+pub(crate) struct AddressPatch {
     pub id: Option<Option<String>>,
     pub key: Option<Option<String>>,
     pub city: Option<Option<String>>,
@@ -200,7 +200,7 @@ fn set<T>(field: &mut Option<T>, update: Option<Option<T>>) {
 
 impl Address {
     /// Applies `patch`: only the fields it names change.
-    pub fn apply(&mut self, patch: AddressPatch) {
+    pub(crate) fn apply(&mut self, patch: AddressPatch) {
         set(&mut self.id, patch.id);
         set(&mut self.key, patch.key);
         set(&mut self.city, patch.city);
@@ -226,7 +226,7 @@ impl Address {
 
 /// One stored dynamic property value (multilingual properties store one per culture).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PropertyValue {
+pub(crate) struct PropertyValue {
     /// The property's name, as its definition spells it.
     pub name: String,
     /// Culture of a multilingual value; `None` otherwise.
@@ -238,7 +238,7 @@ pub struct PropertyValue {
 /// A warning or validation error about the cart or one of its parts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Warning {
+pub(crate) struct Warning {
     /// Machine-readable code, e.g. `PRODUCT_PRICE_CHANGED`.
     pub code: String,
     /// Human-readable message.
@@ -253,7 +253,12 @@ pub struct Warning {
 
 impl Warning {
     /// A warning about a line item.
-    pub fn line(code: &str, message: String, line_id: &str, params: Vec<(String, String)>) -> Self {
+    pub(crate) fn line(
+        code: &str,
+        message: String,
+        line_id: &str,
+        params: Vec<(String, String)>,
+    ) -> Self {
         Self {
             code: code.into(),
             message,
@@ -266,26 +271,26 @@ impl Warning {
 
 impl CartDoc {
     /// The line with `id`.
-    pub fn line_mut(&mut self, id: &str) -> Option<&mut LineItem> {
+    pub(crate) fn line_mut(&mut self, id: &str) -> Option<&mut LineItem> {
         self.items.iter_mut().find(|l| l.id == id)
     }
 
     /// The first line of `product_id`.
-    pub fn line_of_product_mut(&mut self, product_id: &str) -> Option<&mut LineItem> {
+    pub(crate) fn line_of_product_mut(&mut self, product_id: &str) -> Option<&mut LineItem> {
         self.items
             .iter_mut()
             .find(|l| l.product_id.eq_ignore_ascii_case(product_id))
     }
 
     /// Adds `code` unless a coupon equal to it (ignoring case) is already there.
-    pub fn add_coupon(&mut self, code: &str) {
+    pub(crate) fn add_coupon(&mut self, code: &str) {
         if !self.coupons.iter().any(|c| c.eq_ignore_ascii_case(code)) {
             self.coupons.push(code.to_string());
         }
     }
 
     /// Removes `code` (ignoring case), or every coupon when `code` is `None`.
-    pub fn remove_coupon(&mut self, code: Option<&str>) {
+    pub(crate) fn remove_coupon(&mut self, code: Option<&str>) {
         match code {
             Some(code) => self.coupons.retain(|c| !c.eq_ignore_ascii_case(code)),
             None => self.coupons.clear(),
@@ -293,7 +298,12 @@ impl CartDoc {
     }
 
     /// Adds or partially updates the free address of `patch`'s type (which must be set).
-    pub fn upsert_address(&mut self, address_type: i32, patch: AddressPatch, new_id: String) {
+    pub(crate) fn upsert_address(
+        &mut self,
+        address_type: i32,
+        patch: AddressPatch,
+        new_id: String,
+    ) {
         match self
             .addresses
             .iter_mut()
@@ -314,7 +324,7 @@ impl CartDoc {
     }
 
     /// Items count and the sum of quantities.
-    pub fn counts(&self) -> (i32, i32) {
+    pub(crate) fn counts(&self) -> (i32, i32) {
         let count = i32::try_from(self.items.len()).unwrap_or(i32::MAX);
         let quantity = self
             .items

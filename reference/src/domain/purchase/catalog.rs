@@ -12,7 +12,7 @@ use super::promotions::Promotion;
 use super::properties::{PropertyDefinition, normalize_culture};
 
 /// Product type of physical goods (they need shipping).
-pub const PHYSICAL: &str = "Physical";
+pub(crate) const PHYSICAL: &str = "Physical";
 
 /// A store's settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,7 +207,7 @@ impl StoreCatalog {
     }
 
     /// Converts an amount of the default currency into `to`.
-    pub fn from_default(&self, amount: Decimal, to: &Currency) -> Decimal {
+    pub fn convert_from_default(&self, amount: Decimal, to: &Currency) -> Decimal {
         match self.default_currency() {
             Some(d) => convert(amount, d, to),
             None => to.round(amount),
@@ -317,11 +317,11 @@ pub(crate) mod fixtures {
     use super::*;
     use crate::domain::purchase::promotions::{Promotion, Reward};
 
-    pub fn dec(s: &str) -> Decimal {
+    pub(crate) fn dec(s: &str) -> Decimal {
         s.parse().unwrap_or_default()
     }
 
-    pub fn currency(code: &str, symbol: &str, rate: &str, digits: u32) -> Currency {
+    pub(crate) fn currency(code: &str, symbol: &str, rate: &str, digits: u32) -> Currency {
         Currency {
             code: code.into(),
             symbol: symbol.into(),
@@ -331,7 +331,7 @@ pub(crate) mod fixtures {
         }
     }
 
-    pub fn product(id: &str, list: &str, sale: Option<&str>, tax_type: &str) -> Product {
+    pub(crate) fn product(id: &str, list: &str, sale: Option<&str>, tax_type: &str) -> Product {
         Product {
             id: id.into(),
             store_id: "S".into(),
@@ -355,7 +355,7 @@ pub(crate) mod fixtures {
         }
     }
 
-    pub fn promotion(id: &str, coupon: Option<&str>, reward: Reward) -> Promotion {
+    pub(crate) fn promotion(id: &str, coupon: Option<&str>, reward: Reward) -> Promotion {
         Promotion {
             id: id.into(),
             description: format!("promotion {id}"),
@@ -368,7 +368,7 @@ pub(crate) mod fixtures {
         }
     }
 
-    pub fn store() -> StoreCatalog {
+    pub(crate) fn store() -> StoreCatalog {
         StoreCatalog {
             settings: StoreSettings {
                 id: "S".into(),

@@ -13,7 +13,7 @@ use super::cart::{CartDoc, LineItem};
 
 /// Merges `source` into `target`. `new_id` makes ids for copied lines; `same_currency` tells
 /// whether price overrides carry over. Returns the ids of the target lines that changed.
-pub fn merge_into(
+pub(crate) fn merge_into(
     target: &mut CartDoc,
     source: &CartDoc,
     same_currency: bool,

@@ -11,14 +11,14 @@
 //! - [`validation`]: warnings and validation errors.
 //! - [`merge`]: the rule for merging an anonymous cart into a customer's cart.
 
-pub mod cart;
-pub mod catalog;
-pub mod merge;
-pub mod money;
-pub mod promotions;
-pub mod properties;
-pub mod totals;
-pub mod validation;
+pub(crate) mod cart;
+pub(crate) mod catalog;
+pub(crate) mod merge;
+pub(crate) mod money;
+pub(crate) mod promotions;
+pub(crate) mod properties;
+pub(crate) mod totals;
+pub(crate) mod validation;
 
 #[cfg(test)]
 mod totals_table;

@@ -37,13 +37,13 @@ impl Currency {
 }
 
 /// `amount` rounded to `digits` decimals, half away from zero.
-pub fn round(amount: Decimal, digits: u32) -> Decimal {
+pub(crate) fn round(amount: Decimal, digits: u32) -> Decimal {
     amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Converts `amount` from `from` into `to` through the store's exchange rates, rounded to `to`'s
 /// digits. A non-positive rate (refused when stores are loaded) leaves the amount unconverted.
-pub fn convert(amount: Decimal, from: &Currency, to: &Currency) -> Decimal {
+pub(crate) fn convert(amount: Decimal, from: &Currency, to: &Currency) -> Decimal {
     if from.code == to.code || from.exchange_rate <= Decimal::ZERO {
         return to.round(amount);
     }
@@ -88,7 +88,7 @@ fn style(culture: &str) -> NumberStyle {
 
 /// Formats `amount` for `culture`: with or without the currency symbol, and with the currency's
 /// decimals or none (`with_point: false` rounds to a whole number, half away from zero).
-pub fn format(
+pub(crate) fn format(
     amount: Decimal,
     currency: &Currency,
     culture: &str,

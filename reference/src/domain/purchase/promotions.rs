@@ -104,7 +104,7 @@ impl Promotion {
 
 /// A discount given by a promotion to a line, the cart, a shipment or a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppliedDiscount {
+pub(crate) struct AppliedDiscount {
     /// The promotion.
     pub promotion_id: String,
     /// Its description.

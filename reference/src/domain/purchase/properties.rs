@@ -157,7 +157,7 @@ pub struct PropertyDefinition {
 
 /// A value to set.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PropertyInput {
+pub(crate) struct PropertyInput {
     /// Property name.
     pub name: String,
     /// The value; `None` (or JSON null) clears it.
@@ -168,7 +168,7 @@ pub struct PropertyInput {
 
 /// Why a value was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PropertyError {
+pub(crate) enum PropertyError {
     /// No property of that name for the object type.
     Unknown {
         /// The name given.
@@ -227,7 +227,7 @@ fn wrong(def: &PropertyDefinition, given: &Value) -> PropertyError {
 }
 
 /// Checks `value` against `def` and returns its stored form.
-pub fn normalize(def: &PropertyDefinition, value: &Value) -> Result<Value, PropertyError> {
+pub(crate) fn normalize(def: &PropertyDefinition, value: &Value) -> Result<Value, PropertyError> {
     if def.is_dictionary {
         let Value::String(id) = value else {
             return Err(wrong(def, value));
@@ -303,7 +303,7 @@ pub fn normalize(def: &PropertyDefinition, value: &Value) -> Result<Value, Prope
 }
 
 /// The definition named `name` (ignoring case) for `object_type`.
-pub fn definition<'a>(
+pub(crate) fn definition<'a>(
     defs: &'a [PropertyDefinition],
     object_type: ObjectType,
     name: &str,
@@ -315,7 +315,7 @@ pub fn definition<'a>(
 /// Sets `inputs` on `values` (the values of one object of `object_type`). Every input is
 /// checked first; on any error nothing changes. Properties not named keep their values.
 /// `default_culture` is used for multilingual values given without a culture.
-pub fn apply(
+pub(crate) fn apply(
     values: &mut Vec<PropertyValue>,
     defs: &[PropertyDefinition],
     object_type: ObjectType,
@@ -370,7 +370,7 @@ pub fn apply(
 
 /// A stored value ready to show.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShownProperty<'a> {
+pub(crate) struct ShownProperty<'a> {
     /// Its definition (absent when the definition was removed since).
     pub definition: Option<&'a PropertyDefinition>,
     /// The stored value.
@@ -381,7 +381,7 @@ pub struct ShownProperty<'a> {
 
 /// The values to show: every stored value, or with `culture_filter`, multilingual values only in
 /// that culture. Dictionary labels are taken in `label_culture`.
-pub fn shown<'a>(
+pub(crate) fn shown<'a>(
     values: &'a [PropertyValue],
     defs: &'a [PropertyDefinition],
     object_type: ObjectType,
@@ -411,7 +411,7 @@ pub fn shown<'a>(
 }
 
 /// `en-us` → `en-US`, `zh-hans-cn` → `zh-Hans-CN`.
-pub fn normalize_culture(culture: &str) -> String {
+pub(crate) fn normalize_culture(culture: &str) -> String {
     culture
         .split(['-', '_'])
         .enumerate()

@@ -34,7 +34,7 @@ use super::promotions::{AppliedDiscount, Promotion, Reward};
 
 /// What [`evaluate`] needs besides the cart.
 #[derive(Debug, Clone, Copy)]
-pub struct PricingInput<'a> {
+pub(crate) struct PricingInput<'a> {
     /// The store.
     pub catalog: &'a StoreCatalog,
     /// The cart's currency.
@@ -47,7 +47,7 @@ pub struct PricingInput<'a> {
 
 /// The prices of one line item.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LineResult {
+pub(crate) struct LineResult {
     /// The product exists, is active, sold by the store and priced.
     pub product_available: bool,
     /// The catalogue's unit sale price in the cart's currency now (when available).
@@ -80,7 +80,7 @@ pub struct LineResult {
 
 /// The prices of a shipment or payment (or of a method offered for one).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChargeResult {
+pub(crate) struct ChargeResult {
     /// The chosen method exists in the store.
     pub method_available: bool,
     pub price: Decimal,
@@ -98,7 +98,7 @@ pub struct ChargeResult {
 
 /// Whether a coupon on the cart is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CouponStatus {
+pub(crate) struct CouponStatus {
     /// The code as entered.
     pub code: String,
     /// A promotion accepted it and its reward is applied now.
@@ -107,7 +107,7 @@ pub struct CouponStatus {
 
 /// The part of the tax that comes from one rate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaxLine {
+pub(crate) struct TaxLine {
     /// Tax name.
     pub name: String,
     /// Rate.
@@ -120,7 +120,7 @@ pub struct TaxLine {
 
 /// Cart totals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub sub_total: Decimal,
     pub sub_total_with_tax: Decimal,
     pub extended_price_total: Decimal,
@@ -145,7 +145,7 @@ pub struct Totals {
 
 /// Everything [`evaluate`] derives.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Evaluation {
+pub(crate) struct Evaluation {
     /// One per line item, in order.
     pub lines: Vec<LineResult>,
     /// One per shipment, in order.
@@ -176,7 +176,7 @@ fn with_tax(x: Decimal, r: Decimal, c: &Currency) -> Decimal {
 }
 
 /// The (country, region) taxes are computed for.
-pub fn tax_address(doc: &CartDoc) -> (Option<&str>, Option<&str>) {
+pub(crate) fn tax_address(doc: &CartDoc) -> (Option<&str>, Option<&str>) {
     fn from(a: &super::cart::Address) -> Option<(Option<&str>, Option<&str>)> {
         let country = a.country_code.as_deref().filter(|c| !c.is_empty())?;
         Some((
@@ -205,7 +205,7 @@ pub fn tax_address(doc: &CartDoc) -> (Option<&str>, Option<&str>) {
 }
 
 /// Spreads `amount` (a multiple of `unit`) over `weights` in proportion, by largest remainder.
-pub fn allocate(amount: Decimal, weights: &[Decimal], unit: Decimal) -> Vec<Decimal> {
+pub(crate) fn allocate(amount: Decimal, weights: &[Decimal], unit: Decimal) -> Vec<Decimal> {
     let total: Decimal = weights.iter().copied().sum();
     if amount.is_zero() || total <= Decimal::ZERO || unit <= Decimal::ZERO {
         return vec![Decimal::ZERO; weights.len()];
@@ -245,7 +245,7 @@ fn discount(p: &Promotion, amount: Decimal) -> AppliedDiscount {
 }
 
 /// The promotions that apply to `doc` with the sale subtotal `sale_subtotal`.
-pub fn applicable<'a>(
+pub(crate) fn applicable<'a>(
     doc: &CartDoc,
     input: &PricingInput<'a>,
     sale_subtotal: Decimal,
@@ -257,25 +257,25 @@ pub fn applicable<'a>(
         .filter(|p| {
             let min = p
                 .min_subtotal
-                .map(|m| input.catalog.from_default(m, input.currency));
+                .map(|m| input.catalog.convert_from_default(m, input.currency));
             p.applies(&doc.coupons, sale_subtotal, min, input.now_ms)
         })
         .collect()
 }
 
 /// The price of shipping method `m` for a cart weighing `weight`, in `currency`.
-pub fn method_price(
+pub(crate) fn method_price(
     m: &ShippingMethod,
     weight: Decimal,
     catalog: &StoreCatalog,
     c: &Currency,
 ) -> Decimal {
-    catalog.from_default(m.base_price + m.price_per_kg * weight, c)
+    catalog.convert_from_default(m.base_price + m.price_per_kg * weight, c)
 }
 
 /// Prices a shipment (or a shipping method offered for the cart): `price` before discounts,
 /// shipping rewards of `promotions` for `method_code`, tax at the shipping tax rate.
-pub fn shipping_charge(
+pub(crate) fn shipping_charge(
     price: Decimal,
     method_code: Option<&str>,
     method_available: bool,
@@ -355,7 +355,7 @@ fn charge(
 }
 
 /// Prices a payment fee (no payment rewards exist), taxed at the payment tax rate.
-pub fn payment_charge(
+pub(crate) fn payment_charge(
     price: Decimal,
     method_available: bool,
     input: &PricingInput<'_>,
@@ -373,7 +373,7 @@ pub fn payment_charge(
 }
 
 /// Prices the cart. Pure: the same cart and catalogue give the same result.
-pub fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
+pub(crate) fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
     let catalog = input.catalog;
     let c = input.currency;
     let address = tax_address(doc);
@@ -440,7 +440,7 @@ pub fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
                 Reward::ItemFixed { product_id, amount }
                     if product_id.eq_ignore_ascii_case(&item.product_id) =>
                 {
-                    catalog.from_default(*amount, c).min(line.sale) * q(i)
+                    catalog.convert_from_default(*amount, c).min(line.sale) * q(i)
                 }
                 Reward::FreeItem {
                     product_id,
@@ -475,7 +475,7 @@ pub fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
     for p in &promos {
         let amount = match &p.reward {
             Reward::CartPercent { percent } => c.round(base * *percent / Decimal::ONE_HUNDRED),
-            Reward::CartFixed { amount } => catalog.from_default(*amount, c),
+            Reward::CartFixed { amount } => catalog.convert_from_default(*amount, c),
             _ => continue,
         }
         .min(remaining);
@@ -568,7 +568,7 @@ pub fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
                 .and_then(|code| catalog.payment_method(code));
             let price = match (p.price_override, method) {
                 (Some(v), _) => c.round(v),
-                (None, Some(m)) => catalog.from_default(m.fee, c),
+                (None, Some(m)) => catalog.convert_from_default(m.fee, c),
                 (None, None) => Decimal::ZERO,
             };
             payment_charge(price, method.is_some(), input, address)
@@ -699,7 +699,7 @@ pub fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
 
 /// A shipping method offered for the cart, priced for it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShippingQuote<'a> {
+pub(crate) struct ShippingQuote<'a> {
     /// The method.
     pub method: &'a ShippingMethod,
     /// Its prices for the cart.
@@ -707,7 +707,7 @@ pub struct ShippingQuote<'a> {
 }
 
 /// The store's shipping methods priced for the cart as it is (weight, address, rewards).
-pub fn shipping_quotes<'a>(
+pub(crate) fn shipping_quotes<'a>(
     doc: &CartDoc,
     eval: &Evaluation,
     input: &PricingInput<'a>,
@@ -741,7 +741,7 @@ pub fn shipping_quotes<'a>(
 
 /// A payment method offered for the cart, with its fee.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PaymentQuote<'a> {
+pub(crate) struct PaymentQuote<'a> {
     /// The method.
     pub method: &'a super::catalog::PaymentMethod,
     /// Its fee for the cart.
@@ -749,7 +749,7 @@ pub struct PaymentQuote<'a> {
 }
 
 /// The store's payment methods with their fees for the cart.
-pub fn payment_quotes<'a>(doc: &CartDoc, input: &PricingInput<'a>) -> Vec<PaymentQuote<'a>> {
+pub(crate) fn payment_quotes<'a>(doc: &CartDoc, input: &PricingInput<'a>) -> Vec<PaymentQuote<'a>> {
     let address = tax_address(doc);
     input
         .catalog
@@ -758,7 +758,7 @@ pub fn payment_quotes<'a>(doc: &CartDoc, input: &PricingInput<'a>) -> Vec<Paymen
         .map(|m| PaymentQuote {
             method: m,
             charge: payment_charge(
-                input.catalog.from_default(m.fee, input.currency),
+                input.catalog.convert_from_default(m.fee, input.currency),
                 true,
                 input,
                 address,

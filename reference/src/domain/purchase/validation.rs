@@ -13,27 +13,27 @@ use super::catalog::Product;
 use super::totals::{Evaluation, LineResult};
 
 /// Product gone, inactive or no longer priced.
-pub const PRODUCT_UNAVAILABLE: &str = "CART_PRODUCT_UNAVAILABLE";
+pub(crate) const PRODUCT_UNAVAILABLE: &str = "CART_PRODUCT_UNAVAILABLE";
 /// Catalogue price differs from the price the customer saw.
-pub const PRICE_CHANGED: &str = "PRODUCT_PRICE_CHANGED";
+pub(crate) const PRICE_CHANGED: &str = "PRODUCT_PRICE_CHANGED";
 /// Not enough stock for the quantity.
-pub const INSUFFICIENT_STOCK: &str = "PRODUCT_FFC_QTY";
+pub(crate) const INSUFFICIENT_STOCK: &str = "PRODUCT_FFC_QTY";
 /// Quantity was capped to the stock.
-pub const QUANTITY_CAPPED: &str = "PRODUCT_QTY_CHANGED";
+pub(crate) const QUANTITY_CAPPED: &str = "PRODUCT_QTY_CHANGED";
 /// Quantity below 1.
-pub const INVALID_QUANTITY: &str = "PRODUCT_INVALID_QUANTITY";
+pub(crate) const INVALID_QUANTITY: &str = "PRODUCT_INVALID_QUANTITY";
 /// Shipping method not (or no longer) offered.
-pub const SHIPMENT_METHOD_UNAVAILABLE: &str = "SHIPMENT_METHOD_UNAVAILABLE";
+pub(crate) const SHIPMENT_METHOD_UNAVAILABLE: &str = "SHIPMENT_METHOD_UNAVAILABLE";
 /// Payment method not (or no longer) offered.
-pub const PAYMENT_METHOD_UNAVAILABLE: &str = "PAYMENT_METHOD_UNAVAILABLE";
+pub(crate) const PAYMENT_METHOD_UNAVAILABLE: &str = "PAYMENT_METHOD_UNAVAILABLE";
 /// Physical goods but no shipment.
-pub const SHIPMENT_REQUIRED: &str = "CART_SHIPMENT_REQUIRED";
+pub(crate) const SHIPMENT_REQUIRED: &str = "CART_SHIPMENT_REQUIRED";
 /// Items but no payment.
-pub const PAYMENT_REQUIRED: &str = "CART_PAYMENT_REQUIRED";
+pub(crate) const PAYMENT_REQUIRED: &str = "CART_PAYMENT_REQUIRED";
 
 /// Which rule sets to check (`validationErrors(ruleSet)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleSets {
+pub(crate) struct RuleSets {
     /// Cart-level rules.
     pub default: bool,
     /// Line items.
@@ -46,7 +46,7 @@ pub struct RuleSets {
 
 impl RuleSets {
     /// Every rule set.
-    pub const ALL: RuleSets = RuleSets {
+    pub(crate) const ALL: RuleSets = RuleSets {
         default: true,
         items: true,
         shipments: true,
@@ -54,7 +54,7 @@ impl RuleSets {
     };
 
     /// Parses `default,items,shipments,payments` (any subset, any case); `None` means all.
-    pub fn parse(text: Option<&str>) -> Result<Self, String> {
+    pub(crate) fn parse(text: Option<&str>) -> Result<Self, String> {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(Self::ALL);
         };
@@ -114,7 +114,7 @@ fn changed(item: &LineItem, old: String, new: String) -> Warning {
 
 /// Warnings derived from the catalogue: lines whose product became unavailable, or whose
 /// price changed, since the customer last saw them.
-pub fn derived_warnings(doc: &CartDoc, eval: &Evaluation) -> Vec<Warning> {
+pub(crate) fn derived_warnings(doc: &CartDoc, eval: &Evaluation) -> Vec<Warning> {
     let mut out = Vec::new();
     for (item, line) in doc.items.iter().zip(&eval.lines) {
         if item.captured_available && !line.product_available {
@@ -127,7 +127,7 @@ pub fn derived_warnings(doc: &CartDoc, eval: &Evaluation) -> Vec<Warning> {
 }
 
 /// Re-captures what the customer sees now (prices and availability): clears derived warnings.
-pub fn recapture(doc: &mut CartDoc, eval: &Evaluation) {
+pub(crate) fn recapture(doc: &mut CartDoc, eval: &Evaluation) {
     for (item, line) in doc.items.iter_mut().zip(&eval.lines) {
         item.captured_available = line.product_available;
         if let Some(s) = line.catalog_sale {
@@ -137,7 +137,7 @@ pub fn recapture(doc: &mut CartDoc, eval: &Evaluation) {
 }
 
 /// Problems of one line (shown on the line item and in the cart's `items` rule set).
-pub fn line_errors(
+pub(crate) fn line_errors(
     item: &LineItem,
     line: &LineResult,
     product: Option<&Product>,
@@ -169,7 +169,7 @@ pub fn line_errors(
 }
 
 /// Validation errors of the cart for `rules`.
-pub fn validation_errors(
+pub(crate) fn validation_errors(
     cart_id: &str,
     cart_type: &str,
     doc: &CartDoc,
@@ -246,7 +246,7 @@ pub fn validation_errors(
 
 /// Caps `requested` to `in_stock` for a cart line; returns the quantity and a warning when
 /// capped. Wishlists are not capped.
-pub fn cap_to_stock(
+pub(crate) fn cap_to_stock(
     item: &LineItem,
     requested: i32,
     in_stock: i64,

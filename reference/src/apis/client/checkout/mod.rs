@@ -8,9 +8,9 @@
 //! fresh inside the same transaction, so no change is lost. A checkout of another customer is
 //! NOT_FOUND, exactly like one that does not exist.
 
-pub mod model;
-pub mod submit;
-pub mod view;
+pub(crate) mod model;
+pub(crate) mod submit;
+pub(crate) mod view;
 
 use shopql_server_stubs::client::{
     AddressInput, Checkout, CheckoutBillingInput, CheckoutBuyerInput, CheckoutItemInput,
@@ -35,13 +35,13 @@ use crate::state::AppState;
 use crate::store::{Tx, object_id};
 
 /// Sort keys of `checkouts`.
-pub const SORTS: &[&str] = &["created", "updated"];
+pub(crate) const SORTS: &[&str] = &["created", "updated"];
 
 /// Longest text accepted in an address or buyer field.
 const MAX_FIELD: usize = 200;
 
 /// "No such checkout" — also the answer for another customer's checkout.
-pub fn not_found(code: &str) -> ApiError {
+pub(crate) fn not_found(code: &str) -> ApiError {
     let shown: String = code.chars().take(40).collect();
     ApiError::not_found(format!("no checkout `{shown}`"))
 }
@@ -49,7 +49,7 @@ pub fn not_found(code: &str) -> ApiError {
 /// Locks the customer's open checkout `code` for a change at `now` (moving `updated` and
 /// `expires`) and reads it back. NOT_FOUND when the customer has no such checkout; CONFLICT
 /// when it is not open.
-pub async fn lock_open(
+pub(crate) async fn lock_open(
     tx: &mut Tx,
     store: &StoreRow,
     customer_id: &str,
@@ -83,7 +83,7 @@ pub async fn lock_open(
 }
 
 /// The API's `Checkout` for one row.
-pub async fn view_one(
+pub(crate) async fn view_one(
     conn: &mut AnyConnection,
     store: &StoreRow,
     customer_id: &str,
@@ -118,7 +118,7 @@ const ORDER_CODE: UniqueKey = UniqueKey {
 };
 
 /// `checkoutCreate`.
-pub async fn create(state: &AppState, req: &ClientRequest) -> ApiResult<Checkout> {
+pub(crate) async fn create(state: &AppState, req: &ClientRequest) -> ApiResult<Checkout> {
     let p = req.principal()?;
     let now = state.now_ms();
     let buyer = to_json(&BuyerDoc::of_customer(&p.customer));
@@ -155,7 +155,11 @@ pub async fn create(state: &AppState, req: &ClientRequest) -> ApiResult<Checkout
 }
 
 /// `checkout(id)`: the customer's checkout or null.
-pub async fn get(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Option<Checkout>> {
+pub(crate) async fn get(
+    state: &AppState,
+    req: &ClientRequest,
+    code: &str,
+) -> ApiResult<Option<Checkout>> {
     let p = req.principal()?;
     let mut conn = state.store.pool.acquire().await?;
     let Some(row) = find(&mut conn, &req.store.id, &p.customer.id, code).await? else {
@@ -167,7 +171,7 @@ pub async fn get(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult
 }
 
 /// `checkouts(pagination)`: the customer's checkouts in this store.
-pub async fn list(
+pub(crate) async fn list(
     state: &AppState,
     req: &ClientRequest,
     pagination: Option<&PaginationInput>,
@@ -212,7 +216,7 @@ pub async fn list(
 }
 
 /// `checkoutUpdateItems(id, items)`.
-pub async fn update_items(
+pub(crate) async fn update_items(
     state: &AppState,
     req: &ClientRequest,
     code: &str,
@@ -444,7 +448,7 @@ async fn apply_billing(
 
 /// The arguments of `checkoutUpdate`.
 #[derive(Debug, Clone, Default)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     pub billing: Option<CheckoutBillingInput>,
     pub shipping: Option<CheckoutShippingInput>,
     pub buyer: Option<CheckoutBuyerInput>,
@@ -453,7 +457,7 @@ pub struct UpdateArgs {
 }
 
 /// `checkoutUpdate(id, billing, shipping, buyer, createAccount, useSingleAddress)`.
-pub async fn update(
+pub(crate) async fn update(
     state: &AppState,
     req: &ClientRequest,
     code: &str,

@@ -14,7 +14,7 @@ use crate::store::sql::{Sql, col, flag};
 /// A postal address, stored as JSON with the API's field names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct AddressDoc {
+pub(crate) struct AddressDoc {
     #[serde(rename = "_id")]
     pub id: Option<String>,
     pub description: Option<String>,
@@ -42,7 +42,7 @@ fn text(v: &Maybe<String>) -> Option<String> {
 impl AddressDoc {
     /// The stored form of an `AddressInput` (`alpha2` is checked and upper-cased by the
     /// caller).
-    pub fn from_input(a: &AddressInput) -> Self {
+    pub(crate) fn from_input(a: &AddressInput) -> Self {
         Self {
             id: text(&a._id),
             description: text(&a.description),
@@ -62,7 +62,7 @@ impl AddressDoc {
     }
 
     /// The fields `checkoutSubmit` requires.
-    pub fn fields(&self) -> AddressFields<'_> {
+    pub(crate) fn fields(&self) -> AddressFields<'_> {
         AddressFields {
             first_name: self.first_name.as_deref(),
             last_name: self.last_name.as_deref(),
@@ -74,7 +74,7 @@ impl AddressDoc {
     }
 
     /// The API's `Address`.
-    pub fn to_api(&self) -> Address {
+    pub(crate) fn to_api(&self) -> Address {
         Address {
             _id: self.id.clone(),
             description: self.description.clone(),
@@ -97,7 +97,7 @@ impl AddressDoc {
 /// The buyer's contact details, stored as JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct BuyerDoc {
+pub(crate) struct BuyerDoc {
     #[serde(rename = "_id")]
     pub customer_id: Option<String>,
     pub id: Option<i64>,
@@ -111,7 +111,7 @@ pub struct BuyerDoc {
 
 impl BuyerDoc {
     /// The buyer prefilled from the signed-in customer.
-    pub fn of_customer(c: &Customer) -> Self {
+    pub(crate) fn of_customer(c: &Customer) -> Self {
         Self {
             customer_id: Some(c.id.clone()),
             id: Some(c.num_id),
@@ -125,7 +125,7 @@ impl BuyerDoc {
     }
 
     /// The API's `CheckoutBuyer`.
-    pub fn to_api(&self) -> CheckoutBuyer {
+    pub(crate) fn to_api(&self) -> CheckoutBuyer {
         CheckoutBuyer {
             _id: self.customer_id.clone(),
             id: self.id.map(|v| v as f64),
@@ -143,7 +143,7 @@ impl BuyerDoc {
 
 /// A checkout row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckoutRow {
+pub(crate) struct CheckoutRow {
     pub id: String,
     pub code: String,
     pub order_code: String,
@@ -170,14 +170,14 @@ pub struct CheckoutRow {
 
 impl CheckoutRow {
     /// The status at `now` (an open checkout past `expires` reads as expired).
-    pub fn status_at(&self, now: i64) -> CheckoutStatus {
+    pub(crate) fn status_at(&self, now: i64) -> CheckoutStatus {
         CheckoutStatus::parse(&self.status)
             .unwrap_or(CheckoutStatus::Canceled)
             .effective(self.expires, now)
     }
 
     /// The address billing uses: the shipping address when `useSingleAddress` is set.
-    pub fn effective_billing(&self) -> Option<&AddressDoc> {
+    pub(crate) fn effective_billing(&self) -> Option<&AddressDoc> {
         if self.use_single_address {
             self.shipping_address.as_ref()
         } else {
@@ -187,7 +187,7 @@ impl CheckoutRow {
 }
 
 /// The columns [`checkout_row`] reads.
-pub const CHECKOUT_COLUMNS: &str = "c.id, c.code, c.order_code, c.store_id, c.customer_id, c.origin, \
+pub(crate) const CHECKOUT_COLUMNS: &str = "c.id, c.code, c.order_code, c.store_id, c.customer_id, c.origin, \
      c.status, c.message, c.order_id, c.use_single_address, c.create_account, c.buyer, \
      c.shipping_address, c.billing_address, c.shipping_method, c.shop_collection, c.tracking, \
      c.confirmation_email, c.voucher_code, c.created, c.updated, c.expires";
@@ -197,7 +197,7 @@ fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
 }
 
 /// Reads a row selected with [`CHECKOUT_COLUMNS`].
-pub fn checkout_row(row: &AnyRow) -> ApiResult<CheckoutRow> {
+pub(crate) fn checkout_row(row: &AnyRow) -> ApiResult<CheckoutRow> {
     Ok(CheckoutRow {
         id: col(row, "id")?,
         code: col(row, "code")?,
@@ -225,13 +225,13 @@ pub fn checkout_row(row: &AnyRow) -> ApiResult<CheckoutRow> {
 }
 
 /// JSON text of a document (documents always serialize).
-pub fn to_json<T: Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
 
 /// A checkout line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineRow {
+pub(crate) struct LineRow {
     pub id: String,
     pub checkout_id: String,
     pub code: String,
@@ -242,7 +242,7 @@ pub struct LineRow {
 }
 
 /// The lines of `checkout_ids`, in position order.
-pub async fn lines_of(
+pub(crate) async fn lines_of(
     conn: &mut AnyConnection,
     checkout_ids: &[String],
 ) -> ApiResult<Vec<LineRow>> {
@@ -272,7 +272,7 @@ pub async fn lines_of(
 }
 
 /// The customer's checkout `code` in `store_id`, if it exists.
-pub async fn find(
+pub(crate) async fn find(
     conn: &mut AnyConnection,
     store_id: &str,
     customer_id: &str,

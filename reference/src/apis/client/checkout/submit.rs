@@ -39,7 +39,11 @@ const ORDERED_ONCE: UniqueKey = UniqueKey {
 };
 
 /// `checkoutSubmit(id)`.
-pub async fn submit(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Checkout> {
+pub(crate) async fn submit(
+    state: &AppState,
+    req: &ClientRequest,
+    code: &str,
+) -> ApiResult<Checkout> {
     let p = req.principal()?;
     let store = &req.store;
     let customer_id = p.customer.id.as_str();

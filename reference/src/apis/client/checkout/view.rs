@@ -23,7 +23,7 @@ use crate::store::sql::{Sql, col, flag};
 
 /// A voucher of the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VoucherRow {
+pub(crate) struct VoucherRow {
     /// The code as the store wrote it.
     pub code: String,
     /// Its effect.
@@ -36,7 +36,7 @@ pub struct VoucherRow {
 
 impl VoucherRow {
     /// Why the voucher cannot be redeemed at `now`, if it cannot.
-    pub fn refusal(&self, now: i64) -> Option<&'static str> {
+    pub(crate) fn refusal(&self, now: i64) -> Option<&'static str> {
         if self.expires.is_some_and(|e| now >= e) {
             Some("has expired")
         } else if self.uses_left.is_some_and(|u| u <= 0) {
@@ -48,7 +48,7 @@ impl VoucherRow {
 }
 
 /// The voucher `code` of `store_id` (case-insensitive).
-pub async fn voucher(
+pub(crate) async fn voucher(
     conn: &mut AnyConnection,
     store_id: &str,
     code: &str,
@@ -76,7 +76,10 @@ pub async fn voucher(
 }
 
 /// The shipping rates of `store_id`.
-pub async fn rates(conn: &mut AnyConnection, store_id: &str) -> ApiResult<Vec<ShippingRate>> {
+pub(crate) async fn rates(
+    conn: &mut AnyConnection,
+    store_id: &str,
+) -> ApiResult<Vec<ShippingRate>> {
     let rows = sqlx::query(
         "SELECT code, zone, name, price, per_kg, max_weight_g, free_eligible, position \
          FROM client_shipping_rates WHERE store_id = $1 ORDER BY position, code, zone",
@@ -107,7 +110,7 @@ pub async fn rates(conn: &mut AnyConnection, store_id: &str) -> ApiResult<Vec<Sh
 
 /// What pricing a set of checkouts needs.
 #[derive(Debug, Clone, Default)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     /// Listings by numeric id.
     pub listings: HashMap<i64, ListingRow>,
     /// Items of those listings by `_id`.
@@ -122,7 +125,7 @@ pub struct Catalog {
 
 impl Catalog {
     /// Loads what `lines` and `voucher_codes` refer to.
-    pub async fn load(
+    pub(crate) async fn load(
         conn: &mut AnyConnection,
         store: &StoreRow,
         customer_id: &str,
@@ -136,7 +139,7 @@ impl Catalog {
     }
 
     /// Loads listings by numeric id, their items, and the rest.
-    pub async fn load_listings(
+    pub(crate) async fn load_listings(
         conn: &mut AnyConnection,
         store: &StoreRow,
         customer_id: &str,
@@ -171,7 +174,7 @@ impl Catalog {
     }
 
     /// What the line checks know about listing `num` (`None`: not in this store).
-    pub fn facts(&self, num: i64) -> Option<ListingFacts> {
+    pub(crate) fn facts(&self, num: i64) -> Option<ListingFacts> {
         let l = self.listings.get(&num)?;
         Some(ListingFacts {
             stock: l.stock,
@@ -183,7 +186,7 @@ impl Catalog {
 }
 
 /// Which of the one-per-customer listings `listing_ids` the customer has ordered.
-pub async fn ordered_once(
+pub(crate) async fn ordered_once(
     conn: &mut AnyConnection,
     customer_id: &str,
     listing_ids: &[String],
@@ -203,7 +206,7 @@ pub async fn ordered_once(
 
 /// A line, priced.
 #[derive(Debug, Clone)]
-pub struct EvaluatedLine {
+pub(crate) struct EvaluatedLine {
     /// The stored line.
     pub line: LineRow,
     /// Unit price (0 when the listing is gone).
@@ -214,7 +217,7 @@ pub struct EvaluatedLine {
 
 /// A checkout priced by the domain rules.
 #[derive(Debug, Clone)]
-pub struct Evaluation {
+pub(crate) struct Evaluation {
     /// The lines.
     pub lines: Vec<EvaluatedLine>,
     /// Weight of the lines, grams.
@@ -230,7 +233,7 @@ pub struct Evaluation {
 }
 
 /// Prices `checkout` with its `lines` at `now`.
-pub fn evaluate(
+pub(crate) fn evaluate(
     store: &StoreRow,
     catalog: &Catalog,
     checkout: &CheckoutRow,
@@ -311,7 +314,7 @@ pub fn evaluate(
 }
 
 /// The API's `ShippingMethod`.
-pub fn method_to_api(m: &ShippingOption) -> ShippingMethod {
+pub(crate) fn method_to_api(m: &ShippingOption) -> ShippingMethod {
     ShippingMethod {
         code: m.code.clone(),
         name: m.name.clone(),
@@ -399,7 +402,7 @@ fn checkout_to_api(
 
 /// The API's `Checkout` for each row, in order. A completed checkout shows the totals frozen
 /// in its order.
-pub async fn checkouts_to_api(
+pub(crate) async fn checkouts_to_api(
     conn: &mut AnyConnection,
     store: &StoreRow,
     customer_id: &str,

@@ -10,7 +10,7 @@ use shopql_server_stubs::client::{
 /// `ItemData`, stored. Field names follow the API so the JSON reads like a response.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct ItemDoc {
+pub(crate) struct ItemDoc {
     pub title: Option<String>,
     pub cat: Option<String>,
     #[serde(rename = "type")]
@@ -42,7 +42,7 @@ pub struct ItemDoc {
 /// An image and its smaller rendition.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ImageDoc {
+pub(crate) struct ImageDoc {
     pub uri: Option<String>,
     pub alternative: Option<String>,
 }
@@ -50,7 +50,7 @@ pub struct ImageDoc {
 /// A release format.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct FormatDoc {
+pub(crate) struct FormatDoc {
     pub name: Option<String>,
     pub qty: Option<String>,
     pub descriptions: Option<Vec<String>>,
@@ -59,7 +59,7 @@ pub struct FormatDoc {
 /// A credited artist.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ArtistDoc {
+pub(crate) struct ArtistDoc {
     pub name: Option<String>,
     pub anv: Option<String>,
     pub id: Option<i64>,
@@ -69,7 +69,7 @@ pub struct ArtistDoc {
 /// A label with its catalogue number.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct LabelDoc {
+pub(crate) struct LabelDoc {
     pub name: Option<String>,
     pub id: Option<i64>,
     pub catno: Option<String>,
@@ -78,7 +78,7 @@ pub struct LabelDoc {
 /// A tracklist entry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct TrackDoc {
+pub(crate) struct TrackDoc {
     #[serde(rename = "type_")]
     pub kind: Option<String>,
     pub title: Option<String>,
@@ -91,7 +91,7 @@ pub struct TrackDoc {
 /// `ItemDescriptions`, stored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct DescriptionsDoc {
+pub(crate) struct DescriptionsDoc {
     pub main: Option<String>,
     pub shop: Option<ShopDescriptionDoc>,
 }
@@ -99,97 +99,15 @@ pub struct DescriptionsDoc {
 /// The store's own description.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ShopDescriptionDoc {
+pub(crate) struct ShopDescriptionDoc {
     pub text: Option<String>,
     pub html: Option<String>,
     pub short: Option<String>,
 }
 
-/// A facet value of an item: `(kind, value)`, kind being the filter's name.
-pub type Tag = (&'static str, String);
-
-/// Year (UTC) of a time in ms.
-pub fn year_of(ms: i64) -> Option<i32> {
-    use chrono::Datelike;
-    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.year())
-}
-
 impl ItemDoc {
-    /// The filterable values of the item (listing categories are added by the caller).
-    pub fn tags(&self, item_type: &str) -> Vec<Tag> {
-        let mut tags: Vec<Tag> = vec![("itemTypes", item_type.to_string())];
-        let mut many = |kind: &'static str, values: &Option<Vec<String>>| {
-            for v in values.iter().flatten() {
-                tags.push((kind, v.clone()));
-            }
-        };
-        many("genres", &self.genres);
-        many("styles", &self.styles);
-        many("categories", &self.categories);
-        if let Some(c) = &self.country {
-            tags.push(("countries", c.clone()));
-        }
-        if let Some(y) = self.release_date.or(self.published_date).and_then(year_of) {
-            tags.push(("years", y.to_string()));
-        }
-        if let Some(m) = &self.manufacturer {
-            tags.push(("manufacturers", m.clone()));
-        }
-        if let Some(t) = &self.product_type {
-            tags.push(("types", t.clone()));
-        }
-        if let Some(f) = &self.format {
-            tags.push(("formats", f.clone()));
-        }
-        for f in self.formats.iter().flatten() {
-            if let Some(n) = &f.name {
-                tags.push(("formats", n.clone()));
-            }
-            for d in f.descriptions.iter().flatten() {
-                tags.push(("formatDescriptions", d.clone()));
-            }
-        }
-        for a in self.artists.iter().flatten() {
-            if let Some(id) = a.id {
-                tags.push(("artists", id.to_string()));
-            }
-        }
-        for l in self.labels.iter().flatten() {
-            if let Some(id) = l.id {
-                tags.push(("labels", id.to_string()));
-            }
-        }
-        tags.retain(|(_, v)| !v.trim().is_empty());
-        tags
-    }
-
-    /// Lower-case text searched by the `text` filter: title, artists, labels, catalogue
-    /// numbers and authors.
-    pub fn search_text(&self) -> String {
-        let mut parts: Vec<&str> = Vec::new();
-        parts.extend(self.title.as_deref());
-        parts.extend(self.cat.as_deref());
-        for a in self.artists.iter().flatten() {
-            parts.extend(a.name.as_deref());
-            parts.extend(a.anv.as_deref());
-        }
-        for l in self.labels.iter().flatten() {
-            parts.extend(l.name.as_deref());
-            parts.extend(l.catno.as_deref());
-        }
-        for a in self.authors.iter().flatten() {
-            parts.push(a);
-        }
-        parts
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(" \u{1f} ")
-            .to_lowercase()
-    }
-
     /// The API's `ItemData`.
-    pub fn to_api(&self) -> ItemData {
+    pub(crate) fn to_api(&self) -> ItemData {
         let strings = |v: &Option<Vec<String>>| {
             v.as_ref()
                 .map(|list| list.iter().cloned().map(Some).collect())
@@ -292,7 +210,7 @@ fn artists(list: &[ArtistDoc]) -> Vec<Option<ItemArtist>> {
 
 impl DescriptionsDoc {
     /// The API's `ItemDescriptions`.
-    pub fn to_api(&self) -> ItemDescriptions {
+    pub(crate) fn to_api(&self) -> ItemDescriptions {
         ItemDescriptions {
             main: self.main.clone(),
             shop: self.shop.as_ref().map(|s| ItemShopDescription {
@@ -307,7 +225,7 @@ impl DescriptionsDoc {
 /// A listing option, stored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct OptionDoc {
+pub(crate) struct OptionDoc {
     pub name: Option<String>,
     pub value: Option<String>,
 }
@@ -341,23 +259,6 @@ mod tests {
             }]),
             ..ItemDoc::default()
         };
-        let tags = doc.tags("ReleaseItem");
-        for t in [
-            ("itemTypes", "ReleaseItem"),
-            ("genres", "Electronic"),
-            ("styles", "Tech House"),
-            ("countries", "UK"),
-            ("years", "1998"),
-            ("formats", "Vinyl"),
-            ("formatDescriptions", "LP"),
-            ("artists", "194"),
-            ("labels", "5521"),
-        ] {
-            assert!(tags.contains(&(t.0, t.1.to_string())), "{t:?} in {tags:?}");
-        }
-        assert!(!tags.iter().any(|(_, v)| v.trim().is_empty()));
-        let text = doc.search_text();
-        assert!(text.contains("unreleased anthems") && text.contains("anth 001"));
         let api = doc.to_api();
         assert_eq!(api.release_date, Some(911_174_400_000.0));
         assert_eq!(api.authors, None);

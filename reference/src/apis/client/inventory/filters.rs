@@ -13,15 +13,15 @@ use crate::clock::parse_rfc3339;
 use crate::store::sql::{Arg, Sql, escape_like};
 
 /// Most values one list filter may hold.
-pub const MAX_VALUES: usize = 100;
+pub(crate) const MAX_VALUES: usize = 100;
 /// Longest `text` filter, in characters.
-pub const MAX_TEXT: usize = 200;
+pub(crate) const MAX_TEXT: usize = 200;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 /// The stock filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StockFilter {
+pub(crate) enum StockFilter {
     /// Any.
     All,
     /// Items with a listing in stock.
@@ -31,7 +31,7 @@ pub enum StockFilter {
 }
 
 /// Parses `stock`: "inStock"/"outOfStock"/"all" in any case, null or empty for any.
-pub fn stock_filter(value: Option<&str>) -> ApiResult<StockFilter> {
+pub(crate) fn stock_filter(value: Option<&str>) -> ApiResult<StockFilter> {
     let v = value
         .map(str::trim)
         .unwrap_or_default()
@@ -49,7 +49,7 @@ pub fn stock_filter(value: Option<&str>) -> ApiResult<StockFilter> {
 
 /// Parses a `from`/`to` bound: ms since the epoch as digits, an RFC 3339 time, or a date
 /// (`end_of_day` makes a bare date mean its last millisecond, for `to`).
-pub fn time_bound(field: &str, text: &str, end_of_day: bool) -> ApiResult<i64> {
+pub(crate) fn time_bound(field: &str, text: &str, end_of_day: bool) -> ApiResult<i64> {
     let t = text.trim();
     if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
         return t.parse::<i64>().map_err(|_| bad_time(field));
@@ -122,7 +122,7 @@ fn tag(sql: &mut Sql, kind: &str, values: &[String]) {
 
 /// Appends the conditions of `filters` for the items of `store_id`. `customer` is the signed-in
 /// customer (the `wantlist` filter needs one).
-pub fn apply(
+pub(crate) fn apply(
     sql: &mut Sql,
     store_id: &str,
     filters: &InventoryFiltersInput,

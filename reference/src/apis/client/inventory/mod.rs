@@ -12,8 +12,8 @@
 //! schema says, is the expensive call). The `text` filter is a substring match, which no
 //! portable index serves: on a large store it scans (a full-text index is future work).
 
-pub mod docs;
-pub mod filters;
+pub(crate) mod docs;
+pub(crate) mod filters;
 
 use std::collections::{HashMap, HashSet};
 
@@ -38,10 +38,10 @@ use crate::store::sql::{Sql, col, flag};
 pub const COUNT_WINDOW: i64 = 1_000;
 
 /// Sort keys of `inventoryItems` ("added" is the real service's name for "created").
-pub const SORTS: &[&str] = &["created", "added", "updated", "price", "title"];
+pub(crate) const SORTS: &[&str] = &["created", "added", "updated", "price", "title"];
 
 /// The facets `inventoryFiltersPagination` reports.
-pub const FACETS: &[&str] = &[
+pub(crate) const FACETS: &[&str] = &[
     "genres",
     "styles",
     "formats",
@@ -53,7 +53,7 @@ pub const FACETS: &[&str] = &[
 
 /// A listing as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ListingRow {
+pub(crate) struct ListingRow {
     pub id: String,
     pub num_id: i64,
     pub item_id: String,
@@ -71,7 +71,7 @@ pub struct ListingRow {
 
 /// An item as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ItemRow {
+pub(crate) struct ItemRow {
     pub id: String,
     pub num_id: i64,
     pub item_type: String,
@@ -87,7 +87,7 @@ pub struct ItemRow {
 
 /// An item with its listings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LoadedItem {
+pub(crate) struct LoadedItem {
     pub row: ItemRow,
     pub listings: Vec<ListingRow>,
 }
@@ -121,7 +121,7 @@ fn item_row(row: &AnyRow) -> ApiResult<ItemRow> {
 }
 
 /// Reads a listing row selected with the listing columns.
-pub fn listing_row(row: &AnyRow) -> ApiResult<ListingRow> {
+pub(crate) fn listing_row(row: &AnyRow) -> ApiResult<ListingRow> {
     Ok(ListingRow {
         id: col(row, "id")?,
         num_id: col(row, "num_id")?,
@@ -174,7 +174,7 @@ async fn with_listings(conn: &mut AnyConnection, rows: Vec<ItemRow>) -> ApiResul
 }
 
 /// Items by `_id`, with their listings.
-pub async fn items_by_ids(
+pub(crate) async fn items_by_ids(
     conn: &mut AnyConnection,
     item_ids: &[String],
 ) -> ApiResult<HashMap<String, LoadedItem>> {
@@ -195,7 +195,7 @@ pub async fn items_by_ids(
 }
 
 /// Listings of `store_id` by numeric id.
-pub async fn listings_by_num(
+pub(crate) async fn listings_by_num(
     conn: &mut AnyConnection,
     store_id: &str,
     nums: &[i64],
@@ -234,7 +234,7 @@ async fn wanted(
 }
 
 /// The API's `Listing`.
-pub fn listing_to_api(store: &StoreRow, l: &ListingRow) -> Listing {
+pub(crate) fn listing_to_api(store: &StoreRow, l: &ListingRow) -> Listing {
     Listing {
         _id: Some(l.id.clone()),
         id: Some(l.num_id as f64),
@@ -270,7 +270,7 @@ pub fn listing_to_api(store: &StoreRow, l: &ListingRow) -> Listing {
 }
 
 /// The API's `Item`.
-pub fn item_to_api(store: &StoreRow, item: &LoadedItem, wanted: bool) -> Item {
+pub(crate) fn item_to_api(store: &StoreRow, item: &LoadedItem, wanted: bool) -> Item {
     let r = &item.row;
     Item {
         _id: Some(r.id.clone()),
@@ -295,7 +295,7 @@ pub fn item_to_api(store: &StoreRow, item: &LoadedItem, wanted: bool) -> Item {
 }
 
 /// API items for loaded items, with the customer's wantlist flags.
-pub async fn items_to_api(
+pub(crate) async fn items_to_api(
     conn: &mut AnyConnection,
     store: &StoreRow,
     customer: Option<&str>,
@@ -324,7 +324,7 @@ async fn connection(state: &AppState) -> ApiResult<sqlx::pool::PoolConnection<sq
 
 /// `inventoryItems(filters, pagination)`; the matches are counted only if `count` (the
 /// `pagination` field is selected).
-pub async fn inventory_items(
+pub(crate) async fn inventory_items(
     state: &AppState,
     req: &ClientRequest,
     (filters, pagination): (&InventoryFiltersInput, &PaginationInput),
@@ -390,7 +390,7 @@ async fn count_matches(
 
 /// `inventoryFiltersPagination(filters, pagination)`: exact count, pages and facets; the facets
 /// (the expensive part) only if `with_facets`.
-pub async fn filters_pagination(
+pub(crate) async fn filters_pagination(
     state: &AppState,
     req: &ClientRequest,
     (filters, pagination): (&InventoryFiltersInput, &PaginationInput),
@@ -457,7 +457,11 @@ pub async fn filters_pagination(
 }
 
 /// `item(id)`: null when the store has no item with that numeric id.
-pub async fn item(state: &AppState, req: &ClientRequest, id: f64) -> ApiResult<Option<Item>> {
+pub(crate) async fn item(
+    state: &AppState,
+    req: &ClientRequest,
+    id: f64,
+) -> ApiResult<Option<Item>> {
     if !id.is_finite() || id.fract() != 0.0 || id.abs() > 9.0e15 {
         return Ok(None);
     }
