@@ -269,7 +269,8 @@ impl<'r> sqlx::Decode<'r, Any> for Flag {
 /// A JSON document stored as `TEXT`, as a field of a row struct that derives `sqlx::FromRow`
 /// (sqlx's own `Json` has no `Any` decoding). It derefs to the document; text that is not the
 /// document is a decoding error, never a silent default.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
 pub(crate) struct Doc<T>(pub T);
 
 impl<T> std::ops::Deref for Doc<T> {
@@ -277,6 +278,12 @@ impl<T> std::ops::Deref for Doc<T> {
 
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Doc<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
     }
 }
 

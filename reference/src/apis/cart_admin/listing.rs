@@ -6,7 +6,7 @@ use shopql_server_stubs::cart_admin as api;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use crate::apis::shop::carts::{columns, from_row};
+use crate::apis::shop::carts::columns;
 use crate::apis::shop::model::CartRecord;
 use crate::apis::shop::view::state_of;
 use crate::clock::parse_rfc3339;
@@ -137,8 +137,7 @@ pub(crate) async fn list(
         " ORDER BY updated_at DESC, id DESC LIMIT {}",
         i64::from(first) + 1
     ));
-    let rows = page.fetch_all(&mut *conn).await?;
-    let mut carts = rows.iter().map(from_row).collect::<ApiResult<Vec<_>>>()?;
+    let mut carts: Vec<CartRecord> = page.fetch_all_as(&mut *conn).await?;
     let has_next_page = carts.len() > first as usize;
     carts.truncate(first as usize);
     Ok(Page {

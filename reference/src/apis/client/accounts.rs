@@ -9,10 +9,11 @@ use std::sync::LazyLock;
 use base64::Engine;
 use shopql_server_stubs::client::{LoginResult, RegisterResult, Session, User};
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
+use sqlx::FromRow;
 use tokio::sync::Semaphore;
 
 use super::auth::{AUDIENCE, ClientRequest};
-use super::customers::{CUSTOMER_COLUMNS, Customer, customer_of};
+use super::customers::{CUSTOMER_COLUMNS, Customer};
 use super::ids;
 use super::stores::StoreRow;
 use crate::auth::{self, Claims, TokenKind};
@@ -198,7 +199,7 @@ pub(crate) async fn login(
     .await?;
     let (customer, hash) = match &row {
         Some(r) => (
-            Some(customer_of(r)?),
+            Some(Customer::from_row(r)?),
             Some(col::<String>(r, "password_hash")?),
         ),
         None => (None, None),

@@ -2,13 +2,13 @@
 //! authenticator needs (`active_session`) and what `accounts` (login, register) builds on.
 
 use shopql_server_stubs::ApiResult;
-use sqlx::any::AnyRow;
+use sqlx::FromRow;
 
 use crate::state::AppState;
-use crate::store::sql::{col, flag};
+use crate::store::sql::{Flag, col};
 
 /// A customer account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct Customer {
     /// `_id`.
     pub id: String,
@@ -27,6 +27,7 @@ pub(crate) struct Customer {
     /// Organisation.
     pub organisation: Option<String>,
     /// Newsletter subscription.
+    #[sqlx(try_from = "Flag")]
     pub is_subscribed: bool,
 }
 
@@ -48,24 +49,9 @@ pub(crate) fn full_name(first: Option<&str>, last: Option<&str>) -> Option<Strin
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-/// The columns `customer_of` reads (of `client_customers c`).
+/// The columns a [`Customer`] is read from (of `client_customers c`).
 pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.num_id, c.email, c.first_name, c.last_name, c.telephone, \
      c.tax_number, c.organisation, c.is_subscribed";
-
-/// A customer from a row of [`CUSTOMER_COLUMNS`].
-pub(crate) fn customer_of(row: &AnyRow) -> ApiResult<Customer> {
-    Ok(Customer {
-        id: col(row, "id")?,
-        num_id: col(row, "num_id")?,
-        email: col(row, "email")?,
-        first_name: col(row, "first_name")?,
-        last_name: col(row, "last_name")?,
-        telephone: col(row, "telephone")?,
-        tax_number: col(row, "tax_number")?,
-        organisation: col(row, "organisation")?,
-        is_subscribed: flag(row, "is_subscribed")?,
-    })
-}
 
 /// The customer and store of a session that is neither revoked nor expired at `now`.
 pub(crate) async fn active_session(
@@ -83,7 +69,10 @@ pub(crate) async fn active_session(
     .fetch_optional(&state.store.pool)
     .await?;
     match row {
-        Some(row) => Ok(Some((customer_of(&row)?, col(&row, "session_store")?))),
+        Some(row) => Ok(Some((
+            Customer::from_row(&row)?,
+            col(&row, "session_store")?,
+        ))),
         None => Ok(None),
     }
 }

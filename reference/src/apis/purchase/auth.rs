@@ -191,7 +191,6 @@ impl Authenticator for PurchaseAuthenticator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::purchase::cart::CartDoc;
 
     fn cart(user: &str, anonymous: bool) -> CartRow {
         CartRow {
@@ -207,7 +206,7 @@ mod tests {
             created_ms: 0,
             modified_ms: 0,
             version: 0,
-            doc: CartDoc::default(),
+            doc: Default::default(),
         }
     }
 

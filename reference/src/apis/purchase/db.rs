@@ -20,10 +20,10 @@ use crate::domain::purchase::properties::{
     DictionaryItem, ObjectType, PropertyDefinition, ValueType,
 };
 use crate::store::page::OffsetPage;
-use crate::store::sql::{Arg, Sql, col, escape_like, flag};
+use crate::store::sql::{Arg, Doc, Flag, Sql, col, escape_like, flag};
 
 /// A cart or wishlist row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub(crate) struct CartRow {
     pub id: String,
     pub store_id: String,
@@ -31,13 +31,14 @@ pub(crate) struct CartRow {
     pub user_id: String,
     pub currency: String,
     pub cart_type: String,
+    #[sqlx(try_from = "Flag")]
     pub is_anonymous: bool,
     pub status: String,
     pub comment: Option<String>,
     pub created_ms: i64,
     pub modified_ms: i64,
     pub version: i64,
-    pub doc: CartDoc,
+    pub doc: Doc<CartDoc>,
 }
 
 /// What identifies a cart besides its id.
@@ -86,25 +87,6 @@ async fn active_rows(
 fn priority(r: &AnyRow) -> ApiResult<i32> {
     let priority: i64 = col(r, "priority")?;
     Ok(i32::try_from(priority).unwrap_or(i32::MAX))
-}
-
-fn cart_from(r: &AnyRow) -> ApiResult<CartRow> {
-    let doc: String = col(r, "doc")?;
-    Ok(CartRow {
-        id: col(r, "id")?,
-        store_id: col(r, "store_id")?,
-        name: col(r, "name")?,
-        user_id: col(r, "user_id")?,
-        currency: col(r, "currency")?,
-        cart_type: col(r, "cart_type")?,
-        is_anonymous: flag(r, "is_anonymous")?,
-        status: col(r, "status")?,
-        comment: col(r, "comment")?,
-        created_ms: col(r, "created_ms")?,
-        modified_ms: col(r, "modified_ms")?,
-        version: col(r, "version")?,
-        doc: serde_json::from_str(&doc).map_err(|e| corrupt(format!("cart document: {e}")))?,
-    })
 }
 
 /// The store `store_id` with its currencies, taxes, methods, promotions and property
@@ -384,13 +366,10 @@ pub(crate) async fn load_products(
 /// The cart `id`.
 pub(crate) async fn cart_by_id(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<CartRow>> {
     let sql = format!("SELECT {CART_COLUMNS} FROM purchase_carts WHERE id = $1");
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(cart_from)
-        .transpose()
+        .await?)
 }
 
 /// The cart with `key`.
@@ -402,17 +381,14 @@ pub(crate) async fn cart_by_key(
         "SELECT {CART_COLUMNS} FROM purchase_carts WHERE store_id = $1 AND user_id = $2 \
          AND name = $3 AND currency = $4 AND cart_type = $5"
     );
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(&key.store_id)
         .bind(&key.user_id)
         .bind(&key.name)
         .bind(&key.currency)
         .bind(&key.cart_type)
         .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(cart_from)
-        .transpose()
+        .await?)
 }
 
 fn doc_text(doc: &CartDoc) -> ApiResult<String> {
@@ -453,13 +429,10 @@ pub(crate) async fn lock_cart(conn: &mut AnyConnection, id: &str) -> ApiResult<O
     let sql = format!(
         "UPDATE purchase_carts SET version = version + 1 WHERE id = $1 RETURNING {CART_COLUMNS}"
     );
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(cart_from)
-        .transpose()
+        .await?)
 }
 
 /// Writes a locked cart back.
@@ -578,12 +551,7 @@ pub(crate) async fn list_carts(
         Sql::new(&format!("SELECT {CART_COLUMNS} FROM purchase_carts WHERE ")).concat(&filters);
     list.push(&format!(" ORDER BY {}", order.join(", ")));
     page.push_to(&mut list);
-    let rows = list
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(cart_from)
-        .collect::<ApiResult<Vec<_>>>()?;
+    let rows = list.fetch_all_as(&mut *conn).await?;
     Ok((total, rows))
 }
 

@@ -164,7 +164,7 @@ fn new_row(a: &Addressed, id: String, now_ms: i64) -> CartRow {
         created_ms: now_ms,
         modified_ms: now_ms,
         version: 0,
-        doc: CartDoc::default(),
+        doc: Default::default(),
     }
 }
 

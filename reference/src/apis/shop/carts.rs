@@ -4,35 +4,12 @@
 //! changes to one cart run one after the other and none is lost.
 
 use shopql_server_stubs::{ApiError, ApiResult};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use super::model::{CartDoc, CartRecord, CartState};
+use super::model::CartRecord;
 use crate::store::Store;
 
 const COLUMNS: &str = "id, state, created_at, updated_at, ttl_ms, expires_at, stale_ttl_ms, stale_at, order_id, version, data";
-
-/// Decodes a row selected with the cart columns.
-pub(crate) fn from_row(row: &AnyRow) -> ApiResult<CartRecord> {
-    let state: String = row.try_get(1)?;
-    let data: String = row.try_get(10)?;
-    let doc: CartDoc = serde_json::from_str(&data)
-        .map_err(|e| ApiError::internal(format!("cart document: {e}")))?;
-    Ok(CartRecord {
-        id: row.try_get(0)?,
-        state: CartState::parse(&state)
-            .ok_or_else(|| ApiError::internal(format!("cart state `{state}`")))?,
-        created_at: row.try_get(2)?,
-        updated_at: row.try_get(3)?,
-        ttl_ms: row.try_get(4)?,
-        expires_at: row.try_get(5)?,
-        stale_ttl_ms: row.try_get(6)?,
-        stale_at: row.try_get(7)?,
-        order_id: row.try_get(8)?,
-        version: row.try_get(9)?,
-        doc,
-    })
-}
 
 /// The cart columns, for other modules' queries.
 pub(crate) fn columns() -> &'static str {
@@ -53,12 +30,11 @@ pub(crate) async fn lock(
     let sql = format!(
         "UPDATE shop_carts SET version = version + 1 WHERE tenant = $1 AND id = $2 RETURNING {COLUMNS}"
     );
-    let row = sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(tenant)
         .bind(id)
         .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await?)
 }
 
 /// Reads a cart that has not expired.
@@ -71,13 +47,12 @@ pub(crate) async fn get(
     let sql = format!(
         "SELECT {COLUMNS} FROM shop_carts WHERE tenant = $1 AND id = $2 AND expires_at > $3"
     );
-    let row = sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(tenant)
         .bind(id)
         .bind(now_ms)
         .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await?)
 }
 
 /// Inserts a new cart; false if a cart with that id exists (a concurrent creation won).

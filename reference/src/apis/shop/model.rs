@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::catalogue::CatalogueImage;
 use crate::domain::pricing::{Amounts, GivenPrice, MechanismKind, PricedLine, PricingContext};
+use crate::store::sql::Doc;
 
 /// A JSON object of string values (meta, attributes, external references).
 pub(crate) type StringMap = Map<String, Value>;
@@ -39,16 +40,20 @@ impl CartState {
             CartState::Abandoned => "abandoned",
         }
     }
+}
 
-    /// Parses the stored name.
-    pub(crate) fn parse(text: &str) -> Option<Self> {
-        Some(match text {
+impl TryFrom<String> for CartState {
+    type Error = String;
+
+    /// Reads the stored name (the derived row reader calls it); an unknown name is the error.
+    fn try_from(text: String) -> Result<Self, String> {
+        Ok(match text.as_str() {
             "cart" => CartState::Cart,
             "placed" => CartState::Placed,
             "paid" => CartState::Paid,
             "ordered" => CartState::Ordered,
             "abandoned" => CartState::Abandoned,
-            _ => return None,
+            _ => return Err(format!("cart state `{text}`")),
         })
     }
 }
@@ -369,11 +374,12 @@ impl CartDoc {
 }
 
 /// A stored cart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct CartRecord {
     /// The UUID.
     pub id: String,
     /// The state.
+    #[sqlx(try_from = "String")]
     pub state: CartState,
     /// Created, ms.
     pub created_at: i64,
@@ -392,7 +398,8 @@ pub(crate) struct CartRecord {
     /// Bumped by every change.
     pub version: i64,
     /// The document.
-    pub doc: CartDoc,
+    #[sqlx(rename = "data")]
+    pub doc: Doc<CartDoc>,
 }
 
 impl CartRecord {

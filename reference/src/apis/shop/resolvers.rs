@@ -17,6 +17,7 @@ use crate::apis::shop::promotions;
 use crate::domain::money::to_wire_float;
 use crate::domain::pricing::GivenPrice;
 use crate::state::AppState;
+use crate::store::sql::Doc;
 use crate::store::{Tx, uuid};
 
 /// The cart endpoint's resolvers.
@@ -388,7 +389,7 @@ impl ShopResolvers for ShopApi {
                     stale_at: None,
                     order_id: None,
                     version: 1,
-                    doc,
+                    doc: Doc(doc),
                 };
                 (cart, true)
             }

@@ -19,9 +19,7 @@ use shopql_server_stubs::client::{
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use self::model::{
-    AddressDoc, BuyerDoc, CHECKOUT_COLUMNS, CheckoutRow, checkout_row, find, lines_of, to_json,
-};
+use self::model::{AddressDoc, BuyerDoc, CHECKOUT_COLUMNS, CheckoutRow, find, lines_of, to_json};
 use self::view::{Catalog, checkouts_to_api, evaluate};
 use super::auth::ClientRequest;
 use super::ids;
@@ -32,6 +30,7 @@ use crate::domain::checkout::expires_after;
 use crate::domain::checkout::lines::{self, LineInput};
 use crate::error::UniqueKey;
 use crate::state::AppState;
+use crate::store::sql::Doc;
 use crate::store::{Tx, object_id};
 
 /// Sort keys of `checkouts`.
@@ -192,7 +191,7 @@ pub(crate) async fn list(
         "c.created"
     };
     let dir = page.direction();
-    let rows = sqlx::query(&format!(
+    let rows: Vec<CheckoutRow> = sqlx::query_as(&format!(
         "SELECT {CHECKOUT_COLUMNS} FROM client_checkouts c WHERE c.customer_id = $1 AND c.store_id = $2 \
          ORDER BY {col} {dir}, c.id {dir} LIMIT $3 OFFSET $4"
     ))
@@ -202,10 +201,6 @@ pub(crate) async fn list(
     .bind(page.offset())
     .fetch_all(&mut *conn)
     .await?;
-    let rows = rows
-        .iter()
-        .map(checkout_row)
-        .collect::<ApiResult<Vec<_>>>()?;
     let checkouts =
         checkouts_to_api(&mut conn, &req.store, &p.customer.id, &rows, state.now_ms()).await?;
     let has_more = page.offset() + i64::try_from(checkouts.len()).unwrap_or(0) < count;
@@ -373,7 +368,7 @@ fn apply_shipping(next: &mut CheckoutRow, s: &CheckoutShippingInput) -> ApiResul
     field("shipping.method", &s.method)?;
     field("shipping.tracking", &s.tracking)?;
     match &s.address {
-        Maybe::Value(a) => next.shipping_address = Some(address("shipping.address", a)?),
+        Maybe::Value(a) => next.shipping_address = Some(Doc(address("shipping.address", a)?)),
         Maybe::Null => next.shipping_address = None,
         Maybe::Absent => {}
     }
@@ -409,7 +404,7 @@ async fn apply_billing(
         Maybe::Value(a) => {
             let doc = address("billing.address", a)?;
             if !next.use_single_address {
-                next.billing_address = Some(doc);
+                next.billing_address = Some(Doc(doc));
             }
         }
         Maybe::Null => {

@@ -4,12 +4,11 @@ use serde::{Deserialize, Serialize};
 use shopql_server_stubs::client::{Address, AddressInput, CheckoutBuyer};
 use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use super::super::customers::{Customer, full_name};
 use crate::domain::checkout::CheckoutStatus;
 use crate::domain::checkout::address::AddressFields;
-use crate::store::sql::{Sql, col, flag};
+use crate::store::sql::{Doc, Flag, Sql, col};
 
 /// A postal address, stored as JSON with the API's field names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,7 +141,7 @@ impl BuyerDoc {
 }
 
 /// A checkout row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct CheckoutRow {
     pub id: String,
     pub code: String,
@@ -153,12 +152,15 @@ pub(crate) struct CheckoutRow {
     pub status: String,
     pub message: Option<String>,
     pub order_id: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub use_single_address: bool,
+    #[sqlx(try_from = "Flag")]
     pub create_account: bool,
-    pub buyer: BuyerDoc,
-    pub shipping_address: Option<AddressDoc>,
-    pub billing_address: Option<AddressDoc>,
+    pub buyer: Doc<BuyerDoc>,
+    pub shipping_address: Option<Doc<AddressDoc>>,
+    pub billing_address: Option<Doc<AddressDoc>>,
     pub shipping_method: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub shop_collection: bool,
     pub tracking: Option<String>,
     pub confirmation_email: Option<String>,
@@ -179,50 +181,18 @@ impl CheckoutRow {
     /// The address billing uses: the shipping address when `useSingleAddress` is set.
     pub(crate) fn effective_billing(&self) -> Option<&AddressDoc> {
         if self.use_single_address {
-            self.shipping_address.as_ref()
+            self.shipping_address.as_deref()
         } else {
-            self.billing_address.as_ref()
+            self.billing_address.as_deref()
         }
     }
 }
 
-/// The columns [`checkout_row`] reads.
+/// The columns a [`CheckoutRow`] is read from.
 pub(crate) const CHECKOUT_COLUMNS: &str = "c.id, c.code, c.order_code, c.store_id, c.customer_id, c.origin, \
      c.status, c.message, c.order_id, c.use_single_address, c.create_account, c.buyer, \
      c.shipping_address, c.billing_address, c.shipping_method, c.shop_collection, c.tracking, \
      c.confirmation_email, c.voucher_code, c.created, c.updated, c.expires";
-
-fn doc<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
-    text.and_then(|t| serde_json::from_str(&t).ok())
-}
-
-/// Reads a row selected with [`CHECKOUT_COLUMNS`].
-pub(crate) fn checkout_row(row: &AnyRow) -> ApiResult<CheckoutRow> {
-    Ok(CheckoutRow {
-        id: col(row, "id")?,
-        code: col(row, "code")?,
-        order_code: col(row, "order_code")?,
-        store_id: col(row, "store_id")?,
-        customer_id: col(row, "customer_id")?,
-        origin: col(row, "origin")?,
-        status: col(row, "status")?,
-        message: col(row, "message")?,
-        order_id: col(row, "order_id")?,
-        use_single_address: flag(row, "use_single_address")?,
-        create_account: flag(row, "create_account")?,
-        buyer: doc(col(row, "buyer")?).unwrap_or_default(),
-        shipping_address: doc(col(row, "shipping_address")?),
-        billing_address: doc(col(row, "billing_address")?),
-        shipping_method: col(row, "shipping_method")?,
-        shop_collection: flag(row, "shop_collection")?,
-        tracking: col(row, "tracking")?,
-        confirmation_email: col(row, "confirmation_email")?,
-        voucher_code: col(row, "voucher_code")?,
-        created: col(row, "created")?,
-        updated: col(row, "updated")?,
-        expires: col(row, "expires")?,
-    })
-}
 
 /// JSON text of a document (documents always serialize).
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
@@ -278,7 +248,7 @@ pub(crate) async fn find(
     customer_id: &str,
     code: &str,
 ) -> ApiResult<Option<CheckoutRow>> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {CHECKOUT_COLUMNS} FROM client_checkouts c \
          WHERE c.code = $1 AND c.store_id = $2 AND c.customer_id = $3"
     ))
@@ -286,6 +256,5 @@ pub(crate) async fn find(
     .bind(store_id)
     .bind(customer_id)
     .fetch_optional(conn)
-    .await?;
-    row.as_ref().map(checkout_row).transpose()
+    .await?)
 }

@@ -245,10 +245,10 @@ pub(crate) async fn submit(
         shipping_address: if row.shop_collection {
             None
         } else {
-            row.shipping_address.clone()
+            row.shipping_address.as_deref().cloned()
         },
         billing_address: row.effective_billing().cloned(),
-        buyer: row.buyer.clone(),
+        buyer: row.buyer.0.clone(),
         voucher_code: eval.voucher.as_ref().map(|v| v.code.clone()),
         totals: eval.totals,
         currency: store.currency.clone(),

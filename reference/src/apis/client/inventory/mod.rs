@@ -23,7 +23,6 @@ use shopql_server_stubs::client::{
     InventoryItems, Item, Listing, ListingOption, ListingPrices, ListingStock, PaginationInput,
 };
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use self::docs::{DescriptionsDoc, ItemDoc, OptionDoc};
 use super::auth::ClientRequest;
@@ -32,7 +31,7 @@ use super::stores::StoreRow;
 use crate::domain::checkout::totals::before_taxes;
 use crate::domain::money;
 use crate::state::AppState;
-use crate::store::sql::{Sql, col, flag};
+use crate::store::sql::{Doc, Flag, Sql, col};
 
 /// How far past the current page `inventoryItems` counts matches before it stops.
 pub const COUNT_WINDOW: i64 = 1_000;
@@ -52,25 +51,28 @@ pub(crate) const FACETS: &[&str] = &[
 ];
 
 /// A listing as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub(crate) struct ListingRow {
     pub id: String,
     pub num_id: i64,
     pub item_id: String,
     pub available: i64,
+    #[sqlx(try_from = "Flag")]
     pub pre_order: bool,
+    #[sqlx(try_from = "Flag")]
     pub second_hand: bool,
+    #[sqlx(try_from = "Flag")]
     pub one_per_customer: bool,
     pub comments: Option<String>,
-    pub categories: Vec<String>,
-    pub options: Vec<OptionDoc>,
+    pub categories: Doc<Vec<String>>,
+    pub options: Doc<Vec<OptionDoc>>,
     pub stock: i64,
     pub price_sale: i64,
     pub price_compare: Option<i64>,
 }
 
 /// An item as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub(crate) struct ItemRow {
     pub id: String,
     pub num_id: i64,
@@ -79,10 +81,12 @@ pub(crate) struct ItemRow {
     pub path: String,
     pub handle: Option<String>,
     pub bitly: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub forbidden: bool,
     pub title: String,
-    pub doc: ItemDoc,
-    pub descriptions: Option<DescriptionsDoc>,
+    #[sqlx(rename = "data")]
+    pub doc: Doc<ItemDoc>,
+    pub descriptions: Option<Doc<DescriptionsDoc>>,
 }
 
 /// An item with its listings.
@@ -98,47 +102,6 @@ const ITEM_COLUMNS: &str = "i.id, i.num_id, i.item_type, i.created, i.path, i.ha
 const LISTING_COLUMNS: &str = "l.id, l.num_id, l.item_id, l.available, l.pre_order, l.second_hand, \
      l.one_per_customer, l.comments, l.categories, l.options, l.stock, l.price_sale, l.price_compare";
 
-fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
-    text.and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
-}
-
-fn item_row(row: &AnyRow) -> ApiResult<ItemRow> {
-    let descriptions: Option<String> = col(row, "descriptions")?;
-    Ok(ItemRow {
-        id: col(row, "id")?,
-        num_id: col(row, "num_id")?,
-        item_type: col(row, "item_type")?,
-        created: col(row, "created")?,
-        path: col(row, "path")?,
-        handle: col(row, "handle")?,
-        bitly: col(row, "bitly")?,
-        forbidden: flag(row, "forbidden")?,
-        title: col(row, "title")?,
-        doc: json(Some(col::<String>(row, "data")?)),
-        descriptions: descriptions.map(|d| json(Some(d))),
-    })
-}
-
-/// Reads a listing row selected with the listing columns.
-pub(crate) fn listing_row(row: &AnyRow) -> ApiResult<ListingRow> {
-    Ok(ListingRow {
-        id: col(row, "id")?,
-        num_id: col(row, "num_id")?,
-        item_id: col(row, "item_id")?,
-        available: col(row, "available")?,
-        pre_order: flag(row, "pre_order")?,
-        second_hand: flag(row, "second_hand")?,
-        one_per_customer: flag(row, "one_per_customer")?,
-        comments: col(row, "comments")?,
-        categories: json(Some(col::<String>(row, "categories")?)),
-        options: json(Some(col::<String>(row, "options")?)),
-        stock: col(row, "stock")?,
-        price_sale: col(row, "price_sale")?,
-        price_compare: col(row, "price_compare")?,
-    })
-}
-
 /// The listings of `item_ids`, grouped by item, in display order.
 async fn listings_of(
     conn: &mut AnyConnection,
@@ -153,9 +116,7 @@ async fn listings_of(
     ));
     sql.list(item_ids)
         .push(" ORDER BY l.item_id, l.position, l.num_id");
-    let rows = sql.query().fetch_all(conn).await?;
-    for row in &rows {
-        let l = listing_row(row)?;
+    for l in sql.fetch_all_as::<ListingRow, _>(conn).await? {
         out.entry(l.item_id.clone()).or_default().push(l);
     }
     Ok(out)
@@ -185,8 +146,7 @@ pub(crate) async fn items_by_ids(
         "SELECT {ITEM_COLUMNS} FROM client_items i WHERE i.id IN "
     ));
     sql.list(item_ids);
-    let rows = sql.query().fetch_all(&mut *conn).await?;
-    let rows = rows.iter().map(item_row).collect::<ApiResult<Vec<_>>>()?;
+    let rows = sql.fetch_all_as(&mut *conn).await?;
     Ok(with_listings(conn, rows)
         .await?
         .into_iter()
@@ -209,10 +169,8 @@ pub(crate) async fn listings_by_num(
     sql.arg(store_id)
         .push(" AND l.num_id IN ")
         .list(nums.iter().copied());
-    let rows = sql.query().fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| listing_row(r).map(|l| (l.num_id, l)))
-        .collect()
+    let rows = sql.fetch_all_as::<ListingRow, _>(conn).await?;
+    Ok(rows.into_iter().map(|l| (l.num_id, l)).collect())
 }
 
 /// Which of `item_ids` are in the customer's wantlist.
@@ -290,7 +248,7 @@ pub(crate) fn item_to_api(store: &StoreRow, item: &LoadedItem, wanted: bool) -> 
                 .map(|l| Some(listing_to_api(store, l)))
                 .collect(),
         ),
-        descriptions: r.descriptions.as_ref().map(DescriptionsDoc::to_api),
+        descriptions: r.descriptions.as_deref().map(DescriptionsDoc::to_api),
     }
 }
 
@@ -343,8 +301,7 @@ pub(crate) async fn inventory_items(
         .arg(page.offset());
 
     let mut conn = connection(state).await?;
-    let rows = sql.query().fetch_all(&mut *conn).await?;
-    let mut rows = rows.iter().map(item_row).collect::<ApiResult<Vec<_>>>()?;
+    let mut rows: Vec<ItemRow> = sql.fetch_all_as(&mut *conn).await?;
     let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > page.limit;
     rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
     let shown = i64::try_from(rows.len()).unwrap_or(i64::MAX);
@@ -467,7 +424,7 @@ pub(crate) async fn item(
     }
     let store = &req.store;
     let mut conn = connection(state).await?;
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, ItemRow>(&format!(
         "SELECT {ITEM_COLUMNS} FROM client_items i WHERE i.store_id = $1 AND i.num_id = $2"
     ))
     .bind(&store.id)
@@ -475,7 +432,7 @@ pub(crate) async fn item(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let items = with_listings(&mut conn, vec![item_row(&row)?]).await?;
+    let items = with_listings(&mut conn, vec![row]).await?;
     let customer = req.customer().map(|c| c.id.as_str());
     Ok(items_to_api(&mut conn, store, customer, &items)
         .await?
