@@ -310,11 +310,6 @@ pub(crate) fn opt_text(row: &AnyRow, name: &str) -> Result<Option<String>, ApiEr
     col::<Option<String>>(row, name)
 }
 
-/// Reads a nullable float column.
-pub(crate) fn opt_f64(row: &AnyRow, name: &str) -> Result<Option<f64>, ApiError> {
-    col::<Option<f64>>(row, name)
-}
-
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern and wraps the text in `%…%`,
 /// lower-cased (compare with `LOWER(column)`).
 pub(crate) fn contains_pattern(text: &str) -> String {

@@ -15,6 +15,7 @@ use shopql_server_stubs::marketplace as gql;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 
+use super::rows::{ADVERT_COLUMNS, AdvertRow, VARIANT_COLUMNS, VariantRow};
 use crate::clock::rfc3339;
 use crate::domain::marketplace::ids::{NodeType, encode};
 use crate::domain::marketplace::invoice::{self, Flag, InvoiceFacts, Status};
@@ -23,7 +24,7 @@ use crate::domain::marketplace::pricing::{
 };
 use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, VariantStock};
-use crate::store::sql::{Sql, col, flag, opt_f64, opt_i64, opt_text};
+use crate::store::sql::{Sql, col, flag, opt_i64, opt_text};
 
 /// Deleted adverts stay visible (as DeletedAdvert) this long.
 pub(crate) const DELETED_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -460,14 +461,14 @@ impl<'a> Loader<'a> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut sql = Sql::new(
-            "SELECT id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, published, displayable, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at FROM mp_adverts WHERE seller_id = ",
-        );
+        let mut sql = Sql::new(&format!(
+            "SELECT {ADVERT_COLUMNS} FROM mp_adverts WHERE seller_id = "
+        ));
         sql.arg(self.seller).push(" AND id IN ").list(ids.clone());
         sql.push(" AND (deleted_at IS NULL OR deleted_at >= ")
             .arg(self.now - DELETED_RETENTION_MS)
             .push(")");
-        let rows = sql.fetch_all(self.pool).await?;
+        let rows: Vec<AdvertRow> = sql.fetch_all_as(self.pool).await?;
 
         // What lowestPrice and online need of the variants.
         let mut vsql = Sql::new(
@@ -493,9 +494,9 @@ impl<'a> Loader<'a> {
         let mut brand_ids = Vec::new();
         let mut taxon_ids = Vec::new();
         for r in &rows {
-            seller_ids.push(col::<i64>(r, "seller_id")?);
-            brand_ids.extend(opt_i64(r, "brand_id")?);
-            taxon_ids.extend(opt_i64(r, "taxon_id")?);
+            seller_ids.push(r.seller_id);
+            brand_ids.extend(r.brand_id);
+            taxon_ids.extend(r.taxon_id);
         }
         let sellers = self.sellers(&seller_ids).await?;
         let brands = self.brands(&brand_ids).await?;
@@ -504,54 +505,46 @@ impl<'a> Loader<'a> {
 
         let mut out = HashMap::new();
         for r in rows {
-            let id: i64 = col(&r, "id")?;
-            let prices = AdvertPrices {
-                price: opt_i64(&r, "price_cents")?,
-                sale_price: opt_i64(&r, "sale_price_cents")?,
-            };
+            let id = r.id;
             let vs = variants.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-            let lowest = pricing::lowest(prices, vs.iter().map(|(p, _)| *p));
-            let displayable = flag(&r, "displayable")?;
-            let deleted_at = opt_i64(&r, "deleted_at")?;
-            // An advert without features shows an empty list (the runtime's leaf fields cannot
-            // return null for a list; see the report on glue::leaf_field).
-            let features: Vec<String> = opt_text(&r, "product_features")?
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
+            let lowest = pricing::lowest(r.prices(), vs.iter().map(|(p, _)| *p));
             let external_ids = kv.external.get(&id).cloned().unwrap_or_default();
             let advert = gql::Advert {
                 id: encode(NodeType::Advert, id),
                 legacy_id: to_i32(id),
-                title: opt_text(&r, "title")?,
-                description: opt_text(&r, "description")?,
-                published: Some(flag(&r, "published")?),
+                title: r.title,
+                description: r.description,
+                published: Some(r.published),
                 online: Some(vetting::online(
-                    displayable && deleted_at.is_none(),
+                    r.displayable && r.deleted_at.is_none(),
                     vs.iter().map(|(_, s)| *s),
                 )),
-                displayable: Some(displayable),
-                vetted: Some(flag(&r, "vetted")?),
-                requires_vetting: Some(flag(&r, "requires_vetting")?),
-                vetting_rejected: Some(flag(&r, "vetting_rejected")?),
-                vetting_rejected_reason: opt_text(&r, "vetting_rejected_reason")?,
+                displayable: Some(r.displayable),
+                vetted: Some(r.vetted),
+                requires_vetting: Some(r.requires_vetting),
+                vetting_rejected: Some(r.vetting_rejected),
+                vetting_rejected_reason: r.vetting_rejected_reason,
                 lowest_price: lowest.current.map(format_decimal),
                 lowest_original_price: lowest.original.map(format_decimal),
-                product_features: Some(features),
-                specifications: opt_text(&r, "specifications")?,
-                code: opt_text(&r, "code")?,
-                sale_type: opt_text(&r, "sale_type")?.and_then(|t| parse_enum(&t)),
-                price_type: opt_text(&r, "price_type")?.and_then(|t| parse_enum(&t)),
-                price_unit: opt_text(&r, "price_unit")?.and_then(|t| parse_enum(&t)),
-                youtube_video_url: opt_text(&r, "youtube_video_url")?,
-                custom_iframe_url: opt_text(&r, "custom_iframe_url")?,
-                created_at: time(col(&r, "created_at")?),
-                updated_at: time(col(&r, "updated_at")?),
-                seller: sellers.get(&col::<i64>(&r, "seller_id")?).cloned(),
-                brand: opt_i64(&r, "brand_id")?.and_then(|b| brands.get(&b).cloned()),
-                taxon: opt_i64(&r, "taxon_id")?.and_then(|t| taxons.get(&t).cloned()),
+                // An advert without features shows an empty list (the runtime's leaf fields
+                // cannot return null for a list; see the report on glue::leaf_field).
+                product_features: Some(r.product_features.map(|f| f.0).unwrap_or_default()),
+                specifications: r.specifications,
+                code: r.code,
+                sale_type: r.sale_type.and_then(|t| parse_enum(&t)),
+                price_type: r.price_type.and_then(|t| parse_enum(&t)),
+                price_unit: r.price_unit.and_then(|t| parse_enum(&t)),
+                youtube_video_url: r.youtube_video_url,
+                custom_iframe_url: r.custom_iframe_url,
+                created_at: time(r.created_at),
+                updated_at: time(r.updated_at),
+                seller: sellers.get(&r.seller_id).cloned(),
+                brand: r.brand_id.and_then(|b| brands.get(&b).cloned()),
+                taxon: r.taxon_id.and_then(|t| taxons.get(&t).cloned()),
                 external_ids: external_ids.clone(),
                 metadata: kv.metadata.get(&id).cloned().unwrap_or_default(),
             };
+            let deleted_at = r.deleted_at;
             out.insert(
                 id,
                 AdvertRecord {
@@ -575,21 +568,21 @@ impl<'a> Loader<'a> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut sql = Sql::new(
-            "SELECT id, advert_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, created_at, updated_at FROM mp_variants WHERE seller_id = ",
-        );
+        let mut sql = Sql::new(&format!(
+            "SELECT {VARIANT_COLUMNS} FROM mp_variants WHERE seller_id = "
+        ));
         sql.arg(self.seller).push(" AND id IN ").list(ids.clone());
         sql.push(if include_dead {
             " AND deleted_at IS NULL"
         } else {
             " AND live = 1"
         });
-        let rows = sql.fetch_all(self.pool).await?;
+        let rows: Vec<VariantRow> = sql.fetch_all_as(self.pool).await?;
         let mut advert_ids = Vec::new();
         let mut profile_ids = Vec::new();
         for r in &rows {
-            advert_ids.push(col::<i64>(r, "advert_id")?);
-            profile_ids.extend(opt_i64(r, "shipping_profile_id")?);
+            advert_ids.push(r.advert_id);
+            profile_ids.extend(r.shipping_profile_id);
         }
         let known = self
             .known_advert
@@ -615,21 +608,17 @@ impl<'a> Loader<'a> {
 
         let mut out = HashMap::new();
         for r in rows {
-            let id: i64 = col(&r, "id")?;
-            let advert_id: i64 = col(&r, "advert_id")?;
-            let advert = adverts.get(&advert_id).cloned();
+            let id = r.id;
+            let advert = adverts.get(&r.advert_id).cloned();
             let prices = pricing::effective(
-                VariantPrices {
-                    price: opt_i64(&r, "price_cents")?,
-                    sale_price: opt_i64(&r, "sale_price_cents")?,
-                },
-                advert_prices.get(&advert_id).copied().unwrap_or_default(),
+                r.prices(),
+                advert_prices.get(&r.advert_id).copied().unwrap_or_default(),
             );
             let dims = [
-                opt_f64(&r, "parcel_length")?,
-                opt_f64(&r, "parcel_width")?,
-                opt_f64(&r, "parcel_height")?,
-                opt_f64(&r, "parcel_weight")?,
+                r.parcel_length,
+                r.parcel_width,
+                r.parcel_height,
+                r.parcel_weight,
             ];
             let label = labels
                 .get(&id)
@@ -641,17 +630,17 @@ impl<'a> Loader<'a> {
                 gql::Variant {
                     id: encode(NodeType::Variant, id),
                     legacy_id: to_i32(id),
-                    sku: opt_text(&r, "sku")?,
-                    barcode: opt_text(&r, "barcode")?,
+                    sku: r.sku,
+                    barcode: r.barcode,
                     label,
-                    description: opt_text(&r, "description")?,
-                    count_on_hand: Some(to_i32(col(&r, "count_on_hand")?)),
-                    infinite_quantity: Some(flag(&r, "infinite_quantity")?),
+                    description: r.description,
+                    count_on_hand: Some(to_i32(r.count_on_hand)),
+                    infinite_quantity: Some(r.infinite_quantity),
                     lowest_price: prices.current.map(format_decimal),
                     lowest_original_price: prices.original.map(format_decimal),
-                    max_purchase_quantity: opt_i64(&r, "max_purchase_quantity")?.map(to_i32),
-                    min_purchase_quantity: opt_i64(&r, "min_purchase_quantity")?.map(to_i32),
-                    published: Some(flag(&r, "published")?),
+                    max_purchase_quantity: r.max_purchase_quantity.map(to_i32),
+                    min_purchase_quantity: r.min_purchase_quantity.map(to_i32),
+                    published: Some(r.published),
                     shipping_parcel: dims.iter().any(Option::is_some).then(|| {
                         gql::ShippingParcel {
                             length: dims[0],
@@ -660,13 +649,14 @@ impl<'a> Loader<'a> {
                             weight: dims[3],
                         }
                     }),
-                    shipping_profile: opt_i64(&r, "shipping_profile_id")?
+                    shipping_profile: r
+                        .shipping_profile_id
                         .and_then(|p| profiles.get(&p).cloned()),
                     advert,
                     external_ids: kv.external.get(&id).cloned().unwrap_or_default(),
                     metadata: kv.metadata.get(&id).cloned().unwrap_or_default(),
-                    created_at: time(col(&r, "created_at")?),
-                    updated_at: time(col(&r, "updated_at")?),
+                    created_at: time(r.created_at),
+                    updated_at: time(r.updated_at),
                 },
             );
         }

@@ -98,7 +98,7 @@ pub(crate) struct AdvertRow {
     pub updated_at: i64,
 }
 
-const ADVERT_COLUMNS: &str = "id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, publish_requested, published, displayable, featured, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at";
+pub(crate) const ADVERT_COLUMNS: &str = "id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, publish_requested, published, displayable, featured, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at";
 
 impl AdvertRow {
     /// Reads the seller's advert `id` (deleted ones too), locking it for the transaction on
@@ -244,7 +244,7 @@ pub(crate) struct VariantRow {
     pub updated_at: i64,
 }
 
-const VARIANT_COLUMNS: &str = "id, advert_id, seller_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, item_size, comparable_size, item_unit, comparable_unit, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, live, deleted_at, created_at, updated_at";
+pub(crate) const VARIANT_COLUMNS: &str = "id, advert_id, seller_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, item_size, comparable_size, item_unit, comparable_unit, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, live, deleted_at, created_at, updated_at";
 
 impl VariantRow {
     /// The seller's live variant `id`.
