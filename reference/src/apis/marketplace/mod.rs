@@ -23,6 +23,7 @@ pub(crate) mod auth;
 pub(crate) mod demo;
 pub(crate) mod errors;
 pub(crate) mod input;
+pub(crate) mod invoices;
 pub(crate) mod load;
 pub(crate) mod media;
 pub(crate) mod options;

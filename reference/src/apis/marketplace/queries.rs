@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use shopql_server_stubs::marketplace as gql;
 use shopql_server_stubs::{ApiError, ApiResult};
 
-use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader, domain_status};
+use super::invoices::domain_status;
+use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::{GlobalId, IdError, NodeType, decode, decode_as};
 use crate::store::page::{self, Key, Listing, Page, PageArgs};

@@ -5,7 +5,9 @@
 use shopql_server_stubs::ApiResult;
 use sqlx::{AnyConnection, AnyPool};
 
+use crate::domain::marketplace::invoice::InvoiceFacts;
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
+use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, AdvertState};
 use crate::store::sql::{Doc, Flag, Sql, col, flag, opt_text};
 
@@ -328,6 +330,57 @@ impl VariantRow {
         VariantPrices {
             price: self.price_cents,
             sale_price: self.sale_price_cents,
+        }
+    }
+}
+
+/// An invoice row (read with `SELECT *`).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub(crate) struct InvoiceRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub paid_at: Option<i64>,
+    pub remitted_at: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    pub payment_under_review: bool,
+    #[sqlx(try_from = "Flag")]
+    pub awaiting_return: bool,
+    #[sqlx(try_from = "Flag")]
+    pub awaiting_refund: bool,
+    #[sqlx(try_from = "Flag")]
+    pub refunded: bool,
+    #[sqlx(try_from = "Flag")]
+    pub cancelled: bool,
+    #[sqlx(try_from = "Flag")]
+    pub ready: bool,
+    #[sqlx(try_from = "Flag")]
+    pub collected: bool,
+    pub shipped_state: i64,
+    pub shipping_cost_cents: i64,
+    pub discount_cents: i64,
+    pub subtotal_cents: i64,
+    pub total_cents: i64,
+    pub buyer_email: Option<String>,
+    pub buyer_first_name: Option<String>,
+    pub buyer_surname: Option<String>,
+    pub buyer_phone: Option<String>,
+}
+
+impl InvoiceRow {
+    /// What the invoice's status and flags are computed from.
+    pub(crate) fn facts(&self) -> InvoiceFacts {
+        InvoiceFacts {
+            paid: self.paid_at.is_some(),
+            payment_under_review: self.payment_under_review,
+            shipped: ShippedState::from_code(self.shipped_state),
+            awaiting_return: self.awaiting_return,
+            awaiting_refund: self.awaiting_refund,
+            refunded: self.refunded,
+            cancelled: self.cancelled,
+            ready: self.ready,
+            collected: self.collected,
+            remitted: self.remitted_at.is_some(),
         }
     }
 }

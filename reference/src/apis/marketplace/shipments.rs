@@ -17,13 +17,13 @@ use sqlx::AnyConnection;
 use super::errors::{Errors, OK, UNPROCESSABLE};
 use super::input::decode_field;
 use super::load::Loader;
-use super::rows::Ids;
+use super::rows::{Ids, InvoiceRow};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
-use crate::domain::marketplace::shipping::{self, LineQuantities, ShippedState};
+use crate::domain::marketplace::shipping::{self, LineQuantities};
 use crate::state::AppState;
-use crate::store::sql::{Sql, col, flag, opt_i64};
+use crate::store::sql::{Sql, col};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -88,23 +88,12 @@ async fn carrier_exists(conn: &mut AnyConnection, id: i64) -> ApiResult<bool> {
 async fn facts(conn: &mut AnyConnection, invoice: i64) -> ApiResult<InvoiceFacts> {
     let mut sql = Sql::new("SELECT * FROM mp_invoices WHERE id = ");
     sql.arg(invoice);
-    let Some(r) = sql.fetch_optional(conn).await? else {
+    let Some(row) = sql.fetch_optional_as::<InvoiceRow, _>(conn).await? else {
         return Err(shopql_server_stubs::ApiError::internal(
             "locked invoice vanished",
         ));
     };
-    Ok(InvoiceFacts {
-        paid: opt_i64(&r, "paid_at")?.is_some(),
-        payment_under_review: flag(&r, "payment_under_review")?,
-        shipped: ShippedState::from_code(col(&r, "shipped_state")?),
-        awaiting_return: flag(&r, "awaiting_return")?,
-        awaiting_refund: flag(&r, "awaiting_refund")?,
-        refunded: flag(&r, "refunded")?,
-        cancelled: flag(&r, "cancelled")?,
-        ready: flag(&r, "ready")?,
-        collected: flag(&r, "collected")?,
-        remitted: opt_i64(&r, "remitted_at")?.is_some(),
-    })
+    Ok(row.facts())
 }
 
 /// Recomputes an invoice's shipped state and status from its line items, and stamps it.
