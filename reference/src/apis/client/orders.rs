@@ -255,23 +255,13 @@ pub(crate) async fn orders(
     let p = req.principal()?;
     let page = pagination::parse(pagination, SORTS)?;
     let mut conn = state.store.pool.acquire().await?;
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM client_orders WHERE customer_id = $1 AND store_id = $2",
+    let (count, rows) = pagination::customer_rows(
+        &mut conn,
+        ("client_orders", "o", ORDER_COLUMNS),
+        (&p.customer.id, &req.store.id),
+        "o.created",
+        &page,
     )
-    .bind(&p.customer.id)
-    .bind(&req.store.id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let dir = page.direction();
-    let rows = sqlx::query(&format!(
-        "SELECT {ORDER_COLUMNS} FROM client_orders o WHERE o.customer_id = $1 AND o.store_id = $2 \
-         ORDER BY o.created {dir}, o.id {dir} LIMIT $3 OFFSET $4"
-    ))
-    .bind(&p.customer.id)
-    .bind(&req.store.id)
-    .bind(page.limit)
-    .bind(page.offset())
-    .fetch_all(&mut *conn)
     .await?;
     let orders = orders_to_api(&mut conn, &rows).await?;
     let has_more = page.offset() + i64::try_from(orders.len()).unwrap_or(0) < count;

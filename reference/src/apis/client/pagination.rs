@@ -5,6 +5,8 @@
 
 use shopql_server_stubs::client::{Pagination, PaginationInput};
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 
 /// Largest page size.
 pub(crate) const MAX_LIMIT: i64 = 100;
@@ -52,6 +54,37 @@ impl PageRequest {
             has_more: Some(has_more),
         }
     }
+}
+
+/// A page of the rows a customer owns in a store: `columns` of `table` (aliased `alias`) where
+/// `alias.customer_id` and `alias.store_id` match, sorted by `sort` then `alias.id`; and how many
+/// there are in all.
+pub(crate) async fn customer_rows(
+    conn: &mut AnyConnection,
+    (table, alias, columns): (&str, &str, &str),
+    (customer, store): (&str, &str),
+    sort: &str,
+    page: &PageRequest,
+) -> ApiResult<(i64, Vec<AnyRow>)> {
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {table} WHERE customer_id = $1 AND store_id = $2"
+    ))
+    .bind(customer)
+    .bind(store)
+    .fetch_one(&mut *conn)
+    .await?;
+    let dir = page.direction();
+    let rows = sqlx::query(&format!(
+        "SELECT {columns} FROM {table} {alias} WHERE {alias}.customer_id = $1 \
+         AND {alias}.store_id = $2 ORDER BY {sort} {dir}, {alias}.id {dir} LIMIT $3 OFFSET $4"
+    ))
+    .bind(customer)
+    .bind(store)
+    .bind(page.limit)
+    .bind(page.offset())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((count, rows))
 }
 
 /// An `i64` shown as a GraphQL `Int`.

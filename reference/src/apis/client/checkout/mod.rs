@@ -17,7 +17,7 @@ use shopql_server_stubs::client::{
     CheckoutList, CheckoutShippingInput, PaginationInput,
 };
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow};
 
 use self::model::{AddressDoc, BuyerDoc, CHECKOUT_COLUMNS, CheckoutRow, find, lines_of, to_json};
 use self::view::{Catalog, checkouts_to_api, evaluate};
@@ -178,29 +178,23 @@ pub(crate) async fn list(
     let p = req.principal()?;
     let page = pagination::parse(pagination, SORTS)?;
     let mut conn = state.store.pool.acquire().await?;
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM client_checkouts WHERE customer_id = $1 AND store_id = $2",
-    )
-    .bind(&p.customer.id)
-    .bind(&req.store.id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let col = if page.sort == "updated" {
+    let sort = if page.sort == "updated" {
         "c.updated"
     } else {
         "c.created"
     };
-    let dir = page.direction();
-    let rows: Vec<CheckoutRow> = sqlx::query_as(&format!(
-        "SELECT {CHECKOUT_COLUMNS} FROM client_checkouts c WHERE c.customer_id = $1 AND c.store_id = $2 \
-         ORDER BY {col} {dir}, c.id {dir} LIMIT $3 OFFSET $4"
-    ))
-    .bind(&p.customer.id)
-    .bind(&req.store.id)
-    .bind(page.limit)
-    .bind(page.offset())
-    .fetch_all(&mut *conn)
+    let (count, rows) = pagination::customer_rows(
+        &mut conn,
+        ("client_checkouts", "c", CHECKOUT_COLUMNS),
+        (&p.customer.id, &req.store.id),
+        sort,
+        &page,
+    )
     .await?;
+    let rows = rows
+        .iter()
+        .map(CheckoutRow::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     let checkouts =
         checkouts_to_api(&mut conn, &req.store, &p.customer.id, &rows, state.now_ms()).await?;
     let has_more = page.offset() + i64::try_from(checkouts.len()).unwrap_or(0) < count;
