@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod marketplace_support;
 mod purchase_support;
 
 use std::sync::{Arc, Mutex};
@@ -214,6 +215,66 @@ async fn inventory_facets_are_computed_only_when_selected() -> anyhow::Result<()
             db.label()
         );
         server.stop().await?;
+    }
+    Ok(())
+}
+
+/// A page of adverts loads what each advert embeds (seller, brand, taxon, external ids,
+/// metadata, the variants its prices and `online` come from) in batches: as many statements for
+/// a page of twelve adverts as for a page of one (no query per advert). Connections below each
+/// advert (`variants(first:)`) are still resolved per advert.
+#[tokio::test]
+async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let statements = Statements::install();
+    for db in marketplace_support::databases().await? {
+        let mp = marketplace_support::Mp::start(&db).await?;
+        for i in 0..12 {
+            let d = mp
+                .data(
+                    "mutation C($t: String!) { advertUpsert(input: { attributes: { title: $t, taxonId: \"VGF4b24tMzAx\", price: \"10.00\", attemptAutoPublish: true, variants: [{ countOnHand: 1, sku: $t }, { countOnHand: 2 }] } }) { status errors { field messages } } }",
+                    json!({ "t": format!("Batched advert {i}") }),
+                )
+                .await?;
+            assert_eq!(d["advertUpsert"]["status"], 200, "{d}");
+        }
+        let page = |first: i64| {
+            let (mp, statements) = (&mp, &statements);
+            async move {
+                statements.take();
+                let d = mp
+                    .data(
+                        "query P($first: Int) { advertsWhere(q: \"Batched advert\", first: $first) { nodes { id title seller { businessName } brand { name } taxon { displayName } externalIds { key } lowestPrice online } } }",
+                        json!({ "first": first }),
+                    )
+                    .await?;
+                let nodes = d["advertsWhere"]["nodes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                assert_eq!(nodes.len() as i64, first, "{d}");
+                assert!(
+                    nodes
+                        .iter()
+                        .all(|n| n["lowestPrice"] == "10.00" && n["online"] == true),
+                    "{d}"
+                );
+                // A connection the pool opens meanwhile runs its set-up statements; they are
+                // not the request's.
+                let mut taken = statements.take();
+                taken.retain(|s| !s.starts_with("PRAGMA") && !s.starts_with("SET "));
+                anyhow::Ok(taken)
+            }
+        };
+        let one = page(1).await?;
+        let twelve = page(12).await?;
+        assert_eq!(
+            one.len(),
+            twelve.len(),
+            "[{}] statements for one advert:\n{one:#?}\nfor twelve:\n{twelve:#?}",
+            mp.label
+        );
+        mp.stop().await?;
     }
     Ok(())
 }
