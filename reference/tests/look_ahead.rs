@@ -1,7 +1,9 @@
-//! Resolvers see the selection below their field (`FieldContext::selects`) and skip what nobody
-//! asked for: a connection's count runs only when `totalCount` (or a field computed from it) is
-//! selected, and the inventory facets only when `filters` is. The statements are sqlx's own
-//! per-statement events (`sqlx::query`), caught by a subscriber of this test binary.
+//! Statements per request. Resolvers see the selection below their field
+//! (`FieldContext::selects`) and skip what nobody asked for: a connection's count runs only when
+//! `totalCount` (or a field computed from it) is selected, and the inventory facets only when
+//! `filters` is. Nested objects load in batches, and a cached catalogue loads once for many
+//! requests. The statements are sqlx's own per-statement events (`sqlx::query`), caught by a
+//! subscriber of this test binary.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -275,6 +277,43 @@ async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Resu
             mp.label
         );
         mp.stop().await?;
+    }
+    Ok(())
+}
+
+/// A store catalogue (eight queries) that nobody holds is loaded once however many requests
+/// miss it together: the others wait for that load instead of running their own.
+#[tokio::test]
+async fn requests_missing_a_store_catalogue_together_load_it_once() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let statements = Statements::install();
+    for db in TestDatabase::all().await? {
+        let server = purchase_support::start_seeded(&db.url).await?;
+        let state = &server.state;
+        state.catalogs.clear();
+        statements.take();
+        let reads = (0..16).map(|_| async {
+            let mut conn = state.store.pool.acquire().await?;
+            state
+                .catalogs
+                .get(&mut conn, "Electronics")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+        });
+        let catalogs = futures::future::try_join_all(reads).await?;
+        assert!(
+            catalogs.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])),
+            "[{}] one catalogue for all",
+            db.label()
+        );
+        let loads = statements.take();
+        assert_eq!(
+            count(&loads, "from purchase_stores"),
+            1,
+            "[{}] {loads:#?}",
+            db.label()
+        );
+        server.stop().await?;
     }
     Ok(())
 }

@@ -6,11 +6,15 @@
 //! database by an operator), so each server keeps what it read for [`TTL`]: an operator's edit
 //! is seen by every node within that time. Promotions are kept with their validity windows and
 //! evaluated at pricing time, so keeping them does not stretch a promotion past its end.
+//!
+//! moka's cache loads a missing catalogue once however many requests miss it together (the
+//! others wait for that load, and one of them takes it over if its request is dropped), so an
+//! expiry under load costs eight queries, not eight per waiting request.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
+use moka::future::Cache;
 use shopql_server_stubs::{ApiError, ApiResult};
 use sqlx::AnyConnection;
 
@@ -21,12 +25,23 @@ use crate::domain::purchase::catalog::StoreCatalog;
 pub(crate) const TTL: Duration = Duration::from_secs(5);
 
 /// Stores kept at most (a server has a handful; the bound only caps memory).
-const CAPACITY: usize = 1024;
+const CAPACITY: u64 = 1024;
 
 /// The catalogues of the stores this server has priced carts of.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Catalogs {
-    entries: Mutex<HashMap<String, (Instant, Arc<StoreCatalog>)>>,
+    entries: Cache<String, Arc<StoreCatalog>>,
+}
+
+impl Default for Catalogs {
+    fn default() -> Self {
+        Self {
+            entries: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(TTL)
+                .build(),
+        }
+    }
 }
 
 impl Catalogs {
@@ -37,35 +52,20 @@ impl Catalogs {
         conn: &mut AnyConnection,
         store_id: &str,
     ) -> ApiResult<Arc<StoreCatalog>> {
-        if let Some(catalog) = self.fresh(store_id) {
-            return Ok(catalog);
-        }
-        let catalog = db::load_catalog(conn, store_id)
-            .await?
-            .map(Arc::new)
-            .ok_or_else(|| ApiError::bad_input(format!("unknown store `{store_id}`")))?;
-        let mut entries = self.lock();
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert(store_id.to_string(), (Instant::now(), Arc::clone(&catalog)));
-        Ok(catalog)
+        let load = async {
+            db::load_catalog(conn, store_id)
+                .await?
+                .map(Arc::new)
+                .ok_or_else(|| ApiError::bad_input(format!("unknown store `{store_id}`")))
+        };
+        self.entries
+            .try_get_with(store_id.to_string(), load)
+            .await
+            .map_err(|e: Arc<ApiError>| ApiError::clone(&e))
     }
 
     /// Forgets every catalogue, so the next request reads them again.
     pub fn clear(&self) {
-        self.lock().clear();
-    }
-
-    fn fresh(&self, store_id: &str) -> Option<Arc<StoreCatalog>> {
-        self.lock()
-            .get(store_id)
-            .filter(|(at, _)| at.elapsed() < TTL)
-            .map(|(_, c)| Arc::clone(c))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<StoreCatalog>)>> {
-        // A map of immutable values: a panic elsewhere cannot leave it half-updated.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+        self.entries.invalidate_all();
     }
 }
