@@ -222,9 +222,9 @@ async fn inventory_facets_are_computed_only_when_selected() -> anyhow::Result<()
 }
 
 /// A page of adverts loads what each advert embeds (seller, brand, taxon, external ids,
-/// metadata, the variants its prices and `online` come from) in batches: as many statements for
-/// a page of twelve adverts as for a page of one (no query per advert). Connections below each
-/// advert (`variants(first:)`) are still resolved per advert.
+/// metadata, the variants its prices and `online` come from) and each advert's first page of
+/// `variants` in batches: as many statements for a page of twelve adverts as for a page of one
+/// (no query per advert). A batched page's cursor carries on where the per-advert path takes over.
 #[tokio::test]
 async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Result<()> {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -246,7 +246,7 @@ async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Resu
                 statements.take();
                 let d = mp
                     .data(
-                        "query P($first: Int) { advertsWhere(q: \"Batched advert\", first: $first) { nodes { id title seller { businessName } brand { name } taxon { displayName } externalIds { key } lowestPrice online } } }",
+                        "query P($first: Int) { advertsWhere(q: \"Batched advert\", first: $first) { nodes { id title seller { businessName } brand { name } taxon { displayName } externalIds { key } lowestPrice online variants(first: 1) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes { sku advert { id } } } } } }",
                         json!({ "first": first }),
                     )
                     .await?;
@@ -255,25 +255,55 @@ async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Resu
                     .cloned()
                     .unwrap_or_default();
                 assert_eq!(nodes.len() as i64, first, "{d}");
-                assert!(
-                    nodes
-                        .iter()
-                        .all(|n| n["lowestPrice"] == "10.00" && n["online"] == true),
-                    "{d}"
-                );
+                for n in &nodes {
+                    assert!(n["lowestPrice"] == "10.00" && n["online"] == true, "{d}");
+                    let v = &n["variants"];
+                    assert_eq!(v["totalCount"], 2, "{d}");
+                    assert_eq!(v["pageInfo"]["hasNextPage"], true, "{d}");
+                    assert_eq!(v["pageInfo"]["hasPreviousPage"], false, "{d}");
+                    assert_eq!(v["nodes"][0]["sku"], n["title"], "{d}");
+                    assert_eq!(v["nodes"][0]["advert"]["id"], n["id"], "{d}");
+                }
                 // A connection the pool opens meanwhile runs its set-up statements; they are
                 // not the request's.
                 let mut taken = statements.take();
                 taken.retain(|s| !s.starts_with("PRAGMA") && !s.starts_with("SET "));
-                anyhow::Ok(taken)
+                anyhow::Ok((d, taken))
             }
         };
-        let one = page(1).await?;
-        let twelve = page(12).await?;
+        let (_, one) = page(1).await?;
+        let (twelve_page, twelve) = page(12).await?;
         assert_eq!(
             one.len(),
             twelve.len(),
             "[{}] statements for one advert:\n{one:#?}\nfor twelve:\n{twelve:#?}",
+            mp.label
+        );
+        // The next page of one advert's variants, after the batched page's cursor.
+        let first = &twelve_page["advertsWhere"]["nodes"][3];
+        let next = mp
+            .data(
+                "query N($id: ID!, $after: String) { node(id: $id) { ... on Advert { variants(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage } nodes { sku } } } } }",
+                json!({ "id": first["id"], "after": first["variants"]["pageInfo"]["endCursor"] }),
+            )
+            .await?;
+        let v = &next["node"]["variants"];
+        assert_eq!(v["totalCount"], 2, "[{}] {next}", mp.label);
+        assert_eq!(
+            v["pageInfo"]["hasPreviousPage"], true,
+            "[{}] {next}",
+            mp.label
+        );
+        assert_eq!(v["pageInfo"]["hasNextPage"], false, "[{}] {next}", mp.label);
+        assert_eq!(
+            v["nodes"].as_array().map(Vec::len),
+            Some(1),
+            "[{}] {next}",
+            mp.label
+        );
+        assert_ne!(
+            v["nodes"][0]["sku"], first["title"],
+            "[{}] {next}",
             mp.label
         );
         mp.stop().await?;

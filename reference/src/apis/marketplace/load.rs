@@ -134,9 +134,9 @@ pub(crate) struct Loader<'a> {
     pub seller: i64,
     /// Now, in ms.
     pub now: i64,
-    /// An advert this request has loaded already (the parent of a connection being resolved):
-    /// variants of it embed this one instead of loading it again.
-    pub known_advert: Option<&'a gql::Advert>,
+    /// Adverts this request has loaded already (the parents of the connections being
+    /// resolved): variants of them embed these instead of loading them again.
+    pub known_adverts: &'a [gql::Advert],
 }
 
 impl<'a> Loader<'a> {
@@ -146,14 +146,14 @@ impl<'a> Loader<'a> {
             pool,
             seller,
             now,
-            known_advert: None,
+            known_adverts: &[],
         }
     }
 
-    /// The same loader, knowing `advert` already (see [`Loader::known_advert`]).
-    pub(crate) fn knowing(self, advert: &'a gql::Advert) -> Self {
+    /// The same loader, knowing `adverts` already (see [`Loader::known_adverts`]).
+    pub(crate) fn knowing(self, adverts: &'a [gql::Advert]) -> Self {
         Self {
-            known_advert: Some(advert),
+            known_adverts: adverts,
             ..self
         }
     }
@@ -587,13 +587,15 @@ impl<'a> Loader<'a> {
             advert_ids.push(r.advert_id);
             profile_ids.extend(r.shipping_profile_id);
         }
-        let known = self
-            .known_advert
-            .filter(|a| advert_ids.contains(&i64::from(a.legacy_id)));
+        let known = |id: &i64| {
+            self.known_adverts
+                .iter()
+                .find(|a| i64::from(a.legacy_id) == *id)
+        };
         let to_load: Vec<i64> = advert_ids
             .iter()
             .copied()
-            .filter(|id| known.is_none_or(|a| i64::from(a.legacy_id) != *id))
+            .filter(|id| known(id).is_none())
             .collect();
         let mut adverts: HashMap<i64, gql::Advert> = self
             .adverts(&to_load)
@@ -601,8 +603,10 @@ impl<'a> Loader<'a> {
             .into_iter()
             .map(|(id, record)| (id, record.advert))
             .collect();
-        if let Some(a) = known {
-            adverts.insert(i64::from(a.legacy_id), a.clone());
+        for id in &advert_ids {
+            if let Some(a) = known(id) {
+                adverts.insert(*id, a.clone());
+            }
         }
         let profiles = self.shipping_profiles(&profile_ids).await?;
         let kv = self.key_values("Variant", &ids).await?;

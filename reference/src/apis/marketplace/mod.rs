@@ -20,6 +20,7 @@
 
 pub(crate) mod adverts;
 pub(crate) mod auth;
+pub(crate) mod batch;
 pub(crate) mod demo;
 pub(crate) mod errors;
 pub(crate) mod input;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use shopql_server_stubs::marketplace as gql;
 use shopql_server_stubs::{ApiError, ApiResult};
 
+use super::batch::FirstVariants;
 use super::invoices::domain_status;
 use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader};
 use crate::clock::parse_rfc3339;
@@ -534,6 +535,84 @@ pub(crate) async fn advert_variants(
         total: None,
     };
     variant_page(loader, &listing, args, true).await
+}
+
+/// The first pages of several adverts' variants (see [`super::batch`]): for each group of keys
+/// that page alike, one windowed query numbers every advert's variants and counts them, and one
+/// load brings the variants of all pages; each page equals what [`advert_variants`] returns for
+/// its advert alone.
+pub(crate) async fn first_variant_pages(
+    loader: &Loader<'_>,
+    keys: &[FirstVariants],
+) -> ApiResult<HashMap<FirstVariants, gql::VariantConnection>> {
+    let mut groups: HashMap<(bool, usize), Vec<&FirstVariants>> = HashMap::new();
+    for k in keys {
+        groups
+            .entry((k.published_only, k.first))
+            .or_default()
+            .push(k);
+    }
+    let mut out = HashMap::new();
+    for ((published_only, first), group) in groups {
+        let parents: Vec<gql::Advert> = group.iter().map(|k| (*k.advert).clone()).collect();
+        let ids: Vec<i64> = parents.iter().map(|a| i64::from(a.legacy_id)).collect();
+        let mut sql = Sql::new(
+            "SELECT p, id, total FROM (SELECT v.advert_id AS p, v.id AS id, \
+             ROW_NUMBER() OVER (PARTITION BY v.advert_id ORDER BY v.id) AS rn, \
+             COUNT(*) OVER (PARTITION BY v.advert_id) AS total FROM mp_variants v \
+             WHERE v.seller_id = ",
+        );
+        sql.arg(loader.seller).push(" AND v.deleted_at IS NULL");
+        if published_only {
+            sql.push(" AND v.published = 1");
+        }
+        sql.push(" AND v.advert_id IN ").list(ids);
+        let n = i64::try_from(first).unwrap_or(i64::MAX);
+        sql.push(") t WHERE rn <= ")
+            .arg(n.saturating_add(1))
+            .push(" ORDER BY p, id");
+        // Per advert: the page's ids (one more than the page when more follow) and the total.
+        let mut pages: HashMap<i64, (Vec<i64>, i64)> = HashMap::new();
+        for r in sql.fetch_all(loader.pool).await? {
+            let page = pages.entry(col(&r, "p")?).or_default();
+            page.0.push(col(&r, "id")?);
+            page.1 = col(&r, "total")?;
+        }
+        let shown: Vec<i64> = pages
+            .values()
+            .flat_map(|(ids, _)| ids.iter().take(first).copied())
+            .collect();
+        let variants = loader.knowing(&parents).variants(&shown, true).await?;
+        for k in group {
+            let advert = i64::from(k.advert.legacy_id);
+            let (mut ids, total) = pages.remove(&advert).unwrap_or_default();
+            let more = ids.len() > first;
+            ids.truncate(first);
+            let tag = format!("advertVariants:{advert}");
+            let page = Page {
+                entries: ids
+                    .into_iter()
+                    .map(|id| page::Entry {
+                        cursor: page::encode_cursor(&tag, vec![page::KeyVal::Int(id)]),
+                        id,
+                    })
+                    .collect(),
+                has_next_page: more,
+                has_previous_page: false,
+                total_count: if k.count {
+                    i32::try_from(total).unwrap_or(i32::MAX)
+                } else {
+                    0
+                },
+            };
+            let items = page.pair(|id| variants.get(&id).cloned());
+            out.insert(
+                k.clone(),
+                connection!(VariantConnection, VariantEdge, page, items),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Images of an advert (its own) or of a variant.

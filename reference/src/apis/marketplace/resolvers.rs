@@ -7,13 +7,14 @@ use shopql_server_stubs::marketplace::{self as gql, MarketplaceResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use super::auth::seller;
+use super::batch::{FirstVariants, VariantBatcher};
 use super::errors::{OK, UNPROCESSABLE};
 use super::load::Loader;
 use super::queries::AdvertFilters;
 use super::{adverts, queries, shipments, variants};
 use crate::domain::marketplace::pricing::{self, check_display_currency};
 use crate::state::AppState;
-use crate::store::page::PageArgs;
+use crate::store::page::{self, PageArgs};
 
 /// How long the result of a resubmission is kept for its payload's `adverts` field.
 const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
@@ -358,10 +359,31 @@ impl MarketplaceResolvers for MarketplaceApi {
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        let published_only = displayable_only.unwrap_or(false);
+        // A first page joins the sibling adverts' in one batch (see `batch`).
+        if let Some(batcher) = ctx.get::<VariantBatcher>()
+            && args.after.is_none()
+            && args.last.is_none()
+            && args.before.is_none()
+        {
+            page::validate(&args)?;
+            let key = FirstVariants {
+                advert: Arc::new(parent.clone()),
+                published_only,
+                first: args
+                    .first
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(page::DEFAULT_PAGE_SIZE),
+                count: args.count,
+            };
+            if let Some(connection) = batcher.load_one(key).await? {
+                return Ok(connection);
+            }
+        }
         queries::advert_variants(
-            &loader.knowing(parent),
+            &loader.knowing(std::slice::from_ref(parent)),
             parent.legacy_id,
-            displayable_only.unwrap_or(false),
+            published_only,
             &args,
         )
         .await
