@@ -53,5 +53,5 @@ pub mod operations;
 pub use builder::{
     Builder, CheckReport, Error, Generated, GeneratedFile, WriteStatus, WrittenFile, configure,
 };
-pub use config::Config;
+pub use config::{ClientTypes, Config};
 pub use diagnostics::{Diagnostic, Diagnostics, Location, Severity};
