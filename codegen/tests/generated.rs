@@ -268,3 +268,20 @@ fn covariant_fields_warn_on_the_server() {
     let client = generate(&builder().client(true).server(false), &schema);
     assert!(client.warnings.is_empty());
 }
+
+/// Not a test: writes the synthetic schema of `bench/run` (2,024 types) and its operations into
+/// `$SHOPQL_SYNTHETIC_OUT` (`synthetic.graphql`, `operations/synthetic/operations.graphql`),
+/// for `bench/compile-client-size`.
+#[test]
+#[ignore = "run by bench/compile-client-size"]
+fn write_synthetic_inputs() {
+    let out = PathBuf::from(std::env::var_os("SHOPQL_SYNTHETIC_OUT").unwrap());
+    let s = synthetic::schema(synthetic::groups_for(2000));
+    fs::create_dir_all(out.join("operations/synthetic")).unwrap();
+    fs::write(out.join("synthetic.graphql"), &s.sdl).unwrap();
+    fs::write(
+        out.join("operations/synthetic/operations.graphql"),
+        &s.operations,
+    )
+    .unwrap();
+}
