@@ -68,6 +68,15 @@ fn fixture_snapshots() {
     }
 }
 
+/// The client of `pruned.graphql` with only what its operations use (`tests/compile.rs`
+/// compiles it and asserts which types are in).
+#[test]
+fn used_by_operations_snapshot() {
+    let used = builder().client_types(shopql_codegen::ClientTypes::UsedByOperations);
+    let client = generate(&used, &fixtures_dir().join("pruned.graphql"));
+    insta::assert_snapshot!("pruned_client_used", snapshot_text(&client));
+}
+
 #[test]
 fn unknown_scalars_warn_and_become_newtypes() {
     let g = generate(&builder(), &fixtures_dir().join("kitchen_sink.graphql"));

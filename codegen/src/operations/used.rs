@@ -37,26 +37,13 @@ impl Used {
             for v in &op.variables {
                 used.input(schema, v.ty.named());
             }
-            let root = op.selection.type_name.as_str();
-            for f in top_fields(&op.selection) {
-                let Some(field) = schema.field(root, &f.name) else {
-                    continue; // `__typename`
-                };
-                used.root_fields
-                    .insert((root.to_string(), field.name.clone()));
-                // The root field's method takes every argument, not only those the operation
-                // passes as variables.
-                for a in &field.args {
-                    used.input(schema, a.ty.named());
-                }
-            }
-            used.selection(&op.selection);
+            used.selection(schema, &op.selection);
         }
         used
     }
 
     /// An input type and, for an input object, every type its fields reach.
-    pub fn input(&mut self, schema: &Schema, name: &str) {
+    pub(crate) fn input(&mut self, schema: &Schema, name: &str) {
         if !self.types.insert(name.to_string()) {
             return;
         }
@@ -67,24 +54,37 @@ impl Used {
         }
     }
 
-    fn selection(&mut self, selection: &Selection) {
-        self.types.insert(selection.type_name.clone());
+    fn selection(&mut self, schema: &Schema, selection: &Selection) {
+        let parent = selection.type_name.as_str();
+        self.types.insert(parent.to_string());
         match &selection.shape {
-            Shape::Fields(fields) => self.fields(fields),
+            Shape::Fields(fields) => self.fields(schema, parent, fields),
             Shape::ByType { variants, other } => {
                 for (concrete, fields) in variants {
                     self.types.insert(concrete.clone());
-                    self.fields(fields);
+                    self.fields(schema, concrete, fields);
                 }
-                self.fields(other);
+                self.fields(schema, parent, other);
             }
         }
     }
 
-    fn fields(&mut self, fields: &[SelectedField]) {
+    fn fields(&mut self, schema: &Schema, parent: &str, fields: &[SelectedField]) {
         for f in fields {
+            // A root type's field, at the root or under a field of the root type (Relay's
+            // `query: Query!`): the client gets its method, which takes every argument, not
+            // only those the operation passes as variables.
+            if schema.is_root(parent)
+                && let Some(field) = schema.field(parent, &f.name)
+            {
+                self.root_fields
+                    .insert((parent.to_string(), field.name.clone()));
+                for a in &field.args {
+                    self.input(schema, a.ty.named());
+                }
+            }
             match &f.selection {
-                Some(selection) => self.selection(selection),
+                Some(selection) => self.selection(schema, selection),
                 None => {
                     self.types.insert(f.ty.named().to_string());
                 }
@@ -93,12 +93,64 @@ impl Used {
     }
 }
 
-/// The fields selected directly on a selection's type, whatever the concrete type.
-fn top_fields(selection: &Selection) -> impl Iterator<Item = &SelectedField> {
-    let (variants, other): (&[(String, Vec<SelectedField>)], &[SelectedField]) =
-        match &selection.shape {
-            Shape::Fields(fields) => (&[], fields),
-            Shape::ByType { variants, other } => (variants, other),
-        };
-    variants.iter().flat_map(|(_, f)| f).chain(other)
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::operations::parse_document;
+
+    const SDL: &str = r#"
+schema { query: Query }
+type Query { relay: Query!  find(f: Filter, limit: Limit): [Hit!]!  unused(x: Other): Int }
+input Filter { and: [Filter!]  range: Range }
+input Range { unit: Unit }
+enum Unit { A B }
+enum Limit { ONE }
+input Other { x: Int }
+interface Hit { id: ID! }
+type Page implements Hit { id: ID! size: Size }
+type Post implements Hit { id: ID! }
+enum Size { S }
+"#;
+
+    fn used(doc: &str) -> Used {
+        let schema = Schema::parse(SDL, Path::new("t.graphql")).expect("valid schema");
+        let ops = parse_document(&schema, doc, Path::new("op.graphql")).expect("valid document");
+        Used::of(&schema, &ops)
+    }
+
+    fn names(used: &Used) -> Vec<&str> {
+        used.types.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn arguments_reach_their_input_closure_and_fragments_their_types() {
+        let used = used("query Q { find { ... on Page { size } } }");
+        // `Filter` and `Limit` are arguments of an asked-for root field, though not passed.
+        assert_eq!(
+            names(&used),
+            [
+                "Filter", "Hit", "Limit", "Page", "Query", "Range", "Size", "Unit"
+            ]
+        );
+        assert_eq!(
+            used.root_fields,
+            BTreeSet::from([("Query".to_string(), "find".to_string())])
+        );
+    }
+
+    #[test]
+    fn root_fields_under_a_root_field_are_asked_for() {
+        let used = used("query Q { relay { find { id } } }");
+        assert!(
+            used.root_fields
+                .contains(&("Query".to_string(), "relay".to_string()))
+        );
+        assert!(
+            used.root_fields
+                .contains(&("Query".to_string(), "find".to_string()))
+        );
+        assert!(!used.types.contains("Other") && !used.types.contains("Page"));
+    }
 }
