@@ -519,8 +519,9 @@ impl Schema {
     }
 
     /// The schema restricted to `types` (built-in scalars are always in): the types left out are
-    /// removed, with the fields, interfaces and union members that name them; the fields of a
-    /// root type are only those of `root_fields` (`(root type, field)` pairs). What the client
+    /// removed, with the fields (by their type or an argument's), interfaces and union members
+    /// that name them, so that nothing refers to a type that is not there; the fields of a root
+    /// type are only those of `root_fields` (`(root type, field)` pairs). What the client
     /// of [`ClientTypes::UsedByOperations`](crate::ClientTypes::UsedByOperations) is emitted
     /// from; `types` must hold every input type its input objects reach
     /// ([`Used`](crate::operations::Used) does).
@@ -533,7 +534,6 @@ impl Schema {
             types.contains(&t.name) || matches!(t.kind, TypeKind::Scalar { builtin: true, .. })
         };
         let kept = |name: &str| self.get(name).is_some_and(keep);
-        let is_root = |name: &str| self.is_root(name);
         let types: Vec<TypeDef> = self
             .types
             .iter()
@@ -544,12 +544,12 @@ impl Schema {
                 match &mut t.kind {
                     TypeKind::Object { fields, interfaces }
                     | TypeKind::Interface { fields, interfaces } => {
-                        if is_root(&name) {
-                            fields
-                                .retain(|f| root_fields.contains(&(name.clone(), f.name.clone())));
-                        } else {
-                            fields.retain(|f| kept(f.ty.named()));
-                        }
+                        let root = self.is_root(&name);
+                        fields.retain(|f| {
+                            let asked =
+                                !root || root_fields.contains(&(name.clone(), f.name.clone()));
+                            asked && kept(f.ty.named()) && f.args.iter().all(|a| kept(a.ty.named()))
+                        });
                         interfaces.retain(|i| kept(i));
                     }
                     TypeKind::Union { members } => members.retain(|m| kept(m)),

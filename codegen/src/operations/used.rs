@@ -109,7 +109,7 @@ enum Unit { A B }
 enum Limit { ONE }
 input Other { x: Int }
 interface Hit { id: ID! }
-type Page implements Hit { id: ID! size: Size }
+type Page implements Hit { id: ID! size: Size links(x: Other): [Page!]! }
 type Post implements Hit { id: ID! }
 enum Size { S }
 "#;
@@ -138,6 +138,23 @@ enum Size { S }
             used.root_fields,
             BTreeSet::from([("Query".to_string(), "find".to_string())])
         );
+    }
+
+    #[test]
+    fn the_subset_refers_to_no_type_it_left_out() {
+        let schema = Schema::parse(SDL, Path::new("t.graphql")).expect("valid schema");
+        let doc = "query Q { find { ... on Page { size } } }";
+        let ops = parse_document(&schema, doc, Path::new("op.graphql")).expect("valid document");
+        let used = Used::of(&schema, &ops);
+        let subset = schema.subset(&used.types, &used.root_fields);
+        let fields =
+            |t: &str| -> Vec<&str> { subset.fields(t).iter().map(|f| f.name.as_str()).collect() };
+        assert_eq!(fields("Query"), ["find"]);
+        // `links` takes an `Other`, which no operation uses.
+        assert_eq!(fields("Page"), ["id", "size"]);
+        assert_eq!(subset.possible_types("Hit"), ["Page"]);
+        assert!(subset.get("Other").is_none() && subset.get("Post").is_none());
+        assert!(subset.get("ID").is_some());
     }
 
     #[test]
