@@ -11,12 +11,12 @@ use std::sync::{Mutex, PoisonError};
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::config::Config;
+use crate::config::{ClientTypes, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, file_id};
 use crate::emit;
-use crate::model::Schema;
+use crate::model::{Schema, TypeKind};
 use crate::names::{ident, snake};
-use crate::operations::{self, Operation};
+use crate::operations::{self, Operation, Used};
 
 /// Starts a configuration with defaults: client on, server off.
 pub fn configure() -> Builder {
@@ -163,6 +163,25 @@ impl Builder {
     /// change to a shared type must be made in both schemas at once.
     pub fn extern_types(mut self, api: impl Into<String>, from: impl Into<String>) -> Self {
         self.config.extern_types.push((api.into(), from.into()));
+        self
+    }
+
+    /// Which types the client emits (default [`ClientTypes::All`]: the whole schema).
+    ///
+    /// [`ClientTypes::UsedByOperations`] emits only what the operation documents use, as
+    /// graphql-client does: the types of their variables (and every input object, enum and
+    /// scalar reachable through input fields), the types they select (through fragments, and
+    /// the concrete types they select on an interface or union), and a method for each root
+    /// field they ask for, whose default selection keeps only fields of those types. Use it in
+    /// a crate that runs its own operations: it compiles in proportion to them, not to the
+    /// schema. The cost: the client is no longer a general client of the API (a type or root
+    /// field no operation uses is absent, and adding an operation can add types and fields to
+    /// default selections). An API whose types another reuses
+    /// ([`Builder::extern_types`]) keeps the types its users take from it.
+    ///
+    /// The server side always emits the whole schema: it must serve every field.
+    pub fn client_types(mut self, which: ClientTypes) -> Self {
+        self.config.client_types = which;
         self
     }
 
@@ -315,6 +334,15 @@ impl Builder {
             diags.dedup();
             return Err(Error::Diagnostics(diags));
         }
+        let subsets = match self.config.client_types {
+            ClientTypes::UsedByOperations if self.config.client => used_subsets(&loaded, &plan),
+            _ => Vec::new(),
+        };
+        let client_schemas: Vec<&Schema> = if subsets.is_empty() {
+            schemas_loaded.clone()
+        } else {
+            subsets.iter().collect()
+        };
         // Each side of each API is independent: emit and format them on all cores, then gather
         // the results in input order, so the output does not depend on which thread finished
         // first. The cost (types, plus operations on the client side) schedules the largest first.
@@ -331,10 +359,14 @@ impl Builder {
                 }
         };
         let emitted = parallel_map(&jobs, cost, |&(api, side)| {
-            let (schema, ops) = &loaded[api];
+            let ops = &loaded[api].1;
+            let schemas = match side {
+                Side::Client => &client_schemas,
+                Side::Server => &schemas_loaded,
+            };
             let mut d = Diagnostics::new();
-            let externs = externs_of(&loaded, &plan, api, side, both);
-            let part = self.emit_side(schema, ops, side, both, &externs, &mut d);
+            let externs = externs_of(schemas, &plan, api, side, both);
+            let part = self.emit_side(schemas[api], ops, side, both, &externs, &mut d);
             (part, d)
         });
         let mut emitted = emitted.into_iter();
@@ -376,6 +408,10 @@ impl Builder {
     /// operations). `operation_dirs` apply to the schema files given directly, as in
     /// [`Builder::compile`].
     ///
+    /// The pairs of [`Builder::extern_types`] are checked as generation checks them (each type
+    /// both APIs define is defined identically), among the schemas of one directory or among the
+    /// schema files given directly.
+    ///
     /// Problems in the documents are reported in [`CheckReport::diagnostics`], not as an `Err`;
     /// `Err` means a path could not be read.
     pub fn check(
@@ -399,7 +435,7 @@ impl Builder {
                 let ops = path.join("operations");
                 let dirs = if ops.is_dir() { vec![ops] } else { Vec::new() };
                 report.inputs.push(path.to_path_buf());
-                report.check_group(&schemas, &dirs)?;
+                report.check_group(&self.config, &schemas, &dirs)?;
             } else if path.is_file() {
                 files.push(path.to_path_buf());
             } else {
@@ -417,7 +453,7 @@ impl Builder {
                 .iter()
                 .map(|p| p.as_ref().to_path_buf())
                 .collect();
-            report.check_group(&files, &dirs)?;
+            report.check_group(&self.config, &files, &dirs)?;
         }
         report.diagnostics.dedup();
         Ok(report)
@@ -527,7 +563,7 @@ fn schema_file_name(schema: &Schema) -> String {
 /// API's module is taken from this API's (its side's) module, both files being included side by
 /// side.
 fn externs_of<'s>(
-    loaded: &'s [(Schema, Vec<Operation>)],
+    schemas: &[&'s Schema],
     plan: &emit::externs::Plan,
     api: usize,
     side: Side,
@@ -537,14 +573,14 @@ fn externs_of<'s>(
     let mut index: HashMap<usize, usize> = HashMap::new();
     for (name, &origin) in &plan[api] {
         let at = *index.entry(origin).or_insert_with(|| {
-            let module = ident(&snake(&loaded[origin].0.name));
+            let module = ident(&snake(&schemas[origin].name));
             let path = match (both, side) {
                 (false, _) => quote!(super::#module),
                 (true, Side::Client) => quote!(super::super::#module::client),
                 (true, Side::Server) => quote!(super::super::#module::server),
             };
             externs.origins.push(emit::externs::Origin {
-                schema: &loaded[origin].0,
+                schema: schemas[origin],
                 own_externs: plan[origin].keys().cloned().collect(),
                 path,
             });
@@ -553,6 +589,35 @@ fn externs_of<'s>(
         externs.types.insert(name.clone(), at);
     }
     externs
+}
+
+/// Each API's schema restricted to what its operations use
+/// ([`ClientTypes::UsedByOperations`]), for its client. An API whose scalars, enums or input
+/// objects another API's client reuses (`plan`) keeps those that the other uses: they are
+/// emitted in its module only.
+fn used_subsets(loaded: &[(Schema, Vec<Operation>)], plan: &emit::externs::Plan) -> Vec<Schema> {
+    let mut used: Vec<Used> = loaded
+        .iter()
+        .map(|(schema, ops)| Used::of(schema, ops))
+        .collect();
+    for (api, reused) in plan.iter().enumerate() {
+        for (name, &origin) in reused {
+            let shared_on_client = matches!(
+                loaded[api].0.get(name).map(|t| &t.kind),
+                Some(
+                    TypeKind::Scalar { .. } | TypeKind::Enum { .. } | TypeKind::InputObject { .. }
+                )
+            );
+            if shared_on_client && used[api].types.contains(name) {
+                used[origin].input(&loaded[origin].0, name);
+            }
+        }
+    }
+    loaded
+        .iter()
+        .zip(&used)
+        .map(|((schema, _), used)| schema.subset(&used.types, &used.root_fields))
+        .collect()
 }
 
 /// The client or the server half of an API's file.
@@ -773,10 +838,19 @@ impl CheckReport {
         !self.diagnostics.has_errors()
     }
 
-    fn check_group(&mut self, schemas: &[PathBuf], dirs: &[PathBuf]) -> Result<(), Error> {
+    fn check_group(
+        &mut self,
+        config: &Config,
+        schemas: &[PathBuf],
+        dirs: &[PathBuf],
+    ) -> Result<(), Error> {
         self.schemas += schemas.len();
         let loaded = load(schemas, dirs, &mut self.diagnostics, &mut self.inputs)?;
         self.operations += loaded.iter().map(|(_, ops)| ops.len()).sum::<usize>();
+        // The types one API reuses from another must be defined identically, as generation
+        // requires: a drift found here is found before a build.
+        let schemas: Vec<&Schema> = loaded.iter().map(|(s, _)| s).collect();
+        emit::externs::plan(config, &schemas, &mut self.diagnostics);
         Ok(())
     }
 }

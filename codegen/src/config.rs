@@ -25,6 +25,22 @@ pub struct Config {
     /// define, root types excepted) instead of emitting its own. See
     /// [`Builder::extern_types`](crate::Builder::extern_types).
     pub extern_types: Vec<(String, String)>,
+    /// Which types the client emits. See [`Builder::client_types`](crate::Builder::client_types).
+    pub client_types: ClientTypes,
+}
+
+/// Which of a schema's types the client side emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientTypes {
+    /// Every type, a method per root field (fetching its default selection) and the operations:
+    /// a general client of the whole API, as an SDK publishes it.
+    #[default]
+    All,
+    /// Only what the operation documents use: the types of their variables (through input
+    /// fields), the types they select (through fragments, and the members of interfaces and
+    /// unions they select on), and the root fields they ask for, with those fields' arguments.
+    /// Everything else is left out, so a crate compiles only what it calls.
+    UsedByOperations,
 }
 
 impl Default for Config {
@@ -38,6 +54,7 @@ impl Default for Config {
             client_runtime: "::shopql_sdk".to_string(),
             server_runtime: "::shopql_server_stubs".to_string(),
             extern_types: Vec::new(),
+            client_types: ClientTypes::All,
         }
     }
 }

@@ -28,6 +28,10 @@
 //! a module named after the API (`shop`). Every file read is reported with
 //! `cargo:rerun-if-changed`, so editing a schema or adding an operation rebuilds.
 //!
+//! The client is a general client of the whole schema by default; a crate that only runs its
+//! own operations can emit only what they use with
+//! `.client_types(ClientTypes::UsedByOperations)` (see [`Builder::client_types`]).
+//!
 //! The same pipeline runs from the command line: `shopql-codegen generate …` writes the files
 //! (for people who check generated code in), and `shopql-codegen check schemas/` validates
 //! schemas and operations ([`Builder::check`]), printing `file:line:col: error: …` diagnostics.
@@ -53,5 +57,5 @@ pub mod operations;
 pub use builder::{
     Builder, CheckReport, Error, Generated, GeneratedFile, WriteStatus, WrittenFile, configure,
 };
-pub use config::Config;
+pub use config::{ClientTypes, Config};
 pub use diagnostics::{Diagnostic, Diagnostics, Location, Severity};

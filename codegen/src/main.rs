@@ -10,8 +10,8 @@ mod cli;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use shopql_codegen::{Builder, Diagnostics, Error, WriteStatus};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use shopql_codegen::{Builder, ClientTypes, Diagnostics, Error, WriteStatus};
 
 // Generation allocates and frees millions of small tokens; mimalloc does that markedly faster
 // than the system allocator.
@@ -51,6 +51,10 @@ Examples:
       --client --server --scalar DateTime=::std::string::String --scalar Decimal=::rust_decimal::Decimal \\
       --lazy-field CartType.availableShippingMethods --out src/generated/
 
+  # A client of only the types and root fields its operations use:
+  shopql-codegen generate --schema schemas/shop.graphql --operations my-operations/ \\
+      --client-types used --out src/generated/
+
   # A starting implementation of the lock API's resolver trait, written once:
   shopql-codegen generate --schema schemas/lock.graphql --server --skeleton \\
       --skeleton-module crate::generated::lock --out src/generated/
@@ -68,7 +72,8 @@ Include a generated file with `include!(\"generated/shop.rs\");` or declare it a
 Examples:
   shopql-codegen check schemas/
   shopql-codegen check schemas/shop.graphql --operations schemas/operations
-  shopql-codegen check my-api.graphql other-api.graphql")]
+  shopql-codegen check my-api.graphql other-api.graphql
+  shopql-codegen check schemas/ --extern-types cart-admin=shop")]
     Check(CheckArgs),
 
     /// Print a schema in canonical form: `extend`s merged, one `schema` definition, built-in
@@ -150,6 +155,13 @@ struct GenerateArgs {
     #[arg(long = "extern-types", value_name = "API=FROM", value_parser = parse_extern)]
     extern_types: Vec<(String, String)>,
 
+    /// Which types the client emits: `all` (the whole schema: every type, a method per root
+    /// field) or `used` (only what the operation documents use: their variables' and selected
+    /// types, the root fields they ask for; compiles in proportion to the operations, but is
+    /// no longer a general client of the API). The server always emits the whole schema.
+    #[arg(long, value_enum, value_name = "WHICH", default_value_t = ClientTypesArg::All)]
+    client_types: ClientTypesArg,
+
     /// The path of the client runtime crate.
     #[arg(long, value_name = "PATH", default_value = "::shopql_sdk")]
     client_runtime: String,
@@ -173,9 +185,41 @@ struct CheckArgs {
     #[arg(long = "operations", value_name = "DIR", num_args = 1..)]
     operations: Vec<PathBuf>,
 
+    /// Check that API API defines the types it reuses from API FROM identically, as `generate
+    /// --extern-types` requires, e.g. `cart-admin=shop`. Both must be among the schemas checked
+    /// together (one directory, or the files given directly).
+    #[arg(long = "extern-types", value_name = "API=FROM", value_parser = parse_extern)]
+    extern_types: Vec<(String, String)>,
+
     /// Exit non-zero on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+}
+
+/// `--client-types`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ClientTypesArg {
+    /// The whole schema.
+    All,
+    /// Only what the operation documents use.
+    Used,
+}
+
+impl From<ClientTypesArg> for ClientTypes {
+    fn from(arg: ClientTypesArg) -> Self {
+        match arg {
+            ClientTypesArg::All => ClientTypes::All,
+            ClientTypesArg::Used => ClientTypes::UsedByOperations,
+        }
+    }
+}
+
+/// A builder with the `--extern-types` pairs.
+fn with_externs(mut builder: Builder, pairs: Vec<(String, String)>) -> Builder {
+    for (api, from) in pairs {
+        builder = builder.extern_types(api, from);
+    }
+    builder
 }
 
 fn parse_extern(s: &str) -> Result<(String, String), String> {
@@ -258,9 +302,10 @@ fn generate(args: GenerateArgs) -> ExitCode {
     for coordinate in args.lazy_fields {
         builder = builder.lazy_field(coordinate);
     }
-    for (api, from) in args.extern_types {
-        builder = builder.extern_types(api, from);
-    }
+    let builder = with_externs(
+        builder.client_types(args.client_types.into()),
+        args.extern_types,
+    );
     run_generate(&builder, &args.schemas, &args.operations, &args.out)
 }
 
@@ -318,10 +363,11 @@ fn fail(e: Error) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let report = match shopql_codegen::configure()
-        .cargo_output(false)
-        .check(&args.paths, &args.operations)
-    {
+    let builder = with_externs(
+        shopql_codegen::configure().cargo_output(false),
+        args.extern_types,
+    );
+    let report = match builder.check(&args.paths, &args.operations) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -57,6 +57,16 @@ fn check_passes_on_the_workspace_schemas() {
         .parse()
         .unwrap();
     assert!(operations >= 100, "{stdout}");
+    // Cart admin's types, as the SDK and the server stubs take them from the shop's.
+    let (out, stdout, stderr) = run(bin()
+        .arg("check")
+        .arg(schemas_dir())
+        .args(["--extern-types", "cart-admin=shop"]));
+    assert!(
+        out.status.success(),
+        "{stdout}
+{stderr}"
+    );
 }
 
 #[test]
@@ -237,4 +247,69 @@ fn bad_usage_exits_with_2() {
     assert!(stderr.contains("NAME=PATH"), "{stderr}");
     let (out, _, stderr) = run(bin().args(["check", "/definitely/not/here"]));
     assert_eq!(out.status.code(), Some(2), "{stderr}");
+}
+
+#[test]
+fn generate_client_types_used_leaves_unused_types_out() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let generate = |which: &str| {
+        let out_dir = tempfile::tempdir().unwrap();
+        let (out, stdout, stderr) = run(bin()
+            .args(["generate", "--schema"])
+            .arg(fixtures.join("pruned.graphql"))
+            .arg("--operations")
+            .arg(fixtures.join("operations"))
+            .args(["--client-types", which, "--out"])
+            .arg(out_dir.path()));
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        fs::read_to_string(out_dir.path().join("pruned.rs")).unwrap()
+    };
+    let (all, used) = (generate("all"), generate("used"));
+    assert!(all.contains("pub struct Warehouse {") && all.contains("pub enum Colour {"));
+    assert!(!used.contains("pub struct Warehouse {") && !used.contains("pub enum Colour {"));
+    assert!(used.contains("pub struct Maker {") && used.contains("pub enum Currency {"));
+    assert!(used.len() < all.len());
+    // One spelling only.
+    let (out, _, stderr) = run(bin().args([
+        "generate",
+        "--schema",
+        "a.graphql",
+        "--client-types",
+        "some",
+        "--out",
+        "x",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("all") && stderr.contains("used"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_runs_the_extern_types_identity_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = "\"A money amount.\"\nscalar Money\n";
+    fs::write(
+        dir.path().join("store.graphql"),
+        format!("type Query {{\n  price: Money\n}}\n{shared}"),
+    )
+    .unwrap();
+    // `admin` defines `Money` with another description: a drift.
+    fs::write(
+        dir.path().join("admin.graphql"),
+        "type Query {\n  total: Money\n}\n\"Money.\"\nscalar Money\n",
+    )
+    .unwrap();
+    let (out, stdout, stderr) = run(bin().arg("check").arg(dir.path()));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (out, stdout, stderr) = run(bin()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--extern-types", "admin=store"]));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("`Money` is reused from API `store` but is not defined identically"),
+        "{stderr}"
+    );
 }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use shopql_codegen::model::{Schema, Subscriptions};
-use shopql_codegen::{Builder, GeneratedFile};
+use shopql_codegen::{Builder, ClientTypes, GeneratedFile};
 
 /// The synthetic schema's size, in named types.
 const SYNTHETIC_TYPES: usize = 2_000;
@@ -230,24 +230,80 @@ fn builder(side: Side) -> Builder {
         .cargo_output(false)
 }
 
-fn generate(side: Side, schemas: &[PathBuf], operations: &[PathBuf]) -> Vec<GeneratedFile> {
-    match builder(side).generate(schemas, operations) {
+fn generate(builder: &Builder, schemas: &[PathBuf], operations: &[PathBuf]) -> Vec<GeneratedFile> {
+    match builder.generate(schemas, operations) {
         Ok(g) => g.files,
         Err(e) => panic!("generation failed: {e}"),
     }
 }
 
-fn fixture_crate(side: Side, name: &str, include: impl Fn(&str) -> bool) -> TestCrate {
-    let schemas: Vec<PathBuf> = fixtures()
-        .into_iter()
-        .filter(|p| include(&p.file_stem().unwrap().to_string_lossy()))
-        .collect();
+/// Every fixture, generated for `side` by `builder`.
+fn fixture_crate(side: Side, name: &str, builder: &Builder) -> TestCrate {
     let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/operations");
     TestCrate {
         name: name.to_string(),
         side,
-        files: generate(side, &schemas, &[ops]),
+        files: generate(builder, &fixtures(), &[ops]),
     }
+}
+
+/// True when `code` defines the type `name` (a struct, an enum or an alias).
+fn defines(code: &str, name: &str) -> bool {
+    ["struct", "enum", "type"].iter().any(|kind| {
+        [" ", "(", "<"]
+            .iter()
+            .any(|after| code.contains(&format!("pub {kind} {name}{after}")))
+    })
+}
+
+/// The client of `fixtures/pruned.graphql` with [`ClientTypes::UsedByOperations`]: what its
+/// operations use, however they reach it, and nothing else.
+fn assert_pruned(files: &[GeneratedFile]) {
+    let file = &files
+        .iter()
+        .find(|f| f.name == "pruned.rs")
+        .unwrap()
+        .contents;
+    // The schema's types, not the operations' own response types.
+    let code = file.split("pub mod operations {").next().unwrap();
+    for used in [
+        "Sort",          // a variable's type
+        "ProductFilter", // a variable's type, recursive
+        "PriceRange",    // through an input field only
+        "Currency",      // through an input field of an input field only
+        "Money",         // selected, and through an input field
+        "Product",       // selected
+        "Maker",         // through a named fragment only
+        "Node",          // selected
+        "Shop",          // through an inline fragment on an interface only
+        "SearchResult",  // selected
+        "Article",       // through an inline fragment on a union only
+    ] {
+        assert!(defines(code, used), "`{used}` is used but not emitted");
+    }
+    for unused in [
+        "Weight",
+        "Colour",
+        "ReviewInput",
+        "Review",
+        "Warehouse",
+        "Unused",
+    ] {
+        assert!(!defines(code, unused), "`{unused}` is not used but emitted");
+    }
+    // A method per root field asked for, none for the others; unused members are no variants.
+    for asked in ["products", "node", "search", "rename"] {
+        assert!(code.contains(&format!("pub async fn {asked}(")), "{asked}");
+    }
+    for not_asked in ["reviews", "warehouses", "add_review"] {
+        assert!(
+            !code.contains(&format!("pub async fn {not_asked}(")),
+            "{not_asked}"
+        );
+    }
+    assert!(!code.contains("Warehouse(") && !code.contains("Review("));
+    // A used type keeps only the fields of used types.
+    assert!(!code.contains("pub colour:") && !code.contains("pub weight:"));
 }
 
 /// Writes the synthetic schema (of `shape`) and its operations under the test directory.
@@ -262,12 +318,12 @@ fn synthetic_inputs(shape: synthetic::Shape, tag: &str) -> (PathBuf, PathBuf) {
     (schema, ops)
 }
 
-fn synthetic_crate(side: Side, name: &str, shape: synthetic::Shape, tag: &str) -> TestCrate {
-    let (schema, ops) = synthetic_inputs(shape, tag);
+fn synthetic_crate(builder: &Builder, side: Side, name: &str, tag: &str) -> TestCrate {
+    let (schema, ops) = synthetic_inputs(synthetic::Shape::FULL, tag);
     TestCrate {
         name: name.to_string(),
         side,
-        files: generate(side, &[schema], &[ops]),
+        files: generate(builder, &[schema], &[ops]),
     }
 }
 
@@ -324,10 +380,10 @@ fn engine_test(modules: &[String]) -> String {
 }
 
 /// The two APIs of `fixtures/extern/`, `admin` reusing `store`'s types (`extern_types`).
-fn extern_crate(side: Side, name: &str) -> TestCrate {
+fn extern_crate(side: Side, name: &str, builder: Builder) -> TestCrate {
     let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extern/operations");
     let schemas = extern_schemas::write(&test_dir().join("inputs/extern"));
-    let files = match builder(side)
+    let files = match builder
         .extern_types("admin", "store")
         .generate(&schemas, &[ops])
     {
@@ -448,12 +504,17 @@ fn reused_fields_are_resolved_by_the_other_api() {
 /// APIs of which one reuses the other's types.
 #[test]
 fn fixtures_compile() {
+    let used = builder(Side::Client).client_types(ClientTypes::UsedByOperations);
     let crates = vec![
-        fixture_crate(Side::Client, "fixtures-client", |_| true),
-        fixture_crate(Side::Server, "fixtures-server", |_| true),
-        extern_crate(Side::Client, "extern-client"),
-        extern_crate(Side::Server, "extern-server"),
+        fixture_crate(Side::Client, "fixtures-client", &builder(Side::Client)),
+        fixture_crate(Side::Server, "fixtures-server", &builder(Side::Server)),
+        extern_crate(Side::Client, "extern-client", builder(Side::Client)),
+        extern_crate(Side::Server, "extern-server", builder(Side::Server)),
+        // Every fixture's client again, of only what its operations use.
+        fixture_crate(Side::Client, "pruned-client", &used),
+        extern_crate(Side::Client, "extern-pruned-client", used.clone()),
     ];
+    assert_pruned(&crates[4].files);
     // `covariant` compiles, but the engine refuses it (the generator warns): see the fixture.
     let modules: Vec<String> = crates[1]
         .files
@@ -548,6 +609,8 @@ fn fixtures_compile() {
             "extern-client",
             "-p",
             "extern-server",
+            "-p",
+            "pruned-client",
         ]);
     if let Err(e) = run(doc) {
         panic!("the generated documentation has warnings:\n{e}");
@@ -556,20 +619,23 @@ fn fixtures_compile() {
 
 #[test]
 fn generated_code_compiles() {
+    let used = builder(Side::Client).client_types(ClientTypes::UsedByOperations);
     let crates = vec![
         synthetic_crate(
+            &builder(Side::Client),
             Side::Client,
             "synthetic-client",
-            synthetic::Shape::FULL,
             "full",
         ),
         // Long object cycles included (they once overflowed the `Send` proof, E0275).
         synthetic_crate(
+            &builder(Side::Server),
             Side::Server,
             "synthetic-server",
-            synthetic::Shape::FULL,
             "full",
         ),
+        // Only what the operations use, at scale.
+        synthetic_crate(&used, Side::Client, "synthetic-client-used", "full"),
     ];
     check_workspace("workspace", &crates);
 }

@@ -236,3 +236,59 @@ fn reuse_is_deterministic() {
     let b = generate(&builder().server(true), &schemas).unwrap();
     assert_eq!(a.files, b.files);
 }
+
+#[test]
+fn check_finds_a_drift_as_generation_does() {
+    let schemas = drifted("check", |s| {
+        s.replacen("  name: String!\n", "  name: String\n", 1)
+    });
+    let report = builder().check(&schemas, &[] as &[PathBuf]).unwrap();
+    assert!(!report.is_ok());
+    let errors: Vec<String> = report
+        .diagnostics
+        .sorted()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors, self::errors(&schemas));
+    // The schemas' directory, as `check DIR` reads it, is checked alike.
+    let dir = schemas[0].parent().unwrap();
+    let report = builder().check(&[dir], &[] as &[PathBuf]).unwrap();
+    assert!(!report.is_ok());
+    // Without the pair, the two schemas are unrelated and both fine.
+    let report = shopql_codegen::configure()
+        .cargo_output(false)
+        .check(&schemas, &[] as &[PathBuf])
+        .unwrap();
+    assert!(report.is_ok(), "{}", report.diagnostics);
+}
+
+#[test]
+fn a_pruned_client_keeps_what_another_api_reuses() {
+    let schemas = schemas("pruned");
+    let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extern/operations");
+    let g = builder()
+        .client_types(shopql_codegen::ClientTypes::UsedByOperations)
+        .generate(&schemas, &[ops])
+        .unwrap();
+    let (store, admin) = (file(&g, "store.rs"), file(&g, "admin.rs"));
+    // `store`'s own operation takes no `Filter`; `admin`'s does, and takes it from `store`.
+    assert!(!admin.contains("pub struct Filter"));
+    assert!(admin.contains("pub use super::store::Filter;"));
+    assert!(store.contains("pub struct Filter {"));
+    // Each type `admin` re-exports is emitted by `store`, whether `store`'s operations use it
+    // or not.
+    for line in admin.lines() {
+        let Some(reused) = line.trim().strip_prefix("pub use super::store::") else {
+            continue;
+        };
+        let name = reused.trim_end_matches(';');
+        assert!(
+            [" struct ", " enum ", " type "]
+                .iter()
+                .any(|kind| store.contains(&format!("pub{kind}{name} "))
+                    || store.contains(&format!("pub{kind}{name}("))),
+            "`store` does not define `{name}`"
+        );
+    }
+}

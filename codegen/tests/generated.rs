@@ -68,6 +68,15 @@ fn fixture_snapshots() {
     }
 }
 
+/// The client of `pruned.graphql` with only what its operations use (`tests/compile.rs`
+/// compiles it and asserts which types are in).
+#[test]
+fn used_by_operations_snapshot() {
+    let used = builder().client_types(shopql_codegen::ClientTypes::UsedByOperations);
+    let client = generate(&used, &fixtures_dir().join("pruned.graphql"));
+    insta::assert_snapshot!("pruned_client_used", snapshot_text(&client));
+}
+
 #[test]
 fn unknown_scalars_warn_and_become_newtypes() {
     let g = generate(&builder(), &fixtures_dir().join("kitchen_sink.graphql"));
@@ -267,4 +276,21 @@ fn covariant_fields_warn_on_the_server() {
     );
     let client = generate(&builder().client(true).server(false), &schema);
     assert!(client.warnings.is_empty());
+}
+
+/// Not a test: writes the synthetic schema of `bench/run` (2,024 types) and its operations into
+/// `$SHOPQL_SYNTHETIC_OUT` (`synthetic.graphql`, `operations/synthetic/operations.graphql`),
+/// for `bench/compile-client-size`.
+#[test]
+#[ignore = "run by bench/compile-client-size"]
+fn write_synthetic_inputs() {
+    let out = PathBuf::from(std::env::var_os("SHOPQL_SYNTHETIC_OUT").unwrap());
+    let s = synthetic::schema(synthetic::groups_for(2000));
+    fs::create_dir_all(out.join("operations/synthetic")).unwrap();
+    fs::write(out.join("synthetic.graphql"), &s.sdl).unwrap();
+    fs::write(
+        out.join("operations/synthetic/operations.graphql"),
+        &s.operations,
+    )
+    .unwrap();
 }

@@ -89,9 +89,45 @@ pub fn emit(
             text.push_str("\n\n");
             text.push_str(d);
         }
-        text.push_str("\n\nEach root-field method fetches its result type's default selection (see the type's documentation for the fields it leaves out); `operations()` runs the operation documents with exact types.");
+        text.push_str("\n\nEach root-field method fetches its result type's default selection (see the type's documentation for the fields it leaves out)");
+        text.push_str(if operations.is_empty() {
+            "."
+        } else {
+            "; `operations()` runs the operation documents with exact types."
+        });
         doc_attrs(Some(&text))
     };
+    // Without operation documents there is nothing to run: no `operations()`, whose struct's
+    // only field would be unread.
+    let operations_api = (!operations.is_empty()).then(|| {
+        let mut api = quote! {
+            /// Typed methods for the operation documents, one per operation.
+            #[derive(Debug, Clone, Copy)]
+            pub struct Operations<'a> {
+                inner: &'a #rt::GraphqlClient,
+            }
+
+            impl Operations<'_> {
+                #op_methods
+            }
+
+            /// One module per operation document: its query text, `Variables` and exact `Data` types.
+            pub mod operations
+        };
+        api.extend([TokenStream::from(TokenTree::Group(Group::new(
+            Delimiter::Brace,
+            op_modules,
+        )))]);
+        api
+    });
+    let operations_method = operations_api.is_some().then(|| {
+        quote! {
+            /// The typed methods of the operation documents.
+            pub fn operations(&self) -> Operations<'_> {
+                Operations { inner: &self.inner }
+            }
+        }
+    });
 
     // The big parts are moved in, not interpolated: `quote!` would copy each of them.
     let mut out = TokenStream::new();
@@ -136,31 +172,12 @@ pub fn emit(
                 Self { inner: self.inner.header(name, value) }
             }
 
-            /// The typed methods of the operation documents.
-            pub fn operations(&self) -> Operations<'_> {
-                Operations { inner: &self.inner }
-            }
+            #operations_method
 
             #methods
         }
-
-        /// Typed methods for the operation documents, one per operation.
-        #[derive(Debug, Clone, Copy)]
-        pub struct Operations<'a> {
-            inner: &'a #rt::GraphqlClient,
-        }
-
-        impl Operations<'_> {
-            #op_methods
-        }
-
-        /// One module per operation document: its query text, `Variables` and exact `Data` types.
-        pub mod operations
     });
-    out.extend([TokenStream::from(TokenTree::Group(Group::new(
-        Delimiter::Brace,
-        op_modules,
-    )))]);
+    out.extend(operations_api);
     out
 }
 

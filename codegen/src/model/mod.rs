@@ -9,7 +9,7 @@ mod check;
 mod preparse;
 mod print;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -516,6 +516,68 @@ impl Schema {
     /// True if an object of type `object` can appear where `type_condition` is expected.
     pub fn type_applies(&self, type_condition: &str, object: &str) -> bool {
         type_condition == object || self.possible_types(type_condition).contains(&object)
+    }
+
+    /// The schema restricted to `types` (built-in scalars are always in): the types left out are
+    /// removed, with the fields (by their type or an argument's), interfaces and union members
+    /// that name them, so that nothing refers to a type that is not there; the fields of a root
+    /// type are only those of `root_fields` (`(root type, field)` pairs). What the client
+    /// of [`ClientTypes::UsedByOperations`](crate::ClientTypes::UsedByOperations) is emitted
+    /// from; `types` must hold every input type its input objects reach
+    /// ([`Used`](crate::operations::Used) does).
+    pub fn subset(
+        &self,
+        types: &BTreeSet<String>,
+        root_fields: &BTreeSet<(String, String)>,
+    ) -> Schema {
+        let keep = |t: &TypeDef| {
+            types.contains(&t.name) || matches!(t.kind, TypeKind::Scalar { builtin: true, .. })
+        };
+        let kept = |name: &str| self.get(name).is_some_and(keep);
+        let types: Vec<TypeDef> = self
+            .types
+            .iter()
+            .filter(|t| keep(t))
+            .map(|t| {
+                let mut t = t.clone();
+                let name = t.name.clone();
+                match &mut t.kind {
+                    TypeKind::Object { fields, interfaces }
+                    | TypeKind::Interface { fields, interfaces } => {
+                        let root = self.is_root(&name);
+                        fields.retain(|f| {
+                            let asked =
+                                !root || root_fields.contains(&(name.clone(), f.name.clone()));
+                            asked && kept(f.ty.named()) && f.args.iter().all(|a| kept(a.ty.named()))
+                        });
+                        interfaces.retain(|i| kept(i));
+                    }
+                    TypeKind::Union { members } => members.retain(|m| kept(m)),
+                    TypeKind::Scalar { .. }
+                    | TypeKind::Enum { .. }
+                    | TypeKind::InputObject { .. } => {}
+                }
+                t
+            })
+            .collect();
+        let index = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        Schema {
+            name: self.name.clone(),
+            file: Arc::clone(&self.file),
+            types,
+            index,
+            description: self.description.clone(),
+            directives: self.directives.clone(),
+            query_type: self.query_type.clone(),
+            mutation_type: self.mutation_type.clone(),
+            subscription_type: self.subscription_type.clone(),
+            // Reported once, for the whole schema.
+            warnings: Diagnostics::new(),
+        }
     }
 
     /// The custom scalars, in definition order.

@@ -8,7 +8,10 @@
 //! that share a response key can be merged; every operation has a name.
 
 mod resolve;
+mod used;
 mod validate;
+
+pub use used::Used;
 
 use std::collections::HashMap;
 use std::path::Path;
