@@ -1,5 +1,5 @@
 //! The HTTP surface: every API mounted at the path the real services use, plus `/healthz`,
-//! `/livez`, `/readyz` and `/metrics` (see [`crate::observability`]).
+//! `/livez`, `/readyz` and `/metrics` (see `observability.rs`).
 //!
 //! | path | API |
 //! |---|---|

@@ -1,10 +1,10 @@
 //! The marketplace seller API (`schemas/marketplace.graphql`), served at
 //! `POST /marketplace/graphql`.
 //!
-//! A seller authenticates with its API key as bearer token ([`auth`]) and only ever sees its own
+//! A seller authenticates with its API key as bearer token (`auth.rs`) and only ever sees its own
 //! adverts, variants, invoices and shipments; the catalogue (brands, taxons, option types,
 //! shipping profiles, carriers) is shared. Objects have Relay global ids
-//! (`domain::marketplace::ids`). Lists are Relay connections with keyset pagination ([`page`]).
+//! (`domain::marketplace::ids`). Lists are Relay connections with keyset pagination (`store::page`).
 //! Mutations answer invalid input with `errors` and status 422 rather than GraphQL errors.
 //!
 //! | module | holds |
