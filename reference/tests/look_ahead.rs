@@ -223,8 +223,8 @@ async fn inventory_facets_are_computed_only_when_selected() -> anyhow::Result<()
 
 /// A page of adverts loads what each advert embeds (seller, brand, taxon, external ids,
 /// metadata, the variants its prices and `online` come from) and each advert's first page of
-/// `variants` in batches: as many statements for a page of twelve adverts as for a page of one
-/// (no query per advert). A batched page's cursor carries on where the per-advert path takes over.
+/// `variants` in batches: no more statements for a page of twelve adverts than for a page of
+/// one (no query per advert). A batched page's cursor carries on where the per-advert path takes over.
 #[tokio::test]
 async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Result<()> {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -273,9 +273,10 @@ async fn a_page_of_adverts_loads_its_nested_objects_in_batches() -> anyhow::Resu
         };
         let (_, one) = page(1).await?;
         let (twelve_page, twelve) = page(12).await?;
-        assert_eq!(
-            one.len(),
-            twelve.len(),
+        // A list of one takes the per-advert path (nothing to batch with), which counts
+        // separately; twelve take the batch, which counts in its windowed query.
+        assert!(
+            twelve.len() <= one.len(),
             "[{}] statements for one advert:\n{one:#?}\nfor twelve:\n{twelve:#?}",
             mp.label
         );

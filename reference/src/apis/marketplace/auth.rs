@@ -5,7 +5,7 @@
 use crate::auth::sha256_hex;
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
-use super::batch::variant_batcher;
+use super::batch::VariantBatcher;
 use crate::state::AppState;
 use crate::store::sql::{Sql, col};
 
@@ -53,7 +53,7 @@ impl Authenticator for SellerKeyAuthenticator {
         let seller_id: i64 = col(&row, "id")?;
         ctx.subject = Some(format!("marketplace:seller:{seller_id}"));
         ctx.insert(SellerPrincipal { seller_id });
-        ctx.insert(variant_batcher(
+        ctx.insert(VariantBatcher::new(
             self.state.store.pool.clone(),
             seller_id,
             self.state.now_ms(),

@@ -4,15 +4,16 @@
 //! within a millisecond) turns them into one windowed query that pages every advert's variants
 //! and one load of those variants, in place of five queries per advert. Pages, cursors and
 //! totals are those of the per-advert path (`queries::advert_variants`), which still serves
-//! `after`, `last` and `before`.
+//! `after`, `last` and `before`, and adverts that were not listed with siblings (`node(id)`),
+//! which would only wait out the batch window for nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, Loader as BatchLoad};
-use shopql_server_stubs::ApiError;
 use shopql_server_stubs::marketplace as gql;
+use shopql_server_stubs::{ApiError, ApiResult};
 use sqlx::AnyPool;
 
 use super::load::Loader;
@@ -77,9 +78,45 @@ impl BatchLoad<FirstVariants> for VariantPages {
 }
 
 /// A request's batcher of `Advert.variants` first pages.
-pub(crate) type VariantBatcher = DataLoader<VariantPages>;
+pub(crate) struct VariantBatcher {
+    loader: DataLoader<VariantPages>,
+    /// Adverts a list of this request returned with siblings.
+    listed: Mutex<HashSet<i32>>,
+}
 
-/// The batcher of one request of `seller` at `now` (the authenticator puts it in the context).
-pub(crate) fn variant_batcher(pool: AnyPool, seller: i64, now: i64) -> VariantBatcher {
-    DataLoader::new(VariantPages { pool, seller, now }, tokio::spawn)
+impl VariantBatcher {
+    /// The batcher of one request of `seller` at `now` (the authenticator puts it in the
+    /// context).
+    pub(crate) fn new(pool: AnyPool, seller: i64, now: i64) -> Self {
+        Self {
+            loader: DataLoader::new(VariantPages { pool, seller, now }, tokio::spawn),
+            listed: Mutex::default(),
+        }
+    }
+
+    /// Notes the adverts a list resolved together; their first pages of variants will be asked
+    /// for together. A list of one has nothing to batch with.
+    pub(crate) fn listed(&self, adverts: impl IntoIterator<Item = i32>) {
+        let adverts: Vec<i32> = adverts.into_iter().collect();
+        if adverts.len() > 1 {
+            self.lock().extend(adverts);
+        }
+    }
+
+    /// The first page of a listed advert's variants, loaded with its siblings'; `None` for an
+    /// advert not listed with others (the per-advert path serves it without waiting).
+    pub(crate) async fn first_page(
+        &self,
+        key: FirstVariants,
+    ) -> ApiResult<Option<gql::VariantConnection>> {
+        if !self.lock().contains(&key.advert.legacy_id) {
+            return Ok(None);
+        }
+        self.loader.load_one(key).await
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
+        // A set that only grows: a panic elsewhere cannot leave it half-updated.
+        self.listed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }

@@ -105,9 +105,20 @@ impl MarketplaceResolvers for MarketplaceApi {
         before: Option<String>,
     ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::all_adverts(&loader, updated_since, &args)
-            .await
-            .map(Some)
+        let connection = queries::all_adverts(&loader, updated_since, &args).await?;
+        listed(
+            ctx,
+            connection
+                .nodes
+                .iter()
+                .flatten()
+                .flatten()
+                .filter_map(|n| match n {
+                    gql::AllAdvert::Advert(a) => Some(a.legacy_id),
+                    _ => None,
+                }),
+        );
+        Ok(Some(connection))
     }
 
     async fn adverts_where(
@@ -145,9 +156,17 @@ impl MarketplaceResolvers for MarketplaceApi {
             requires_vetting,
         };
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::adverts_where(&loader, filters, &args)
-            .await
-            .map(Some)
+        let connection = queries::adverts_where(&loader, filters, &args).await?;
+        listed(
+            ctx,
+            connection
+                .nodes
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|a| a.legacy_id),
+        );
+        Ok(Some(connection))
     }
 
     async fn variants_where(
@@ -376,7 +395,7 @@ impl MarketplaceResolvers for MarketplaceApi {
                     .unwrap_or(page::DEFAULT_PAGE_SIZE),
                 count: args.count,
             };
-            if let Some(connection) = batcher.load_one(key).await? {
+            if let Some(connection) = batcher.first_page(key).await? {
                 return Ok(connection);
             }
         }
@@ -602,5 +621,13 @@ impl MarketplaceResolvers for MarketplaceApi {
         queries::adverts_in_order(&loader, &ids, &args)
             .await
             .map(Some)
+    }
+}
+
+/// Notes adverts a list returned together, so that their `variants` first pages load in one
+/// batch (see `batch`).
+fn listed(ctx: &FieldContext<'_>, adverts: impl IntoIterator<Item = i32>) {
+    if let Some(batcher) = ctx.get::<VariantBatcher>() {
+        batcher.listed(adverts);
     }
 }
