@@ -348,3 +348,80 @@ async fn requests_missing_a_store_catalogue_together_load_it_once() -> anyhow::R
     }
     Ok(())
 }
+
+/// A list's batched first pages of variants are exactly what each advert gets alone (a page of
+/// one takes the per-advert path): for adverts, unpublished adverts and deleted adverts, with
+/// totals, cursors and the advert each variant embeds.
+#[tokio::test]
+async fn batched_variant_pages_equal_the_per_advert_ones() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let statements = Statements::install();
+    const UPSERT: &str = "mutation C($t: String!, $publish: Boolean!) { advertUpsert(input: { attributes: { title: $t, taxonId: \"VGF4b24tMzAx\", price: \"10.00\", attemptAutoPublish: $publish, variants: [{ countOnHand: 1, sku: $t }, { countOnHand: 2 }, { countOnHand: 3 }] } }) { status advert { id } } }";
+    const SELECT: &str = "variants(first: 2) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { sku countOnHand advert { id title published } } } }";
+    for db in marketplace_support::databases().await? {
+        let mp = marketplace_support::Mp::start(&db).await?;
+        let mut created = Vec::new();
+        for (title, publish) in [("Listed A", true), ("Listed B", false), ("Listed C", true)] {
+            let d = mp
+                .data(UPSERT, json!({ "t": title, "publish": publish }))
+                .await?;
+            assert_eq!(d["advertUpsert"]["status"], 200, "{d}");
+            created.push(d["advertUpsert"]["advert"]["id"].clone());
+        }
+        let d = mp
+            .data(
+                "mutation D($id: ID!) { advertDelete(input: { id: $id }) { status } }",
+                json!({ "id": created[2] }),
+            )
+            .await?;
+        assert_eq!(d["advertDelete"]["status"], 200, "{d}");
+
+        let list = |first: i64, after: Option<String>| {
+            let mp = &mp;
+            async move {
+                let q = format!(
+                    "query L($first: Int, $after: String) {{ allAdverts(first: $first, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ __typename ... on Advert {{ legacyId {SELECT} }} ... on UnpublishedAdvert {{ legacyId {SELECT} }} ... on DeletedAdvert {{ legacyId {SELECT} }} }} }} }}"
+                );
+                mp.data(&q, json!({ "first": first, "after": after })).await
+            }
+        };
+        statements.take();
+        let batched = list(100, None).await?;
+        let windowed = count(&statements.take(), "row_number() over");
+        assert_eq!(windowed, 1, "[{}] one batch for the whole list", mp.label);
+        let batched = batched["allAdverts"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut alone = Vec::new();
+        let mut after = None;
+        for _ in 0..1000 {
+            let page = list(1, after).await?;
+            alone.extend(
+                page["allAdverts"]["nodes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            if page["allAdverts"]["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["allAdverts"]["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_string);
+        }
+        for kind in ["Advert", "UnpublishedAdvert", "DeletedAdvert"] {
+            assert!(
+                batched
+                    .iter()
+                    .any(|n| n["__typename"] == kind
+                        && n["variants"]["totalCount"].as_i64() > Some(0)),
+                "[{}] a {kind} with variants is listed",
+                mp.label
+            );
+        }
+        assert_eq!(batched, alone, "[{}]", mp.label);
+        mp.stop().await?;
+    }
+    Ok(())
+}

@@ -18,12 +18,16 @@ use sqlx::AnyPool;
 
 use super::load::Loader;
 use super::queries;
+use crate::store::page::{self, PageArgs};
 
 /// The first page of one advert's variants.
 #[derive(Debug, Clone)]
 pub(crate) struct FirstVariants {
-    /// The advert: its variants embed it.
-    pub advert: Arc<gql::Advert>,
+    /// The advert's legacy id.
+    pub advert: i32,
+    /// The advert as this request loaded it, which its variants embed (loaded again when
+    /// absent: a deleted advert's node does not carry it).
+    pub parent: Option<Arc<gql::Advert>>,
     /// Published variants only (`displayableOnly`).
     pub published_only: bool,
     /// The page size.
@@ -34,12 +38,7 @@ pub(crate) struct FirstVariants {
 
 impl FirstVariants {
     fn identity(&self) -> (i32, bool, usize, bool) {
-        (
-            self.advert.legacy_id,
-            self.published_only,
-            self.first,
-            self.count,
-        )
+        (self.advert, self.published_only, self.first, self.count)
     }
 }
 
@@ -103,15 +102,33 @@ impl VariantBatcher {
         }
     }
 
-    /// The first page of a listed advert's variants, loaded with its siblings'; `None` for an
-    /// advert not listed with others (the per-advert path serves it without waiting).
+    /// The first page of `advert`'s variants, loaded with its siblings': `None` unless the page
+    /// is a first page (`first` alone) and the advert was listed with others (the per-advert
+    /// path serves the rest without waiting for a batch).
     pub(crate) async fn first_page(
         &self,
-        key: FirstVariants,
+        (advert, parent): (i32, Option<&gql::Advert>),
+        published_only: bool,
+        args: &PageArgs,
     ) -> ApiResult<Option<gql::VariantConnection>> {
-        if !self.lock().contains(&key.advert.legacy_id) {
+        if args.after.is_some()
+            || args.last.is_some()
+            || args.before.is_some()
+            || !self.lock().contains(&advert)
+        {
             return Ok(None);
         }
+        page::validate(args)?;
+        let key = FirstVariants {
+            advert,
+            parent: parent.map(|p| Arc::new(p.clone())),
+            published_only,
+            first: args
+                .first
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(page::DEFAULT_PAGE_SIZE),
+            count: args.count,
+        };
         self.loader.load_one(key).await
     }
 

@@ -554,8 +554,11 @@ pub(crate) async fn first_variant_pages(
     }
     let mut out = HashMap::new();
     for ((published_only, first), group) in groups {
-        let parents: Vec<gql::Advert> = group.iter().map(|k| (*k.advert).clone()).collect();
-        let ids: Vec<i64> = parents.iter().map(|a| i64::from(a.legacy_id)).collect();
+        let parents: Vec<gql::Advert> = group
+            .iter()
+            .filter_map(|k| k.parent.as_deref().cloned())
+            .collect();
+        let ids: Vec<i64> = group.iter().map(|k| i64::from(k.advert)).collect();
         let mut sql = Sql::new(
             "SELECT p, id, total FROM (SELECT v.advert_id AS p, v.id AS id, \
              ROW_NUMBER() OVER (PARTITION BY v.advert_id ORDER BY v.id) AS rn, \
@@ -584,7 +587,7 @@ pub(crate) async fn first_variant_pages(
             .collect();
         let variants = loader.knowing(&parents).variants(&shown, true).await?;
         for k in group {
-            let advert = i64::from(k.advert.legacy_id);
+            let advert = i64::from(k.advert);
             let (mut ids, total) = pages.remove(&advert).unwrap_or_default();
             let more = ids.len() > first;
             ids.truncate(first);

@@ -7,14 +7,14 @@ use shopql_server_stubs::marketplace::{self as gql, MarketplaceResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use super::auth::seller;
-use super::batch::{FirstVariants, VariantBatcher};
+use super::batch::VariantBatcher;
 use super::errors::{OK, UNPROCESSABLE};
 use super::load::Loader;
 use super::queries::AdvertFilters;
 use super::{adverts, queries, shipments, variants};
 use crate::domain::marketplace::pricing::{self, check_display_currency};
 use crate::state::AppState;
-use crate::store::page::{self, PageArgs};
+use crate::store::page::PageArgs;
 
 /// How long the result of a resubmission is kept for its payload's `adverts` field.
 const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
@@ -113,9 +113,10 @@ impl MarketplaceResolvers for MarketplaceApi {
                 .iter()
                 .flatten()
                 .flatten()
-                .filter_map(|n| match n {
-                    gql::AllAdvert::Advert(a) => Some(a.legacy_id),
-                    _ => None,
+                .map(|n| match n {
+                    gql::AllAdvert::Advert(a) => a.legacy_id,
+                    gql::AllAdvert::UnpublishedAdvert(a) => a.legacy_id,
+                    gql::AllAdvert::DeletedAdvert(a) => a.legacy_id,
                 }),
         );
         Ok(Some(connection))
@@ -379,25 +380,10 @@ impl MarketplaceResolvers for MarketplaceApi {
     ) -> ApiResult<gql::VariantConnection> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
         let published_only = displayable_only.unwrap_or(false);
-        // A first page joins the sibling adverts' in one batch (see `batch`).
-        if let Some(batcher) = ctx.get::<VariantBatcher>()
-            && args.after.is_none()
-            && args.last.is_none()
-            && args.before.is_none()
+        if let Some(page) =
+            batched(ctx, (parent.legacy_id, Some(parent)), published_only, &args).await?
         {
-            page::validate(&args)?;
-            let key = FirstVariants {
-                advert: Arc::new(parent.clone()),
-                published_only,
-                first: args
-                    .first
-                    .and_then(|n| usize::try_from(n).ok())
-                    .unwrap_or(page::DEFAULT_PAGE_SIZE),
-                count: args.count,
-            };
-            if let Some(connection) = batcher.first_page(key).await? {
-                return Ok(connection);
-            }
+            return Ok(page);
         }
         queries::advert_variants(
             &loader.knowing(std::slice::from_ref(parent)),
@@ -448,6 +434,10 @@ impl MarketplaceResolvers for MarketplaceApi {
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        let details = Some(&parent.details);
+        if let Some(page) = batched(ctx, (parent.legacy_id, details), false, &args).await? {
+            return Ok(page);
+        }
         queries::advert_variants(&loader, parent.legacy_id, false, &args).await
     }
 
@@ -461,6 +451,9 @@ impl MarketplaceResolvers for MarketplaceApi {
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
+        if let Some(page) = batched(ctx, (parent.legacy_id, None), false, &args).await? {
+            return Ok(page);
+        }
         queries::advert_variants(&loader, parent.legacy_id, false, &args).await
     }
 
@@ -621,6 +614,20 @@ impl MarketplaceResolvers for MarketplaceApi {
         queries::adverts_in_order(&loader, &ids, &args)
             .await
             .map(Some)
+    }
+}
+
+/// The first page of an advert's variants from the request's batch (see `batch`), if it is
+/// one it batches.
+async fn batched(
+    ctx: &FieldContext<'_>,
+    advert: (i32, Option<&gql::Advert>),
+    published_only: bool,
+    args: &PageArgs,
+) -> ApiResult<Option<gql::VariantConnection>> {
+    match ctx.get::<VariantBatcher>() {
+        Some(batcher) => batcher.first_page(advert, published_only, args).await,
+        None => Ok(None),
     }
 }
 
