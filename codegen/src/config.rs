@@ -27,6 +27,9 @@ pub struct Config {
     pub extern_types: Vec<(String, String)>,
     /// Which types the client emits. See [`Builder::client_types`](crate::Builder::client_types).
     pub client_types: ClientTypes,
+    /// Derive both `Serialize` and `Deserialize` on every client type. See
+    /// [`Builder::serde_both_ways`](crate::Builder::serde_both_ways).
+    pub serde_both_ways: bool,
 }
 
 /// Which of a schema's types the client side emits.
@@ -55,6 +58,7 @@ impl Default for Config {
             server_runtime: "::shopql_server_stubs".to_string(),
             extern_types: Vec::new(),
             client_types: ClientTypes::All,
+            serde_both_ways: false,
         }
     }
 }

@@ -162,6 +162,12 @@ struct GenerateArgs {
     #[arg(long, value_enum, value_name = "WHICH", default_value_t = ClientTypesArg::All)]
     client_types: ClientTypesArg,
 
+    /// Derive both `Serialize` and `Deserialize` on every client type (by default each type
+    /// derives only the direction it travels: sent types `Serialize`, received ones
+    /// `Deserialize`).
+    #[arg(long)]
+    serde_both_ways: bool,
+
     /// The path of the client runtime crate.
     #[arg(long, value_name = "PATH", default_value = "::shopql_sdk")]
     client_runtime: String,
@@ -303,7 +309,9 @@ fn generate(args: GenerateArgs) -> ExitCode {
         builder = builder.lazy_field(coordinate);
     }
     let builder = with_externs(
-        builder.client_types(args.client_types.into()),
+        builder
+            .client_types(args.client_types.into())
+            .serde_both_ways(args.serde_both_ways),
         args.extern_types,
     );
     run_generate(&builder, &args.schemas, &args.operations, &args.out)

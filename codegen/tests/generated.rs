@@ -294,3 +294,33 @@ fn write_synthetic_inputs() {
     )
     .unwrap();
 }
+
+/// By default each client type derives only the direction it travels (received types
+/// `Deserialize`, sent ones `Serialize`); `serde_both_ways` derives both everywhere.
+#[test]
+fn client_types_derive_the_serde_direction_they_travel() {
+    let schema = fixtures_dir().join("kitchen_sink.graphql");
+    let text = |b: Builder| {
+        generate(&b, &schema)
+            .files
+            .iter()
+            .map(|f| f.contents.clone())
+            .collect::<String>()
+    };
+    let one_way = text(builder());
+    let both = text(builder().serde_both_ways(true));
+    let count = |t: &str, needle: &str| t.matches(needle).count();
+    // Abstract types (interfaces, unions) serialize only both ways; enums always do.
+    assert!(
+        count(&both, "impl ::serde::Serialize for")
+            > count(&one_way, "impl ::serde::Serialize for")
+    );
+    // Objects and operation results: `Deserialize` alone by default.
+    assert!(count(&one_way, "PartialEq, ::serde::Deserialize)]") > 0);
+    assert!(
+        count(&both, "::serde::Serialize, ::serde::Deserialize)]")
+            > count(&one_way, "::serde::Serialize, ::serde::Deserialize)]")
+    );
+    // Input objects: `Serialize` alone by default.
+    assert!(count(&one_way, "::serde::Serialize)]\n    pub struct") > 0);
+}

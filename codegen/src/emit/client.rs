@@ -519,7 +519,12 @@ fn emit_default_types(table: &TypeTable<'_>, defaults: &Defaults) -> TokenStream
                     Other(::std::string::String),
                 }
             });
-            out.extend(abstract_serde(&id, &variants, None));
+            out.extend(abstract_serde(
+                &id,
+                &variants,
+                None,
+                table.serde_both_ways(),
+            ));
             continue;
         }
         if !sel.cut.is_empty() {
@@ -552,9 +557,10 @@ fn emit_default_types(table: &TypeTable<'_>, defaults: &Defaults) -> TokenStream
             attrs.extend(deprecated_attr(f.deprecation.as_ref()));
             fields.push(quote!(#attrs #serde pub #fid: #ty));
         }
+        let serde = table.received_serde();
         out.extend(quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #serde)]
             pub struct #id {
                 #(#fields,)*
             }
@@ -575,9 +581,15 @@ fn output_type(table: &TypeTable<'_>, ty: &TypeRef) -> TokenStream {
     table.wrap(ty, &inner)
 }
 
-/// `Deserialize` (by `__typename`) and `Serialize` (the inner value) for an abstract enum.
-/// `other` is the struct type of the `Other` variant; `None` means `Other(String)`.
-fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>) -> TokenStream {
+/// `Deserialize` (by `__typename`) and, when `serialize`, `Serialize` (the inner value) for an
+/// abstract enum. `other` is the struct type of the `Other` variant; `None` means
+/// `Other(String)`.
+fn abstract_serde(
+    id: &Ident,
+    variants: &[(Ident, &str)],
+    other: Option<&Ident>,
+    serialize: bool,
+) -> TokenStream {
     let arms = variants.iter().map(|(v, g)| {
         quote!(::core::option::Option::Some(#g) => ::serde_json::from_value(value).map(Self::#v).map_err(::serde::de::Error::custom))
     });
@@ -598,7 +610,7 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
             quote!(Self::Other(inner) => ::serde::Serialize::serialize(inner, serializer)),
         ),
     };
-    quote! {
+    let de = quote! {
         impl<'de> ::serde::Deserialize<'de> for #id {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 // The concrete type decides the variant; the value is buffered to read it first.
@@ -612,6 +624,11 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
             }
         }
 
+    };
+    if !serialize {
+        return de;
+    }
+    let ser = quote! {
         impl ::serde::Serialize for #id {
             fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
@@ -620,7 +637,8 @@ fn abstract_serde(id: &Ident, variants: &[(Ident, &str)], other: Option<&Ident>)
                 }
             }
         }
-    }
+    };
+    quote!(#de #ser)
 }
 
 /// One method per root query and mutation field, and the options structs of their optional
@@ -903,6 +921,7 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
         let docs = lines_to_attrs(&doc_lines);
         let query = super::raw_string(&op.query_text);
         let name = &op.name;
+        let received = table.received_serde();
         modules.extend(quote! {
             #docs
             pub mod #module {
@@ -929,7 +948,7 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
                 }
 
                 /// The operation's result, exactly as selected.
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[derive(Debug, Clone, PartialEq, #received)]
                 pub struct Data {
                     #(#data_fields,)*
                 }
@@ -1040,6 +1059,7 @@ impl OpCtx<'_, '_> {
 
     /// Emits the type of a composite field's selection and returns its name.
     fn selection_type(&mut self, parent: &str, key: &str, sel: &Selection) -> Ident {
+        let received = self.table.received_serde();
         let (id, id_text) = self.type_name(parent, key);
         let _ = self.seen.insert(id_text.clone());
         let description = self
@@ -1057,7 +1077,7 @@ impl OpCtx<'_, '_> {
                 let fs = self.fields(&id_text, fields);
                 self.out.extend(quote! {
                     #docs
-                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[derive(Debug, Clone, PartialEq, #received)]
                     pub struct #id {
                         #(#fs,)*
                     }
@@ -1077,7 +1097,7 @@ impl OpCtx<'_, '_> {
                     let text = format!(" The fields selected on `{concrete}`.");
                     self.out.extend(quote! {
                         #[doc = #text]
-                        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                        #[derive(Debug, Clone, PartialEq, #received)]
                         pub struct #sid {
                             #(#fs,)*
                         }
@@ -1101,7 +1121,7 @@ impl OpCtx<'_, '_> {
                 }
                 self.out.extend(quote! {
                     /// The fields selected on any other concrete type.
-                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[derive(Debug, Clone, PartialEq, #received)]
                     pub struct #other_id {
                         #(#fs,)*
                     }
@@ -1114,8 +1134,12 @@ impl OpCtx<'_, '_> {
                         Other(#other_id),
                     }
                 });
-                self.out
-                    .extend(abstract_serde(&id, &pairs, Some(&other_id)));
+                self.out.extend(abstract_serde(
+                    &id,
+                    &pairs,
+                    Some(&other_id),
+                    self.table.serde_both_ways(),
+                ));
             }
         }
         id

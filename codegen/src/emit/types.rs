@@ -44,6 +44,8 @@ pub struct TypeTable<'s> {
     pub side: Side,
     /// The runtime crate path (`::shopql_sdk` or `::shopql_server_stubs`).
     pub runtime: TokenStream,
+    /// Every client type derives both serde traits ([`Config::serde_both_ways`]).
+    serde_both_ways: bool,
     names: HashMap<String, Ident>,
     /// The module's type namespace, for emitters that add names of their own.
     pub ns: Namespace,
@@ -184,6 +186,7 @@ impl<'s> TypeTable<'s> {
             }
         }
         let mut table = TypeTable {
+            serde_both_ways: config.serde_both_ways,
             schema,
             side,
             runtime,
@@ -205,6 +208,31 @@ impl<'s> TypeTable<'s> {
             }
         }
         table
+    }
+
+    /// Whether every client type derives both serde traits ([`Config::serde_both_ways`]).
+    pub fn serde_both_ways(&self) -> bool {
+        self.serde_both_ways
+    }
+
+    /// The serde derives of a client type the client receives: `Deserialize` (both with
+    /// [`Config::serde_both_ways`]).
+    pub fn received_serde(&self) -> TokenStream {
+        if self.serde_both_ways {
+            quote!(::serde::Serialize, ::serde::Deserialize)
+        } else {
+            quote!(::serde::Deserialize)
+        }
+    }
+
+    /// The serde derives of a client type the client sends: `Serialize` (both with
+    /// [`Config::serde_both_ways`]).
+    pub fn sent_serde(&self) -> TokenStream {
+        if self.serde_both_ways {
+            quote!(::serde::Serialize, ::serde::Deserialize)
+        } else {
+            quote!(::serde::Serialize)
+        }
     }
 
     /// Reuses the types of `externs` (GraphQL name → another API's module and the type's name
@@ -554,7 +582,8 @@ impl<'s> TypeTable<'s> {
                 .then(|| quote!(Default,));
             let derives = match self.side {
                 Side::Client => {
-                    quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)])
+                    let serde = self.sent_serde();
+                    quote!(#[derive(Debug, Clone, PartialEq, #default #serde)])
                 }
                 Side::Server => {
                     quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Deserialize)])
@@ -610,7 +639,8 @@ impl<'s> TypeTable<'s> {
         });
         let derives = match self.side {
             Side::Client => {
-                quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+                let serde = self.sent_serde();
+                quote!(#[derive(Debug, Clone, PartialEq, #serde)])
             }
             Side::Server => quote!(#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]),
         };
