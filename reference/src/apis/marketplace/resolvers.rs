@@ -106,19 +106,11 @@ impl MarketplaceResolvers for MarketplaceApi {
     ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
         let connection = queries::all_adverts(&loader, updated_since, &args).await?;
-        listed(
-            ctx,
-            connection
-                .nodes
-                .iter()
-                .flatten()
-                .flatten()
-                .map(|n| match n {
-                    gql::AllAdvert::Advert(a) => a.legacy_id,
-                    gql::AllAdvert::UnpublishedAdvert(a) => a.legacy_id,
-                    gql::AllAdvert::DeletedAdvert(a) => a.legacy_id,
-                }),
-        );
+        listed(ctx, connection.nodes.as_deref(), |n| match n {
+            gql::AllAdvert::Advert(a) => a.legacy_id,
+            gql::AllAdvert::UnpublishedAdvert(a) => a.legacy_id,
+            gql::AllAdvert::DeletedAdvert(a) => a.legacy_id,
+        });
         Ok(Some(connection))
     }
 
@@ -158,15 +150,7 @@ impl MarketplaceResolvers for MarketplaceApi {
         };
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
         let connection = queries::adverts_where(&loader, filters, &args).await?;
-        listed(
-            ctx,
-            connection
-                .nodes
-                .iter()
-                .flatten()
-                .flatten()
-                .map(|a| a.legacy_id),
-        );
+        listed(ctx, connection.nodes.as_deref(), |a| a.legacy_id);
         Ok(Some(connection))
     }
 
@@ -631,10 +615,10 @@ async fn batched(
     }
 }
 
-/// Notes adverts a list returned together, so that their `variants` first pages load in one
-/// batch (see `batch`).
-fn listed(ctx: &FieldContext<'_>, adverts: impl IntoIterator<Item = i32>) {
+/// Notes the adverts of a list's `nodes` (their legacy ids by `id`), so that their `variants`
+/// first pages load in one batch (see `batch`).
+fn listed<T>(ctx: &FieldContext<'_>, nodes: Option<&[Option<T>]>, id: impl Fn(&T) -> i32) {
     if let Some(batcher) = ctx.get::<VariantBatcher>() {
-        batcher.listed(adverts);
+        batcher.listed(nodes.unwrap_or_default().iter().flatten().map(id));
     }
 }
