@@ -136,7 +136,7 @@ pub(crate) struct Loader<'a> {
     pub now: i64,
     /// Adverts this request has loaded already (the parents of the connections being
     /// resolved): variants of them embed these instead of loading them again.
-    pub known_adverts: &'a [gql::Advert],
+    pub known_adverts: &'a [&'a gql::Advert],
 }
 
 impl<'a> Loader<'a> {
@@ -151,7 +151,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The same loader, knowing `adverts` already (see [`Loader::known_adverts`]).
-    pub(crate) fn knowing(self, adverts: &'a [gql::Advert]) -> Self {
+    pub(crate) fn knowing(self, adverts: &'a [&'a gql::Advert]) -> Self {
         Self {
             known_adverts: adverts,
             ..self
@@ -591,6 +591,7 @@ impl<'a> Loader<'a> {
             self.known_adverts
                 .iter()
                 .find(|a| i64::from(a.legacy_id) == *id)
+                .copied()
         };
         let to_load: Vec<i64> = advert_ids
             .iter()

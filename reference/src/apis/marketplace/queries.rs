@@ -554,10 +554,7 @@ pub(crate) async fn first_variant_pages(
     }
     let mut out = HashMap::new();
     for ((published_only, first), group) in groups {
-        let parents: Vec<gql::Advert> = group
-            .iter()
-            .filter_map(|k| k.parent.as_deref().cloned())
-            .collect();
+        let parents: Vec<&gql::Advert> = group.iter().filter_map(|k| k.parent.as_deref()).collect();
         let ids: Vec<i64> = group.iter().map(|k| i64::from(k.advert)).collect();
         let mut sql = Sql::new(
             "SELECT p, id, total FROM (SELECT v.advert_id AS p, v.id AS id, \

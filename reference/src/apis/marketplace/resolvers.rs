@@ -370,7 +370,7 @@ impl MarketplaceResolvers for MarketplaceApi {
             return Ok(page);
         }
         queries::advert_variants(
-            &loader.knowing(std::slice::from_ref(parent)),
+            &loader.knowing(std::slice::from_ref(&parent)),
             parent.legacy_id,
             published_only,
             &args,
