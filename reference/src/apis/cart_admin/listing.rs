@@ -6,12 +6,13 @@ use shopql_server_stubs::cart_admin as api;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
+use super::count;
 use crate::apis::shop::carts::columns;
 use crate::apis::shop::model::CartRecord;
 use crate::apis::shop::view::state_of;
 use crate::clock::parse_rfc3339;
 use crate::store::page::{KeyKind, KeyVal, decode_cursor, encode_cursor};
-use crate::store::sql::{Sql, col};
+use crate::store::sql::Sql;
 
 /// The default page size.
 pub(crate) const DEFAULT_PAGE: i32 = 20;
@@ -62,6 +63,79 @@ fn time(value: &Maybe<String>, field: &str) -> ApiResult<Option<i64>> {
     }
 }
 
+/// A checked `CartFilterInput` of one tenant: the listing and its count read the same one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filter {
+    /// The tenant's carts only.
+    pub tenant: String,
+    /// `state`, as stored.
+    pub state: Option<&'static str>,
+    /// `updatedAfter` (inclusive), ms.
+    pub updated_after: Option<i64>,
+    /// `updatedBefore` (exclusive), ms.
+    pub updated_before: Option<i64>,
+    /// `customerIdentifier`.
+    pub customer: Option<String>,
+    /// `hasItems`.
+    pub has_items: Option<bool>,
+}
+
+impl Filter {
+    /// Checks `input` (bad dates are `BAD_USER_INPUT`).
+    pub(crate) fn new(tenant: &str, input: Option<&api::CartFilterInput>) -> ApiResult<Self> {
+        let mut filter = Self {
+            tenant: tenant.to_string(),
+            ..Self::default()
+        };
+        if let Some(f) = input {
+            if let Maybe::Value(state) = f.state {
+                filter.state = Some(state_of(state).as_str());
+            }
+            filter.updated_after = time(&f.updated_after, "updatedAfter")?;
+            filter.updated_before = time(&f.updated_before, "updatedBefore")?;
+            if let Maybe::Value(c) = &f.customer_identifier {
+                filter.customer = Some(c.clone());
+            }
+            if let Maybe::Value(has) = f.has_items {
+                filter.has_items = Some(has);
+            }
+        }
+        Ok(filter)
+    }
+
+    /// Appends the conditions (joined by `AND`, no leading one) on `shop_carts` columns. With
+    /// `indexed` false each column is wrapped (`tenant || ''`, `updated_at + 0`) so the planner
+    /// cannot use it to pick an index: the count's expired-cart correction must walk the
+    /// `expires_at` index, which holds few rows, not a listing index that holds them all.
+    pub(crate) fn push_conditions(&self, sql: &mut Sql, indexed: bool) {
+        let (text, int) = if indexed {
+            ("", "")
+        } else {
+            (" || ''", " + 0")
+        };
+        sql.push(&format!("tenant{text} = "))
+            .arg(self.tenant.as_str());
+        if let Some(state) = self.state {
+            sql.push(&format!(" AND state{text} = ")).arg(state);
+        }
+        if let Some(t) = self.updated_after {
+            sql.push(&format!(" AND updated_at{int} >= ")).arg(t);
+        }
+        if let Some(t) = self.updated_before {
+            sql.push(&format!(" AND updated_at{int} < ")).arg(t);
+        }
+        if let Some(c) = &self.customer {
+            sql.push(&format!(" AND customer_identifier{text} = "))
+                .arg(c.as_str());
+        }
+        match self.has_items {
+            Some(true) => sql.push(&format!(" AND item_count{int} > 0")),
+            Some(false) => sql.push(&format!(" AND item_count{int} = 0")),
+            None => sql,
+        };
+    }
+}
+
 /// One page of carts and the total that match.
 pub(crate) struct Page {
     /// The carts.
@@ -72,16 +146,15 @@ pub(crate) struct Page {
     pub total: Option<i64>,
 }
 
-/// Lists the unexpired carts of `tenant` that match `filter`; counts them all only if `count`
-/// (the count scans every match, the page reads `first + 1` rows).
+/// Lists the unexpired carts that match `filter`; counts them all only if `with_total` (from the
+/// per-day counters, see [`count::count`]; the page reads `first + 1` rows).
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    tenant: &str,
-    filter: Option<&api::CartFilterInput>,
+    filter: &Filter,
     first: Option<i32>,
     after: Option<&str>,
     now_ms: i64,
-    count: bool,
+    with_total: bool,
 ) -> ApiResult<Page> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&first) {
@@ -90,40 +163,15 @@ pub(crate) async fn list(
         )));
     }
     let cursor = after.map(Cursor::decode).transpose()?;
-    let mut filters = Sql::new("tenant = ");
-    filters.arg(tenant).push(" AND expires_at > ").arg(now_ms);
-    if let Some(f) = filter {
-        if let Maybe::Value(state) = f.state {
-            filters.push(" AND state = ").arg(state_of(state).as_str());
-        }
-        if let Some(t) = time(&f.updated_after, "updatedAfter")? {
-            filters.push(" AND updated_at >= ").arg(t);
-        }
-        if let Some(t) = time(&f.updated_before, "updatedBefore")? {
-            filters.push(" AND updated_at < ").arg(t);
-        }
-        if let Maybe::Value(c) = &f.customer_identifier {
-            filters.push(" AND customer_identifier = ").arg(c.as_str());
-        }
-        match f.has_items {
-            Maybe::Value(true) => filters.push(" AND item_count > 0"),
-            Maybe::Value(false) => filters.push(" AND item_count = 0"),
-            _ => &mut filters,
-        };
-    }
-
-    let total = if count {
-        let row = Sql::new("SELECT COUNT(*) AS n FROM shop_carts WHERE ")
-            .concat(&filters)
-            .fetch_optional(&mut *conn)
-            .await?;
-        Some(row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0))
+    let total = if with_total {
+        Some(count::count(&mut *conn, filter, now_ms).await?)
     } else {
         None
     };
 
-    let mut page =
-        Sql::new(&format!("SELECT {} FROM shop_carts WHERE ", columns())).concat(&filters);
+    let mut page = Sql::new(&format!("SELECT {} FROM shop_carts WHERE ", columns()));
+    filter.push_conditions(&mut page, true);
+    page.push(" AND expires_at > ").arg(now_ms);
     if let Some(c) = &cursor {
         page.push(" AND (updated_at < ")
             .arg(c.updated_at)

@@ -1,6 +1,7 @@
 //! The `cart_admin` API (`/{tenant}/cart/admin`): list, read and remove the tenant's carts, and
 //! set, list and remove its promotions.
 
+pub(crate) mod count;
 pub(crate) mod listing;
 pub(crate) mod resolvers;
 

@@ -38,11 +38,11 @@ impl CartAdminResolvers for CartAdminApi {
     ) -> ApiResult<api::CartConnection> {
         let tenant = principal(ctx)?.tenant.clone();
         let now = self.state.now_ms();
+        let filter = listing::Filter::new(&tenant, filter.as_ref())?;
         let mut conn = self.state.store.pool.acquire().await?;
         let page = listing::list(
             &mut conn,
-            &tenant,
-            filter.as_ref(),
+            &filter,
             first,
             after.as_deref(),
             now,
