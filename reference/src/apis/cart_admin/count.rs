@@ -1,11 +1,13 @@
 //! The exact `totalCount` of a cart listing, at a cost that does not grow with the tenant.
 //!
 //! Triggers on `shop_carts` (migration `0630_shop_cart_counts`) keep how many carts there are per
-//! tenant, state, emptiness and UTC day of `updated_at`, and the same per customer. A count adds
-//! the counters of every whole day its `updatedAfter`/`updatedBefore` range covers, counts rows
-//! only in the partial days at the range's edges, and takes away the expired carts of the whole
-//! days that the sweep has not deleted yet (the counters hold every stored cart, a listing only
-//! unexpired ones). All in one statement, so the parts see one snapshot.
+//! tenant, state and emptiness in each UTC day and each hour of `updated_at`, and per customer in
+//! each day. A count splits its `updatedAfter`/`updatedBefore` range into whole days, whole hours
+//! at the edges of those, and partial hours at the very edges: it adds the counters of the whole
+//! buckets, counts the rows of the partial hours, and takes away the expired carts in the range
+//! that the sweep has not deleted yet (the counters hold every stored cart, a listing only
+//! unexpired ones; the `expires_at` index finds those few). All in one statement, so the parts
+//! see one snapshot.
 
 use sqlx::AnyConnection;
 
@@ -14,48 +16,66 @@ use shopql_server_stubs::ApiResult;
 use super::listing::Filter;
 use crate::store::sql::{Sql, col};
 
-/// A day in ms: the counters' unit of `updated_at`.
+/// A UTC day, ms.
 const DAY_MS: i64 = 86_400_000;
+/// An hour, ms.
+const HOUR_MS: i64 = 3_600_000;
 
-/// The whole days of a filter: day numbers `from..until` (either end open).
+/// The bucket lengths of the tenant counters, longest first.
+const TENANT_SPANS: [i64; 2] = [DAY_MS, HOUR_MS];
+/// The bucket lengths of the customer counters (a customer's carts in a day are few).
+const CUSTOMER_SPANS: [i64; 1] = [DAY_MS];
+
+/// Whole buckets of one length: `bucket` numbers `from..until` (either end open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct WholeDays {
+struct Buckets {
+    span: i64,
     from: Option<i64>,
     until: Option<i64>,
 }
 
-impl WholeDays {
-    /// The days that lie entirely in `[after, before)`; `None` when there is none.
-    fn of(after: Option<i64>, before: Option<i64>) -> Option<Self> {
-        let days = Self {
-            // The first day that starts at or after `after`.
-            from: after.map(|a| a.div_euclid(DAY_MS) + i64::from(a.rem_euclid(DAY_MS) != 0)),
-            // Days before the one `before` falls in end by `before`.
-            until: before.map(|b| b.div_euclid(DAY_MS)),
+/// How a time range splits into counted buckets and partial edges whose rows are counted.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Cover {
+    buckets: Vec<Buckets>,
+    /// `[from, until)` ranges of `updated_at`, either end open.
+    edges: Vec<(Option<i64>, Option<i64>)>,
+}
+
+impl Cover {
+    /// Covers `[after, before)` with the longest whole buckets of `spans` (longest first), and
+    /// what is left with rows.
+    fn of(after: Option<i64>, before: Option<i64>, spans: &[i64]) -> Self {
+        let mut cover = Self::default();
+        cover.split(after, before, spans);
+        cover
+    }
+
+    fn split(&mut self, after: Option<i64>, before: Option<i64>, spans: &[i64]) {
+        if let (Some(a), Some(b)) = (after, before)
+            && a >= b
+        {
+            return;
+        }
+        let Some((&span, shorter)) = spans.split_first() else {
+            self.edges.push((after, before));
+            return;
         };
-        match (days.from, days.until) {
-            (Some(from), Some(until)) if from >= until => None,
-            _ => Some(days),
+        // The first bucket that starts at or after `after`, and the one `before` falls in.
+        let from = after.map(|a| a.div_euclid(span) + i64::from(a.rem_euclid(span) != 0));
+        let until = before.map(|b| b.div_euclid(span));
+        if let (Some(f), Some(u)) = (from, until)
+            && f >= u
+        {
+            self.split(after, before, shorter);
+            return;
         }
-    }
-
-    /// `day >= $from AND day < $until`, as far as each end is set.
-    fn push_days(&self, sql: &mut Sql) {
-        if let Some(from) = self.from {
-            sql.push(" AND day >= ").arg(from);
+        self.buckets.push(Buckets { span, from, until });
+        if let Some(f) = from {
+            self.split(after, Some(f * span), shorter);
         }
-        if let Some(until) = self.until {
-            sql.push(" AND day < ").arg(until);
-        }
-    }
-
-    /// `updated_at` inside the whole days (`+ 0`: see [`Filter::push_conditions`]).
-    fn push_inside(&self, sql: &mut Sql) {
-        if let Some(from) = self.from {
-            sql.push(" AND updated_at + 0 >= ").arg(from * DAY_MS);
-        }
-        if let Some(until) = self.until {
-            sql.push(" AND updated_at + 0 < ").arg(until * DAY_MS);
+        if let Some(u) = until {
+            self.split(Some(u * span), before, shorter);
         }
     }
 }
@@ -66,62 +86,53 @@ pub(crate) async fn count(
     filter: &Filter,
     now_ms: i64,
 ) -> ApiResult<i64> {
-    let rows = |sql: &mut Sql| {
-        sql.push("(SELECT COUNT(*) FROM shop_carts WHERE ");
-        filter.push_conditions(sql, true);
-        sql.push(" AND expires_at > ").arg(now_ms);
+    let (table, spans, bucket): (_, &[i64], _) = match filter.customer {
+        Some(_) => ("shop_cart_customer_counts", &CUSTOMER_SPANS, "day"),
+        None => ("shop_cart_counts", &TENANT_SPANS, "bucket"),
     };
-    let mut sql = Sql::new("SELECT CAST(");
-    match WholeDays::of(filter.updated_after, filter.updated_before) {
-        // A range inside one day: its rows are few.
-        None => {
-            rows(&mut sql);
-            sql.push(")");
+    let cover = Cover::of(filter.updated_after, filter.updated_before, spans);
+    let mut sql = Sql::new("SELECT CAST(0");
+    for b in &cover.buckets {
+        sql.push(&format!(
+            " + (SELECT COALESCE(SUM(n), 0) FROM {table} WHERE tenant = "
+        ))
+        .arg(filter.tenant.as_str());
+        if let Some(c) = &filter.customer {
+            sql.push(" AND customer_identifier = ").arg(c.as_str());
+        } else {
+            sql.push(" AND span = ").arg(b.span);
         }
-        Some(days) => {
-            // The counters of the whole days.
-            let (table, customer) = match &filter.customer {
-                Some(c) => ("shop_cart_customer_counts", Some(c.as_str())),
-                None => ("shop_cart_counts", None),
-            };
-            sql.push(&format!(
-                "(SELECT COALESCE(SUM(n), 0) FROM {table} WHERE tenant = "
-            ))
-            .arg(filter.tenant.as_str());
-            if let Some(c) = customer {
-                sql.push(" AND customer_identifier = ").arg(c);
-            }
-            if let Some(state) = filter.state {
-                sql.push(" AND state = ").arg(state);
-            }
-            if let Some(has) = filter.has_items {
-                sql.push(" AND has_items = ").arg(i64::from(has));
-            }
-            days.push_days(&mut sql);
-            sql.push(")");
-            // The rows of the partial days at each edge.
-            if let Some(from) = days.from {
-                sql.push(" + ");
-                rows(&mut sql);
-                sql.push(" AND updated_at < ").arg(from * DAY_MS).push(")");
-            }
-            if let Some(until) = days.until {
-                sql.push(" + ");
-                rows(&mut sql);
-                sql.push(" AND updated_at >= ")
-                    .arg(until * DAY_MS)
-                    .push(")");
-            }
-            // The expired carts the counters still hold: found through the `expires_at` index.
-            sql.push(" - (SELECT COUNT(*) FROM shop_carts WHERE expires_at <= ")
-                .arg(now_ms)
-                .push(" AND ");
-            filter.push_conditions(&mut sql, false);
-            days.push_inside(&mut sql);
-            sql.push(")");
+        if let Some(state) = filter.state {
+            sql.push(" AND state = ").arg(state);
         }
+        if let Some(has) = filter.has_items {
+            sql.push(" AND has_items = ").arg(i64::from(has));
+        }
+        if let Some(from) = b.from {
+            sql.push(&format!(" AND {bucket} >= ")).arg(from);
+        }
+        if let Some(until) = b.until {
+            sql.push(&format!(" AND {bucket} < ")).arg(until);
+        }
+        sql.push(")");
     }
-    sql.push(" AS BIGINT) AS n");
+    for (from, until) in &cover.edges {
+        sql.push(" + (SELECT COUNT(*) FROM shop_carts WHERE ");
+        filter.push_conditions(&mut sql, true);
+        if let Some(from) = from {
+            sql.push(" AND updated_at >= ").arg(*from);
+        }
+        if let Some(until) = until {
+            sql.push(" AND updated_at < ").arg(*until);
+        }
+        sql.push(")");
+    }
+    // Buckets and edges hold expired carts too.
+    sql.push(" - (SELECT COUNT(*) FROM shop_carts WHERE expires_at <= ")
+        .arg(now_ms)
+        .push(" AND ");
+    filter.push_conditions(&mut sql, false);
+    sql.push(") AS BIGINT) AS n");
     let row = sql.fetch_optional(&mut *conn).await?;
     Ok(row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0))
 }
@@ -130,37 +141,75 @@ pub(crate) async fn count(
 mod tests {
     use super::*;
 
+    const D: i64 = DAY_MS;
+    const H: i64 = HOUR_MS;
+
+    fn days(from: Option<i64>, until: Option<i64>) -> Buckets {
+        Buckets {
+            span: D,
+            from,
+            until,
+        }
+    }
+
+    fn hours(from: i64, until: i64) -> Buckets {
+        Buckets {
+            span: H,
+            from: Some(from),
+            until: Some(until),
+        }
+    }
+
     #[test]
-    fn whole_days_are_the_days_inside_the_range() {
-        let d = DAY_MS;
-        // Open ends: every day on that side.
+    fn a_range_is_whole_days_then_whole_hours_then_rows() {
+        // Open ends: every day on that side, nothing left over.
         assert_eq!(
-            WholeDays::of(None, None),
-            Some(WholeDays {
-                from: None,
-                until: None
-            })
+            Cover::of(None, None, &TENANT_SPANS),
+            Cover {
+                buckets: vec![days(None, None)],
+                edges: vec![],
+            }
         );
-        // Midnight to midnight: both days are whole.
+        // Midnight to midnight: two whole days.
         assert_eq!(
-            WholeDays::of(Some(10 * d), Some(12 * d)),
-            Some(WholeDays {
-                from: Some(10),
-                until: Some(12)
-            })
+            Cover::of(Some(10 * D), Some(12 * D), &TENANT_SPANS).buckets,
+            vec![days(Some(10), Some(12))]
         );
-        // One ms past midnight: that day is partial, and so is the day `before` falls in.
+        // Up to 05:30 on day 12: days to 12, hours 0-4 of day 12, then 30 minutes of rows.
         assert_eq!(
-            WholeDays::of(Some(10 * d + 1), Some(12 * d + 5)),
-            Some(WholeDays {
-                from: Some(11),
-                until: Some(12)
-            })
+            Cover::of(None, Some(12 * D + 5 * H + H / 2), &TENANT_SPANS),
+            Cover {
+                buckets: vec![days(None, Some(12)), hours(12 * 24, 12 * 24 + 5)],
+                edges: vec![(Some(12 * D + 5 * H), Some(12 * D + 5 * H + H / 2))],
+            }
         );
-        // Inside one day, or across one midnight only: no whole day.
-        assert_eq!(WholeDays::of(Some(10 * d + 1), Some(10 * d + 5)), None);
-        assert_eq!(WholeDays::of(Some(10 * d + 1), Some(11 * d + 5)), None);
-        // An empty or reversed range has none either.
-        assert_eq!(WholeDays::of(Some(12 * d), Some(10 * d)), None);
+        // From 22:59:59.999 on day 9: a ms of rows, the hour 23, then whole days.
+        assert_eq!(
+            Cover::of(Some(10 * D - H - 1), None, &TENANT_SPANS),
+            Cover {
+                buckets: vec![days(Some(10), None), hours(10 * 24 - 1, 10 * 24)],
+                edges: vec![(Some(10 * D - H - 1), Some(10 * D - H))],
+            }
+        );
+        // Inside one hour: rows only; an empty or reversed range: nothing.
+        assert_eq!(
+            Cover::of(Some(10 * D + 1), Some(10 * D + 5), &TENANT_SPANS).edges,
+            vec![(Some(10 * D + 1), Some(10 * D + 5))]
+        );
+        assert_eq!(
+            Cover::of(Some(12 * D), Some(10 * D), &TENANT_SPANS),
+            Cover::default()
+        );
+        // Customers count days only: the partial days are rows.
+        assert_eq!(
+            Cover::of(Some(10 * D + H), Some(12 * D + H), &CUSTOMER_SPANS),
+            Cover {
+                buckets: vec![days(Some(11), Some(12))],
+                edges: vec![
+                    (Some(10 * D + H), Some(11 * D)),
+                    (Some(12 * D), Some(12 * D + H))
+                ],
+            }
+        );
     }
 }
