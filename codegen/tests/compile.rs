@@ -256,6 +256,55 @@ fn defines(code: &str, name: &str) -> bool {
     })
 }
 
+/// Code of the fixtures' client crate that holds two operations' responses as the one type of
+/// the fragment they both select (`fixtures/operations/kitchen_sink/fragments.graphql`): it
+/// compiles only if the type is shared.
+const SHARED_FRAGMENTS: &str = r##"/// The one `ProductCard` of both operations.
+pub fn cards<'a>(
+    page: &'a kitchen_sink::operations::card_page::Data,
+    made: &'a kitchen_sink::operations::create_card::Data,
+) -> [&'a kitchen_sink::operations::ProductCard; 2] {
+    [&page.products[0], &made.create_product]
+}
+
+/// The one `VariantLine`, through a shared fragment and through another document's own type.
+pub fn lines<'a>(
+    page: &'a kitchen_sink::operations::card_page::Data,
+    again: &'a kitchen_sink::operations::cards_again::Data,
+) -> [&'a kitchen_sink::operations::VariantLine; 2] {
+    [&page.products[0].first_variant[0], &again.products[0].variants[0]]
+}
+"##;
+
+/// Each fragment selected whole has one type in `operations`, not one per operation.
+fn assert_shared_fragments(files: &[GeneratedFile]) {
+    let code = &files
+        .iter()
+        .find(|f| f.name == "kitchen_sink.rs")
+        .unwrap()
+        .contents;
+    for (ty, count) in [
+        ("ProductCard", 1),
+        ("VariantLine", 1),
+        ("Hit", 1),
+        ("Hit2", 1),
+    ] {
+        let defs = code.matches(&format!("pub struct {ty} ")).count()
+            + code.matches(&format!("pub enum {ty} ")).count();
+        assert_eq!(defs, count, "`{ty}` is defined {defs} times");
+    }
+    // No operation has a copy of its own: their fields hold the shared type.
+    for (module, field) in [
+        ("card_page", "pub products: Vec<super::ProductCard>"),
+        ("create_card", "pub create_product: super::ProductCard"),
+    ] {
+        let text = code.split(&format!("pub mod {module} {{")).nth(1).unwrap();
+        let text = text.split("pub mod ").next().unwrap();
+        assert!(text.contains(field), "{module}: {text}");
+        assert_eq!(text.matches("pub struct ").count(), 3, "{module}: {text}");
+    }
+}
+
 /// The client of `fixtures/pruned.graphql` with [`ClientTypes::UsedByOperations`]: what its
 /// operations use, however they reach it, and nothing else.
 fn assert_pruned(files: &[GeneratedFile]) {
@@ -505,8 +554,14 @@ fn reused_fields_are_resolved_by_the_other_api() {
 #[test]
 fn fixtures_compile() {
     let used = builder(Side::Client).client_types(ClientTypes::UsedByOperations);
+    let mut client = fixture_crate(Side::Client, "fixtures-client", &builder(Side::Client));
+    assert_shared_fragments(&client.files);
+    client.files.push(GeneratedFile {
+        name: "shared_fragments.rs".into(),
+        contents: SHARED_FRAGMENTS.into(),
+    });
     let crates = vec![
-        fixture_crate(Side::Client, "fixtures-client", &builder(Side::Client)),
+        client,
         fixture_crate(Side::Server, "fixtures-server", &builder(Side::Server)),
         extern_crate(Side::Client, "extern-client", builder(Side::Client)),
         extern_crate(Side::Server, "extern-server", builder(Side::Server)),

@@ -2,7 +2,7 @@
 //! default selection) and, under `operations()`, a method per operation document (fetching
 //! exactly its selection).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
@@ -845,11 +845,16 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
     let mut modules = TokenStream::new();
     let mut methods = TokenStream::new();
     // An operation named `Operations` would be `operations::operations` (clippy's
-    // `module_inception`).
-    let mut mod_ns = Namespace::with_reserved(["operations"]);
+    // `module_inception`). The shared fragments' types, here too, must not shadow the prelude
+    // names their fields use.
+    let mut mod_ns = Namespace::with_reserved(["operations", "super", "Option", "Vec", "String"]);
     let mut method_ns = Namespace::new();
     let mut sorted: Vec<&Operation> = operations.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    // The fragments selected whole get their types first, in `operations` itself: their names
+    // are PascalCase, the operations' modules snake_case.
+    let shared = SharedFragments::collect(&sorted, &mut mod_ns);
+    modules.extend(shared.emit(table, &mut mod_ns));
     for op in sorted {
         let module = ident(&mod_ns.alloc(&snake(&op.name)));
         let method = ident(&method_ns.alloc(&snake(&op.name)));
@@ -871,7 +876,8 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
             table,
             ns: &mut ns,
             out: &mut types,
-            seen: HashSet::new(),
+            shared: &shared,
+            in_operations: false,
         };
         let data_fields = match &op.selection.shape {
             Shape::Fields(fields) => ctx.fields("Data", fields),
@@ -983,19 +989,105 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
 /// Leaf types are referred to from inside `operations::<op>`; builtins need no path, the
 /// module's own scalars and enums are reached through `super::super`.
 fn qualify_leaf(table: &TypeTable<'_>, named: &str, inner: TokenStream) -> TokenStream {
+    qualify_leaf_from(table, named, inner, quote!(super::super))
+}
+
+/// [`qualify_leaf`] from a module `up` below the API's.
+fn qualify_leaf_from(
+    table: &TypeTable<'_>,
+    named: &str,
+    inner: TokenStream,
+    up: TokenStream,
+) -> TokenStream {
     if !table.schema.is_leaf(named)
         || matches!(named, "Int" | "Float" | "String" | "Boolean" | "ID")
     {
         return inner;
     }
-    quote!(super::super::#inner)
+    quote!(#up::#inner)
+}
+
+/// The types of the named fragments that fields select whole (`cart { ...CartFields }`): one
+/// per fragment, emitted in `operations` and named after the fragment, which every operation
+/// selecting it reuses. A fragment name defined differently in two documents gets a type per
+/// definition (`CartFields`, `CartFields2`), numbered in the operations' name order.
+struct SharedFragments {
+    /// The fragment's name, its selection and its type's name, in first-use order.
+    types: Vec<(String, Selection, String)>,
+}
+
+impl SharedFragments {
+    /// Every fragment selection of `operations` (taken in this order), its type's name
+    /// allocated in `ns`.
+    fn collect(operations: &[&Operation], ns: &mut Namespace) -> Self {
+        let mut shared = SharedFragments { types: Vec::new() };
+        for op in operations {
+            shared.visit(&op.selection, ns);
+        }
+        shared
+    }
+
+    fn visit(&mut self, sel: &Selection, ns: &mut Namespace) {
+        let fields: Vec<&SelectedField> = match &sel.shape {
+            Shape::Fields(fields) => fields.iter().collect(),
+            Shape::ByType { variants, other } => variants
+                .iter()
+                .flat_map(|(_, f)| f.iter())
+                .chain(other.iter())
+                .collect(),
+        };
+        for f in fields {
+            let Some(inner) = &f.selection else {
+                continue;
+            };
+            if let Some(name) = &inner.fragment
+                && self.name_of(inner).is_none()
+            {
+                let ty = ns.alloc(&pascal(name));
+                self.types.push((name.clone(), inner.clone(), ty));
+            }
+            self.visit(inner, ns);
+        }
+    }
+
+    /// The name of the type of `sel`, when it is a shared fragment's selection.
+    fn name_of(&self, sel: &Selection) -> Option<&str> {
+        let fragment = sel.fragment.as_deref()?;
+        self.types
+            .iter()
+            .find(|(name, s, _)| name == fragment && s == sel)
+            .map(|(_, _, ty)| ty.as_str())
+    }
+
+    /// The types, with the types nested in them (prefixed with the fragment type's name),
+    /// allocated in `ns`.
+    fn emit(&self, table: &TypeTable<'_>, ns: &mut Namespace) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (fragment, sel, ty) in &self.types {
+            let mut ctx = OpCtx {
+                table,
+                ns: &mut *ns,
+                out: &mut out,
+                shared: self,
+                in_operations: true,
+            };
+            let note = format!(
+                "The fields of fragment `{fragment}`, one type for every operation that selects it."
+            );
+            ctx.emit_selection(&ident(ty), ty, sel, Some(&note));
+        }
+        out
+    }
 }
 
 struct OpCtx<'t, 'n> {
     table: &'t TypeTable<'t>,
     ns: &'n mut Namespace,
     out: &'n mut TokenStream,
-    seen: HashSet<String>,
+    shared: &'n SharedFragments,
+    /// True for the shared fragments' types, which live in `operations` itself, not in an
+    /// operation's module.
+    in_operations: bool,
 }
 
 impl OpCtx<'_, '_> {
@@ -1014,12 +1106,27 @@ impl OpCtx<'_, '_> {
             let inner = match &f.selection {
                 None => {
                     let leaf = self.table.leaf(named);
-                    qualify_leaf(self.table, named, leaf)
+                    if self.in_operations {
+                        // `operations` is one level above an operation's module.
+                        qualify_leaf_from(self.table, named, leaf, quote!(super))
+                    } else {
+                        qualify_leaf(self.table, named, leaf)
+                    }
                 }
-                Some(sel) => {
-                    let id = self.selection_type(parent, &f.key, sel);
-                    quote!(#id)
-                }
+                Some(sel) => match self.shared.name_of(sel) {
+                    Some(ty) => {
+                        let id = ident(ty);
+                        if self.in_operations {
+                            quote!(#id)
+                        } else {
+                            quote!(super::#id)
+                        }
+                    }
+                    None => {
+                        let id = self.selection_type(parent, &f.key, sel);
+                        quote!(#id)
+                    }
+                },
             };
             let mut ty = self.table.wrap(&f.ty, &inner);
             if f.conditional && f.ty.is_non_null() {
@@ -1043,10 +1150,12 @@ impl OpCtx<'_, '_> {
     /// that name, not the identifier (`Self` is written `Self_`, but nests as `SelfThing`).
     fn type_name(&mut self, parent: &str, key: &str) -> (Ident, String) {
         let base = pascal(key);
-        let name = if !self.ns.is_taken(&base) {
+        // In `operations`, shared by every fragment's types, a nested type is always named
+        // after its parent's.
+        let name = if !self.in_operations && !self.ns.is_taken(&base) {
             self.ns.alloc(&base)
         } else {
-            let prefixed = if parent == "Data" {
+            let prefixed = if parent == "Data" && !self.in_operations {
                 base.clone()
             } else {
                 // Joined without leading underscores (`_2fa`): `Data_2fa` is not camel case.
@@ -1059,22 +1168,34 @@ impl OpCtx<'_, '_> {
 
     /// Emits the type of a composite field's selection and returns its name.
     fn selection_type(&mut self, parent: &str, key: &str, sel: &Selection) -> Ident {
-        let received = self.table.received_serde();
         let (id, id_text) = self.type_name(parent, key);
-        let _ = self.seen.insert(id_text.clone());
+        self.emit_selection(&id, &id_text, sel, None);
+        id
+    }
+
+    /// Emits type `id` (allocated as `id_text`) of a selection, documented by its GraphQL
+    /// type's description and `note`.
+    fn emit_selection(&mut self, id: &Ident, id_text: &str, sel: &Selection, note: Option<&str>) {
+        let received = self.table.received_serde();
         let description = self
             .table
             .schema
             .get(&sel.type_name)
-            .and_then(|t| t.description.clone());
-        let docs = doc_attrs(Some(description.as_deref().unwrap_or(&format!(
-            "{} `{}`.",
-            article(&sel.type_name).replacen('a', "A", 1),
-            sel.type_name
-        ))));
+            .and_then(|t| t.description.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "{} `{}`.",
+                    article(&sel.type_name).replacen('a', "A", 1),
+                    sel.type_name
+                )
+            });
+        let docs = match note {
+            Some(note) => doc_attrs_with(Some(&description), note),
+            None => doc_attrs(Some(&description)),
+        };
         match &sel.shape {
             Shape::Fields(fields) => {
-                let fs = self.fields(&id_text, fields);
+                let fs = self.fields(id_text, fields);
                 self.out.extend(quote! {
                     #docs
                     #[derive(Debug, Clone, PartialEq, #received)]
@@ -1135,13 +1256,12 @@ impl OpCtx<'_, '_> {
                     }
                 });
                 self.out.extend(abstract_serde(
-                    &id,
+                    id,
                     &pairs,
                     Some(&other_id),
                     self.table.serde_both_ways(),
                 ));
             }
         }
-        id
     }
 }

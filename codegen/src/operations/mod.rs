@@ -62,6 +62,10 @@ pub struct Selection {
     pub type_name: String,
     /// The selected fields.
     pub shape: Shape,
+    /// The named fragment this selection is, when a field's selection set is exactly one spread
+    /// of it (`cart { ...CartFields }`, the fragment on the field's type): the client then gives
+    /// it one type, shared by every operation that selects the fragment so.
+    pub fragment: Option<String>,
 }
 
 /// What a selection set yields.

@@ -58,6 +58,7 @@ impl<'d> Resolver<'_, 'd> {
             return Selection {
                 type_name: type_name.to_string(),
                 shape: Shape::Fields(fields),
+                fragment: None,
             };
         }
         let possible: Vec<String> = schema
@@ -83,6 +84,7 @@ impl<'d> Resolver<'_, 'd> {
             return Selection {
                 type_name: type_name.to_string(),
                 shape: Shape::Fields(other),
+                fragment: None,
             };
         }
         let mut variants = Vec::new();
@@ -94,6 +96,7 @@ impl<'d> Resolver<'_, 'd> {
         Selection {
             type_name: type_name.to_string(),
             shape: Shape::ByType { variants, other },
+            fragment: None,
         }
     }
 
@@ -248,7 +251,9 @@ impl<'d> Resolver<'_, 'd> {
             } else {
                 let sets: Vec<&'d q::SelectionSet<'d, String>> =
                     c.nodes.iter().map(|n| &n.selection_set).collect();
-                Some(self.select(&target, &sets))
+                let mut selection = self.select(&target, &sets);
+                selection.fragment = self.whole_fragment(&sets, &target);
+                Some(selection)
             };
             out.push(SelectedField {
                 key: c.key,
@@ -261,6 +266,30 @@ impl<'d> Resolver<'_, 'd> {
             });
         }
         out
+    }
+}
+
+impl Resolver<'_, '_> {
+    /// The fragment that every one of `sets` is exactly (one unconditional spread, of a fragment
+    /// on `target` itself), if any: the selection is then the fragment's, whatever the operation.
+    fn whole_fragment(
+        &self,
+        sets: &[&q::SelectionSet<'_, String>],
+        target: &str,
+    ) -> Option<String> {
+        let mut name: Option<&str> = None;
+        for set in sets {
+            let [q::Selection::FragmentSpread(s)] = set.items.as_slice() else {
+                return None;
+            };
+            if !s.directives.is_empty() || name.is_some_and(|n| n != s.fragment_name) {
+                return None;
+            }
+            name = Some(&s.fragment_name);
+        }
+        let name = name?;
+        let q::TypeCondition::On(cond) = &self.fragments.get(name)?.type_condition;
+        (cond == target).then(|| name.to_string())
     }
 }
 

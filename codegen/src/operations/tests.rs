@@ -173,3 +173,41 @@ fn directives_the_schema_defines_are_checked() {
     let e = errors("query A { cart { id @tag(name: \"x\", other: 1) } }");
     assert!(e.contains("has no argument `other`"), "{e}");
 }
+
+#[test]
+fn a_selection_that_is_exactly_one_fragment_spread_is_that_fragment() {
+    let ops = ok(
+        "query A { cart { ...CartBits } node(id: \"1\") { ...CartBits } search(text: \"x\") { ...CartBits } }\n\
+         query B { cart { ...CartBits id } c: cart { ...CartBits @include(if: true) } }\n\
+         fragment CartBits on Cart { id items { ...ItemBits } }\n\
+         fragment ItemBits on Item { sku }",
+    );
+    let fragments = |op: &Operation| -> Vec<Option<String>> {
+        let Shape::Fields(fields) = &op.selection.shape else {
+            panic!("object root")
+        };
+        fields
+            .iter()
+            .map(|f| f.selection.as_ref().and_then(|s| s.fragment.clone()))
+            .collect()
+    };
+    // Only on the fragment's own type: not on an interface or a union it is spread on.
+    assert_eq!(
+        fragments(&ops[0]),
+        [Some("CartBits".to_string()), None, None]
+    );
+    // Not with other fields or under a condition.
+    assert_eq!(fragments(&ops[1]), [None, None]);
+    // Inside a fragment too.
+    let Shape::Fields(root) = &ops[0].selection.shape else {
+        panic!("object root")
+    };
+    let Some(Shape::Fields(cart)) = root[0].selection.as_ref().map(|s| &s.shape) else {
+        panic!("cart is an object")
+    };
+    let items = cart[1]
+        .selection
+        .as_ref()
+        .and_then(|s| s.fragment.as_deref());
+    assert_eq!(items, Some("ItemBits"));
+}
