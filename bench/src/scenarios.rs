@@ -65,6 +65,9 @@ pub enum Op {
     Hydrate,
     /// purchase `addItem` (the seed's) into the connection's own cart.
     AddItem,
+    /// purchase `addItem` with every connection adding to one shared cart (one user): the
+    /// cart's row is contended (issue #25).
+    AddItemShared,
     /// purchase: the seed's full `cart` query.
     PurchaseCart,
     /// marketplace `advertsWhere` (the seed's).
@@ -83,11 +86,12 @@ pub enum Op {
 
 impl Op {
     /// The operations of the load phase, at 1, 16 and 64 connections.
-    pub const LOAD: [Op; 9] = [
+    pub const LOAD: [Op; 10] = [
         Op::Inventory,
         Op::CheckoutUpdate,
         Op::Hydrate,
         Op::AddItem,
+        Op::AddItemShared,
         Op::PurchaseCart,
         Op::AdvertsWhere,
         Op::AdvertNode,
@@ -117,6 +121,7 @@ impl Op {
             Op::CheckoutUpdate => "client checkoutUpdateItems",
             Op::Hydrate => "shop hydrate",
             Op::AddItem => "purchase addItem",
+            Op::AddItemShared => "purchase addItem (one shared cart)",
             Op::PurchaseCart => "purchase cart",
             Op::AdvertsWhere => "marketplace advertsWhere",
             Op::AdvertNode => "marketplace node(advert)",
@@ -136,7 +141,9 @@ impl Op {
             | Op::AdvertNode
             | Op::AdminCarts
             | Op::AdminCustomerCarts => Kind::Read,
-            Op::CheckoutUpdate | Op::Hydrate | Op::AddItem | Op::Lock => Kind::Write,
+            Op::CheckoutUpdate | Op::Hydrate | Op::AddItem | Op::AddItemShared | Op::Lock => {
+                Kind::Write
+            }
             Op::QuickStart => Kind::Journey,
         }
     }
@@ -152,6 +159,9 @@ impl Op {
                 "`shop/hydrate_cart_with_context` (3 SKUs, market price list, voucher) with the seed's `SetPromotions` (45 % SKU promotion) and `set_voucher_promotion` active; a new cart each time"
             }
             Op::AddItem => "`purchase/add_item`, one user (cart) per connection",
+            Op::AddItemShared => {
+                "`purchase/add_item` of product SW-OFFICE-1Y (stock 100,000, so every add adds), every connection into one cart (one user)"
+            }
             Op::PurchaseCart => "`purchase/cart` (every field of the seed's query)",
             Op::AdvertsWhere => "`marketplace/adverts_where_list_adverts` as demo seller",
             Op::AdvertNode => "`marketplace/get_advert` (`Advert-100070734`)",
@@ -322,6 +332,12 @@ impl Ctx {
                     })
                     .collect::<anyhow::Result<_>>()?
             }
+            Op::AddItemShared => {
+                let (q, mut v) = self.ops.get("purchase", "add_item")?;
+                v["command"]["userId"] = json!(SHARED_USER);
+                v["command"]["productId"] = json!(SHARED_PRODUCT);
+                same(req("/purchase/graphql", &[], &q, &v)?)
+            }
             Op::PurchaseCart => {
                 let (q, v) = self.ops.get("purchase", "cart")?;
                 same(req("/purchase/graphql", &[], &q, &v)?)
@@ -412,6 +428,13 @@ impl Ctx {
         Ok(size)
     }
 }
+
+/// The one user (cart) of [`Op::AddItemShared`]: outside the range of [`bench_user`].
+pub const SHARED_USER: &str = "00000000-0000-4000-9000-000000000000";
+/// The product [`Op::AddItemShared`] adds: SW-OFFICE-1Y, stock 100,000, so that the shared
+/// cart's adds stay adds (the seed's product, stock 50, would turn them into stock warnings
+/// after 50).
+pub const SHARED_PRODUCT: &str = "5f0c2b7e9a1d4c3b8e6f0a9d2c1b4e7f";
 
 /// A purchase user id per connection (a GUID, as the seed's).
 pub fn bench_user(i: usize) -> String {

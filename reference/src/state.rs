@@ -6,6 +6,7 @@ use shopql_server_stubs::ServerConfig;
 use tokio::sync::watch;
 
 use crate::apis::purchase::catalogs::Catalogs;
+use crate::apis::purchase::combine::CartWriters;
 use crate::auth::{DEMO_SECRET, JwtKeys};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub limits: Arc<AbuseLimits>,
     /// The purchase API's store catalogues, kept for a few seconds.
     pub catalogs: Arc<Catalogs>,
+    /// The purchase API's per-cart queues of mutations (write combining).
+    pub cart_writers: Arc<CartWriters>,
     /// Metrics and readiness.
     pub observability: Arc<Observability>,
 }
@@ -68,6 +71,7 @@ impl AppState {
             keys: Arc::new(keys),
             limits,
             catalogs: Arc::default(),
+            cart_writers: Arc::default(),
             observability,
             clock,
             config: Arc::new(config),

@@ -3,6 +3,7 @@
 //!
 //! - `access`: the caller (anonymous, or a user bound by a bearer token) and what it may touch.
 //! - `service`: addressing, creation on first use, the load–change–price–save transaction.
+//! - `combine`: the mutations of one cart that arrive together share that transaction.
 //! - `resolvers`: the `PurchaseResolvers` implementation.
 //! - `output`: priced carts to GraphQL types; `inputs`: input checks; `patches`: partial
 //!   updates of shipments and payments.
@@ -15,6 +16,7 @@
 pub(crate) mod auth;
 pub(crate) mod cache;
 pub(crate) mod catalogs;
+pub(crate) mod combine;
 pub(crate) mod db;
 pub mod demo;
 pub(crate) mod input;

@@ -168,7 +168,7 @@ impl PurchaseApi {
         f: F,
     ) -> ApiResult<Option<CartType>>
     where
-        F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send,
+        F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send + 'static,
     {
         let v = mutate(&self.state, ctx, base, extra_products, f).await?;
         cart(&v)
@@ -207,7 +207,7 @@ impl PurchaseApi {
         pick: F,
     ) -> ApiResult<Option<CartType>>
     where
-        F: Fn(&mut CartDoc) -> ApiResult<&mut Vec<PropertyValue>> + Send,
+        F: Fn(&mut CartDoc) -> ApiResult<&mut Vec<PropertyValue>> + Send + 'static,
     {
         self.change(ctx, base, vec![], move |c| {
             let mut values = std::mem::take(pick(c.doc)?);

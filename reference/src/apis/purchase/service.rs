@@ -256,6 +256,19 @@ async fn view_with(
     products: HashMap<String, Product>,
     now_ms: i64,
 ) -> ApiResult<CartView> {
+    let customer_name = CustomerNames::default().of(conn, &row).await?;
+    priced(row, catalog, culture, products, now_ms, customer_name)
+}
+
+/// Prices `row` into a view (no I/O).
+fn priced(
+    row: CartRow,
+    catalog: Arc<StoreCatalog>,
+    culture: Option<&str>,
+    products: HashMap<String, Product>,
+    now_ms: i64,
+    customer_name: String,
+) -> ApiResult<CartView> {
     let currency = currency_of(&row, &catalog)?;
     let culture = catalog.culture(culture);
     let eval = evaluate(
@@ -267,13 +280,6 @@ async fn view_with(
             now_ms,
         },
     );
-    let customer_name = if row.is_anonymous {
-        "Anonymous".to_string()
-    } else {
-        db::customer_name(conn, &row.user_id)
-            .await?
-            .unwrap_or_else(|| row.user_id.clone())
-    };
     Ok(CartView {
         row,
         catalog,
@@ -355,9 +361,40 @@ impl Change<'_> {
     }
 }
 
-/// Loads (creating on first use) the addressed cart under its row lock, applies `change`,
-/// prices it, saves it and commits; returns the priced cart. An error from `change` rolls
-/// everything back.
+/// A mutation's change of a cart, as `mutate` takes it: run once, on the cart as the commands
+/// before it in its batch left it.
+pub(crate) type ChangeFn = Box<dyn FnOnce(&mut Change<'_>) -> ApiResult<()> + Send>;
+
+/// One mutation of a cart, waiting for its turn (see `combine`).
+pub(crate) struct Command {
+    /// Who addresses which cart.
+    pub a: Addressed,
+    /// The products the change names besides the cart's lines.
+    pub extra_products: Vec<String>,
+    /// The change.
+    pub change: ChangeFn,
+    /// The request's time.
+    pub now_ms: i64,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Command")
+            .field("a", &self.a)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Changes the addressed cart (creating it on first use): applies `change`, prices the cart,
+/// saves it and commits; returns the priced cart. An error from `change` changes nothing.
+///
+/// Addressing (the caller's user, the store's catalogue) and finding the cart's id are reads,
+/// done here on a pooled connection in parallel with other requests. The change itself goes to
+/// the cart's queue in this node (`combine`): the mutations that queue for one cart run in
+/// one transaction that locks its row once and commits once, which is what keeps a cart that
+/// many connections change at once from serialising them one transaction (and one row-lock
+/// wait) each (issue #25). A cart that does not exist yet is created and changed in a
+/// transaction of its own, so that a failed first change creates nothing.
 pub(crate) async fn mutate<F>(
     state: &AppState,
     ctx: &RequestContext,
@@ -366,32 +403,147 @@ pub(crate) async fn mutate<F>(
     change: F,
 ) -> ApiResult<Arc<CartView>>
 where
-    F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send,
+    F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send + 'static,
 {
     let principal = principal(ctx, &state.store).await?;
-    let now = state.now_ms();
+    let now_ms = state.now_ms();
+    let (a, id) = {
+        let mut conn = state.store.pool.acquire().await?;
+        let a = address(&mut conn, &state.catalogs, principal, &base).await?;
+        let id = existing_id(&mut conn, &a).await?;
+        (a, id)
+    };
+    let command = Command {
+        a,
+        extra_products,
+        change: Box::new(change),
+        now_ms,
+    };
+    let v = match id {
+        Some(id) => state.cart_writers.submit(state, id, command).await?,
+        None => create_and_change(state, command).await?,
+    };
+    Ok(remember(ctx, v))
+}
+
+/// The id of the cart `find` would find, without creating or claiming anything.
+async fn existing_id(conn: &mut AnyConnection, a: &Addressed) -> ApiResult<Option<String>> {
+    if let Some(id) = &a.cart_id
+        && let Some(row) = db::cart_by_id(conn, id).await?
+    {
+        return Ok(Some(row.id));
+    }
+    Ok(db::cart_by_key(conn, &a.key).await?.map(|row| row.id))
+}
+
+/// A first change: creates the cart and changes it in one transaction.
+async fn create_and_change(state: &AppState, command: Command) -> ApiResult<CartView> {
     let mut tx = state.store.begin().await?;
-    let a = address(&mut tx, &state.catalogs, principal, &base).await?;
-    let found = find(&mut tx, &a, true, now)
+    let found = find(&mut tx, &command.a, true, command.now_ms)
         .await?
         .ok_or_else(|| ApiError::internal("cart not created"))?;
-    let mut row = db::lock_cart(&mut tx, &found.id).await?.ok_or_else(|| {
+    let mut out = apply(&mut tx, &state.catalogs, &found.id, vec![command]).await?;
+    let v = out
+        .pop()
+        .ok_or_else(|| ApiError::internal("a change was not answered"))??;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Locks cart `id` (inside the caller's write transaction) and applies `commands` to it in
+/// order, each to the cart as the ones before it left it, then saves it once. The outcome of
+/// each command, in order: a command that is refused (access, a failed check in its change)
+/// leaves the cart as it was and fails alone. An `Err` (the lock, the save, a lost
+/// connection) fails them all; the caller must then not commit. Nothing to save (every command
+/// refused) saves nothing.
+pub(crate) async fn apply(
+    conn: &mut AnyConnection,
+    catalogs: &Catalogs,
+    id: &str,
+    commands: Vec<Command>,
+) -> ApiResult<Vec<ApiResult<CartView>>> {
+    let mut row = db::lock_cart(conn, id).await?.ok_or_else(|| {
         ApiError::conflict("the cart was removed while it was being changed; try again")
     })?;
-    let catalog = catalog_of(&mut tx, &state.catalogs, &row, &a.catalog).await?;
+    // One product query for the whole batch: the cart's lines and every product a command names
+    // (a line a command adds is then known to the commands after it).
+    let mut ids = product_ids(&row.doc);
+    ids.extend(
+        commands
+            .iter()
+            .flat_map(|c| c.extra_products.iter().cloned()),
+    );
+    let products = db::load_products(conn, &ids).await?;
+    let mut names = CustomerNames::default();
+    let mut out = Vec::with_capacity(commands.len());
+    let mut changed = false;
+    for command in commands {
+        let r = change_one(conn, catalogs, &row, &products, &mut names, command).await;
+        out.push(r.map(|(next, v)| {
+            row = next;
+            changed = true;
+            v
+        }));
+    }
+    if changed {
+        db::save_cart(conn, &row).await?;
+    }
+    Ok(out)
+}
+
+/// The customer's display name, read once per batch.
+#[derive(Default)]
+struct CustomerNames(Option<(String, String)>);
+
+impl CustomerNames {
+    async fn of(&mut self, conn: &mut AnyConnection, row: &CartRow) -> ApiResult<String> {
+        if row.is_anonymous {
+            return Ok("Anonymous".to_string());
+        }
+        if let Some((user, name)) = &self.0
+            && *user == row.user_id
+        {
+            return Ok(name.clone());
+        }
+        let name = db::customer_name(conn, &row.user_id)
+            .await?
+            .unwrap_or_else(|| row.user_id.clone());
+        self.0 = Some((row.user_id.clone(), name.clone()));
+        Ok(name)
+    }
+}
+
+/// One command on a copy of `row`: the changed row and its priced view, or why it was refused.
+async fn change_one(
+    conn: &mut AnyConnection,
+    catalogs: &Catalogs,
+    row: &CartRow,
+    products: &HashMap<String, Product>,
+    names: &mut CustomerNames,
+    command: Command,
+) -> ApiResult<(CartRow, CartView)> {
+    let Command {
+        a,
+        change,
+        now_ms: now,
+        ..
+    } = command;
+    let mut row = row.clone();
+    // The access check `find` makes, on the locked row.
+    if a.principal.authorize(&row, &a.user_id)? == Access::Claim {
+        row.is_anonymous = false;
+    }
+    let catalog = catalog_of(conn, catalogs, &row, &a.catalog).await?;
     let currency = currency_of(&row, &catalog)?;
     let culture = catalog.culture(a.culture.as_deref());
-    let mut ids = product_ids(&row.doc);
-    ids.extend(extra_products);
-    let products = db::load_products(&mut tx, &ids).await?;
     let (warnings, refresh) = {
         let mut c = Change {
             doc: &mut row.doc,
-            cart_type: &found.cart_type,
+            cart_type: &row.cart_type,
             catalog: &catalog,
             currency: &currency,
             culture: &culture,
-            products: &products,
+            products,
             now_ms: now,
             warnings: Vec::new(),
             recapture: false,
@@ -406,7 +558,7 @@ where
             &PricingInput {
                 catalog: &catalog,
                 currency: &currency,
-                products: &products,
+                products,
                 now_ms: now,
             },
         );
@@ -414,14 +566,21 @@ where
     }
     row.comment = row.doc.comment.clone();
     row.modified_ms = now;
-    db::save_cart(&mut tx, &row).await?;
-    let products: HashMap<String, Product> = products
-        .into_iter()
-        .filter(|(id, _)| row.doc.items.iter().any(|l| &l.product_id == id))
+    let mine: HashMap<String, Product> = products
+        .iter()
+        .filter(|(id, _)| row.doc.items.iter().any(|l| &l.product_id == *id))
+        .map(|(id, p)| (id.clone(), p.clone()))
         .collect();
-    let v = view_with(&mut tx, row, catalog, Some(&culture), products, now).await?;
-    tx.commit().await?;
-    Ok(remember(ctx, v))
+    let customer_name = names.of(conn, &row).await?;
+    let v = priced(
+        row.clone(),
+        catalog,
+        Some(&culture),
+        mine,
+        now,
+        customer_name,
+    )?;
+    Ok((row, v))
 }
 
 /// Reads the addressed cart, creating it (empty) on first use.
