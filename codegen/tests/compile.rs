@@ -274,6 +274,16 @@ pub fn lines<'a>(
 ) -> [&'a kitchen_sink::operations::VariantLine; 2] {
     [&page.products[0].first_variant[0], &again.products[0].variants[0]]
 }
+
+/// `... on Named { name }` on a union whose members all implement `Named`: every member
+/// decodes its name (the union itself has no `name` to select it on).
+pub fn hit_name(hit: &kitchen_sink::operations::Hit) -> Option<&str> {
+    match hit {
+        kitchen_sink::operations::Hit::Product(p) => Some(&p.name),
+        kitchen_sink::operations::Hit::Article(a) => Some(&a.name),
+        kitchen_sink::operations::Hit::Other(_) => None,
+    }
+}
 "##;
 
 /// Each fragment selected whole has one type in `operations`, not one per operation.

@@ -66,8 +66,18 @@ impl<'d> Resolver<'_, 'd> {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let covers_all =
-            |cond: &str| cond == type_name || possible.iter().all(|p| schema.type_applies(cond, p));
+        // A condition every possible type meets selects its fields on the abstract type itself,
+        // as long as they are the abstract type's fields: `... on Named { name }` on a union
+        // whose members all implement `Named` selects `name`, which the union does not have, so
+        // it is decoded per member.
+        let covers_all = |cond: &str| {
+            cond == type_name
+                || (possible.iter().all(|p| schema.type_applies(cond, p))
+                    && schema
+                        .fields(cond)
+                        .iter()
+                        .all(|f| schema.field(type_name, &f.name).is_some()))
+        };
         let mut conditions = Vec::new();
         self.conditions(sets, &mut conditions, &mut Vec::new());
         let specific: Vec<&String> = possible
