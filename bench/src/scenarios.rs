@@ -66,7 +66,7 @@ pub enum Op {
     /// purchase `addItem` (the seed's) into the connection's own cart.
     AddItem,
     /// purchase `addItem` with every connection adding to one shared cart (one user): the
-    /// cart's row is contended (issue #25).
+    /// cart's row is contended.
     AddItemShared,
     /// purchase: the seed's full `cart` query.
     PurchaseCart,

@@ -7,10 +7,10 @@
 //! and committed once — and only then answers each caller with the cart as its own command left
 //! it. Commands that arrive meanwhile form the next batch. Before, every mutation of a shared cart
 //! was a transaction of its own that held the row lock for all its statements and its commit,
-//! so they ran one after the other and their p99 grew with the queue (issue #25: on PostgreSQL,
-//! 64 connections adding to one cart got about 350 req/s with a p99 of 0.5 s in `bench/run`'s
-//! `purchase addItem (one shared cart)`); now the lock, the save and the commit are once per
-//! batch.
+//! so they ran one after the other and their p99 grew with the queue (on PostgreSQL, 64
+//! connections adding to one cart got about 350 req/s with a p99 of 0.5 s in `bench/run`'s
+//! `purchase addItem (one shared cart)`, see `bench/FINDINGS.md`); now the lock, the save and
+//! the commit are once per batch.
 //!
 //! - Durability: nobody is answered `Ok` before the `COMMIT` that holds its change returned.
 //! - Isolation of failures: a refused command (access, a failed check in its change) leaves the
