@@ -31,7 +31,7 @@ CREATE TABLE shop_cart_customer_counts (
 );
 
 INSERT INTO shop_cart_counts (tenant, state, has_items, span, bucket, shard, n)
-    SELECT tenant, state, item_count > 0, span, updated_at / span, unicode(substr(id, -1)) % 8, COUNT(*)
+    SELECT tenant, state, item_count > 0, span, updated_at / span, COALESCE(unicode(substr(id, -1)), 0) % 8, COUNT(*)
     FROM shop_carts, (SELECT 86400000 AS span UNION ALL SELECT 3600000) GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO shop_cart_customer_counts (tenant, customer_identifier, state, has_items, day, n)
     SELECT tenant, customer_identifier, state, item_count > 0, updated_at / 86400000, COUNT(*)
@@ -39,10 +39,10 @@ INSERT INTO shop_cart_customer_counts (tenant, customer_identifier, state, has_i
 
 CREATE TRIGGER shop_cart_counts_insert AFTER INSERT ON shop_carts BEGIN
     INSERT INTO shop_cart_counts (tenant, state, has_items, span, bucket, shard, n)
-        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 86400000, NEW.updated_at / 86400000, unicode(substr(NEW.id, -1)) % 8, 1)
+        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 86400000, NEW.updated_at / 86400000, COALESCE(unicode(substr(NEW.id, -1)), 0) % 8, 1)
         ON CONFLICT (tenant, state, has_items, span, bucket, shard) DO UPDATE SET n = n + 1;
     INSERT INTO shop_cart_counts (tenant, state, has_items, span, bucket, shard, n)
-        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 3600000, NEW.updated_at / 3600000, unicode(substr(NEW.id, -1)) % 8, 1)
+        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 3600000, NEW.updated_at / 3600000, COALESCE(unicode(substr(NEW.id, -1)), 0) % 8, 1)
         ON CONFLICT (tenant, state, has_items, span, bucket, shard) DO UPDATE SET n = n + 1;
     INSERT INTO shop_cart_customer_counts (tenant, customer_identifier, state, has_items, day, n)
         SELECT NEW.tenant, NEW.customer_identifier, NEW.state, NEW.item_count > 0, NEW.updated_at / 86400000, 1
@@ -53,10 +53,10 @@ END;
 CREATE TRIGGER shop_cart_counts_delete AFTER DELETE ON shop_carts BEGIN
     UPDATE shop_cart_counts SET n = n - 1
         WHERE tenant = OLD.tenant AND state = OLD.state AND has_items = (OLD.item_count > 0)
-        AND span = 86400000 AND bucket = OLD.updated_at / 86400000 AND shard = unicode(substr(OLD.id, -1)) % 8;
+        AND span = 86400000 AND bucket = OLD.updated_at / 86400000 AND shard = COALESCE(unicode(substr(OLD.id, -1)), 0) % 8;
     UPDATE shop_cart_counts SET n = n - 1
         WHERE tenant = OLD.tenant AND state = OLD.state AND has_items = (OLD.item_count > 0)
-        AND span = 3600000 AND bucket = OLD.updated_at / 3600000 AND shard = unicode(substr(OLD.id, -1)) % 8;
+        AND span = 3600000 AND bucket = OLD.updated_at / 3600000 AND shard = COALESCE(unicode(substr(OLD.id, -1)), 0) % 8;
     UPDATE shop_cart_customer_counts SET n = n - 1
         WHERE tenant = OLD.tenant AND customer_identifier = OLD.customer_identifier AND state = OLD.state
         AND has_items = (OLD.item_count > 0) AND day = OLD.updated_at / 86400000;
@@ -72,18 +72,18 @@ WHEN OLD.state IS NOT NEW.state
 BEGIN
     UPDATE shop_cart_counts SET n = n - 1
         WHERE tenant = OLD.tenant AND state = OLD.state AND has_items = (OLD.item_count > 0)
-        AND span = 86400000 AND bucket = OLD.updated_at / 86400000 AND shard = unicode(substr(OLD.id, -1)) % 8;
+        AND span = 86400000 AND bucket = OLD.updated_at / 86400000 AND shard = COALESCE(unicode(substr(OLD.id, -1)), 0) % 8;
     UPDATE shop_cart_counts SET n = n - 1
         WHERE tenant = OLD.tenant AND state = OLD.state AND has_items = (OLD.item_count > 0)
-        AND span = 3600000 AND bucket = OLD.updated_at / 3600000 AND shard = unicode(substr(OLD.id, -1)) % 8;
+        AND span = 3600000 AND bucket = OLD.updated_at / 3600000 AND shard = COALESCE(unicode(substr(OLD.id, -1)), 0) % 8;
     UPDATE shop_cart_customer_counts SET n = n - 1
         WHERE tenant = OLD.tenant AND customer_identifier = OLD.customer_identifier AND state = OLD.state
         AND has_items = (OLD.item_count > 0) AND day = OLD.updated_at / 86400000;
     INSERT INTO shop_cart_counts (tenant, state, has_items, span, bucket, shard, n)
-        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 86400000, NEW.updated_at / 86400000, unicode(substr(NEW.id, -1)) % 8, 1)
+        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 86400000, NEW.updated_at / 86400000, COALESCE(unicode(substr(NEW.id, -1)), 0) % 8, 1)
         ON CONFLICT (tenant, state, has_items, span, bucket, shard) DO UPDATE SET n = n + 1;
     INSERT INTO shop_cart_counts (tenant, state, has_items, span, bucket, shard, n)
-        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 3600000, NEW.updated_at / 3600000, unicode(substr(NEW.id, -1)) % 8, 1)
+        VALUES (NEW.tenant, NEW.state, NEW.item_count > 0, 3600000, NEW.updated_at / 3600000, COALESCE(unicode(substr(NEW.id, -1)), 0) % 8, 1)
         ON CONFLICT (tenant, state, has_items, span, bucket, shard) DO UPDATE SET n = n + 1;
     INSERT INTO shop_cart_customer_counts (tenant, customer_identifier, state, has_items, day, n)
         SELECT NEW.tenant, NEW.customer_identifier, NEW.state, NEW.item_count > 0, NEW.updated_at / 86400000, 1
