@@ -12,6 +12,8 @@ use crate::{BackendResults, CONNECTIONS, Results};
 
 /// The p99 target at 64 connections, ms.
 pub const P99_TARGET_MS: f64 = 10.0;
+/// The p99 target at 64 connections for adds to one shared cart on PostgreSQL, ms.
+pub const SHARED_CART_P99_TARGET_MS: f64 = 50.0;
 /// The codegen target for the seven schemas, ms.
 pub const CODEGEN_TARGET_MS: f64 = 50.0;
 /// The growth target: p50 at the largest size over p50 at the smallest.
@@ -180,42 +182,58 @@ fn targets(md: &mut String, r: &Results) -> anyhow::Result<()> {
     writeln!(md, "## Targets\n")?;
     writeln!(md, "| target | figure | verdict |\n|---|---|---|")?;
     for b in &r.backends {
+        // The throughput and p99 targets are SQLite's (FULL sync); on PostgreSQL only the
+        // shared cart's p99 is a target, since its row contention is PostgreSQL's.
+        let sqlite = b.backend.starts_with("SQLite");
         for o in &b.ops {
-            let Some(t) = o.kind.target() else { continue };
+            let shared = o.op == Op::AddItemShared && b.backend == "PostgreSQL";
+            let Some(t) = o.op.target().filter(|_| sqlite || shared) else {
+                continue;
+            };
             if let Some(u) = &o.unavailable {
                 writeln!(
                     md,
-                    "| {} {} ≥ {} of ceiling at 64 conn | not measured: {} | ❔ |",
+                    "| {} {} at 64 conn | not measured: {} | ❔ |",
                     b.backend,
                     o.label,
-                    pct(t),
                     first_line(u)
                 )?;
                 continue;
             }
-            if let Some(p) = o.points.iter().find(|p| p.connections == 64)
-                && let Some(x) = ratio(b, p)
-            {
+            let Some(p) = o.points.iter().find(|p| p.connections == 64) else {
+                continue;
+            };
+            if sqlite && let Some(x) = ratio(b, p) {
+                let base = o.op.baseline().filter(|b| *b > 0.0);
                 writeln!(
                     md,
-                    "| {} {} ({}) ≥ {} of ceiling at 64 conn | {} ({} req/s) | {} |",
+                    "| {} {} ({}) ≥ {} of ceiling at 64 conn{} | {} ({} req/s){} | {} |",
                     b.backend,
                     o.label,
                     o.kind.as_str(),
                     pct(t),
+                    base.map(|b| format!(" (baseline {})", pct(b)))
+                        .unwrap_or_default(),
                     pct(x),
                     rate(p.requests_per_second),
+                    base.map(|b| format!(", {:.1}× baseline", x / b))
+                        .unwrap_or_default(),
                     yes(x >= t && p.errors == 0)
                 )?;
-                writeln!(
-                    md,
-                    "| {} {} p99 < {P99_TARGET_MS} ms at 64 conn | {} ms | {} |",
-                    b.backend,
-                    o.label,
-                    ms(p.p99_ms),
-                    yes(p.p99_ms < P99_TARGET_MS)
-                )?;
             }
+            let limit = if shared {
+                SHARED_CART_P99_TARGET_MS
+            } else {
+                P99_TARGET_MS
+            };
+            writeln!(
+                md,
+                "| {} {} p99 < {limit} ms at 64 conn | {} ms | {} |",
+                b.backend,
+                o.label,
+                ms(p.p99_ms),
+                yes(p.p99_ms < limit)
+            )?;
         }
         if let (Some(first), Some(last)) = (b.growth.first(), b.growth.last())
             && b.growth.len() > 1
@@ -418,12 +436,12 @@ fn load_section(md: &mut String, out: &Path, b: &BackendResults) -> anyhow::Resu
             log: false,
             marks: &[
                 Mark {
-                    at: 30.0,
-                    label: "read target 30 %".into(),
+                    at: 10.0,
+                    label: "read floor 10 %".into(),
                 },
                 Mark {
-                    at: 15.0,
-                    label: "write target 15 %".into(),
+                    at: 3.0,
+                    label: "write floor 3 %".into(),
                 },
             ],
         },
