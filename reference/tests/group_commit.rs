@@ -109,3 +109,33 @@ async fn a_writer_dropped_at_any_point_takes_only_its_own_write() -> anyhow::Res
     assert_eq!(count(&store, "after-").await?, 2);
     Ok(())
 }
+
+/// The writer never checkpoints (a checkpoint inside its `COMMIT` would stall every queued
+/// writer); passive checkpoints on a reader connection keep the WAL from growing instead. After
+/// writes that span about five checkpoint periods, the WAL holds fewer frames than there were
+/// commits: each of these commits appends two or three, so the WAL was started over along the
+/// way (without the writer's share of the checkpoint it never is, under steady writes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoints_run_beside_the_writer_and_keep_the_wal_short() -> anyhow::Result<()> {
+    let (store, _db) = store().await?;
+    let started = std::time::Instant::now();
+    let mut commits = 0_i64;
+    while started.elapsed() < Duration::from_millis(2_400) {
+        write(store.clone(), format!("wal-{commits}"), false).await?;
+        commits += 1;
+    }
+    assert_eq!(
+        count(&store, "wal-").await?,
+        commits * 2,
+        "every write is there"
+    );
+    // (busy, frames in the WAL, frames checkpointed)
+    let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(&store.pool)
+        .await?;
+    assert!(
+        frames < commits,
+        "{commits} commits left {frames} frames in the WAL: no checkpoint reset it"
+    );
+    Ok(())
+}

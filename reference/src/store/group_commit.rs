@@ -15,10 +15,21 @@
 //! or an I/O error, which makes `ROLLBACK TO` fail; a failed `COMMIT`) fails every member of the
 //! group that has not been answered: none of them was acknowledged, so nothing acknowledged is lost.
 //!
+//! Checkpoints are not left to the `COMMIT`: SQLite's automatic one would run inside the commit
+//! that crosses 1,000 WAL pages, copying them and fsyncing the database file while the group's
+//! members and every queued writer wait. After a commit, at most once a [`CHECKPOINT_EVERY`], a
+//! reader connection runs a passive checkpoint beside the writer (it takes no lock a writer or
+//! reader waits for) and copies nearly all of the WAL. It cannot copy what the writer appends
+//! meanwhile, and SQLite starts the WAL over only once every page is copied; so after the next
+//! group's members are answered, the writer copies that short remainder itself, and its next
+//! transaction can reset the WAL. Durability does not depend on any of it: a commit is in the
+//! fsynced WAL either way.
+//!
 //! Written by hand: sqlx has no group commit, and the savepoint protocol is specific to one
 //! connection lent in turn.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use prometheus_client::metrics::counter::Counter;
@@ -36,6 +47,8 @@ const MAX_OPEN: Duration = Duration::from_millis(5);
 /// How long a writer waits for its turn before it gives up with `UNAVAILABLE`, as it waited for
 /// the writer pool before (a transaction that waits for a second one would otherwise hang).
 const MAX_WAIT: Duration = Duration::from_secs(30);
+/// How often at most a checkpoint copies the WAL into the database, while writes come.
+pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// A writer's place in the queue: the task answers with the connection, lent inside a savepoint.
 type Request = oneshot::Sender<Result<Member, ApiError>>;
@@ -56,11 +69,18 @@ struct Counts {
 }
 
 impl GroupWriter {
-    /// Starts the task that runs the groups on `pool` (one connection: SQLite's one writer).
-    pub(super) fn spawn(pool: AnyPool) -> Self {
+    /// Starts the task that runs the groups on `pool` (one connection: SQLite's one writer,
+    /// with automatic checkpoints off); `readers` run the checkpoints.
+    pub(super) fn spawn(pool: AnyPool, readers: AnyPool) -> Self {
         let (requests, queue) = mpsc::unbounded_channel();
         let counts = Arc::new(Counts::default());
-        tokio::spawn(run(pool.clone(), queue, counts.clone()));
+        let checkpoints = Checkpoints {
+            readers,
+            running: Arc::new(AtomicBool::new(false)),
+            copied: Arc::new(AtomicBool::new(false)),
+            last: Instant::now(),
+        };
+        tokio::spawn(run(pool.clone(), queue, counts.clone(), checkpoints));
         Self {
             requests,
             pool,
@@ -196,8 +216,61 @@ async fn leave(mut conn: PoolConnection<Any>) -> Group {
 /// Those waiting for a group's `COMMIT`.
 type Waiting = Vec<oneshot::Sender<Result<(), ApiError>>>;
 
+/// Checkpoints: most of the copying beside the writer, on a reader connection; the remainder by
+/// the writer between groups.
+struct Checkpoints {
+    readers: AnyPool,
+    /// A reader's checkpoint is running (one at a time).
+    running: Arc<AtomicBool>,
+    /// A reader's checkpoint has finished: the writer copies what it left.
+    copied: Arc<AtomicBool>,
+    last: Instant,
+}
+
+impl Checkpoints {
+    /// After a commit: starts a passive checkpoint on a reader unless one started within
+    /// [`CHECKPOINT_EVERY`] or is still running. It is a task of its own, so the writer does not
+    /// wait for it; one that fails (a full disk) is logged and a later commit tries again.
+    fn after_commit(&mut self) {
+        if self.last.elapsed() < CHECKPOINT_EVERY || self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.last = Instant::now();
+        let (readers, running, copied) = (
+            self.readers.clone(),
+            self.running.clone(),
+            self.copied.clone(),
+        );
+        tokio::spawn(async move {
+            match readers.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                Ok(_) => copied.store(true, Ordering::Release),
+                Err(e) => {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; a later commit retries")
+                }
+            }
+            running.store(false, Ordering::Release);
+        });
+    }
+
+    /// Between groups, once a reader's checkpoint has finished: the writer copies the pages
+    /// appended since it started, after which SQLite can start the WAL over.
+    async fn finish(&self, pool: &AnyPool) {
+        if !self.copied.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            tracing::warn!(error = %e, "WAL checkpoint failed; a later commit retries");
+        }
+    }
+}
+
 /// The task: one group after the other, for as long as a handle exists.
-async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts: Arc<Counts>) {
+async fn run(
+    pool: AnyPool,
+    mut queue: mpsc::UnboundedReceiver<Request>,
+    counts: Arc<Counts>,
+    mut checkpoints: Checkpoints,
+) {
     while let Some(first) = queue.recv().await {
         let mut conn = match pool.acquire().await {
             Ok(conn) => conn,
@@ -228,6 +301,7 @@ async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts:
                 Ok(_) => {
                     counts.commits.inc();
                     counts.writes.inc_by(waiting.len() as u64);
+                    checkpoints.after_commit();
                     Ok(())
                 }
                 Err(e) => {
@@ -239,6 +313,7 @@ async fn run(pool: AnyPool, mut queue: mpsc::UnboundedReceiver<Request>, counts:
         for member in waiting {
             let _ = member.send(outcome.clone());
         }
+        checkpoints.finish(&pool).await;
     }
 }
 

@@ -206,13 +206,14 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?;
         let (pool, writer) = match backend {
             Backend::Sqlite => {
-                let readers = sqlite_pool(options.clone(), 8, sync).await?;
+                let readers = sqlite_pool(options.clone(), 8, sync, true).await?;
                 // An in-memory database exists once per pool: it cannot have a second one.
                 let writer = if url.contains(":memory:") {
                     None
                 } else {
                     Some(group_commit::GroupWriter::spawn(
-                        sqlite_pool(options, 1, sync).await?,
+                        sqlite_pool(options, 1, sync, false).await?,
+                        readers.clone(),
                     ))
                 };
                 (readers, writer)
@@ -355,11 +356,14 @@ impl Store {
     }
 }
 
-/// A pool of `size` connections to a SQLite file in WAL mode with `sync`.
+/// A pool of `size` connections to a SQLite file in WAL mode with `sync`; without
+/// `auto_checkpoint` its commits never checkpoint (the group-commit writer's: it has the
+/// checkpoints run beside it).
 async fn sqlite_pool(
     options: AnyConnectOptions,
     size: u32,
     sync: SqliteSync,
+    auto_checkpoint: bool,
 ) -> anyhow::Result<AnyPool> {
     Ok(AnyPoolOptions::new()
         .max_connections(size)
@@ -374,6 +378,9 @@ async fn sqlite_pool(
                     .await?;
                 conn.execute("PRAGMA busy_timeout = 30000").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
+                if !auto_checkpoint {
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                }
                 Ok(())
             })
         })
