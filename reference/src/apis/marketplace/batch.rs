@@ -44,6 +44,7 @@ pub(crate) trait Nested: Clone + Eq + Hash + Send + Sync + 'static {
     type Connection: Clone + Send + Sync + 'static;
     /// Its node type.
     type Node: Clone + Send + Sync + 'static;
+
     /// What its parents are.
     fn parent(&self) -> Parent;
 
