@@ -425,3 +425,211 @@ async fn batched_variant_pages_equal_the_per_advert_ones() -> anyhow::Result<()>
     }
     Ok(())
 }
+
+/// Demo adverts with images, documents, advert option values and variants with images and
+/// option values; the first by id (a page of one) has some of each.
+const MEDIA_ADVERTS: [i64; 6] = [
+    100_070_729,
+    100_070_730,
+    100_070_734,
+    100_077_690,
+    100_077_700,
+    100_077_701,
+];
+
+/// The selection of the connection `field`: its total, page info and edges with `node`.
+fn connection(field: &str, node: &str) -> String {
+    format!(
+        "{field} {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ {node} }} }} }}"
+    )
+}
+
+/// An option type and the first page of its values.
+fn option_type() -> String {
+    format!(
+        "optionType {{ id {} }}",
+        connection("optionValues(first: 2)", "id name")
+    )
+}
+
+/// A variant's images and option values.
+fn variant_connections() -> String {
+    format!(
+        "{} {}",
+        connection("images(first: 1)", "id url"),
+        connection(
+            "optionValues(first: 1)",
+            &format!("id name {}", option_type())
+        )
+    )
+}
+
+/// An advert's images, documents, option values and variants (with theirs).
+fn advert_connections() -> String {
+    [
+        connection("images(first: 1)", "id url alt"),
+        connection("documents(first: 1)", "id filename"),
+        connection(
+            "advertOptionValues(first: 1)",
+            &format!("textValue optionValue {{ id }} {}", option_type()),
+        ),
+        connection(
+            "variants(first: 2)",
+            &format!("id {}", variant_connections()),
+        ),
+    ]
+    .join(" ")
+}
+
+/// `advertsWhere` over the first `first` of [`MEDIA_ADVERTS`], selecting their connections.
+fn media_page(first: usize) -> String {
+    format!(
+        "{{ advertsWhere(legacyIds: {:?}, first: {first}) {{ nodes {{ id legacyId {} }} }} }}",
+        MEDIA_ADVERTS,
+        advert_connections()
+    )
+}
+
+/// Below a page of adverts, the first pages of every advert's images, documents and option
+/// values, of every variant's images and option values and of every option type's values load
+/// in batches (one windowed statement per connection): a page of six adverts costs no more
+/// statements than a page of one.
+#[tokio::test]
+async fn a_page_of_adverts_loads_its_nested_connections_in_batches() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let statements = Statements::install();
+    for db in marketplace_support::databases().await? {
+        let mp = marketplace_support::Mp::start(&db).await?;
+        let page = |first: usize| {
+            let (mp, statements) = (&mp, &statements);
+            async move {
+                statements.take();
+                let d = mp.data(&media_page(first), json!({})).await?;
+                let nodes = d["advertsWhere"]["nodes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                assert_eq!(nodes.len(), first, "{d}");
+                // A connection the pool opens meanwhile runs its set-up statements; they are
+                // not the request's.
+                let mut taken = statements.take();
+                taken.retain(|s| !s.starts_with("PRAGMA") && !s.starts_with("SET "));
+                anyhow::Ok((nodes, taken))
+            }
+        };
+        let (one_page, one) = page(1).await?;
+        let (all_page, all) = page(MEDIA_ADVERTS.len()).await?;
+        println!(
+            "[{}] statements: {} for a page of one advert, {} for a page of {}",
+            mp.label,
+            one.len(),
+            all.len(),
+            MEDIA_ADVERTS.len()
+        );
+        // Something to page at every level of the first advert.
+        let first = &one_page[0];
+        for nested in [
+            &first["images"],
+            &first["documents"],
+            &first["advertOptionValues"],
+            &first["advertOptionValues"]["edges"][0]["node"]["optionType"]["optionValues"],
+            &first["variants"],
+            &first["variants"]["edges"][1]["node"]["images"],
+            &first["variants"]["edges"][1]["node"]["optionValues"],
+        ] {
+            assert!(nested["totalCount"].as_i64() > Some(0), "{first}");
+        }
+        assert_eq!(all_page[0], *first, "[{}]", mp.label);
+        // One window per connection and depth: the adverts' images, documents, option values
+        // and variants, the variants' images and option values, and the option types' values
+        // below the adverts' option values and below the variants' (asked at different depths,
+        // so in two batches unless they happen to meet in one batch window).
+        let windows = count(&all, "row_number() over");
+        assert!(
+            (7..=8).contains(&windows),
+            "[{}] {windows} windowed statements: {all:#?}",
+            mp.label
+        );
+        assert!(
+            all.len() <= one.len(),
+            "[{}] statements for one advert:\n{one:#?}\nfor {}:\n{all:#?}",
+            mp.label,
+            MEDIA_ADVERTS.len()
+        );
+        mp.stop().await?;
+    }
+    Ok(())
+}
+
+/// The batched first pages below a page of adverts are exactly the pages each parent gets
+/// alone: every advert's through `node(id)`, every variant's through `node(id)` of the variant,
+/// and every option type's below either (a page of one option value, alone in its list).
+#[tokio::test]
+async fn batched_nested_pages_equal_the_per_parent_ones() -> anyhow::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    for db in marketplace_support::databases().await? {
+        let mp = marketplace_support::Mp::start(&db).await?;
+        let d = mp.data(&media_page(MEDIA_ADVERTS.len()), json!({})).await?;
+        let adverts = d["advertsWhere"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(adverts.len(), MEDIA_ADVERTS.len(), "[{}] {d}", mp.label);
+        let advert_alone = format!(
+            "query A($id: ID!) {{ node(id: $id) {{ ... on Advert {{ id legacyId {} }} }} }}",
+            advert_connections()
+        );
+        let variant_alone = format!(
+            "query V($id: ID!) {{ node(id: $id) {{ ... on Variant {{ id {} }} }} }}",
+            variant_connections()
+        );
+        let mut variants = Vec::new();
+        for advert in &adverts {
+            let alone = mp
+                .data(&advert_alone, json!({ "id": advert["id"] }))
+                .await?;
+            assert_eq!(alone["node"], *advert, "[{}]", mp.label);
+            for edge in advert["variants"]["edges"].as_array().into_iter().flatten() {
+                let variant = &edge["node"];
+                let alone = mp
+                    .data(&variant_alone, json!({ "id": variant["id"] }))
+                    .await?;
+                assert_eq!(alone["node"], *variant, "[{}]", mp.label);
+                variants.push(variant.clone());
+            }
+        }
+        // The pages compared hold more than one page's worth somewhere, at every level.
+        let more = |v: &serde_json::Value| v["pageInfo"]["hasNextPage"] == true;
+        let option_types = || {
+            adverts
+                .iter()
+                .flat_map(|a| a["advertOptionValues"]["edges"].as_array().cloned())
+                .flatten()
+                .map(|e| e["node"]["optionType"]["optionValues"].clone())
+        };
+        assert!(adverts.iter().any(|a| more(&a["images"])), "[{}]", mp.label);
+        assert!(
+            adverts.iter().any(|a| more(&a["documents"])),
+            "[{}]",
+            mp.label
+        );
+        assert!(
+            adverts.iter().any(|a| more(&a["advertOptionValues"])),
+            "[{}]",
+            mp.label
+        );
+        assert!(
+            variants.iter().any(|v| more(&v["images"])),
+            "[{}]",
+            mp.label
+        );
+        assert!(
+            variants.iter().any(|v| more(&v["optionValues"])),
+            "[{}]",
+            mp.label
+        );
+        assert!(option_types().any(|o| more(&o)), "[{}]", mp.label);
+        mp.stop().await?;
+    }
+    Ok(())
+}

@@ -4,11 +4,14 @@
 //! is `WHERE (keys) > (cursor) ORDER BY keys LIMIT n + 1`, so pages neither skip nor repeat rows
 //! and cost the same at any depth).
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use shopql_server_stubs::{ApiError, FieldContext};
 use sqlx::AnyPool;
+use sqlx::any::AnyRow;
 
 use super::sql::{Arg, Sql, col};
 
@@ -361,15 +364,7 @@ pub(crate) async fn fetch(
     let rows = sql.fetch_all(pool).await?;
     let mut keyed = Vec::with_capacity(rows.len());
     for row in &rows {
-        let mut keys = Vec::with_capacity(kinds.len());
-        for (i, kind) in kinds.iter().enumerate() {
-            let name = format!("k{i}");
-            keys.push(match kind {
-                KeyKind::Int => KeyVal::Int(col::<i64>(row, &name)?),
-                KeyKind::Text => KeyVal::Text(col::<String>(row, &name)?),
-            });
-        }
-        keyed.push(keys);
+        keyed.push(read_keys(row, &kinds)?);
     }
     let more = keyed.len() > n;
     keyed.truncate(n);
@@ -390,16 +385,7 @@ pub(crate) async fn fetch(
     }
     let entries = keyed
         .into_iter()
-        .map(|keys| {
-            let id = match keys.last() {
-                Some(KeyVal::Int(i)) => *i,
-                _ => 0,
-            };
-            Entry {
-                cursor: encode_cursor(&listing.tag, keys),
-                id,
-            }
-        })
+        .map(|keys| entry(&listing.tag, keys))
         .collect();
     Ok(Page {
         entries,
@@ -407,6 +393,99 @@ pub(crate) async fn fetch(
         has_previous_page: has_prev,
         total_count: i32::try_from(total).unwrap_or(i32::MAX),
     })
+}
+
+/// The sort keys `k0`, `k1`, … of a row, of `kinds`.
+fn read_keys(row: &AnyRow, kinds: &[KeyKind]) -> Result<Vec<KeyVal>, ApiError> {
+    let mut keys = Vec::with_capacity(kinds.len());
+    for (i, kind) in kinds.iter().enumerate() {
+        let name = format!("k{i}");
+        keys.push(match kind {
+            KeyKind::Int => KeyVal::Int(col::<i64>(row, &name)?),
+            KeyKind::Text => KeyVal::Text(col::<String>(row, &name)?),
+        });
+    }
+    Ok(keys)
+}
+
+/// The page element at `keys` (the last is the id) of the connection `tag`.
+fn entry(tag: &str, keys: Vec<KeyVal>) -> Entry {
+    let id = match keys.last() {
+        Some(KeyVal::Int(i)) => *i,
+        _ => 0,
+    };
+    Entry {
+        cursor: encode_cursor(tag, keys),
+        id,
+    }
+}
+
+/// The cursor tag of one parent's connection among the rows of a [`Listing`] of many parents
+/// (`advertImages:100070734`): a cursor works only below the parent that issued it.
+pub(crate) fn parent_tag(tag: &str, parent: i64) -> String {
+    format!("{tag}:{parent}")
+}
+
+/// The first pages (`first` rows, no cursor) of many parents' connections in one statement:
+/// `listing` holds the rows of all of them, `parent` is the SQL expression of a row's parent.
+/// A window numbers each parent's rows in the listing's order (and counts them, with `count`,
+/// as [`fetch`] does apart); each page is the one [`fetch`] returns for that parent alone with
+/// the tag [`parent_tag`]. Parents without rows have no entry.
+pub(crate) async fn first_pages(
+    pool: &AnyPool,
+    listing: &Listing,
+    parent: &str,
+    first: usize,
+    count: bool,
+) -> Result<HashMap<i64, Page>, ApiError> {
+    let kinds: Vec<KeyKind> = listing.keys.iter().map(|k| k.kind).collect();
+    let dir = if listing.descending { "DESC" } else { "ASC" };
+    let order: Vec<String> = listing
+        .keys
+        .iter()
+        .map(|k| format!("{} {dir}", k.expr))
+        .collect();
+    let keys: Vec<String> = listing
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{} AS k{i}", k.expr))
+        .collect();
+    let names: Vec<String> = (0..kinds.len()).map(|i| format!("k{i}")).collect();
+    let total = if count {
+        format!(", COUNT(*) OVER (PARTITION BY {parent}) AS total")
+    } else {
+        String::new()
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT p, {}{} FROM (SELECT {parent} AS p, {}, ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {}) AS rn{total} FROM {} WHERE ",
+        names.join(", "),
+        if count { ", total" } else { "" },
+        keys.join(", "),
+        order.join(", "),
+        listing.from
+    ));
+    append(&mut sql, &listing.filters);
+    // One row more than the page tells whether more follow, as `LIMIT n + 1` does apart.
+    let n = i64::try_from(first).unwrap_or(i64::MAX);
+    sql.push(") t WHERE rn <= ")
+        .arg(n.saturating_add(1))
+        .push(" ORDER BY p, rn");
+    let mut pages: HashMap<i64, Page> = HashMap::new();
+    for row in sql.fetch_all(pool).await? {
+        let p: i64 = col(&row, "p")?;
+        let page = pages.entry(p).or_default();
+        if count {
+            page.total_count = i32::try_from(col::<i64>(&row, "total")?).unwrap_or(i32::MAX);
+        }
+        if page.entries.len() == first {
+            page.has_next_page = true;
+        } else {
+            let keys = read_keys(&row, &kinds)?;
+            page.entries.push(entry(&parent_tag(&listing.tag, p), keys));
+        }
+    }
+    Ok(pages)
 }
 
 /// Pages through a list already in memory (ids in order), with the same rules and cursors made

@@ -5,7 +5,7 @@
 use crate::auth::sha256_hex;
 use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
-use super::batch::VariantBatcher;
+use super::batch::Batcher;
 use crate::state::AppState;
 use crate::store::sql::{Sql, col};
 
@@ -53,7 +53,7 @@ impl Authenticator for SellerKeyAuthenticator {
         let seller_id: i64 = col(&row, "id")?;
         ctx.subject = Some(format!("marketplace:seller:{seller_id}"));
         ctx.insert(SellerPrincipal { seller_id });
-        ctx.insert(VariantBatcher::new(
+        ctx.insert(Batcher::new(
             self.state.store.pool.clone(),
             seller_id,
             self.state.now_ms(),

@@ -1,14 +1,15 @@
 //! Root queries and connection fields: each builds a [`Listing`] (filters and sort keys, scoped
 //! to the seller), pages it with keyset pagination, and loads the page's objects in batches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use shopql_server_stubs::marketplace as gql;
 use shopql_server_stubs::{ApiError, ApiResult};
+use sqlx::any::AnyRow;
 
-use super::batch::FirstVariants;
+use super::batch::{Nested, Parent};
 use super::invoices::domain_status;
-use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader};
+use super::load::{AdvertRecord, DELETED_RETENTION_MS, Loader, distinct};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::{GlobalId, IdError, NodeType, decode, decode_as};
 use crate::store::page::{self, Key, Listing, Page, PageArgs};
@@ -495,293 +496,529 @@ pub(crate) async fn variants_where(
         descending: false,
         total,
     };
-    variant_page(loader, &listing, args, false).await
-}
-
-async fn variant_page(
-    loader: &Loader<'_>,
-    listing: &Listing,
-    args: &PageArgs,
-    include_dead: bool,
-) -> ApiResult<gql::VariantConnection> {
-    let page = page::fetch(loader.pool, listing, args).await?;
-    let variants = loader.variants(&page.ids(), include_dead).await?;
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let variants = loader.variants(&page.ids(), false).await?;
     let items = page.pair(|id| variants.get(&id).cloned());
     Ok(connection!(VariantConnection, VariantEdge, page, items))
 }
 
-/// The variants of an advert (`Advert.variants`, `UnpublishedAdvert.variants`,
-/// `DeletedAdvert.variants`): not individually deleted, published only on request.
-pub(crate) async fn advert_variants(
+/// One parent's page of its `of` connection (any arguments), and the objects its nodes hold
+/// (see [`Nested::holds`]).
+pub(crate) async fn nested<C: Nested>(
+    of: &C,
     loader: &Loader<'_>,
-    advert: i32,
-    published_only: bool,
+    parent: i32,
     args: &PageArgs,
-) -> ApiResult<gql::VariantConnection> {
-    let mut s = Sql::new("v.advert_id = ");
-    s.arg(i64::from(advert))
-        .push(" AND v.seller_id = ")
-        .arg(loader.seller)
-        .push(" AND v.deleted_at IS NULL");
-    if published_only {
-        s.push(" AND v.published = 1");
-    }
-    let listing = Listing {
-        tag: format!("advertVariants:{advert}"),
-        from: "mp_variants v".into(),
-        filters: s,
-        keys: vec![Key::int("v.id")],
-        descending: false,
-        total: None,
-    };
-    variant_page(loader, &listing, args, true).await
+) -> ApiResult<(C::Connection, Vec<(Parent, i32)>)> {
+    let p = i64::from(parent);
+    let mut listing = of.listing(loader, &[p]);
+    listing.tag = page::parent_tag(&listing.tag, p);
+    let page = page::fetch(loader.pool, &listing, args).await?;
+    let rows: Vec<(i64, i64)> = page.ids().into_iter().map(|id| (p, id)).collect();
+    let nodes = of.nodes(loader, &rows).await?;
+    let mut holds = Vec::new();
+    let connection = connection_of::<C>(&page, p, &nodes, &mut holds);
+    Ok((connection, holds))
 }
 
-/// The first pages of several adverts' variants (see [`super::batch`]): for each group of keys
-/// that page alike, one windowed query numbers every advert's variants and counts them, and one
-/// load brings the variants of all pages; each page equals what [`advert_variants`] returns for
-/// its advert alone.
-pub(crate) async fn first_variant_pages(
+/// The first pages (`first` rows, counted with `count`) of `parents`' `of` connections (see
+/// [`super::batch`]): one windowed statement pages them all and one load brings their nodes;
+/// each page equals what [`nested`] returns for its parent alone. Also the objects all their
+/// nodes hold.
+pub(crate) async fn first_pages<C: Nested>(
+    of: &C,
     loader: &Loader<'_>,
-    keys: &[FirstVariants],
-) -> ApiResult<HashMap<FirstVariants, gql::VariantConnection>> {
-    let mut groups: HashMap<(bool, usize), Vec<&FirstVariants>> = HashMap::new();
-    for k in keys {
-        groups
-            .entry((k.published_only, k.first))
-            .or_default()
-            .push(k);
-    }
+    parents: &[i32],
+    first: usize,
+    count: bool,
+) -> ApiResult<(HashMap<i32, C::Connection>, Vec<(Parent, i32)>)> {
+    let ids = distinct(parents.iter().map(|&p| i64::from(p)));
+    let listing = of.listing(loader, &ids);
+    let pages = page::first_pages(loader.pool, &listing, of.parent_column(), first, count).await?;
+    let rows: Vec<(i64, i64)> = pages
+        .iter()
+        .flat_map(|(&p, page)| page.ids().into_iter().map(move |id| (p, id)))
+        .collect();
+    let nodes = of.nodes(loader, &rows).await?;
     let mut out = HashMap::new();
-    for ((published_only, first), group) in groups {
-        let parents: Vec<&gql::Advert> = group.iter().filter_map(|k| k.parent.as_deref()).collect();
-        let ids: Vec<i64> = group.iter().map(|k| i64::from(k.advert)).collect();
-        let mut sql = Sql::new(
-            "SELECT p, id, total FROM (SELECT v.advert_id AS p, v.id AS id, \
-             ROW_NUMBER() OVER (PARTITION BY v.advert_id ORDER BY v.id) AS rn, \
-             COUNT(*) OVER (PARTITION BY v.advert_id) AS total FROM mp_variants v \
-             WHERE v.seller_id = ",
-        );
-        sql.arg(loader.seller).push(" AND v.deleted_at IS NULL");
-        if published_only {
-            sql.push(" AND v.published = 1");
-        }
-        sql.push(" AND v.advert_id IN ").list(ids);
-        let n = i64::try_from(first).unwrap_or(i64::MAX);
-        sql.push(") t WHERE rn <= ")
-            .arg(n.saturating_add(1))
-            .push(" ORDER BY p, id");
-        // Per advert: the page's ids (one more than the page when more follow) and the total.
-        let mut pages: HashMap<i64, (Vec<i64>, i64)> = HashMap::new();
-        for r in sql.fetch_all(loader.pool).await? {
-            let page = pages.entry(col(&r, "p")?).or_default();
-            page.0.push(col(&r, "id")?);
-            page.1 = col(&r, "total")?;
-        }
-        let shown: Vec<i64> = pages
-            .values()
-            .flat_map(|(ids, _)| ids.iter().take(first).copied())
-            .collect();
-        let variants = loader.knowing(&parents).variants(&shown, true).await?;
-        for k in group {
-            let advert = i64::from(k.advert);
-            let (mut ids, total) = pages.remove(&advert).unwrap_or_default();
-            let more = ids.len() > first;
-            ids.truncate(first);
-            let tag = format!("advertVariants:{advert}");
-            let page = Page {
-                entries: ids
-                    .into_iter()
-                    .map(|id| page::Entry {
-                        cursor: page::encode_cursor(&tag, vec![page::KeyVal::Int(id)]),
-                        id,
-                    })
-                    .collect(),
-                has_next_page: more,
-                has_previous_page: false,
-                total_count: if k.count {
-                    i32::try_from(total).unwrap_or(i32::MAX)
-                } else {
-                    0
-                },
-            };
-            let items = page.pair(|id| variants.get(&id).cloned());
-            out.insert(
-                k.clone(),
-                connection!(VariantConnection, VariantEdge, page, items),
-            );
+    let mut holds = Vec::new();
+    for &parent in parents {
+        let p = i64::from(parent);
+        // A parent without rows has no page in the window: its page is empty.
+        let page = pages.get(&p).cloned().unwrap_or_default();
+        out.insert(parent, connection_of::<C>(&page, p, &nodes, &mut holds));
+    }
+    Ok((out, holds))
+}
+
+/// The connection of `parent`'s page with its loaded nodes; adds what they hold to `holds`.
+fn connection_of<C: Nested>(
+    page: &Page,
+    parent: i64,
+    nodes: &HashMap<(i64, i64), C::Node>,
+    holds: &mut Vec<(Parent, i32)>,
+) -> C::Connection {
+    let items = page.pair(|id| nodes.get(&(parent, id)).cloned());
+    holds.extend(items.iter().flat_map(|(_, node)| C::holds(node)));
+    C::connection(page, items)
+}
+
+/// Objects loaded by id, by the (parent, id) rows of pages that list them.
+fn by_row<T: Clone>(rows: &[(i64, i64)], found: &HashMap<i64, T>) -> HashMap<(i64, i64), T> {
+    rows.iter()
+        .filter_map(|&(p, id)| found.get(&id).map(|t| ((p, id), t.clone())))
+        .collect()
+}
+
+/// The ids of pages' rows.
+fn row_ids(rows: &[(i64, i64)]) -> Vec<i64> {
+    rows.iter().map(|&(_, id)| id).collect()
+}
+
+/// The rows of `select` (ending in `WHERE `) whose `parent` and `position` columns are among
+/// pages' (parent, position) rows. Parents and positions are matched apart, which may bring rows
+/// of a position another parent's page holds: only the rows asked for are kept.
+async fn positioned(
+    loader: &Loader<'_>,
+    select: &str,
+    parent: &str,
+    rows: &[(i64, i64)],
+) -> ApiResult<Vec<(i64, i64, AnyRow)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(select);
+    sql.push(parent)
+        .push(" IN ")
+        .list(distinct(rows.iter().map(|&(p, _)| p)));
+    sql.push(" AND position IN ")
+        .list(distinct(rows.iter().map(|&(_, pos)| pos)));
+    let wanted: HashSet<(i64, i64)> = rows.iter().copied().collect();
+    let mut out = Vec::new();
+    for r in sql.fetch_all(loader.pool).await? {
+        let key = (col::<i64>(&r, parent)?, col::<i64>(&r, "position")?);
+        if wanted.contains(&key) {
+            out.push((key.0, key.1, r));
         }
     }
     Ok(out)
 }
 
-/// Images of an advert (its own) or of a variant.
-pub(crate) async fn images(
-    loader: &Loader<'_>,
-    advert: Option<i32>,
-    variant: Option<i32>,
-    args: &PageArgs,
-) -> ApiResult<gql::ImageConnection> {
-    let mut s = Sql::new("i.seller_id = ");
-    s.arg(loader.seller);
-    let tag = match (advert, variant) {
-        (Some(a), _) => {
-            s.push(" AND i.advert_id = ")
-                .arg(i64::from(a))
-                .push(" AND i.variant_id IS NULL");
-            format!("advertImages:{a}")
-        }
-        (None, Some(v)) => {
-            s.push(" AND i.variant_id = ").arg(i64::from(v));
-            format!("variantImages:{v}")
-        }
-        (None, None) => return Err(ApiError::internal("images of nothing")),
-    };
-    let listing = Listing {
-        tag,
-        from: "mp_images i".into(),
-        filters: s,
-        keys: vec![Key::int("i.id")],
-        descending: false,
-        total: None,
-    };
-    let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.images(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(ImageConnection, ImageEdge, page, items))
+/// `Advert.variants` (and `UnpublishedAdvert.variants`, `DeletedAdvert.variants`): the
+/// advert's variants not individually deleted, published only on request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct AdvertVariants {
+    /// Published variants only (`displayableOnly`).
+    pub published_only: bool,
 }
 
-/// Documents of an advert, in the order added.
-pub(crate) async fn documents(
-    loader: &Loader<'_>,
-    advert: i32,
-    args: &PageArgs,
-) -> ApiResult<gql::AdvertDocumentConnection> {
-    let mut s = Sql::new("ad.advert_id = ");
-    s.arg(i64::from(advert))
-        .push(" AND d.seller_id = ")
-        .arg(loader.seller);
-    let listing = Listing {
-        tag: format!("advertDocuments:{advert}"),
-        from: "mp_advert_documents ad JOIN mp_documents d ON d.id = ad.document_id".into(),
-        filters: s,
-        keys: vec![Key::int("ad.document_id")],
-        descending: false,
-        total: None,
-    };
-    let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.documents(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(
-        AdvertDocumentConnection,
-        AdvertDocumentEdge,
-        page,
-        items
-    ))
+impl Nested for AdvertVariants {
+    type Connection = gql::VariantConnection;
+    type Node = gql::Variant;
+
+    fn parent(&self) -> Parent {
+        Parent::Advert
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "v.advert_id"
+    }
+
+    fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
+        let mut s = Sql::new("v.advert_id IN ");
+        s.list(parents.iter().copied())
+            .push(" AND v.seller_id = ")
+            .arg(loader.seller)
+            .push(" AND v.deleted_at IS NULL");
+        if self.published_only {
+            s.push(" AND v.published = 1");
+        }
+        Listing {
+            tag: "advertVariants".into(),
+            from: "mp_variants v".into(),
+            filters: s,
+            keys: vec![Key::int("v.id")],
+            descending: false,
+            total: None,
+        }
+    }
+
+    async fn nodes(
+        &self,
+        loader: &Loader<'_>,
+        rows: &[(i64, i64)],
+    ) -> ApiResult<HashMap<(i64, i64), gql::Variant>> {
+        let found = loader.variants(&row_ids(rows), true).await?;
+        Ok(by_row(rows, &found))
+    }
+
+    fn connection(page: &Page, items: Vec<(String, gql::Variant)>) -> gql::VariantConnection {
+        connection!(VariantConnection, VariantEdge, *page, items)
+    }
+
+    fn holds(node: &gql::Variant) -> Vec<(Parent, i32)> {
+        vec![(Parent::Variant, node.legacy_id)]
+    }
 }
 
-/// Advert-level option values, in order.
-pub(crate) async fn advert_option_values(
-    loader: &Loader<'_>,
-    advert: i32,
-    args: &PageArgs,
-) -> ApiResult<gql::AdvertOptionValueConnection> {
-    let mut s = Sql::new("aov.advert_id = ");
-    s.arg(i64::from(advert));
-    s.push(" AND EXISTS (SELECT 1 FROM mp_adverts a WHERE a.id = aov.advert_id AND a.seller_id = ")
+/// `Advert.images` (the advert's own, not its variants') and `Variant.images`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Images {
+    /// An advert's.
+    OfAdvert,
+    /// A variant's.
+    OfVariant,
+}
+
+impl Nested for Images {
+    type Connection = gql::ImageConnection;
+    type Node = gql::Image;
+
+    fn parent(&self) -> Parent {
+        match self {
+            Self::OfAdvert => Parent::Advert,
+            Self::OfVariant => Parent::Variant,
+        }
+    }
+
+    fn parent_column(&self) -> &'static str {
+        match self {
+            Self::OfAdvert => "i.advert_id",
+            Self::OfVariant => "i.variant_id",
+        }
+    }
+
+    fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
+        let mut s = Sql::new("i.seller_id = ");
+        s.arg(loader.seller)
+            .push(" AND ")
+            .push(self.parent_column())
+            .push(" IN ")
+            .list(parents.iter().copied());
+        let tag = match self {
+            Self::OfAdvert => {
+                s.push(" AND i.variant_id IS NULL");
+                "advertImages"
+            }
+            Self::OfVariant => "variantImages",
+        };
+        Listing {
+            tag: tag.into(),
+            from: "mp_images i".into(),
+            filters: s,
+            keys: vec![Key::int("i.id")],
+            descending: false,
+            total: None,
+        }
+    }
+
+    async fn nodes(
+        &self,
+        loader: &Loader<'_>,
+        rows: &[(i64, i64)],
+    ) -> ApiResult<HashMap<(i64, i64), gql::Image>> {
+        let found = loader.images(&row_ids(rows)).await?;
+        Ok(by_row(rows, &found))
+    }
+
+    fn connection(page: &Page, items: Vec<(String, gql::Image)>) -> gql::ImageConnection {
+        connection!(ImageConnection, ImageEdge, *page, items)
+    }
+
+    fn holds(_: &gql::Image) -> Vec<(Parent, i32)> {
+        Vec::new()
+    }
+}
+
+/// `Advert.documents`, in the order added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct AdvertDocuments;
+
+impl Nested for AdvertDocuments {
+    type Connection = gql::AdvertDocumentConnection;
+    type Node = gql::AdvertDocument;
+
+    fn parent(&self) -> Parent {
+        Parent::Advert
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "ad.advert_id"
+    }
+
+    fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
+        let mut s = Sql::new("ad.advert_id IN ");
+        s.list(parents.iter().copied())
+            .push(" AND d.seller_id = ")
+            .arg(loader.seller);
+        Listing {
+            tag: "advertDocuments".into(),
+            from: "mp_advert_documents ad JOIN mp_documents d ON d.id = ad.document_id".into(),
+            filters: s,
+            keys: vec![Key::int("ad.document_id")],
+            descending: false,
+            total: None,
+        }
+    }
+
+    async fn nodes(
+        &self,
+        loader: &Loader<'_>,
+        rows: &[(i64, i64)],
+    ) -> ApiResult<HashMap<(i64, i64), gql::AdvertDocument>> {
+        let found = loader.documents(&row_ids(rows)).await?;
+        Ok(by_row(rows, &found))
+    }
+
+    fn connection(
+        page: &Page,
+        items: Vec<(String, gql::AdvertDocument)>,
+    ) -> gql::AdvertDocumentConnection {
+        connection!(AdvertDocumentConnection, AdvertDocumentEdge, *page, items)
+    }
+
+    fn holds(_: &gql::AdvertDocument) -> Vec<(Parent, i32)> {
+        Vec::new()
+    }
+}
+
+/// `Advert.advertOptionValues`, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct AdvertOptionValues;
+
+impl Nested for AdvertOptionValues {
+    type Connection = gql::AdvertOptionValueConnection;
+    type Node = gql::AdvertOptionValue;
+
+    fn parent(&self) -> Parent {
+        Parent::Advert
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "aov.advert_id"
+    }
+
+    fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
+        let mut s = Sql::new("aov.advert_id IN ");
+        s.list(parents.iter().copied());
+        s.push(
+            " AND EXISTS (SELECT 1 FROM mp_adverts a WHERE a.id = aov.advert_id AND a.seller_id = ",
+        )
         .arg(loader.seller)
         .push(")");
-    let listing = Listing {
-        tag: format!("advertOptionValues:{advert}"),
-        from: "mp_advert_option_values aov".into(),
-        filters: s,
-        keys: vec![Key::int("aov.position")],
-        descending: false,
-        total: None,
-    };
-    let page = page::fetch(loader.pool, &listing, args).await?;
-    let mut rows = Sql::new(
-        "SELECT position, option_type_id, option_value_id, text_value FROM mp_advert_option_values WHERE advert_id = ",
-    );
-    rows.arg(i64::from(advert))
-        .push(" AND position IN ")
-        .list(page.ids());
-    let rows = rows.fetch_all(loader.pool).await?;
-    let mut raw = HashMap::new();
-    let mut type_ids = Vec::new();
-    let mut value_ids = Vec::new();
-    for r in rows {
-        let t: i64 = col(&r, "option_type_id")?;
-        let v: Option<i64> = col(&r, "option_value_id")?;
-        type_ids.push(t);
-        value_ids.extend(v);
-        raw.insert(
-            col::<i64>(&r, "position")?,
-            (t, v, col::<Option<String>>(&r, "text_value")?),
-        );
-    }
-    let types = loader.option_types(&type_ids).await?;
-    let values = loader.option_values(&value_ids).await?;
-    let items = page.pair(|pos| {
-        raw.get(&pos).map(|(t, v, text)| gql::AdvertOptionValue {
-            option_type: types.get(t).cloned(),
-            option_value: v.and_then(|v| values.get(&v).cloned()),
-            text_value: text.clone(),
-        })
-    });
-    Ok(connection!(
-        AdvertOptionValueConnection,
-        AdvertOptionValueEdge,
-        page,
-        items
-    ))
-}
-
-/// The listed option values of a variant, in order.
-pub(crate) async fn variant_option_values(
-    loader: &Loader<'_>,
-    variant: i32,
-    args: &PageArgs,
-) -> ApiResult<gql::OptionValuesConnection> {
-    let mut s = Sql::new("vov.variant_id = ");
-    s.arg(i64::from(variant))
-        .push(" AND vov.option_value_id IS NOT NULL");
-    s.push(
-        " AND EXISTS (SELECT 1 FROM mp_variants v WHERE v.id = vov.variant_id AND v.seller_id = ",
-    )
-    .arg(loader.seller)
-    .push(")");
-    let listing = Listing {
-        tag: format!("variantOptionValues:{variant}"),
-        from: "mp_variant_option_values vov".into(),
-        filters: s,
-        keys: vec![Key::int("vov.position")],
-        descending: false,
-        total: None,
-    };
-    let page = page::fetch(loader.pool, &listing, args).await?;
-    let mut rows = Sql::new(
-        "SELECT position, option_value_id FROM mp_variant_option_values WHERE variant_id = ",
-    );
-    rows.arg(i64::from(variant))
-        .push(" AND position IN ")
-        .list(page.ids());
-    let mut by_pos = HashMap::new();
-    for r in rows.fetch_all(loader.pool).await? {
-        if let Some(v) = col::<Option<i64>>(&r, "option_value_id")? {
-            by_pos.insert(col::<i64>(&r, "position")?, v);
+        Listing {
+            tag: "advertOptionValues".into(),
+            from: "mp_advert_option_values aov".into(),
+            filters: s,
+            keys: vec![Key::int("aov.position")],
+            descending: false,
+            total: None,
         }
     }
-    let values = loader
-        .option_values(&by_pos.values().copied().collect::<Vec<_>>())
+
+    async fn nodes(
+        &self,
+        loader: &Loader<'_>,
+        rows: &[(i64, i64)],
+    ) -> ApiResult<HashMap<(i64, i64), gql::AdvertOptionValue>> {
+        let rows = positioned(
+            loader,
+            "SELECT advert_id, position, option_type_id, option_value_id, text_value FROM mp_advert_option_values WHERE ",
+            "advert_id",
+            rows,
+        )
         .await?;
-    let items = page.pair(|pos| by_pos.get(&pos).and_then(|v| values.get(v).cloned()));
-    Ok(connection!(
-        OptionValuesConnection,
-        OptionValuesEdge,
-        page,
-        items
-    ))
+        let mut raw = HashMap::new();
+        let mut type_ids = Vec::new();
+        let mut value_ids = Vec::new();
+        for (p, pos, r) in rows {
+            let t: i64 = col(&r, "option_type_id")?;
+            let v: Option<i64> = col(&r, "option_value_id")?;
+            type_ids.push(t);
+            value_ids.extend(v);
+            raw.insert((p, pos), (t, v, col::<Option<String>>(&r, "text_value")?));
+        }
+        let types = loader.option_types(&type_ids).await?;
+        let values = loader.option_values(&value_ids).await?;
+        Ok(raw
+            .into_iter()
+            .map(|(row, (t, v, text))| {
+                let value = gql::AdvertOptionValue {
+                    option_type: types.get(&t).cloned(),
+                    option_value: v.and_then(|v| values.get(&v).cloned()),
+                    text_value: text,
+                };
+                (row, value)
+            })
+            .collect())
+    }
+
+    fn connection(
+        page: &Page,
+        items: Vec<(String, gql::AdvertOptionValue)>,
+    ) -> gql::AdvertOptionValueConnection {
+        connection!(
+            AdvertOptionValueConnection,
+            AdvertOptionValueEdge,
+            *page,
+            items
+        )
+    }
+
+    fn holds(node: &gql::AdvertOptionValue) -> Vec<(Parent, i32)> {
+        let value_type = node
+            .option_value
+            .as_ref()
+            .and_then(|v| v.option_type.as_ref());
+        let mut types: Vec<(Parent, i32)> = node
+            .option_type
+            .iter()
+            .chain(value_type)
+            .map(|t| (Parent::OptionType, t.legacy_id))
+            .collect();
+        // The value's type is the option type itself: one object, not two siblings.
+        types.dedup();
+        types
+    }
+}
+
+/// `Variant.optionValues`: the variant's listed option values, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct VariantOptionValues;
+
+impl Nested for VariantOptionValues {
+    type Connection = gql::OptionValuesConnection;
+    type Node = gql::OptionValue;
+
+    fn parent(&self) -> Parent {
+        Parent::Variant
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "vov.variant_id"
+    }
+
+    fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
+        let mut s = Sql::new("vov.variant_id IN ");
+        s.list(parents.iter().copied())
+            .push(" AND vov.option_value_id IS NOT NULL");
+        s.push(
+            " AND EXISTS (SELECT 1 FROM mp_variants v WHERE v.id = vov.variant_id AND v.seller_id = ",
+        )
+        .arg(loader.seller)
+        .push(")");
+        Listing {
+            tag: "variantOptionValues".into(),
+            from: "mp_variant_option_values vov".into(),
+            filters: s,
+            keys: vec![Key::int("vov.position")],
+            descending: false,
+            total: None,
+        }
+    }
+
+    async fn nodes(
+        &self,
+        loader: &Loader<'_>,
+        rows: &[(i64, i64)],
+    ) -> ApiResult<HashMap<(i64, i64), gql::OptionValue>> {
+        let rows = positioned(
+            loader,
+            "SELECT variant_id, position, option_value_id FROM mp_variant_option_values WHERE ",
+            "variant_id",
+            rows,
+        )
+        .await?;
+        let mut value_of = HashMap::new();
+        for (p, pos, r) in rows {
+            if let Some(v) = col::<Option<i64>>(&r, "option_value_id")? {
+                value_of.insert((p, pos), v);
+            }
+        }
+        let values = loader
+            .option_values(&value_of.values().copied().collect::<Vec<_>>())
+            .await?;
+        Ok(value_of
+            .into_iter()
+            .filter_map(|(row, v)| values.get(&v).map(|value| (row, value.clone())))
+            .collect())
+    }
+
+    fn connection(
+        page: &Page,
+        items: Vec<(String, gql::OptionValue)>,
+    ) -> gql::OptionValuesConnection {
+        option_values_connection(page, items)
+    }
+
+    fn holds(node: &gql::OptionValue) -> Vec<(Parent, i32)> {
+        option_value_holds(node)
+    }
+}
+
+/// `OptionType.optionValues`, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct OptionTypeValues;
+
+impl Nested for OptionTypeValues {
+    type Connection = gql::OptionValuesConnection;
+    type Node = gql::OptionValue;
+
+    fn parent(&self) -> Parent {
+        Parent::OptionType
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "ov.option_type_id"
+    }
+
+    fn listing(&self, _: &Loader<'_>, parents: &[i64]) -> Listing {
+        let mut s = Sql::new("ov.option_type_id IN ");
+        s.list(parents.iter().copied());
+        Listing {
+            tag: "optionValues".into(),
+            from: "mp_option_values ov".into(),
+            filters: s,
+            keys: vec![Key::int("ov.position"), Key::int("ov.id")],
+            descending: false,
+            total: None,
+        }
+    }
+
+    async fn nodes(
+        &self,
+        loader: &Loader<'_>,
+        rows: &[(i64, i64)],
+    ) -> ApiResult<HashMap<(i64, i64), gql::OptionValue>> {
+        let found = loader.option_values(&row_ids(rows)).await?;
+        Ok(by_row(rows, &found))
+    }
+
+    fn connection(
+        page: &Page,
+        items: Vec<(String, gql::OptionValue)>,
+    ) -> gql::OptionValuesConnection {
+        option_values_connection(page, items)
+    }
+
+    fn holds(node: &gql::OptionValue) -> Vec<(Parent, i32)> {
+        option_value_holds(node)
+    }
+}
+
+fn option_values_connection(
+    page: &Page,
+    items: Vec<(String, gql::OptionValue)>,
+) -> gql::OptionValuesConnection {
+    connection!(OptionValuesConnection, OptionValuesEdge, *page, items)
+}
+
+/// An option value holds its option type.
+fn option_value_holds(node: &gql::OptionValue) -> Vec<(Parent, i32)> {
+    node.option_type
+        .iter()
+        .map(|t| (Parent::OptionType, t.legacy_id))
+        .collect()
 }
 
 /// The inventory records of a variant.
@@ -939,33 +1176,6 @@ pub(crate) async fn option_types(
     Ok(connection!(
         OptionTypeConnection,
         OptionTypeEdge,
-        page,
-        items
-    ))
-}
-
-/// `OptionType.optionValues`.
-pub(crate) async fn option_values(
-    loader: &Loader<'_>,
-    option_type: i32,
-    args: &PageArgs,
-) -> ApiResult<gql::OptionValuesConnection> {
-    let mut s = Sql::new("ov.option_type_id = ");
-    s.arg(i64::from(option_type));
-    let listing = Listing {
-        tag: format!("optionValues:{option_type}"),
-        from: "mp_option_values ov".into(),
-        filters: s,
-        keys: vec![Key::int("ov.position"), Key::int("ov.id")],
-        descending: false,
-        total: None,
-    };
-    let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.option_values(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(
-        OptionValuesConnection,
-        OptionValuesEdge,
         page,
         items
     ))

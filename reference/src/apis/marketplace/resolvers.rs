@@ -7,10 +7,13 @@ use shopql_server_stubs::marketplace::{self as gql, MarketplaceResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use super::auth::seller;
-use super::batch::VariantBatcher;
+use super::batch::{Batcher, Nested, Parent};
 use super::errors::{OK, UNPROCESSABLE};
 use super::load::Loader;
-use super::queries::AdvertFilters;
+use super::queries::{
+    AdvertDocuments, AdvertFilters, AdvertOptionValues, AdvertVariants, Images, OptionTypeValues,
+    VariantOptionValues,
+};
 use super::{adverts, queries, shipments, variants};
 use crate::domain::marketplace::pricing::{self, check_display_currency};
 use crate::state::AppState;
@@ -60,6 +63,20 @@ impl MarketplaceApi {
         Ok((self.loader(ctx)?, args))
     }
 
+    /// A connection below `parent` (its legacy id, and the advert itself when it is one the
+    /// request loaded): from the request's batch when `parent` was listed with siblings (see
+    /// `batch`), else on its own.
+    async fn nested<C: Nested>(
+        &self,
+        ctx: &FieldContext<'_>,
+        of: C,
+        parent: (i32, Option<&gql::Advert>),
+        window: Window,
+    ) -> ApiResult<C::Connection> {
+        let (loader, args) = self.page(ctx, window)?;
+        batcher(ctx)?.page(of, &loader, parent, &args).await
+    }
+
     fn remember_resubmission(&self, seller: i64, request: &str, ids: Option<Vec<i64>>) {
         let now = self.state.now_ms();
         if let Ok(mut map) = self.resubmissions.lock() {
@@ -106,11 +123,16 @@ impl MarketplaceResolvers for MarketplaceApi {
     ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
         let connection = queries::all_adverts(&loader, updated_since, &args).await?;
-        listed(ctx, connection.nodes.as_deref(), |n| match n {
-            gql::AllAdvert::Advert(a) => a.legacy_id,
-            gql::AllAdvert::UnpublishedAdvert(a) => a.legacy_id,
-            gql::AllAdvert::DeletedAdvert(a) => a.legacy_id,
-        });
+        listed(
+            ctx,
+            Parent::Advert,
+            connection.nodes.as_deref(),
+            |n| match n {
+                gql::AllAdvert::Advert(a) => a.legacy_id,
+                gql::AllAdvert::UnpublishedAdvert(a) => a.legacy_id,
+                gql::AllAdvert::DeletedAdvert(a) => a.legacy_id,
+            },
+        );
         Ok(Some(connection))
     }
 
@@ -150,7 +172,9 @@ impl MarketplaceResolvers for MarketplaceApi {
         };
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
         let connection = queries::adverts_where(&loader, filters, &args).await?;
-        listed(ctx, connection.nodes.as_deref(), |a| a.legacy_id);
+        listed(ctx, Parent::Advert, connection.nodes.as_deref(), |a| {
+            a.legacy_id
+        });
         Ok(Some(connection))
     }
 
@@ -164,9 +188,11 @@ impl MarketplaceResolvers for MarketplaceApi {
         before: Option<String>,
     ) -> ApiResult<Option<gql::VariantConnection>> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::variants_where(&loader, variant_filters, &args)
-            .await
-            .map(Some)
+        let connection = queries::variants_where(&loader, variant_filters, &args).await?;
+        listed(ctx, Parent::Variant, connection.nodes.as_deref(), |v| {
+            v.legacy_id
+        });
+        Ok(Some(connection))
     }
 
     async fn brands(
@@ -348,8 +374,9 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::AdvertOptionValueConnection> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::advert_option_values(&loader, parent.legacy_id, &args).await
+        let window = (first, after, last, before);
+        self.nested(ctx, AdvertOptionValues, (parent.legacy_id, None), window)
+            .await
     }
 
     async fn advert_variants(
@@ -362,20 +389,12 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let published_only = displayable_only.unwrap_or(false);
-        if let Some(page) =
-            batched(ctx, (parent.legacy_id, Some(parent)), published_only, &args).await?
-        {
-            return Ok(page);
-        }
-        queries::advert_variants(
-            &loader.knowing(std::slice::from_ref(&parent)),
-            parent.legacy_id,
-            published_only,
-            &args,
-        )
-        .await
+        let of = AdvertVariants {
+            published_only: displayable_only.unwrap_or(false),
+        };
+        let window = (first, after, last, before);
+        self.nested(ctx, of, (parent.legacy_id, Some(parent)), window)
+            .await
     }
 
     async fn advert_images(
@@ -387,8 +406,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::images(&loader, Some(parent.legacy_id), None, &args)
+        let window = (first, after, last, before);
+        self.nested(ctx, Images::OfAdvert, (parent.legacy_id, None), window)
             .await
             .map(Some)
     }
@@ -402,8 +421,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::AdvertDocumentConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::documents(&loader, parent.legacy_id, &args)
+        let window = (first, after, last, before);
+        self.nested(ctx, AdvertDocuments, (parent.legacy_id, None), window)
             .await
             .map(Some)
     }
@@ -417,12 +436,12 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let details = Some(&parent.details);
-        if let Some(page) = batched(ctx, (parent.legacy_id, details), false, &args).await? {
-            return Ok(page);
-        }
-        queries::advert_variants(&loader, parent.legacy_id, false, &args).await
+        let of = AdvertVariants {
+            published_only: false,
+        };
+        let window = (first, after, last, before);
+        self.nested(ctx, of, (parent.legacy_id, Some(&parent.details)), window)
+            .await
     }
 
     async fn deleted_advert_variants(
@@ -434,11 +453,11 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<gql::VariantConnection> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        if let Some(page) = batched(ctx, (parent.legacy_id, None), false, &args).await? {
-            return Ok(page);
-        }
-        queries::advert_variants(&loader, parent.legacy_id, false, &args).await
+        let of = AdvertVariants {
+            published_only: false,
+        };
+        let window = (first, after, last, before);
+        self.nested(ctx, of, (parent.legacy_id, None), window).await
     }
 
     async fn variant_option_values(
@@ -450,8 +469,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::variant_option_values(&loader, parent.legacy_id, &args)
+        let window = (first, after, last, before);
+        self.nested(ctx, VariantOptionValues, (parent.legacy_id, None), window)
             .await
             .map(Some)
     }
@@ -465,8 +484,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::ImageConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::images(&loader, None, Some(parent.legacy_id), &args)
+        let window = (first, after, last, before);
+        self.nested(ctx, Images::OfVariant, (parent.legacy_id, None), window)
             .await
             .map(Some)
     }
@@ -509,9 +528,11 @@ impl MarketplaceResolvers for MarketplaceApi {
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionTypeConnection>> {
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::option_types(&loader, parent.legacy_id, &args)
-            .await
-            .map(Some)
+        let connection = queries::option_types(&loader, parent.legacy_id, &args).await?;
+        listed(ctx, Parent::OptionType, connection.nodes.as_deref(), |t| {
+            t.legacy_id
+        });
+        Ok(Some(connection))
     }
 
     async fn option_type_option_values(
@@ -523,8 +544,8 @@ impl MarketplaceResolvers for MarketplaceApi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::option_values(&loader, parent.legacy_id, &args)
+        let window = (first, after, last, before);
+        self.nested(ctx, OptionTypeValues, (parent.legacy_id, None), window)
             .await
             .map(Some)
     }
@@ -595,30 +616,30 @@ impl MarketplaceResolvers for MarketplaceApi {
             return Ok(None);
         };
         let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::adverts_in_order(&loader, &ids, &args)
-            .await
-            .map(Some)
+        let connection = queries::adverts_in_order(&loader, &ids, &args).await?;
+        listed(ctx, Parent::Advert, connection.nodes.as_deref(), |a| {
+            a.legacy_id
+        });
+        Ok(Some(connection))
     }
 }
 
-/// The first page of an advert's variants from the request's batch (see `batch`), if it is
-/// one it batches.
-async fn batched(
-    ctx: &FieldContext<'_>,
-    advert: (i32, Option<&gql::Advert>),
-    published_only: bool,
-    args: &PageArgs,
-) -> ApiResult<Option<gql::VariantConnection>> {
-    match ctx.get::<VariantBatcher>() {
-        Some(batcher) => batcher.first_page(advert, published_only, args).await,
-        None => Ok(None),
-    }
+/// The request's batcher (the seller authenticator puts it in every request it lets in).
+fn batcher<'a>(ctx: &FieldContext<'a>) -> ApiResult<&'a Batcher> {
+    ctx.request()
+        .get::<Batcher>()
+        .ok_or_else(|| ApiError::unauthenticated("missing API key"))
 }
 
-/// Notes the adverts of a list's `nodes` (their legacy ids by `id`), so that their `variants`
+/// Notes the objects of a list's `nodes` (their legacy ids by `id`), so that their connections'
 /// first pages load in one batch (see `batch`).
-fn listed<T>(ctx: &FieldContext<'_>, nodes: Option<&[Option<T>]>, id: impl Fn(&T) -> i32) {
-    if let Some(batcher) = ctx.get::<VariantBatcher>() {
-        batcher.listed(nodes.unwrap_or_default().iter().flatten().map(id));
+fn listed<T>(
+    ctx: &FieldContext<'_>,
+    kind: Parent,
+    nodes: Option<&[Option<T>]>,
+    id: impl Fn(&T) -> i32,
+) {
+    if let Some(batcher) = ctx.get::<Batcher>() {
+        batcher.listed(kind, nodes.unwrap_or_default().iter().flatten().map(id));
     }
 }
