@@ -239,6 +239,9 @@ impl<'s> TypeTable<'s> {
         let rt = &self.runtime;
         quote! {
             impl #rt::codegen_support::ToJson for #id {
+                // Compiled where a value is serialized (as a derive's generic code is), not
+                // in each crate that only defines or names the type.
+                #[inline]
                 fn to_json(&self) -> #rt::codegen_support::JsonResult {
                     #body
                 }
@@ -442,6 +445,7 @@ impl<'s> TypeTable<'s> {
                         let rt = &self.runtime;
                         out.extend(quote! {
                             impl #rt::codegen_support::ToJson for #id {
+                                #[inline]
                                 fn to_json(&self) -> #rt::codegen_support::JsonResult {
                                     #rt::codegen_support::ToJson::to_json(&self.0)
                                 }
@@ -538,6 +542,7 @@ impl<'s> TypeTable<'s> {
                         }
 
                         impl #rt::codegen_support::ToJson for #id {
+                            #[inline]
                             fn to_json(&self) -> #rt::codegen_support::JsonResult {
                                 #rt::codegen_support::string(self.as_str())
                             }
