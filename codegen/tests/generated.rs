@@ -295,8 +295,8 @@ fn write_synthetic_inputs() {
     .unwrap();
 }
 
-/// By default each client type derives only the direction it travels (received types
-/// `Deserialize`, sent ones `Serialize`); `serde_both_ways` derives both everywhere.
+/// By default each client type has only the direction it travels (received types derive
+/// `Deserialize`, sent ones have a written `Serialize`); `serde_both_ways` gives both everywhere.
 #[test]
 fn client_types_derive_the_serde_direction_they_travel() {
     let schema = fixtures_dir().join("kitchen_sink.graphql");
@@ -321,6 +321,12 @@ fn client_types_derive_the_serde_direction_they_travel() {
         count(&both, "::serde::Serialize, ::serde::Deserialize)]")
             > count(&one_way, "::serde::Serialize, ::serde::Deserialize)]")
     );
-    // Input objects: `Serialize` alone by default.
-    assert!(count(&one_way, "::serde::Serialize)]\n    pub struct") > 0);
+    // Input objects: no serde derive by default (their `Serialize` is written, through the
+    // SDK's `ToJson`); both ways adds the derived `Deserialize`.
+    assert!(count(&one_way, "codegen_support::ToJson for") > 0);
+    assert_eq!(count(&one_way, "::serde::Serialize)]"), 0);
+    assert!(
+        count(&both, "Default, ::serde::Deserialize)]\n    pub struct")
+            > count(&one_way, "Default, ::serde::Deserialize)]\n    pub struct")
+    );
 }

@@ -278,14 +278,15 @@ impl GraphqlClient {
 
     /// Sends the operation, with retries, and parses the envelope. Every error carries the
     /// request id.
-    async fn send<V: Serialize + ?Sized>(
+    ///
+    /// It takes the variables serialized already: not generic, its future (the retry loop) is
+    /// compiled once here rather than in each client crate for each variables type.
+    async fn send(
         &self,
         query: &str,
         operation_name: &str,
-        variables: &V,
+        variables: String,
     ) -> Result<RawResponse> {
-        let variables =
-            serde_json::to_string(variables).map_err(|error| Error::Encode(error.to_string()))?;
         let config = &*self.inner;
         let request_id = config
             .headers
@@ -462,7 +463,9 @@ impl GraphqlClient {
         V: Serialize + ?Sized,
         D: DeserializeOwned,
     {
-        let raw = self.send(query, operation_name, variables).await?;
+        let raw = self
+            .send(query, operation_name, encode_variables(variables)?)
+            .await?;
         let data = match raw.data {
             None => None,
             Some(value) => match decode_data::<D>(value) {
@@ -493,7 +496,9 @@ impl GraphqlClient {
         V: Serialize + ?Sized,
         D: DeserializeOwned,
     {
-        let raw = self.send(query, operation_name, variables).await?;
+        let raw = self
+            .send(query, operation_name, encode_variables(variables)?)
+            .await?;
         let request_id = raw.request_id.clone();
         let result = if !raw.errors.is_empty() {
             Err(Error::Graphql {
@@ -525,6 +530,11 @@ impl GraphqlClient {
     ) -> Result<Response<O::Data>> {
         self.execute(O::QUERY, O::OPERATION_NAME, variables).await
     }
+}
+
+/// The variables as JSON text.
+fn encode_variables<V: Serialize + ?Sized>(variables: &V) -> Result<String> {
+    serde_json::to_string(variables).map_err(|error| Error::Encode(error.to_string()))
 }
 
 /// Reads an HTTP response as a GraphQL response, keeping its status and `Retry-After`.

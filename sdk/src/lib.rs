@@ -145,6 +145,9 @@
 extern crate self as shopql_sdk;
 
 pub mod auth;
+// Called by generated code only (compile cost: shared code instead of per-type derives).
+#[doc(hidden)]
+pub mod codegen_support;
 mod error;
 mod graphql;
 mod graphql_error;

@@ -6,9 +6,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// GraphQL tells the two apart: leaving a field out of an update keeps the stored value, while
 /// `null` clears it. `Option` cannot say both, so generated input objects use `Maybe` for their
-/// nullable fields, marked
-/// `#[serde(default, skip_serializing_if = "::shopql_sdk::Maybe::is_absent")]`: an
-/// [`Absent`](Maybe::Absent) field is not serialized at all.
+/// nullable fields, and leave an [`Absent`](Maybe::Absent) field out when they serialize; a
+/// struct of your own does the same with
+/// `#[serde(default, skip_serializing_if = "::shopql_sdk::Maybe::is_absent")]`.
 ///
 /// ```
 /// use shopql_sdk::Maybe;

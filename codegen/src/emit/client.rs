@@ -723,8 +723,9 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
                 "QUERY",
             ]);
             let mut params = Vec::new();
-            let mut var_fields = Vec::new();
-            let mut var_inits = Vec::new();
+            // The variables, `(name, &value)` for the SDK's `variables` (one shared function
+            // instead of a `Serialize` derive per method: compile cost).
+            let mut var_entries = Vec::new();
             let optional: Vec<_> = f
                 .args
                 .iter()
@@ -739,8 +740,8 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
                 let ty = table.input_ref(&a.ty);
                 let g = &a.name;
                 params.push(quote!(#p: #ty));
-                var_fields.push(quote!(#[serde(rename = #g)] #p: &'a #ty));
-                var_inits.push(quote!(#p: &#p));
+                let value = table.json_ref(a.ty.named(), quote!(&#p));
+                var_entries.push(quote!((#g, #value)));
             }
             let mut arg_docs: Vec<String> = Vec::new();
             for a in &f.args {
@@ -760,16 +761,36 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
             if !optional.is_empty() {
                 let opt_id = ident(&table.ns.alloc(&format!("{}Options", pascal(&f.name))));
                 let mut ns = Namespace::new();
-                let fields = optional.iter().map(|a| {
-                    let fid = ident(&ns.alloc(&snake(&a.name)));
-                    let ty = table.input_ref(&TypeRef::NonNull(Box::new(a.ty.nullable().clone())));
-                    let g = &a.name;
-                    let docs = match &a.default {
-                        Some(d) => doc_attrs_with(a.description.as_deref(), &format!("Server default: `{d}`.")),
-                        None => doc_attrs(a.description.as_deref()),
-                    };
-                    quote!(#docs #[serde(rename = #g, skip_serializing_if = "::core::option::Option::is_none")] pub #fid: ::core::option::Option<#ty>)
-                });
+                let mut json_fields = Vec::with_capacity(optional.len());
+                let fields: Vec<TokenStream> = optional
+                    .iter()
+                    .map(|a| {
+                        let fid = ident(&ns.alloc(&snake(&a.name)));
+                        let ty =
+                            table.input_ref(&TypeRef::NonNull(Box::new(a.ty.nullable().clone())));
+                        let g = &a.name;
+                        json_fields.push(table.json_field(
+                            g,
+                            quote!(self.#fid),
+                            a.ty.named(),
+                            true,
+                        ));
+                        var_entries.push(table.json_field(
+                            g,
+                            quote!(options.#fid),
+                            a.ty.named(),
+                            true,
+                        ));
+                        let docs = match &a.default {
+                            Some(d) => doc_attrs_with(
+                                a.description.as_deref(),
+                                &format!("Server default: `{d}`."),
+                            ),
+                            None => doc_attrs(a.description.as_deref()),
+                        };
+                        quote!(#docs pub #fid: ::core::option::Option<#ty>)
+                    })
+                    .collect();
                 // rustdoc cannot resolve a link to a raw identifier (`Client::r#type`).
                 let method_text = method.to_string();
                 let target = match method_text.strip_prefix("r#") {
@@ -780,14 +801,14 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
                     format!(" The optional arguments of {target}; `None` leaves an argument out.");
                 options_structs.extend(quote! {
                     #[doc = #text]
-                    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+                    #[derive(Debug, Clone, PartialEq, Default)]
                     pub struct #opt_id {
                         #(#fields,)*
                     }
                 });
+                options_structs
+                    .extend(table.emit_to_json(&quote!(#opt_id), table.json_object(&json_fields)));
                 params.push(quote!(options: #opt_id));
-                var_fields.push(quote!(#[serde(flatten)] options: &'a #opt_id));
-                var_inits.push(quote!(options: &options));
             }
 
             let ret = output_type(table, &f.ty);
@@ -810,11 +831,6 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
             }
             let docs = doc_attrs(Some(&doc));
             let deprecated = deprecated_attr(f.deprecation.as_ref());
-            let lifetime = if var_fields.is_empty() {
-                quote!()
-            } else {
-                quote!(<'a>)
-            };
             let query = super::raw_string(&text);
             methods.extend(quote! {
                 #docs
@@ -823,14 +839,13 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
                     // Local names start with `__`, which no GraphQL type name may, so that they
                     // cannot shadow a schema type the signature names.
                     const QUERY: &str = #query;
-                    #[derive(::serde::Serialize)]
-                    struct __Variables #lifetime { #(#var_fields,)* }
                     #[derive(::serde::Deserialize)]
                     struct __Data {
                         #value_serde
                         value: #ret,
                     }
-                    let data: __Data = self.inner.execute_data(QUERY, #op_name, &__Variables { #(#var_inits),* }).await?;
+                    let variables = #rt::codegen_support::variables(&[#(#var_entries),*])?;
+                    let data: __Data = self.inner.execute_data(QUERY, #op_name, &variables).await?;
                     ::core::result::Result::Ok(data.value)
                 }
             });
@@ -887,11 +902,18 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
         // Variables.
         let mut vns = Namespace::new();
         let mut all_default = true;
+        let mut json_fields = Vec::with_capacity(op.variables.len());
         let var_fields: Vec<TokenStream> = op
             .variables
             .iter()
             .map(|v| {
                 let fid = ident(&vns.alloc(&snake(&v.name)));
+                json_fields.push(table.json_field(
+                    &v.name,
+                    quote!(self.#fid),
+                    v.ty.named(),
+                    !v.ty.is_non_null(),
+                ));
                 let g = &v.name;
                 let named = v.ty.named();
                 let inner = if table.schema.is_leaf(named) {
@@ -904,16 +926,23 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
                 let doc = format!(" `${g}: {}`", v.ty);
                 if v.ty.is_non_null() {
                     let ty = table.wrap(&v.ty, &inner);
-                    let defaultable = v.ty.is_list() || if table.schema.is_leaf(named) { table.leaf_defaultable(named) } else { table.is_defaultable(named) };
+                    let defaultable = v.ty.is_list()
+                        || if table.schema.is_leaf(named) {
+                            table.leaf_defaultable(named)
+                        } else {
+                            table.is_defaultable(named)
+                        };
                     all_default &= defaultable;
-                    quote!(#[doc = #doc] #[serde(rename = #g)] pub #fid: #ty)
+                    quote!(#[doc = #doc] pub #fid: #ty)
                 } else {
                     let ty = table.wrap(&TypeRef::NonNull(Box::new(v.ty.clone())), &inner);
-                    quote!(#[doc = #doc] #[serde(rename = #g, skip_serializing_if = "::core::option::Option::is_none")] pub #fid: ::core::option::Option<#ty>)
+                    quote!(#[doc = #doc] pub #fid: ::core::option::Option<#ty>)
                 }
             })
             .collect();
-        let default = all_default.then(|| quote!(Default,));
+        let default = all_default.then(|| quote!(, Default));
+        let variables_json =
+            table.emit_to_json(&quote!(Variables), table.json_object(&json_fields));
         let has_vars = !op.variables.is_empty();
 
         let mut doc = op
@@ -948,10 +977,12 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
                 }
 
                 /// The operation's variables.
-                #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
+                #[derive(Debug, Clone, PartialEq #default)]
                 pub struct Variables {
                     #(#var_fields,)*
                 }
+
+                #variables_json
 
                 /// The operation's result, exactly as selected.
                 #[derive(Debug, Clone, PartialEq, #received)]

@@ -225,14 +225,75 @@ impl<'s> TypeTable<'s> {
         }
     }
 
-    /// The serde derives of a client type the client sends: `Serialize` (both with
-    /// [`Config::serde_both_ways`]).
-    pub fn sent_serde(&self) -> TokenStream {
-        if self.serde_both_ways {
-            quote!(::serde::Serialize, ::serde::Deserialize)
-        } else {
-            quote!(::serde::Serialize)
+    /// The serde derive of a client type the client sends: none, as its `Serialize` is written
+    /// by [`TypeTable::emit_to_json`] (`Deserialize` with [`Config::serde_both_ways`]).
+    pub fn sent_serde(&self) -> Option<TokenStream> {
+        self.serde_both_ways.then(|| quote!(::serde::Deserialize))
+    }
+
+    /// `ToJson` (of which `body` is `to_json`'s body, such as a [`TypeTable::json_object`]) and
+    /// `Serialize` for a type the client sends. Compile cost: a derived `Serialize` is generic,
+    /// and compiled again for every serializer; this is one non-generic function over the
+    /// SDK's shared `object`, and a one-line `serialize`.
+    pub fn emit_to_json(&self, id: &TokenStream, body: TokenStream) -> TokenStream {
+        let rt = &self.runtime;
+        quote! {
+            impl #rt::codegen_support::ToJson for #id {
+                // Compiled where a value is serialized (as a derive's generic code is), not
+                // in each crate that only defines or names the type.
+                #[inline]
+                fn to_json(&self) -> #rt::codegen_support::JsonResult {
+                    #body
+                }
+            }
+
+            impl ::serde::Serialize for #id {
+                fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                    #rt::codegen_support::serialize(self, serializer)
+                }
+            }
         }
+    }
+
+    /// `to_json` of an object of `fields` ([`TypeTable::json_field`]).
+    pub fn json_object(&self, fields: &[TokenStream]) -> TokenStream {
+        let rt = &self.runtime;
+        quote!(#rt::codegen_support::object(&[#(#fields),*]))
+    }
+
+    /// One field of a sent object, `(name, &value)`: `place` is the field (a place of the Rust
+    /// type of `named` wrapped as the field's type, such as `self.id`), `optional` when that is
+    /// a `Maybe` or an `Option`. A scalar mapped to a Rust type of the user's is written by its
+    /// own `Serialize`.
+    pub fn json_field(
+        &self,
+        graphql: &str,
+        place: TokenStream,
+        named: &str,
+        optional: bool,
+    ) -> TokenStream {
+        let rt = &self.runtime;
+        let value = if optional && self.is_alias(named) {
+            quote!(&#place.as_ref().map(#rt::codegen_support::Serde))
+        } else {
+            self.json_ref(named, quote!(&#place))
+        };
+        quote!((#graphql, #value))
+    }
+
+    /// `reference` (a `&` of the Rust type of `named`, wrapped in lists) as a `&dyn ToJson`.
+    pub fn json_ref(&self, named: &str, reference: TokenStream) -> TokenStream {
+        let rt = &self.runtime;
+        if self.is_alias(named) {
+            quote!(&#rt::codegen_support::Serde(#reference))
+        } else {
+            reference
+        }
+    }
+
+    /// True for a scalar mapped to a Rust type of the user's (or a well-known one).
+    fn is_alias(&self, named: &str) -> bool {
+        matches!(self.scalars.get(named), Some(ScalarRepr::Alias(..)))
     }
 
     /// Reuses the types of `externs` (GraphQL name → another API's module and the type's name
@@ -380,6 +441,17 @@ impl<'s> TypeTable<'s> {
                             }
                         }
                     });
+                    if self.side == Side::Client {
+                        let rt = &self.runtime;
+                        out.extend(quote! {
+                            impl #rt::codegen_support::ToJson for #id {
+                                #[inline]
+                                fn to_json(&self) -> #rt::codegen_support::JsonResult {
+                                    #rt::codegen_support::ToJson::to_json(&self.0)
+                                }
+                            }
+                        });
+                    }
                 }
             }
         }
@@ -417,6 +489,7 @@ impl<'s> TypeTable<'s> {
                     let defs = variants.iter().map(|(v, _, attrs)| quote!(#attrs #v));
                     let from_arms = variants.iter().map(|(v, g, _)| quote!(#g => Self::#v));
                     let type_name = &t.name;
+                    let rt = &self.runtime;
                     let docs = doc_attrs_with(
                         t.description.as_deref(),
                         "Values this client does not know (added to the server later) decode as `Other`.",
@@ -463,18 +536,15 @@ impl<'s> TypeTable<'s> {
 
                         impl<'de> ::serde::Deserialize<'de> for #id {
                             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
-                                // `__` names: no GraphQL type can be named so and shadow them.
-                                struct __Visitor;
-                                impl ::serde::de::Visitor<'_> for __Visitor {
-                                    type Value = #id;
-                                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                                        f.write_str(concat!("a value of the GraphQL enum ", #type_name))
-                                    }
-                                    fn visit_str<__E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<#id, __E> {
-                                        ::core::result::Result::Ok(#id::from(value))
-                                    }
-                                }
-                                deserializer.deserialize_str(__Visitor)
+                                // The SDK's one visitor for every enum (compile cost).
+                                #rt::codegen_support::enum_value(deserializer, #type_name).map(|value| Self::from(&*value))
+                            }
+                        }
+
+                        impl #rt::codegen_support::ToJson for #id {
+                            #[inline]
+                            fn to_json(&self) -> #rt::codegen_support::JsonResult {
+                                #rt::codegen_support::string(self.as_str())
                             }
                         }
                     });
@@ -515,8 +585,10 @@ impl<'s> TypeTable<'s> {
     /// (`Maybe::Absent`/`Null`/`Value`), so "leave unchanged" and "set to null" stay distinct.
     pub fn emit_inputs(&self) -> TokenStream {
         let rt = &self.runtime;
-        let skip = format!("{}::Maybe::is_absent", rt.to_string().replace(' ', ""));
         let mut out = self.emit_recursive();
+        // Serde attributes only for a serde derive: the server's `Deserialize`, or the client's
+        // with `serde_both_ways` (the client's `Serialize` is `emit_to_json`'s).
+        let serde_attrs = self.side == Side::Server || self.serde_both_ways;
         for t in self.schema.types() {
             let TypeKind::InputObject { fields, one_of } = &t.kind else {
                 continue;
@@ -531,7 +603,9 @@ impl<'s> TypeTable<'s> {
             let id = self.ident(&t.name);
             let docs = doc_attrs(t.description.as_deref());
             let mut ns = Namespace::new();
-            let field_defs = fields.iter().map(|f| {
+            let mut field_defs = Vec::with_capacity(fields.len());
+            let mut json_fields = Vec::with_capacity(fields.len());
+            for f in fields {
                 let rust = ns.alloc(&snake(&f.name));
                 let fid = ident(&rust);
                 let mut attrs = match &f.default {
@@ -541,7 +615,7 @@ impl<'s> TypeTable<'s> {
                     None => doc_attrs(f.description.as_deref()),
                 };
                 attrs.extend(deprecation_attrs(self.side, f.deprecation.as_ref()));
-                let rename = (rust != f.name).then(|| {
+                let rename = (serde_attrs && rust != f.name).then(|| {
                     let g = &f.name;
                     quote!(#[serde(rename = #g)])
                 });
@@ -558,37 +632,35 @@ impl<'s> TypeTable<'s> {
                 if boxed && let Some((rec, _)) = &self.recursive {
                     inner = quote!(#rec<#inner>);
                 }
-                match &f.ty {
+                let nullable = !f.ty.is_non_null();
+                json_fields.push(self.json_field(&f.name, quote!(self.#fid), named, nullable));
+                field_defs.push(match &f.ty {
                     TypeRef::NonNull(inner_ty) => {
                         let ty = self.wrap_non_null(inner_ty, &inner);
                         quote!(#attrs #rename pub #fid: #ty)
                     }
                     nullable => {
                         let ty = self.wrap_non_null(nullable, &inner);
-                        // The server only deserializes inputs: nothing to skip.
-                        let serde = match self.side {
-                            Side::Client => quote!(#[serde(default, skip_serializing_if = #skip)]),
-                            Side::Server => quote!(#[serde(default)]),
-                        };
+                        let serde = serde_attrs.then(|| quote!(#[serde(default)]));
                         quote!(#attrs #rename #serde pub #fid: #rt::Maybe<#ty>)
                     }
-                }
-            });
+                });
+            }
             let default = self
                 .defaultable
                 .get(&t.name)
                 .copied()
                 .unwrap_or(false)
-                .then(|| quote!(Default,));
-            let derives = match self.side {
-                Side::Client => {
-                    let serde = self.sent_serde();
-                    quote!(#[derive(Debug, Clone, PartialEq, #default #serde)])
-                }
-                Side::Server => {
-                    quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Deserialize)])
-                }
+                .then(|| quote!(Default));
+            let serde = match self.side {
+                Side::Client => self.sent_serde(),
+                Side::Server => Some(quote!(::serde::Deserialize)),
             };
+            let derives = [quote!(Debug), quote!(Clone), quote!(PartialEq)]
+                .into_iter()
+                .chain(default)
+                .chain(serde);
+            let derives = quote!(#[derive(#(#derives),*)]);
             out.extend(quote! {
                 #docs
                 #derives
@@ -596,6 +668,10 @@ impl<'s> TypeTable<'s> {
                     #(#field_defs,)*
                 }
             });
+            if self.side == Side::Client {
+                let body = self.json_object(&json_fields);
+                out.extend(self.emit_to_json(&quote!(#id), body));
+            }
         }
         out
     }
@@ -614,43 +690,61 @@ impl<'s> TypeTable<'s> {
             "`@oneOf`: a value is exactly one of the variants.",
         );
         let mut ns = Namespace::new();
-        let variants = fields.iter().map(|f| {
-            let variant = ident(&ns.alloc(&pascal(&f.name)));
-            let mut attrs = doc_attrs(f.description.as_deref());
-            // A note, not `#[deprecated]`: the derives would use the variant.
-            attrs.extend(deprecation_attrs(Side::Server, f.deprecation.as_ref()));
-            let g = &f.name;
-            let named = f.ty.named();
-            let mut inner = if self.schema.is_leaf(named) {
-                self.leaf(named)
-            } else {
-                let n = self.ident(named);
-                quote!(#n)
-            };
-            if self
-                .boxed_inputs
-                .contains(&(name.to_string(), f.name.clone()))
-                && let Some((rec, _)) = &self.recursive
-            {
-                inner = quote!(#rec<#inner>);
-            }
-            let ty = self.wrap_non_null(f.ty.nullable(), &inner);
-            quote!(#attrs #[serde(rename = #g)] #variant(#ty))
-        });
-        let derives = match self.side {
-            Side::Client => {
-                let serde = self.sent_serde();
-                quote!(#[derive(Debug, Clone, PartialEq, #serde)])
-            }
-            Side::Server => quote!(#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]),
+        let serde_attrs = self.side == Side::Server || self.serde_both_ways;
+        let mut json_arms = Vec::with_capacity(fields.len());
+        let variants: Vec<TokenStream> = fields
+            .iter()
+            .map(|f| {
+                let variant = ident(&ns.alloc(&pascal(&f.name)));
+                let mut attrs = doc_attrs(f.description.as_deref());
+                // A note, not `#[deprecated]`: the derives would use the variant.
+                attrs.extend(deprecation_attrs(Side::Server, f.deprecation.as_ref()));
+                let g = &f.name;
+                let named = f.ty.named();
+                let mut inner = if self.schema.is_leaf(named) {
+                    self.leaf(named)
+                } else {
+                    let n = self.ident(named);
+                    quote!(#n)
+                };
+                if self
+                    .boxed_inputs
+                    .contains(&(name.to_string(), f.name.clone()))
+                    && let Some((rec, _)) = &self.recursive
+                {
+                    inner = quote!(#rec<#inner>);
+                }
+                let ty = self.wrap_non_null(f.ty.nullable(), &inner);
+                let value = self.json_ref(named, quote!(value));
+                let object = self.json_object(&[quote!((#g, #value))]);
+                json_arms.push(quote!(Self::#variant(value) => #object));
+                let rename = serde_attrs.then(|| quote!(#[serde(rename = #g)]));
+                quote!(#attrs #rename #variant(#ty))
+            })
+            .collect();
+        let serde = match self.side {
+            Side::Client => self.sent_serde(),
+            Side::Server => Some(quote!(::serde::Deserialize)),
         };
-        quote! {
+        let derives = [quote!(Debug), quote!(Clone), quote!(PartialEq)]
+            .into_iter()
+            .chain(serde);
+        let mut out = quote! {
             #docs
-            #derives
+            #[derive(#(#derives),*)]
             pub enum #id {
                 #(#variants,)*
             }
+        };
+        if self.side == Side::Client {
+            let body = quote! {
+                match self {
+                    #(#json_arms,)*
+                }
+            };
+            out.extend(self.emit_to_json(&quote!(#id), body));
         }
+        out
     }
 
     /// The box that recursive input fields (and, on the server, fields on object cycles through
@@ -665,11 +759,36 @@ impl<'s> TypeTable<'s> {
         let Some((rec, val)) = &self.recursive else {
             return TokenStream::new();
         };
-        let bounds =
-            quote!(::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static);
+        let rt = &self.runtime;
+        let client = self.side == Side::Client;
+        // On the client, every boxed value is an input object, written as JSON through the
+        // box's own vtable (see `to_json` below).
+        let to_json_bound = client.then(|| quote!(+ #rt::codegen_support::ToJson));
+        let bounds = quote!(::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static #to_json_bound);
         let docs = doc_attrs(Some(&format!(
             "A value of a recursive field: derefs to the value, made with [`{rec}::new`] or `.into()`.\n\nA `Box`, except that it keeps the compiler's `Send`/`Sync` proofs shallow however long the cycle of types is."
         )));
+        let to_json = client.then(|| {
+            quote! {
+                // Through the vtable, not `T::to_json`: a direct call makes the compiler walk a
+                // long cycle of inputs (each `to_json` calling the next one's) as one chain of
+                // generic instances, past its recursion limit.
+                impl<T: 'static> #rt::codegen_support::ToJson for #rec<T> {
+                    fn to_json(&self) -> #rt::codegen_support::JsonResult {
+                        #val::to_json(&*self.0)
+                    }
+                }
+            }
+        });
+        let to_json_decl =
+            client.then(|| quote!(fn to_json(&self) -> #rt::codegen_support::JsonResult;));
+        let to_json_def = client.then(|| {
+            quote! {
+                fn to_json(&self) -> #rt::codegen_support::JsonResult {
+                    #rt::codegen_support::ToJson::to_json(self)
+                }
+            }
+        });
         quote! {
             #docs
             pub struct #rec<T: 'static>(::std::boxed::Box<dyn #val<T>>);
@@ -680,6 +799,7 @@ impl<'s> TypeTable<'s> {
                 fn get_mut(&mut self) -> &mut T;
                 fn clone_box(&self) -> ::std::boxed::Box<dyn #val<T>>;
                 fn into_inner(self: ::std::boxed::Box<Self>) -> T;
+                #to_json_decl
             }
 
             impl<T: #bounds> #val<T> for T {
@@ -695,6 +815,7 @@ impl<'s> TypeTable<'s> {
                 fn into_inner(self: ::std::boxed::Box<Self>) -> T {
                     *self
                 }
+                #to_json_def
             }
 
             impl<T: #bounds> #rec<T> {
@@ -763,6 +884,8 @@ impl<'s> TypeTable<'s> {
                     T::deserialize(deserializer).map(Self::new)
                 }
             }
+
+            #to_json
         }
     }
 
