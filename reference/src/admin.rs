@@ -228,20 +228,27 @@ pub async fn revoke_purchase_tokens(
     Ok(done.rows_affected())
 }
 
-/// A client store to create.
-#[derive(Debug, Clone)]
+/// A client store to create (also the arguments of `admin client-store create`).
+#[derive(Debug, Clone, clap::Args)]
 pub struct NewClientStore {
-    /// The origin (domain) that the `CommonGround-Origin` header names.
+    /// The store's domain, e.g. `shop.example.com`: the origin that the `CommonGround-Origin`
+    /// header names.
+    #[arg(long)]
     pub origin: String,
     /// Display name.
+    #[arg(long)]
     pub name: String,
-    /// ISO 4217 currency.
+    /// ISO 4217 currency of its prices.
+    #[arg(long, default_value = "USD")]
     pub currency: String,
     /// ISO 3166 alpha-2 country it ships to by default.
+    #[arg(long, default_value = "US")]
     pub country: String,
     /// Tax rate in basis points (2000 = 20 %).
+    #[arg(long, default_value_t = 0)]
     pub tax_rate_bp: i64,
-    /// Subtotal (minor units) from which shipping is free.
+    /// Subtotal in minor units from which shipping is free.
+    #[arg(long)]
     pub free_shipping_threshold: Option<i64>,
 }
 

@@ -224,26 +224,7 @@ enum PurchaseTokenAction {
 #[derive(Debug, Subcommand)]
 enum ClientStoreAction {
     /// Create a store for an origin.
-    Create {
-        /// The store's domain, e.g. `shop.example.com`.
-        #[arg(long)]
-        origin: String,
-        /// Display name.
-        #[arg(long)]
-        name: String,
-        /// ISO 4217 currency of its prices.
-        #[arg(long, default_value = "USD")]
-        currency: String,
-        /// ISO 3166 alpha-2 country it ships to by default.
-        #[arg(long, default_value = "US")]
-        country: String,
-        /// Tax rate in basis points (2000 = 20 %).
-        #[arg(long, default_value_t = 0)]
-        tax_rate_bp: i64,
-        /// Subtotal in minor units from which shipping is free.
-        #[arg(long)]
-        free_shipping_threshold: Option<i64>,
-    },
+    Create(NewClientStore),
     /// Revoke the store of an origin (its data stays; the origin stops answering).
     Revoke {
         /// The store's domain.
@@ -321,26 +302,8 @@ async fn admin_on(store: &Store, what: Admin) -> anyhow::Result<String> {
             ),
         },
         Admin::ClientStore { action } => match action {
-            ClientStoreAction::Create {
-                origin,
-                name,
-                currency,
-                country,
-                tax_rate_bp,
-                free_shipping_threshold,
-            } => {
-                let id = admin::create_client_store(
-                    store,
-                    &NewClientStore {
-                        origin,
-                        name,
-                        currency,
-                        country,
-                        tax_rate_bp,
-                        free_shipping_threshold,
-                    },
-                )
-                .await?;
+            ClientStoreAction::Create(new) => {
+                let id = admin::create_client_store(store, &new).await?;
                 Ok(format!("client store id (configRef): {id}"))
             }
             ClientStoreAction::Revoke { origin } => revoked(

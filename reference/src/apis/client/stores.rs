@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 use shopql_server_stubs::ApiError;
 
 use crate::store::Store;
-use crate::store::sql::col;
 
 /// A store of the client API.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct StoreRow {
     /// `configRef`: the store configuration's ObjectId.
     pub id: String,
@@ -75,7 +74,7 @@ impl Stores {
         {
             return Ok(Some(Arc::clone(found)));
         }
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, StoreRow>(
             "SELECT id, domain, name, currency, home_alpha2, tax_rate_bp, free_shipping_threshold \
              FROM client_stores WHERE domain = $1 AND revoked IS NULL",
         )
@@ -88,15 +87,7 @@ impl Stores {
             }
             return Ok(None);
         };
-        let found = Arc::new(StoreRow {
-            id: col(&row, "id")?,
-            domain: col(&row, "domain")?,
-            name: col(&row, "name")?,
-            currency: col(&row, "currency")?,
-            home_alpha2: col(&row, "home_alpha2")?,
-            tax_rate_bp: col(&row, "tax_rate_bp")?,
-            free_shipping_threshold: col(&row, "free_shipping_threshold")?,
-        });
+        let found = Arc::new(row);
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(domain.to_string(), (Instant::now(), Arc::clone(&found)));
         }

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use super::super::customers::{Customer, full_name};
 use crate::domain::checkout::CheckoutStatus;
 use crate::domain::checkout::address::AddressFields;
-use crate::store::sql::{Doc, Flag, Sql, col};
+use crate::store::sql::{Doc, Flag, Sql};
 
 /// A postal address, stored as JSON with the API's field names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,7 +200,7 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// A checkout line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct LineRow {
     pub id: String,
     pub checkout_id: String,
@@ -225,20 +225,7 @@ pub(crate) async fn lines_of(
     );
     sql.list(checkout_ids)
         .push(" ORDER BY checkout_id, position");
-    let rows = sql.query().fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LineRow {
-                id: col(r, "id")?,
-                checkout_id: col(r, "checkout_id")?,
-                code: col(r, "code")?,
-                position: col(r, "position")?,
-                listing_num: col(r, "listing_num")?,
-                quantity: col(r, "quantity")?,
-                added: col(r, "added")?,
-            })
-        })
-        .collect()
+    sql.fetch_all_as(conn).await
 }
 
 /// The customer's checkout `code` in `store_id`, if it exists.
