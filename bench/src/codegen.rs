@@ -297,3 +297,67 @@ fn touch(path: &Path) -> anyhow::Result<()> {
     file.set_modified(std::time::SystemTime::now())?;
     Ok(())
 }
+
+/// One crate of `bench/compile-client-size`: the synthetic schema's client generated one way
+/// (or cynic's), and its debug builds after a touch.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ClientSize {
+    /// `all`, `used`, `used-3`, `used-3-server` or `cynic` (the script's header says which is
+    /// what).
+    pub variant: String,
+    /// Lines of the generated file (none for cynic, whose code is macro output).
+    pub lines: Option<usize>,
+    /// Its top-level types.
+    pub types: Option<usize>,
+    /// Wall time of each round's build, seconds.
+    pub seconds: Vec<f64>,
+    /// Peak resident memory of each round's build (cargo and the rustc it waits for), MB.
+    pub peak_mb: Vec<f64>,
+}
+
+impl ClientSize {
+    /// The median build, seconds.
+    pub fn median_s(&self) -> f64 {
+        median(&self.seconds)
+    }
+
+    /// The median peak memory, MB.
+    pub fn median_mb(&self) -> f64 {
+        median(&self.peak_mb)
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
+}
+
+/// Runs `bench/compile-client-size` (`rounds` alternated rounds) and reads its figures. Its
+/// dependencies build in its own target directory first, untimed.
+pub fn client_size(root: &Path, rounds: usize) -> anyhow::Result<Vec<ClientSize>> {
+    let json = root
+        .join("target")
+        .join("bench-client-size")
+        .join("results.json");
+    let out = Command::new(root.join("bench").join("compile-client-size"))
+        .arg(rounds.to_string())
+        .arg(&json)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .context("running bench/compile-client-size")?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = err.lines().rev().take(20).collect();
+        bail!(
+            "bench/compile-client-size failed ({}):\n{}",
+            out.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
+    let text = std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?;
+    Ok(serde_json::from_str(&text)?)
+}

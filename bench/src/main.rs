@@ -92,6 +92,9 @@ enum Sub {
     },
 }
 
+/// Alternated rounds of `bench/compile-client-size` in a full run.
+const CLIENT_SIZE_ROUNDS: usize = 3;
+
 /// The connection counts of the load phase.
 pub const CONNECTIONS: [usize; 3] = [1, 16, 64];
 
@@ -122,6 +125,11 @@ pub struct Results {
     pub compile: Option<codegen::CompileCost>,
     /// Why the compile cost is missing.
     pub compile_note: Option<String>,
+    /// The synthetic schema's client (and client+server) generated each way, and cynic's, built
+    /// after a touch (full mode).
+    pub client_size: Option<Vec<codegen::ClientSize>>,
+    /// Why the client sizes are missing.
+    pub client_size_note: Option<String>,
     /// Wall time of the whole run, seconds.
     pub elapsed_s: f64,
     /// Where the run's time went: each phase and its wall time in seconds, in order (the
@@ -384,6 +392,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Err(e) => (None, Some(format!("failed: {e:#}"))),
         }
     };
+    let (client_size, client_size_note) = if cli.quick || cli.skip_compile {
+        (
+            None,
+            Some("skipped (--quick or --skip-compile)".to_string()),
+        )
+    } else {
+        let phase = Instant::now();
+        eprintln!("compile cost: the synthetic schema's clients and cynic's (bench/compile-client-size)");
+        let r = codegen::client_size(&root, CLIENT_SIZE_ROUNDS);
+        phases.push((
+            "compile cost: the synthetic clients (bench/compile-client-size)".into(),
+            phase.elapsed().as_secs_f64(),
+        ));
+        match r {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(format!("failed: {e:#}"))),
+        }
+    };
     machine.load_end = machine::load_average();
     let results = Results {
         mode: if cli.quick { "quick" } else { "full" }.into(),
@@ -398,6 +424,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         serving_note,
         compile,
         compile_note,
+        client_size,
+        client_size_note,
         elapsed_s: started.elapsed().as_secs_f64(),
         phases,
     };

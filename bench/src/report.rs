@@ -282,7 +282,43 @@ fn targets(md: &mut String, r: &Results) -> anyhow::Result<()> {
             yes(t.median_ms < CODEGEN_TARGET_MS)
         )?;
     }
+    client_size_targets(md, r)?;
     writeln!(md)?;
+    Ok(())
+}
+
+/// The synthetic client against cynic's: client only at most cynic's build time and memory,
+/// client and server within twice them.
+fn client_size_targets(md: &mut String, r: &Results) -> anyhow::Result<()> {
+    let Some(sizes) = &r.client_size else {
+        return Ok(());
+    };
+    let find = |v: &str| sizes.iter().find(|c| c.variant == v);
+    let Some(cynic) = find("cynic") else {
+        return Ok(());
+    };
+    for (variant, what, factor) in [
+        ("used-3", "client only", 1.0),
+        ("used-3-server", "client and server", 2.0),
+    ] {
+        let Some(c) = find(variant) else { continue };
+        let bound = if factor == 1.0 {
+            "≤ cynic's".to_string()
+        } else {
+            format!("≤ {factor}× cynic's")
+        };
+        for (figure, ours, theirs, unit) in [
+            ("build after touch", c.median_s(), cynic.median_s(), "s"),
+            ("peak memory", c.median_mb(), cynic.median_mb(), "MB"),
+        ] {
+            writeln!(
+                md,
+                "| synthetic schema, 3 operations, {what} (`{variant}`): {figure} {bound} | {ours:.1} {unit} against {theirs:.1} {unit} ({:.2}×) | {} |",
+                ours / theirs.max(f64::MIN_POSITIVE),
+                yes(ours <= theirs * factor)
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -720,5 +756,55 @@ fn codegen_section(md: &mut String, r: &Results) -> anyhow::Result<()> {
             r.compile_note.as_deref().unwrap_or("")
         )?,
     }
+    client_sizes(md, r)
+}
+
+/// The table of `bench/compile-client-size`.
+fn client_sizes(md: &mut String, r: &Results) -> anyhow::Result<()> {
+    writeln!(md, "### The synthetic schema's client, each way, and cynic's\n")?;
+    let Some(sizes) = &r.client_size else {
+        writeln!(
+            md,
+            "Not measured: {}\n",
+            r.client_size_note.as_deref().unwrap_or("")
+        )?;
+        return Ok(());
+    };
+    writeln!(
+        md,
+        "`bench/compile-client-size` (its header says how): the codegen test's synthetic schema \
+         (2,024 types) in a crate of its own per variant — `all`: `--client-types all`, its 135 \
+         operations; `used`: `--client-types used`, the same operations; `used-3`: `used` with \
+         one group's 3 operations; `used-3-server`: `used-3` and the server side; `cynic`: cynic \
+         3.14 (`rkyv`) registering the same SDL, with the same 3 operations as derives. A debug \
+         `cargo build` of the crate after touching it, incremental compilation off, rounds \
+         alternating the variants; peak memory is the largest resident set of cargo and the \
+         rustc it waits for.\n"
+    )?;
+    writeln!(
+        md,
+        "| variant | generated lines | top-level types | build after touch (s), each round | median (s) | peak memory (MB), each round | median (MB) |\n|---|---|---|---|---|---|---|"
+    )?;
+    let list = |v: &[f64], digits: usize| {
+        v.iter()
+            .map(|x| format!("{x:.digits$}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for c in sizes {
+        let or_macros = |n: Option<usize>| n.map_or("(macros)".to_string(), |n| n.to_string());
+        writeln!(
+            md,
+            "| `{}` | {} | {} | {} | {:.1} | {} | {:.0} |",
+            c.variant,
+            or_macros(c.lines),
+            or_macros(c.types),
+            list(&c.seconds, 1),
+            c.median_s(),
+            list(&c.peak_mb, 0),
+            c.median_mb()
+        )?;
+    }
+    writeln!(md)?;
     Ok(())
 }

@@ -241,6 +241,8 @@ struct Defaults {
     depth: HashMap<String, usize>,
     /// The object types each type's default selection contains (its fragments).
     closure: HashMap<String, BTreeSet<String>>,
+    /// Each type's estimated inline size (see [`inline_size`]) and its boxed fields.
+    size: HashMap<String, (usize, BTreeSet<String>)>,
 }
 
 impl Defaults {
@@ -251,6 +253,7 @@ impl Defaults {
             level: levels(schema, config),
             depth: HashMap::new(),
             closure: HashMap::new(),
+            size: HashMap::new(),
         };
         for kind in [OperationKind::Query, OperationKind::Mutation] {
             let Some(root) = schema.root(kind) else {
@@ -264,7 +267,59 @@ impl Defaults {
                 }
             }
         }
+        for t in d.order.clone() {
+            d.size_of(schema, &t);
+        }
         d
+    }
+
+    /// The estimated inline size of `t`'s default-selection type, memoised, with the fields
+    /// [`plan_boxes`] boxes. The kept fields form a DAG, so this ends.
+    fn size_of(&mut self, schema: &Schema, t: &str) -> usize {
+        if let Some((n, _)) = self.size.get(t) {
+            return *n;
+        }
+        let sel = &self.sel[t];
+        let mut boxed = BTreeSet::new();
+        let n = if schema.is_abstract(t) {
+            // One variant per concrete type, or `Other(String)`.
+            let variants = sel.variants.clone();
+            let largest = variants.iter().map(|v| self.size_of(schema, v)).max();
+            largest.unwrap_or(0).max(24) + 8
+        } else if sel.kept.is_empty() {
+            24
+        } else {
+            let kept = sel.kept.clone();
+            let slots: Vec<Slot> = kept
+                .iter()
+                .map(|f| {
+                    let target = f.ty.named();
+                    let leaf = schema.is_leaf(target);
+                    let value = if leaf {
+                        leaf_size(target)
+                    } else {
+                        self.size_of(schema, target)
+                    };
+                    Slot::of(&f.ty, !f.ty.is_non_null(), !leaf, value)
+                })
+                .collect();
+            let (planned, n) = plan_boxes(&slots);
+            boxed.extend(
+                kept.iter()
+                    .zip(planned)
+                    .filter(|(_, b)| *b)
+                    .map(|(f, _)| f.name.clone()),
+            );
+            n
+        };
+        self.size.insert(t.to_string(), (n, boxed));
+        n
+    }
+
+    /// True when field `field` of `t`'s default-selection type holds its object boxed (see
+    /// [`INLINE_BUDGET_BYTES`]).
+    fn boxed(&self, t: &str, field: &str) -> bool {
+        self.size.get(t).is_some_and(|(_, b)| b.contains(field))
     }
 
     fn visit(&mut self, schema: &Schema, config: &Config, t: &str, stack: &mut Vec<String>) {
@@ -552,7 +607,7 @@ fn emit_default_types(table: &TypeTable<'_>, defaults: &Defaults) -> TokenStream
             let rust = ns.alloc(&snake(&f.name));
             let fid = ident(&rust);
             let serde = serde_attr(&rust, &f.name, !f.ty.is_non_null());
-            let ty = output_type(table, &f.ty);
+            let ty = output_type(table, &f.ty, defaults.boxed(t, &f.name));
             let mut attrs = doc_attrs(f.description.as_deref());
             attrs.extend(deprecated_attr(f.deprecation.as_ref()));
             fields.push(quote!(#attrs #serde pub #fid: #ty));
@@ -569,14 +624,18 @@ fn emit_default_types(table: &TypeTable<'_>, defaults: &Defaults) -> TokenStream
     out
 }
 
-/// The Rust type of an output field in the default selection.
-fn output_type(table: &TypeTable<'_>, ty: &TypeRef) -> TokenStream {
+/// The Rust type of an output field in the default selection; its object `boxed` when asked.
+fn output_type(table: &TypeTable<'_>, ty: &TypeRef, boxed: bool) -> TokenStream {
     let named = ty.named();
     let inner = if table.schema.is_leaf(named) {
         table.leaf(named)
     } else {
         let id = table.ident(named);
-        quote!(#id)
+        if boxed {
+            quote!(::std::boxed::Box<#id>)
+        } else {
+            quote!(#id)
+        }
     };
     table.wrap(ty, &inner)
 }
@@ -811,7 +870,8 @@ fn emit_root_methods(table: &mut TypeTable<'_>, defaults: &Defaults) -> (TokenSt
                 params.push(quote!(options: #opt_id));
             }
 
-            let ret = output_type(table, &f.ty);
+            // What a root method returns is the caller's to hold, not nested: never boxed.
+            let ret = output_type(table, &f.ty, false);
             let g = &f.name;
             let value_serde = if f.ty.is_non_null() {
                 quote!(#[serde(rename = #g)])
@@ -1017,6 +1077,110 @@ fn emit_operations(table: &TypeTable<'_>, operations: &[Operation]) -> (TokenStr
     (modules, methods)
 }
 
+/// A response struct is kept within this many bytes inline (estimated, on a 64-bit target) by
+/// boxing its nested objects, the largest first, as far as they take it there. A caller holds a
+/// response across awaits, so its future is as large as the response's inline size: nested
+/// inline, a wide or deep selection makes every such future kilobytes large (and a debug build's
+/// stack overflow); boxed, each object costs a pointer. Lists are on the heap already, and small
+/// objects stay inline while their parent is within bounds.
+const INLINE_BUDGET_BYTES: usize = 256;
+
+/// One field of a response struct, for [`plan_boxes`].
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The value's own inline size (a nested object's planned size).
+    value: usize,
+    /// A nested object, not in a list: the one kind of value a `Box` may take.
+    object: bool,
+    /// A list of values (`Vec`, 24 bytes whatever the value).
+    list: bool,
+    /// `Option`: 8 bytes more.
+    optional: bool,
+}
+
+impl Slot {
+    fn of(ty: &TypeRef, optional: bool, object: bool, value: usize) -> Self {
+        Slot {
+            value,
+            object: object && !ty.is_list(),
+            list: ty.is_list(),
+            optional,
+        }
+    }
+
+    fn size(&self, boxed: bool) -> usize {
+        let inline = if self.list {
+            24
+        } else if boxed {
+            8
+        } else {
+            self.value
+        };
+        inline + if self.optional { 8 } else { 0 }
+    }
+}
+
+/// Which of a struct's fields to box, and the struct's inline size then: nested objects, the
+/// largest first (the earlier on a tie), until the struct is within [`INLINE_BUDGET_BYTES`].
+fn plan_boxes(slots: &[Slot]) -> (Vec<bool>, usize) {
+    let mut boxed = vec![false; slots.len()];
+    let mut total: usize = slots.iter().map(|s| s.size(false)).sum();
+    let mut order: Vec<usize> = (0..slots.len()).filter(|&i| slots[i].object).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(slots[i].value), i));
+    for i in order {
+        if total <= INLINE_BUDGET_BYTES {
+            break;
+        }
+        let saved = slots[i].size(false).saturating_sub(slots[i].size(true));
+        if saved > 0 {
+            boxed[i] = true;
+            total -= saved;
+        }
+    }
+    (boxed, total)
+}
+
+/// The inline size of a selection's response type as [`plan_boxes`] leaves it: strings, lists,
+/// enums and custom scalars count 24 bytes, `Int` 4, `Float` 8, `Boolean` 1, an optional value 8
+/// more, a boxed object 8.
+fn inline_size(sel: &Selection) -> usize {
+    let fields = |fs: &[SelectedField]| plan_fields(fs).1;
+    match &sel.shape {
+        Shape::Fields(fs) => fields(fs),
+        // An enum of one struct per concrete type, `Other` holding `__typename` too.
+        Shape::ByType { variants, other } => {
+            let largest = variants.iter().map(|(_, fs)| fields(fs));
+            largest.chain([fields(other) + 24]).max().unwrap_or(0) + 8
+        }
+    }
+}
+
+/// [`plan_boxes`] for the fields of a selection.
+fn plan_fields(fields: &[SelectedField]) -> (Vec<bool>, usize) {
+    let slots: Vec<Slot> = fields
+        .iter()
+        .map(|f| {
+            let value = match &f.selection {
+                Some(sel) => inline_size(sel),
+                None => leaf_size(f.ty.named()),
+            };
+            let optional = f.conditional || !f.ty.is_non_null();
+            Slot::of(&f.ty, optional, f.selection.is_some(), value)
+        })
+        .collect();
+    plan_boxes(&slots)
+}
+
+/// [`inline_size`] of a leaf value.
+fn leaf_size(named: &str) -> usize {
+    match named {
+        "Int" => 4,
+        "Float" => 8,
+        "Boolean" => 1,
+        _ => 24,
+    }
+}
+
 /// Leaf types are referred to from inside `operations::<op>`; builtins need no path, the
 /// module's own scalars and enums are reached through `super::super`.
 fn qualify_leaf(table: &TypeTable<'_>, named: &str, inner: TokenStream) -> TokenStream {
@@ -1126,7 +1290,8 @@ impl OpCtx<'_, '_> {
     fn fields(&mut self, parent: &str, fields: &[SelectedField]) -> Vec<TokenStream> {
         let mut names = Namespace::new();
         let mut out = Vec::new();
-        for f in fields {
+        let (boxed, _) = plan_fields(fields);
+        for (i, f) in fields.iter().enumerate() {
             let rust = if f.name == "__typename" && f.key == "__typename" {
                 names.alloc("typename")
             } else {
@@ -1158,6 +1323,12 @@ impl OpCtx<'_, '_> {
                         quote!(#id)
                     }
                 },
+            };
+            // Within the struct's budget: see `INLINE_BUDGET_BYTES`.
+            let inner = if boxed[i] {
+                quote!(::std::boxed::Box<#inner>)
+            } else {
+                inner
             };
             let mut ty = self.table.wrap(&f.ty, &inner);
             if f.conditional && f.ty.is_non_null() {

@@ -19,17 +19,16 @@ async fn every_root_field_of_every_api_through_the_sdk() -> anyhow::Result<()> {
         let base = server.base_url();
         let coverage = Coverage::default();
 
-        // Boxed: the journeys hold large response values across awaits.
-        Box::pin(client::journey(&base, &coverage))
+        client::journey(&base, &coverage)
             .await
             .map_err(|e| anyhow::anyhow!("client on {}: {e}", db.label()))?;
-        Box::pin(purchase::journey(&base, &coverage))
+        purchase::journey(&base, &coverage)
             .await
             .map_err(|e| anyhow::anyhow!("purchase on {}: {e}", db.label()))?;
-        Box::pin(shop::journey(&base, &coverage))
+        shop::journey(&base, &coverage)
             .await
             .map_err(|e| anyhow::anyhow!("shop on {}: {e}", db.label()))?;
-        Box::pin(marketplace::journey(&base, &coverage))
+        marketplace::journey(&base, &coverage)
             .await
             .map_err(|e| anyhow::anyhow!("marketplace on {}: {e}", db.label()))?;
 
