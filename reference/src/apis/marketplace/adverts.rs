@@ -12,7 +12,7 @@ use shopql_server_stubs::marketplace::{
 use shopql_server_stubs::{ApiError, ApiResult, ErrorCode, Maybe};
 use sqlx::AnyConnection;
 
-use super::errors::{Errors, OK, UNPROCESSABLE};
+use super::errors::{Errors, payload};
 use super::input::{KvPatch, decode_field, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, Owner};
@@ -24,26 +24,6 @@ use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
 use crate::store::sql::{Doc, Sql, col};
-
-fn upsert_payload(
-    cmid: Option<String>,
-    outcome: Result<gql::Advert, Errors>,
-) -> gql::AdvertUpsertMutationPayload {
-    match outcome {
-        Ok(a) => gql::AdvertUpsertMutationPayload {
-            advert: Some(a),
-            client_mutation_id: cmid,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::AdvertUpsertMutationPayload {
-            advert: None,
-            client_mutation_id: cmid,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
-}
 
 /// A unique-key race lost at write time (two requests giving one SKU at once) is a 422 like the
 /// checked case, not an error.
@@ -125,7 +105,7 @@ pub(crate) async fn advert_upsert(
     let advert_id = match input.advert_id.as_option() {
         Some(id) => match decode_field(id, NodeType::Advert, "advertId", &mut errors) {
             Some(id) => Some(id),
-            None => return Ok(upsert_payload(cmid, Err(errors))),
+            None => return Ok(payload(cmid, Err(errors))),
         },
         None => None,
     };
@@ -173,7 +153,7 @@ pub(crate) async fn advert_upsert(
             Some(row) if row.deleted_at.is_none() => row,
             _ => {
                 errors.add("advertId", "not found");
-                return Ok(upsert_payload(cmid, Err(errors)));
+                return Ok(payload(cmid, Err(errors)));
             }
         },
         None => AdvertRow {
@@ -436,7 +416,7 @@ pub(crate) async fn advert_upsert(
         }
     }
     if !errors.is_empty() {
-        return Ok(upsert_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     }
 
     // Publication and vetting.
@@ -503,37 +483,17 @@ pub(crate) async fn advert_upsert(
     }
     .await;
     if let Err(e) = written {
-        return Ok(upsert_payload(cmid, Err(conflict_as_invalid(e)?)));
+        return Ok(payload(cmid, Err(conflict_as_invalid(e)?)));
     }
     tx.commit().await?;
 
     let loader = Loader::new(pool, seller, now);
     Ok(
         match loader.adverts(&[advert.id]).await?.remove(&advert.id) {
-            Some(rec) => upsert_payload(cmid, Ok(rec.advert)),
-            None => upsert_payload(cmid, Err(Errors::one("advertId", "not found"))),
+            Some(rec) => payload(cmid, Ok(rec.advert)),
+            None => payload(cmid, Err(Errors::one("advertId", "not found"))),
         },
     )
-}
-
-fn delete_payload(
-    cmid: Option<String>,
-    outcome: Result<gql::Advert, Errors>,
-) -> gql::AdvertDeleteMutationPayload {
-    match outcome {
-        Ok(a) => gql::AdvertDeleteMutationPayload {
-            advert: Some(a),
-            client_mutation_id: cmid,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::AdvertDeleteMutationPayload {
-            advert: None,
-            client_mutation_id: cmid,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
 }
 
 /// `advertDelete`: soft-deletes the advert and its variants (they leave `variantsWhere`, free
@@ -547,12 +507,12 @@ pub(crate) async fn advert_delete(
     let now = state.now_ms();
     let mut errors = Errors::new();
     let Some(id) = decode_field(&input.id, NodeType::Advert, "id", &mut errors) else {
-        return Ok(delete_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     };
     let loader = Loader::new(&state.store.pool, seller, now);
     let before = loader.adverts(&[id]).await?.remove(&id);
     let Some(before) = before.filter(|r| r.deleted_at.is_none()) else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(payload(cmid, Err(Errors::one("id", "not found"))));
     };
     let mut tx = state.store.begin().await?;
     let mut sql = Sql::new("UPDATE mp_adverts SET deleted_at = ");
@@ -563,7 +523,7 @@ pub(crate) async fn advert_delete(
         .arg(seller)
         .push(" AND deleted_at IS NULL");
     if sql.execute(&mut *tx).await? != 1 {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(payload(cmid, Err(Errors::one("id", "not found"))));
     }
     let mut vs = Sql::new("UPDATE mp_variants SET live = 0, updated_at = ");
     vs.arg(now)
@@ -572,7 +532,7 @@ pub(crate) async fn advert_delete(
         .push(" AND live = 1");
     vs.execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(delete_payload(cmid, Ok(before.advert)))
+    Ok(payload(cmid, Ok(before.advert)))
 }
 
 /// `advertVettingResubmit`: all or nothing. Returns the resubmitted ids (in input order) or the

@@ -14,10 +14,10 @@ use shopql_server_stubs::marketplace::{
 use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use super::errors::{Errors, OK, UNPROCESSABLE};
+use super::errors::{Errors, payload};
 use super::input::decode_field;
 use super::load::Loader;
-use super::rows::{Ids, InvoiceRow};
+use super::rows::{Ids, InvoiceRow, insert};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
@@ -26,45 +26,6 @@ use crate::state::AppState;
 use crate::store::sql::{Sql, col};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
-
-/// Builds a payload from its four fields.
-type Build<T> =
-    fn(Option<gql::Shipment>, Option<String>, Option<Vec<gql::ValidationError>>, i32) -> T;
-
-fn payload<T>(cmid: Option<String>, outcome: Result<gql::Shipment, Errors>, build: Build<T>) -> T {
-    match outcome {
-        Ok(s) => build(Some(s), cmid, None, OK),
-        Err(e) => build(None, cmid, Some(e.into_graphql()), UNPROCESSABLE),
-    }
-}
-
-fn create_payload(
-    shipment: Option<gql::Shipment>,
-    client_mutation_id: Option<String>,
-    errors: Option<Vec<gql::ValidationError>>,
-    status: i32,
-) -> gql::ShipmentCreateMutationPayload {
-    gql::ShipmentCreateMutationPayload {
-        shipment,
-        client_mutation_id,
-        errors,
-        status,
-    }
-}
-
-fn update_payload(
-    shipment: Option<gql::Shipment>,
-    client_mutation_id: Option<String>,
-    errors: Option<Vec<gql::ValidationError>>,
-    status: i32,
-) -> gql::ShipmentUpdateMutationPayload {
-    gql::ShipmentUpdateMutationPayload {
-        shipment,
-        client_mutation_id,
-        errors,
-        status,
-    }
-}
 
 /// Parses an `ISO8601Date` (`2023-06-07`) into midnight UTC, in ms.
 pub(crate) fn parse_date(text: &str) -> Option<i64> {
@@ -197,20 +158,16 @@ pub(crate) async fn shipment_create(
         );
     }
     let (Some(invoice), Some(carrier), Some(dispatched)) = (invoice, carrier, dispatched) else {
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(payload(cmid, Err(errors)));
     };
     if !errors.is_empty() {
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(payload(cmid, Err(errors)));
     }
     let mut ids = Ids::take(&state.store.pool, "shipment", 1).await?;
 
     let mut tx = state.store.begin().await?;
     if !lock_invoice(&mut tx, seller, invoice).await? {
-        return Ok(payload(
-            cmid,
-            Err(Errors::one("invoiceId", "not found")),
-            create_payload,
-        ));
+        return Ok(payload(cmid, Err(Errors::one("invoiceId", "not found"))));
     }
     if !carrier_exists(&mut tx, carrier).await? {
         errors.add("postageCarrierId", "not found");
@@ -219,7 +176,7 @@ pub(crate) async fn shipment_create(
         errors.add("invoiceId", format!("the invoice {reason}"));
     }
     if !errors.is_empty() {
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(payload(cmid, Err(errors)));
     }
     // Take the quantities, in line item order (a fixed lock order).
     let mut ordered = items.clone();
@@ -256,52 +213,35 @@ pub(crate) async fn shipment_create(
     }
     if !errors.is_empty() {
         // Dropping the transaction rolls back the quantities already taken.
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(payload(cmid, Err(errors)));
     }
     let id = ids.take_one()?;
-    let mut ins = Sql::new(
-        "INSERT INTO mp_shipments (id, invoice_id, seller_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at) VALUES (",
-    );
-    ins.arg(id)
-        .push(", ")
-        .arg(invoice)
-        .push(", ")
-        .arg(seller)
-        .push(", ");
-    ins.arg(carrier).push(", ").arg(dispatched).push(", ");
-    ins.arg(tracking).push(", ");
-    ins.arg(
-        input
-            .note
-            .as_option()
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
-    )
-    .push(", ");
-    ins.arg(now).push(", ").arg(now).push(")");
-    ins.execute(&mut *tx).await?;
+    let note = input.note.as_option().map(|n| n.trim().to_string());
+    let columns = "id, invoice_id, seller_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at";
+    let values = [
+        id.into(),
+        invoice.into(),
+        seller.into(),
+        carrier.into(),
+        dispatched.into(),
+        tracking.into(),
+        note.filter(|n| !n.is_empty()).into(),
+        now.into(),
+        now.into(),
+    ];
+    insert(&mut tx, "mp_shipments", columns, values).await?;
     for &(_, li, quantity) in &ordered {
-        let mut si =
-            Sql::new("INSERT INTO mp_shipped_items (shipment_id, line_item_id, quantity) VALUES (");
-        si.arg(id)
-            .push(", ")
-            .arg(li)
-            .push(", ")
-            .arg(quantity)
-            .push(")");
-        si.execute(&mut *tx).await?;
+        let values = [id.into(), li.into(), quantity.into()];
+        let columns = "shipment_id, line_item_id, quantity";
+        insert(&mut tx, "mp_shipped_items", columns, values).await?;
     }
     refresh_invoice(&mut tx, invoice, now).await?;
     tx.commit().await?;
 
     let loader = Loader::new(&state.store.pool, seller, now);
     Ok(match loader.shipment(id).await? {
-        Some(s) => payload(cmid, Ok(s), create_payload),
-        None => payload(
-            cmid,
-            Err(Errors::one("base", "the shipment vanished")),
-            create_payload,
-        ),
+        Some(s) => payload(cmid, Ok(s)),
+        None => payload(cmid, Err(Errors::one("base", "the shipment vanished"))),
     })
 }
 
@@ -367,20 +307,16 @@ pub(crate) async fn shipment_update(
         Maybe::Value(t) => Some(t.trim().to_string()),
     };
     let Some(shipment) = shipment else {
-        return Ok(payload(cmid, Err(errors), update_payload));
+        return Ok(payload(cmid, Err(errors)));
     };
     if !errors.is_empty() {
-        return Ok(payload(cmid, Err(errors), update_payload));
+        return Ok(payload(cmid, Err(errors)));
     }
     let mut tx = state.store.begin().await?;
     let mut find = Sql::new("SELECT invoice_id FROM mp_shipments WHERE id = ");
     find.arg(shipment).push(" AND seller_id = ").arg(seller);
     let Some(r) = find.fetch_optional(&mut *tx).await? else {
-        return Ok(payload(
-            cmid,
-            Err(Errors::one("shipmentId", "not found")),
-            update_payload,
-        ));
+        return Ok(payload(cmid, Err(Errors::one("shipmentId", "not found"))));
     };
     let invoice: i64 = col(&r, "invoice_id")?;
     if let Some(c) = carrier
@@ -389,7 +325,6 @@ pub(crate) async fn shipment_update(
         return Ok(payload(
             cmid,
             Err(Errors::one("postageCarrierId", "not found")),
-            update_payload,
         ));
     }
     let mut up = Sql::new("UPDATE mp_shipments SET updated_at = ");
@@ -423,12 +358,8 @@ pub(crate) async fn shipment_update(
 
     let loader = Loader::new(&state.store.pool, seller, now);
     Ok(match loader.shipment(shipment).await? {
-        Some(s) => payload(cmid, Ok(s), update_payload),
-        None => payload(
-            cmid,
-            Err(Errors::one("shipmentId", "not found")),
-            update_payload,
-        ),
+        Some(s) => payload(cmid, Ok(s)),
+        None => payload(cmid, Err(Errors::one("shipmentId", "not found"))),
     })
 }
 

@@ -9,7 +9,7 @@ use shopql_server_stubs::marketplace::{
 use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use super::errors::{Errors, OK, UNPROCESSABLE, path};
+use super::errors::{Errors, path, payload};
 use super::input::{KvPatch, decode_field, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, ImageOp, Owner};
@@ -353,26 +353,6 @@ pub(crate) async fn apply(
     Ok(id)
 }
 
-fn update_payload(
-    client_mutation_id: Option<String>,
-    outcome: Result<gql::Variant, Errors>,
-) -> gql::VariantUpdateMutationPayload {
-    match outcome {
-        Ok(v) => gql::VariantUpdateMutationPayload {
-            variant: Some(v),
-            client_mutation_id,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::VariantUpdateMutationPayload {
-            variant: None,
-            client_mutation_id,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
-}
-
 /// `variantUpdate`.
 pub(crate) async fn variant_update(
     state: &AppState,
@@ -398,7 +378,7 @@ pub(crate) async fn variant_update(
         }
     };
     let Some(id) = id else {
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     };
     let new_images = input.attributes.images.as_option().map_or(0, |l| {
         l.iter()
@@ -411,11 +391,11 @@ pub(crate) async fn variant_update(
     let mut tx = state.store.begin().await?;
     let Some(existing) = VariantRow::find_live(&mut tx, seller, id).await? else {
         errors.add("variantId", "not found");
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     };
     let Some(mut advert) = AdvertRow::lock(&mut tx, seller, existing.advert_id).await? else {
         errors.add("variantId", "not found");
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     };
     let mut p = plan(
         &mut tx,
@@ -437,7 +417,7 @@ pub(crate) async fn variant_update(
     )
     .await?;
     if !errors.is_empty() {
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     }
     apply(
         &mut tx,
@@ -453,29 +433,9 @@ pub(crate) async fn variant_update(
     let loader = Loader::new(&state.store.pool, seller, now);
     let variant = loader.variants(&[id], false).await?.remove(&id);
     Ok(match variant {
-        Some(v) => update_payload(cmid, Ok(v)),
-        None => update_payload(cmid, Err(Errors::one("variantId", "not found"))),
+        Some(v) => payload(cmid, Ok(v)),
+        None => payload(cmid, Err(Errors::one("variantId", "not found"))),
     })
-}
-
-fn delete_payload(
-    client_mutation_id: Option<String>,
-    outcome: Result<gql::Variant, Errors>,
-) -> gql::VariantDeleteMutationPayload {
-    match outcome {
-        Ok(v) => gql::VariantDeleteMutationPayload {
-            variant: Some(v),
-            client_mutation_id,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::VariantDeleteMutationPayload {
-            variant: None,
-            client_mutation_id,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
 }
 
 /// `variantDelete`: soft-deletes a variant that is not its advert's last.
@@ -488,23 +448,23 @@ pub(crate) async fn variant_delete(
     let now = state.now_ms();
     let mut errors = Errors::new();
     let Some(id) = decode_field(&input.id, NodeType::Variant, "id", &mut errors) else {
-        return Ok(delete_payload(cmid, Err(errors)));
+        return Ok(payload(cmid, Err(errors)));
     };
     // The variant as it was, for the payload.
     let loader = Loader::new(&state.store.pool, seller, now);
     let Some(before) = loader.variants(&[id], false).await?.remove(&id) else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(payload(cmid, Err(Errors::one("id", "not found"))));
     };
     let mut tx = state.store.begin().await?;
     let Some(existing) = VariantRow::find_live(&mut tx, seller, id).await? else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(payload(cmid, Err(Errors::one("id", "not found"))));
     };
     let Some(mut advert) = AdvertRow::lock(&mut tx, seller, existing.advert_id).await? else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(payload(cmid, Err(Errors::one("id", "not found"))));
     };
     let live = VariantRow::of_advert(&mut tx, advert.id).await?;
     if live.len() <= 1 {
-        return Ok(delete_payload(
+        return Ok(payload(
             cmid,
             Err(Errors::one(
                 "id",
@@ -516,9 +476,9 @@ pub(crate) async fn variant_delete(
     sql.arg(now).push(", updated_at = ").arg(now);
     sql.push(" WHERE id = ").arg(id).push(" AND live = 1");
     if sql.execute(&mut *tx).await? != 1 {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(payload(cmid, Err(Errors::one("id", "not found"))));
     }
     refresh_advert(&mut tx, &mut advert, now).await?;
     tx.commit().await?;
-    Ok(delete_payload(cmid, Ok(before)))
+    Ok(payload(cmid, Ok(before)))
 }
