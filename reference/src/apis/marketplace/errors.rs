@@ -1,6 +1,7 @@
 //! Validation errors of mutation payloads: `errors { field messages }` with status 422, instead
 //! of GraphQL errors, for input that is well typed but wrong.
 
+use shopql_server_stubs::ApiResult;
 use shopql_server_stubs::marketplace::{self as gql, ValidationError};
 
 /// Payload status on success.
@@ -54,6 +55,10 @@ impl Errors {
         e
     }
 }
+
+/// What a mutation comes to: the object it changed, or the problems of its input (a 422
+/// payload); `Err` outside for failures that are GraphQL errors.
+pub(crate) type Outcome<T> = ApiResult<Result<T, Errors>>;
 
 /// A mutation payload: the object the mutation changed with status 200, or its `errors` with
 /// status 422 and no object.

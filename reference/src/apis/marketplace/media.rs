@@ -356,18 +356,17 @@ pub(crate) async fn check_images(
             ImageOp::Replace { id, .. } | ImageOp::Delete { id } => *id,
             ImageOp::Add { .. } => continue,
         };
-        let found = match owner {
-            Owner::New => false,
-            Owner::Advert(advert) => {
+        let (column, owner_id) = match owner {
+            Owner::New => ("", None),
+            Owner::Advert(advert) => (" AND advert_id = ", Some(advert)),
+            Owner::Variant(variant) => (" AND variant_id = ", Some(variant)),
+        };
+        let found = match owner_id {
+            None => false,
+            Some(owner_id) => {
                 let mut sql = Sql::new("SELECT id FROM mp_images WHERE id = ");
                 sql.arg(id).push(" AND seller_id = ").arg(seller);
-                sql.push(" AND advert_id = ").arg(advert);
-                sql.fetch_optional(&mut *conn).await?.is_some()
-            }
-            Owner::Variant(variant) => {
-                let mut sql = Sql::new("SELECT id FROM mp_images WHERE id = ");
-                sql.arg(id).push(" AND seller_id = ").arg(seller);
-                sql.push(" AND variant_id = ").arg(variant);
+                sql.push(column).arg(owner_id);
                 sql.fetch_optional(&mut *conn).await?.is_some()
             }
         };

@@ -282,7 +282,7 @@ pub(crate) async fn all_adverts(
 }
 
 /// The filters of `advertsWhere`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct AdvertFilters {
     pub q: Option<String>,
     pub id_title_sku_barcode: Option<String>,
@@ -300,18 +300,8 @@ pub(crate) struct AdvertFilters {
 
 impl AdvertFilters {
     fn any(&self) -> bool {
-        self.q.is_some()
-            || self.id_title_sku_barcode.is_some()
-            || self.brand_ids.is_some()
-            || self.legacy_ids.is_some()
-            || self.retailer_ids.is_some()
-            || self.status.is_some()
-            || self.taxon_ids.is_some()
-            || self.taxon_ids_with_descendants.is_some()
-            || self.variant_skus.is_some()
-            || self.variant_barcodes.is_some()
-            || self.rejected_via_vetting.is_some()
-            || self.requires_vetting.is_some()
+        // Every filter is optional: only no filter at all equals the default.
+        *self != Self::default()
     }
 }
 

@@ -130,9 +130,10 @@ macro_rules! marketplace_resolvers {
                     ctx: &FieldContext<'_>,
                     input: gql::$input,
                 ) -> ApiResult<Option<gql::$payload>> {
-                    $module::$mutation(&self.state, seller(ctx)?, input)
-                        .await
-                        .map(Some)
+                    let seller = seller(ctx)?;
+                    let cmid = input.client_mutation_id.clone().into_option();
+                    let outcome = $module::$mutation(&self.state, seller, input).await?;
+                    Ok(Some(payload(cmid, outcome)))
                 }
             )*
 
@@ -191,7 +192,7 @@ macro_rules! marketplace_resolvers {
 }
 
 marketplace_resolvers! {
-    // The seller's input, handed to the mutation's module.
+    // The seller's input, handed to the mutation's module; its outcome makes the payload.
     mutations {
         adverts::advert_upsert(AdvertUpsertMutationInput) -> AdvertUpsertMutationPayload;
         adverts::advert_delete(AdvertDeleteMutationInput) -> AdvertDeleteMutationPayload;
