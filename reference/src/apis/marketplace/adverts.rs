@@ -12,8 +12,8 @@ use shopql_server_stubs::marketplace::{
 use shopql_server_stubs::{ApiError, ApiResult, ErrorCode, Maybe};
 use sqlx::AnyConnection;
 
-use super::errors::{Errors, OK, UNPROCESSABLE};
-use super::input::{KvPatch, decode_field, patch_text};
+use super::errors::{Errors, Outcome};
+use super::input::{KvPatch, decode_field, patch, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, Owner};
 use super::options::{self, ChoiceInput, Level};
@@ -24,26 +24,6 @@ use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
 use crate::store::sql::{Doc, Sql, col};
-
-fn upsert_payload(
-    cmid: Option<String>,
-    outcome: Result<gql::Advert, Errors>,
-) -> gql::AdvertUpsertMutationPayload {
-    match outcome {
-        Ok(a) => gql::AdvertUpsertMutationPayload {
-            advert: Some(a),
-            client_mutation_id: cmid,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::AdvertUpsertMutationPayload {
-            advert: None,
-            client_mutation_id: cmid,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
-}
 
 /// A unique-key race lost at write time (two requests giving one SKU at once) is a 422 like the
 /// checked case, not an error.
@@ -58,11 +38,15 @@ fn conflict_as_invalid(e: ApiError) -> Result<Errors, ApiError> {
     }
 }
 
-async fn find_brand_by_name(conn: &mut AnyConnection, names: &[String]) -> ApiResult<Option<i64>> {
+/// The first brand or taxon `query` finds for one of `names` (trimmed, lower case), tried in
+/// order.
+async fn find_by_name(
+    conn: &mut AnyConnection,
+    names: &[String],
+    query: fn(String) -> Sql,
+) -> ApiResult<Option<i64>> {
     for name in names {
-        let mut sql = Sql::new("SELECT id FROM mp_brands WHERE name_lower = ");
-        sql.arg(name.trim().to_lowercase())
-            .push(" ORDER BY id LIMIT 1");
+        let sql = query(name.trim().to_lowercase());
         if let Some(r) = sql.fetch_optional(&mut *conn).await? {
             return Ok(Some(col(&r, "id")?));
         }
@@ -70,17 +54,36 @@ async fn find_brand_by_name(conn: &mut AnyConnection, names: &[String]) -> ApiRe
     Ok(None)
 }
 
-async fn find_taxon_by_name(conn: &mut AnyConnection, names: &[String]) -> ApiResult<Option<i64>> {
-    for name in names {
-        let n = name.trim().to_lowercase();
-        let mut sql = Sql::new("SELECT id FROM mp_taxons WHERE LOWER(display_name) = ");
-        sql.arg(n.clone()).push(" OR LOWER(tree_name) = ").arg(n);
-        sql.push(" ORDER BY id LIMIT 1");
-        if let Some(r) = sql.fetch_optional(&mut *conn).await? {
-            return Ok(Some(col(&r, "id")?));
-        }
+fn brand_named(name: String) -> Sql {
+    let mut sql = Sql::new("SELECT id FROM mp_brands WHERE name_lower = ");
+    sql.arg(name).push(" ORDER BY id LIMIT 1");
+    sql
+}
+
+fn taxon_named(name: String) -> Sql {
+    let mut sql = Sql::new("SELECT id FROM mp_taxons WHERE LOWER(display_name) = ");
+    sql.arg(name.clone())
+        .push(" OR LOWER(tree_name) = ")
+        .arg(name);
+    sql.push(" ORDER BY id LIMIT 1");
+    sql
+}
+
+/// The id of `field` if it decodes to a `t` that exists in `table`; else a problem.
+async fn existing(
+    conn: &mut AnyConnection,
+    id: &str,
+    (t, table, field): (NodeType, &str, &str),
+    errors: &mut Errors,
+) -> ApiResult<Option<i64>> {
+    let Some(id) = decode_field(id, t, field, errors) else {
+        return Ok(None);
+    };
+    if !exists(conn, table, id).await? {
+        errors.add(field, "not found");
+        return Ok(None);
     }
-    Ok(None)
+    Ok(Some(id))
 }
 
 async fn exists(conn: &mut AnyConnection, table: &str, id: i64) -> ApiResult<bool> {
@@ -110,8 +113,7 @@ pub(crate) async fn advert_upsert(
     state: &AppState,
     seller: i64,
     input: AdvertUpsertMutationInput,
-) -> ApiResult<gql::AdvertUpsertMutationPayload> {
-    let cmid = input.client_mutation_id.clone().into_option();
+) -> Outcome<gql::Advert> {
     let now = state.now_ms();
     let a = &input.attributes;
     let mut errors = Errors::new();
@@ -125,7 +127,7 @@ pub(crate) async fn advert_upsert(
     let advert_id = match input.advert_id.as_option() {
         Some(id) => match decode_field(id, NodeType::Advert, "advertId", &mut errors) {
             Some(id) => Some(id),
-            None => return Ok(upsert_payload(cmid, Err(errors))),
+            None => return Ok(Err(errors)),
         },
         None => None,
     };
@@ -173,7 +175,7 @@ pub(crate) async fn advert_upsert(
             Some(row) if row.deleted_at.is_none() => row,
             _ => {
                 errors.add("advertId", "not found");
-                return Ok(upsert_payload(cmid, Err(errors)));
+                return Ok(Err(errors));
             }
         },
         None => AdvertRow {
@@ -208,21 +210,17 @@ pub(crate) async fn advert_upsert(
         &mut advert.custom_iframe_url,
         &mut errors,
     );
-    match &a.sale_type {
-        Maybe::Absent => {}
-        Maybe::Null => advert.sale_type = Some("BUY_ONLINE".into()),
-        Maybe::Value(t) => advert.sale_type = Some(enum_text(t)),
-    }
-    match &a.price_type {
-        Maybe::Absent => {}
-        Maybe::Null => advert.price_type = None,
-        Maybe::Value(t) => advert.price_type = Some(enum_text(t)),
-    }
-    match &a.price_unit {
-        Maybe::Absent => {}
-        Maybe::Null => advert.price_unit = None,
-        Maybe::Value(t) => advert.price_unit = Some(enum_text(t)),
-    }
+    // Enums are stored by their GraphQL names; a null sale type is the default one.
+    let buy_online = Some("BUY_ONLINE".to_string());
+    patch(&a.sale_type, &mut advert.sale_type, buy_online, |t| {
+        Some(enum_text(t))
+    });
+    patch(&a.price_type, &mut advert.price_type, None, |t| {
+        Some(enum_text(t))
+    });
+    patch(&a.price_unit, &mut advert.price_unit, None, |t| {
+        Some(enum_text(t))
+    });
     match &a.product_features {
         Maybe::Absent => {}
         Maybe::Null => advert.product_features = None,
@@ -265,15 +263,14 @@ pub(crate) async fn advert_upsert(
             errors.add("brandId", "give either brandId or brandMappings, not both")
         }
         (Maybe::Value(id), _) => {
-            if let Some(id) = decode_field(id, NodeType::Brand, "brandId", &mut errors) {
-                if exists(&mut tx, "mp_brands", id).await? {
-                    advert.brand_id = Some(id);
-                } else {
-                    errors.add("brandId", "not found");
-                }
+            let brand = (NodeType::Brand, "mp_brands", "brandId");
+            if let Some(id) = existing(&mut tx, id, brand, &mut errors).await? {
+                advert.brand_id = Some(id);
             }
         }
-        (_, Maybe::Value(names)) => advert.brand_id = find_brand_by_name(&mut tx, names).await?,
+        (_, Maybe::Value(names)) => {
+            advert.brand_id = find_by_name(&mut tx, names, brand_named).await?
+        }
         (Maybe::Null, _) | (_, Maybe::Null) => advert.brand_id = None,
         _ => {}
     }
@@ -282,15 +279,12 @@ pub(crate) async fn advert_upsert(
             errors.add("taxonId", "give either taxonId or taxonMappings, not both")
         }
         (Maybe::Value(id), _) => {
-            if let Some(id) = decode_field(id, NodeType::Taxon, "taxonId", &mut errors) {
-                if exists(&mut tx, "mp_taxons", id).await? {
-                    advert.taxon_id = Some(id);
-                } else {
-                    errors.add("taxonId", "not found");
-                }
+            let taxon = (NodeType::Taxon, "mp_taxons", "taxonId");
+            if let Some(id) = existing(&mut tx, id, taxon, &mut errors).await? {
+                advert.taxon_id = Some(id);
             }
         }
-        (_, Maybe::Value(names)) => match find_taxon_by_name(&mut tx, names).await? {
+        (_, Maybe::Value(names)) => match find_by_name(&mut tx, names, taxon_named).await? {
             Some(id) => advert.taxon_id = Some(id),
             None => errors.add("taxonMappings", "matches no taxon"),
         },
@@ -436,7 +430,7 @@ pub(crate) async fn advert_upsert(
         }
     }
     if !errors.is_empty() {
-        return Ok(upsert_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     }
 
     // Publication and vetting.
@@ -503,37 +497,15 @@ pub(crate) async fn advert_upsert(
     }
     .await;
     if let Err(e) = written {
-        return Ok(upsert_payload(cmid, Err(conflict_as_invalid(e)?)));
+        return Ok(Err(conflict_as_invalid(e)?));
     }
     tx.commit().await?;
 
     let loader = Loader::new(pool, seller, now);
-    Ok(
-        match loader.adverts(&[advert.id]).await?.remove(&advert.id) {
-            Some(rec) => upsert_payload(cmid, Ok(rec.advert)),
-            None => upsert_payload(cmid, Err(Errors::one("advertId", "not found"))),
-        },
-    )
-}
-
-fn delete_payload(
-    cmid: Option<String>,
-    outcome: Result<gql::Advert, Errors>,
-) -> gql::AdvertDeleteMutationPayload {
-    match outcome {
-        Ok(a) => gql::AdvertDeleteMutationPayload {
-            advert: Some(a),
-            client_mutation_id: cmid,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::AdvertDeleteMutationPayload {
-            advert: None,
-            client_mutation_id: cmid,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
+    let written = loader.adverts(&[advert.id]).await?.remove(&advert.id);
+    Ok(written
+        .map(|rec| rec.advert)
+        .ok_or_else(|| Errors::one("advertId", "not found")))
 }
 
 /// `advertDelete`: soft-deletes the advert and its variants (they leave `variantsWhere`, free
@@ -542,17 +514,16 @@ pub(crate) async fn advert_delete(
     state: &AppState,
     seller: i64,
     input: AdvertDeleteMutationInput,
-) -> ApiResult<gql::AdvertDeleteMutationPayload> {
-    let cmid = input.client_mutation_id.clone().into_option();
+) -> Outcome<gql::Advert> {
     let now = state.now_ms();
     let mut errors = Errors::new();
     let Some(id) = decode_field(&input.id, NodeType::Advert, "id", &mut errors) else {
-        return Ok(delete_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     };
     let loader = Loader::new(&state.store.pool, seller, now);
     let before = loader.adverts(&[id]).await?.remove(&id);
     let Some(before) = before.filter(|r| r.deleted_at.is_none()) else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(Err(Errors::one("id", "not found")));
     };
     let mut tx = state.store.begin().await?;
     let mut sql = Sql::new("UPDATE mp_adverts SET deleted_at = ");
@@ -563,7 +534,7 @@ pub(crate) async fn advert_delete(
         .arg(seller)
         .push(" AND deleted_at IS NULL");
     if sql.execute(&mut *tx).await? != 1 {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(Err(Errors::one("id", "not found")));
     }
     let mut vs = Sql::new("UPDATE mp_variants SET live = 0, updated_at = ");
     vs.arg(now)
@@ -572,7 +543,7 @@ pub(crate) async fn advert_delete(
         .push(" AND live = 1");
     vs.execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(delete_payload(cmid, Ok(before.advert)))
+    Ok(Ok(before.advert))
 }
 
 /// `advertVettingResubmit`: all or nothing. Returns the resubmitted ids (in input order) or the
@@ -581,7 +552,7 @@ pub(crate) async fn advert_vetting_resubmit(
     state: &AppState,
     seller: i64,
     input: &AdvertVettingResubmitMutationInput,
-) -> ApiResult<Result<Vec<i64>, Errors>> {
+) -> Outcome<Vec<i64>> {
     let now = state.now_ms();
     let mut errors = Errors::new();
     if input.advert_ids.is_empty() {

@@ -21,8 +21,8 @@ use shopql_server_stubs::{ApiError, ApiResult};
 use sqlx::AnyPool;
 
 use super::load::Loader;
-use super::queries;
-use crate::store::page::{self, Listing, Page, PageArgs};
+use super::queries::{self, FromPage};
+use crate::store::page::{self, Listing, PageArgs};
 
 /// The kinds of object whose connections batch when a list holds several of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,15 +41,13 @@ pub(crate) enum Parent {
 /// ([`page::parent_tag`]), so both paths issue the same ones.
 pub(crate) trait Nested: Clone + Eq + Hash + Send + Sync + 'static {
     /// The connection type.
-    type Connection: Clone + Send + Sync + 'static;
+    type Connection: FromPage<Node = Self::Node> + Clone + Send + Sync + 'static;
     /// Its node type.
     type Node: Clone + Send + Sync + 'static;
 
-    /// What its parents are.
-    fn parent(&self) -> Parent;
-
-    /// The SQL expression of a row's parent id in [`Nested::listing`].
-    fn parent_column(&self) -> &'static str;
+    /// What its parents are, and the SQL expression of a row's parent id in
+    /// [`Nested::listing`].
+    fn parent(&self) -> (Parent, &'static str);
 
     /// The rows of `parents`, in order; the listing's tag names the connection (the parent is
     /// added per page).
@@ -62,12 +60,11 @@ pub(crate) trait Nested: Clone + Eq + Hash + Send + Sync + 'static {
         rows: &[(i64, i64)],
     ) -> impl Future<Output = ApiResult<HashMap<(i64, i64), Self::Node>>> + Send;
 
-    /// The connection of a page and its loaded nodes (with their cursors).
-    fn connection(page: &Page, items: Vec<(String, Self::Node)>) -> Self::Connection;
-
     /// The objects a node holds whose own connections batch (a variant; an option value's
-    /// option type).
-    fn holds(node: &Self::Node) -> Vec<(Parent, i32)>;
+    /// option type): by default none.
+    fn holds(_node: &Self::Node) -> Vec<(Parent, i32)> {
+        Vec::new()
+    }
 }
 
 /// The first page of one parent's `C` connection.
@@ -211,7 +208,7 @@ impl Batcher {
         args: &PageArgs,
     ) -> ApiResult<C::Connection> {
         let first_page = args.after.is_none() && args.last.is_none() && args.before.is_none();
-        if first_page && self.listed.contains((of.parent(), parent)) {
+        if first_page && self.listed.contains((of.parent().0, parent)) {
             page::validate(args)?;
             let key = FirstPage {
                 of: of.clone(),

@@ -1,7 +1,8 @@
 //! Validation errors of mutation payloads: `errors { field messages }` with status 422, instead
 //! of GraphQL errors, for input that is well typed but wrong.
 
-use shopql_server_stubs::marketplace::ValidationError;
+use shopql_server_stubs::ApiResult;
+use shopql_server_stubs::marketplace::{self as gql, ValidationError};
 
 /// Payload status on success.
 pub(crate) const OK: i32 = 200;
@@ -53,6 +54,60 @@ impl Errors {
         e.add(field, message);
         e
     }
+}
+
+/// What a mutation comes to: the object it changed, or the problems of its input (a 422
+/// payload); `Err` outside for failures that are GraphQL errors.
+pub(crate) type Outcome<T> = ApiResult<Result<T, Errors>>;
+
+/// A mutation payload: the object the mutation changed with status 200, or its `errors` with
+/// status 422 and no object.
+pub(crate) trait Payload: Sized {
+    /// What a success carries.
+    type Object;
+
+    /// The payload of `outcome`, for the input's `clientMutationId`.
+    fn of(client_mutation_id: Option<String>, outcome: Result<Self::Object, Errors>) -> Self;
+}
+
+/// The payload of `outcome` (the payload type is the caller's return type).
+pub(crate) fn payload<P: Payload>(cmid: Option<String>, outcome: Result<P::Object, Errors>) -> P {
+    P::of(cmid, outcome)
+}
+
+/// Implements [`Payload`] for the generated payload structs, which differ only in the name of
+/// the field holding their object (and the resubmission's, which holds none).
+macro_rules! payloads {
+    ($($payload:ident $({ $field:ident: $object:ident })?;)*) => {$(
+        impl Payload for gql::$payload {
+            type Object = payloads!(@object $($object)?);
+
+            fn of(client_mutation_id: Option<String>, outcome: Result<Self::Object, Errors>) -> Self {
+                let (_object, errors, status) = match outcome {
+                    Ok(object) => (Some(object), None, OK),
+                    Err(e) => (None, Some(e.into_graphql()), UNPROCESSABLE),
+                };
+                Self {
+                    $($field: _object,)?
+                    client_mutation_id,
+                    errors,
+                    status,
+                }
+            }
+        }
+    )*};
+    (@object $object:ident) => { gql::$object };
+    (@object) => { () };
+}
+
+payloads! {
+    AdvertUpsertMutationPayload { advert: Advert };
+    AdvertDeleteMutationPayload { advert: Advert };
+    AdvertVettingResubmitMutationPayload;
+    VariantUpdateMutationPayload { variant: Variant };
+    VariantDeleteMutationPayload { variant: Variant };
+    ShipmentCreateMutationPayload { shipment: Shipment };
+    ShipmentUpdateMutationPayload { shipment: Shipment };
 }
 
 /// `prefix.name`, or `name` without a prefix.

@@ -22,6 +22,16 @@ pub(crate) fn patch_text(field: &Maybe<String>, current: &mut Option<String>) {
     }
 }
 
+/// Applies a nullable field: absent keeps `current`, null sets `null`, a value sets what `set`
+/// makes of it.
+pub(crate) fn patch<T, C>(field: &Maybe<T>, current: &mut C, null: C, set: impl FnOnce(&T) -> C) {
+    match field {
+        Maybe::Absent => {}
+        Maybe::Null => *current = null,
+        Maybe::Value(v) => *current = set(v),
+    }
+}
+
 /// The message for an id that did not decode to the expected type.
 pub(crate) fn id_message(e: &IdError) -> String {
     e.to_string()

@@ -14,6 +14,14 @@ use crate::domain::marketplace::ids::{NodeType, encode};
 use crate::domain::marketplace::invoice::{self, Flag, Status};
 use crate::store::sql::{Sql, col, opt_text};
 
+/// The line items of invoices (`IN` their ids).
+const LINE_ITEMS: &str = "SELECT id, invoice_id, variant_id, quantity, shipped_quantity FROM mp_line_items WHERE invoice_id IN ";
+/// The shipments of invoices.
+const SHIPMENTS: &str = "SELECT id, invoice_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at FROM mp_shipments WHERE invoice_id IN ";
+/// The items of shipments.
+const SHIPPED_ITEMS: &str =
+    "SELECT shipment_id, line_item_id, quantity FROM mp_shipped_items WHERE shipment_id IN ";
+
 impl Loader<'_> {
     /// The requester's invoices, with line items and shipments. Each shipment embeds its
     /// invoice, whose shipments embed the invoice without shipments (the generated structs
@@ -35,11 +43,7 @@ impl Loader<'_> {
 
         // Line items with their (still existing) variants.
         let li_rows = self
-            .rows(
-                "SELECT id, invoice_id, variant_id, quantity, shipped_quantity FROM mp_line_items WHERE invoice_id IN ",
-                &found,
-                " ORDER BY invoice_id, id",
-            )
+            .rows(LINE_ITEMS, &found, " ORDER BY invoice_id, id")
             .await?;
         let mut variant_ids = Vec::new();
         for r in &li_rows {
@@ -59,11 +63,7 @@ impl Loader<'_> {
 
         // Shipments with their items and carriers.
         let sh_rows = self
-            .rows(
-                "SELECT id, invoice_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at FROM mp_shipments WHERE invoice_id IN ",
-                &found,
-                " ORDER BY invoice_id, id",
-            )
+            .rows(SHIPMENTS, &found, " ORDER BY invoice_id, id")
             .await?;
         let mut shipment_ids = Vec::new();
         let mut carrier_ids = Vec::new();
@@ -73,13 +73,8 @@ impl Loader<'_> {
         }
         let carriers = self.carriers(&carrier_ids).await?;
         let shipment_kv = self.key_values("Shipment", &shipment_ids).await?;
-        let item_rows = self
-            .rows(
-                "SELECT shipment_id, line_item_id, quantity FROM mp_shipped_items WHERE shipment_id IN ",
-                &shipment_ids,
-                " ORDER BY shipment_id, line_item_id",
-            )
-            .await?;
+        let item_order = " ORDER BY shipment_id, line_item_id";
+        let item_rows = self.rows(SHIPPED_ITEMS, &shipment_ids, item_order).await?;
         let mut shipped: HashMap<i64, Vec<gql::ShippedItem>> = HashMap::new();
         for r in item_rows {
             let li: i64 = col(&r, "line_item_id")?;

@@ -172,16 +172,18 @@ impl<'a> Loader<'a> {
         sql.fetch_all(self.pool).await
     }
 
-    /// The rows of `select` (ending in `id IN `) for the distinct `ids`, each made by `make`
-    /// from the row and its id, by id. No ids, no query.
+    /// The rows of `table` (its `columns`, `id` among them) for the distinct `ids`, each made by
+    /// `make` from the row and its id, by id. No ids, no query.
     async fn by_id<T>(
         &self,
-        select: &str,
+        table: &str,
+        columns: &str,
         ids: &[i64],
         make: impl Fn(&AnyRow, i64) -> ApiResult<T>,
     ) -> ApiResult<HashMap<i64, T>> {
+        let select = format!("SELECT {columns} FROM {table} WHERE id IN ");
         let rows = self
-            .rows(select, &distinct(ids.iter().copied()), "")
+            .rows(&select, &distinct(ids.iter().copied()), "")
             .await?;
         keyed(&rows, make)
     }
@@ -201,17 +203,13 @@ impl<'a> Loader<'a> {
     /// Sellers (the requester and its member stores; other sellers only by name, as embedded in
     /// objects the requester may see).
     pub(crate) async fn sellers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Seller>> {
-        self.by_id(
-            "SELECT id, business_name FROM mp_sellers WHERE id IN ",
-            ids,
-            |r, id| {
-                Ok(gql::Seller {
-                    id: encode(NodeType::Seller, id),
-                    legacy_id: to_i32(id),
-                    business_name: Some(col(r, "business_name")?),
-                })
-            },
-        )
+        self.by_id("mp_sellers", "id, business_name", ids, |r, id| {
+            Ok(gql::Seller {
+                id: encode(NodeType::Seller, id),
+                legacy_id: to_i32(id),
+                business_name: Some(col(r, "business_name")?),
+            })
+        })
         .await
     }
 
@@ -225,34 +223,26 @@ impl<'a> Loader<'a> {
 
     /// Brands.
     pub(crate) async fn brands(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Brand>> {
-        self.by_id(
-            "SELECT id, name, slug FROM mp_brands WHERE id IN ",
-            ids,
-            |r, id| {
-                Ok(gql::Brand {
-                    id: encode(NodeType::Brand, id),
-                    legacy_id: to_i32(id),
-                    name: Some(col(r, "name")?),
-                    slug: Some(col(r, "slug")?),
-                })
-            },
-        )
+        self.by_id("mp_brands", "id, name, slug", ids, |r, id| {
+            Ok(gql::Brand {
+                id: encode(NodeType::Brand, id),
+                legacy_id: to_i32(id),
+                name: Some(col(r, "name")?),
+                slug: Some(col(r, "slug")?),
+            })
+        })
         .await
     }
 
     /// Prototypes.
     pub(crate) async fn prototypes(&self, ids: &[i64]) -> ApiResult<HashMap<i64, gql::Prototype>> {
-        self.by_id(
-            "SELECT id, name FROM mp_prototypes WHERE id IN ",
-            ids,
-            |r, id| {
-                Ok(gql::Prototype {
-                    id: encode(NodeType::Prototype, id),
-                    legacy_id: to_i32(id),
-                    name: Some(col(r, "name")?),
-                })
-            },
-        )
+        self.by_id("mp_prototypes", "id, name", ids, |r, id| {
+            Ok(gql::Prototype {
+                id: encode(NodeType::Prototype, id),
+                legacy_id: to_i32(id),
+                name: Some(col(r, "name")?),
+            })
+        })
         .await
     }
 
@@ -327,7 +317,8 @@ impl<'a> Loader<'a> {
         &self,
         ids: &[i64],
     ) -> ApiResult<HashMap<i64, gql::OptionType>> {
-        self.by_id("SELECT id, name, presentation, applied_to, field_type, optional, position FROM mp_option_types WHERE id IN ", ids, |r, id| {
+        let columns = "id, name, presentation, applied_to, field_type, optional, position";
+        self.by_id("mp_option_types", columns, ids, |r, id| {
             let applied: String = col(r, "applied_to")?;
             let field: String = col(r, "field_type")?;
             Ok(gql::OptionType {
@@ -389,38 +380,32 @@ impl<'a> Loader<'a> {
         &self,
         ids: &[i64],
     ) -> ApiResult<HashMap<i64, gql::ShippingProfile>> {
-        self.by_id(
-            "SELECT id, name, description FROM mp_shipping_profiles WHERE id IN ",
-            ids,
-            |r, id| {
-                Ok(gql::ShippingProfile {
-                    id: encode(NodeType::ShippingProfile, id),
-                    legacy_id: to_i32(id),
-                    name: Some(col(r, "name")?),
-                    description: opt_text(r, "description")?,
-                })
-            },
-        )
+        let columns = "id, name, description";
+        self.by_id("mp_shipping_profiles", columns, ids, |r, id| {
+            Ok(gql::ShippingProfile {
+                id: encode(NodeType::ShippingProfile, id),
+                legacy_id: to_i32(id),
+                name: Some(col(r, "name")?),
+                description: opt_text(r, "description")?,
+            })
+        })
         .await
     }
 
     /// Postage carriers, with their tracking link templates.
     pub(crate) async fn carriers(&self, ids: &[i64]) -> ApiResult<HashMap<i64, Carrier>> {
-        self.by_id(
-            "SELECT id, name, homepage_link, tracking_link_template FROM mp_carriers WHERE id IN ",
-            ids,
-            |r, id| {
-                Ok(Carrier {
-                    carrier: gql::ShipmentCarrier {
-                        id: encode(NodeType::ShipmentCarrier, id),
-                        legacy_id: to_i32(id),
-                        name: col(r, "name")?,
-                        homepage_link: opt_text(r, "homepage_link")?,
-                    },
-                    tracking_link_template: opt_text(r, "tracking_link_template")?,
-                })
-            },
-        )
+        let columns = "id, name, homepage_link, tracking_link_template";
+        self.by_id("mp_carriers", columns, ids, |r, id| {
+            Ok(Carrier {
+                carrier: gql::ShipmentCarrier {
+                    id: encode(NodeType::ShipmentCarrier, id),
+                    legacy_id: to_i32(id),
+                    name: col(r, "name")?,
+                    homepage_link: opt_text(r, "homepage_link")?,
+                },
+                tracking_link_template: opt_text(r, "tracking_link_template")?,
+            })
+        })
         .await
     }
 
@@ -672,16 +657,13 @@ impl<'a> Loader<'a> {
     }
 
     async fn advert_prices(&self, ids: &[i64]) -> ApiResult<HashMap<i64, AdvertPrices>> {
-        self.by_id(
-            "SELECT id, price_cents, sale_price_cents FROM mp_adverts WHERE id IN ",
-            ids,
-            |r, _| {
-                Ok(AdvertPrices {
-                    price: opt_i64(r, "price_cents")?,
-                    sale_price: opt_i64(r, "sale_price_cents")?,
-                })
-            },
-        )
+        let columns = "id, price_cents, sale_price_cents";
+        self.by_id("mp_adverts", columns, ids, |r, _| {
+            Ok(AdvertPrices {
+                price: opt_i64(r, "price_cents")?,
+                sale_price: opt_i64(r, "sale_price_cents")?,
+            })
+        })
         .await
     }
 

@@ -12,7 +12,7 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
-use super::rows::Ids;
+use super::rows::{Ids, insert};
 use crate::domain::marketplace::ids::{NodeType, decode_as};
 use crate::state::AppState;
 use crate::store::sql::{Sql, col};
@@ -356,18 +356,17 @@ pub(crate) async fn check_images(
             ImageOp::Replace { id, .. } | ImageOp::Delete { id } => *id,
             ImageOp::Add { .. } => continue,
         };
-        let found = match owner {
-            Owner::New => false,
-            Owner::Advert(advert) => {
+        let (column, owner_id) = match owner {
+            Owner::New => ("", None),
+            Owner::Advert(advert) => (" AND advert_id = ", Some(advert)),
+            Owner::Variant(variant) => (" AND variant_id = ", Some(variant)),
+        };
+        let found = match owner_id {
+            None => false,
+            Some(owner_id) => {
                 let mut sql = Sql::new("SELECT id FROM mp_images WHERE id = ");
                 sql.arg(id).push(" AND seller_id = ").arg(seller);
-                sql.push(" AND advert_id = ").arg(advert);
-                sql.fetch_optional(&mut *conn).await?.is_some()
-            }
-            Owner::Variant(variant) => {
-                let mut sql = Sql::new("SELECT id FROM mp_images WHERE id = ");
-                sql.arg(id).push(" AND seller_id = ").arg(seller);
-                sql.push(" AND variant_id = ").arg(variant);
+                sql.push(column).arg(owner_id);
                 sql.fetch_optional(&mut *conn).await?.is_some()
             }
         };
@@ -456,16 +455,16 @@ async fn store_source(
             content_type,
         } => {
             let id = new_file_id();
-            let mut sql = Sql::new(
-                "INSERT INTO mp_files (id, seller_id, filename, content_type, data_base64, created_at) VALUES (",
-            );
-            sql.arg(id.as_str()).push(", ").arg(seller).push(", ");
-            sql.arg(filename.as_str())
-                .push(", ")
-                .arg(*content_type)
-                .push(", ");
-            sql.arg(data_base64.as_str()).push(", ").arg(now).push(")");
-            sql.execute(conn).await?;
+            let columns = "id, seller_id, filename, content_type, data_base64, created_at";
+            let values = [
+                id.as_str().into(),
+                seller.into(),
+                filename.as_str().into(),
+                (*content_type).into(),
+                data_base64.as_str().into(),
+                now.into(),
+            ];
+            insert(conn, "mp_files", columns, values).await?;
             Ok((format!("{FILES_PREFIX}/{id}/{filename}"), filename.clone()))
         }
     }
@@ -485,14 +484,19 @@ pub(crate) async fn apply_images(
         match op {
             ImageOp::Add { source, alt } => {
                 let (url, _) = store_source(&mut *conn, seller, source, now).await?;
-                let mut sql = Sql::new(
-                    "INSERT INTO mp_images (id, seller_id, advert_id, variant_id, url, alt, created_at, updated_at) VALUES (",
-                );
-                sql.arg(ids.take_one()?).push(", ").arg(seller).push(", ");
-                sql.arg(advert).push(", ").arg(variant).push(", ");
-                sql.arg(url).push(", ").arg(alt.clone()).push(", ");
-                sql.arg(now).push(", ").arg(now).push(")");
-                sql.execute(&mut *conn).await?;
+                let columns =
+                    "id, seller_id, advert_id, variant_id, url, alt, created_at, updated_at";
+                let values = [
+                    ids.take_one()?.into(),
+                    seller.into(),
+                    advert.into(),
+                    variant.into(),
+                    url.into(),
+                    alt.clone().into(),
+                    now.into(),
+                    now.into(),
+                ];
+                insert(&mut *conn, "mp_images", columns, values).await?;
             }
             ImageOp::Replace { id, source, alt } => {
                 let mut sql = Sql::new("UPDATE mp_images SET updated_at = ");
@@ -531,26 +535,24 @@ pub(crate) async fn apply_documents(
             DocumentOp::Add(source) => {
                 let (url, filename) = store_source(&mut *conn, seller, source, now).await?;
                 let id = ids.take_one()?;
-                let mut sql = Sql::new(
-                    "INSERT INTO mp_documents (id, seller_id, url, filename, created_at, updated_at) VALUES (",
-                );
-                sql.arg(id)
-                    .push(", ")
-                    .arg(seller)
-                    .push(", ")
-                    .arg(url)
-                    .push(", ");
-                sql.arg(filename)
-                    .push(", ")
-                    .arg(now)
-                    .push(", ")
-                    .arg(now)
-                    .push(")");
-                sql.execute(&mut *conn).await?;
-                let mut link =
-                    Sql::new("INSERT INTO mp_advert_documents (advert_id, document_id) VALUES (");
-                link.arg(advert).push(", ").arg(id).push(")");
-                link.execute(&mut *conn).await?;
+                let columns = "id, seller_id, url, filename, created_at, updated_at";
+                let values = [
+                    id.into(),
+                    seller.into(),
+                    url.into(),
+                    filename.into(),
+                    now.into(),
+                    now.into(),
+                ];
+                insert(&mut *conn, "mp_documents", columns, values).await?;
+                let link = [advert.into(), id.into()];
+                insert(
+                    &mut *conn,
+                    "mp_advert_documents",
+                    "advert_id, document_id",
+                    link,
+                )
+                .await?;
             }
             DocumentOp::Replace { id, source } => {
                 let (url, filename) = store_source(&mut *conn, seller, source, now).await?;

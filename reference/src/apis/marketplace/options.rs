@@ -8,6 +8,7 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
+use super::rows::insert;
 use crate::domain::marketplace::ids::{NodeType, decode_as};
 use crate::store::sql::{Sql, col};
 
@@ -273,16 +274,16 @@ pub(crate) async fn replace(
     del.arg(owner);
     del.execute(&mut *conn).await?;
     for (i, c) in choices.iter().enumerate() {
-        let mut ins = Sql::new(&format!(
-            "INSERT INTO {table} ({owner_column}, position, option_type_id, option_value_id, text_value) VALUES ("
-        ));
-        ins.arg(owner).push(", ").arg(i as i64).push(", ");
-        ins.arg(c.option_type_id)
-            .push(", ")
-            .arg(c.option_value_id)
-            .push(", ");
-        ins.arg(c.text_value.clone()).push(")");
-        ins.execute(&mut *conn).await?;
+        let columns =
+            format!("{owner_column}, position, option_type_id, option_value_id, text_value");
+        let values = [
+            owner.into(),
+            (i as i64).into(),
+            c.option_type_id.into(),
+            c.option_value_id.into(),
+            c.text_value.clone().into(),
+        ];
+        insert(&mut *conn, table, &columns, values).await?;
     }
     Ok(())
 }

@@ -15,33 +15,76 @@ use crate::domain::marketplace::ids::{GlobalId, IdError, NodeType, decode, decod
 use crate::store::page::{self, Key, Listing, Page, PageArgs};
 use crate::store::sql::{Sql, col, contains_pattern, escape_like};
 
-/// Builds a connection struct from a page and its loaded items.
-macro_rules! connection {
-    ($conn:ident, $edge:ident, $page:expr, $items:expr) => {{
-        let page: &Page = &$page;
-        let items = $items;
-        gql::$conn {
-            edges: Some(
-                items
-                    .iter()
-                    .map(|(cursor, node)| {
-                        Some(gql::$edge {
-                            cursor: cursor.clone(),
-                            node: Some(node.clone()),
-                        })
+/// A Relay connection type, built from a page and its loaded nodes (with their cursors).
+pub(crate) trait FromPage: Sized {
+    /// Its node type.
+    type Node: Clone;
+
+    /// The connection of `page`, its nodes `items`.
+    fn from_page(page: &Page, items: Vec<(String, Self::Node)>) -> Self;
+}
+
+/// Implements [`FromPage`] for connection types: every generated connection has the same edges,
+/// nodes, page info and total, and differs from the others in its types alone.
+macro_rules! from_page {
+    ($($connection:ident, $edge:ident: $node:ident;)*) => {$(
+        impl FromPage for gql::$connection {
+            type Node = gql::$node;
+
+            fn from_page(page: &Page, items: Vec<(String, gql::$node)>) -> Self {
+                let edges = items.iter().map(|(cursor, node)| {
+                    Some(gql::$edge {
+                        cursor: cursor.clone(),
+                        node: Some(node.clone()),
                     })
-                    .collect(),
-            ),
-            nodes: Some(items.into_iter().map(|(_, node)| Some(node)).collect()),
-            page_info: gql::PageInfo {
-                has_next_page: page.has_next_page,
-                has_previous_page: page.has_previous_page,
-                start_cursor: page.start_cursor(),
-                end_cursor: page.end_cursor(),
-            },
-            total_count: page.total_count,
+                });
+                Self {
+                    edges: Some(edges.collect()),
+                    nodes: Some(items.into_iter().map(|(_, node)| Some(node)).collect()),
+                    page_info: gql::PageInfo {
+                        has_next_page: page.has_next_page,
+                        has_previous_page: page.has_previous_page,
+                        start_cursor: page.start_cursor(),
+                        end_cursor: page.end_cursor(),
+                    },
+                    total_count: page.total_count,
+                }
+            }
         }
-    }};
+    )*};
+}
+
+from_page! {
+    AllAdvertsConnection, AllAdvertsEdge: AllAdvert;
+    AdvertsConnection, AdvertsEdge: Advert;
+    VariantConnection, VariantEdge: Variant;
+    InventoryConnection, InventoryEdge: Inventory;
+    BrandConnection, BrandEdge: Brand;
+    TaxonsConnection, TaxonsEdge: Taxon;
+    ShippingProfileConnection, ShippingProfileEdge: ShippingProfile;
+    OptionTypeConnection, OptionTypeEdge: OptionType;
+    InvoicesConnection, InvoicesEdge: Invoice;
+    ImageConnection, ImageEdge: Image;
+    AdvertDocumentConnection, AdvertDocumentEdge: AdvertDocument;
+    AdvertOptionValueConnection, AdvertOptionValueEdge: AdvertOptionValue;
+    OptionValuesConnection, OptionValuesEdge: OptionValue;
+}
+
+/// The connection of `page` with the objects loaded for its ids (`found`).
+fn paged<C: FromPage>(page: &Page, found: &HashMap<i64, C::Node>) -> C {
+    C::from_page(page, page.pair(|id| found.get(&id).cloned()))
+}
+
+/// A listing of `from` in the order of `keys`, ascending, its total unknown (counted if asked).
+fn listing(tag: impl Into<String>, from: &str, filters: Sql, keys: Vec<Key>) -> Listing {
+    Listing {
+        tag: tag.into(),
+        from: from.into(),
+        filters,
+        keys,
+        descending: false,
+        total: None,
+    }
 }
 
 /// A seller's row count of `kind` (`adverts`, `invoices`, `live_variants`), kept by triggers.
@@ -87,35 +130,13 @@ pub(crate) async fn resolve(
     }
     let mut out = HashMap::new();
     for (t, list) in by_type {
-        let key = |id: i64| GlobalId {
-            node_type: t,
-            legacy_id: id,
-        };
-        match t {
-            NodeType::Advert => {
-                for (id, rec) in loader.adverts(&list).await? {
-                    out.insert(key(id), rec.into_node());
-                }
-            }
-            NodeType::Variant => {
-                for (id, v) in loader.variants(&list, false).await? {
-                    out.insert(key(id), gql::Node::Variant(v));
-                }
-            }
-            NodeType::Inventory => {
-                for (id, v) in loader.inventories(&list).await? {
-                    out.insert(key(id), gql::Node::Inventory(v));
-                }
-            }
-            NodeType::Image => {
-                for (id, v) in loader.images(&list).await? {
-                    out.insert(key(id), gql::Node::Image(v));
-                }
-            }
+        let found = match t {
+            NodeType::Advert => as_nodes(loader.adverts(&list).await?, AdvertRecord::into_node),
+            NodeType::Variant => as_nodes(loader.variants(&list, false).await?, gql::Node::Variant),
+            NodeType::Inventory => as_nodes(loader.inventories(&list).await?, gql::Node::Inventory),
+            NodeType::Image => as_nodes(loader.images(&list).await?, gql::Node::Image),
             NodeType::AdvertDocument => {
-                for (id, v) in loader.documents(&list).await? {
-                    out.insert(key(id), gql::Node::AdvertDocument(v));
-                }
+                as_nodes(loader.documents(&list).await?, gql::Node::AdvertDocument)
             }
             NodeType::Seller => {
                 let mut visible = Vec::new();
@@ -124,67 +145,53 @@ pub(crate) async fn resolve(
                         visible.push(id);
                     }
                 }
-                for (id, v) in loader.sellers(&visible).await? {
-                    out.insert(key(id), gql::Node::Seller(v));
-                }
+                as_nodes(loader.sellers(&visible).await?, gql::Node::Seller)
             }
-            NodeType::Brand => {
-                for (id, v) in loader.brands(&list).await? {
-                    out.insert(key(id), gql::Node::Brand(v));
-                }
-            }
-            NodeType::Taxon => {
-                for (id, v) in loader.taxons(&list).await? {
-                    out.insert(key(id), gql::Node::Taxon(v));
-                }
-            }
-            NodeType::Prototype => {
-                for (id, v) in loader.prototypes(&list).await? {
-                    out.insert(key(id), gql::Node::Prototype(v));
-                }
-            }
+            NodeType::Brand => as_nodes(loader.brands(&list).await?, gql::Node::Brand),
+            NodeType::Taxon => as_nodes(loader.taxons(&list).await?, gql::Node::Taxon),
+            NodeType::Prototype => as_nodes(loader.prototypes(&list).await?, gql::Node::Prototype),
             NodeType::OptionType => {
-                for (id, v) in loader.option_types(&list).await? {
-                    out.insert(key(id), gql::Node::OptionType(v));
-                }
+                as_nodes(loader.option_types(&list).await?, gql::Node::OptionType)
             }
             NodeType::OptionValue => {
-                for (id, v) in loader.option_values(&list).await? {
-                    out.insert(key(id), gql::Node::OptionValue(v));
-                }
+                as_nodes(loader.option_values(&list).await?, gql::Node::OptionValue)
             }
-            NodeType::Invoice => {
-                for (id, v) in loader.invoices(&list).await? {
-                    out.insert(key(id), gql::Node::Invoice(v));
-                }
-            }
-            NodeType::LineItem => {
+            NodeType::Invoice => as_nodes(loader.invoices(&list).await?, gql::Node::Invoice),
+            // Line items and shipments load one at a time.
+            NodeType::LineItem | NodeType::Shipment => {
+                let mut found = Vec::new();
                 for id in list {
-                    if let Some(v) = loader.line_item(id).await? {
-                        out.insert(key(id), gql::Node::LineItem(v));
-                    }
+                    let node = if t == NodeType::LineItem {
+                        loader.line_item(id).await?.map(gql::Node::LineItem)
+                    } else {
+                        loader.shipment(id).await?.map(gql::Node::Shipment)
+                    };
+                    found.extend(node.map(|n| (id, n)));
                 }
+                found
             }
-            NodeType::Shipment => {
-                for id in list {
-                    if let Some(v) = loader.shipment(id).await? {
-                        out.insert(key(id), gql::Node::Shipment(v));
-                    }
-                }
-            }
-            NodeType::ShipmentCarrier => {
-                for (id, v) in loader.carriers(&list).await? {
-                    out.insert(key(id), gql::Node::ShipmentCarrier(v.carrier));
-                }
-            }
-            NodeType::ShippingProfile => {
-                for (id, v) in loader.shipping_profiles(&list).await? {
-                    out.insert(key(id), gql::Node::ShippingProfile(v));
-                }
-            }
-        }
+            NodeType::ShipmentCarrier => as_nodes(loader.carriers(&list).await?, |c| {
+                gql::Node::ShipmentCarrier(c.carrier)
+            }),
+            NodeType::ShippingProfile => as_nodes(
+                loader.shipping_profiles(&list).await?,
+                gql::Node::ShippingProfile,
+            ),
+        };
+        out.extend(found.into_iter().map(|(id, node)| {
+            let g = GlobalId {
+                node_type: t,
+                legacy_id: id,
+            };
+            (g, node)
+        }));
     }
     Ok(out)
+}
+
+/// Loaded objects as nodes, by id.
+fn as_nodes<T>(found: HashMap<i64, T>, node: impl Fn(T) -> gql::Node) -> Vec<(i64, gql::Node)> {
+    found.into_iter().map(|(id, t)| (id, node(t))).collect()
 }
 
 /// `node(id)`: a malformed id is BAD_USER_INPUT; an unknown id, or one of another seller, is
@@ -263,27 +270,19 @@ pub(crate) async fn all_adverts(
             .push(" AND a.updated_at >= ")
             .arg(parse_time("updatedSince", &since)?);
     }
+    let keys = vec![Key::int("a.updated_at"), Key::int("a.id")];
     let listing = Listing {
-        tag: "allAdverts".into(),
-        from: "mp_adverts a".into(),
-        filters,
-        keys: vec![Key::int("a.updated_at"), Key::int("a.id")],
-        descending: false,
         total,
+        ..listing("allAdverts", "mp_adverts a", filters, keys)
     };
     let page = page::fetch(loader.pool, &listing, args).await?;
     let adverts = loader.adverts(&page.ids()).await?;
     let items = page.pair(|id| adverts.get(&id).cloned().map(AdvertRecord::into_all_advert));
-    Ok(connection!(
-        AllAdvertsConnection,
-        AllAdvertsEdge,
-        page,
-        items
-    ))
+    Ok(FromPage::from_page(&page, items))
 }
 
 /// The filters of `advertsWhere`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct AdvertFilters {
     pub q: Option<String>,
     pub id_title_sku_barcode: Option<String>,
@@ -301,18 +300,8 @@ pub(crate) struct AdvertFilters {
 
 impl AdvertFilters {
     fn any(&self) -> bool {
-        self.q.is_some()
-            || self.id_title_sku_barcode.is_some()
-            || self.brand_ids.is_some()
-            || self.legacy_ids.is_some()
-            || self.retailer_ids.is_some()
-            || self.status.is_some()
-            || self.taxon_ids.is_some()
-            || self.taxon_ids_with_descendants.is_some()
-            || self.variant_skus.is_some()
-            || self.variant_barcodes.is_some()
-            || self.rejected_via_vetting.is_some()
-            || self.requires_vetting.is_some()
+        // Every filter is optional: only no filter at all equals the default.
+        *self != Self::default()
     }
 }
 
@@ -330,6 +319,17 @@ async fn taxon_descendants(loader: &Loader<'_>, roots: &[i64]) -> ApiResult<Vec<
         .collect()
 }
 
+/// `expr LIKE p OR …` for each of `exprs`, `p` matching what contains `text` (trimmed).
+fn like_any<'a>(s: &'a mut Sql, exprs: &[&str], text: &str) -> &'a mut Sql {
+    let p = contains_pattern(text.trim());
+    for (i, expr) in exprs.iter().enumerate() {
+        let or = if i == 0 { "" } else { " OR " };
+        s.push(&format!("{or}{expr} LIKE ")).arg(p.clone());
+        s.push(" ESCAPE '\\'");
+    }
+    s
+}
+
 const VARIANT_OF_ADVERT: &str =
     "EXISTS (SELECT 1 FROM mp_variants v WHERE v.advert_id = a.id AND v.deleted_at IS NULL AND ";
 
@@ -342,41 +342,21 @@ pub(crate) async fn adverts_where(
     if !f.any() {
         // As the real service: no filter, no result set.
         page::validate(args)?;
-        let empty = Page::empty();
-        return Ok(connection!(
-            AdvertsConnection,
-            AdvertsEdge,
-            empty,
-            Vec::<(String, gql::Advert)>::new()
-        ));
+        return Ok(FromPage::from_page(&Page::empty(), Vec::new()));
     }
     let mut s = Sql::new("a.seller_id = ");
     s.arg(loader.seller);
     retention(&mut s, loader);
+    const TITLE_OR_ID: [&str; 2] = ["LOWER(a.title)", "CAST(a.id AS TEXT)"];
     if let Some(q) = &f.q {
-        let p = contains_pattern(q.trim());
-        s.push(" AND (LOWER(a.title) LIKE ")
-            .arg(p.clone())
-            .push(" ESCAPE '\\'");
-        s.push(" OR CAST(a.id AS TEXT) LIKE ")
-            .arg(p)
-            .push(" ESCAPE '\\')");
+        s.push(" AND (");
+        like_any(&mut s, &TITLE_OR_ID, q).push(")");
     }
     if let Some(q) = &f.id_title_sku_barcode {
-        let p = contains_pattern(q.trim());
-        s.push(" AND (LOWER(a.title) LIKE ")
-            .arg(p.clone())
-            .push(" ESCAPE '\\'");
-        s.push(" OR CAST(a.id AS TEXT) LIKE ")
-            .arg(p.clone())
-            .push(" ESCAPE '\\'");
-        s.push(" OR ").push(VARIANT_OF_ADVERT);
-        s.push("(LOWER(v.sku) LIKE ")
-            .arg(p.clone())
-            .push(" ESCAPE '\\'");
-        s.push(" OR LOWER(v.barcode) LIKE ")
-            .arg(p)
-            .push(" ESCAPE '\\')))");
+        s.push(" AND (");
+        like_any(&mut s, &TITLE_OR_ID, q).push(" OR ");
+        s.push(VARIANT_OF_ADVERT).push("(");
+        like_any(&mut s, &["LOWER(v.sku)", "LOWER(v.barcode)"], q).push(")))");
     }
     if let Some(ids) = &f.brand_ids {
         s.push(" AND a.brand_id IN ")
@@ -416,36 +396,26 @@ pub(crate) async fn adverts_where(
     // Exact SKUs and barcodes select adverts through the seller's variant indexes
     // (`mp_variants_seller_sku`, `_barcode`): cost grows with the matches, not with the seller's
     // catalogue, as a correlated EXISTS per advert would.
-    if let Some(skus) = &f.variant_skus {
-        s.push(" AND a.id IN (SELECT v.advert_id FROM mp_variants v WHERE v.seller_id = ")
-            .arg(loader.seller)
-            .push(" AND v.deleted_at IS NULL AND v.sku IN ");
-        s.list(skus.iter().cloned()).push(")");
+    for (column, values) in [("sku", &f.variant_skus), ("barcode", &f.variant_barcodes)] {
+        if let Some(values) = values {
+            s.push(" AND a.id IN (SELECT v.advert_id FROM mp_variants v WHERE v.seller_id = ")
+                .arg(loader.seller)
+                .push(&format!(" AND v.deleted_at IS NULL AND v.{column} IN "));
+            s.list(values.iter().cloned()).push(")");
+        }
     }
-    if let Some(codes) = &f.variant_barcodes {
-        s.push(" AND a.id IN (SELECT v.advert_id FROM mp_variants v WHERE v.seller_id = ")
-            .arg(loader.seller)
-            .push(" AND v.deleted_at IS NULL AND v.barcode IN ");
-        s.list(codes.iter().cloned()).push(")");
+    let flags = [
+        ("vetting_rejected", f.rejected_via_vetting),
+        ("requires_vetting", f.requires_vetting),
+    ];
+    for (column, wanted) in flags {
+        if let Some(b) = wanted {
+            s.push(&format!(" AND a.{column} = ")).arg(i64::from(b));
+        }
     }
-    if let Some(b) = f.rejected_via_vetting {
-        s.push(" AND a.vetting_rejected = ").arg(i64::from(b));
-    }
-    if let Some(b) = f.requires_vetting {
-        s.push(" AND a.requires_vetting = ").arg(i64::from(b));
-    }
-    let listing = Listing {
-        tag: "advertsWhere".into(),
-        from: "mp_adverts a".into(),
-        filters: s,
-        keys: vec![Key::int("a.id")],
-        descending: false,
-        total: None,
-    };
+    let listing = listing("advertsWhere", "mp_adverts a", s, vec![Key::int("a.id")]);
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let adverts = loader.adverts(&page.ids()).await?;
-    let items = page.pair(|id| adverts.get(&id).map(|r| r.advert.clone()));
-    Ok(connection!(AdvertsConnection, AdvertsEdge, page, items))
+    adverts_of(loader, &page).await
 }
 
 /// A page of adverts in a given order (the resubmission payload).
@@ -455,9 +425,14 @@ pub(crate) async fn adverts_in_order(
     args: &PageArgs,
 ) -> ApiResult<gql::AdvertsConnection> {
     let page = page::in_memory("advertVettingResubmit", ids, args)?;
+    adverts_of(loader, &page).await
+}
+
+/// The connection of a page of adverts (as Advert, whether published or not).
+async fn adverts_of(loader: &Loader<'_>, page: &Page) -> ApiResult<gql::AdvertsConnection> {
     let adverts = loader.adverts(&page.ids()).await?;
     let items = page.pair(|id| adverts.get(&id).map(|r| r.advert.clone()));
-    Ok(connection!(AdvertsConnection, AdvertsEdge, page, items))
+    Ok(FromPage::from_page(page, items))
 }
 
 /// `variantsWhere`.
@@ -489,17 +464,12 @@ pub(crate) async fn variants_where(
         }
     }
     let listing = Listing {
-        tag: "variantsWhere".into(),
-        from: "mp_variants v".into(),
-        filters: s,
-        keys: vec![Key::int("v.id")],
-        descending: false,
         total,
+        ..listing("variantsWhere", "mp_variants v", s, vec![Key::int("v.id")])
     };
     let page = page::fetch(loader.pool, &listing, args).await?;
     let variants = loader.variants(&page.ids(), false).await?;
-    let items = page.pair(|id| variants.get(&id).cloned());
-    Ok(connection!(VariantConnection, VariantEdge, page, items))
+    Ok(paged(&page, &variants))
 }
 
 /// One parent's page of its `of` connection (any arguments), and the objects its nodes hold
@@ -534,7 +504,7 @@ pub(crate) async fn first_pages<C: Nested>(
 ) -> ApiResult<(HashMap<i32, C::Connection>, Vec<(Parent, i32)>)> {
     let ids = distinct(parents.iter().map(|&p| i64::from(p)));
     let listing = of.listing(loader, &ids);
-    let pages = page::first_pages(loader.pool, &listing, of.parent_column(), first, count).await?;
+    let pages = page::first_pages(loader.pool, &listing, of.parent().1, first, count).await?;
     let rows: Vec<(i64, i64)> = pages
         .iter()
         .flat_map(|(&p, page)| page.ids().into_iter().map(move |id| (p, id)))
@@ -560,7 +530,7 @@ fn connection_of<C: Nested>(
 ) -> C::Connection {
     let items = page.pair(|id| nodes.get(&(parent, id)).cloned());
     holds.extend(items.iter().flat_map(|(_, node)| C::holds(node)));
-    C::connection(page, items)
+    C::Connection::from_page(page, items)
 }
 
 /// Objects loaded by id, by the (parent, id) rows of pages that list them.
@@ -616,12 +586,8 @@ impl Nested for AdvertVariants {
     type Connection = gql::VariantConnection;
     type Node = gql::Variant;
 
-    fn parent(&self) -> Parent {
-        Parent::Advert
-    }
-
-    fn parent_column(&self) -> &'static str {
-        "v.advert_id"
+    fn parent(&self) -> (Parent, &'static str) {
+        (Parent::Advert, "v.advert_id")
     }
 
     fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
@@ -633,14 +599,7 @@ impl Nested for AdvertVariants {
         if self.published_only {
             s.push(" AND v.published = 1");
         }
-        Listing {
-            tag: "advertVariants".into(),
-            from: "mp_variants v".into(),
-            filters: s,
-            keys: vec![Key::int("v.id")],
-            descending: false,
-            total: None,
-        }
+        listing("advertVariants", "mp_variants v", s, vec![Key::int("v.id")])
     }
 
     async fn nodes(
@@ -650,10 +609,6 @@ impl Nested for AdvertVariants {
     ) -> ApiResult<HashMap<(i64, i64), gql::Variant>> {
         let found = loader.variants(&row_ids(rows), true).await?;
         Ok(by_row(rows, &found))
-    }
-
-    fn connection(page: &Page, items: Vec<(String, gql::Variant)>) -> gql::VariantConnection {
-        connection!(VariantConnection, VariantEdge, *page, items)
     }
 
     fn holds(node: &gql::Variant) -> Vec<(Parent, i32)> {
@@ -674,17 +629,10 @@ impl Nested for Images {
     type Connection = gql::ImageConnection;
     type Node = gql::Image;
 
-    fn parent(&self) -> Parent {
+    fn parent(&self) -> (Parent, &'static str) {
         match self {
-            Self::OfAdvert => Parent::Advert,
-            Self::OfVariant => Parent::Variant,
-        }
-    }
-
-    fn parent_column(&self) -> &'static str {
-        match self {
-            Self::OfAdvert => "i.advert_id",
-            Self::OfVariant => "i.variant_id",
+            Self::OfAdvert => (Parent::Advert, "i.advert_id"),
+            Self::OfVariant => (Parent::Variant, "i.variant_id"),
         }
     }
 
@@ -692,7 +640,7 @@ impl Nested for Images {
         let mut s = Sql::new("i.seller_id = ");
         s.arg(loader.seller)
             .push(" AND ")
-            .push(self.parent_column())
+            .push(self.parent().1)
             .push(" IN ")
             .list(parents.iter().copied());
         let tag = match self {
@@ -702,14 +650,7 @@ impl Nested for Images {
             }
             Self::OfVariant => "variantImages",
         };
-        Listing {
-            tag: tag.into(),
-            from: "mp_images i".into(),
-            filters: s,
-            keys: vec![Key::int("i.id")],
-            descending: false,
-            total: None,
-        }
+        listing(tag, "mp_images i", s, vec![Key::int("i.id")])
     }
 
     async fn nodes(
@@ -719,14 +660,6 @@ impl Nested for Images {
     ) -> ApiResult<HashMap<(i64, i64), gql::Image>> {
         let found = loader.images(&row_ids(rows)).await?;
         Ok(by_row(rows, &found))
-    }
-
-    fn connection(page: &Page, items: Vec<(String, gql::Image)>) -> gql::ImageConnection {
-        connection!(ImageConnection, ImageEdge, *page, items)
-    }
-
-    fn holds(_: &gql::Image) -> Vec<(Parent, i32)> {
-        Vec::new()
     }
 }
 
@@ -738,12 +671,8 @@ impl Nested for AdvertDocuments {
     type Connection = gql::AdvertDocumentConnection;
     type Node = gql::AdvertDocument;
 
-    fn parent(&self) -> Parent {
-        Parent::Advert
-    }
-
-    fn parent_column(&self) -> &'static str {
-        "ad.advert_id"
+    fn parent(&self) -> (Parent, &'static str) {
+        (Parent::Advert, "ad.advert_id")
     }
 
     fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
@@ -751,14 +680,12 @@ impl Nested for AdvertDocuments {
         s.list(parents.iter().copied())
             .push(" AND d.seller_id = ")
             .arg(loader.seller);
-        Listing {
-            tag: "advertDocuments".into(),
-            from: "mp_advert_documents ad JOIN mp_documents d ON d.id = ad.document_id".into(),
-            filters: s,
-            keys: vec![Key::int("ad.document_id")],
-            descending: false,
-            total: None,
-        }
+        listing(
+            "advertDocuments",
+            "mp_advert_documents ad JOIN mp_documents d ON d.id = ad.document_id",
+            s,
+            vec![Key::int("ad.document_id")],
+        )
     }
 
     async fn nodes(
@@ -768,17 +695,6 @@ impl Nested for AdvertDocuments {
     ) -> ApiResult<HashMap<(i64, i64), gql::AdvertDocument>> {
         let found = loader.documents(&row_ids(rows)).await?;
         Ok(by_row(rows, &found))
-    }
-
-    fn connection(
-        page: &Page,
-        items: Vec<(String, gql::AdvertDocument)>,
-    ) -> gql::AdvertDocumentConnection {
-        connection!(AdvertDocumentConnection, AdvertDocumentEdge, *page, items)
-    }
-
-    fn holds(_: &gql::AdvertDocument) -> Vec<(Parent, i32)> {
-        Vec::new()
     }
 }
 
@@ -790,12 +706,8 @@ impl Nested for AdvertOptionValues {
     type Connection = gql::AdvertOptionValueConnection;
     type Node = gql::AdvertOptionValue;
 
-    fn parent(&self) -> Parent {
-        Parent::Advert
-    }
-
-    fn parent_column(&self) -> &'static str {
-        "aov.advert_id"
+    fn parent(&self) -> (Parent, &'static str) {
+        (Parent::Advert, "aov.advert_id")
     }
 
     fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
@@ -806,14 +718,12 @@ impl Nested for AdvertOptionValues {
         )
         .arg(loader.seller)
         .push(")");
-        Listing {
-            tag: "advertOptionValues".into(),
-            from: "mp_advert_option_values aov".into(),
-            filters: s,
-            keys: vec![Key::int("aov.position")],
-            descending: false,
-            total: None,
-        }
+        listing(
+            "advertOptionValues",
+            "mp_advert_option_values aov",
+            s,
+            vec![Key::int("aov.position")],
+        )
     }
 
     async fn nodes(
@@ -853,18 +763,6 @@ impl Nested for AdvertOptionValues {
             .collect())
     }
 
-    fn connection(
-        page: &Page,
-        items: Vec<(String, gql::AdvertOptionValue)>,
-    ) -> gql::AdvertOptionValueConnection {
-        connection!(
-            AdvertOptionValueConnection,
-            AdvertOptionValueEdge,
-            *page,
-            items
-        )
-    }
-
     fn holds(node: &gql::AdvertOptionValue) -> Vec<(Parent, i32)> {
         let value_type = node
             .option_value
@@ -890,12 +788,8 @@ impl Nested for VariantOptionValues {
     type Connection = gql::OptionValuesConnection;
     type Node = gql::OptionValue;
 
-    fn parent(&self) -> Parent {
-        Parent::Variant
-    }
-
-    fn parent_column(&self) -> &'static str {
-        "vov.variant_id"
+    fn parent(&self) -> (Parent, &'static str) {
+        (Parent::Variant, "vov.variant_id")
     }
 
     fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
@@ -907,14 +801,12 @@ impl Nested for VariantOptionValues {
         )
         .arg(loader.seller)
         .push(")");
-        Listing {
-            tag: "variantOptionValues".into(),
-            from: "mp_variant_option_values vov".into(),
-            filters: s,
-            keys: vec![Key::int("vov.position")],
-            descending: false,
-            total: None,
-        }
+        listing(
+            "variantOptionValues",
+            "mp_variant_option_values vov",
+            s,
+            vec![Key::int("vov.position")],
+        )
     }
 
     async fn nodes(
@@ -944,13 +836,6 @@ impl Nested for VariantOptionValues {
             .collect())
     }
 
-    fn connection(
-        page: &Page,
-        items: Vec<(String, gql::OptionValue)>,
-    ) -> gql::OptionValuesConnection {
-        option_values_connection(page, items)
-    }
-
     fn holds(node: &gql::OptionValue) -> Vec<(Parent, i32)> {
         option_value_holds(node)
     }
@@ -964,25 +849,19 @@ impl Nested for OptionTypeValues {
     type Connection = gql::OptionValuesConnection;
     type Node = gql::OptionValue;
 
-    fn parent(&self) -> Parent {
-        Parent::OptionType
-    }
-
-    fn parent_column(&self) -> &'static str {
-        "ov.option_type_id"
+    fn parent(&self) -> (Parent, &'static str) {
+        (Parent::OptionType, "ov.option_type_id")
     }
 
     fn listing(&self, _: &Loader<'_>, parents: &[i64]) -> Listing {
         let mut s = Sql::new("ov.option_type_id IN ");
         s.list(parents.iter().copied());
-        Listing {
-            tag: "optionValues".into(),
-            from: "mp_option_values ov".into(),
-            filters: s,
-            keys: vec![Key::int("ov.position"), Key::int("ov.id")],
-            descending: false,
-            total: None,
-        }
+        listing(
+            "optionValues",
+            "mp_option_values ov",
+            s,
+            vec![Key::int("ov.position"), Key::int("ov.id")],
+        )
     }
 
     async fn nodes(
@@ -994,23 +873,9 @@ impl Nested for OptionTypeValues {
         Ok(by_row(rows, &found))
     }
 
-    fn connection(
-        page: &Page,
-        items: Vec<(String, gql::OptionValue)>,
-    ) -> gql::OptionValuesConnection {
-        option_values_connection(page, items)
-    }
-
     fn holds(node: &gql::OptionValue) -> Vec<(Parent, i32)> {
         option_value_holds(node)
     }
-}
-
-fn option_values_connection(
-    page: &Page,
-    items: Vec<(String, gql::OptionValue)>,
-) -> gql::OptionValuesConnection {
-    connection!(OptionValuesConnection, OptionValuesEdge, *page, items)
 }
 
 /// An option value holds its option type.
@@ -1034,18 +899,10 @@ pub(crate) async fn inventories(
     )
     .arg(loader.seller)
     .push(")");
-    let listing = Listing {
-        tag: format!("inventories:{variant}"),
-        from: "mp_inventories inv".into(),
-        filters: s,
-        keys: vec![Key::int("inv.id")],
-        descending: false,
-        total: None,
-    };
+    let tag = format!("inventories:{variant}");
+    let listing = listing(tag, "mp_inventories inv", s, vec![Key::int("inv.id")]);
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.inventories(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(InventoryConnection, InventoryEdge, page, items))
+    Ok(paged(&page, &loader.inventories(&page.ids()).await?))
 }
 
 /// `brands` and `brandSearch`.
@@ -1081,18 +938,9 @@ pub(crate) async fn brands(
             )
         }
     };
-    let listing = Listing {
-        tag: tag.into(),
-        from: "mp_brands b".into(),
-        filters,
-        keys,
-        descending: false,
-        total: None,
-    };
+    let listing = listing(tag, "mp_brands b", filters, keys);
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.brands(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(BrandConnection, BrandEdge, page, items))
+    Ok(paged(&page, &loader.brands(&page.ids()).await?))
 }
 
 /// `taxons` and `taxonSearch`.
@@ -1104,30 +952,18 @@ pub(crate) async fn taxons(
     let (filters, tag) = match search {
         None => (Sql::new("1 = 1"), "taxons"),
         Some(v) => {
-            let v = v.trim().to_string();
-            if v.is_empty() {
+            if v.trim().is_empty() {
                 return Err(ApiError::bad_input("`searchValue` must not be blank"));
             }
-            let p = contains_pattern(&v);
-            let mut s = Sql::new("(LOWER(t.display_name) LIKE ");
-            s.arg(p.clone())
-                .push(" ESCAPE '\\' OR LOWER(t.tree_name) LIKE ");
-            s.arg(p).push(" ESCAPE '\\')");
+            let mut s = Sql::new("(");
+            like_any(&mut s, &["LOWER(t.display_name)", "LOWER(t.tree_name)"], &v).push(")");
             (s, "taxonSearch")
         }
     };
-    let listing = Listing {
-        tag: tag.into(),
-        from: "mp_taxons t".into(),
-        filters,
-        keys: vec![Key::text("t.tree_name"), Key::int("t.id")],
-        descending: false,
-        total: None,
-    };
+    let keys = vec![Key::text("t.tree_name"), Key::int("t.id")];
+    let listing = listing(tag, "mp_taxons t", filters, keys);
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.taxons(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(TaxonsConnection, TaxonsEdge, page, items))
+    Ok(paged(&page, &loader.taxons(&page.ids()).await?))
 }
 
 /// `shippingProfiles`.
@@ -1135,23 +971,11 @@ pub(crate) async fn shipping_profiles(
     loader: &Loader<'_>,
     args: &PageArgs,
 ) -> ApiResult<gql::ShippingProfileConnection> {
-    let listing = Listing {
-        tag: "shippingProfiles".into(),
-        from: "mp_shipping_profiles p".into(),
-        filters: Sql::new("1 = 1"),
-        keys: vec![Key::text("p.name"), Key::int("p.id")],
-        descending: false,
-        total: None,
-    };
+    let keys = vec![Key::text("p.name"), Key::int("p.id")];
+    let all = Sql::new("1 = 1");
+    let listing = listing("shippingProfiles", "mp_shipping_profiles p", all, keys);
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.shipping_profiles(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(
-        ShippingProfileConnection,
-        ShippingProfileEdge,
-        page,
-        items
-    ))
+    Ok(paged(&page, &loader.shipping_profiles(&page.ids()).await?))
 }
 
 /// `Prototype.optionTypes`.
@@ -1162,23 +986,11 @@ pub(crate) async fn option_types(
 ) -> ApiResult<gql::OptionTypeConnection> {
     let mut s = Sql::new("pot.prototype_id = ");
     s.arg(i64::from(prototype));
-    let listing = Listing {
-        tag: format!("optionTypes:{prototype}"),
-        from: "mp_prototype_option_types pot".into(),
-        filters: s,
-        keys: vec![Key::int("pot.position"), Key::int("pot.option_type_id")],
-        descending: false,
-        total: None,
-    };
+    let keys = vec![Key::int("pot.position"), Key::int("pot.option_type_id")];
+    let tag = format!("optionTypes:{prototype}");
+    let listing = listing(tag, "mp_prototype_option_types pot", s, keys);
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.option_types(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(
-        OptionTypeConnection,
-        OptionTypeEdge,
-        page,
-        items
-    ))
+    Ok(paged(&page, &loader.option_types(&page.ids()).await?))
 }
 
 /// `invoices`.
@@ -1296,7 +1108,5 @@ pub(crate) async fn invoices(
         total,
     };
     let page = page::fetch(loader.pool, &listing, args).await?;
-    let found = loader.invoices(&page.ids()).await?;
-    let items = page.pair(|id| found.get(&id).cloned());
-    Ok(connection!(InvoicesConnection, InvoicesEdge, page, items))
+    Ok(paged(&page, &loader.invoices(&page.ids()).await?))
 }

@@ -8,7 +8,7 @@ use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use super::auth::seller;
 use super::batch::{Batcher, Nested, Parent};
-use super::errors::{OK, UNPROCESSABLE};
+use super::errors::{OK, payload};
 use super::load::Loader;
 use super::queries::{
     AdvertDocuments, AdvertFilters, AdvertOptionValues, AdvertVariants, Images, OptionTypeValues,
@@ -98,529 +98,235 @@ fn currency_ok(currency: Option<&str>) -> ApiResult<()> {
     check_display_currency(currency).map_err(ApiError::bad_input)
 }
 
-#[shopql_server_stubs::async_trait::async_trait]
-impl MarketplaceResolvers for MarketplaceApi {
-    async fn node(&self, ctx: &FieldContext<'_>, id: String) -> ApiResult<Option<gql::Node>> {
-        queries::node(&self.loader(ctx)?, &id).await
-    }
-
-    async fn nodes(
-        &self,
-        ctx: &FieldContext<'_>,
-        ids: Vec<String>,
-    ) -> ApiResult<Vec<Option<gql::Node>>> {
-        queries::nodes(&self.loader(ctx)?, &ids).await
-    }
-
-    async fn all_adverts(
-        &self,
-        ctx: &FieldContext<'_>,
-        updated_since: Option<String>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::AllAdvertsConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let connection = queries::all_adverts(&loader, updated_since, &args).await?;
-        listed(
-            ctx,
-            Parent::Advert,
-            connection.nodes.as_deref(),
-            |n| match n {
-                gql::AllAdvert::Advert(a) => a.legacy_id,
-                gql::AllAdvert::UnpublishedAdvert(a) => a.legacy_id,
-                gql::AllAdvert::DeletedAdvert(a) => a.legacy_id,
-            },
-        );
-        Ok(Some(connection))
-    }
-
-    async fn adverts_where(
-        &self,
-        ctx: &FieldContext<'_>,
-        q: Option<String>,
-        id_title_sku_barcode: Option<String>,
-        brand_ids: Option<Vec<String>>,
-        legacy_ids: Option<Vec<i32>>,
-        retailer_ids: Option<Vec<String>>,
-        status: Option<gql::AdvertStatusEnum>,
-        taxon_ids: Option<Vec<String>>,
-        taxon_ids_with_descendants: Option<Vec<String>>,
-        variant_skus: Option<Vec<String>>,
-        variant_barcodes: Option<Vec<String>>,
-        rejected_via_vetting: Option<bool>,
-        requires_vetting: Option<bool>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::AdvertsConnection>> {
-        let filters = AdvertFilters {
-            q,
-            id_title_sku_barcode,
-            brand_ids,
-            legacy_ids,
-            retailer_ids,
-            status,
-            taxon_ids,
-            taxon_ids_with_descendants,
-            variant_skus,
-            variant_barcodes,
-            rejected_via_vetting,
-            requires_vetting,
-        };
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let connection = queries::adverts_where(&loader, filters, &args).await?;
-        listed(ctx, Parent::Advert, connection.nodes.as_deref(), |a| {
-            a.legacy_id
-        });
-        Ok(Some(connection))
-    }
-
-    async fn variants_where(
-        &self,
-        ctx: &FieldContext<'_>,
-        variant_filters: Option<gql::VariantFilters>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::VariantConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let connection = queries::variants_where(&loader, variant_filters, &args).await?;
-        listed(ctx, Parent::Variant, connection.nodes.as_deref(), |v| {
-            v.legacy_id
-        });
-        Ok(Some(connection))
-    }
-
-    async fn brands(
-        &self,
-        ctx: &FieldContext<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::BrandConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::brands(&loader, None, &args).await.map(Some)
-    }
-
-    async fn brand_search(
-        &self,
-        ctx: &FieldContext<'_>,
-        keyword: String,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::BrandConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::brands(&loader, Some(keyword), &args)
-            .await
-            .map(Some)
-    }
-
-    async fn invoices(
-        &self,
-        ctx: &FieldContext<'_>,
-        filters: Option<gql::InvoiceFilters>,
-        sort: Option<gql::InvoiceSort>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::InvoicesConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::invoices(&loader, filters, sort, &args)
-            .await
-            .map(Some)
-    }
-
-    async fn shipping_profiles(
-        &self,
-        ctx: &FieldContext<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::ShippingProfileConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::shipping_profiles(&loader, &args).await.map(Some)
-    }
-
-    async fn taxons(
-        &self,
-        ctx: &FieldContext<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::taxons(&loader, None, &args).await.map(Some)
-    }
-
-    async fn taxon_search(
-        &self,
-        ctx: &FieldContext<'_>,
-        search_value: String,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::TaxonsConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::taxons(&loader, Some(search_value), &args)
-            .await
-            .map(Some)
-    }
-
-    async fn advert_upsert(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::AdvertUpsertMutationInput,
-    ) -> ApiResult<Option<gql::AdvertUpsertMutationPayload>> {
-        adverts::advert_upsert(&self.state, seller(ctx)?, input)
-            .await
-            .map(Some)
-    }
-
-    async fn advert_delete(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::AdvertDeleteMutationInput,
-    ) -> ApiResult<Option<gql::AdvertDeleteMutationPayload>> {
-        adverts::advert_delete(&self.state, seller(ctx)?, input)
-            .await
-            .map(Some)
-    }
-
-    async fn advert_vetting_resubmit(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::AdvertVettingResubmitMutationInput,
-    ) -> ApiResult<Option<gql::AdvertVettingResubmitMutationPayload>> {
-        let seller = seller(ctx)?;
-        let cmid = input.client_mutation_id.clone().into_option();
-        let outcome = adverts::advert_vetting_resubmit(&self.state, seller, &input).await?;
-        Ok(Some(match outcome {
-            Ok(ids) => {
-                self.remember_resubmission(seller, &ctx.request_id, Some(ids));
-                gql::AdvertVettingResubmitMutationPayload {
-                    client_mutation_id: cmid,
-                    errors: None,
-                    status: OK,
-                }
-            }
-            Err(errors) => {
-                self.remember_resubmission(seller, &ctx.request_id, None);
-                gql::AdvertVettingResubmitMutationPayload {
-                    client_mutation_id: cmid,
-                    errors: Some(errors.into_graphql()),
-                    status: UNPROCESSABLE,
-                }
-            }
-        }))
-    }
-
-    async fn variant_update(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::VariantUpdateMutationInput,
-    ) -> ApiResult<Option<gql::VariantUpdateMutationPayload>> {
-        variants::variant_update(&self.state, seller(ctx)?, input)
-            .await
-            .map(Some)
-    }
-
-    async fn variant_delete(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::VariantDeleteMutationInput,
-    ) -> ApiResult<Option<gql::VariantDeleteMutationPayload>> {
-        variants::variant_delete(&self.state, seller(ctx)?, input)
-            .await
-            .map(Some)
-    }
-
-    async fn shipment_create(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::ShipmentCreateMutationInput,
-    ) -> ApiResult<Option<gql::ShipmentCreateMutationPayload>> {
-        shipments::shipment_create(&self.state, seller(ctx)?, input)
-            .await
-            .map(Some)
-    }
-
-    async fn shipment_update(
-        &self,
-        ctx: &FieldContext<'_>,
-        input: gql::ShipmentUpdateMutationInput,
-    ) -> ApiResult<Option<gql::ShipmentUpdateMutationPayload>> {
-        shipments::shipment_update(&self.state, seller(ctx)?, input)
-            .await
-            .map(Some)
-    }
-
-    async fn advert_advert_option_values(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Advert,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<gql::AdvertOptionValueConnection> {
-        let window = (first, after, last, before);
-        self.nested(ctx, AdvertOptionValues, (parent.legacy_id, None), window)
-            .await
-    }
-
-    async fn advert_variants(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Advert,
-        displayable_only: Option<bool>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<gql::VariantConnection> {
-        let of = AdvertVariants {
-            published_only: displayable_only.unwrap_or(false),
-        };
-        let window = (first, after, last, before);
-        self.nested(ctx, of, (parent.legacy_id, Some(parent)), window)
-            .await
-    }
-
-    async fn advert_images(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Advert,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::ImageConnection>> {
-        let window = (first, after, last, before);
-        self.nested(ctx, Images::OfAdvert, (parent.legacy_id, None), window)
-            .await
-            .map(Some)
-    }
-
-    async fn advert_documents(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Advert,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::AdvertDocumentConnection>> {
-        let window = (first, after, last, before);
-        self.nested(ctx, AdvertDocuments, (parent.legacy_id, None), window)
-            .await
-            .map(Some)
-    }
-
-    async fn unpublished_advert_variants(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::UnpublishedAdvert,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<gql::VariantConnection> {
-        let of = AdvertVariants {
-            published_only: false,
-        };
-        let window = (first, after, last, before);
-        self.nested(ctx, of, (parent.legacy_id, Some(&parent.details)), window)
-            .await
-    }
-
-    async fn deleted_advert_variants(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::DeletedAdvert,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<gql::VariantConnection> {
-        let of = AdvertVariants {
-            published_only: false,
-        };
-        let window = (first, after, last, before);
-        self.nested(ctx, of, (parent.legacy_id, None), window).await
-    }
-
-    async fn variant_option_values(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Variant,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let window = (first, after, last, before);
-        self.nested(ctx, VariantOptionValues, (parent.legacy_id, None), window)
-            .await
-            .map(Some)
-    }
-
-    async fn variant_images(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Variant,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::ImageConnection>> {
-        let window = (first, after, last, before);
-        self.nested(ctx, Images::OfVariant, (parent.legacy_id, None), window)
-            .await
-            .map(Some)
-    }
-
-    async fn variant_inventories(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Variant,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::InventoryConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        queries::inventories(&loader, parent.legacy_id, &args)
-            .await
-            .map(Some)
-    }
-
-    async fn money_formatted(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &gql::Money,
-        currency: Option<String>,
-        disambiguate: Option<bool>,
-    ) -> ApiResult<String> {
-        currency_ok(currency.as_deref())?;
-        let cents = crate::domain::money::to_minor(parent.amount.0)
-            .ok_or_else(|| ApiError::internal("amount out of range"))?;
-        Ok(pricing::format_money(cents, disambiguate.unwrap_or(false)))
-    }
-
-    async fn prototype_option_types(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::Prototype,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::OptionTypeConnection>> {
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let connection = queries::option_types(&loader, parent.legacy_id, &args).await?;
-        listed(ctx, Parent::OptionType, connection.nodes.as_deref(), |t| {
-            t.legacy_id
-        });
-        Ok(Some(connection))
-    }
-
-    async fn option_type_option_values(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::OptionType,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::OptionValuesConnection>> {
-        let window = (first, after, last, before);
-        self.nested(ctx, OptionTypeValues, (parent.legacy_id, None), window)
-            .await
-            .map(Some)
-    }
-
-    async fn invoice_shipping_cost_formatted(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &gql::Invoice,
-        currency: Option<String>,
-    ) -> ApiResult<String> {
-        currency_ok(currency.as_deref())?;
-        Ok(pricing::format_money(
-            i64::from(parent.shipping_cost_cents),
-            false,
-        ))
-    }
-
-    async fn invoice_discount_formatted(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &gql::Invoice,
-        currency: Option<String>,
-    ) -> ApiResult<String> {
-        currency_ok(currency.as_deref())?;
-        Ok(pricing::format_money(
-            i64::from(parent.discount_cents),
-            false,
-        ))
-    }
-
-    async fn invoice_subtotal_formatted(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &gql::Invoice,
-        currency: Option<String>,
-    ) -> ApiResult<String> {
-        currency_ok(currency.as_deref())?;
-        Ok(pricing::format_money(
-            i64::from(parent.subtotal_cents),
-            false,
-        ))
-    }
-
-    async fn invoice_total_formatted(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &gql::Invoice,
-        currency: Option<String>,
-    ) -> ApiResult<String> {
-        currency_ok(currency.as_deref())?;
-        Ok(pricing::format_money(i64::from(parent.total_cents), false))
-    }
-
-    async fn advert_vetting_resubmit_mutation_payload_adverts(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &gql::AdvertVettingResubmitMutationPayload,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> ApiResult<Option<gql::AdvertsConnection>> {
-        if parent.status != OK {
-            return Ok(None);
+/// Writes the `MarketplaceResolvers` impl. Most resolvers only hand their arguments on, and
+/// differ in names and types alone: each is one line of a section below, by what it hands on to;
+/// the resolvers with logic of their own follow `custom` as written. (One macro around the whole
+/// impl, because `async_trait` rewrites the impl's methods before any macro inside it expands.)
+macro_rules! marketplace_resolvers {
+    (
+        mutations {
+            $($module:ident::$mutation:ident($input:ident) -> $payload:ident;)*
         }
-        let seller = seller(ctx)?;
-        let Some(ids) = self.resubmitted(seller, &ctx.request_id) else {
-            return Ok(None);
-        };
-        let (loader, args) = self.page(ctx, (first, after, last, before))?;
-        let connection = queries::adverts_in_order(&loader, &ids, &args).await?;
-        listed(ctx, Parent::Advert, connection.nodes.as_deref(), |a| {
-            a.legacy_id
-        });
-        Ok(Some(connection))
+        pages {
+            $($page:ident($($page_arg:ident: $page_ty:ty),*) -> $page_conn:ident
+                = $query:ident($($query_arg:expr),*) $($listed:ident)?;)*
+        }
+        nested {
+            $($field:ident($parent:ident: $parent_ty:ident $(, $nested_arg:ident: $nested_ty:ty)*)
+                -> $nested_conn:ty = ($of:expr, $known:expr);)*
+        }
+        invoice_money {
+            $($money:ident = $cents:ident;)*
+        }
+        custom {
+            $($custom:tt)*
+        }
+    ) => {
+        #[shopql_server_stubs::async_trait::async_trait]
+        impl MarketplaceResolvers for MarketplaceApi {
+            $(
+                async fn $mutation(
+                    &self,
+                    ctx: &FieldContext<'_>,
+                    input: gql::$input,
+                ) -> ApiResult<Option<gql::$payload>> {
+                    let seller = seller(ctx)?;
+                    let cmid = input.client_mutation_id.clone().into_option();
+                    let outcome = $module::$mutation(&self.state, seller, input).await?;
+                    Ok(Some(payload(cmid, outcome)))
+                }
+            )*
+
+            $(
+                async fn $page(
+                    &self,
+                    ctx: &FieldContext<'_>,
+                    $($page_arg: $page_ty,)*
+                    first: Option<i32>,
+                    after: Option<String>,
+                    last: Option<i32>,
+                    before: Option<String>,
+                ) -> ApiResult<Option<gql::$page_conn>> {
+                    let (loader, args) = self.page(ctx, (first, after, last, before))?;
+                    let connection = queries::$query(&loader, $($query_arg,)* &args).await?;
+                    $($listed(ctx, connection.nodes.as_deref());)?
+                    Ok(Some(connection))
+                }
+            )*
+
+            $(
+                async fn $field(
+                    &self,
+                    ctx: &FieldContext<'_>,
+                    $parent: &gql::$parent_ty,
+                    $($nested_arg: $nested_ty,)*
+                    first: Option<i32>,
+                    after: Option<String>,
+                    last: Option<i32>,
+                    before: Option<String>,
+                ) -> ApiResult<$nested_conn> {
+                    let known: Option<&gql::Advert> = $known;
+                    let window = (first, after, last, before);
+                    // `Into` makes the connection `Option` where the field is nullable.
+                    self.nested(ctx, $of, ($parent.legacy_id, known), window)
+                        .await
+                        .map(Into::into)
+                }
+            )*
+
+            $(
+                async fn $money(
+                    &self,
+                    _ctx: &FieldContext<'_>,
+                    parent: &gql::Invoice,
+                    currency: Option<String>,
+                ) -> ApiResult<String> {
+                    currency_ok(currency.as_deref())?;
+                    Ok(pricing::format_money(i64::from(parent.$cents), false))
+                }
+            )*
+
+            $($custom)*
+        }
+    };
+}
+
+marketplace_resolvers! {
+    // The seller's input, handed to the mutation's module; its outcome makes the payload.
+    mutations {
+        adverts::advert_upsert(AdvertUpsertMutationInput) -> AdvertUpsertMutationPayload;
+        adverts::advert_delete(AdvertDeleteMutationInput) -> AdvertDeleteMutationPayload;
+        variants::variant_update(VariantUpdateMutationInput) -> VariantUpdateMutationPayload;
+        variants::variant_delete(VariantDeleteMutationInput) -> VariantDeleteMutationPayload;
+        shipments::shipment_create(ShipmentCreateMutationInput) -> ShipmentCreateMutationPayload;
+        shipments::shipment_update(ShipmentUpdateMutationInput) -> ShipmentUpdateMutationPayload;
+    }
+    // Connections whose page `queries` lists on its own: the arguments before the window, and
+    // `listed` where the nodes' own connections batch (see `batch`).
+    pages {
+        all_adverts(updated_since: Option<String>) -> AllAdvertsConnection
+            = all_adverts(updated_since) listed;
+        adverts_where(
+            q: Option<String>,
+            id_title_sku_barcode: Option<String>,
+            brand_ids: Option<Vec<String>>,
+            legacy_ids: Option<Vec<i32>>,
+            retailer_ids: Option<Vec<String>>,
+            status: Option<gql::AdvertStatusEnum>,
+            taxon_ids: Option<Vec<String>>,
+            taxon_ids_with_descendants: Option<Vec<String>>,
+            variant_skus: Option<Vec<String>>,
+            variant_barcodes: Option<Vec<String>>,
+            rejected_via_vetting: Option<bool>,
+            requires_vetting: Option<bool>
+        ) -> AdvertsConnection = adverts_where(AdvertFilters {
+            q, id_title_sku_barcode, brand_ids, legacy_ids, retailer_ids, status, taxon_ids,
+            taxon_ids_with_descendants, variant_skus, variant_barcodes, rejected_via_vetting,
+            requires_vetting,
+        }) listed;
+        variants_where(variant_filters: Option<gql::VariantFilters>) -> VariantConnection
+            = variants_where(variant_filters) listed;
+        prototype_option_types(parent: &gql::Prototype) -> OptionTypeConnection
+            = option_types(parent.legacy_id) listed;
+        brands() -> BrandConnection = brands(None);
+        brand_search(keyword: String) -> BrandConnection = brands(Some(keyword));
+        invoices(filters: Option<gql::InvoiceFilters>, sort: Option<gql::InvoiceSort>)
+            -> InvoicesConnection = invoices(filters, sort);
+        shipping_profiles() -> ShippingProfileConnection = shipping_profiles();
+        taxons() -> TaxonsConnection = taxons(None);
+        taxon_search(search_value: String) -> TaxonsConnection = taxons(Some(search_value));
+        variant_inventories(parent: &gql::Variant) -> InventoryConnection
+            = inventories(parent.legacy_id);
+    }
+    // Connections below a parent (`Nested`, batched when the parent was listed with siblings):
+    // which connection, and the parent when it is an advert variants may embed.
+    nested {
+        advert_advert_option_values(parent: Advert) -> gql::AdvertOptionValueConnection
+            = (AdvertOptionValues, None);
+        advert_variants(parent: Advert, displayable_only: Option<bool>) -> gql::VariantConnection
+            = (AdvertVariants { published_only: displayable_only.unwrap_or(false) }, Some(parent));
+        advert_images(parent: Advert) -> Option<gql::ImageConnection>
+            = (Images::OfAdvert, None);
+        advert_documents(parent: Advert) -> Option<gql::AdvertDocumentConnection>
+            = (AdvertDocuments, None);
+        unpublished_advert_variants(parent: UnpublishedAdvert) -> gql::VariantConnection
+            = (AdvertVariants { published_only: false }, Some(&parent.details));
+        deleted_advert_variants(parent: DeletedAdvert) -> gql::VariantConnection
+            = (AdvertVariants { published_only: false }, None);
+        variant_option_values(parent: Variant) -> Option<gql::OptionValuesConnection>
+            = (VariantOptionValues, None);
+        variant_images(parent: Variant) -> Option<gql::ImageConnection>
+            = (Images::OfVariant, None);
+        option_type_option_values(parent: OptionType) -> Option<gql::OptionValuesConnection>
+            = (OptionTypeValues, None);
+    }
+    // An invoice's amounts, formatted (`currency` only checked: there is one).
+    invoice_money {
+        invoice_shipping_cost_formatted = shipping_cost_cents;
+        invoice_discount_formatted = discount_cents;
+        invoice_subtotal_formatted = subtotal_cents;
+        invoice_total_formatted = total_cents;
+    }
+    custom {
+        async fn node(&self, ctx: &FieldContext<'_>, id: String) -> ApiResult<Option<gql::Node>> {
+            queries::node(&self.loader(ctx)?, &id).await
+        }
+
+        async fn nodes(
+            &self,
+            ctx: &FieldContext<'_>,
+            ids: Vec<String>,
+        ) -> ApiResult<Vec<Option<gql::Node>>> {
+            queries::nodes(&self.loader(ctx)?, &ids).await
+        }
+
+        async fn advert_vetting_resubmit(
+            &self,
+            ctx: &FieldContext<'_>,
+            input: gql::AdvertVettingResubmitMutationInput,
+        ) -> ApiResult<Option<gql::AdvertVettingResubmitMutationPayload>> {
+            let seller = seller(ctx)?;
+            let cmid = input.client_mutation_id.clone().into_option();
+            let outcome = adverts::advert_vetting_resubmit(&self.state, seller, &input).await?;
+            // The payload's `adverts` field reads the ids back (see `Resubmissions`).
+            self.remember_resubmission(seller, &ctx.request_id, outcome.as_ref().ok().cloned());
+            Ok(Some(payload(cmid, outcome.map(drop))))
+        }
+
+        async fn money_formatted(
+            &self,
+            _ctx: &FieldContext<'_>,
+            parent: &gql::Money,
+            currency: Option<String>,
+            disambiguate: Option<bool>,
+        ) -> ApiResult<String> {
+            currency_ok(currency.as_deref())?;
+            let cents = crate::domain::money::to_minor(parent.amount.0)
+                .ok_or_else(|| ApiError::internal("amount out of range"))?;
+            Ok(pricing::format_money(cents, disambiguate.unwrap_or(false)))
+        }
+
+        async fn advert_vetting_resubmit_mutation_payload_adverts(
+            &self,
+            ctx: &FieldContext<'_>,
+            parent: &gql::AdvertVettingResubmitMutationPayload,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> ApiResult<Option<gql::AdvertsConnection>> {
+            if parent.status != OK {
+                return Ok(None);
+            }
+            let seller = seller(ctx)?;
+            let Some(ids) = self.resubmitted(seller, &ctx.request_id) else {
+                return Ok(None);
+            };
+            let (loader, args) = self.page(ctx, (first, after, last, before))?;
+            let connection = queries::adverts_in_order(&loader, &ids, &args).await?;
+            listed(ctx, connection.nodes.as_deref());
+            Ok(Some(connection))
+        }
     }
 }
 
@@ -631,15 +337,51 @@ fn batcher<'a>(ctx: &FieldContext<'a>) -> ApiResult<&'a Batcher> {
         .ok_or_else(|| ApiError::unauthenticated("missing API key"))
 }
 
-/// Notes the objects of a list's `nodes` (their legacy ids by `id`), so that their connections'
-/// first pages load in one batch (see `batch`).
-fn listed<T>(
-    ctx: &FieldContext<'_>,
-    kind: Parent,
-    nodes: Option<&[Option<T>]>,
-    id: impl Fn(&T) -> i32,
-) {
+/// Notes the objects of a list's `nodes`, so that their connections' first pages load in one
+/// batch (see `batch`).
+fn listed<T: Sibling>(ctx: &FieldContext<'_>, nodes: Option<&[Option<T>]>) {
     if let Some(batcher) = ctx.get::<Batcher>() {
-        batcher.listed(kind, nodes.unwrap_or_default().iter().flatten().map(id));
+        let ids = nodes.unwrap_or_default().iter().flatten();
+        batcher.listed(T::KIND, ids.map(Sibling::legacy_id));
     }
+}
+
+/// An object whose connections batch when a list holds several of them.
+trait Sibling {
+    /// Which kind of parent it is.
+    const KIND: Parent;
+
+    /// Its legacy id.
+    fn legacy_id(&self) -> i32;
+}
+
+impl Sibling for gql::AllAdvert {
+    const KIND: Parent = Parent::Advert;
+
+    fn legacy_id(&self) -> i32 {
+        match self {
+            Self::Advert(a) => a.legacy_id,
+            Self::UnpublishedAdvert(a) => a.legacy_id,
+            Self::DeletedAdvert(a) => a.legacy_id,
+        }
+    }
+}
+
+/// `Sibling` for objects with a `legacy_id` field.
+macro_rules! siblings {
+    ($($object:ident: $kind:ident;)*) => {$(
+        impl Sibling for gql::$object {
+            const KIND: Parent = Parent::$kind;
+
+            fn legacy_id(&self) -> i32 {
+                self.legacy_id
+            }
+        }
+    )*};
+}
+
+siblings! {
+    Advert: Advert;
+    Variant: Variant;
+    OptionType: OptionType;
 }

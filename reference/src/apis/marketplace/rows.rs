@@ -9,7 +9,7 @@ use crate::domain::marketplace::invoice::InvoiceFacts;
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
 use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, AdvertState};
-use crate::store::sql::{Doc, Flag, Sql, col, flag, opt_text};
+use crate::store::sql::{Arg, Doc, Flag, Sql, col, flag, opt_text};
 
 /// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
 /// statement, outside the caller's transaction, like a database sequence: ids are never reused,
@@ -59,6 +59,35 @@ impl Ids {
         self.next += 1;
         Ok(id)
     }
+}
+
+/// Inserts a row into `table`: its `columns` (`a, b, c`) get `values`, in order.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &str,
+    values: impl IntoIterator<Item = Arg>,
+) -> ApiResult<()> {
+    let mut sql = Sql::new(&format!("INSERT INTO {table} ({columns}) VALUES "));
+    sql.list(values);
+    sql.execute(conn).await.map(|_| ())
+}
+
+/// Writes row `id` of `table` whole: `columns` and `values` as for [`insert`], the `id` first
+/// (which stays).
+async fn update(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &str,
+    id: i64,
+    values: Vec<Arg>,
+) -> ApiResult<()> {
+    let columns: Vec<&str> = columns.split(", ").skip(1).collect();
+    let mut sql = Sql::new(&format!("UPDATE {table} SET ({}) = ", columns.join(", ")));
+    sql.list(values.into_iter().skip(1))
+        .push(" WHERE id = ")
+        .arg(id);
+    sql.execute(conn).await.map(|_| ())
 }
 
 /// An advert row.
@@ -123,60 +152,60 @@ impl AdvertRow {
         sql.fetch_optional_as(&mut *conn).await
     }
 
-    fn binds(&self, sql: &mut Sql) {
+    /// The values of `ADVERT_COLUMNS`, in order.
+    fn values(&self) -> Vec<Arg> {
         let features = self
             .product_features
             .as_ref()
             .map(|f| serde_json::to_string(&f.0).unwrap_or_default());
-        sql.arg(self.seller_id).push(", ");
-        sql.arg(self.title.clone()).push(", ");
-        sql.arg(self.description.clone()).push(", ");
-        sql.arg(self.brand_id).push(", ");
-        sql.arg(self.taxon_id).push(", ");
-        sql.arg(self.price_cents).push(", ");
-        sql.arg(self.sale_price_cents).push(", ");
-        sql.arg(self.sale_type.clone()).push(", ");
-        sql.arg(self.price_type.clone()).push(", ");
-        sql.arg(self.price_unit.clone()).push(", ");
-        sql.arg(self.specifications.clone()).push(", ");
-        sql.arg(features).push(", ");
-        sql.arg(self.youtube_video_url.clone()).push(", ");
-        sql.arg(self.custom_iframe_url.clone()).push(", ");
-        sql.arg(self.code.clone()).push(", ");
-        sql.arg(i64::from(self.publish_requested)).push(", ");
-        sql.arg(i64::from(self.published)).push(", ");
-        sql.arg(i64::from(self.displayable)).push(", ");
-        sql.arg(i64::from(self.featured)).push(", ");
-        sql.arg(i64::from(self.vetted)).push(", ");
-        sql.arg(i64::from(self.requires_vetting)).push(", ");
-        sql.arg(i64::from(self.vetting_rejected)).push(", ");
-        sql.arg(self.vetting_rejected_reason.clone()).push(", ");
-        sql.arg(self.deleted_at).push(", ");
-        sql.arg(self.created_at).push(", ");
-        sql.arg(self.updated_at);
+        let mut values: Vec<Arg> = vec![
+            self.id.into(),
+            self.seller_id.into(),
+            self.title.clone().into(),
+            self.description.clone().into(),
+            self.brand_id.into(),
+            self.taxon_id.into(),
+            self.price_cents.into(),
+            self.sale_price_cents.into(),
+            self.sale_type.clone().into(),
+            self.price_type.clone().into(),
+            self.price_unit.clone().into(),
+            self.specifications.clone().into(),
+            features.into(),
+            self.youtube_video_url.clone().into(),
+            self.custom_iframe_url.clone().into(),
+            self.code.clone().into(),
+        ];
+        // The flags, stored as 0/1.
+        values.extend(
+            [
+                self.publish_requested,
+                self.published,
+                self.displayable,
+                self.featured,
+                self.vetted,
+                self.requires_vetting,
+                self.vetting_rejected,
+            ]
+            .map(|f| Arg::from(i64::from(f))),
+        );
+        values.extend([
+            self.vetting_rejected_reason.clone().into(),
+            self.deleted_at.into(),
+            self.created_at.into(),
+            self.updated_at.into(),
+        ]);
+        values
     }
 
     /// Inserts the row.
     pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO mp_adverts ({ADVERT_COLUMNS}) VALUES ("
-        ));
-        sql.arg(self.id).push(", ");
-        self.binds(&mut sql);
-        sql.push(")");
-        sql.execute(conn).await.map(|_| ())
+        insert(conn, "mp_adverts", ADVERT_COLUMNS, self.values()).await
     }
 
     /// Writes every column of the row.
     pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        let columns: Vec<&str> = ADVERT_COLUMNS.split(", ").skip(1).collect();
-        let mut sql = Sql::new(&format!(
-            "UPDATE mp_adverts SET ({}) = (",
-            columns.join(", ")
-        ));
-        self.binds(&mut sql);
-        sql.push(") WHERE id = ").arg(self.id);
-        sql.execute(conn).await.map(|_| ())
+        update(conn, "mp_adverts", ADVERT_COLUMNS, self.id, self.values()).await
     }
 
     /// The publication state as the vetting rules see it.
@@ -274,55 +303,46 @@ impl VariantRow {
         sql.fetch_all_as(conn).await
     }
 
-    fn binds(&self, sql: &mut Sql) {
-        sql.arg(self.advert_id).push(", ");
-        sql.arg(self.seller_id).push(", ");
-        sql.arg(self.sku.clone()).push(", ");
-        sql.arg(self.barcode.clone()).push(", ");
-        sql.arg(self.description.clone()).push(", ");
-        sql.arg(self.price_cents).push(", ");
-        sql.arg(self.sale_price_cents).push(", ");
-        sql.arg(self.count_on_hand).push(", ");
-        sql.arg(i64::from(self.infinite_quantity)).push(", ");
-        sql.arg(i64::from(self.published)).push(", ");
-        sql.arg(self.max_purchase_quantity).push(", ");
-        sql.arg(self.min_purchase_quantity).push(", ");
-        sql.arg(self.item_size).push(", ");
-        sql.arg(self.comparable_size).push(", ");
-        sql.arg(self.item_unit.clone()).push(", ");
-        sql.arg(self.comparable_unit.clone()).push(", ");
-        sql.arg(self.shipping_profile_id).push(", ");
-        sql.arg(self.parcel_length).push(", ");
-        sql.arg(self.parcel_width).push(", ");
-        sql.arg(self.parcel_height).push(", ");
-        sql.arg(self.parcel_weight).push(", ");
-        sql.arg(i64::from(self.live)).push(", ");
-        sql.arg(self.deleted_at).push(", ");
-        sql.arg(self.created_at).push(", ");
-        sql.arg(self.updated_at);
+    /// The values of `VARIANT_COLUMNS`, in order.
+    fn values(&self) -> Vec<Arg> {
+        vec![
+            self.id.into(),
+            self.advert_id.into(),
+            self.seller_id.into(),
+            self.sku.clone().into(),
+            self.barcode.clone().into(),
+            self.description.clone().into(),
+            self.price_cents.into(),
+            self.sale_price_cents.into(),
+            self.count_on_hand.into(),
+            i64::from(self.infinite_quantity).into(),
+            i64::from(self.published).into(),
+            self.max_purchase_quantity.into(),
+            self.min_purchase_quantity.into(),
+            self.item_size.into(),
+            self.comparable_size.into(),
+            self.item_unit.clone().into(),
+            self.comparable_unit.clone().into(),
+            self.shipping_profile_id.into(),
+            self.parcel_length.into(),
+            self.parcel_width.into(),
+            self.parcel_height.into(),
+            self.parcel_weight.into(),
+            i64::from(self.live).into(),
+            self.deleted_at.into(),
+            self.created_at.into(),
+            self.updated_at.into(),
+        ]
     }
 
     /// Inserts the row.
     pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO mp_variants ({VARIANT_COLUMNS}) VALUES ("
-        ));
-        sql.arg(self.id).push(", ");
-        self.binds(&mut sql);
-        sql.push(")");
-        sql.execute(conn).await.map(|_| ())
+        insert(conn, "mp_variants", VARIANT_COLUMNS, self.values()).await
     }
 
     /// Writes every column of the row.
     pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        let columns: Vec<&str> = VARIANT_COLUMNS.split(", ").skip(1).collect();
-        let mut sql = Sql::new(&format!(
-            "UPDATE mp_variants SET ({}) = (",
-            columns.join(", ")
-        ));
-        self.binds(&mut sql);
-        sql.push(") WHERE id = ").arg(self.id);
-        sql.execute(conn).await.map(|_| ())
+        update(conn, "mp_variants", VARIANT_COLUMNS, self.id, self.values()).await
     }
 
     /// The variant's own prices.
@@ -448,13 +468,16 @@ pub(crate) async fn replace_key_values(
         .arg(kind);
     del.execute(&mut *conn).await?;
     for (i, (k, v)) in pairs.iter().enumerate() {
-        let mut ins = Sql::new(
-            "INSERT INTO mp_key_values (owner_type, owner_id, kind, position, key, value) VALUES (",
-        );
-        ins.arg(owner_type).push(", ").arg(owner_id).push(", ");
-        ins.arg(kind).push(", ").arg(i as i64).push(", ");
-        ins.arg(k.as_str()).push(", ").arg(v.as_str()).push(")");
-        ins.execute(&mut *conn).await?;
+        let columns = "owner_type, owner_id, kind, position, key, value";
+        let values = [
+            owner_type.into(),
+            owner_id.into(),
+            kind.into(),
+            (i as i64).into(),
+            k.as_str().into(),
+            v.as_str().into(),
+        ];
+        insert(&mut *conn, "mp_key_values", columns, values).await?;
     }
     Ok(())
 }

@@ -14,10 +14,10 @@ use shopql_server_stubs::marketplace::{
 use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use super::errors::{Errors, OK, UNPROCESSABLE};
+use super::errors::{Errors, Outcome};
 use super::input::decode_field;
 use super::load::Loader;
-use super::rows::{Ids, InvoiceRow};
+use super::rows::{Ids, InvoiceRow, insert};
 use crate::clock::parse_rfc3339;
 use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
@@ -26,45 +26,6 @@ use crate::state::AppState;
 use crate::store::sql::{Sql, col};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
-
-/// Builds a payload from its four fields.
-type Build<T> =
-    fn(Option<gql::Shipment>, Option<String>, Option<Vec<gql::ValidationError>>, i32) -> T;
-
-fn payload<T>(cmid: Option<String>, outcome: Result<gql::Shipment, Errors>, build: Build<T>) -> T {
-    match outcome {
-        Ok(s) => build(Some(s), cmid, None, OK),
-        Err(e) => build(None, cmid, Some(e.into_graphql()), UNPROCESSABLE),
-    }
-}
-
-fn create_payload(
-    shipment: Option<gql::Shipment>,
-    client_mutation_id: Option<String>,
-    errors: Option<Vec<gql::ValidationError>>,
-    status: i32,
-) -> gql::ShipmentCreateMutationPayload {
-    gql::ShipmentCreateMutationPayload {
-        shipment,
-        client_mutation_id,
-        errors,
-        status,
-    }
-}
-
-fn update_payload(
-    shipment: Option<gql::Shipment>,
-    client_mutation_id: Option<String>,
-    errors: Option<Vec<gql::ValidationError>>,
-    status: i32,
-) -> gql::ShipmentUpdateMutationPayload {
-    gql::ShipmentUpdateMutationPayload {
-        shipment,
-        client_mutation_id,
-        errors,
-        status,
-    }
-}
 
 /// Parses an `ISO8601Date` (`2023-06-07`) into midnight UTC, in ms.
 pub(crate) fn parse_date(text: &str) -> Option<i64> {
@@ -77,6 +38,39 @@ pub(crate) fn parse_date(text: &str) -> Option<i64> {
 /// A dispatch time may not be later than the end of today (UTC).
 fn in_future(ms: i64, now: i64) -> bool {
     ms >= (now.div_euclid(DAY_MS) + 1) * DAY_MS
+}
+
+/// A dispatch time as `parsed` (`None` when the input is `malformed`), if not in the future.
+fn dispatch_time(
+    parsed: Option<i64>,
+    malformed: &str,
+    now: i64,
+    errors: &mut Errors,
+) -> Option<i64> {
+    match parsed {
+        Some(ms) if in_future(ms, now) => {
+            errors.add("dispatchedAt", "must not be in the future");
+            None
+        }
+        Some(ms) => Some(ms),
+        None => {
+            errors.add("dispatchedAt", malformed);
+            None
+        }
+    }
+}
+
+/// A tracking number, trimmed, if neither blank nor longer than 255 characters.
+fn tracking_number(text: &str, errors: &mut Errors) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        errors.add("trackingNumber", "can't be blank");
+    } else if t.len() > 255 {
+        errors.add("trackingNumber", "is too long (at most 255 characters)");
+    } else {
+        return Some(t.to_string());
+    }
+    None
 }
 
 async fn carrier_exists(conn: &mut AnyConnection, id: i64) -> ApiResult<bool> {
@@ -140,8 +134,7 @@ pub(crate) async fn shipment_create(
     state: &AppState,
     seller: i64,
     input: ShipmentCreateMutationInput,
-) -> ApiResult<gql::ShipmentCreateMutationPayload> {
-    let cmid = input.client_mutation_id.clone().into_option();
+) -> Outcome<gql::Shipment> {
     let now = state.now_ms();
     let mut errors = Errors::new();
     let invoice = decode_field(
@@ -156,23 +149,9 @@ pub(crate) async fn shipment_create(
         "postageCarrierId",
         &mut errors,
     );
-    let dispatched = match parse_date(&input.dispatched_at) {
-        Some(ms) if in_future(ms, now) => {
-            errors.add("dispatchedAt", "must not be in the future");
-            None
-        }
-        Some(ms) => Some(ms),
-        None => {
-            errors.add("dispatchedAt", "must be a date such as 2023-06-07");
-            None
-        }
-    };
-    let tracking = input.tracking_number.trim().to_string();
-    if tracking.is_empty() {
-        errors.add("trackingNumber", "can't be blank");
-    } else if tracking.len() > 255 {
-        errors.add("trackingNumber", "is too long (at most 255 characters)");
-    }
+    let date = parse_date(&input.dispatched_at);
+    let dispatched = dispatch_time(date, "must be a date such as 2023-06-07", now, &mut errors);
+    let tracking = tracking_number(&input.tracking_number, &mut errors);
     if input.shipped_items.is_empty() {
         errors.add("shippedItems", "give at least one line item");
     }
@@ -196,21 +175,19 @@ pub(crate) async fn shipment_create(
             "is repeated: give each line item once",
         );
     }
-    let (Some(invoice), Some(carrier), Some(dispatched)) = (invoice, carrier, dispatched) else {
-        return Ok(payload(cmid, Err(errors), create_payload));
+    let (Some(invoice), Some(carrier), Some(dispatched), Some(tracking)) =
+        (invoice, carrier, dispatched, tracking)
+    else {
+        return Ok(Err(errors));
     };
     if !errors.is_empty() {
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(Err(errors));
     }
     let mut ids = Ids::take(&state.store.pool, "shipment", 1).await?;
 
     let mut tx = state.store.begin().await?;
     if !lock_invoice(&mut tx, seller, invoice).await? {
-        return Ok(payload(
-            cmid,
-            Err(Errors::one("invoiceId", "not found")),
-            create_payload,
-        ));
+        return Ok(Err(Errors::one("invoiceId", "not found")));
     }
     if !carrier_exists(&mut tx, carrier).await? {
         errors.add("postageCarrierId", "not found");
@@ -219,7 +196,7 @@ pub(crate) async fn shipment_create(
         errors.add("invoiceId", format!("the invoice {reason}"));
     }
     if !errors.is_empty() {
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(Err(errors));
     }
     // Take the quantities, in line item order (a fixed lock order).
     let mut ordered = items.clone();
@@ -256,53 +233,34 @@ pub(crate) async fn shipment_create(
     }
     if !errors.is_empty() {
         // Dropping the transaction rolls back the quantities already taken.
-        return Ok(payload(cmid, Err(errors), create_payload));
+        return Ok(Err(errors));
     }
     let id = ids.take_one()?;
-    let mut ins = Sql::new(
-        "INSERT INTO mp_shipments (id, invoice_id, seller_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at) VALUES (",
-    );
-    ins.arg(id)
-        .push(", ")
-        .arg(invoice)
-        .push(", ")
-        .arg(seller)
-        .push(", ");
-    ins.arg(carrier).push(", ").arg(dispatched).push(", ");
-    ins.arg(tracking).push(", ");
-    ins.arg(
-        input
-            .note
-            .as_option()
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
-    )
-    .push(", ");
-    ins.arg(now).push(", ").arg(now).push(")");
-    ins.execute(&mut *tx).await?;
+    let note = input.note.as_option().map(|n| n.trim().to_string());
+    let columns = "id, invoice_id, seller_id, carrier_id, dispatched_at, tracking_number, note, created_at, updated_at";
+    let values = [
+        id.into(),
+        invoice.into(),
+        seller.into(),
+        carrier.into(),
+        dispatched.into(),
+        tracking.into(),
+        note.filter(|n| !n.is_empty()).into(),
+        now.into(),
+        now.into(),
+    ];
+    insert(&mut tx, "mp_shipments", columns, values).await?;
     for &(_, li, quantity) in &ordered {
-        let mut si =
-            Sql::new("INSERT INTO mp_shipped_items (shipment_id, line_item_id, quantity) VALUES (");
-        si.arg(id)
-            .push(", ")
-            .arg(li)
-            .push(", ")
-            .arg(quantity)
-            .push(")");
-        si.execute(&mut *tx).await?;
+        let values = [id.into(), li.into(), quantity.into()];
+        let columns = "shipment_id, line_item_id, quantity";
+        insert(&mut tx, "mp_shipped_items", columns, values).await?;
     }
     refresh_invoice(&mut tx, invoice, now).await?;
     tx.commit().await?;
 
     let loader = Loader::new(&state.store.pool, seller, now);
-    Ok(match loader.shipment(id).await? {
-        Some(s) => payload(cmid, Ok(s), create_payload),
-        None => payload(
-            cmid,
-            Err(Errors::one("base", "the shipment vanished")),
-            create_payload,
-        ),
-    })
+    let shipment = loader.shipment(id).await?;
+    Ok(shipment.ok_or_else(|| Errors::one("base", "the shipment vanished")))
 }
 
 /// `shipmentUpdate`.
@@ -310,8 +268,7 @@ pub(crate) async fn shipment_update(
     state: &AppState,
     seller: i64,
     input: ShipmentUpdateMutationInput,
-) -> ApiResult<gql::ShipmentUpdateMutationPayload> {
-    let cmid = input.client_mutation_id.clone().into_option();
+) -> Outcome<gql::Shipment> {
     let now = state.now_ms();
     let mut errors = Errors::new();
     let shipment = decode_field(
@@ -338,17 +295,10 @@ pub(crate) async fn shipment_update(
             errors.add("dispatchedAt", "can't be blank");
             None
         }
-        Maybe::Value(t) => match parse_rfc3339(t) {
-            Some(ms) if in_future(ms, now) => {
-                errors.add("dispatchedAt", "must not be in the future");
-                None
-            }
-            Some(ms) => Some(ms),
-            None => {
-                errors.add("dispatchedAt", "must be an ISO 8601 date-time or date");
-                None
-            }
-        },
+        Maybe::Value(t) => {
+            let malformed = "must be an ISO 8601 date-time or date";
+            dispatch_time(parse_rfc3339(t), malformed, now, &mut errors)
+        }
     };
     let tracking = match &input.tracking_number {
         Maybe::Absent => None,
@@ -356,41 +306,25 @@ pub(crate) async fn shipment_update(
             errors.add("trackingNumber", "can't be blank");
             None
         }
-        Maybe::Value(t) if t.trim().is_empty() => {
-            errors.add("trackingNumber", "can't be blank");
-            None
-        }
-        Maybe::Value(t) if t.trim().len() > 255 => {
-            errors.add("trackingNumber", "is too long (at most 255 characters)");
-            None
-        }
-        Maybe::Value(t) => Some(t.trim().to_string()),
+        Maybe::Value(t) => tracking_number(t, &mut errors),
     };
     let Some(shipment) = shipment else {
-        return Ok(payload(cmid, Err(errors), update_payload));
+        return Ok(Err(errors));
     };
     if !errors.is_empty() {
-        return Ok(payload(cmid, Err(errors), update_payload));
+        return Ok(Err(errors));
     }
     let mut tx = state.store.begin().await?;
     let mut find = Sql::new("SELECT invoice_id FROM mp_shipments WHERE id = ");
     find.arg(shipment).push(" AND seller_id = ").arg(seller);
     let Some(r) = find.fetch_optional(&mut *tx).await? else {
-        return Ok(payload(
-            cmid,
-            Err(Errors::one("shipmentId", "not found")),
-            update_payload,
-        ));
+        return Ok(Err(Errors::one("shipmentId", "not found")));
     };
     let invoice: i64 = col(&r, "invoice_id")?;
     if let Some(c) = carrier
         && !carrier_exists(&mut tx, c).await?
     {
-        return Ok(payload(
-            cmid,
-            Err(Errors::one("postageCarrierId", "not found")),
-            update_payload,
-        ));
+        return Ok(Err(Errors::one("postageCarrierId", "not found")));
     }
     let mut up = Sql::new("UPDATE mp_shipments SET updated_at = ");
     up.arg(now);
@@ -422,14 +356,8 @@ pub(crate) async fn shipment_update(
     tx.commit().await?;
 
     let loader = Loader::new(&state.store.pool, seller, now);
-    Ok(match loader.shipment(shipment).await? {
-        Some(s) => payload(cmid, Ok(s), update_payload),
-        None => payload(
-            cmid,
-            Err(Errors::one("shipmentId", "not found")),
-            update_payload,
-        ),
-    })
+    let written = loader.shipment(shipment).await?;
+    Ok(written.ok_or_else(|| Errors::one("shipmentId", "not found")))
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use shopql_server_stubs::marketplace::{
 use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use super::errors::{Errors, OK, UNPROCESSABLE, path};
-use super::input::{KvPatch, decode_field, patch_text};
+use super::errors::{Errors, Outcome, path};
+use super::input::{KvPatch, decode_field, patch, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, ImageOp, Owner};
 use super::options::{self, Choice, ChoiceInput, Level};
@@ -37,17 +37,13 @@ pub(crate) struct VariantPlan {
     pub prefix: String,
 }
 
-fn check_count(
-    value: &Maybe<i32>,
-    field: &str,
-    min: i64,
-    errors: &mut Errors,
-) -> Option<Option<i64>> {
+/// A purchase quantity: at least 1.
+fn check_count(value: &Maybe<i32>, field: &str, errors: &mut Errors) -> Option<Option<i64>> {
     match value {
         Maybe::Absent => None,
         Maybe::Null => Some(None),
-        Maybe::Value(v) if i64::from(*v) < min => {
-            errors.add(field, format!("must be at least {min}"));
+        Maybe::Value(v) if *v < 1 => {
+            errors.add(field, "must be at least 1");
             None
         }
         Maybe::Value(v) => Some(Some(i64::from(*v))),
@@ -133,32 +129,25 @@ pub(crate) async fn plan(
         Maybe::Value(n) if *n < 0 => errors.add(at("countOnHand"), "must not be negative"),
         Maybe::Value(n) => row.count_on_hand = i64::from(*n),
     }
-    match &input.infinite_quantity {
-        Maybe::Absent => {}
-        Maybe::Null => row.infinite_quantity = false,
-        Maybe::Value(b) => row.infinite_quantity = *b,
-    }
-    match &input.published {
-        Maybe::Absent => {}
-        Maybe::Null => row.published = true,
-        Maybe::Value(b) => row.published = *b,
-    }
-    if let Some(v) = check_count(
+    patch(
+        &input.infinite_quantity,
+        &mut row.infinite_quantity,
+        false,
+        |b| *b,
+    );
+    patch(&input.published, &mut row.published, true, |b| *b);
+    let max = check_count(
         &input.max_purchase_quantity,
         &at("maxPurchaseQuantity"),
-        1,
         errors,
-    ) {
-        row.max_purchase_quantity = v;
-    }
-    if let Some(v) = check_count(
+    );
+    row.max_purchase_quantity = max.unwrap_or(row.max_purchase_quantity);
+    let min = check_count(
         &input.min_purchase_quantity,
         &at("minPurchaseQuantity"),
-        1,
         errors,
-    ) {
-        row.min_purchase_quantity = v;
-    }
+    );
+    row.min_purchase_quantity = min.unwrap_or(row.min_purchase_quantity);
     if let (Some(min), Some(max)) = (row.min_purchase_quantity, row.max_purchase_quantity)
         && min > max
     {
@@ -173,16 +162,13 @@ pub(crate) async fn plan(
     if let Some(v) = check_size(&input.comparable_size, &at("comparableSize"), errors) {
         row.comparable_size = v;
     }
-    match &input.item_unit {
-        Maybe::Absent => {}
-        Maybe::Null => row.item_unit = None,
-        Maybe::Value(u) => row.item_unit = Some(enum_text(u)),
-    }
-    match &input.comparable_unit {
-        Maybe::Absent => {}
-        Maybe::Null => row.comparable_unit = None,
-        Maybe::Value(u) => row.comparable_unit = Some(enum_text(u)),
-    }
+    patch(&input.item_unit, &mut row.item_unit, None, |u| {
+        Some(enum_text(u))
+    });
+    let comparable_unit = &mut row.comparable_unit;
+    patch(&input.comparable_unit, comparable_unit, None, |u| {
+        Some(enum_text(u))
+    });
 
     // Option values: variantOptionValues, or the deprecated optionValueIds.
     let choice_inputs: Option<Vec<ChoiceInput>> =
@@ -353,33 +339,12 @@ pub(crate) async fn apply(
     Ok(id)
 }
 
-fn update_payload(
-    client_mutation_id: Option<String>,
-    outcome: Result<gql::Variant, Errors>,
-) -> gql::VariantUpdateMutationPayload {
-    match outcome {
-        Ok(v) => gql::VariantUpdateMutationPayload {
-            variant: Some(v),
-            client_mutation_id,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::VariantUpdateMutationPayload {
-            variant: None,
-            client_mutation_id,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
-}
-
 /// `variantUpdate`.
 pub(crate) async fn variant_update(
     state: &AppState,
     seller: i64,
     input: VariantUpdateMutationInput,
-) -> ApiResult<gql::VariantUpdateMutationPayload> {
-    let cmid = input.client_mutation_id.clone().into_option();
+) -> Outcome<gql::Variant> {
     let now = state.now_ms();
     let mut errors = Errors::new();
     let id = match (
@@ -398,7 +363,7 @@ pub(crate) async fn variant_update(
         }
     };
     let Some(id) = id else {
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     };
     let new_images = input.attributes.images.as_option().map_or(0, |l| {
         l.iter()
@@ -411,11 +376,11 @@ pub(crate) async fn variant_update(
     let mut tx = state.store.begin().await?;
     let Some(existing) = VariantRow::find_live(&mut tx, seller, id).await? else {
         errors.add("variantId", "not found");
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     };
     let Some(mut advert) = AdvertRow::lock(&mut tx, seller, existing.advert_id).await? else {
         errors.add("variantId", "not found");
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     };
     let mut p = plan(
         &mut tx,
@@ -437,7 +402,7 @@ pub(crate) async fn variant_update(
     )
     .await?;
     if !errors.is_empty() {
-        return Ok(update_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     }
     apply(
         &mut tx,
@@ -452,30 +417,7 @@ pub(crate) async fn variant_update(
     tx.commit().await?;
     let loader = Loader::new(&state.store.pool, seller, now);
     let variant = loader.variants(&[id], false).await?.remove(&id);
-    Ok(match variant {
-        Some(v) => update_payload(cmid, Ok(v)),
-        None => update_payload(cmid, Err(Errors::one("variantId", "not found"))),
-    })
-}
-
-fn delete_payload(
-    client_mutation_id: Option<String>,
-    outcome: Result<gql::Variant, Errors>,
-) -> gql::VariantDeleteMutationPayload {
-    match outcome {
-        Ok(v) => gql::VariantDeleteMutationPayload {
-            variant: Some(v),
-            client_mutation_id,
-            errors: None,
-            status: OK,
-        },
-        Err(e) => gql::VariantDeleteMutationPayload {
-            variant: None,
-            client_mutation_id,
-            errors: Some(e.into_graphql()),
-            status: UNPROCESSABLE,
-        },
-    }
+    Ok(variant.ok_or_else(|| Errors::one("variantId", "not found")))
 }
 
 /// `variantDelete`: soft-deletes a variant that is not its advert's last.
@@ -483,42 +425,36 @@ pub(crate) async fn variant_delete(
     state: &AppState,
     seller: i64,
     input: VariantDeleteMutationInput,
-) -> ApiResult<gql::VariantDeleteMutationPayload> {
-    let cmid = input.client_mutation_id.clone().into_option();
+) -> Outcome<gql::Variant> {
     let now = state.now_ms();
     let mut errors = Errors::new();
     let Some(id) = decode_field(&input.id, NodeType::Variant, "id", &mut errors) else {
-        return Ok(delete_payload(cmid, Err(errors)));
+        return Ok(Err(errors));
     };
     // The variant as it was, for the payload.
     let loader = Loader::new(&state.store.pool, seller, now);
     let Some(before) = loader.variants(&[id], false).await?.remove(&id) else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(Err(Errors::one("id", "not found")));
     };
     let mut tx = state.store.begin().await?;
     let Some(existing) = VariantRow::find_live(&mut tx, seller, id).await? else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(Err(Errors::one("id", "not found")));
     };
     let Some(mut advert) = AdvertRow::lock(&mut tx, seller, existing.advert_id).await? else {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(Err(Errors::one("id", "not found")));
     };
     let live = VariantRow::of_advert(&mut tx, advert.id).await?;
     if live.len() <= 1 {
-        return Ok(delete_payload(
-            cmid,
-            Err(Errors::one(
-                "id",
-                "is the advert's last variant: delete the advert instead",
-            )),
-        ));
+        let last = "is the advert's last variant: delete the advert instead";
+        return Ok(Err(Errors::one("id", last)));
     }
     let mut sql = Sql::new("UPDATE mp_variants SET live = 0, deleted_at = ");
     sql.arg(now).push(", updated_at = ").arg(now);
     sql.push(" WHERE id = ").arg(id).push(" AND live = 1");
     if sql.execute(&mut *tx).await? != 1 {
-        return Ok(delete_payload(cmid, Err(Errors::one("id", "not found"))));
+        return Ok(Err(Errors::one("id", "not found")));
     }
     refresh_advert(&mut tx, &mut advert, now).await?;
     tx.commit().await?;
-    Ok(delete_payload(cmid, Ok(before)))
+    Ok(Ok(before))
 }

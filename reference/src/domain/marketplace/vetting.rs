@@ -148,26 +148,16 @@ mod tests {
     fn published_needs_request_validity_and_clear_vetting() {
         assert!(visibility(live()).published);
         assert!(visibility(live()).displayable);
-        let not_requested = AdvertState {
-            publish_requested: false,
-            ..live()
+        // The visibility of a live advert with one thing changed.
+        let changed = |change: fn(&mut AdvertState)| {
+            let mut s = live();
+            change(&mut s);
+            visibility(s)
         };
-        assert!(!visibility(not_requested).published);
-        let invalid = AdvertState {
-            valid: false,
-            ..live()
-        };
-        assert!(!visibility(invalid).published);
-        let waiting = AdvertState {
-            requires_vetting: true,
-            ..live()
-        };
-        assert!(!visibility(waiting).displayable);
-        let deleted = AdvertState {
-            deleted: true,
-            ..live()
-        };
-        assert!(!visibility(deleted).displayable);
+        assert!(!changed(|s| s.publish_requested = false).published);
+        assert!(!changed(|s| s.valid = false).published);
+        assert!(!changed(|s| s.requires_vetting = true).displayable);
+        assert!(!changed(|s| s.deleted = true).displayable);
     }
 
     #[test]
