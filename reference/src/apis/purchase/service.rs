@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
-use sqlx::AnyConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 
 use crate::domain::purchase::cart::{CartDoc, TYPE_CART, TYPE_WISHLIST, Warning};
 use crate::domain::purchase::catalog::{Product, StoreCatalog};
@@ -583,17 +584,29 @@ async fn change_one(
     Ok((row, v))
 }
 
+/// The caller's address of `base` and the cart there (not created), on a pooled connection;
+/// the reads `read` and `peek` start with.
+async fn locate(
+    state: &AppState,
+    ctx: &RequestContext,
+    base: Base,
+) -> ApiResult<(PoolConnection<Any>, Addressed, Option<CartRow>, i64)> {
+    let principal = principal(ctx, &state.store).await?;
+    let now = state.now_ms();
+    let mut conn = state.store.pool.acquire().await?;
+    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
+    let row = find(&mut conn, &a, false, now).await?;
+    Ok((conn, a, row, now))
+}
+
 /// Reads the addressed cart, creating it (empty) on first use.
 pub(crate) async fn read(
     state: &AppState,
     ctx: &RequestContext,
     base: Base,
 ) -> ApiResult<Arc<CartView>> {
-    let principal = principal(ctx, &state.store).await?;
-    let now = state.now_ms();
-    let mut conn = state.store.pool.acquire().await?;
-    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
-    let row = match find(&mut conn, &a, false, now).await? {
+    let (mut conn, a, row, now) = locate(state, ctx, base).await?;
+    let row = match row {
         Some(row) => row,
         None => {
             drop(conn);
@@ -618,14 +631,8 @@ pub(crate) async fn peek(
     ctx: &RequestContext,
     base: Base,
 ) -> ApiResult<CartView> {
-    let principal = principal(ctx, &state.store).await?;
-    let now = state.now_ms();
-    let mut conn = state.store.pool.acquire().await?;
-    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
-    let row = match find(&mut conn, &a, false, now).await? {
-        Some(row) => row,
-        None => new_row(&a, String::new(), now),
-    };
+    let (mut conn, a, row, now) = locate(state, ctx, base).await?;
+    let row = row.unwrap_or_else(|| new_row(&a, String::new(), now));
     let catalog = catalog_of(&mut conn, &state.catalogs, &row, &a.catalog).await?;
     view(&mut conn, row, catalog, a.culture.as_deref(), now).await
 }
