@@ -89,17 +89,9 @@ impl ShipmentPatch {
     pub(crate) fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
         check_currency(self.currency.as_deref(), c)?;
         upsert(c, self.id, &self.properties, |s: &mut Shipment, c| {
-            set(&mut s.fulfillment_center_id, self.fulfillment_center_id);
-            set(&mut s.height, self.height);
-            set(&mut s.length, self.length);
-            set(&mut s.width, self.width);
-            set(&mut s.weight, self.weight);
-            set(&mut s.volumetric_weight, self.volumetric_weight);
-            set(&mut s.measure_unit, self.measure_unit);
-            set(&mut s.weight_unit, self.weight_unit);
+            set_all!(s, self: fulfillment_center_id, height, length, width, weight);
+            set_all!(s, self: volumetric_weight, measure_unit, weight_unit, vendor_id, comment);
             set(&mut s.price_override, self.price);
-            set(&mut s.vendor_id, self.vendor_id);
-            set(&mut s.comment, self.comment);
             if self.method_code.is_some() || self.method_option.is_some() {
                 let code_changed = self.method_code.is_some();
                 let code = match self.method_code {
@@ -179,12 +171,8 @@ impl PaymentPatch {
     pub(crate) fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
         check_currency(self.currency.as_deref(), c)?;
         upsert(c, self.id, &self.properties, |p: &mut Payment, c| {
-            set(&mut p.outer_id, self.outer_id);
-            set(&mut p.purpose, self.purpose);
+            set_all!(p, self: outer_id, purpose, amount, vendor_id, comment);
             set(&mut p.price_override, self.price);
-            set(&mut p.amount, self.amount);
-            set(&mut p.vendor_id, self.vendor_id);
-            set(&mut p.comment, self.comment);
             match self.gateway_code {
                 Some(Some(code)) => {
                     let m = c.catalog.payment_method(&code).ok_or_else(|| {
@@ -245,6 +233,14 @@ fn patch_address(address: &mut Option<Address>, update: Option<Option<AddressPat
         None => {}
     }
 }
+
+/// [`set`] of each field of a part from the patch's field of the same name.
+macro_rules! set_all {
+    ($part:ident, $patch:ident: $($field:ident),*) => {
+        $(set(&mut $part.$field, $patch.$field);)*
+    };
+}
+use set_all;
 
 fn set<T>(field: &mut Option<T>, update: Option<Option<T>>) {
     if let Some(v) = update {

@@ -87,6 +87,11 @@ pub(crate) async fn catalog(
     catalogs.get(conn, store_id).await
 }
 
+/// An optional field, trimmed; empty or blank is not given.
+fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|f| !f.is_empty())
+}
+
 /// A request's view of where a cart is.
 #[derive(Debug, Clone)]
 pub(crate) struct Addressed {
@@ -108,12 +113,7 @@ pub(crate) async fn address(
     let user_id = principal.acting_user(conn, base.user_id.as_deref()).await?;
     let store_id = id_text("storeId", &base.store_id)?;
     let catalog = catalog(conn, catalogs, &store_id).await?;
-    let currency = match base
-        .currency
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let currency = match given(&base.currency) {
         None => catalog.settings.default_currency.clone(),
         Some(c) => catalog.currency(c).map(|c| c.code.clone()).ok_or_else(|| {
             ApiError::bad_input(format!(
@@ -125,15 +125,9 @@ pub(crate) async fn address(
         Some(n) if !n.trim().is_empty() => id_text("cartName", n)?,
         _ => "default".to_string(),
     };
-    let cart_id = match base
-        .cart_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(id) => Some(id_text("cartId", id)?),
-        None => None,
-    };
+    let cart_id = given(&base.cart_id)
+        .map(|id| id_text("cartId", id))
+        .transpose()?;
     Ok(Addressed {
         principal,
         key: CartKey {

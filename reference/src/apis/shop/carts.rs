@@ -55,11 +55,7 @@ pub(crate) async fn lock(
     let sql = format!(
         "UPDATE shop_carts SET version = version + 1 WHERE tenant = $1 AND id = $2 RETURNING {COLUMNS}"
     );
-    Ok(sqlx::query_as(&sql)
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    one(conn, &sql, tenant, id, None).await
 }
 
 /// Reads a cart that has not expired.
@@ -72,12 +68,23 @@ pub(crate) async fn get(
     let sql = format!(
         "SELECT {COLUMNS} FROM shop_carts WHERE tenant = $1 AND id = $2 AND expires_at > $3"
     );
-    Ok(sqlx::query_as(&sql)
-        .bind(tenant)
-        .bind(id)
-        .bind(now_ms)
-        .fetch_optional(conn)
-        .await?)
+    one(conn, &sql, tenant, id, Some(now_ms)).await
+}
+
+/// The cart `sql` returns, with the tenant bound as `$1`, the id as `$2` and `now_ms`, when
+/// given, as `$3`.
+async fn one(
+    conn: &mut AnyConnection,
+    sql: &str,
+    tenant: &str,
+    id: &str,
+    now_ms: Option<i64>,
+) -> ApiResult<Option<CartRecord>> {
+    let mut query = sqlx::query_as(sql).bind(tenant).bind(id);
+    if let Some(now_ms) = now_ms {
+        query = query.bind(now_ms);
+    }
+    Ok(query.fetch_optional(conn).await?)
 }
 
 /// Inserts a new cart; false if a cart with that id exists (a concurrent creation won).

@@ -45,6 +45,19 @@ impl ShopApi {
         (self.state.config.cart_ttl_ms / 1000).max(1)
     }
 
+    /// Reads the unexpired cart `id` of the caller's tenant, and when it was read.
+    async fn read(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<String>,
+    ) -> ApiResult<(Option<CartRecord>, i64)> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let id = cart_id(id.as_deref())?;
+        let now = self.now();
+        let mut conn = self.state.store.pool.acquire().await?;
+        Ok((carts::get(&mut conn, &tenant, &id, now).await?, now))
+    }
+
     /// Locks the unexpired cart `id` of the caller's tenant for a change, or `NOT_FOUND`.
     async fn lock(&self, ctx: &FieldContext<'_>, id: Option<String>) -> ApiResult<Locked> {
         let tenant = principal(ctx)?.tenant.clone();
@@ -279,11 +292,7 @@ impl ShopResolvers for ShopApi {
         ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await?;
-        let cart = carts::get(&mut conn, &tenant, &id, now).await?;
+        let (cart, now) = self.read(ctx, id).await?;
         Ok(cart.map(|c| view::cart(&c, now)))
     }
 
@@ -293,11 +302,7 @@ impl ShopResolvers for ShopApi {
         id: Option<api::Uuid>,
         format: Option<api::OrderIntentFormat>,
     ) -> ApiResult<Option<api::OrderIntentResult>> {
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await?;
-        let Some(cart) = carts::get(&mut conn, &tenant, &id, now).await? else {
+        let (Some(cart), now) = self.read(ctx, id).await? else {
             return Ok(None);
         };
         if matches!(cart.state, CartState::Cart | CartState::Abandoned) {

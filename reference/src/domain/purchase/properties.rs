@@ -551,14 +551,18 @@ mod tests {
         apply(values, d, object_type, inputs, "en-US")
     }
 
+    /// The cart's values after `apply_en` of `inputs` to none, which must succeed.
+    fn cart_values(d: &[PropertyDefinition], inputs: &[PropertyInput]) -> Vec<PropertyValue> {
+        let mut values = vec![];
+        apply_en(&mut values, d, ObjectType::Cart, inputs).unwrap();
+        values
+    }
+
     #[test]
     fn apply_is_all_or_nothing_and_keeps_unnamed_values() {
         let d = defs();
-        let mut values = vec![];
-        apply_en(
-            &mut values,
+        let mut values = cart_values(
             &d,
-            ObjectType::Cart,
             &[
                 input("Example string property", json!("12345678")),
                 PropertyInput {
@@ -568,8 +572,7 @@ mod tests {
                 },
                 input("Example multilanguage property", json!("hello world")),
             ],
-        )
-        .unwrap();
+        );
         assert_eq!(values.len(), 3);
         assert_eq!(values[1].culture.as_deref(), Some("de-DE"));
         assert_eq!(values[2].culture.as_deref(), Some("en-US"));
@@ -618,17 +621,11 @@ mod tests {
     #[test]
     fn dictionary_labels_follow_the_culture() {
         let d = defs();
-        let mut values = vec![];
-        apply_en(
-            &mut values,
-            &d,
-            ObjectType::Cart,
-            &[input(
-                "Example dictionary property",
-                json!("578fadeb1d2a40b3b08b1daf8db09463"),
-            )],
-        )
-        .unwrap();
+        let red = input(
+            "Example dictionary property",
+            json!("578fadeb1d2a40b3b08b1daf8db09463"),
+        );
+        let values = cart_values(&d, &[red]);
         let s = shown(&values, &d, ObjectType::Cart, None, "de-DE");
         let (item, label) = s[0].dictionary_item.clone().unwrap();
         assert_eq!(item.name, "Red");
