@@ -8,8 +8,7 @@ pub(crate) mod resolvers;
 use axum::Router;
 use shopql_server_stubs::cart_admin as api;
 
-use crate::apis::shop::auth::ScopeAuthenticator;
-use crate::apis::shop::metering::count_requests;
+use crate::apis::shop::metering::family_router;
 use crate::apis::shop::resolvers::ShopApi;
 use crate::state::AppState;
 
@@ -17,17 +16,11 @@ pub(crate) use self::resolvers::CartAdminApi;
 
 /// The API's router, mounted by `crate::http::router`.
 pub(crate) fn router(state: &AppState) -> Router {
-    let config = state
-        .server_config("cart-admin")
-        .with_authenticator(ScopeAuthenticator::new(state, "cart:admin"));
-    let router = shopql_server_stubs::http::router(
-        api::schema_builder(CartAdminApi {
-            state: state.clone(),
-            shop: ShopApi::new(state),
-        }),
-        config,
-    );
-    count_requests(router, state, "cart:admin")
+    let schema = api::schema_builder(CartAdminApi {
+        state: state.clone(),
+        shop: ShopApi::new(state),
+    });
+    family_router(state, "cart-admin", "cart:admin", schema)
 }
 
 /// The demo data of the shop family is loaded by `shop::seed_demo`.

@@ -9,17 +9,15 @@
 
 pub(crate) mod resolvers;
 
-use std::time::Duration;
-
 use tokio::task::JoinHandle;
 
 use axum::Router;
 use shopql_server_stubs::ApiResult;
 use shopql_server_stubs::lock as api;
 
-use crate::apis::shop::auth::ScopeAuthenticator;
-use crate::apis::shop::metering::count_requests;
-use crate::background::{self, OnShutdown};
+use crate::apis::shop::family_task;
+use crate::apis::shop::metering::family_router;
+use crate::background::OnShutdown;
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -27,16 +25,10 @@ pub use self::resolvers::LockApi;
 
 /// The API's router, mounted by `crate::http::router`.
 pub fn router(state: &AppState) -> Router {
-    let config = state
-        .server_config("lock")
-        .with_authenticator(ScopeAuthenticator::new(state, "lock"));
-    let router = shopql_server_stubs::http::router(
-        api::schema_builder(LockApi {
-            state: state.clone(),
-        }),
-        config,
-    );
-    count_requests(router, state, "lock")
+    let schema = api::schema_builder(LockApi {
+        state: state.clone(),
+    });
+    family_router(state, "lock", "lock", schema)
 }
 
 /// Locks have no demo data.
@@ -53,12 +45,6 @@ pub async fn sweep_expired(store: &Store, now_ms: i64) -> ApiResult<u64> {
 
 /// Sweeps expired locks every `sweep_interval_ms`, stopping on shutdown.
 pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
-    let every = Duration::from_millis(state.config.sweep_interval_ms.max(10));
-    vec![background::every(
-        state,
-        "lock sweep",
-        every,
-        OnShutdown::Stop,
-        |state| async move { sweep_expired(&state.store, state.now_ms()).await },
-    )]
+    let step = |state: AppState| async move { sweep_expired(&state.store, state.now_ms()).await };
+    family_task(state, "lock sweep", u64::MAX, OnShutdown::Stop, step)
 }

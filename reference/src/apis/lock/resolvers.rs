@@ -48,21 +48,13 @@ impl LockResolvers for LockApi {
         .bind(now)
         .fetch_optional(&self.state.store.pool)
         .await?;
-        Ok(Some(match row {
-            Some((holder, acquired, expires)) => api::LockStatus {
-                key,
-                held: true,
-                held_by_caller: holder == p.holder,
-                acquired_at: Some(rfc3339(acquired)),
-                expires_at: Some(rfc3339(expires)),
-            },
-            None => api::LockStatus {
-                key,
-                held: false,
-                held_by_caller: false,
-                acquired_at: None,
-                expires_at: None,
-            },
+        // A free key: not held, no times.
+        Ok(Some(api::LockStatus {
+            key,
+            held: row.is_some(),
+            held_by_caller: row.as_ref().is_some_and(|(holder, ..)| *holder == p.holder),
+            acquired_at: row.as_ref().map(|(_, acquired, _)| rfc3339(*acquired)),
+            expires_at: row.as_ref().map(|(.., expires)| rfc3339(*expires)),
         }))
     }
 

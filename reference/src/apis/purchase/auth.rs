@@ -220,44 +220,28 @@ mod tests {
 
     #[test]
     fn carts_are_authorized() {
-        let me = Principal::User("u1".into());
-        assert_eq!(
-            me.authorize(&cart("u1", false), "u1").ok(),
-            Some(Access::Granted)
+        let (me, anon, bad) = (
+            Principal::User("u1".into()),
+            Principal::Anonymous,
+            Principal::InvalidToken,
         );
-        assert_eq!(
-            me.authorize(&cart("U1", true), "u1").ok(),
-            Some(Access::Claim)
-        );
-        assert_eq!(
-            me.authorize(&cart("u2", false), "u1").map_err(|e| code(&e)),
-            Err("Forbidden".into())
-        );
-        assert_eq!(
-            me.authorize(&cart("u2", true), "u1").map_err(|e| code(&e)),
-            Err("Forbidden".into())
-        );
-        let anon = Principal::Anonymous;
-        assert_eq!(
-            anon.authorize(&cart("u2", true), "u2").ok(),
-            Some(Access::Granted)
-        );
-        assert_eq!(
-            anon.authorize(&cart("u2", false), "u2")
-                .map_err(|e| code(&e)),
-            Err("Unauthorized".into())
-        );
-        assert_eq!(
-            anon.authorize(&cart("u2", true), "u3")
-                .map_err(|e| code(&e)),
-            Err("Forbidden".into())
-        );
-        assert_eq!(
-            Principal::InvalidToken
-                .authorize(&cart("u2", true), "u2")
-                .map_err(|e| code(&e)),
-            Err("Unauthorized".into())
-        );
+        for (principal, owner, anonymous, user, expected) in [
+            (&me, "u1", false, "u1", Ok(Access::Granted)),
+            (&me, "U1", true, "u1", Ok(Access::Claim)),
+            (&me, "u2", false, "u1", Err("Forbidden")),
+            (&me, "u2", true, "u1", Err("Forbidden")),
+            (&anon, "u2", true, "u2", Ok(Access::Granted)),
+            (&anon, "u2", false, "u2", Err("Unauthorized")),
+            (&anon, "u2", true, "u3", Err("Forbidden")),
+            (&bad, "u2", true, "u2", Err("Unauthorized")),
+        ] {
+            let cart = cart(owner, anonymous);
+            assert_eq!(
+                principal.authorize(&cart, user).map_err(|e| code(&e)),
+                expected.map_err(String::from),
+                "{principal:?} on {owner}'s cart (anonymous: {anonymous}) as {user}"
+            );
+        }
         assert_eq!(sha256_hex("demo-purchase-token").len(), 64);
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::domain::purchase::cart::{CartPart, LineItem, Payment, Shipment};
 use crate::domain::purchase::catalog::{Product, StoreCatalog};
 use crate::domain::purchase::money::Currency;
 use crate::domain::purchase::totals::{Evaluation, PricingInput};
@@ -57,21 +58,21 @@ impl RequestCache {
         let Ok(mut map) = self.views.lock() else {
             return;
         };
-        let doc = &view.row.doc;
-        for l in &doc.items {
-            map.insert(format!("line:{}", l.id), Arc::clone(&view));
-        }
-        for s in &doc.shipments {
-            map.insert(format!("shipment:{}", s.id), Arc::clone(&view));
-        }
-        for p in &doc.payments {
-            map.insert(format!("payment:{}", p.id), Arc::clone(&view));
-        }
+        put_parts::<LineItem>(&mut map, &view);
+        put_parts::<Shipment>(&mut map, &view);
+        put_parts::<Payment>(&mut map, &view);
         map.insert(format!("cart:{}", view.row.id), view);
     }
 
     /// The view remembered under `key`.
     pub(crate) fn get(&self, key: &str) -> Option<Arc<CartView>> {
         self.views.lock().ok()?.get(key).cloned()
+    }
+}
+
+/// Remembers `view` under `<kind>:<id>` of each of its parts of type `P`.
+fn put_parts<P: CartPart>(map: &mut HashMap<String, Arc<CartView>>, view: &Arc<CartView>) {
+    for p in P::all(&view.row.doc) {
+        map.insert(format!("{}:{}", P::KIND, p.id()), Arc::clone(view));
     }
 }

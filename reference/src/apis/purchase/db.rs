@@ -68,6 +68,19 @@ fn opt_dec(text: Option<String>) -> ApiResult<Option<Decimal>> {
     text.map(|t| dec(&t)).transpose()
 }
 
+/// The decimal stored as text in column `name`.
+fn dec_col(r: &AnyRow, name: &str) -> ApiResult<Decimal> {
+    dec(&col::<String>(r, name)?)
+}
+
+/// The rows of one store's table: `sql` binds the store as `$1`.
+async fn store_rows(conn: &mut AnyConnection, sql: &str, store_id: &str) -> ApiResult<Vec<AnyRow>> {
+    Ok(sqlx::query(sql)
+        .bind(store_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
 /// The active rows of a store's shipping or payment methods: `sql` binds the store as `$1`
 /// and `is_active` as `$2`.
 async fn active_rows(
@@ -127,17 +140,11 @@ pub(crate) async fn load_catalog(
     };
 
     let mut currencies = Vec::new();
-    for r in sqlx::query(
-        "SELECT code, symbol, exchange_rate, decimal_digits, custom_formatting \
-         FROM purchase_currencies WHERE store_id = $1 ORDER BY code",
-    )
-    .bind(store_id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let rate: String = col(&r, "exchange_rate")?;
+    let sql = "SELECT code, symbol, exchange_rate, decimal_digits, custom_formatting \
+         FROM purchase_currencies WHERE store_id = $1 ORDER BY code";
+    for r in store_rows(conn, sql, store_id).await? {
+        let rate = dec_col(&r, "exchange_rate")?;
         let digits: i64 = col(&r, "decimal_digits")?;
-        let rate = dec(&rate)?;
         if rate <= Decimal::ZERO {
             return Err(corrupt("non-positive exchange rate"));
         }
@@ -151,20 +158,14 @@ pub(crate) async fn load_catalog(
     }
 
     let mut tax_rates = Vec::new();
-    for r in sqlx::query(
-        "SELECT tax_type, country_code, region_id, rate, name FROM purchase_tax_rates \
-         WHERE store_id = $1 ORDER BY id",
-    )
-    .bind(store_id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let rate: String = col(&r, "rate")?;
+    let sql = "SELECT tax_type, country_code, region_id, rate, name FROM purchase_tax_rates \
+         WHERE store_id = $1 ORDER BY id";
+    for r in store_rows(conn, sql, store_id).await? {
         tax_rates.push(TaxRate {
             tax_type: col(&r, "tax_type")?,
             country_code: col(&r, "country_code")?,
             region_id: col(&r, "region_id")?,
-            rate: dec(&rate)?,
+            rate: dec_col(&r, "rate")?,
             name: col(&r, "name")?,
         });
     }
@@ -174,8 +175,6 @@ pub(crate) async fn load_catalog(
          price_per_kg FROM purchase_shipping_methods WHERE store_id = $1 AND is_active = $2 \
          ORDER BY priority, code, option_name";
     for r in active_rows(conn, sql, store_id).await? {
-        let base: String = col(&r, "base_price")?;
-        let per_kg: String = col(&r, "price_per_kg")?;
         let priority = priority(&r)?;
         shipping_methods.push(ShippingMethod {
             code: col(&r, "code")?,
@@ -183,8 +182,8 @@ pub(crate) async fn load_catalog(
             description: col(&r, "description")?,
             logo_url: col(&r, "logo_url")?,
             priority,
-            base_price: dec(&base)?,
-            price_per_kg: dec(&per_kg)?,
+            base_price: dec_col(&r, "base_price")?,
+            price_per_kg: dec_col(&r, "price_per_kg")?,
         });
     }
 
@@ -195,7 +194,6 @@ pub(crate) async fn load_catalog(
          FROM purchase_payment_methods \
          WHERE store_id = $1 AND is_active = $2 ORDER BY priority, code";
     for r in active_rows(conn, sql, store_id).await? {
-        let fee: String = col(&r, "fee")?;
         let priority = priority(&r)?;
         payment_methods.push(PaymentMethod {
             code: col(&r, "code")?,
@@ -205,21 +203,16 @@ pub(crate) async fn load_catalog(
             method_type: col(&r, "payment_method_type")?,
             group_type: col(&r, "group_type")?,
             priority,
-            fee: dec(&fee)?,
+            fee: dec_col(&r, "fee")?,
             partial: flag(&r, "is_available_for_partial")?,
         });
     }
 
     let mut promotions = Vec::new();
-    for r in sqlx::query(
-        "SELECT id, description, coupon_code, reward, min_subtotal, starts_ms, ends_ms, \
+    let sql = "SELECT id, description, coupon_code, reward, min_subtotal, starts_ms, ends_ms, \
          CASE WHEN is_active THEN 1 ELSE 0 END AS is_active \
-         FROM purchase_promotions WHERE store_id = $1 ORDER BY priority, id",
-    )
-    .bind(store_id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
+         FROM purchase_promotions WHERE store_id = $1 ORDER BY priority, id";
+    for r in store_rows(conn, sql, store_id).await? {
         let reward: String = col(&r, "reward")?;
         let reward: Reward =
             serde_json::from_str(&reward).map_err(|e| corrupt(format!("promotion reward: {e}")))?;
@@ -350,10 +343,9 @@ pub(crate) async fn load_products(
         .push(" ORDER BY product_id, currency");
     for r in sql.fetch_all(&mut *conn).await? {
         let product_id: String = col(&r, "product_id")?;
-        let list: String = col(&r, "list_price")?;
         let price = Price {
             currency: col(&r, "currency")?,
-            list: dec(&list)?,
+            list: dec_col(&r, "list_price")?,
             sale: opt_dec(col(&r, "sale_price")?)?,
         };
         if let Some(p) = out.get_mut(&product_id) {

@@ -21,6 +21,32 @@ use crate::domain::purchase::validation::{derived_warnings, line_errors};
 
 use super::cache::CartView;
 
+/// `$ty { $field: $value, … }` plus the fields every priced charge (`$c`: a shipment, a
+/// payment, or a method's quote for one) shows in `$v`'s currency; `taxed` adds its taxes.
+macro_rules! charge {
+    (taxed $ty:ident($c:ident, $v:ident) { $($field:ident: $value:expr),* $(,)? }) => {
+        charge!($ty($c, $v) {
+            tax_total: m($c.tax_total, $v),
+            tax_percent_rate: dec($c.tax_rate),
+            tax_type: Some($c.tax_type.clone()),
+            tax_details: Some(charge_tax_details($c, $v)),
+            $($field: $value),*
+        })
+    };
+    ($ty:ident($c:ident, $v:ident) { $($field:ident: $value:expr),* $(,)? }) => {
+        $ty {
+            currency: Some(currency(&$v.currency)),
+            price: m($c.price, $v),
+            price_with_tax: m($c.price_with_tax, $v),
+            total: m($c.total, $v),
+            total_with_tax: m($c.total_with_tax, $v),
+            discount_amount: m($c.discount, $v),
+            discount_amount_with_tax: m($c.discount_with_tax, $v),
+            $($field: $value),*
+        }
+    };
+}
+
 const LINE_ITEM_OBJECT_TYPE: &str = "VirtoCommerce.CartModule.Core.Model.LineItem";
 
 /// The currency as shown.
@@ -242,7 +268,7 @@ fn vendor(id: &Option<String>) -> Option<CommonVendor> {
 fn shipment(v: &CartView, i: usize) -> Option<ShipmentType> {
     let s = v.row.doc.shipments.get(i)?;
     let c = v.eval.shipments.get(i)?;
-    Some(ShipmentType {
+    Some(charge!(taxed ShipmentType(c, v) {
         id: Some(s.id.clone()),
         shipment_method_code: s.method_code.clone(),
         shipment_method_option: s.method_option.clone(),
@@ -255,49 +281,27 @@ fn shipment(v: &CartView, i: usize) -> Option<ShipmentType> {
         height: s.height.map(|d| Dec(d.normalize())),
         length: s.length.map(|d| Dec(d.normalize())),
         width: s.width.map(|d| Dec(d.normalize())),
-        price: m(c.price, v),
-        price_with_tax: m(c.price_with_tax, v),
-        total: m(c.total, v),
-        total_with_tax: m(c.total_with_tax, v),
-        discount_amount: m(c.discount, v),
-        discount_amount_with_tax: m(c.discount_with_tax, v),
         items: Some(vec![]),
-        tax_total: m(c.tax_total, v),
-        tax_percent_rate: dec(c.tax_rate),
-        tax_type: Some(c.tax_type.clone()),
-        tax_details: Some(charge_tax_details(c, v)),
         discounts: Some(c.discounts.iter().map(|d| discount(d, v)).collect()),
-        currency: Some(currency(&v.currency)),
         comment: s.comment.clone(),
         vendor: vendor(&s.vendor_id),
-    })
+    }))
 }
 
 fn payment(v: &CartView, i: usize) -> Option<PaymentType> {
     let p = v.row.doc.payments.get(i)?;
     let c = v.eval.payments.get(i)?;
-    Some(PaymentType {
+    Some(charge!(taxed PaymentType(c, v) {
         id: Some(p.id.clone()),
         outer_id: p.outer_id.clone(),
         payment_gateway_code: p.gateway_code.clone(),
         purpose: p.purpose.clone(),
-        currency: Some(currency(&v.currency)),
         amount: m(p.amount.unwrap_or(v.eval.totals.total), v),
         billing_address: p.billing_address.as_ref().map(address),
-        price: m(c.price, v),
-        price_with_tax: m(c.price_with_tax, v),
-        total: m(c.total, v),
-        total_with_tax: m(c.total_with_tax, v),
-        discount_amount: m(c.discount, v),
-        discount_amount_with_tax: m(c.discount_with_tax, v),
-        tax_total: m(c.tax_total, v),
-        tax_percent_rate: dec(c.tax_rate),
-        tax_type: Some(c.tax_type.clone()),
-        tax_details: Some(charge_tax_details(c, v)),
         discounts: Some(c.discounts.iter().map(|d| discount(d, v)).collect()),
         comment: p.comment.clone(),
         vendor: vendor(&p.vendor_id),
-    })
+    }))
 }
 
 fn tax_details(lines: &[TaxLine], v: &CartView) -> Vec<Option<TaxDetailType>> {
@@ -419,21 +423,14 @@ pub(crate) fn shipping_methods(v: &CartView) -> Vec<Option<ShippingMethodType>> 
         .into_iter()
         .map(|q| {
             let c = &q.charge;
-            Some(ShippingMethodType {
+            Some(charge!(ShippingMethodType(c, v) {
                 id: Some(format!("{}_{}", q.method.code, q.method.option_name)),
                 code: Some(q.method.code.clone()),
                 logo_url: q.method.logo_url.clone(),
                 option_name: Some(q.method.option_name.clone()),
                 option_description: Some(q.method.description.clone()),
                 priority: Some(q.method.priority),
-                currency: Some(currency(&v.currency)),
-                price: m(c.price, v),
-                price_with_tax: m(c.price_with_tax, v),
-                total: m(c.total, v),
-                total_with_tax: m(c.total_with_tax, v),
-                discount_amount: m(c.discount, v),
-                discount_amount_with_tax: m(c.discount_with_tax, v),
-            })
+            }))
         })
         .collect()
 }
@@ -444,7 +441,7 @@ pub(crate) fn payment_methods(v: &CartView) -> Vec<Option<PaymentMethodType>> {
         .into_iter()
         .map(|q| {
             let c = &q.charge;
-            Some(PaymentMethodType {
+            Some(charge!(taxed PaymentMethodType(c, v) {
                 code: Some(q.method.code.clone()),
                 name: Some(q.method.name.clone()),
                 logo_url: q.method.logo_url.clone(),
@@ -453,18 +450,7 @@ pub(crate) fn payment_methods(v: &CartView) -> Vec<Option<PaymentMethodType>> {
                 payment_method_group_type: Some(q.method.group_type.clone()),
                 priority: Some(q.method.priority),
                 is_available_for_partial: Some(q.method.partial),
-                currency: Some(currency(&v.currency)),
-                price: m(c.price, v),
-                price_with_tax: m(c.price_with_tax, v),
-                total: m(c.total, v),
-                total_with_tax: m(c.total_with_tax, v),
-                discount_amount: m(c.discount, v),
-                discount_amount_with_tax: m(c.discount_with_tax, v),
-                tax_total: m(c.tax_total, v),
-                tax_percent_rate: dec(c.tax_rate),
-                tax_type: Some(c.tax_type.clone()),
-                tax_details: Some(charge_tax_details(c, v)),
-            })
+            }))
         })
         .collect()
 }

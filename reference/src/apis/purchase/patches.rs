@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use shopql_server_stubs::purchase::{InputPaymentType, InputShipmentType};
 use shopql_server_stubs::{ApiError, ApiResult};
 
-use crate::domain::purchase::cart::{Address, AddressPatch, Payment, PropertyValue, Shipment};
+use crate::domain::purchase::cart::{
+    Address, AddressPatch, CartPart, Payment, PropertyValue, Shipment,
+};
 use crate::domain::purchase::properties::{self, ObjectType, PropertyInput};
 use crate::store::uuid;
 
@@ -86,85 +88,47 @@ impl ShipmentPatch {
 
     pub(crate) fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
         check_currency(self.currency.as_deref(), c)?;
-        let idx = match &self.id {
-            Some(id) => c.doc.shipments.iter().position(|s| &s.id == id),
-            None if c.doc.shipments.len() == 1 => Some(0),
-            None => None,
-        };
-        let mut s = match idx {
-            Some(i) => c.doc.shipments[i].clone(),
-            None => Shipment {
-                id: self.id.clone().unwrap_or_else(uuid),
-                ..Shipment::default()
-            },
-        };
-        set(&mut s.fulfillment_center_id, self.fulfillment_center_id);
-        set(&mut s.height, self.height);
-        set(&mut s.length, self.length);
-        set(&mut s.width, self.width);
-        set(&mut s.weight, self.weight);
-        set(&mut s.volumetric_weight, self.volumetric_weight);
-        set(&mut s.measure_unit, self.measure_unit);
-        set(&mut s.weight_unit, self.weight_unit);
-        set(&mut s.price_override, self.price);
-        set(&mut s.vendor_id, self.vendor_id);
-        set(&mut s.comment, self.comment);
-        if self.method_code.is_some() || self.method_option.is_some() {
-            let code_changed = self.method_code.is_some();
-            let code = match self.method_code {
-                Some(v) => v,
-                None => s.method_code.clone(),
-            };
-            let option = match self.method_option {
-                Some(v) => v,
-                None if code_changed => None,
-                None => s.method_option.clone(),
-            };
-            match code {
-                Some(code) => {
-                    let m = c
-                        .catalog
-                        .shipping_method(&code, option.as_deref())
-                        .ok_or_else(|| {
-                            ApiError::bad_input(format!(
-                                "shipping method `{code}`{} is not available for this cart",
-                                option
-                                    .as_deref()
-                                    .map(|o| format!(" with option `{o}`"))
-                                    .unwrap_or_default()
-                            ))
-                        })?;
-                    s.method_code = Some(m.code.clone());
-                    s.method_option = Some(m.option_name.clone());
-                }
-                None => {
-                    s.method_code = None;
-                    s.method_option = None;
+        upsert(c, self.id, &self.properties, |s: &mut Shipment, c| {
+            set_all!(s, self: fulfillment_center_id, height, length, width, weight);
+            set_all!(s, self: volumetric_weight, measure_unit, weight_unit, vendor_id, comment);
+            set(&mut s.price_override, self.price);
+            if self.method_code.is_some() || self.method_option.is_some() {
+                let code_changed = self.method_code.is_some();
+                let code = match self.method_code {
+                    Some(v) => v,
+                    None => s.method_code.clone(),
+                };
+                let option = match self.method_option {
+                    Some(v) => v,
+                    None if code_changed => None,
+                    None => s.method_option.clone(),
+                };
+                match code {
+                    Some(code) => {
+                        let m = c
+                            .catalog
+                            .shipping_method(&code, option.as_deref())
+                            .ok_or_else(|| {
+                                ApiError::bad_input(format!(
+                                    "shipping method `{code}`{} is not available for this cart",
+                                    option
+                                        .as_deref()
+                                        .map(|o| format!(" with option `{o}`"))
+                                        .unwrap_or_default()
+                                ))
+                            })?;
+                        s.method_code = Some(m.code.clone());
+                        s.method_option = Some(m.option_name.clone());
+                    }
+                    None => {
+                        s.method_code = None;
+                        s.method_option = None;
+                    }
                 }
             }
-        }
-        match self.delivery_address {
-            Some(Some(patch)) => s
-                .delivery_address
-                .get_or_insert_with(|| Address {
-                    id: Some(uuid()),
-                    ..Address::default()
-                })
-                .apply(patch),
-            Some(None) => s.delivery_address = None,
-            None => {}
-        }
-        apply_properties(
-            &mut s.dynamic_properties,
-            c,
-            ObjectType::Shipment,
-            &self.properties,
-        )?;
-        match idx {
-            Some(i) => c.doc.shipments[i] = s,
-            None => c.doc.shipments.push(s),
-        }
-        Ok(())
+            patch_address(&mut s.delivery_address, self.delivery_address);
+            Ok(())
+        })
     }
 }
 
@@ -206,60 +170,77 @@ impl PaymentPatch {
 
     pub(crate) fn apply(self, c: &mut Change<'_>) -> ApiResult<()> {
         check_currency(self.currency.as_deref(), c)?;
-        let idx = match &self.id {
-            Some(id) => c.doc.payments.iter().position(|p| &p.id == id),
-            None if c.doc.payments.len() == 1 => Some(0),
-            None => None,
-        };
-        let mut p = match idx {
-            Some(i) => c.doc.payments[i].clone(),
-            None => Payment {
-                id: self.id.clone().unwrap_or_else(uuid),
-                ..Payment::default()
-            },
-        };
-        set(&mut p.outer_id, self.outer_id);
-        set(&mut p.purpose, self.purpose);
-        set(&mut p.price_override, self.price);
-        set(&mut p.amount, self.amount);
-        set(&mut p.vendor_id, self.vendor_id);
-        set(&mut p.comment, self.comment);
-        match self.gateway_code {
-            Some(Some(code)) => {
-                let m = c.catalog.payment_method(&code).ok_or_else(|| {
-                    ApiError::bad_input(format!(
-                        "payment method `{code}` is not available for this cart"
-                    ))
-                })?;
-                p.gateway_code = Some(m.code.clone());
+        upsert(c, self.id, &self.properties, |p: &mut Payment, c| {
+            set_all!(p, self: outer_id, purpose, amount, vendor_id, comment);
+            set(&mut p.price_override, self.price);
+            match self.gateway_code {
+                Some(Some(code)) => {
+                    let m = c.catalog.payment_method(&code).ok_or_else(|| {
+                        ApiError::bad_input(format!(
+                            "payment method `{code}` is not available for this cart"
+                        ))
+                    })?;
+                    p.gateway_code = Some(m.code.clone());
+                }
+                Some(None) => p.gateway_code = None,
+                None => {}
             }
-            Some(None) => p.gateway_code = None,
-            None => {}
-        }
-        match self.billing_address {
-            Some(Some(patch)) => p
-                .billing_address
-                .get_or_insert_with(|| Address {
-                    id: Some(uuid()),
-                    ..Address::default()
-                })
-                .apply(patch),
-            Some(None) => p.billing_address = None,
-            None => {}
-        }
-        apply_properties(
-            &mut p.dynamic_properties,
-            c,
-            ObjectType::Payment,
-            &self.properties,
-        )?;
-        match idx {
-            Some(i) => c.doc.payments[i] = p,
-            None => c.doc.payments.push(p),
-        }
-        Ok(())
+            patch_address(&mut p.billing_address, self.billing_address);
+            Ok(())
+        })
     }
 }
+
+/// Patches part `id` of type `P` (the only one when no id is given; when none is found, a new
+/// one with that id or a new id): `edit` and the dynamic properties change a copy, which
+/// replaces the part (or is added) only when all of it succeeded.
+fn upsert<P: CartPart>(
+    c: &mut Change<'_>,
+    id: Option<String>,
+    properties: &[PropertyInput],
+    edit: impl FnOnce(&mut P, &Change<'_>) -> ApiResult<()>,
+) -> ApiResult<()> {
+    let parts = P::all(c.doc);
+    let idx = match &id {
+        Some(id) => parts.iter().position(|p| p.id() == id),
+        None if parts.len() == 1 => Some(0),
+        None => None,
+    };
+    let mut part = match idx {
+        Some(i) => parts[i].clone(),
+        None => P::with_id(id.unwrap_or_else(uuid)),
+    };
+    edit(&mut part, c)?;
+    apply_properties(part.properties_mut(), c, P::OBJECT_TYPE, properties)?;
+    match idx {
+        Some(i) => P::all_mut(c.doc)[i] = part,
+        None => P::all_mut(c.doc).push(part),
+    }
+    Ok(())
+}
+
+/// An address update: a patch changes the address (a new one when there is none), null
+/// removes it.
+fn patch_address(address: &mut Option<Address>, update: Option<Option<AddressPatch>>) {
+    match update {
+        Some(Some(patch)) => address
+            .get_or_insert_with(|| Address {
+                id: Some(uuid()),
+                ..Address::default()
+            })
+            .apply(patch),
+        Some(None) => *address = None,
+        None => {}
+    }
+}
+
+/// [`set`] of each field of a part from the patch's field of the same name.
+macro_rules! set_all {
+    ($part:ident, $patch:ident: $($field:ident),*) => {
+        $(set(&mut $part.$field, $patch.$field);)*
+    };
+}
+use set_all;
 
 fn set<T>(field: &mut Option<T>, update: Option<Option<T>>) {
     if let Some(v) = update {

@@ -4,12 +4,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+
 use shopql_server_stubs::purchase::*;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
 use crate::domain::purchase::cart::{
-    CartDoc, LineItem, MAX_QUANTITY, PropertyValue, TYPE_WISHLIST, Warning,
+    CartDoc, CartPart, LineItem, MAX_QUANTITY, Payment, PropertyValue, Shipment, TYPE_WISHLIST,
+    Warning,
 };
+use crate::domain::purchase::catalog::Product;
 use crate::domain::purchase::merge::merge_into;
 use crate::domain::purchase::properties::{ObjectType, PropertyInput};
 use crate::domain::purchase::totals::evaluate;
@@ -17,10 +21,10 @@ use crate::domain::purchase::validation::{
     INSUFFICIENT_STOCK, INVALID_QUANTITY, PRODUCT_UNAVAILABLE, RuleSets, cap_to_stock,
     validation_errors,
 };
-use crate::purchase_base;
 use crate::state::AppState;
 use crate::store::page::OffsetPage;
 use crate::store::uuid;
+use crate::{delegating_resolvers, purchase_base};
 
 use super::auth::{Access, Principal, principal, unauthorized};
 use super::cache::{CartView, RequestCache};
@@ -79,12 +83,28 @@ fn required<T>(command: Option<T>) -> ApiResult<T> {
 }
 
 fn product_warning(code: &str, message: String, product_id: &str) -> Warning {
-    Warning {
-        code: code.into(),
-        message,
-        object_id: Some(product_id.to_string()),
-        object_type: Some("CatalogProduct".into()),
-        params: vec![],
+    Warning::about(code, message, "CatalogProduct", product_id)
+}
+
+/// A new line of `qty` of `product` (named in the store's `language`), added now at the
+/// unit sale price `captured_price`.
+fn new_line(
+    product: &Product,
+    qty: i32,
+    language: &str,
+    now_ms: i64,
+    captured_price: Option<Decimal>,
+) -> LineItem {
+    LineItem {
+        id: uuid(),
+        product_id: product.id.clone(),
+        sku: product.sku.clone(),
+        name: product.name_in(language, language),
+        quantity: qty,
+        created_ms: now_ms,
+        captured_price,
+        captured_available: true,
+        ..LineItem::default()
     }
 }
 
@@ -160,39 +180,55 @@ impl PurchaseApi {
         ctx.get::<RequestCache>().and_then(|c| c.get(&key))
     }
 
+    /// [`mutate`] for a change that names no product besides the cart's lines, answered as
+    /// the cart.
     async fn change<F>(
         &self,
         ctx: &FieldContext<'_>,
         base: Base,
-        extra_products: Vec<String>,
         f: F,
     ) -> ApiResult<Option<CartType>>
     where
         F: FnOnce(&mut Change<'_>) -> ApiResult<()> + Send + 'static,
     {
-        let v = mutate(&self.state, ctx, base, extra_products, f).await?;
+        let v = mutate(&self.state, ctx, base, vec![], f).await?;
         cart(&v)
     }
 
-    /// The `dynamic_properties` field of a line item, shipment or payment: the list `pick`
-    /// finds in the cart the request cached under `key`; empty when none is cached.
-    fn part_properties(
+    /// The `dynamic_properties` field of a line item, shipment or payment `id`, in the cart
+    /// the request cached for it; empty when none is cached.
+    fn part_properties<P: CartPart>(
         ctx: &FieldContext<'_>,
-        key: String,
-        object_type: ObjectType,
+        id: &str,
         culture_name: Option<String>,
-        pick: impl Fn(&CartDoc) -> Option<&Vec<PropertyValue>>,
-    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        let Some(v) = Self::part(ctx, key) else {
+    ) -> ApiResult<Properties> {
+        let Some(v) = Self::part(ctx, format!("{}:{id}", P::KIND)) else {
             return Ok(Some(vec![]));
         };
-        let values = pick(&v.row.doc).map(Vec::as_slice).unwrap_or_default();
+        let part = P::all(&v.row.doc).iter().find(|p| p.id() == id);
         Ok(Some(output::dynamic_properties(
-            values,
+            part.map(|p| p.properties().as_slice()).unwrap_or_default(),
             &v,
-            object_type,
+            P::OBJECT_TYPE,
             culture_name.as_deref(),
         )))
+    }
+
+    /// `update_cart_{item,shipment,payment}_dynamic_properties`: [`Self::change_properties`]
+    /// of the part `id` of type `P`.
+    async fn change_part_properties<P: CartPart>(
+        &self,
+        ctx: &FieldContext<'_>,
+        base: Base,
+        props: Vec<PropertyInput>,
+        id: &str,
+    ) -> ApiResult<Option<CartType>> {
+        let id = id.trim().to_string();
+        self.change_properties(ctx, base, P::OBJECT_TYPE, props, move |doc| {
+            let part = P::all_mut(doc).iter_mut().find(|p| p.id() == id);
+            Ok(part.ok_or_else(|| missing(P::NAME, &id))?.properties_mut())
+        })
+        .await
     }
 
     /// The four `update_cart_*_dynamic_properties` mutations: apply `props` to the property
@@ -209,7 +245,7 @@ impl PurchaseApi {
     where
         F: Fn(&mut CartDoc) -> ApiResult<&mut Vec<PropertyValue>> + Send + 'static,
     {
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             let mut values = std::mem::take(pick(c.doc)?);
             let r = apply_properties(&mut values, c, object_type, &props);
             *pick(c.doc)? = values;
@@ -347,7 +383,8 @@ impl PurchaseResolvers for PurchaseApi {
             .map(|c| text("comment", c))
             .transpose()?;
         let props = maybe_properties(command.dynamic_properties);
-        self.change(ctx, base, vec![pid.clone()], move |c| {
+        let products = vec![pid.clone()];
+        let v = mutate(&self.state, ctx, base, products, move |c| {
             // A bad property value is an error whatever happens to the item.
             let mut values = c
                 .doc
@@ -420,34 +457,16 @@ impl PurchaseResolvers for PurchaseApi {
                     line.dynamic_properties = values;
                 }
                 None => c.doc.items.push(LineItem {
-                    id: uuid(),
-                    product_id: product.id.clone(),
-                    sku: product.sku.clone(),
-                    name: product.name_in(&default_language, &default_language),
-                    quantity: qty,
                     manual_price: manual,
                     note: comment,
-                    created_ms: now,
                     dynamic_properties: values,
-                    captured_price: sale,
-                    captured_available: true,
+                    ..new_line(product, qty, &default_language, now, sale)
                 }),
             }
             Ok(())
         })
-        .await
-    }
-
-    async fn clear_cart(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputClearCartType,
-    ) -> ApiResult<Option<CartType>> {
-        self.change(ctx, purchase_base!(command), vec![], |c| {
-            c.doc.items.clear();
-            Ok(())
-        })
-        .await
+        .await?;
+        cart(&v)
     }
 
     async fn change_comment(
@@ -462,7 +481,7 @@ impl PurchaseResolvers for PurchaseApi {
             .into_option()
             .map(|c| text("comment", c))
             .transpose()?;
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             c.doc.comment = comment;
             Ok(())
         })
@@ -490,7 +509,7 @@ impl PurchaseResolvers for PurchaseApi {
         if line_id.is_none() && pid.is_none() {
             return Err(ApiError::bad_input("give lineItemId or productId"));
         }
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             let line = match (&line_id, &pid) {
                 (Some(id), _) => c.doc.line_mut(id),
                 (None, Some(p)) => c.doc.line_of_product_mut(p),
@@ -511,7 +530,7 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let q = quantity(command.quantity)?;
         let line_id = command.line_item_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             let Some(pos) = c.doc.items.iter().position(|l| l.id == line_id) else {
                 return Err(ApiError::not_found(format!(
                     "the cart has no line item `{line_id}`"
@@ -548,25 +567,11 @@ impl PurchaseResolvers for PurchaseApi {
         let comment = text("comment", command.comment)?;
         let comment = (!comment.is_empty()).then_some(comment);
         let line_id = command.line_item_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             let line = c.doc.line_mut(&line_id).ok_or_else(|| {
                 ApiError::not_found(format!("the cart has no line item `{line_id}`"))
             })?;
             line.note = comment;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn remove_cart_item(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputRemoveItemType,
-    ) -> ApiResult<Option<CartType>> {
-        let base = purchase_base!(command);
-        let line_id = command.line_item_id.trim().to_string();
-        self.change(ctx, base, vec![], move |c| {
-            c.doc.items.retain(|l| l.id != line_id);
             Ok(())
         })
         .await
@@ -580,7 +585,7 @@ impl PurchaseResolvers for PurchaseApi {
         let base = purchase_base!(command);
         let code = id_text("couponCode", &command.coupon_code)?;
         self.coupon_check(ctx, &base).await?;
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             c.doc.add_coupon(&code);
             Ok(())
         })
@@ -604,7 +609,7 @@ impl PurchaseResolvers for PurchaseApi {
                 })
             })
             .transpose()?;
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             c.doc.remove_coupon(code.as_deref());
             Ok(())
         })
@@ -618,35 +623,13 @@ impl PurchaseResolvers for PurchaseApi {
     ) -> ApiResult<Option<CartType>> {
         let base = purchase_base!(command);
         let id = command.shipment_id.into_option();
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             if let Some(id) = id {
                 c.doc.shipments.retain(|s| s.id != id.trim());
             }
             Ok(())
         })
         .await
-    }
-
-    async fn add_or_update_cart_shipment(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputAddOrUpdateCartShipmentType,
-    ) -> ApiResult<Option<CartType>> {
-        let base = purchase_base!(command);
-        let patch = ShipmentPatch::from(command.shipment)?;
-        self.change(ctx, base, vec![], move |c| patch.apply(c))
-            .await
-    }
-
-    async fn add_or_update_cart_payment(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputAddOrUpdateCartPaymentType,
-    ) -> ApiResult<Option<CartType>> {
-        let base = purchase_base!(command);
-        let patch = PaymentPatch::from(command.payment)?;
-        self.change(ctx, base, vec![], move |c| patch.apply(c))
-            .await
     }
 
     async fn validate_coupon(
@@ -798,30 +781,6 @@ impl PurchaseResolvers for PurchaseApi {
         Ok(Some(deleted))
     }
 
-    async fn clear_shipments(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputClearShipmentsType,
-    ) -> ApiResult<Option<CartType>> {
-        self.change(ctx, purchase_base!(command), vec![], |c| {
-            c.doc.shipments.clear();
-            Ok(())
-        })
-        .await
-    }
-
-    async fn clear_payments(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputClearPaymentsType,
-    ) -> ApiResult<Option<CartType>> {
-        self.change(ctx, purchase_base!(command), vec![], |c| {
-            c.doc.payments.clear();
-            Ok(())
-        })
-        .await
-    }
-
     async fn update_cart_dynamic_properties(
         &self,
         ctx: &FieldContext<'_>,
@@ -833,64 +792,6 @@ impl PurchaseResolvers for PurchaseApi {
             Ok(&mut doc.dynamic_properties)
         })
         .await
-    }
-
-    async fn update_cart_item_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputUpdateCartItemDynamicPropertiesType,
-    ) -> ApiResult<Option<CartType>> {
-        let base = purchase_base!(command);
-        let props = prop_inputs(command.dynamic_properties);
-        let id = command.line_item_id.trim().to_string();
-        self.change_properties(ctx, base, ObjectType::LineItem, props, move |doc| {
-            let line = doc.items.iter_mut().find(|l| l.id == id);
-            let line = line.ok_or_else(|| missing("line item", &id))?;
-            Ok(&mut line.dynamic_properties)
-        })
-        .await
-    }
-
-    async fn update_cart_shipment_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputUpdateCartShipmentDynamicPropertiesType,
-    ) -> ApiResult<Option<CartType>> {
-        let base = purchase_base!(command);
-        let props = prop_inputs(command.dynamic_properties);
-        let id = command.shipment_id.trim().to_string();
-        self.change_properties(ctx, base, ObjectType::Shipment, props, move |doc| {
-            let shipment = doc.shipments.iter_mut().find(|s| s.id == id);
-            Ok(&mut shipment
-                .ok_or_else(|| missing("shipment", &id))?
-                .dynamic_properties)
-        })
-        .await
-    }
-
-    async fn update_cart_payment_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputUpdateCartPaymentDynamicPropertiesType,
-    ) -> ApiResult<Option<CartType>> {
-        let base = purchase_base!(command);
-        let props = prop_inputs(command.dynamic_properties);
-        let id = command.payment_id.trim().to_string();
-        self.change_properties(ctx, base, ObjectType::Payment, props, move |doc| {
-            let payment = doc.payments.iter_mut().find(|p| p.id == id);
-            Ok(&mut payment
-                .ok_or_else(|| missing("payment", &id))?
-                .dynamic_properties)
-        })
-        .await
-    }
-
-    async fn add_cart_address(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: InputAddOrUpdateCartAddressType,
-    ) -> ApiResult<Option<CartType>> {
-        self.add_or_update_cart_address(ctx, command).await
     }
 
     async fn add_or_update_cart_address(
@@ -905,7 +806,7 @@ impl PurchaseResolvers for PurchaseApi {
                 "address.addressType is required: 1 (Billing), 2 (Shipping) or 3 (BillingAndShipping)",
             ));
         };
-        self.change(ctx, base, vec![], move |c| {
+        self.change(ctx, base, move |c| {
             c.doc.upsert_address(address_type, patch, uuid());
             Ok(())
         })
@@ -991,20 +892,13 @@ impl PurchaseResolvers for PurchaseApi {
                 })?;
             match row.doc.line_of_product_mut(&pid) {
                 Some(line) => line.quantity = line.quantity.saturating_add(qty).min(MAX_QUANTITY),
-                None => row.doc.items.push(LineItem {
-                    id: uuid(),
-                    product_id: product.id.clone(),
-                    sku: product.sku.clone(),
-                    name: product.name_in(
-                        &catalog.settings.default_language,
-                        &catalog.settings.default_language,
-                    ),
-                    quantity: qty,
-                    created_ms: now,
-                    captured_price: catalog.unit_price(product, &currency).map(|(_, s)| s),
-                    captured_available: true,
-                    ..LineItem::default()
-                }),
+                None => row.doc.items.push(new_line(
+                    product,
+                    qty,
+                    &catalog.settings.default_language,
+                    now,
+                    catalog.unit_price(product, &currency).map(|(_, s)| s),
+                )),
             }
             row.doc.warnings.clear();
             row.modified_ms = now;
@@ -1023,131 +917,136 @@ impl PurchaseResolvers for PurchaseApi {
         }))
     }
 
-    async fn refresh_cart(
-        &self,
-        ctx: &FieldContext<'_>,
-        command: RefreshCartType,
-    ) -> ApiResult<Option<CartType>> {
-        self.change(ctx, purchase_base!(command), vec![], |c| {
-            c.recapture = true;
-            Ok(())
-        })
-        .await
-    }
+    // Mutations that change the cart in one step, and lazy fields of a priced cart.
+    delegating_resolvers! {
+        fn clear_cart(&self, ctx, command: InputClearCartType) -> Option<CartType> {
+            self.change(ctx, purchase_base!(command), |c| {
+                c.doc.items.clear();
+                Ok(())
+            })
+            .await
+        }
+        fn clear_shipments(&self, ctx, command: InputClearShipmentsType) -> Option<CartType> {
+            self.change(ctx, purchase_base!(command), |c| {
+                c.doc.shipments.clear();
+                Ok(())
+            })
+            .await
+        }
+        fn clear_payments(&self, ctx, command: InputClearPaymentsType) -> Option<CartType> {
+            self.change(ctx, purchase_base!(command), |c| {
+                c.doc.payments.clear();
+                Ok(())
+            })
+            .await
+        }
+        fn refresh_cart(&self, ctx, command: RefreshCartType) -> Option<CartType> {
+            self.change(ctx, purchase_base!(command), |c| {
+                c.recapture = true;
+                Ok(())
+            })
+            .await
+        }
+        fn remove_cart_item(&self, ctx, command: InputRemoveItemType) -> Option<CartType> {
+            let line_id = command.line_item_id.trim().to_string();
+            self.change(ctx, purchase_base!(command), move |c| {
+                c.doc.items.retain(|l| l.id != line_id);
+                Ok(())
+            })
+            .await
+        }
+        fn add_or_update_cart_shipment(
+            &self, ctx, command: InputAddOrUpdateCartShipmentType
+        ) -> Option<CartType> {
+            let base = purchase_base!(command);
+            let patch = ShipmentPatch::from(command.shipment)?;
+            self.change(ctx, base, move |c| patch.apply(c)).await
+        }
+        fn add_or_update_cart_payment(
+            &self, ctx, command: InputAddOrUpdateCartPaymentType
+        ) -> Option<CartType> {
+            let base = purchase_base!(command);
+            let patch = PaymentPatch::from(command.payment)?;
+            self.change(ctx, base, move |c| patch.apply(c)).await
+        }
+        fn add_cart_address(
+            &self, ctx, command: InputAddOrUpdateCartAddressType
+        ) -> Option<CartType> {
+            self.add_or_update_cart_address(ctx, command).await
+        }
+        fn update_cart_item_dynamic_properties(
+            &self, ctx, command: InputUpdateCartItemDynamicPropertiesType
+        ) -> Option<CartType> {
+            let (base, props) = (purchase_base!(command), prop_inputs(command.dynamic_properties));
+            self.change_part_properties::<LineItem>(ctx, base, props, &command.line_item_id).await
+        }
+        fn update_cart_shipment_dynamic_properties(
+            &self, ctx, command: InputUpdateCartShipmentDynamicPropertiesType
+        ) -> Option<CartType> {
+            let (base, props) = (purchase_base!(command), prop_inputs(command.dynamic_properties));
+            self.change_part_properties::<Shipment>(ctx, base, props, &command.shipment_id).await
+        }
+        fn update_cart_payment_dynamic_properties(
+            &self, ctx, command: InputUpdateCartPaymentDynamicPropertiesType
+        ) -> Option<CartType> {
+            let (base, props) = (purchase_base!(command), prop_inputs(command.dynamic_properties));
+            self.change_part_properties::<Payment>(ctx, base, props, &command.payment_id).await
+        }
 
-    async fn cart_type_available_shipping_methods(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &CartType,
-    ) -> ApiResult<Option<Vec<Option<ShippingMethodType>>>> {
-        let v = self.view_of(ctx, parent).await?;
-        Ok(Some(output::shipping_methods(&v)))
-    }
-
-    async fn cart_type_available_payment_methods(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &CartType,
-    ) -> ApiResult<Option<Vec<Option<PaymentMethodType>>>> {
-        let v = self.view_of(ctx, parent).await?;
-        Ok(Some(output::payment_methods(&v)))
-    }
-
-    async fn cart_type_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &CartType,
-        culture_name: Option<String>,
-    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        let v = self.view_of(ctx, parent).await?;
-        Ok(Some(output::dynamic_properties(
-            &v.row.doc.dynamic_properties,
-            &v,
-            ObjectType::Cart,
-            culture_name.as_deref(),
-        )))
-    }
-
-    async fn cart_type_is_valid(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &CartType,
-        rule_set: Option<String>,
-    ) -> ApiResult<Option<bool>> {
-        let rules = rule_sets(rule_set.as_deref())?;
-        let v = self.view_of(ctx, parent).await?;
-        Ok(Some(view_errors(&v, rules).is_empty()))
-    }
-
-    async fn cart_type_validation_errors(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &CartType,
-        rule_set: Option<String>,
-    ) -> ApiResult<Option<Vec<Option<ValidationErrorType>>>> {
-        let rules = rule_sets(rule_set.as_deref())?;
-        let v = self.view_of(ctx, parent).await?;
-        Ok(Some(
-            view_errors(&v, rules).iter().map(output::warning).collect(),
-        ))
-    }
-
-    async fn line_item_type_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &LineItemType,
-        culture_name: Option<String>,
-    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        Self::part_properties(
-            ctx,
-            format!("line:{}", parent.id),
-            ObjectType::LineItem,
-            culture_name,
-            |doc| {
-                let l = doc.items.iter().find(|l| l.id == parent.id)?;
-                Some(&l.dynamic_properties)
-            },
-        )
-    }
-
-    async fn shipment_type_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &ShipmentType,
-        culture_name: Option<String>,
-    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        let id = parent.id.clone().unwrap_or_default();
-        Self::part_properties(
-            ctx,
-            format!("shipment:{id}"),
-            ObjectType::Shipment,
-            culture_name,
-            |doc| {
-                let s = doc.shipments.iter().find(|s| s.id == id)?;
-                Some(&s.dynamic_properties)
-            },
-        )
-    }
-
-    async fn payment_type_dynamic_properties(
-        &self,
-        ctx: &FieldContext<'_>,
-        parent: &PaymentType,
-        culture_name: Option<String>,
-    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
-        let id = parent.id.clone().unwrap_or_default();
-        Self::part_properties(
-            ctx,
-            format!("payment:{id}"),
-            ObjectType::Payment,
-            culture_name,
-            |doc| {
-                let p = doc.payments.iter().find(|p| p.id == id)?;
-                Some(&p.dynamic_properties)
-            },
-        )
+        fn cart_type_available_shipping_methods(
+            &self, ctx, parent: &CartType
+        ) -> Option<Vec<Option<ShippingMethodType>>> {
+            let v = self.view_of(ctx, parent).await?;
+            Ok(Some(output::shipping_methods(&v)))
+        }
+        fn cart_type_available_payment_methods(
+            &self, ctx, parent: &CartType
+        ) -> Option<Vec<Option<PaymentMethodType>>> {
+            let v = self.view_of(ctx, parent).await?;
+            Ok(Some(output::payment_methods(&v)))
+        }
+        fn cart_type_dynamic_properties(
+            &self, ctx, parent: &CartType, culture_name: Option<String>
+        ) -> Properties {
+            let v = self.view_of(ctx, parent).await?;
+            let values = &v.row.doc.dynamic_properties;
+            let culture = culture_name.as_deref();
+            Ok(Some(output::dynamic_properties(values, &v, ObjectType::Cart, culture)))
+        }
+        fn cart_type_is_valid(&self, ctx, parent: &CartType, rule_set: Option<String>) -> Option<bool> {
+            let rules = rule_sets(rule_set.as_deref())?;
+            let v = self.view_of(ctx, parent).await?;
+            Ok(Some(view_errors(&v, rules).is_empty()))
+        }
+        fn cart_type_validation_errors(
+            &self, ctx, parent: &CartType, rule_set: Option<String>
+        ) -> Option<Vec<Option<ValidationErrorType>>> {
+            let rules = rule_sets(rule_set.as_deref())?;
+            let v = self.view_of(ctx, parent).await?;
+            Ok(Some(view_errors(&v, rules).iter().map(output::warning).collect()))
+        }
+        fn line_item_type_dynamic_properties(
+            &self, ctx, parent: &LineItemType, culture_name: Option<String>
+        ) -> Properties {
+            Self::part_properties::<LineItem>(ctx, &parent.id, culture_name)
+        }
+        fn shipment_type_dynamic_properties(
+            &self, ctx, parent: &ShipmentType, culture_name: Option<String>
+        ) -> Properties {
+            let id = parent.id.as_deref().unwrap_or_default();
+            Self::part_properties::<Shipment>(ctx, id, culture_name)
+        }
+        fn payment_type_dynamic_properties(
+            &self, ctx, parent: &PaymentType, culture_name: Option<String>
+        ) -> Properties {
+            let id = parent.id.as_deref().unwrap_or_default();
+            Self::part_properties::<Payment>(ctx, id, culture_name)
+        }
     }
 }
+
+/// A `dynamicProperties` field's answer.
+type Properties = Option<Vec<Option<DynamicPropertyValueType>>>;
 
 /// The error for a cart element `what` (`line item`, `shipment`, `payment`) with no id `id`.
 fn missing(what: &str, id: &str) -> ApiError {

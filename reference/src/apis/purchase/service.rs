@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use shopql_server_stubs::{ApiError, ApiResult, RequestContext};
-use sqlx::AnyConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 
 use crate::domain::purchase::cart::{CartDoc, TYPE_CART, TYPE_WISHLIST, Warning};
 use crate::domain::purchase::catalog::{Product, StoreCatalog};
@@ -86,6 +87,11 @@ pub(crate) async fn catalog(
     catalogs.get(conn, store_id).await
 }
 
+/// An optional field, trimmed; empty or blank is not given.
+fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|f| !f.is_empty())
+}
+
 /// A request's view of where a cart is.
 #[derive(Debug, Clone)]
 pub(crate) struct Addressed {
@@ -107,12 +113,7 @@ pub(crate) async fn address(
     let user_id = principal.acting_user(conn, base.user_id.as_deref()).await?;
     let store_id = id_text("storeId", &base.store_id)?;
     let catalog = catalog(conn, catalogs, &store_id).await?;
-    let currency = match base
-        .currency
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let currency = match given(&base.currency) {
         None => catalog.settings.default_currency.clone(),
         Some(c) => catalog.currency(c).map(|c| c.code.clone()).ok_or_else(|| {
             ApiError::bad_input(format!(
@@ -124,15 +125,9 @@ pub(crate) async fn address(
         Some(n) if !n.trim().is_empty() => id_text("cartName", n)?,
         _ => "default".to_string(),
     };
-    let cart_id = match base
-        .cart_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(id) => Some(id_text("cartId", id)?),
-        None => None,
-    };
+    let cart_id = given(&base.cart_id)
+        .map(|id| id_text("cartId", id))
+        .transpose()?;
     Ok(Addressed {
         principal,
         key: CartKey {
@@ -583,17 +578,29 @@ async fn change_one(
     Ok((row, v))
 }
 
+/// The caller's address of `base` and the cart there (not created), on a pooled connection;
+/// the reads `read` and `peek` start with.
+async fn locate(
+    state: &AppState,
+    ctx: &RequestContext,
+    base: Base,
+) -> ApiResult<(PoolConnection<Any>, Addressed, Option<CartRow>, i64)> {
+    let principal = principal(ctx, &state.store).await?;
+    let now = state.now_ms();
+    let mut conn = state.store.pool.acquire().await?;
+    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
+    let row = find(&mut conn, &a, false, now).await?;
+    Ok((conn, a, row, now))
+}
+
 /// Reads the addressed cart, creating it (empty) on first use.
 pub(crate) async fn read(
     state: &AppState,
     ctx: &RequestContext,
     base: Base,
 ) -> ApiResult<Arc<CartView>> {
-    let principal = principal(ctx, &state.store).await?;
-    let now = state.now_ms();
-    let mut conn = state.store.pool.acquire().await?;
-    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
-    let row = match find(&mut conn, &a, false, now).await? {
+    let (mut conn, a, row, now) = locate(state, ctx, base).await?;
+    let row = match row {
         Some(row) => row,
         None => {
             drop(conn);
@@ -618,14 +625,8 @@ pub(crate) async fn peek(
     ctx: &RequestContext,
     base: Base,
 ) -> ApiResult<CartView> {
-    let principal = principal(ctx, &state.store).await?;
-    let now = state.now_ms();
-    let mut conn = state.store.pool.acquire().await?;
-    let a = address(&mut conn, &state.catalogs, principal, &base).await?;
-    let row = match find(&mut conn, &a, false, now).await? {
-        Some(row) => row,
-        None => new_row(&a, String::new(), now),
-    };
+    let (mut conn, a, row, now) = locate(state, ctx, base).await?;
+    let row = row.unwrap_or_else(|| new_row(&a, String::new(), now));
     let catalog = catalog_of(&mut conn, &state.catalogs, &row, &a.catalog).await?;
     view(&mut conn, row, catalog, a.culture.as_deref(), now).await
 }

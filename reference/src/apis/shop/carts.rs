@@ -4,7 +4,9 @@
 //! changes to one cart run one after the other and none is lost.
 
 use shopql_server_stubs::{ApiError, ApiResult};
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
 
 use super::model::CartRecord;
 use crate::store::Store;
@@ -20,6 +22,29 @@ fn document(cart: &CartRecord) -> ApiResult<String> {
     serde_json::to_string(&cart.doc).map_err(|e| ApiError::internal(format!("cart document: {e}")))
 }
 
+/// `sql` with what both `insert` and `save` write bound: `$1` tenant, `$2` id, `$3` state,
+/// `$4` customer identifier, `$5` item count, `$6` updated_at, `$7` ttl_ms, `$8` expires_at,
+/// `$9` stale_ttl_ms, `$10` stale_at, `$11` order id, `$12` the document.
+fn written<'q>(
+    sql: &'q str,
+    tenant: &'q str,
+    cart: &'q CartRecord,
+) -> ApiResult<Query<'q, Any, AnyArguments<'q>>> {
+    Ok(sqlx::query(sql)
+        .bind(tenant)
+        .bind(&cart.id)
+        .bind(cart.state.as_str())
+        .bind(cart.customer_identifier())
+        .bind(cart.doc.items.len() as i64)
+        .bind(cart.updated_at)
+        .bind(cart.ttl_ms)
+        .bind(cart.expires_at)
+        .bind(cart.stale_ttl_ms)
+        .bind(cart.stale_at)
+        .bind(cart.order_id.clone())
+        .bind(document(cart)?))
+}
+
 /// Loads a cart for a change and locks it until the transaction ends. Expired carts are
 /// returned too; callers decide (they are gone for every API).
 pub(crate) async fn lock(
@@ -30,11 +55,7 @@ pub(crate) async fn lock(
     let sql = format!(
         "UPDATE shop_carts SET version = version + 1 WHERE tenant = $1 AND id = $2 RETURNING {COLUMNS}"
     );
-    Ok(sqlx::query_as(&sql)
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    one(conn, &sql, tenant, id, None).await
 }
 
 /// Reads a cart that has not expired.
@@ -47,12 +68,23 @@ pub(crate) async fn get(
     let sql = format!(
         "SELECT {COLUMNS} FROM shop_carts WHERE tenant = $1 AND id = $2 AND expires_at > $3"
     );
-    Ok(sqlx::query_as(&sql)
-        .bind(tenant)
-        .bind(id)
-        .bind(now_ms)
-        .fetch_optional(conn)
-        .await?)
+    one(conn, &sql, tenant, id, Some(now_ms)).await
+}
+
+/// The cart `sql` returns, with the tenant bound as `$1`, the id as `$2` and `now_ms`, when
+/// given, as `$3`.
+async fn one(
+    conn: &mut AnyConnection,
+    sql: &str,
+    tenant: &str,
+    id: &str,
+    now_ms: Option<i64>,
+) -> ApiResult<Option<CartRecord>> {
+    let mut query = sqlx::query_as(sql).bind(tenant).bind(id);
+    if let Some(now_ms) = now_ms {
+        query = query.bind(now_ms);
+    }
+    Ok(query.fetch_optional(conn).await?)
 }
 
 /// Inserts a new cart; false if a cart with that id exists (a concurrent creation won).
@@ -61,25 +93,15 @@ pub(crate) async fn insert(
     tenant: &str,
     cart: &CartRecord,
 ) -> ApiResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO shop_carts (tenant, id, state, customer_identifier, item_count, created_at, updated_at, ttl_ms, expires_at, \
-         stale_ttl_ms, stale_at, order_id, version, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+    let done = written(
+        "INSERT INTO shop_carts (tenant, id, state, customer_identifier, item_count, updated_at, ttl_ms, expires_at, \
+         stale_ttl_ms, stale_at, order_id, data, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (tenant, id) DO NOTHING",
-    )
-    .bind(tenant)
-    .bind(&cart.id)
-    .bind(cart.state.as_str())
-    .bind(cart.customer_identifier())
-    .bind(cart.doc.items.len() as i64)
+        tenant,
+        cart,
+    )?
     .bind(cart.created_at)
-    .bind(cart.updated_at)
-    .bind(cart.ttl_ms)
-    .bind(cart.expires_at)
-    .bind(cart.stale_ttl_ms)
-    .bind(cart.stale_at)
-    .bind(cart.order_id.clone())
     .bind(cart.version)
-    .bind(document(cart)?)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -91,22 +113,12 @@ pub(crate) async fn save(
     tenant: &str,
     cart: &CartRecord,
 ) -> ApiResult<()> {
-    sqlx::query(
+    written(
         "UPDATE shop_carts SET state = $3, customer_identifier = $4, item_count = $5, updated_at = $6, ttl_ms = $7, \
          expires_at = $8, stale_ttl_ms = $9, stale_at = $10, order_id = $11, data = $12 WHERE tenant = $1 AND id = $2",
-    )
-    .bind(tenant)
-    .bind(&cart.id)
-    .bind(cart.state.as_str())
-    .bind(cart.customer_identifier())
-    .bind(cart.doc.items.len() as i64)
-    .bind(cart.updated_at)
-    .bind(cart.ttl_ms)
-    .bind(cart.expires_at)
-    .bind(cart.stale_ttl_ms)
-    .bind(cart.stale_at)
-    .bind(cart.order_id.clone())
-    .bind(document(cart)?)
+        tenant,
+        cart,
+    )?
     .execute(conn)
     .await?;
     Ok(())

@@ -17,7 +17,7 @@ use shopql_server_stubs::async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 
-use super::auth::normalize_tenant;
+use super::auth::{ScopeAuthenticator, normalize_tenant};
 use super::counters::{UsageCounters, counters};
 use crate::clock::Clock;
 use crate::state::AppState;
@@ -64,6 +64,25 @@ impl RootFieldsMemo {
         }
         fields
     }
+}
+
+/// The router of a shop-family endpoint: the schema served under `config_name`'s settings, a
+/// JWT with `scope` for the path's tenant required, and its requests counted under `scope`
+/// for the usage API (the four APIs differ only in these names).
+pub(crate) fn family_router(
+    state: &AppState,
+    config_name: &str,
+    scope: &'static str,
+    schema: async_graphql::dynamic::SchemaBuilder,
+) -> Router {
+    let config = state
+        .server_config(config_name)
+        .with_authenticator(ScopeAuthenticator::new(state, scope));
+    count_requests(
+        shopql_server_stubs::http::router(schema, config),
+        state,
+        scope,
+    )
 }
 
 /// Wraps `router` (an endpoint of `api`) so that its requests are counted.

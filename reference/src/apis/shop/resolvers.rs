@@ -2,6 +2,8 @@
 //! cart → placed → paid (→ ordered, or abandoned), order intents and vouchers.
 
 use shopql_server_stubs::shop::{self as api, ShopResolvers};
+
+use crate::delegating_resolvers;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext, Maybe};
 
 use super::auth::principal;
@@ -43,18 +45,34 @@ impl ShopApi {
         (self.state.config.cart_ttl_ms / 1000).max(1)
     }
 
-    /// Locks an unexpired cart of the tenant for a change, or `NOT_FOUND`.
-    async fn locked(&self, tx: &mut Tx, tenant: &str, id: &str, now: i64) -> ApiResult<CartRecord> {
-        match carts::lock(tx, tenant, id).await? {
-            Some(cart) if !cart.is_expired(now) => Ok(cart),
-            _ => Err(ApiError::not_found(format!("no cart with id `{id}`"))),
-        }
+    /// Reads the unexpired cart `id` of the caller's tenant, and when it was read.
+    async fn read(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<String>,
+    ) -> ApiResult<(Option<CartRecord>, i64)> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let id = cart_id(id.as_deref())?;
+        let now = self.now();
+        let mut conn = self.state.store.pool.acquire().await?;
+        Ok((carts::get(&mut conn, &tenant, &id, now).await?, now))
     }
 
-    /// Writes a changed cart and commits.
-    async fn commit(&self, mut tx: Tx, tenant: &str, cart: &CartRecord) -> ApiResult<()> {
-        carts::save(&mut tx, tenant, cart).await?;
-        tx.commit().await
+    /// Locks the unexpired cart `id` of the caller's tenant for a change, or `NOT_FOUND`.
+    async fn lock(&self, ctx: &FieldContext<'_>, id: Option<String>) -> ApiResult<Locked> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let id = cart_id(id.as_deref())?;
+        let now = self.now();
+        let mut tx = self.state.store.begin().await?;
+        match carts::lock(&mut tx, &tenant, &id).await? {
+            Some(cart) if !cart.is_expired(now) => Ok(Locked {
+                tenant,
+                tx,
+                cart,
+                now,
+            }),
+            _ => Err(ApiError::not_found(format!("no cart with id `{id}`"))),
+        }
     }
 
     /// Applies `change` to the items of an editable cart, recomputes and saves it.
@@ -67,47 +85,66 @@ impl ShopApi {
     where
         F: FnOnce(&mut CartDoc) -> ApiResult<()> + Send,
     {
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut tx = self.state.store.begin().await?;
-        let mut cart = self.locked(&mut tx, &tenant, &id, now).await?;
-        editable(&cart)?;
-        change(&mut cart.doc)?;
-        recompute(&mut tx, &tenant, &mut cart.doc, now).await?;
-        cart.touch(now);
-        self.commit(tx, &tenant, &cart).await?;
-        Ok(Some(view::cart(&cart, now)))
+        let mut l = self.lock(ctx, id).await?;
+        editable(&l.cart)?;
+        change(&mut l.cart.doc)?;
+        recompute(&mut l.tx, &l.tenant, &mut l.cart.doc, l.now).await?;
+        l.save_view().await
     }
 
     /// Moves a cart through the state machine: `transition` says, from the current state,
-    /// whether to change it (`Some(new state)`), keep it unchanged (`None`), or refuse.
+    /// whether to change it (`Some(new state)`), keep it unchanged (`None`), or refuse; a change
+    /// counts `event` for the usage API.
     async fn transition<F>(
         &self,
         ctx: &FieldContext<'_>,
         id: Option<String>,
+        event: Option<CartEvent>,
         transition: F,
-    ) -> ApiResult<(CartRecord, bool)>
+    ) -> ApiResult<Option<api::Cart>>
     where
         F: FnOnce(&CartRecord) -> ApiResult<Option<CartState>> + Send,
     {
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut tx = self.state.store.begin().await?;
-        let mut cart = self.locked(&mut tx, &tenant, &id, now).await?;
-        let Some(next) = transition(&cart)? else {
+        let mut l = self.lock(ctx, id).await?;
+        let Some(next) = transition(&l.cart)? else {
             // Unchanged: nothing to write (dropping the transaction rolls the lock back).
-            return Ok((cart, false));
+            return Ok(Some(view::cart(&l.cart, self.now())));
         };
         if next == CartState::Placed {
             // A final re-hydration of the managed lines before the cart becomes read-only.
-            recompute(&mut tx, &tenant, &mut cart.doc, now).await?;
+            recompute(&mut l.tx, &l.tenant, &mut l.cart.doc, l.now).await?;
         }
-        cart.state = next;
-        cart.touch(now);
-        self.commit(tx, &tenant, &cart).await?;
-        Ok((cart, true))
+        l.cart.state = next;
+        let tenant = l.tenant.clone();
+        let cart = l.save().await?;
+        if let Some(event) = event {
+            record_cart_event(&self.state, &tenant, event);
+        }
+        Ok(Some(view::cart(&cart, self.now())))
+    }
+}
+
+/// A cart locked for a change, in its write transaction.
+struct Locked {
+    tenant: String,
+    tx: Tx,
+    cart: CartRecord,
+    now: i64,
+}
+
+impl Locked {
+    /// Marks the cart changed now, writes it and commits; the saved cart.
+    async fn save(mut self) -> ApiResult<CartRecord> {
+        self.cart.touch(self.now);
+        carts::save(&mut self.tx, &self.tenant, &self.cart).await?;
+        self.tx.commit().await?;
+        Ok(self.cart)
+    }
+
+    /// [`Self::save`], answered as the API's view of the cart.
+    async fn save_view(self) -> ApiResult<Option<api::Cart>> {
+        let now = self.now;
+        Ok(Some(view::cart(&self.save().await?, now)))
     }
 }
 
@@ -255,11 +292,7 @@ impl ShopResolvers for ShopApi {
         ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await?;
-        let cart = carts::get(&mut conn, &tenant, &id, now).await?;
+        let (cart, now) = self.read(ctx, id).await?;
         Ok(cart.map(|c| view::cart(&c, now)))
     }
 
@@ -269,11 +302,7 @@ impl ShopResolvers for ShopApi {
         id: Option<api::Uuid>,
         format: Option<api::OrderIntentFormat>,
     ) -> ApiResult<Option<api::OrderIntentResult>> {
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut conn = self.state.store.pool.acquire().await?;
-        let Some(cart) = carts::get(&mut conn, &tenant, &id, now).await? else {
+        let (Some(cart), now) = self.read(ctx, id).await? else {
             return Ok(None);
         };
         if matches!(cart.state, CartState::Cart | CartState::Abandoned) {
@@ -404,7 +433,8 @@ impl ShopResolvers for ShopApi {
             }
             tx.commit().await?;
         } else {
-            self.commit(tx, &tenant, &cart).await?;
+            carts::save(&mut tx, &tenant, &cart).await?;
+            tx.commit().await?;
         }
         record_cart_event(&self.state, &tenant, CartEvent::Hydrated);
         Ok(Some(view::cart(&cart, now)))
@@ -415,23 +445,18 @@ impl ShopResolvers for ShopApi {
         ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
-        let (cart, changed) = self
-            .transition(ctx, id, |cart| match cart.state {
-                CartState::Cart if cart.doc.items.is_empty() => {
-                    Err(ApiError::bad_input("a cart with no items cannot be placed"))
-                }
-                CartState::Cart => Ok(Some(CartState::Placed)),
-                CartState::Placed => Ok(None),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a cart in state `cart` can be placed",
-                    other.as_str()
-                ))),
-            })
-            .await?;
-        if changed {
-            record_cart_event(&self.state, &principal(ctx)?.tenant, CartEvent::Placed);
-        }
-        Ok(Some(view::cart(&cart, self.now())))
+        self.transition(ctx, id, Some(CartEvent::Placed), |cart| match cart.state {
+            CartState::Cart if cart.doc.items.is_empty() => {
+                Err(ApiError::bad_input("a cart with no items cannot be placed"))
+            }
+            CartState::Cart => Ok(Some(CartState::Placed)),
+            CartState::Placed => Ok(None),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a cart in state `cart` can be placed",
+                other.as_str()
+            ))),
+        })
+        .await
     }
 
     async fn pay(
@@ -439,20 +464,15 @@ impl ShopResolvers for ShopApi {
         ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
-        let (cart, changed) = self
-            .transition(ctx, id, |cart| match cart.state {
-                CartState::Placed => Ok(Some(CartState::Paid)),
-                CartState::Paid => Ok(None),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a placed cart can be paid",
-                    other.as_str()
-                ))),
-            })
-            .await?;
-        if changed {
-            record_cart_event(&self.state, &principal(ctx)?.tenant, CartEvent::Paid);
-        }
-        Ok(Some(view::cart(&cart, self.now())))
+        self.transition(ctx, id, Some(CartEvent::Paid), |cart| match cart.state {
+            CartState::Placed => Ok(Some(CartState::Paid)),
+            CartState::Paid => Ok(None),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a placed cart can be paid",
+                other.as_str()
+            ))),
+        })
+        .await
     }
 
     async fn fulfill(
@@ -465,32 +485,24 @@ impl ShopResolvers for ShopApi {
         if order_id.is_empty() {
             return Err(ApiError::bad_input("`orderId` must not be empty"));
         }
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut tx = self.state.store.begin().await?;
-        let mut cart = self.locked(&mut tx, &tenant, &id, now).await?;
-        match cart.state {
+        let mut l = self.lock(ctx, id).await?;
+        match l.cart.state {
             CartState::Placed | CartState::Paid => {
-                cart.state = CartState::Ordered;
-                cart.order_id = Some(order_id);
-                cart.touch(now);
-                self.commit(tx, &tenant, &cart).await?;
+                l.cart.state = CartState::Ordered;
+                l.cart.order_id = Some(order_id);
+                l.save_view().await
             }
-            CartState::Ordered if cart.order_id.as_deref() == Some(order_id.as_str()) => {}
-            CartState::Ordered => {
-                return Err(ApiError::conflict(
-                    "the cart is already ordered with another order id",
-                ));
+            CartState::Ordered if l.cart.order_id.as_deref() == Some(order_id.as_str()) => {
+                Ok(Some(view::cart(&l.cart, l.now)))
             }
-            other => {
-                return Err(ApiError::conflict(format!(
-                    "the cart is {}: only a placed or paid cart can be fulfilled",
-                    other.as_str()
-                )));
-            }
+            CartState::Ordered => Err(ApiError::conflict(
+                "the cart is already ordered with another order id",
+            )),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a placed or paid cart can be fulfilled",
+                other.as_str()
+            ))),
         }
-        Ok(Some(view::cart(&cart, now)))
     }
 
     async fn abandon(
@@ -498,17 +510,15 @@ impl ShopResolvers for ShopApi {
         ctx: &FieldContext<'_>,
         id: Option<api::Uuid>,
     ) -> ApiResult<Option<api::Cart>> {
-        let (cart, _) = self
-            .transition(ctx, id, |cart| match cart.state {
-                CartState::Cart => Ok(Some(CartState::Abandoned)),
-                CartState::Abandoned => Ok(None),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a cart in state `cart` can be abandoned",
-                    other.as_str()
-                ))),
-            })
-            .await?;
-        Ok(Some(view::cart(&cart, self.now())))
+        self.transition(ctx, id, None, |cart| match cart.state {
+            CartState::Cart => Ok(Some(CartState::Abandoned)),
+            CartState::Abandoned => Ok(None),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a cart in state `cart` can be abandoned",
+                other.as_str()
+            ))),
+        })
+        .await
     }
 
     async fn remove(
@@ -698,16 +708,10 @@ impl ShopResolvers for ShopApi {
         input: api::CustomerInput,
     ) -> ApiResult<Option<api::Cart>> {
         let customer = input::customer(&input)?;
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut tx = self.state.store.begin().await?;
-        let mut cart = self.locked(&mut tx, &tenant, &id, now).await?;
-        editable(&cart)?;
-        cart.doc.customer = Some(customer);
-        cart.touch(now);
-        self.commit(tx, &tenant, &cart).await?;
-        Ok(Some(view::cart(&cart, now)))
+        let mut l = self.lock(ctx, id).await?;
+        editable(&l.cart)?;
+        l.cart.doc.customer = Some(customer);
+        l.save_view().await
     }
 
     async fn set_meta(
@@ -719,12 +723,9 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<api::Cart>> {
         let pairs = input::pairs_to_map(meta.iter().flatten().flatten());
         let merge = merge.unwrap_or(true);
-        let tenant = principal(ctx)?.tenant.clone();
-        let id = cart_id(id.as_deref())?;
-        let now = self.now();
-        let mut tx = self.state.store.begin().await?;
         // Meta never affects prices, so it may change in every state.
-        let mut cart = self.locked(&mut tx, &tenant, &id, now).await?;
+        let mut l = self.lock(ctx, id).await?;
+        let cart = &mut l.cart;
         if merge {
             if !pairs.is_empty() {
                 cart.doc
@@ -735,63 +736,29 @@ impl ShopResolvers for ShopApi {
         } else {
             cart.doc.meta = (!pairs.is_empty()).then_some(pairs);
         }
-        cart.touch(now);
-        self.commit(tx, &tenant, &cart).await?;
-        Ok(Some(view::cart(&cart, now)))
+        l.save_view().await
     }
 
-    async fn cart_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Cart,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
-    }
-
-    async fn cart_item_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::CartItem,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
-    }
-
-    async fn product_variant_attribute(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::ProductVariant,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.attributes.as_ref(), &key))
-    }
-
-    async fn customer_external_reference(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Customer,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.external_references.as_ref(), &key))
-    }
-
-    async fn customer_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Customer,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
-    }
-
-    async fn address_meta_property(
-        &self,
-        _ctx: &FieldContext<'_>,
-        parent: &api::Address,
-        key: String,
-    ) -> ApiResult<Option<String>> {
-        Ok(view::value_of(parent.meta.as_ref(), &key))
+    // The string maps' `…(key)` fields: the value of one key.
+    delegating_resolvers! {
+        fn cart_meta_property(&self, _ctx, parent: &api::Cart, key: String) -> Option<String> {
+            Ok(view::value_of(parent.meta.as_ref(), &key))
+        }
+        fn cart_item_meta_property(&self, _ctx, parent: &api::CartItem, key: String) -> Option<String> {
+            Ok(view::value_of(parent.meta.as_ref(), &key))
+        }
+        fn product_variant_attribute(&self, _ctx, parent: &api::ProductVariant, key: String) -> Option<String> {
+            Ok(view::value_of(parent.attributes.as_ref(), &key))
+        }
+        fn customer_external_reference(&self, _ctx, parent: &api::Customer, key: String) -> Option<String> {
+            Ok(view::value_of(parent.external_references.as_ref(), &key))
+        }
+        fn customer_meta_property(&self, _ctx, parent: &api::Customer, key: String) -> Option<String> {
+            Ok(view::value_of(parent.meta.as_ref(), &key))
+        }
+        fn address_meta_property(&self, _ctx, parent: &api::Address, key: String) -> Option<String> {
+            Ok(view::value_of(parent.meta.as_ref(), &key))
+        }
     }
 }
 

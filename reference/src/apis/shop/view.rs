@@ -53,27 +53,27 @@ pub(crate) fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
     }
 }
 
-/// The generated enum of a state.
-pub(crate) fn state(s: CartState) -> api::CartState {
-    match s {
-        CartState::Cart => api::CartState::Cart,
-        CartState::Placed => api::CartState::Placed,
-        CartState::Paid => api::CartState::Paid,
-        CartState::Ordered => api::CartState::Ordered,
-        CartState::Abandoned => api::CartState::Abandoned,
-    }
+/// `$to` (stored state → generated enum) and `$from` (the reverse) from one list of the
+/// variants both enums share, so the two directions cannot disagree.
+macro_rules! state_mapping {
+    ($to:ident, $from:ident: $($variant:ident),*) => {
+        /// The generated enum of a state.
+        pub(crate) fn $to(s: CartState) -> api::CartState {
+            match s {
+                $(CartState::$variant => api::CartState::$variant,)*
+            }
+        }
+
+        /// The stored state of a generated enum value.
+        pub(crate) fn $from(s: api::CartState) -> CartState {
+            match s {
+                $(api::CartState::$variant => CartState::$variant,)*
+            }
+        }
+    };
 }
 
-/// The stored state of a generated enum value.
-pub(crate) fn state_of(s: api::CartState) -> CartState {
-    match s {
-        api::CartState::Cart => CartState::Cart,
-        api::CartState::Placed => CartState::Placed,
-        api::CartState::Paid => CartState::Paid,
-        api::CartState::Ordered => CartState::Ordered,
-        api::CartState::Abandoned => CartState::Abandoned,
-    }
-}
+state_mapping!(state, state_of: Cart, Placed, Paid, Ordered, Abandoned);
 
 /// The generated enum of a mechanism type.
 pub(crate) fn mechanism(kind: crate::domain::pricing::MechanismKind) -> api::MechanismEnumType {

@@ -169,6 +169,18 @@ pub(crate) struct Amounts {
     pub discounts: Vec<DiscountAmount>,
 }
 
+impl Amounts {
+    /// `gross` and `net` (rounded) with their tax.
+    fn new(gross: Decimal, net: Decimal, discounts: Vec<DiscountAmount>) -> Self {
+        Self {
+            gross,
+            net,
+            tax: (gross - net).normalize(),
+            discounts,
+        }
+    }
+}
+
 /// A priced line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PricedLine {
@@ -584,45 +596,23 @@ fn finish_line(w: &Work, buckets: &[Bucket], ctx: &PricingContext) -> PricedLine
                 (gross_x, net_x, discounts)
             }
         };
-    let line_gross = round(gross_x, decimals);
-    let line_net = round(net_x, decimals);
-    let unit_gross = round(gross_x / qty, decimals);
-    let unit_net = round(net_x / qty, decimals);
-    let line = Amounts {
-        gross: line_gross,
-        net: line_net,
-        tax: (line_gross - line_net).normalize(),
-        discounts: discounts
+    // The line's amounts, and a unit's (each amount divided by the quantity before rounding).
+    let amounts = |per: Option<Decimal>| {
+        let part = |x: Decimal| round(per.map_or(x, |q| x / q), decimals);
+        let discounts = discounts
             .iter()
             .map(|(amount, before, source)| DiscountAmount {
-                amount: round(*amount, decimals),
+                amount: part(*amount),
                 percent: percent(*amount, *before),
                 source: source.clone(),
             })
-            .collect(),
+            .collect();
+        Amounts::new(part(gross_x), part(net_x), discounts)
     };
-    let unit = Amounts {
-        gross: unit_gross,
-        net: unit_net,
-        tax: (unit_gross - unit_net).normalize(),
-        discounts: discounts
-            .iter()
-            .map(|(amount, before, source)| DiscountAmount {
-                amount: round(*amount / qty, decimals),
-                percent: percent(*amount, *before),
-                source: source.clone(),
-            })
-            .collect(),
-    };
+    let (line, unit) = (amounts(None), amounts(Some(qty)));
     let compare_at_unit = w.compare.map(|(price, _)| {
         let (g, n) = w.gross_net_of_catalogue(price);
-        let (g, n) = (round(g, decimals), round(n, decimals));
-        Amounts {
-            gross: g,
-            net: n,
-            tax: (g - n).normalize(),
-            discounts: Vec::new(),
-        }
+        Amounts::new(round(g, decimals), round(n, decimals), Vec::new())
     });
     PricedLine {
         tax_rate: w.tax_rate.normalize(),

@@ -164,6 +164,36 @@ struct Case {
     expect: Expect,
 }
 
+/// A case without promotions: the cart, its context, and what it must price to.
+fn case(
+    name: &'static str,
+    lines: Vec<LineInput>,
+    ctx: PricingContext,
+    expect_lines: Vec<ExpectedLine>,
+    total: ExpectedTotal,
+) -> Case {
+    Case {
+        name,
+        lines,
+        ctx,
+        promotions: vec![],
+        expect: Expect {
+            lines: expect_lines,
+            total,
+            applied: vec![],
+        },
+    }
+}
+
+impl Case {
+    /// The case with `promotions`, of which those named `applied` must apply.
+    fn promoted(mut self, promotions: Vec<Promotion>, applied: Vec<&'static str>) -> Self {
+        self.promotions = promotions;
+        self.expect.applied = applied;
+        self
+    }
+}
+
 fn line(gross: &'static str, net: &'static str, tax: &'static str) -> ExpectedLine {
     (gross, net, tax, Vec::new())
 }
@@ -207,494 +237,405 @@ fn cases() -> Vec<Case> {
         },
     ];
     vec![
-        Case {
-            name: "taxes excluded, decimals 0",
-            lines: vec![sku("pink", 1)],
-            ctx: ctx(0),
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("125", "100", "25")],
-                total: ("125", "100", "25", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "taxes included, decimals 0",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+        case(
+            "taxes excluded, decimals 0",
+            vec![sku("pink", 1)],
+            ctx(0),
+            vec![line("125", "100", "25")],
+            ("125", "100", "25", None),
+        ),
+        case(
+            "taxes included, decimals 0",
+            vec![sku("pink", 1)],
+            PricingContext {
                 prices_include_tax: true,
                 ..ctx(0)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("100", "80", "20")],
-                total: ("100", "80", "20", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "decimals 2: 3 × 9.99 at 15 %",
-            lines: vec![sku("food", 3)],
-            ctx: ctx(2),
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("34.47", "29.97", "4.5")],
-                total: ("34.47", "29.97", "4.5", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "decimals 0 rounds each line half away from zero",
-            lines: vec![sku("food", 3)],
-            ctx: ctx(0),
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("34", "30", "4")],
-                total: ("34", "30", "4", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "taxes included, decimals 2: net = gross / 1.15",
-            lines: vec![sku("food", 1)],
-            ctx: PricingContext {
+            vec![line("100", "80", "20")],
+            ("100", "80", "20", None),
+        ),
+        case(
+            "decimals 2: 3 × 9.99 at 15 %",
+            vec![sku("food", 3)],
+            ctx(2),
+            vec![line("34.47", "29.97", "4.5")],
+            ("34.47", "29.97", "4.5", None),
+        ),
+        case(
+            "decimals 0 rounds each line half away from zero",
+            vec![sku("food", 3)],
+            ctx(0),
+            vec![line("34", "30", "4")],
+            ("34", "30", "4", None),
+        ),
+        case(
+            "taxes included, decimals 2: net = gross / 1.15",
+            vec![sku("food", 1)],
+            PricingContext {
                 prices_include_tax: true,
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("9.99", "8.69", "1.3")],
-                total: ("9.99", "8.69", "1.3", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "the seed's hydration: item tax override 0.05, 346.5 rounds to 347",
-            lines: vec![
+            vec![line("9.99", "8.69", "1.3")],
+            ("9.99", "8.69", "1.3", None),
+        ),
+        case(
+            "the seed's hydration: item tax override 0.05, 346.5 rounds to 347",
+            vec![
                 sku("pink", 1),
                 sku_taxed("red", 3, "0.05"),
                 given("shipping", 1, "120", "100", &[]),
             ],
-            ctx: ctx(0),
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![
-                    line("125", "100", "25"),
-                    line("347", "330", "17"),
-                    line("120", "100", "20"),
-                ],
-                total: ("592", "530", "62", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "context tax override",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+            ctx(0),
+            vec![
+                line("125", "100", "25"),
+                line("347", "330", "17"),
+                line("120", "100", "20"),
+            ],
+            ("592", "530", "62", None),
+        ),
+        case(
+            "context tax override",
+            vec![sku("pink", 1)],
+            PricingContext {
                 tax_rate: Some(d("0.1")),
                 ..ctx(0)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("110", "100", "10")],
-                total: ("110", "100", "10", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "the item override beats the context override",
-            lines: vec![sku_taxed("pink", 1, "0")],
-            ctx: PricingContext {
+            vec![line("110", "100", "10")],
+            ("110", "100", "10", None),
+        ),
+        case(
+            "the item override beats the context override",
+            vec![sku_taxed("pink", 1, "0")],
+            PricingContext {
                 tax_rate: Some(d("0.1")),
                 ..ctx(0)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("100", "100", "0")],
-                total: ("100", "100", "0", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "selected price variant",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+            vec![line("100", "100", "0")],
+            ("100", "100", "0", None),
+        ),
+        case(
+            "selected price variant",
+            vec![sku("pink", 1)],
+            PricingContext {
                 selected_variant: "sales".into(),
                 ..ctx(0)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("100", "80", "20")],
-                total: ("100", "80", "20", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "fallback variant when the selected one has no price",
-            lines: vec![sku("red", 1)],
-            ctx: PricingContext {
+            vec![line("100", "80", "20")],
+            ("100", "80", "20", None),
+        ),
+        case(
+            "fallback variant when the selected one has no price",
+            vec![sku("red", 1)],
+            PricingContext {
                 selected_variant: "sales".into(),
                 fallback_variants: vec!["nope".into(), "default".into()],
                 ..ctx(0)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("138", "110", "28")],
-                total: ("138", "110", "28", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "compare-at price above the selected one is a discount (on gross)",
-            lines: vec![sku("pink", 2)],
-            ctx: PricingContext {
+            vec![line("138", "110", "28")],
+            ("138", "110", "28", None),
+        ),
+        case(
+            "compare-at price above the selected one is a discount (on gross)",
+            vec![sku("pink", 2)],
+            PricingContext {
                 selected_variant: "sales".into(),
                 compare_at_variant: Some("retail".into()),
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line_d("200", "160", "40", &[("100", "33.33")])],
-                total: ("200", "160", "40", Some(("100", "33.33"))),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "compare-at discount on net prices",
-            lines: vec![sku("pink", 2)],
-            ctx: PricingContext {
+            vec![line_d("200", "160", "40", &[("100", "33.33")])],
+            ("200", "160", "40", Some(("100", "33.33"))),
+        ),
+        case(
+            "compare-at discount on net prices",
+            vec![sku("pink", 2)],
+            PricingContext {
                 selected_variant: "sales".into(),
                 compare_at_variant: Some("retail".into()),
                 discount_on_net: true,
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line_d("200", "160", "40", &[("80", "33.33")])],
-                total: ("200", "160", "40", Some(("80", "33.33"))),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "compare-at with taxes included",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+            vec![line_d("200", "160", "40", &[("80", "33.33")])],
+            ("200", "160", "40", Some(("80", "33.33"))),
+        ),
+        case(
+            "compare-at with taxes included",
+            vec![sku("pink", 1)],
+            PricingContext {
                 selected_variant: "sales".into(),
                 compare_at_variant: Some("retail".into()),
                 prices_include_tax: true,
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line_d("80", "64", "16", &[("40", "33.33")])],
-                total: ("80", "64", "16", Some(("40", "33.33"))),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "markets: the lowest price list price of the buyer's markets",
-            lines: vec![sku("red", 1)],
-            ctx: PricingContext {
+            vec![line_d("80", "64", "16", &[("40", "33.33")])],
+            ("80", "64", "16", Some(("40", "33.33"))),
+        ),
+        case(
+            "markets: the lowest price list price of the buyer's markets",
+            vec![sku("red", 1)],
+            PricingContext {
                 markets: vec!["no".into()],
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("121.25", "97", "24.25")],
-                total: ("121.25", "97", "24.25", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "markets: one of several markets has a price list",
-            lines: vec![sku("red", 1)],
-            ctx: PricingContext {
+            vec![line("121.25", "97", "24.25")],
+            ("121.25", "97", "24.25", None),
+        ),
+        case(
+            "markets: one of several markets has a price list",
+            vec![sku("red", 1)],
+            PricingContext {
                 markets: vec!["dk".into(), "se".into()],
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("131.25", "105", "26.25")],
-                total: ("131.25", "105", "26.25", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "markets: no price list for the market keeps the variant's price",
-            lines: vec![sku("red", 1)],
-            ctx: PricingContext {
+            vec![line("131.25", "105", "26.25")],
+            ("131.25", "105", "26.25", None),
+        ),
+        case(
+            "markets: no price list for the market keeps the variant's price",
+            vec![sku("red", 1)],
+            PricingContext {
                 markets: vec!["dk".into()],
                 ..ctx(2)
             },
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line("137.5", "110", "27.5")],
-                total: ("137.5", "110", "27.5", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "percentage, not repeatable: one unit",
-            lines: vec![sku("pink", 3)],
-            ctx: ctx(2),
-            promotions: vec![promo("p10", MechanismKind::Percentage, "10", false)],
-            expect: Expect {
-                lines: vec![line_d("362.5", "290", "72.5", &[("12.5", "3.33")])],
-                total: ("362.5", "290", "72.5", Some(("12.5", "3.33"))),
-                applied: vec!["p10"],
-            },
-        },
-        Case {
-            name: "percentage, repeatable: every unit",
-            lines: vec![sku("pink", 3)],
-            ctx: ctx(2),
-            promotions: vec![promo("p10", MechanismKind::Percentage, "10", true)],
-            expect: Expect {
-                lines: vec![line_d("337.5", "270", "67.5", &[("37.5", "10")])],
-                total: ("337.5", "270", "67.5", Some(("37.5", "10"))),
-                applied: vec!["p10"],
-            },
-        },
-        Case {
-            name: "fixed, repeatable, on two target SKUs",
-            lines: vec![sku("pink", 1), sku("red", 2), sku("food", 1)],
-            ctx: ctx(2),
-            promotions: vec![targeting(
+            vec![line("137.5", "110", "27.5")],
+            ("137.5", "110", "27.5", None),
+        ),
+        case(
+            "percentage, not repeatable: one unit",
+            vec![sku("pink", 3)],
+            ctx(2),
+            vec![line_d("362.5", "290", "72.5", &[("12.5", "3.33")])],
+            ("362.5", "290", "72.5", Some(("12.5", "3.33"))),
+        )
+        .promoted(
+            vec![promo("p10", MechanismKind::Percentage, "10", false)],
+            vec!["p10"],
+        ),
+        case(
+            "percentage, repeatable: every unit",
+            vec![sku("pink", 3)],
+            ctx(2),
+            vec![line_d("337.5", "270", "67.5", &[("37.5", "10")])],
+            ("337.5", "270", "67.5", Some(("37.5", "10"))),
+        )
+        .promoted(
+            vec![promo("p10", MechanismKind::Percentage, "10", true)],
+            vec!["p10"],
+        ),
+        case(
+            "fixed, repeatable, on two target SKUs",
+            vec![sku("pink", 1), sku("red", 2), sku("food", 1)],
+            ctx(2),
+            vec![
+                line_d("115", "92", "23", &[("10", "8")]),
+                line_d("255", "204", "51", &[("20", "7.27")]),
+                line("11.49", "9.99", "1.5"),
+            ],
+            ("381.49", "305.99", "75.5", Some(("30", "7.29"))),
+        )
+        .promoted(
+            vec![targeting(
                 promo("f10", MechanismKind::Fixed, "10", true),
                 &["pink", "red"],
             )],
-            expect: Expect {
-                lines: vec![
-                    line_d("115", "92", "23", &[("10", "8")]),
-                    line_d("255", "204", "51", &[("20", "7.27")]),
-                    line("11.49", "9.99", "1.5"),
-                ],
-                total: ("381.49", "305.99", "75.5", Some(("30", "7.29"))),
-                applied: vec!["f10"],
-            },
-        },
-        Case {
-            name: "the seed's promotion: 45 % off one smeg-red when smeg-pink is in the cart",
-            lines: vec![sku("smeg-pink", 1), sku("smeg-red", 2)],
-            ctx: ctx(0),
-            promotions: vec![seed_promotion.clone()],
-            expect: Expect {
-                lines: vec![
-                    line("250", "200", "50"),
-                    line_d("426", "341", "85", &[("124", "22.5")]),
-                ],
-                total: ("676", "541", "135", Some(("124", "15.5"))),
-                applied: vec!["Promotions"],
-            },
-        },
-        Case {
-            name: "without its trigger SKU the promotion does not apply",
-            lines: vec![sku("smeg-red", 2)],
-            ctx: ctx(0),
-            promotions: vec![seed_promotion.clone()],
-            expect: Expect {
-                lines: vec![line("550", "440", "110")],
-                total: ("550", "440", "110", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "repeatable with triggers: at most one application per trigger unit",
-            lines: vec![sku("smeg-pink", 2), sku("smeg-red", 3)],
-            ctx: ctx(0),
-            promotions: vec![Promotion {
+            vec!["f10"],
+        ),
+        case(
+            "the seed's promotion: 45 % off one smeg-red when smeg-pink is in the cart",
+            vec![sku("smeg-pink", 1), sku("smeg-red", 2)],
+            ctx(0),
+            vec![
+                line("250", "200", "50"),
+                line_d("426", "341", "85", &[("124", "22.5")]),
+            ],
+            ("676", "541", "135", Some(("124", "15.5"))),
+        )
+        .promoted(vec![seed_promotion.clone()], vec!["Promotions"]),
+        case(
+            "without its trigger SKU the promotion does not apply",
+            vec![sku("smeg-red", 2)],
+            ctx(0),
+            vec![line("550", "440", "110")],
+            ("550", "440", "110", None),
+        )
+        .promoted(vec![seed_promotion.clone()], vec![]),
+        case(
+            "repeatable with triggers: at most one application per trigger unit",
+            vec![sku("smeg-pink", 2), sku("smeg-red", 3)],
+            ctx(0),
+            vec![
+                line("500", "400", "100"),
+                line_d("578", "462", "116", &[("248", "30")]),
+            ],
+            ("1078", "862", "216", Some(("248", "18.7"))),
+        )
+        .promoted(
+            vec![Promotion {
                 repeatable: true,
                 ..seed_promotion.clone()
             }],
-            expect: Expect {
-                lines: vec![
-                    line("500", "400", "100"),
-                    line_d("578", "462", "116", &[("248", "30")]),
-                ],
-                total: ("1078", "862", "216", Some(("248", "18.7"))),
-                applied: vec!["Promotions"],
-            },
-        },
-        Case {
-            name: "voucher condition met (case-insensitive)",
-            lines: vec![sku("pink", 2)],
-            ctx: PricingContext {
+            vec!["Promotions"],
+        ),
+        case(
+            "voucher condition met (case-insensitive)",
+            vec![sku("pink", 2)],
+            PricingContext {
                 voucher_codes: vec!["welcome10".into()],
                 ..ctx(2)
             },
-            promotions: vec![voucher.clone()],
-            expect: Expect {
-                lines: vec![line_d("230", "184", "46", &[("20", "8")])],
-                total: ("230", "184", "46", Some(("20", "8"))),
-                applied: vec!["welcome"],
-            },
-        },
-        Case {
-            name: "voucher condition not met",
-            lines: vec![sku("pink", 2)],
-            ctx: PricingContext {
+            vec![line_d("230", "184", "46", &[("20", "8")])],
+            ("230", "184", "46", Some(("20", "8"))),
+        )
+        .promoted(vec![voucher.clone()], vec!["welcome"]),
+        case(
+            "voucher condition not met",
+            vec![sku("pink", 2)],
+            PricingContext {
                 voucher_codes: vec!["OTHER".into()],
                 ..ctx(2)
             },
-            promotions: vec![voucher],
-            expect: Expect {
-                lines: vec![line("250", "200", "50")],
-                total: ("250", "200", "50", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "customer group condition met, and not met",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+            vec![line("250", "200", "50")],
+            ("250", "200", "50", None),
+        )
+        .promoted(vec![voucher], vec![]),
+        case(
+            "customer group condition met, and not met",
+            vec![sku("pink", 1)],
+            PricingContext {
                 customer_groups: vec!["vip".into()],
                 ..ctx(2)
             },
-            promotions: vec![vip.clone()],
-            expect: Expect {
-                lines: vec![line_d("100", "80", "20", &[("25", "20")])],
-                total: ("100", "80", "20", Some(("25", "20"))),
-                applied: vec!["vip"],
-            },
-        },
-        Case {
-            name: "customer group not in the promotion's groups",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+            vec![line_d("100", "80", "20", &[("25", "20")])],
+            ("100", "80", "20", Some(("25", "20"))),
+        )
+        .promoted(vec![vip.clone()], vec!["vip"]),
+        case(
+            "customer group not in the promotion's groups",
+            vec![sku("pink", 1)],
+            PricingContext {
                 customer_groups: vec!["regular".into()],
                 ..ctx(2)
             },
-            promotions: vec![vip],
-            expect: Expect {
-                lines: vec![line("125", "100", "25")],
-                total: ("125", "100", "25", None),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "periods: ended promotions are skipped, the end is exclusive, start inclusive",
-            lines: vec![sku("pink", 1)],
-            ctx: ctx(2),
-            promotions: vec![past, current],
-            expect: Expect {
-                lines: vec![line_d("62.5", "50", "12.5", &[("62.5", "50")])],
-                total: ("62.5", "50", "12.5", Some(("62.5", "50"))),
-                applied: vec!["current"],
-            },
-        },
-        Case {
-            name: "dynamic fixed: the new unit price, and nothing when already below",
-            lines: vec![sku("pink", 2), sku("food", 1)],
-            ctx: ctx(2),
-            promotions: vec![promo("dyn", MechanismKind::DynamicFixed, "100", true)],
-            expect: Expect {
-                lines: vec![
-                    line_d("200", "160", "40", &[("50", "20")]),
-                    line("11.49", "9.99", "1.5"),
-                ],
-                total: ("211.49", "169.99", "41.5", Some(("50", "19.12"))),
-                applied: vec!["dyn"],
-            },
-        },
-        Case {
-            name: "3 for 2 across lines: the cheapest unit of each complete group is free",
-            lines: vec![sku("pink", 2), sku("red", 2)],
-            ctx: ctx(2),
-            promotions: vec![promo("3for2", MechanismKind::XforY, "3", true)],
-            expect: Expect {
-                lines: vec![
-                    line_d("125", "100", "25", &[("125", "50")]),
-                    line("275", "220", "55"),
-                ],
-                total: ("400", "320", "80", Some(("125", "23.81"))),
-                applied: vec!["3for2"],
-            },
-        },
-        Case {
-            name: "external items: taken as given, tax rate from gross and net, no promotions",
-            lines: vec![given("shipping", 2, "120", "100", &[]), sku("pink", 1)],
-            ctx: ctx(2),
-            promotions: vec![promo("all", MechanismKind::Percentage, "10", true)],
-            expect: Expect {
-                lines: vec![
-                    line("240", "200", "40"),
-                    line_d("112.5", "90", "22.5", &[("12.5", "10")]),
-                ],
-                total: ("352.5", "290", "62.5", Some(("12.5", "3.42"))),
-                applied: vec!["all"],
-            },
-        },
-        Case {
-            name: "a caller-given discount is shown against the price before it",
-            lines: vec![given("robot", 2, "100", "80", &["25"])],
-            ctx: ctx(2),
-            promotions: vec![],
-            expect: Expect {
-                lines: vec![line_d("200", "160", "40", &[("50", "20")])],
-                total: ("200", "160", "40", Some(("50", "20"))),
-                applied: vec![],
-            },
-        },
-        Case {
-            name: "percentage on net prices: gross follows",
-            lines: vec![sku("pink", 1)],
-            ctx: PricingContext {
+            vec![line("125", "100", "25")],
+            ("125", "100", "25", None),
+        )
+        .promoted(vec![vip], vec![]),
+        case(
+            "periods: ended promotions are skipped, the end is exclusive, start inclusive",
+            vec![sku("pink", 1)],
+            ctx(2),
+            vec![line_d("62.5", "50", "12.5", &[("62.5", "50")])],
+            ("62.5", "50", "12.5", Some(("62.5", "50"))),
+        )
+        .promoted(vec![past, current], vec!["current"]),
+        case(
+            "dynamic fixed: the new unit price, and nothing when already below",
+            vec![sku("pink", 2), sku("food", 1)],
+            ctx(2),
+            vec![
+                line_d("200", "160", "40", &[("50", "20")]),
+                line("11.49", "9.99", "1.5"),
+            ],
+            ("211.49", "169.99", "41.5", Some(("50", "19.12"))),
+        )
+        .promoted(
+            vec![promo("dyn", MechanismKind::DynamicFixed, "100", true)],
+            vec!["dyn"],
+        ),
+        case(
+            "3 for 2 across lines: the cheapest unit of each complete group is free",
+            vec![sku("pink", 2), sku("red", 2)],
+            ctx(2),
+            vec![
+                line_d("125", "100", "25", &[("125", "50")]),
+                line("275", "220", "55"),
+            ],
+            ("400", "320", "80", Some(("125", "23.81"))),
+        )
+        .promoted(
+            vec![promo("3for2", MechanismKind::XforY, "3", true)],
+            vec!["3for2"],
+        ),
+        case(
+            "external items: taken as given, tax rate from gross and net, no promotions",
+            vec![given("shipping", 2, "120", "100", &[]), sku("pink", 1)],
+            ctx(2),
+            vec![
+                line("240", "200", "40"),
+                line_d("112.5", "90", "22.5", &[("12.5", "10")]),
+            ],
+            ("352.5", "290", "62.5", Some(("12.5", "3.42"))),
+        )
+        .promoted(
+            vec![promo("all", MechanismKind::Percentage, "10", true)],
+            vec!["all"],
+        ),
+        case(
+            "a caller-given discount is shown against the price before it",
+            vec![given("robot", 2, "100", "80", &["25"])],
+            ctx(2),
+            vec![line_d("200", "160", "40", &[("50", "20")])],
+            ("200", "160", "40", Some(("50", "20"))),
+        ),
+        case(
+            "percentage on net prices: gross follows",
+            vec![sku("pink", 1)],
+            PricingContext {
                 discount_on_net: true,
                 ..ctx(2)
             },
-            promotions: vec![promo("p10", MechanismKind::Percentage, "10", true)],
-            expect: Expect {
-                lines: vec![line_d("112.5", "90", "22.5", &[("10", "10")])],
-                total: ("112.5", "90", "22.5", Some(("10", "10"))),
-                applied: vec!["p10"],
-            },
-        },
-        Case {
-            name: "promotions stack in identifier order, each on what is left",
-            lines: vec![sku("pink", 1)],
-            ctx: ctx(2),
-            promotions: vec![
+            vec![line_d("112.5", "90", "22.5", &[("10", "10")])],
+            ("112.5", "90", "22.5", Some(("10", "10"))),
+        )
+        .promoted(
+            vec![promo("p10", MechanismKind::Percentage, "10", true)],
+            vec!["p10"],
+        ),
+        case(
+            "promotions stack in identifier order, each on what is left",
+            vec![sku("pink", 1)],
+            ctx(2),
+            vec![line_d("90", "72", "18", &[("25", "20"), ("10", "10")])],
+            ("90", "72", "18", Some(("35", "28"))),
+        )
+        .promoted(
+            vec![
                 promo("b-percent", MechanismKind::Percentage, "10", true),
                 promo("a-fixed", MechanismKind::Fixed, "25", true),
             ],
-            expect: Expect {
-                lines: vec![line_d("90", "72", "18", &[("25", "20"), ("10", "10")])],
-                total: ("90", "72", "18", Some(("35", "28"))),
-                applied: vec!["a-fixed", "b-percent"],
-            },
-        },
-        Case {
-            name: "a fixed discount never goes below zero",
-            lines: vec![sku("food", 2)],
-            ctx: ctx(2),
-            promotions: vec![promo("big", MechanismKind::Fixed, "1000", true)],
-            expect: Expect {
-                lines: vec![line_d("0", "0", "0", &[("22.98", "100")])],
-                total: ("0", "0", "0", Some(("22.98", "100"))),
-                applied: vec!["big"],
-            },
-        },
-        Case {
-            name: "two billion units, not repeatable: still one unit, computed at once",
-            lines: vec![sku("pink", 2_000_000_000)],
-            ctx: ctx(2),
-            promotions: vec![promo("p10", MechanismKind::Percentage, "10", false)],
-            expect: Expect {
-                lines: vec![line_d(
-                    "249999999987.5",
-                    "199999999990",
-                    "49999999997.5",
-                    &[("12.5", "0")],
-                )],
-                total: (
-                    "249999999987.5",
-                    "199999999990",
-                    "49999999997.5",
-                    Some(("12.5", "0")),
-                ),
-                applied: vec!["p10"],
-            },
-        },
+            vec!["a-fixed", "b-percent"],
+        ),
+        case(
+            "a fixed discount never goes below zero",
+            vec![sku("food", 2)],
+            ctx(2),
+            vec![line_d("0", "0", "0", &[("22.98", "100")])],
+            ("0", "0", "0", Some(("22.98", "100"))),
+        )
+        .promoted(
+            vec![promo("big", MechanismKind::Fixed, "1000", true)],
+            vec!["big"],
+        ),
+        case(
+            "two billion units, not repeatable: still one unit, computed at once",
+            vec![sku("pink", 2_000_000_000)],
+            ctx(2),
+            vec![line_d(
+                "249999999987.5",
+                "199999999990",
+                "49999999997.5",
+                &[("12.5", "0")],
+            )],
+            (
+                "249999999987.5",
+                "199999999990",
+                "49999999997.5",
+                Some(("12.5", "0")),
+            ),
+        )
+        .promoted(
+            vec![promo("p10", MechanismKind::Percentage, "10", false)],
+            vec!["p10"],
+        ),
     ]
 }
 
@@ -825,31 +766,16 @@ fn refusals_name_the_problem() {
 fn promotion_validation() {
     let ok = promo("ok", MechanismKind::XforY, "3", false);
     assert!(ok.validate().is_ok());
-    assert!(
-        promo("x", MechanismKind::XforY, "2.5", false)
-            .validate()
-            .is_err()
-    );
-    assert!(
-        promo("x", MechanismKind::XforY, "1", false)
-            .validate()
-            .is_err()
-    );
-    assert!(
-        promo("x", MechanismKind::Percentage, "101", false)
-            .validate()
-            .is_err()
-    );
-    assert!(
-        promo("x", MechanismKind::Fixed, "-1", false)
-            .validate()
-            .is_err()
-    );
-    assert!(
-        promo(" ", MechanismKind::Fixed, "1", false)
-            .validate()
-            .is_err()
-    );
+    for (id, kind, value) in [
+        ("x", MechanismKind::XforY, "2.5"),
+        ("x", MechanismKind::XforY, "1"),
+        ("x", MechanismKind::Percentage, "101"),
+        ("x", MechanismKind::Fixed, "-1"),
+        (" ", MechanismKind::Fixed, "1"),
+    ] {
+        let refused = promo(id, kind, value, false).validate().is_err();
+        assert!(refused, "`{id}` {kind:?} {value}");
+    }
     let mut backwards = promo("x", MechanismKind::Fixed, "1", false);
     backwards.periods = vec![Period {
         start_ms: Some(10),

@@ -4,6 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::properties::ObjectType;
+
 /// Cart type `cart` (a shopping cart).
 pub(crate) const TYPE_CART: &str = "cart";
 /// Cart type `wishlist`.
@@ -133,6 +135,66 @@ pub(crate) struct Payment {
     pub dynamic_properties: Vec<PropertyValue>,
 }
 
+/// What line items, shipments and payments share: an id, a list in the cart, and dynamic
+/// property values of their own object type (so one function serves all three).
+pub(crate) trait CartPart: Sized + Clone + Send + 'static {
+    /// Its kind in request-cache keys (`line:<id>`).
+    const KIND: &'static str;
+    /// Its name in error messages.
+    const NAME: &'static str;
+    /// The object type of its dynamic properties.
+    const OBJECT_TYPE: ObjectType;
+    /// A new, empty part `id`.
+    fn with_id(id: String) -> Self;
+    /// Its id.
+    fn id(&self) -> &str;
+    /// Its dynamic property values.
+    fn properties(&self) -> &Vec<PropertyValue>;
+    /// Its dynamic property values, to change.
+    fn properties_mut(&mut self) -> &mut Vec<PropertyValue>;
+    /// The cart's parts of this kind.
+    fn all(doc: &CartDoc) -> &Vec<Self>;
+    /// The cart's parts of this kind, to change.
+    fn all_mut(doc: &mut CartDoc) -> &mut Vec<Self>;
+}
+
+macro_rules! cart_part {
+    ($($ty:ident in $list:ident: $kind:literal, $name:literal, $object_type:ident;)*) => {$(
+        impl CartPart for $ty {
+            const KIND: &'static str = $kind;
+            const NAME: &'static str = $name;
+            const OBJECT_TYPE: ObjectType = ObjectType::$object_type;
+            fn with_id(id: String) -> Self {
+                Self {
+                    id,
+                    ..Self::default()
+                }
+            }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn properties(&self) -> &Vec<PropertyValue> {
+                &self.dynamic_properties
+            }
+            fn properties_mut(&mut self) -> &mut Vec<PropertyValue> {
+                &mut self.dynamic_properties
+            }
+            fn all(doc: &CartDoc) -> &Vec<Self> {
+                &doc.$list
+            }
+            fn all_mut(doc: &mut CartDoc) -> &mut Vec<Self> {
+                &mut doc.$list
+            }
+        }
+    )*};
+}
+
+cart_part! {
+    LineItem in items: "line", "line item", LineItem;
+    Shipment in shipments: "shipment", "shipment", Shipment;
+    Payment in payments: "payment", "payment", Payment;
+}
+
 /// Address type 1: billing.
 pub(crate) const ADDRESS_BILLING: i32 = 1;
 /// Address type 2: shipping.
@@ -252,6 +314,17 @@ pub(crate) struct Warning {
 }
 
 impl Warning {
+    /// A warning without parameters about object `object_id` of type `object_type`.
+    pub(crate) fn about(code: &str, message: String, object_type: &str, object_id: &str) -> Self {
+        Self {
+            code: code.into(),
+            message,
+            object_id: Some(object_id.to_string()),
+            object_type: Some(object_type.into()),
+            params: vec![],
+        }
+    }
+
     /// A warning about a line item.
     pub(crate) fn line(
         code: &str,
@@ -260,11 +333,8 @@ impl Warning {
         params: Vec<(String, String)>,
     ) -> Self {
         Self {
-            code: code.into(),
-            message,
-            object_id: Some(line_id.to_string()),
-            object_type: Some("LineItem".into()),
             params,
+            ..Self::about(code, message, "LineItem", line_id)
         }
     }
 }

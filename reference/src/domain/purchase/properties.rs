@@ -488,42 +488,29 @@ mod tests {
     fn values_are_normalized_to_their_type() {
         let d = defs();
         let find = |n: &str| definition(&d, ObjectType::Cart, n).unwrap();
-        assert_eq!(
-            normalize(find("example integer property"), &json!("42")).unwrap(),
-            json!(42)
-        );
-        assert_eq!(
-            normalize(find("Example integer property"), &json!(7.0)).unwrap(),
-            json!(7)
-        );
-        assert_eq!(
-            normalize(find("Example decimal property"), &json!("12.50")).unwrap(),
-            json!(12.5)
-        );
-        assert_eq!(
-            normalize(find("Example decimal property"), &json!(3)).unwrap(),
-            json!(3)
-        );
-        assert_eq!(
-            normalize(find("Example boolean property"), &json!("TRUE")).unwrap(),
-            json!(true)
-        );
-        assert_eq!(
-            normalize(
-                find("Example date property"),
-                &json!("2023-05-11T11:30:00+02:00")
-            )
-            .unwrap(),
-            json!("2023-05-11T09:30:00Z")
-        );
-        assert_eq!(
-            normalize(
-                find("Example dictionary property"),
-                &json!("578FADEB1D2A40B3B08B1DAF8DB09463")
-            )
-            .unwrap(),
-            json!("578fadeb1d2a40b3b08b1daf8db09463")
-        );
+        for (name, given, normalized) in [
+            ("example integer property", json!("42"), json!(42)),
+            ("Example integer property", json!(7.0), json!(7)),
+            ("Example decimal property", json!("12.50"), json!(12.5)),
+            ("Example decimal property", json!(3), json!(3)),
+            ("Example boolean property", json!("TRUE"), json!(true)),
+            (
+                "Example date property",
+                json!("2023-05-11T11:30:00+02:00"),
+                json!("2023-05-11T09:30:00Z"),
+            ),
+            (
+                "Example dictionary property",
+                json!("578FADEB1D2A40B3B08B1DAF8DB09463"),
+                json!("578fadeb1d2a40b3b08b1daf8db09463"),
+            ),
+        ] {
+            assert_eq!(
+                normalize(find(name), &given).unwrap(),
+                normalized,
+                "{name} {given}"
+            );
+        }
     }
 
     #[test]
@@ -554,14 +541,28 @@ mod tests {
         ));
     }
 
+    /// `apply` with the store's default culture `en-US`.
+    fn apply_en(
+        values: &mut Vec<PropertyValue>,
+        d: &[PropertyDefinition],
+        object_type: ObjectType,
+        inputs: &[PropertyInput],
+    ) -> Result<(), PropertyError> {
+        apply(values, d, object_type, inputs, "en-US")
+    }
+
+    /// The cart's values after `apply_en` of `inputs` to none, which must succeed.
+    fn cart_values(d: &[PropertyDefinition], inputs: &[PropertyInput]) -> Vec<PropertyValue> {
+        let mut values = vec![];
+        apply_en(&mut values, d, ObjectType::Cart, inputs).unwrap();
+        values
+    }
+
     #[test]
     fn apply_is_all_or_nothing_and_keeps_unnamed_values() {
         let d = defs();
-        let mut values = vec![];
-        apply(
-            &mut values,
+        let mut values = cart_values(
             &d,
-            ObjectType::Cart,
             &[
                 input("Example string property", json!("12345678")),
                 PropertyInput {
@@ -571,15 +572,13 @@ mod tests {
                 },
                 input("Example multilanguage property", json!("hello world")),
             ],
-            "en-US",
-        )
-        .unwrap();
+        );
         assert_eq!(values.len(), 3);
         assert_eq!(values[1].culture.as_deref(), Some("de-DE"));
         assert_eq!(values[2].culture.as_deref(), Some("en-US"));
 
         let before = values.clone();
-        let err = apply(
+        let err = apply_en(
             &mut values,
             &d,
             ObjectType::Cart,
@@ -587,23 +586,21 @@ mod tests {
                 input("Example string property", json!("changed")),
                 input("No such property", json!("x")),
             ],
-            "en-US",
         );
         assert!(matches!(err, Err(PropertyError::Unknown { .. })));
         assert_eq!(values, before, "nothing changed");
 
         // A property of another object type is unknown here.
-        let err = apply(
+        let err = apply_en(
             &mut values,
             &d,
             ObjectType::LineItem,
             &[input("Example string property", json!("x"))],
-            "en-US",
         );
         assert!(matches!(err, Err(PropertyError::Unknown { .. })));
 
         // null clears one culture of a multilingual value.
-        apply(
+        apply_en(
             &mut values,
             &d,
             ObjectType::Cart,
@@ -612,7 +609,6 @@ mod tests {
                 value: None,
                 culture: Some("de-DE".into()),
             }],
-            "en-US",
         )
         .unwrap();
         assert_eq!(values.len(), 2);
@@ -625,18 +621,11 @@ mod tests {
     #[test]
     fn dictionary_labels_follow_the_culture() {
         let d = defs();
-        let mut values = vec![];
-        apply(
-            &mut values,
-            &d,
-            ObjectType::Cart,
-            &[input(
-                "Example dictionary property",
-                json!("578fadeb1d2a40b3b08b1daf8db09463"),
-            )],
-            "en-US",
-        )
-        .unwrap();
+        let red = input(
+            "Example dictionary property",
+            json!("578fadeb1d2a40b3b08b1daf8db09463"),
+        );
+        let values = cart_values(&d, &[red]);
         let s = shown(&values, &d, ObjectType::Cart, None, "de-DE");
         let (item, label) = s[0].dictionary_item.clone().unwrap();
         assert_eq!(item.name, "Red");

@@ -591,23 +591,36 @@ pub(crate) fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
     t.sub_total_discount_with_tax += cart_discount_with_tax;
     t.discount_total = t.sub_total_discount;
     t.discount_total_with_tax = t.sub_total_discount_with_tax;
-    for s in &shipments {
-        t.shipping_price += s.price;
-        t.shipping_price_with_tax += s.price_with_tax;
-        t.shipping_total += s.total;
-        t.shipping_total_with_tax += s.total_with_tax;
-        t.discount_total += s.discount;
-        t.discount_total_with_tax += s.discount_with_tax;
-        t.tax_total += s.tax_total;
-    }
-    for p in &payments {
-        t.payment_price += p.price;
-        t.payment_price_with_tax += p.price_with_tax;
-        t.payment_total += p.total;
-        t.payment_total_with_tax += p.total_with_tax;
-        t.discount_total += p.discount;
-        t.discount_total_with_tax += p.discount_with_tax;
-        t.tax_total += p.tax_total;
+    // Shipments and payments each have their own price and total sums; both add to the
+    // discount and tax totals.
+    let sums = |charges: &[ChargeResult]| {
+        charges
+            .iter()
+            .fold([Decimal::ZERO; 4], |[p, pt, s, st], c| {
+                [
+                    p + c.price,
+                    pt + c.price_with_tax,
+                    s + c.total,
+                    st + c.total_with_tax,
+                ]
+            })
+    };
+    [
+        t.shipping_price,
+        t.shipping_price_with_tax,
+        t.shipping_total,
+        t.shipping_total_with_tax,
+    ] = sums(&shipments);
+    [
+        t.payment_price,
+        t.payment_price_with_tax,
+        t.payment_total,
+        t.payment_total_with_tax,
+    ] = sums(&payments);
+    for c in shipments.iter().chain(&payments) {
+        t.discount_total += c.discount;
+        t.discount_total_with_tax += c.discount_with_tax;
+        t.tax_total += c.tax_total;
     }
     t.total = t.extended_price_total - cart_discount
         + t.shipping_total

@@ -181,22 +181,12 @@ pub(crate) fn validation_errors(
     let wishlist = cart_type == TYPE_WISHLIST;
     if rules.default && !wishlist {
         if eval.has_physical_products && doc.shipments.is_empty() {
-            out.push(Warning {
-                code: SHIPMENT_REQUIRED.into(),
-                message: "The cart has physical products but no shipment".into(),
-                object_id: Some(cart_id.to_string()),
-                object_type: Some("Cart".into()),
-                params: vec![],
-            });
+            let message = "The cart has physical products but no shipment".into();
+            out.push(Warning::about(SHIPMENT_REQUIRED, message, "Cart", cart_id));
         }
         if !doc.items.is_empty() && doc.payments.is_empty() {
-            out.push(Warning {
-                code: PAYMENT_REQUIRED.into(),
-                message: "The cart has no payment".into(),
-                object_id: Some(cart_id.to_string()),
-                object_type: Some("Cart".into()),
-                params: vec![],
-            });
+            let message = "The cart has no payment".into();
+            out.push(Warning::about(PAYMENT_REQUIRED, message, "Cart", cart_id));
         }
     }
     if rules.items {
@@ -209,35 +199,29 @@ pub(crate) fn validation_errors(
             ));
         }
     }
+    // A shipment or payment whose method the store does not offer (any longer).
+    let unavailable = |code: &str, what: &str, method: &Option<String>, kind: &str, id: &str| {
+        let method = method.as_deref().unwrap_or("(none)");
+        Warning::about(
+            code,
+            format!("{what} method {method} is not available"),
+            kind,
+            id,
+        )
+    };
     if rules.shipments && !wishlist {
         for (s, r) in doc.shipments.iter().zip(&eval.shipments) {
             if !r.method_available {
-                out.push(Warning {
-                    code: SHIPMENT_METHOD_UNAVAILABLE.into(),
-                    message: format!(
-                        "Shipping method {} is not available",
-                        s.method_code.as_deref().unwrap_or("(none)")
-                    ),
-                    object_id: Some(s.id.clone()),
-                    object_type: Some("Shipment".into()),
-                    params: vec![],
-                });
+                let (code, method) = (SHIPMENT_METHOD_UNAVAILABLE, &s.method_code);
+                out.push(unavailable(code, "Shipping", method, "Shipment", &s.id));
             }
         }
     }
     if rules.payments && !wishlist {
         for (p, r) in doc.payments.iter().zip(&eval.payments) {
             if !r.method_available {
-                out.push(Warning {
-                    code: PAYMENT_METHOD_UNAVAILABLE.into(),
-                    message: format!(
-                        "Payment method {} is not available",
-                        p.gateway_code.as_deref().unwrap_or("(none)")
-                    ),
-                    object_id: Some(p.id.clone()),
-                    object_type: Some("Payment".into()),
-                    params: vec![],
-                });
+                let (code, method) = (PAYMENT_METHOD_UNAVAILABLE, &p.gateway_code);
+                out.push(unavailable(code, "Payment", method, "Payment", &p.id));
             }
         }
     }
