@@ -21,10 +21,10 @@ use crate::domain::purchase::validation::{
     INSUFFICIENT_STOCK, INVALID_QUANTITY, PRODUCT_UNAVAILABLE, RuleSets, cap_to_stock,
     validation_errors,
 };
+use crate::purchase_base;
 use crate::state::AppState;
 use crate::store::page::OffsetPage;
 use crate::store::uuid;
-use crate::{delegating_resolvers, purchase_base};
 
 use super::auth::{Access, Principal, principal, unauthorized};
 use super::cache::{CartView, RequestCache};
@@ -201,7 +201,7 @@ impl PurchaseApi {
         ctx: &FieldContext<'_>,
         id: &str,
         culture_name: Option<String>,
-    ) -> ApiResult<Properties> {
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
         let Some(v) = Self::part(ctx, format!("{}:{id}", P::KIND)) else {
             return Ok(Some(vec![]));
         };
@@ -469,6 +469,18 @@ impl PurchaseResolvers for PurchaseApi {
         cart(&v)
     }
 
+    async fn clear_cart(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputClearCartType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), |c| {
+            c.doc.items.clear();
+            Ok(())
+        })
+        .await
+    }
+
     async fn change_comment(
         &self,
         ctx: &FieldContext<'_>,
@@ -577,6 +589,20 @@ impl PurchaseResolvers for PurchaseApi {
         .await
     }
 
+    async fn remove_cart_item(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputRemoveItemType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let line_id = command.line_item_id.trim().to_string();
+        self.change(ctx, base, move |c| {
+            c.doc.items.retain(|l| l.id != line_id);
+            Ok(())
+        })
+        .await
+    }
+
     async fn add_coupon(
         &self,
         ctx: &FieldContext<'_>,
@@ -630,6 +656,26 @@ impl PurchaseResolvers for PurchaseApi {
             Ok(())
         })
         .await
+    }
+
+    async fn add_or_update_cart_shipment(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputAddOrUpdateCartShipmentType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let patch = ShipmentPatch::from(command.shipment)?;
+        self.change(ctx, base, move |c| patch.apply(c)).await
+    }
+
+    async fn add_or_update_cart_payment(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputAddOrUpdateCartPaymentType,
+    ) -> ApiResult<Option<CartType>> {
+        let base = purchase_base!(command);
+        let patch = PaymentPatch::from(command.payment)?;
+        self.change(ctx, base, move |c| patch.apply(c)).await
     }
 
     async fn validate_coupon(
@@ -781,6 +827,30 @@ impl PurchaseResolvers for PurchaseApi {
         Ok(Some(deleted))
     }
 
+    async fn clear_shipments(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputClearShipmentsType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), |c| {
+            c.doc.shipments.clear();
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_payments(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputClearPaymentsType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), |c| {
+            c.doc.payments.clear();
+            Ok(())
+        })
+        .await
+    }
+
     async fn update_cart_dynamic_properties(
         &self,
         ctx: &FieldContext<'_>,
@@ -792,6 +862,53 @@ impl PurchaseResolvers for PurchaseApi {
             Ok(&mut doc.dynamic_properties)
         })
         .await
+    }
+
+    async fn update_cart_item_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputUpdateCartItemDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let (base, props) = (
+            purchase_base!(command),
+            prop_inputs(command.dynamic_properties),
+        );
+        self.change_part_properties::<LineItem>(ctx, base, props, &command.line_item_id)
+            .await
+    }
+
+    async fn update_cart_shipment_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputUpdateCartShipmentDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let (base, props) = (
+            purchase_base!(command),
+            prop_inputs(command.dynamic_properties),
+        );
+        self.change_part_properties::<Shipment>(ctx, base, props, &command.shipment_id)
+            .await
+    }
+
+    async fn update_cart_payment_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputUpdateCartPaymentDynamicPropertiesType,
+    ) -> ApiResult<Option<CartType>> {
+        let (base, props) = (
+            purchase_base!(command),
+            prop_inputs(command.dynamic_properties),
+        );
+        self.change_part_properties::<Payment>(ctx, base, props, &command.payment_id)
+            .await
+    }
+
+    async fn add_cart_address(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: InputAddOrUpdateCartAddressType,
+    ) -> ApiResult<Option<CartType>> {
+        self.add_or_update_cart_address(ctx, command).await
     }
 
     async fn add_or_update_cart_address(
@@ -917,136 +1034,104 @@ impl PurchaseResolvers for PurchaseApi {
         }))
     }
 
-    // Mutations that change the cart in one step, and lazy fields of a priced cart.
-    delegating_resolvers! {
-        fn clear_cart(&self, ctx, command: InputClearCartType) -> Option<CartType> {
-            self.change(ctx, purchase_base!(command), |c| {
-                c.doc.items.clear();
-                Ok(())
-            })
-            .await
-        }
-        fn clear_shipments(&self, ctx, command: InputClearShipmentsType) -> Option<CartType> {
-            self.change(ctx, purchase_base!(command), |c| {
-                c.doc.shipments.clear();
-                Ok(())
-            })
-            .await
-        }
-        fn clear_payments(&self, ctx, command: InputClearPaymentsType) -> Option<CartType> {
-            self.change(ctx, purchase_base!(command), |c| {
-                c.doc.payments.clear();
-                Ok(())
-            })
-            .await
-        }
-        fn refresh_cart(&self, ctx, command: RefreshCartType) -> Option<CartType> {
-            self.change(ctx, purchase_base!(command), |c| {
-                c.recapture = true;
-                Ok(())
-            })
-            .await
-        }
-        fn remove_cart_item(&self, ctx, command: InputRemoveItemType) -> Option<CartType> {
-            let line_id = command.line_item_id.trim().to_string();
-            self.change(ctx, purchase_base!(command), move |c| {
-                c.doc.items.retain(|l| l.id != line_id);
-                Ok(())
-            })
-            .await
-        }
-        fn add_or_update_cart_shipment(
-            &self, ctx, command: InputAddOrUpdateCartShipmentType
-        ) -> Option<CartType> {
-            let base = purchase_base!(command);
-            let patch = ShipmentPatch::from(command.shipment)?;
-            self.change(ctx, base, move |c| patch.apply(c)).await
-        }
-        fn add_or_update_cart_payment(
-            &self, ctx, command: InputAddOrUpdateCartPaymentType
-        ) -> Option<CartType> {
-            let base = purchase_base!(command);
-            let patch = PaymentPatch::from(command.payment)?;
-            self.change(ctx, base, move |c| patch.apply(c)).await
-        }
-        fn add_cart_address(
-            &self, ctx, command: InputAddOrUpdateCartAddressType
-        ) -> Option<CartType> {
-            self.add_or_update_cart_address(ctx, command).await
-        }
-        fn update_cart_item_dynamic_properties(
-            &self, ctx, command: InputUpdateCartItemDynamicPropertiesType
-        ) -> Option<CartType> {
-            let (base, props) = (purchase_base!(command), prop_inputs(command.dynamic_properties));
-            self.change_part_properties::<LineItem>(ctx, base, props, &command.line_item_id).await
-        }
-        fn update_cart_shipment_dynamic_properties(
-            &self, ctx, command: InputUpdateCartShipmentDynamicPropertiesType
-        ) -> Option<CartType> {
-            let (base, props) = (purchase_base!(command), prop_inputs(command.dynamic_properties));
-            self.change_part_properties::<Shipment>(ctx, base, props, &command.shipment_id).await
-        }
-        fn update_cart_payment_dynamic_properties(
-            &self, ctx, command: InputUpdateCartPaymentDynamicPropertiesType
-        ) -> Option<CartType> {
-            let (base, props) = (purchase_base!(command), prop_inputs(command.dynamic_properties));
-            self.change_part_properties::<Payment>(ctx, base, props, &command.payment_id).await
-        }
+    async fn refresh_cart(
+        &self,
+        ctx: &FieldContext<'_>,
+        command: RefreshCartType,
+    ) -> ApiResult<Option<CartType>> {
+        self.change(ctx, purchase_base!(command), |c| {
+            c.recapture = true;
+            Ok(())
+        })
+        .await
+    }
 
-        fn cart_type_available_shipping_methods(
-            &self, ctx, parent: &CartType
-        ) -> Option<Vec<Option<ShippingMethodType>>> {
-            let v = self.view_of(ctx, parent).await?;
-            Ok(Some(output::shipping_methods(&v)))
-        }
-        fn cart_type_available_payment_methods(
-            &self, ctx, parent: &CartType
-        ) -> Option<Vec<Option<PaymentMethodType>>> {
-            let v = self.view_of(ctx, parent).await?;
-            Ok(Some(output::payment_methods(&v)))
-        }
-        fn cart_type_dynamic_properties(
-            &self, ctx, parent: &CartType, culture_name: Option<String>
-        ) -> Properties {
-            let v = self.view_of(ctx, parent).await?;
-            let values = &v.row.doc.dynamic_properties;
-            let culture = culture_name.as_deref();
-            Ok(Some(output::dynamic_properties(values, &v, ObjectType::Cart, culture)))
-        }
-        fn cart_type_is_valid(&self, ctx, parent: &CartType, rule_set: Option<String>) -> Option<bool> {
-            let rules = rule_sets(rule_set.as_deref())?;
-            let v = self.view_of(ctx, parent).await?;
-            Ok(Some(view_errors(&v, rules).is_empty()))
-        }
-        fn cart_type_validation_errors(
-            &self, ctx, parent: &CartType, rule_set: Option<String>
-        ) -> Option<Vec<Option<ValidationErrorType>>> {
-            let rules = rule_sets(rule_set.as_deref())?;
-            let v = self.view_of(ctx, parent).await?;
-            Ok(Some(view_errors(&v, rules).iter().map(output::warning).collect()))
-        }
-        fn line_item_type_dynamic_properties(
-            &self, ctx, parent: &LineItemType, culture_name: Option<String>
-        ) -> Properties {
-            Self::part_properties::<LineItem>(ctx, &parent.id, culture_name)
-        }
-        fn shipment_type_dynamic_properties(
-            &self, ctx, parent: &ShipmentType, culture_name: Option<String>
-        ) -> Properties {
-            let id = parent.id.as_deref().unwrap_or_default();
-            Self::part_properties::<Shipment>(ctx, id, culture_name)
-        }
-        fn payment_type_dynamic_properties(
-            &self, ctx, parent: &PaymentType, culture_name: Option<String>
-        ) -> Properties {
-            let id = parent.id.as_deref().unwrap_or_default();
-            Self::part_properties::<Payment>(ctx, id, culture_name)
-        }
+    async fn cart_type_available_shipping_methods(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &CartType,
+    ) -> ApiResult<Option<Vec<Option<ShippingMethodType>>>> {
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(output::shipping_methods(&v)))
+    }
+
+    async fn cart_type_available_payment_methods(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &CartType,
+    ) -> ApiResult<Option<Vec<Option<PaymentMethodType>>>> {
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(output::payment_methods(&v)))
+    }
+
+    async fn cart_type_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &CartType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(output::dynamic_properties(
+            &v.row.doc.dynamic_properties,
+            &v,
+            ObjectType::Cart,
+            culture_name.as_deref(),
+        )))
+    }
+
+    async fn cart_type_is_valid(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &CartType,
+        rule_set: Option<String>,
+    ) -> ApiResult<Option<bool>> {
+        let rules = rule_sets(rule_set.as_deref())?;
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(view_errors(&v, rules).is_empty()))
+    }
+
+    async fn cart_type_validation_errors(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &CartType,
+        rule_set: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<ValidationErrorType>>>> {
+        let rules = rule_sets(rule_set.as_deref())?;
+        let v = self.view_of(ctx, parent).await?;
+        Ok(Some(
+            view_errors(&v, rules).iter().map(output::warning).collect(),
+        ))
+    }
+
+    async fn line_item_type_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &LineItemType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        Self::part_properties::<LineItem>(ctx, &parent.id, culture_name)
+    }
+
+    async fn shipment_type_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &ShipmentType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let id = parent.id.as_deref().unwrap_or_default();
+        Self::part_properties::<Shipment>(ctx, id, culture_name)
+    }
+
+    async fn payment_type_dynamic_properties(
+        &self,
+        ctx: &FieldContext<'_>,
+        parent: &PaymentType,
+        culture_name: Option<String>,
+    ) -> ApiResult<Option<Vec<Option<DynamicPropertyValueType>>>> {
+        let id = parent.id.as_deref().unwrap_or_default();
+        Self::part_properties::<Payment>(ctx, id, culture_name)
     }
 }
-
-/// A `dynamicProperties` field's answer.
-type Properties = Option<Vec<Option<DynamicPropertyValueType>>>;
 
 /// The error for a cart element `what` (`line item`, `shipment`, `payment`) with no id `id`.
 fn missing(what: &str, id: &str) -> ApiError {
