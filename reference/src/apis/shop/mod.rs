@@ -28,49 +28,6 @@ use crate::apis::shop::metering::family_router;
 use crate::background::{self, OnShutdown};
 use crate::state::AppState;
 
-/// Resolver trait methods that only delegate, each written `fn name(&self, ctx, [parent: &P,]
-/// [arg: A]) -> T { body }` (the body answers `ApiResult<T>` and may `.await`). The resolver
-/// traits are `#[async_trait]` traits, and that attribute rewrites an impl's methods before
-/// macros expand, so this writes out what it would have written: the elided lifetimes named,
-/// and the body in a boxed `Send` future.
-#[macro_export]
-macro_rules! delegating_resolvers {
-    () => {};
-    (fn $m:ident(&$s:ident, $ctx:ident, $p:ident: &$pt:ty, $a:ident: $at:ty) -> $out:ty $body:block $($rest:tt)*) => {
-        $crate::delegating_resolvers!(@emit $m($s, $ctx, ($p: &'life3 $pt, $a: $at), 'life3) -> $out $body);
-        $crate::delegating_resolvers!($($rest)*);
-    };
-    (fn $m:ident(&$s:ident, $ctx:ident, $p:ident: &$pt:ty) -> $out:ty $body:block $($rest:tt)*) => {
-        $crate::delegating_resolvers!(@emit $m($s, $ctx, ($p: &'life3 $pt), 'life3) -> $out $body);
-        $crate::delegating_resolvers!($($rest)*);
-    };
-    (fn $m:ident(&$s:ident, $ctx:ident, $a:ident: $at:ty) -> $out:ty $body:block $($rest:tt)*) => {
-        $crate::delegating_resolvers!(@emit $m($s, $ctx, ($a: $at)) -> $out $body);
-        $crate::delegating_resolvers!($($rest)*);
-    };
-    (@emit $m:ident($s:ident, $ctx:ident, ($($arg:ident: $argt:ty),*) $(, $extra:lifetime)?) -> $out:ty $body:block) => {
-        #[allow(clippy::type_complexity)]
-        fn $m<'life0, 'life1, 'life2, $($extra,)? 'async_trait>(
-            &'life0 $s,
-            $ctx: &'life1 ::shopql_server_stubs::FieldContext<'life2>,
-            $($arg: $argt),*
-        ) -> ::core::pin::Pin<Box<
-            dyn ::core::future::Future<Output = ::shopql_server_stubs::ApiResult<$out>>
-                + ::core::marker::Send
-                + 'async_trait,
-        >>
-        where
-            'life0: 'async_trait,
-            'life1: 'async_trait,
-            'life2: 'async_trait,
-            $($extra: 'async_trait,)?
-            Self: 'async_trait,
-        {
-            Box::pin(async move $body)
-        }
-    };
-}
-
 /// The API's router, mounted by `crate::http::router`: JWT with scope `cart` for the path's
 /// tenant; requests are counted for the usage API.
 pub fn router(state: &AppState) -> Router {

@@ -2,8 +2,6 @@
 //! cart → placed → paid (→ ordered, or abandoned), order intents and vouchers.
 
 use shopql_server_stubs::shop::{self as api, ShopResolvers};
-
-use crate::delegating_resolvers;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext, Maybe};
 
 use super::auth::principal;
@@ -740,25 +738,58 @@ impl ShopResolvers for ShopApi {
     }
 
     // The string maps' `…(key)` fields: the value of one key.
-    delegating_resolvers! {
-        fn cart_meta_property(&self, _ctx, parent: &api::Cart, key: String) -> Option<String> {
-            Ok(view::value_of(parent.meta.as_ref(), &key))
-        }
-        fn cart_item_meta_property(&self, _ctx, parent: &api::CartItem, key: String) -> Option<String> {
-            Ok(view::value_of(parent.meta.as_ref(), &key))
-        }
-        fn product_variant_attribute(&self, _ctx, parent: &api::ProductVariant, key: String) -> Option<String> {
-            Ok(view::value_of(parent.attributes.as_ref(), &key))
-        }
-        fn customer_external_reference(&self, _ctx, parent: &api::Customer, key: String) -> Option<String> {
-            Ok(view::value_of(parent.external_references.as_ref(), &key))
-        }
-        fn customer_meta_property(&self, _ctx, parent: &api::Customer, key: String) -> Option<String> {
-            Ok(view::value_of(parent.meta.as_ref(), &key))
-        }
-        fn address_meta_property(&self, _ctx, parent: &api::Address, key: String) -> Option<String> {
-            Ok(view::value_of(parent.meta.as_ref(), &key))
-        }
+    async fn cart_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Cart,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn cart_item_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::CartItem,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn product_variant_attribute(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::ProductVariant,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.attributes.as_ref(), &key))
+    }
+
+    async fn customer_external_reference(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Customer,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.external_references.as_ref(), &key))
+    }
+
+    async fn customer_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Customer,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn address_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Address,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
     }
 }
 
