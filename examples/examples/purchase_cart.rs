@@ -23,9 +23,8 @@ const WISHLISTS: [&str; 2] = [
     "1b249c7a-5b7b-434d-a9b5-56a67ff993fe",
 ];
 
-fn money(m: &Option<shopql_sdk::purchase::MoneyType>) -> String {
-    m.as_ref()
-        .map_or_else(|| "-".to_string(), |m| m.formatted_amount.clone())
+fn money(m: Option<&shopql_sdk::purchase::MoneyType>) -> String {
+    m.map_or_else(|| "-".to_string(), |m| m.formatted_amount.clone())
 }
 
 #[tokio::main]
@@ -90,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
         "cart `{}`: {} lines, subtotal {}",
         cart.name,
         cart.items_count.unwrap_or(0),
-        money(&cart.sub_total)
+        money(cart.sub_total.as_deref())
     );
     check(
         cart.items_count == Some(2),
@@ -114,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         });
     println!(
         "coupon SAVE10 applied: {applied}; discount {}",
-        money(&cart.discount_total)
+        money(cart.discount_total.as_deref())
     );
     check(applied, "SAVE10 applies to the cart")?;
 
@@ -169,10 +168,10 @@ async fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("addOrUpdateCartAddress returned no cart"))?;
     println!(
         "shipping {} + payment {} + tax {} => total {}",
-        money(&cart.shipping_total),
-        money(&cart.payment_total),
-        money(&cart.tax_total),
-        money(&cart.total)
+        money(cart.shipping_total.as_deref()),
+        money(cart.payment_total.as_deref()),
+        money(cart.tax_total.as_deref()),
+        money(cart.total.as_deref())
     );
     check(
         cart.shipments.iter().flatten().count() == 1 && cart.payments.iter().flatten().count() == 1,
@@ -203,7 +202,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "merged the visitor's cart: {} lines, {mice} mice, total {}",
         merged.items_count.unwrap_or(0),
-        money(&merged.total)
+        money(merged.total.as_deref())
     );
     check(mice >= 2, "the visitor's two mice are in the user's cart")?;
 
