@@ -358,6 +358,7 @@ pub fn client_size(root: &Path, rounds: usize) -> anyhow::Result<Vec<ClientSize>
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         );
     }
-    let text = std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?;
+    let text =
+        std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?;
     Ok(serde_json::from_str(&text)?)
 }

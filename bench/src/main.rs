@@ -399,7 +399,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         )
     } else {
         let phase = Instant::now();
-        eprintln!("compile cost: the synthetic schema's clients and cynic's (bench/compile-client-size)");
+        eprintln!(
+            "compile cost: the synthetic schema's clients and cynic's (bench/compile-client-size)"
+        );
         let r = codegen::client_size(&root, CLIENT_SIZE_ROUNDS);
         phases.push((
             "compile cost: the synthetic clients (bench/compile-client-size)".into(),

@@ -761,7 +761,10 @@ fn codegen_section(md: &mut String, r: &Results) -> anyhow::Result<()> {
 
 /// The table of `bench/compile-client-size`.
 fn client_sizes(md: &mut String, r: &Results) -> anyhow::Result<()> {
-    writeln!(md, "### The synthetic schema's client, each way, and cynic's\n")?;
+    writeln!(
+        md,
+        "### The synthetic schema's client, each way, and cynic's\n"
+    )?;
     let Some(sizes) = &r.client_size else {
         writeln!(
             md,
