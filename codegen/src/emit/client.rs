@@ -1467,3 +1467,62 @@ impl OpCtx<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: usize) -> Slot {
+        Slot {
+            value,
+            object: true,
+            list: false,
+            optional: true,
+        }
+    }
+
+    fn leaf(value: usize) -> Slot {
+        Slot {
+            value,
+            object: false,
+            list: false,
+            optional: false,
+        }
+    }
+
+    #[test]
+    fn a_struct_within_budget_boxes_nothing() {
+        let (boxed, size) = plan_boxes(&[leaf(24), object(100), leaf(8)]);
+        assert_eq!(boxed, [false, false, false]);
+        assert_eq!(size, 24 + 108 + 8);
+    }
+
+    #[test]
+    fn the_largest_objects_are_boxed_first_until_the_struct_fits() {
+        // 24 + 208 + 128 + 108 = 468 bytes: boxing the 200-byte object (208 → 16) leaves 276,
+        // then the 120-byte one (128 → 16) leaves 164; the 100-byte one stays inline.
+        let (boxed, size) = plan_boxes(&[leaf(24), object(200), object(120), object(100)]);
+        assert_eq!(boxed, [false, true, true, false]);
+        assert_eq!(size, 24 + 16 + 16 + 108);
+    }
+
+    #[test]
+    fn leaves_and_lists_are_never_boxed_even_over_budget() {
+        let list = Slot {
+            value: 4000,
+            object: false,
+            list: true,
+            optional: false,
+        };
+        let slots: Vec<Slot> = std::iter::repeat_n(leaf(24), 20).chain([list]).collect();
+        let (boxed, size) = plan_boxes(&slots);
+        assert!(boxed.iter().all(|b| !b));
+        assert_eq!(size, 20 * 24 + 24);
+    }
+
+    #[test]
+    fn equal_objects_box_in_field_order() {
+        let (boxed, _) = plan_boxes(&[object(150), object(150)]);
+        assert_eq!(boxed, [true, false]);
+    }
+}
