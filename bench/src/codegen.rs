@@ -318,19 +318,13 @@ pub struct ClientSize {
 impl ClientSize {
     /// The median build, seconds.
     pub fn median_s(&self) -> f64 {
-        median(&self.seconds)
+        crate::serving::median(self.seconds.clone())
     }
 
     /// The median peak memory, MB.
     pub fn median_mb(&self) -> f64 {
-        median(&self.peak_mb)
+        crate::serving::median(self.peak_mb.clone())
     }
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
 }
 
 /// Runs `bench/compile-client-size` (`rounds` alternated rounds) and reads its figures. Its
