@@ -237,13 +237,57 @@ fn generate(builder: &Builder, schemas: &[PathBuf], operations: &[PathBuf]) -> V
     }
 }
 
+/// How deep `deep_inputs`' chain of input objects goes: past rustc's recursion limit (128).
+const DEEP_INPUTS: usize = 200;
+
+/// A schema (and an operation) whose input objects form a chain `DEEP_INPUTS` long, each
+/// holding the next one directly and in a list, with no cycle, so nothing is boxed: decoding
+/// and encoding an argument, and dropping it, must not nest generic instances past rustc's
+/// recursion limit. Too long to keep as a fixture (its snapshots would be thousands of lines),
+/// it is written under the test directory. Returns the schema and the operations' folder.
+fn deep_inputs() -> (PathBuf, PathBuf) {
+    let mut sdl = String::from(
+        "\"A chain of input objects each holding the next.\"\nschema {\n  query: Query\n}\n\n\
+         type Query {\n  depth(input: Deep0!): Int!\n  chains(inputs: [Deep0!]!, limit: Int = 10): Int!\n}\n",
+    );
+    for i in 0..DEEP_INPUTS - 1 {
+        let _ = write!(
+            sdl,
+            "\ninput Deep{i} {{\n  level: Int! = {i}\n  next: Deep{}\n  more: [Deep{}!]\n}}\n",
+            i + 1,
+            i + 1
+        );
+    }
+    let _ = write!(
+        sdl,
+        "\ninput Deep{} {{\n  level: Int!\n}}\n",
+        DEEP_INPUTS - 1
+    );
+    let dir = test_dir().join("inputs/deep");
+    let schema = dir.join("deep_inputs.graphql");
+    write_if_changed(&schema, &sdl);
+    let ops = dir.join("operations");
+    write_if_changed(
+        &ops.join("deep_inputs/depth.graphql"),
+        "query Depth($input: Deep0!) {\n  depth(input: $input)\n}\n",
+    );
+    (schema, ops)
+}
+
+/// Every fixture's schema, and `deep_inputs`.
+fn fixture_schemas() -> Vec<PathBuf> {
+    let mut schemas = fixtures();
+    schemas.push(deep_inputs().0);
+    schemas
+}
+
 /// Every fixture, generated for `side` by `builder`.
 fn fixture_crate(side: Side, name: &str, builder: &Builder) -> TestCrate {
     let ops = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/operations");
     TestCrate {
         name: name.to_string(),
         side,
-        files: generate(builder, &fixtures(), &[ops]),
+        files: generate(builder, &fixture_schemas(), &[ops, deep_inputs().1]),
     }
 }
 
@@ -622,11 +666,13 @@ fn fixtures_compile() {
     if let Err(e) = run(test) {
         panic!("an API that reuses another's types does not serve them:\n{e}");
     }
+    let schemas = fixture_schemas();
     for m in &modules {
-        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(format!("{m}.graphql"));
-        let ours = Schema::from_file(&file).unwrap();
+        let file = schemas
+            .iter()
+            .find(|s| s.file_stem().is_some_and(|stem| stem == m.as_str()))
+            .unwrap();
+        let ours = Schema::from_file(file).unwrap();
         let answer = fs::read_to_string(out.join(format!("{m}.json"))).unwrap();
         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
         let theirs = shopql_codegen::introspect::schema_from_introspection(&answer, m)

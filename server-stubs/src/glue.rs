@@ -10,8 +10,8 @@ use std::sync::LazyLock;
 use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{PathSegment, QueryPathSegment};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
+use crate::decode::Decoder;
 use crate::{ApiError, ApiResult, FieldContext, RequestContext};
 
 /// Collects where a list result holds `null` items (index paths below the field), so that
@@ -210,35 +210,40 @@ pub fn field_context<'a>(ctx: &ResolverContext<'a>) -> FieldContext<'a> {
     )
 }
 
-/// A typed argument. Validation has already checked its shape, so a failure here means the
-/// Rust type and the schema disagree; it is reported as bad input, never a panic.
-pub fn arg<T: DeserializeOwned>(ctx: &ResolverContext<'_>, name: &str) -> async_graphql::Result<T> {
-    let value = ctx
-        .args
-        .get(name)
-        .map(|v| v.as_value().clone())
-        .unwrap_or(async_graphql::Value::Null);
-    decode(name, value)
+/// A typed argument, decoded by `decode` (see [`decode`](crate::decode)). Validation has
+/// already checked its shape, so a failure here means a custom scalar's Rust type rejected the
+/// value, or the Rust type and the schema disagree; it is reported as bad input, never a panic.
+pub fn arg<T>(
+    ctx: &ResolverContext<'_>,
+    name: &str,
+    decode: Decoder<T>,
+) -> async_graphql::Result<T> {
+    decode_arg(name, given(ctx, name), decode)
 }
 
 /// A typed argument that has a default in the schema. async-graphql applies the default when
 /// the argument is left out of the document, but not when it is given as a variable that the
 /// request leaves out; GraphQL says the default applies then too, so it is applied here.
-pub fn arg_or_default<T: DeserializeOwned>(
+pub fn arg_or_default<T>(
     ctx: &ResolverContext<'_>,
     name: &str,
     default: fn() -> async_graphql::Value,
+    decode: Decoder<T>,
 ) -> async_graphql::Result<T> {
-    let value = ctx
-        .args
-        .get(name)
-        .map(|v| v.as_value().clone())
-        .unwrap_or(async_graphql::Value::Null);
+    let value = given(ctx, name);
     // An unset variable resolves to `null`; only then is the document looked at.
     if value == async_graphql::Value::Null && unset_variable(ctx, name) {
-        return decode(name, default());
+        return decode_arg(name, default(), decode);
     }
-    decode(name, value)
+    decode_arg(name, value, decode)
+}
+
+/// Argument `name`'s value, `null` when it is left out.
+fn given(ctx: &ResolverContext<'_>, name: &str) -> async_graphql::Value {
+    ctx.args
+        .get(name)
+        .map(|v| v.as_value().clone())
+        .unwrap_or(async_graphql::Value::Null)
 }
 
 /// True if argument `name` is written as a variable that the request does not provide and
@@ -264,12 +269,20 @@ fn unset_variable(ctx: &ResolverContext<'_>, name: &str) -> bool {
             .is_some_and(|d| d.node.default_value.is_none())
 }
 
-fn decode<T: DeserializeOwned>(
+fn decode_arg<T>(
     name: &str,
     value: async_graphql::Value,
+    decode: Decoder<T>,
 ) -> async_graphql::Result<T> {
-    async_graphql::from_value(value)
-        .map_err(|e| ApiError::bad_input(format!("argument `{name}`: {e}")).into_graphql())
+    decode(value).map_err(|e| {
+        let path = e.path();
+        let message = if path.is_empty() {
+            format!("argument `{name}`: {}", e.message())
+        } else {
+            format!("argument `{name}`, at `{path}`: {}", e.message())
+        };
+        ApiError::bad_input(message).into_graphql()
+    })
 }
 
 /// The parent object of a field. `None` for the stand-in of a `null` list item (see

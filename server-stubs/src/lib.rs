@@ -71,6 +71,7 @@
 pub mod body;
 mod config;
 mod context;
+pub mod decode;
 mod error;
 mod execute;
 pub mod glue;

@@ -27,12 +27,10 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::externs::Externs;
-use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected};
+use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected, value_tokens};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{
-    Field, InputValue, OperationKind, Schema, Subscriptions, TypeKind, TypeRef, Value,
-};
+use crate::model::{Field, InputValue, OperationKind, Schema, Subscriptions, TypeKind, TypeRef};
 use crate::names::{Namespace, ident, pascal, snake};
 
 /// One resolver method of the trait, for the skeleton.
@@ -815,32 +813,6 @@ fn params_of(table: &TypeTable<'_>, f: &Field) -> Vec<(Ident, TokenStream, Input
         .collect()
 }
 
-/// A GraphQL value as an `async_graphql::Value` expression (in the adapter module, which imports
-/// `async_graphql`, `dynamic` and `glue`).
-fn value_tokens(v: &Value) -> TokenStream {
-    match v {
-        Value::Null | Value::Variable(_) => quote!(async_graphql::Value::Null),
-        Value::Int(i) => quote!(async_graphql::Value::from(#i)),
-        Value::Float(f) => quote!(async_graphql::Value::from(#f)),
-        Value::String(s) => quote!(async_graphql::Value::from(#s)),
-        Value::Boolean(b) => quote!(async_graphql::Value::from(#b)),
-        Value::Enum(e) => {
-            quote!(async_graphql::Value::Enum(async_graphql::Name::new(#e)))
-        }
-        Value::List(items) => {
-            let items = items.iter().map(value_tokens);
-            quote!(async_graphql::Value::List(::std::vec![#(#items),*]))
-        }
-        Value::Object(fields) => {
-            let pairs = fields.iter().map(|(k, v)| {
-                let v = value_tokens(v);
-                quote!((async_graphql::Name::new(#k), #v))
-            });
-            quote!(async_graphql::Value::Object([#(#pairs),*].into_iter().collect()))
-        }
-    }
-}
-
 fn registration(
     table: &TypeTable<'_>,
     config: &Config,
@@ -879,14 +851,15 @@ fn registration(
                 let method = &r.method;
                 let args = r.params.iter().map(|(p, ty, a)| {
                     let g = &a.name;
+                    let decode = table.decoder(&a.ty, false);
                     match &a.default {
                         // async-graphql leaves a default out when the argument is an unset
                         // variable; the glue applies it then.
                         Some(d) => {
-                            let d = value_tokens(d);
-                            quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, || #d)?;)
+                            let d = value_tokens(&quote!(async_graphql), d);
+                            quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, || #d, #decode)?;)
                         }
-                        None => quote!(let #p: #ty = glue::arg(&ctx, #g)?;),
+                        None => quote!(let #p: #ty = glue::arg(&ctx, #g, #decode)?;),
                     }
                 });
                 let arg_names = r.params.iter().map(|(p, _, _)| p);

@@ -13,7 +13,7 @@ use quote::quote;
 use super::docs::{doc_attrs, doc_attrs_with};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Deprecation, Schema, TypeKind, TypeRef};
+use crate::model::{Deprecation, Schema, TypeKind, TypeRef, Value};
 use crate::names::{Namespace, RESERVED_TYPE_NAMES, ident, pascal, snake};
 
 /// Which side the code is for; enums and inputs differ slightly between them.
@@ -586,9 +586,9 @@ impl<'s> TypeTable<'s> {
     pub fn emit_inputs(&self) -> TokenStream {
         let rt = &self.runtime;
         let mut out = self.emit_recursive();
-        // Serde attributes only for a serde derive: the server's `Deserialize`, or the client's
-        // with `serde_both_ways` (the client's `Serialize` is `emit_to_json`'s).
-        let serde_attrs = self.side == Side::Server || self.serde_both_ways;
+        // Serde attributes only for the client's derive with `serde_both_ways`: the client's
+        // `Serialize` is `emit_to_json`'s, the server decodes by `emit_from_input`.
+        let serde_attrs = self.serde_both_ways;
         for t in self.schema.types() {
             let TypeKind::InputObject { fields, one_of } = &t.kind else {
                 continue;
@@ -605,6 +605,7 @@ impl<'s> TypeTable<'s> {
             let mut ns = Namespace::new();
             let mut field_defs = Vec::with_capacity(fields.len());
             let mut json_fields = Vec::with_capacity(fields.len());
+            let mut decoded_fields = Vec::with_capacity(fields.len());
             for f in fields {
                 let rust = ns.alloc(&snake(&f.name));
                 let fid = ident(&rust);
@@ -634,6 +635,7 @@ impl<'s> TypeTable<'s> {
                 }
                 let nullable = !f.ty.is_non_null();
                 json_fields.push(self.json_field(&f.name, quote!(self.#fid), named, nullable));
+                decoded_fields.push(self.decoded_field(&fid, f, boxed));
                 field_defs.push(match &f.ty {
                     TypeRef::NonNull(inner_ty) => {
                         let ty = self.wrap_non_null(inner_ty, &inner);
@@ -652,14 +654,10 @@ impl<'s> TypeTable<'s> {
                 .copied()
                 .unwrap_or(false)
                 .then(|| quote!(Default));
-            let serde = match self.side {
-                Side::Client => self.sent_serde(),
-                Side::Server => Some(quote!(::serde::Deserialize)),
-            };
             let derives = [quote!(Debug), quote!(Clone), quote!(PartialEq)]
                 .into_iter()
                 .chain(default)
-                .chain(serde);
+                .chain(self.sent_serde());
             let derives = quote!(#[derive(#(#derives),*)]);
             out.extend(quote! {
                 #docs
@@ -668,12 +666,90 @@ impl<'s> TypeTable<'s> {
                     #(#field_defs,)*
                 }
             });
-            if self.side == Side::Client {
-                let body = self.json_object(&json_fields);
-                out.extend(self.emit_to_json(&quote!(#id), body));
+            match self.side {
+                Side::Client => {
+                    let body = self.json_object(&json_fields);
+                    out.extend(self.emit_to_json(&quote!(#id), body));
+                }
+                Side::Server => {
+                    let body = quote! {
+                        let mut fields = #rt::decode::Fields::of(value)?;
+                        ::core::result::Result::Ok(Self { #(#decoded_fields,)* })
+                    };
+                    out.extend(self.emit_from_input(&id, body));
+                }
             }
         }
         out
+    }
+
+    /// `FromInput` of a server input type, of which `body` decodes `value`.
+    fn emit_from_input(&self, id: &Ident, body: TokenStream) -> TokenStream {
+        let rt = &self.runtime;
+        quote! {
+            impl #rt::decode::FromInput for #id {
+                fn from_input(value: #rt::async_graphql::Value) -> #rt::decode::Decoded<Self> {
+                    #body
+                }
+            }
+        }
+    }
+
+    /// `field: <decoded>` in a server input's `from_input`, `fields` being its `decode::Fields`.
+    fn decoded_field(&self, fid: &Ident, f: &crate::model::InputValue, boxed: bool) -> TokenStream {
+        let rt = &self.runtime;
+        let g = &f.name;
+        let decode = self.decoder_non_null(&f.ty, boxed);
+        match (&f.default, f.ty.is_non_null()) {
+            (None, true) => quote!(#fid: fields.required(#g, #decode)?),
+            (None, false) => quote!(#fid: fields.maybe(#g, #decode)?),
+            (Some(d), non_null) => {
+                let d = value_tokens(&quote!(#rt::async_graphql), d);
+                let take = if non_null {
+                    quote!(required_or)
+                } else {
+                    quote!(maybe_or)
+                };
+                quote!(#fid: fields.#take(#g, || #d, #decode)?)
+            }
+        }
+    }
+
+    /// A server decoder of the Rust type of `ty` (a `decode::Decoder`): an expression that
+    /// coerces to a function pointer. `boxed`: the named type is held in the recursive box.
+    pub fn decoder(&self, ty: &TypeRef, boxed: bool) -> TokenStream {
+        let rt = &self.runtime;
+        match ty {
+            TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed),
+            nullable => {
+                let inner = self.decoder_non_null(nullable, boxed);
+                quote!(|v| #rt::decode::nullable(v, #inner))
+            }
+        }
+    }
+
+    /// [`TypeTable::decoder`] of `ty` without its outermost nullability.
+    fn decoder_non_null(&self, ty: &TypeRef, boxed: bool) -> TokenStream {
+        let rt = &self.runtime;
+        match ty {
+            TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed),
+            TypeRef::List(item) => {
+                let item = self.decoder(item, boxed);
+                quote!(|v| #rt::decode::list(v, #item))
+            }
+            TypeRef::Named(named) if self.schema.is_leaf(named) => {
+                let leaf = self.leaf(named);
+                quote!(#rt::decode::scalar::<#leaf>)
+            }
+            TypeRef::Named(named) => {
+                let id = self.ident(named);
+                let from_input = quote!(<#id as #rt::decode::FromInput>::from_input);
+                match &self.recursive {
+                    Some((rec, _)) if boxed => quote!(|v| #from_input(v).map(#rec::new)),
+                    _ => from_input,
+                }
+            }
+        }
     }
 
     /// A `@oneOf` input: an enum with a variant per field, which serde writes and reads as the
@@ -684,14 +760,16 @@ impl<'s> TypeTable<'s> {
         description: Option<&str>,
         fields: &[crate::model::InputValue],
     ) -> TokenStream {
+        let rt = &self.runtime;
         let id = self.ident(name);
         let docs = doc_attrs_with(
             description,
             "`@oneOf`: a value is exactly one of the variants.",
         );
         let mut ns = Namespace::new();
-        let serde_attrs = self.side == Side::Server || self.serde_both_ways;
+        let serde_attrs = self.serde_both_ways;
         let mut json_arms = Vec::with_capacity(fields.len());
+        let mut decode_arms = Vec::with_capacity(fields.len());
         let variants: Vec<TokenStream> = fields
             .iter()
             .map(|f| {
@@ -707,13 +785,15 @@ impl<'s> TypeTable<'s> {
                     let n = self.ident(named);
                     quote!(#n)
                 };
-                if self
+                let boxed = self
                     .boxed_inputs
-                    .contains(&(name.to_string(), f.name.clone()))
-                    && let Some((rec, _)) = &self.recursive
-                {
+                    .contains(&(name.to_string(), f.name.clone()));
+                if boxed && let Some((rec, _)) = &self.recursive {
                     inner = quote!(#rec<#inner>);
                 }
+                let decode = self.decoder_non_null(&f.ty, boxed);
+                decode_arms
+                    .push(quote!(#g => #rt::decode::at(#g, value, #decode).map(Self::#variant)));
                 let ty = self.wrap_non_null(f.ty.nullable(), &inner);
                 let value = self.json_ref(named, quote!(value));
                 let object = self.json_object(&[quote!((#g, #value))]);
@@ -722,13 +802,9 @@ impl<'s> TypeTable<'s> {
                 quote!(#attrs #rename #variant(#ty))
             })
             .collect();
-        let serde = match self.side {
-            Side::Client => self.sent_serde(),
-            Side::Server => Some(quote!(::serde::Deserialize)),
-        };
         let derives = [quote!(Debug), quote!(Clone), quote!(PartialEq)]
             .into_iter()
-            .chain(serde);
+            .chain(self.sent_serde());
         let mut out = quote! {
             #docs
             #[derive(#(#derives),*)]
@@ -736,13 +812,25 @@ impl<'s> TypeTable<'s> {
                 #(#variants,)*
             }
         };
-        if self.side == Side::Client {
-            let body = quote! {
-                match self {
-                    #(#json_arms,)*
-                }
-            };
-            out.extend(self.emit_to_json(&quote!(#id), body));
+        match self.side {
+            Side::Client => {
+                let body = quote! {
+                    match self {
+                        #(#json_arms,)*
+                    }
+                };
+                out.extend(self.emit_to_json(&quote!(#id), body));
+            }
+            Side::Server => {
+                let body = quote! {
+                    let (name, value) = #rt::decode::Fields::of(value)?.one_of()?;
+                    match name.as_str() {
+                        #(#decode_arms,)*
+                        other => ::core::result::Result::Err(#rt::decode::InputError::new(::std::format!("unknown field `{other}`"))),
+                    }
+                };
+                out.extend(self.emit_from_input(&id, body));
+            }
         }
         out
     }
@@ -766,7 +854,7 @@ impl<'s> TypeTable<'s> {
         let to_json_bound = client.then(|| quote!(+ #rt::codegen_support::ToJson));
         let bounds = quote!(::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static #to_json_bound);
         let docs = doc_attrs(Some(&format!(
-            "A value of a recursive field: derefs to the value, made with [`{rec}::new`] or `.into()`.\n\nA `Box`, except that it keeps the compiler's `Send`/`Sync` proofs shallow however long the cycle of types is."
+            "A value of a recursive field (or of a field deep in a long chain of inputs): derefs to the value, made with [`{rec}::new`] or `.into()`.\n\nA `Box`, except that it keeps the compiler's `Send`/`Sync` proofs shallow however long the cycle or chain of types is."
         )));
         let to_json = client.then(|| {
             quote! {
@@ -782,6 +870,16 @@ impl<'s> TypeTable<'s> {
         });
         let to_json_decl =
             client.then(|| quote!(fn to_json(&self) -> #rt::codegen_support::JsonResult;));
+        // The server decodes inputs by `FromInput`, not serde.
+        let deserialize = client.then(|| {
+            quote! {
+                impl<'de, T: ::serde::Deserialize<'de> + #bounds> ::serde::Deserialize<'de> for #rec<T> {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                        T::deserialize(deserializer).map(Self::new)
+                    }
+                }
+            }
+        });
         let to_json_def = client.then(|| {
             quote! {
                 fn to_json(&self) -> #rt::codegen_support::JsonResult {
@@ -879,11 +977,7 @@ impl<'s> TypeTable<'s> {
                 }
             }
 
-            impl<'de, T: ::serde::Deserialize<'de> + #bounds> ::serde::Deserialize<'de> for #rec<T> {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                    T::deserialize(deserializer).map(Self::new)
-                }
-            }
+            #deserialize
 
             #to_json
         }
@@ -941,9 +1035,77 @@ impl<'s> TypeTable<'s> {
     }
 }
 
-/// Input fields that embed a type of their own cycle (through non-list fields): they hold it
-/// through the generated `Recursive` box.
+/// How many input objects deep a value may hold others without a box. The compiler proves
+/// `Send`/`Sync` of a type by walking into the types it holds, a few steps for each level (a
+/// `Maybe`, a `Vec`, the next input); along a chain of some sixty distinct input objects it
+/// reaches its recursion limit (E0275). Hand-written types do not nest that deep; a generated
+/// schema's filter inputs can.
+const MAX_INLINE_DEPTH: usize = 16;
+
+/// Input fields that hold their value through the generated `Recursive` box: those that embed a
+/// type of their own cycle (through non-list fields), and those that would nest input objects
+/// more than [`MAX_INLINE_DEPTH`] deep.
 fn recursive_input_fields(schema: &Schema) -> HashSet<(String, String)> {
+    let mut boxed = cyclic_input_fields(schema);
+    // Every field that holds an input object, in a list or not, in schema order.
+    let mut edges: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for t in schema.types() {
+        if let TypeKind::InputObject { fields, .. } = &t.kind {
+            let out = fields
+                .iter()
+                .filter(|f| {
+                    matches!(
+                        schema.get(f.ty.named()).map(|d| &d.kind),
+                        Some(TypeKind::InputObject { .. })
+                    )
+                })
+                .map(|f| (f.ty.named(), f.name.as_str()))
+                .collect();
+            edges.insert(&t.name, out);
+        }
+    }
+    let mut depths = HashMap::new();
+    let mut on_path = HashSet::new();
+    for name in edges.keys() {
+        inline_depth(name, &edges, &mut boxed, &mut depths, &mut on_path);
+    }
+    boxed
+}
+
+/// How many input objects deep `name` holds others without a box, boxing the fields that would
+/// make it more than [`MAX_INLINE_DEPTH`]. A field back to a type on the current path closes a
+/// cycle through a list (the compiler sees the cycle and stops) and counts nothing.
+fn inline_depth<'s>(
+    name: &'s str,
+    edges: &BTreeMap<&'s str, Vec<(&'s str, &'s str)>>,
+    boxed: &mut HashSet<(String, String)>,
+    depths: &mut HashMap<&'s str, usize>,
+    on_path: &mut HashSet<&'s str>,
+) -> usize {
+    if let Some(d) = depths.get(name) {
+        return *d;
+    }
+    on_path.insert(name);
+    let mut depth = 1;
+    for (target, field) in edges.get(name).into_iter().flatten() {
+        let key = (name.to_string(), field.to_string());
+        if boxed.contains(&key) || on_path.contains(target) {
+            continue;
+        }
+        let below = inline_depth(target, edges, boxed, depths, on_path);
+        if below + 1 > MAX_INLINE_DEPTH {
+            boxed.insert(key);
+        } else {
+            depth = depth.max(below + 1);
+        }
+    }
+    on_path.remove(name);
+    depths.insert(name, depth);
+    depth
+}
+
+/// Input fields that embed a type of their own cycle (through non-list fields).
+fn cyclic_input_fields(schema: &Schema) -> HashSet<(String, String)> {
     let mut edges: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for t in schema.types() {
         if let TypeKind::InputObject { fields, .. } = &t.kind {
@@ -1064,6 +1226,32 @@ pub fn strongly_connected(graph: &BTreeMap<String, Vec<String>>) -> HashMap<Stri
         }
     }
     s.comp
+}
+
+/// A GraphQL value as an `async_graphql::Value` expression, `async_graphql` being the path of
+/// that crate where the expression is placed.
+pub fn value_tokens(async_graphql: &TokenStream, v: &Value) -> TokenStream {
+    match v {
+        Value::Null | Value::Variable(_) => quote!(#async_graphql::Value::Null),
+        Value::Int(i) => quote!(#async_graphql::Value::from(#i)),
+        Value::Float(f) => quote!(#async_graphql::Value::from(#f)),
+        Value::String(s) => quote!(#async_graphql::Value::from(#s)),
+        Value::Boolean(b) => quote!(#async_graphql::Value::from(#b)),
+        Value::Enum(e) => {
+            quote!(#async_graphql::Value::Enum(#async_graphql::Name::new(#e)))
+        }
+        Value::List(items) => {
+            let items = items.iter().map(|v| value_tokens(async_graphql, v));
+            quote!(#async_graphql::Value::List(::std::vec![#(#items),*]))
+        }
+        Value::Object(fields) => {
+            let pairs = fields.iter().map(|(k, v)| {
+                let v = value_tokens(async_graphql, v);
+                quote!((#async_graphql::Name::new(#k), #v))
+            });
+            quote!(#async_graphql::Value::Object([#(#pairs),*].into_iter().collect()))
+        }
+    }
 }
 
 #[cfg(test)]
