@@ -32,6 +32,15 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// `raw` trimmed, if it has 1 to `MAX_ID_LEN` characters; else an error naming `what`.
+fn bounded<'a>(raw: &'a str, what: &str) -> anyhow::Result<&'a str> {
+    let t = raw.trim();
+    if t.is_empty() || t.len() > MAX_ID_LEN {
+        anyhow::bail!("{what} must have 1 to {MAX_ID_LEN} characters");
+    }
+    Ok(t)
+}
+
 /// A tenant identifier as it appears in paths: 1 to 64 of `a-z`, `0-9` and `-`.
 fn tenant_name(raw: &str) -> anyhow::Result<String> {
     let t = raw.trim().trim_start_matches('@');
@@ -118,10 +127,7 @@ pub struct SellerKey {
 
 /// Creates a marketplace seller named `business_name` with a new API key.
 pub async fn create_seller(store: &Store, business_name: &str) -> anyhow::Result<SellerKey> {
-    let name = business_name.trim();
-    if name.is_empty() || name.len() > MAX_ID_LEN {
-        anyhow::bail!("the business name must have 1 to {MAX_ID_LEN} characters");
-    }
+    let name = bounded(business_name, "the business name")?;
     let api_key = new_secret("sk_");
     let mut tx = store.begin().await?;
     let conn: &mut AnyConnection = &mut tx;
@@ -171,10 +177,7 @@ pub async fn revoke_seller(store: &Store, seller_id: i64) -> anyhow::Result<bool
 /// Creates a purchase token bound to `user_id`. The user's existing carts become the
 /// customer's at once (see `apis::purchase::access`).
 pub async fn create_purchase_token(store: &Store, user_id: &str) -> anyhow::Result<String> {
-    let user = user_id.trim();
-    if user.is_empty() || user.len() > MAX_ID_LEN {
-        anyhow::bail!("the user id must have 1 to {MAX_ID_LEN} characters");
-    }
+    let user = bounded(user_id, "the user id")?;
     let token = new_secret("pt_");
     let mut tx = store.begin().await?;
     let conn: &mut AnyConnection = &mut tx;
@@ -269,10 +272,7 @@ pub async fn create_client_store(store: &Store, s: &NewClientStore) -> anyhow::R
     if !(0..=10_000).contains(&s.tax_rate_bp) {
         anyhow::bail!("the tax rate is 0 to 10000 basis points");
     }
-    let name = s.name.trim();
-    if name.is_empty() || name.len() > MAX_ID_LEN {
-        anyhow::bail!("the store name must have 1 to {MAX_ID_LEN} characters");
-    }
+    let name = bounded(&s.name, "the store name")?;
     let id = object_id();
     sqlx::query(
         "INSERT INTO client_stores (id, domain, name, currency, home_alpha2, tax_rate_bp, \

@@ -20,6 +20,9 @@ pub(crate) const DEFAULT_PAGE_SIZE: usize = 50;
 /// Largest `first` or `last` accepted.
 pub(crate) const MAX_PAGE_SIZE: usize = 100;
 
+/// A connection's `first`, `after`, `last` and `before`, as its resolver receives them.
+pub(crate) type Window = (Option<i32>, Option<String>, Option<i32>, Option<String>);
+
 /// The paging arguments of a connection field.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PageArgs {
@@ -54,13 +57,7 @@ impl PageArgs {
 
     /// The arguments of the connection field `ctx` resolves; the total is counted only if the
     /// client selected `totalCount`.
-    pub(crate) fn of(
-        ctx: &FieldContext<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Self {
+    pub(crate) fn of(ctx: &FieldContext<'_>, (first, after, last, before): Window) -> Self {
         Self {
             count: ctx.selects("totalCount"),
             ..Self::new(first, after, last, before)

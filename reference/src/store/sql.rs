@@ -126,6 +126,35 @@ impl Sql {
         self
     }
 
+    /// Appends ` AND expr >= from` and ` AND expr < until` for the ends given: the half-open
+    /// range `[from, until)`.
+    pub(crate) fn in_range(
+        &mut self,
+        expr: &str,
+        from: Option<i64>,
+        until: Option<i64>,
+    ) -> &mut Self {
+        if let Some(from) = from {
+            self.push(&format!(" AND {expr} >= ")).arg(from);
+        }
+        if let Some(until) = until {
+            self.push(&format!(" AND {expr} < ")).arg(until);
+        }
+        self
+    }
+
+    /// Appends `expr LIKE p OR …` for each of `exprs`, `p` matching what contains `text`
+    /// (trimmed, in any case).
+    pub(crate) fn like_any(&mut self, exprs: &[&str], text: &str) -> &mut Self {
+        let p = contains_pattern(text.trim());
+        for (i, expr) in exprs.iter().enumerate() {
+            let or = if i == 0 { "" } else { " OR " };
+            self.push(&format!("{or}{expr} LIKE ")).arg(p.clone());
+            self.push(" ESCAPE '\\'");
+        }
+        self
+    }
+
     /// Appends `(…, …)` with one placeholder per value; `(NULL)` (which matches nothing) when
     /// there is none.
     pub(crate) fn list<T: Into<Arg>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {

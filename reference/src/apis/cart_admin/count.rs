@@ -108,24 +108,12 @@ pub(crate) async fn count(
         if let Some(has) = filter.has_items {
             sql.push(" AND has_items = ").arg(i64::from(has));
         }
-        if let Some(from) = b.from {
-            sql.push(&format!(" AND {bucket} >= ")).arg(from);
-        }
-        if let Some(until) = b.until {
-            sql.push(&format!(" AND {bucket} < ")).arg(until);
-        }
-        sql.push(")");
+        sql.in_range(bucket, b.from, b.until).push(")");
     }
     for (from, until) in &cover.edges {
         sql.push(" + (SELECT COUNT(*) FROM shop_carts WHERE ");
         filter.push_conditions(&mut sql, true);
-        if let Some(from) = from {
-            sql.push(" AND updated_at >= ").arg(*from);
-        }
-        if let Some(until) = until {
-            sql.push(" AND updated_at < ").arg(*until);
-        }
-        sql.push(")");
+        sql.in_range("updated_at", *from, *until).push(")");
     }
     // Buckets and edges hold expired carts too.
     sql.push(" - (SELECT COUNT(*) FROM shop_carts WHERE expires_at <= ")

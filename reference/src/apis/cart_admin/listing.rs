@@ -118,12 +118,8 @@ impl Filter {
         if let Some(state) = self.state {
             sql.push(&format!(" AND state{text} = ")).arg(state);
         }
-        if let Some(t) = self.updated_after {
-            sql.push(&format!(" AND updated_at{int} >= ")).arg(t);
-        }
-        if let Some(t) = self.updated_before {
-            sql.push(&format!(" AND updated_at{int} < ")).arg(t);
-        }
+        let updated_at = format!("updated_at{int}");
+        sql.in_range(&updated_at, self.updated_after, self.updated_before);
         if let Some(c) = &self.customer {
             sql.push(&format!(" AND customer_identifier{text} = "))
                 .arg(c.as_str());

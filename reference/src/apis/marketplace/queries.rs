@@ -319,17 +319,6 @@ async fn taxon_descendants(loader: &Loader<'_>, roots: &[i64]) -> ApiResult<Vec<
         .collect()
 }
 
-/// `expr LIKE p OR …` for each of `exprs`, `p` matching what contains `text` (trimmed).
-fn like_any<'a>(s: &'a mut Sql, exprs: &[&str], text: &str) -> &'a mut Sql {
-    let p = contains_pattern(text.trim());
-    for (i, expr) in exprs.iter().enumerate() {
-        let or = if i == 0 { "" } else { " OR " };
-        s.push(&format!("{or}{expr} LIKE ")).arg(p.clone());
-        s.push(" ESCAPE '\\'");
-    }
-    s
-}
-
 const VARIANT_OF_ADVERT: &str =
     "EXISTS (SELECT 1 FROM mp_variants v WHERE v.advert_id = a.id AND v.deleted_at IS NULL AND ";
 
@@ -350,13 +339,14 @@ pub(crate) async fn adverts_where(
     const TITLE_OR_ID: [&str; 2] = ["LOWER(a.title)", "CAST(a.id AS TEXT)"];
     if let Some(q) = &f.q {
         s.push(" AND (");
-        like_any(&mut s, &TITLE_OR_ID, q).push(")");
+        s.like_any(&TITLE_OR_ID, q).push(")");
     }
     if let Some(q) = &f.id_title_sku_barcode {
         s.push(" AND (");
-        like_any(&mut s, &TITLE_OR_ID, q).push(" OR ");
+        s.like_any(&TITLE_OR_ID, q).push(" OR ");
         s.push(VARIANT_OF_ADVERT).push("(");
-        like_any(&mut s, &["LOWER(v.sku)", "LOWER(v.barcode)"], q).push(")))");
+        s.like_any(&["LOWER(v.sku)", "LOWER(v.barcode)"], q)
+            .push(")))");
     }
     if let Some(ids) = &f.brand_ids {
         s.push(" AND a.brand_id IN ")
@@ -956,7 +946,8 @@ pub(crate) async fn taxons(
                 return Err(ApiError::bad_input("`searchValue` must not be blank"));
             }
             let mut s = Sql::new("(");
-            like_any(&mut s, &["LOWER(t.display_name)", "LOWER(t.tree_name)"], &v).push(")");
+            s.like_any(&["LOWER(t.display_name)", "LOWER(t.tree_name)"], &v)
+                .push(")");
             (s, "taxonSearch")
         }
     };

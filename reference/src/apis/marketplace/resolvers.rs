@@ -17,7 +17,7 @@ use super::queries::{
 use super::{adverts, queries, shipments, variants};
 use crate::domain::marketplace::pricing::{self, check_display_currency};
 use crate::state::AppState;
-use crate::store::page::PageArgs;
+use crate::store::page::{PageArgs, Window};
 
 /// How long the result of a resubmission is kept for its payload's `adverts` field.
 const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
@@ -27,9 +27,6 @@ const RESUBMIT_MEMORY_MS: i64 = 5 * 60 * 1000;
 /// `adverts` field is resolved lazily from the payload alone; the request context is the only
 /// link. Keyed by seller too, so a reused request id can never show one seller another's ids.)
 type Resubmissions = Arc<Mutex<HashMap<(i64, String), (i64, Option<Vec<i64>>)>>>;
-
-/// A connection's `first`, `after`, `last` and `before`, as its resolver receives them.
-type Window = (Option<i32>, Option<String>, Option<i32>, Option<String>);
 
 /// The implementation of the generated `MarketplaceResolvers`.
 #[derive(Clone)]
@@ -58,9 +55,7 @@ impl MarketplaceApi {
     /// What every connection field starts with: the seller's loader (an error without a
     /// seller) and the page asked for (`totalCount` counted only when selected).
     fn page(&self, ctx: &FieldContext<'_>, window: Window) -> ApiResult<(Loader<'_>, PageArgs)> {
-        let (first, after, last, before) = window;
-        let args = PageArgs::of(ctx, first, after, last, before);
-        Ok((self.loader(ctx)?, args))
+        Ok((self.loader(ctx)?, PageArgs::of(ctx, window)))
     }
 
     /// A connection below `parent` (its legacy id, and the advert itself when it is one the

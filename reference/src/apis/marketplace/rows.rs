@@ -90,46 +90,116 @@ async fn update(
     sql.execute(conn).await.map(|_| ())
 }
 
-/// An advert row.
-#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
-pub(crate) struct AdvertRow {
-    pub id: i64,
-    pub seller_id: i64,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub brand_id: Option<i64>,
-    pub taxon_id: Option<i64>,
-    pub price_cents: Option<i64>,
-    pub sale_price_cents: Option<i64>,
-    pub sale_type: Option<String>,
-    pub price_type: Option<String>,
-    pub price_unit: Option<String>,
-    pub specifications: Option<String>,
-    pub product_features: Option<Doc<Vec<String>>>,
-    pub youtube_video_url: Option<String>,
-    pub custom_iframe_url: Option<String>,
-    pub code: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    pub publish_requested: bool,
-    #[sqlx(try_from = "Flag")]
-    pub published: bool,
-    #[sqlx(try_from = "Flag")]
-    pub displayable: bool,
-    #[sqlx(try_from = "Flag")]
-    pub featured: bool,
-    #[sqlx(try_from = "Flag")]
-    pub vetted: bool,
-    #[sqlx(try_from = "Flag")]
-    pub requires_vetting: bool,
-    #[sqlx(try_from = "Flag")]
-    pub vetting_rejected: bool,
-    pub vetting_rejected_reason: Option<String>,
-    pub deleted_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+/// A row of a table written whole: the struct (read with `sqlx::FromRow`), `$columns` (its
+/// columns, in field order), and `insert` and `update` writing every column, a flag as 0/1.
+macro_rules! stored_row {
+    (
+        $(#[$meta:meta])*
+        pub(crate) struct $name:ident in $table:literal, $columns:ident {
+            $(#[$first_meta:meta])* pub $first:ident: $first_ty:ty,
+            $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $name {
+            $(#[$first_meta])* pub $first: $first_ty,
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        #[doc = concat!(
+            "The columns of `", $table, "`, in the order of [`", stringify!($name), "`]'s fields."
+        )]
+        pub(crate) const $columns: &str =
+            concat!(stringify!($first) $(, ", ", stringify!($field))*);
+
+        impl $name {
+            /// The values of the columns, in order.
+            fn values(&self) -> Vec<Arg> {
+                vec![self.$first.arg() $(, self.$field.arg())*]
+            }
+
+            /// Inserts the row.
+            pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+                insert(conn, $table, $columns, self.values()).await
+            }
+
+            /// Writes every column of the row.
+            pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+                update(conn, $table, $columns, self.$first, self.values()).await
+            }
+        }
+    };
 }
 
-pub(crate) const ADVERT_COLUMNS: &str = "id, seller_id, title, description, brand_id, taxon_id, price_cents, sale_price_cents, sale_type, price_type, price_unit, specifications, product_features, youtube_video_url, custom_iframe_url, code, publish_requested, published, displayable, featured, vetted, requires_vetting, vetting_rejected, vetting_rejected_reason, deleted_at, created_at, updated_at";
+/// A field's value as a stored row's column.
+trait Column {
+    /// The bind value.
+    fn arg(&self) -> Arg;
+}
+
+impl<T: Clone + Into<Arg>> Column for T {
+    fn arg(&self) -> Arg {
+        self.clone().into()
+    }
+}
+
+/// A flag: an `INTEGER` 0/1 column.
+impl Column for bool {
+    fn arg(&self) -> Arg {
+        Arg::from(i64::from(*self))
+    }
+}
+
+/// A JSON document: a `TEXT` column.
+impl<T: serde::Serialize> Column for Option<Doc<T>> {
+    fn arg(&self) -> Arg {
+        let json = self
+            .as_ref()
+            .map(|d| serde_json::to_string(&d.0).unwrap_or_default());
+        Arg::from(json)
+    }
+}
+
+stored_row! {
+    /// An advert row.
+    #[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+    pub(crate) struct AdvertRow in "mp_adverts", ADVERT_COLUMNS {
+        pub id: i64,
+        pub seller_id: i64,
+        pub title: Option<String>,
+        pub description: Option<String>,
+        pub brand_id: Option<i64>,
+        pub taxon_id: Option<i64>,
+        pub price_cents: Option<i64>,
+        pub sale_price_cents: Option<i64>,
+        pub sale_type: Option<String>,
+        pub price_type: Option<String>,
+        pub price_unit: Option<String>,
+        pub specifications: Option<String>,
+        pub product_features: Option<Doc<Vec<String>>>,
+        pub youtube_video_url: Option<String>,
+        pub custom_iframe_url: Option<String>,
+        pub code: Option<String>,
+        #[sqlx(try_from = "Flag")]
+        pub publish_requested: bool,
+        #[sqlx(try_from = "Flag")]
+        pub published: bool,
+        #[sqlx(try_from = "Flag")]
+        pub displayable: bool,
+        #[sqlx(try_from = "Flag")]
+        pub featured: bool,
+        #[sqlx(try_from = "Flag")]
+        pub vetted: bool,
+        #[sqlx(try_from = "Flag")]
+        pub requires_vetting: bool,
+        #[sqlx(try_from = "Flag")]
+        pub vetting_rejected: bool,
+        pub vetting_rejected_reason: Option<String>,
+        pub deleted_at: Option<i64>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+}
 
 impl AdvertRow {
     /// Reads the seller's advert `id` (deleted ones too), locking it for the transaction on
@@ -150,62 +220,6 @@ impl AdvertRow {
         ));
         sql.arg(id);
         sql.fetch_optional_as(&mut *conn).await
-    }
-
-    /// The values of `ADVERT_COLUMNS`, in order.
-    fn values(&self) -> Vec<Arg> {
-        let features = self
-            .product_features
-            .as_ref()
-            .map(|f| serde_json::to_string(&f.0).unwrap_or_default());
-        let mut values: Vec<Arg> = vec![
-            self.id.into(),
-            self.seller_id.into(),
-            self.title.clone().into(),
-            self.description.clone().into(),
-            self.brand_id.into(),
-            self.taxon_id.into(),
-            self.price_cents.into(),
-            self.sale_price_cents.into(),
-            self.sale_type.clone().into(),
-            self.price_type.clone().into(),
-            self.price_unit.clone().into(),
-            self.specifications.clone().into(),
-            features.into(),
-            self.youtube_video_url.clone().into(),
-            self.custom_iframe_url.clone().into(),
-            self.code.clone().into(),
-        ];
-        // The flags, stored as 0/1.
-        values.extend(
-            [
-                self.publish_requested,
-                self.published,
-                self.displayable,
-                self.featured,
-                self.vetted,
-                self.requires_vetting,
-                self.vetting_rejected,
-            ]
-            .map(|f| Arg::from(i64::from(f))),
-        );
-        values.extend([
-            self.vetting_rejected_reason.clone().into(),
-            self.deleted_at.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]);
-        values
-    }
-
-    /// Inserts the row.
-    pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        insert(conn, "mp_adverts", ADVERT_COLUMNS, self.values()).await
-    }
-
-    /// Writes every column of the row.
-    pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        update(conn, "mp_adverts", ADVERT_COLUMNS, self.id, self.values()).await
     }
 
     /// The publication state as the vetting rules see it.
@@ -241,41 +255,41 @@ impl AdvertRow {
     }
 }
 
-/// A variant row.
-#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
-pub(crate) struct VariantRow {
-    pub id: i64,
-    pub advert_id: i64,
-    pub seller_id: i64,
-    pub sku: Option<String>,
-    pub barcode: Option<String>,
-    pub description: Option<String>,
-    pub price_cents: Option<i64>,
-    pub sale_price_cents: Option<i64>,
-    pub count_on_hand: i64,
-    #[sqlx(try_from = "Flag")]
-    pub infinite_quantity: bool,
-    #[sqlx(try_from = "Flag")]
-    pub published: bool,
-    pub max_purchase_quantity: Option<i64>,
-    pub min_purchase_quantity: Option<i64>,
-    pub item_size: Option<f64>,
-    pub comparable_size: Option<f64>,
-    pub item_unit: Option<String>,
-    pub comparable_unit: Option<String>,
-    pub shipping_profile_id: Option<i64>,
-    pub parcel_length: Option<f64>,
-    pub parcel_width: Option<f64>,
-    pub parcel_height: Option<f64>,
-    pub parcel_weight: Option<f64>,
-    #[sqlx(try_from = "Flag")]
-    pub live: bool,
-    pub deleted_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+stored_row! {
+    /// A variant row.
+    #[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+    pub(crate) struct VariantRow in "mp_variants", VARIANT_COLUMNS {
+        pub id: i64,
+        pub advert_id: i64,
+        pub seller_id: i64,
+        pub sku: Option<String>,
+        pub barcode: Option<String>,
+        pub description: Option<String>,
+        pub price_cents: Option<i64>,
+        pub sale_price_cents: Option<i64>,
+        pub count_on_hand: i64,
+        #[sqlx(try_from = "Flag")]
+        pub infinite_quantity: bool,
+        #[sqlx(try_from = "Flag")]
+        pub published: bool,
+        pub max_purchase_quantity: Option<i64>,
+        pub min_purchase_quantity: Option<i64>,
+        pub item_size: Option<f64>,
+        pub comparable_size: Option<f64>,
+        pub item_unit: Option<String>,
+        pub comparable_unit: Option<String>,
+        pub shipping_profile_id: Option<i64>,
+        pub parcel_length: Option<f64>,
+        pub parcel_width: Option<f64>,
+        pub parcel_height: Option<f64>,
+        pub parcel_weight: Option<f64>,
+        #[sqlx(try_from = "Flag")]
+        pub live: bool,
+        pub deleted_at: Option<i64>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
 }
-
-pub(crate) const VARIANT_COLUMNS: &str = "id, advert_id, seller_id, sku, barcode, description, price_cents, sale_price_cents, count_on_hand, infinite_quantity, published, max_purchase_quantity, min_purchase_quantity, item_size, comparable_size, item_unit, comparable_unit, shipping_profile_id, parcel_length, parcel_width, parcel_height, parcel_weight, live, deleted_at, created_at, updated_at";
 
 impl VariantRow {
     /// The seller's live variant `id`.
@@ -301,48 +315,6 @@ impl VariantRow {
         ));
         sql.arg(advert_id).push(" ORDER BY id");
         sql.fetch_all_as(conn).await
-    }
-
-    /// The values of `VARIANT_COLUMNS`, in order.
-    fn values(&self) -> Vec<Arg> {
-        vec![
-            self.id.into(),
-            self.advert_id.into(),
-            self.seller_id.into(),
-            self.sku.clone().into(),
-            self.barcode.clone().into(),
-            self.description.clone().into(),
-            self.price_cents.into(),
-            self.sale_price_cents.into(),
-            self.count_on_hand.into(),
-            i64::from(self.infinite_quantity).into(),
-            i64::from(self.published).into(),
-            self.max_purchase_quantity.into(),
-            self.min_purchase_quantity.into(),
-            self.item_size.into(),
-            self.comparable_size.into(),
-            self.item_unit.clone().into(),
-            self.comparable_unit.clone().into(),
-            self.shipping_profile_id.into(),
-            self.parcel_length.into(),
-            self.parcel_width.into(),
-            self.parcel_height.into(),
-            self.parcel_weight.into(),
-            i64::from(self.live).into(),
-            self.deleted_at.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
-
-    /// Inserts the row.
-    pub(crate) async fn insert(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        insert(conn, "mp_variants", VARIANT_COLUMNS, self.values()).await
-    }
-
-    /// Writes every column of the row.
-    pub(crate) async fn update(&self, conn: &mut AnyConnection) -> ApiResult<()> {
-        update(conn, "mp_variants", VARIANT_COLUMNS, self.id, self.values()).await
     }
 
     /// The variant's own prices.

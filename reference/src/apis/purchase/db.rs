@@ -20,7 +20,7 @@ use crate::domain::purchase::properties::{
     DictionaryItem, ObjectType, PropertyDefinition, ValueType,
 };
 use crate::store::page::OffsetPage;
-use crate::store::sql::{Arg, Doc, Flag, Sql, col, escape_like, flag};
+use crate::store::sql::{Arg, Doc, Flag, Sql, col, flag};
 
 /// A cart or wishlist row.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -501,17 +501,12 @@ pub(crate) async fn list_carts(
         }
     }
     if let Some(k) = &filter.keyword {
-        let pattern = format!("%{}%", escape_like(k));
-        filters
-            .push(" AND (LOWER(name) LIKE ")
-            .arg(pattern.as_str());
-        filters
-            .push(" ESCAPE '\\' OR LOWER(status) LIKE ")
-            .arg(pattern.as_str());
-        filters
-            .push(" ESCAPE '\\' OR LOWER(COALESCE(comment, '')) LIKE ")
-            .arg(pattern)
-            .push(" ESCAPE '\\')");
+        let columns = [
+            "LOWER(name)",
+            "LOWER(status)",
+            "LOWER(COALESCE(comment, ''))",
+        ];
+        filters.push(" AND (").like_any(&columns, k).push(")");
     }
     if filter.anonymous_only {
         filters.push(" AND is_anonymous = ").arg(Arg::Bool(true));

@@ -13,7 +13,7 @@
 use shopql_server_stubs::client::Checkout;
 use shopql_server_stubs::{ApiError, ApiResult};
 
-use super::model::lines_of;
+use super::model::{AddressDoc, lines_of};
 use super::view::{Catalog, evaluate};
 use super::{lock_open, view_one};
 use crate::apis::client::auth::ClientRequest;
@@ -24,12 +24,22 @@ use crate::domain::checkout::{CHECKOUT_TTL_MS, expires_after};
 use crate::error::{ResultExt, UniqueKey};
 use crate::state::AppState;
 
-fn address_error(which: &str, missing: &[&str]) -> ApiError {
-    ApiError::bad_input(format!(
+/// Checks that the `which` address (`shipping`, `billing`) is there (`absent` says how to set
+/// it) and complete.
+fn complete_address(which: &str, address: Option<&AddressDoc>, absent: &str) -> ApiResult<()> {
+    let field = format!("{which}.address");
+    let Some(a) = address else {
+        return Err(ApiError::bad_input(absent).with_extension("field", field));
+    };
+    let missing = missing_fields(&a.fields());
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::bad_input(format!(
         "the {which} address is incomplete: missing {}",
         missing.join(", ")
     ))
-    .with_extension("field", format!("{which}.address"))
+    .with_extension("field", field))
 }
 
 /// A listing sold once per customer: the row that records the sale.
@@ -61,36 +71,18 @@ pub(crate) async fn submit(
     let catalog = Catalog::load(&mut tx, store, customer_id, &lines, &codes).await?;
 
     if !row.shop_collection {
-        match &row.shipping_address {
-            None => {
-                return Err(ApiError::bad_input(
-                    "the shipping address is missing: set it with `checkoutUpdate` (or choose shop collection)",
-                )
-                .with_extension("field", "shipping.address"));
-            }
-            Some(a) => {
-                let missing = missing_fields(&a.fields());
-                if !missing.is_empty() {
-                    return Err(address_error("shipping", &missing));
-                }
-            }
-        }
+        complete_address(
+            "shipping",
+            row.shipping_address.as_deref(),
+            "the shipping address is missing: set it with `checkoutUpdate` (or choose shop collection)",
+        )?;
     }
     if !row.use_single_address {
-        match &row.billing_address {
-            None => {
-                return Err(ApiError::bad_input(
-                    "the billing address is missing: set `billing.address` or `useSingleAddress: true`",
-                )
-                .with_extension("field", "billing.address"));
-            }
-            Some(a) => {
-                let missing = missing_fields(&a.fields());
-                if !missing.is_empty() {
-                    return Err(address_error("billing", &missing));
-                }
-            }
-        }
+        complete_address(
+            "billing",
+            row.billing_address.as_deref(),
+            "the billing address is missing: set `billing.address` or `useSingleAddress: true`",
+        )?;
     }
 
     let eval = evaluate(store, &catalog, &row, &lines, now);

@@ -10,7 +10,7 @@ use shopql_server_stubs::client::InventoryFiltersInput;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 
 use crate::clock::parse_rfc3339;
-use crate::store::sql::{Arg, Sql, escape_like};
+use crate::store::sql::{Arg, Sql};
 
 /// Most values one list filter may hold.
 pub(crate) const MAX_VALUES: usize = 100;
@@ -284,9 +284,7 @@ pub(crate) fn apply(
             .with_extension("field", "filters.text"));
         }
         if !text.is_empty() {
-            sql.push(" AND i.search_text LIKE ")
-                .arg(format!("%{}%", escape_like(&text)))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND ").like_any(&["i.search_text"], &text);
         }
     }
     Ok(())
@@ -295,6 +293,7 @@ pub(crate) fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sql::escape_like;
 
     #[test]
     fn stock_values() {
