@@ -283,499 +283,513 @@ fn replace_lines(old: Vec<LineDoc>, new: Vec<LineDoc>) -> Vec<LineDoc> {
     out
 }
 
-/// Writes the `ShopResolvers` impl: the string maps' `…(key)` fields differ in names alone, one
-/// entry each of `string_maps`; the other resolvers follow `custom` as written. (One macro around
-/// the whole impl, because `async_trait` rewrites the impl's methods before any macro inside it
-/// expands.)
-macro_rules! shop_resolvers {
-    (
-        string_maps {
-            $($field:ident($parent:ident).$map:ident;)*
-        }
-        custom {
-            $($custom:tt)*
-        }
-    ) => {
-        #[shopql_server_stubs::async_trait::async_trait]
-        impl ShopResolvers for ShopApi {
-            $(
-                async fn $field(
-                    &self,
-                    _ctx: &FieldContext<'_>,
-                    parent: &api::$parent,
-                    key: String,
-                ) -> ApiResult<Option<String>> {
-                    Ok(view::value_of(parent.$map.as_ref(), &key))
-                }
-            )*
-
-            $($custom)*
-        }
-    };
-}
-
-shop_resolvers! {
-    // The string maps' `…(key)` fields: the value of one key.
-    string_maps {
-        cart_meta_property(Cart).meta;
-        cart_item_meta_property(CartItem).meta;
-        product_variant_attribute(ProductVariant).attributes;
-        customer_external_reference(Customer).external_references;
-        customer_meta_property(Customer).meta;
-        address_meta_property(Address).meta;
+#[shopql_server_stubs::async_trait::async_trait]
+impl ShopResolvers for ShopApi {
+    async fn cart(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+    ) -> ApiResult<Option<api::Cart>> {
+        let (cart, now) = self.read(ctx, id).await?;
+        Ok(cart.map(|c| view::cart(&c, now)))
     }
-    custom {
-        async fn cart(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-        ) -> ApiResult<Option<api::Cart>> {
-            let (cart, now) = self.read(ctx, id).await?;
-            Ok(cart.map(|c| view::cart(&c, now)))
-        }
 
-        async fn order_intent(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            format: Option<api::OrderIntentFormat>,
-        ) -> ApiResult<Option<api::OrderIntentResult>> {
-            let (Some(cart), now) = self.read(ctx, id).await? else {
-                return Ok(None);
-            };
-            if matches!(cart.state, CartState::Cart | CartState::Abandoned) {
+    async fn order_intent(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        format: Option<api::OrderIntentFormat>,
+    ) -> ApiResult<Option<api::OrderIntentResult>> {
+        let (Some(cart), now) = self.read(ctx, id).await? else {
+            return Ok(None);
+        };
+        if matches!(cart.state, CartState::Cart | CartState::Abandoned) {
+            return Err(ApiError::conflict(format!(
+                "the cart is {}: only placed, paid or ordered carts have an order intent",
+                cart.state.as_str()
+            )));
+        }
+        let format = match format {
+            Some(api::OrderIntentFormat::Legacy) => Format::Legacy,
+            _ => Format::Core,
+        };
+        Ok(Some(api::OrderIntentResult {
+            order: Some(order_intent::order(&cart, format)),
+            cart: Some(view::cart(&cart, now)),
+        }))
+    }
+
+    async fn validate_voucher(
+        &self,
+        ctx: &FieldContext<'_>,
+        voucher: String,
+    ) -> ApiResult<Option<api::VoucherValidationResult>> {
+        let caller = principal(ctx)?;
+        let tenant = caller.tenant.clone();
+        // An answer per guessed code: a budget per access token and per address.
+        let who = format!("shop:{tenant}:{}", caller.access_token_id);
+        self.state.limits.coupon_check(ctx, &who).await?;
+        let now = self.now();
+        let mut conn = self.state.store.pool.acquire().await?;
+        let found: Vec<api::SlimPromotion> = promotions::load_all(&mut conn, &tenant)
+            .await?
+            .into_iter()
+            .filter(|p| p.is_active(now) && p.accepts_voucher(&voucher))
+            .map(|p| api::SlimPromotion {
+                identifier: Some(p.identifier.clone()),
+                name: p.name.clone(),
+                mechanism: Some(api::Mechanism {
+                    r#type: Some(view::mechanism(p.mechanism.kind)),
+                    value: Some(to_wire_float(p.mechanism.value)),
+                }),
+            })
+            .collect();
+        Ok(Some(api::VoucherValidationResult {
+            is_valid: Some(!found.is_empty()),
+            promotions: Some(found.into_iter().map(Some).collect()),
+        }))
+    }
+
+    async fn hydrate(
+        &self,
+        ctx: &FieldContext<'_>,
+        input: api::CartInput,
+    ) -> ApiResult<Option<api::Cart>> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let now = self.now();
+        let id = match &input.id {
+            Maybe::Value(id) => parse_uuid(id)?,
+            _ => uuid(),
+        };
+        let lines = hydration_lines(&input)?;
+        let context = match &input.context {
+            Maybe::Value(c) => Some(input::context(c, self.default_ttl_s())?),
+            _ => None,
+        };
+        let customer = match &input.customer {
+            Maybe::Value(c) => Some(input::customer(c)?),
+            _ => None,
+        };
+        let meta = input::key_values(&input.meta);
+
+        let mut tx = self.state.store.begin().await?;
+        let existing = match carts::lock(&mut tx, &tenant, &id).await? {
+            Some(cart) if cart.is_expired(now) => {
+                // An expired cart is gone: its id starts a new cart.
+                carts::delete(&mut tx, &tenant, &id).await?;
+                None
+            }
+            other => other,
+        };
+        let (mut cart, is_new) = match existing {
+            Some(mut cart) => {
+                editable(&cart)?;
+                let old = std::mem::take(&mut cart.doc.items);
+                cart.doc.items = replace_lines(old, lines);
+                if let Some(c) = context {
+                    cart.doc.context = c;
+                }
+                if customer.is_some() {
+                    cart.doc.customer = customer;
+                }
+                if meta.is_some() {
+                    cart.doc.meta = meta;
+                }
+                (cart, false)
+            }
+            None => {
+                let mut doc =
+                    CartDoc::new(context.unwrap_or_else(|| {
+                        super::model::ContextDoc::defaults(self.default_ttl_s())
+                    }));
+                doc.items = lines;
+                doc.customer = customer;
+                doc.meta = meta;
+                let cart = CartRecord {
+                    id: id.clone(),
+                    state: CartState::Cart,
+                    created_at: now,
+                    updated_at: now,
+                    ttl_ms: 0,
+                    expires_at: 0,
+                    stale_ttl_ms: None,
+                    stale_at: None,
+                    order_id: None,
+                    version: 1,
+                    doc: Doc(doc),
+                };
+                (cart, true)
+            }
+        };
+        recompute(&mut tx, &tenant, &mut cart.doc, now).await?;
+        cart.touch(now);
+        if is_new {
+            if !carts::insert(&mut tx, &tenant, &cart).await? {
                 return Err(ApiError::conflict(format!(
-                    "the cart is {}: only placed, paid or ordered carts have an order intent",
-                    cart.state.as_str()
+                    "a cart with id `{id}` was created concurrently; hydrate it again"
                 )));
             }
-            let format = match format {
-                Some(api::OrderIntentFormat::Legacy) => Format::Legacy,
-                _ => Format::Core,
-            };
-            Ok(Some(api::OrderIntentResult {
-                order: Some(order_intent::order(&cart, format)),
-                cart: Some(view::cart(&cart, now)),
-            }))
+            tx.commit().await?;
+        } else {
+            carts::save(&mut tx, &tenant, &cart).await?;
+            tx.commit().await?;
         }
+        record_cart_event(&self.state, &tenant, CartEvent::Hydrated);
+        Ok(Some(view::cart(&cart, now)))
+    }
 
-        async fn validate_voucher(
-            &self,
-            ctx: &FieldContext<'_>,
-            voucher: String,
-        ) -> ApiResult<Option<api::VoucherValidationResult>> {
-            let caller = principal(ctx)?;
-            let tenant = caller.tenant.clone();
-            // An answer per guessed code: a budget per access token and per address.
-            let who = format!("shop:{tenant}:{}", caller.access_token_id);
-            self.state.limits.coupon_check(ctx, &who).await?;
-            let now = self.now();
-            let mut conn = self.state.store.pool.acquire().await?;
-            let found: Vec<api::SlimPromotion> = promotions::load_all(&mut conn, &tenant)
-                .await?
-                .into_iter()
-                .filter(|p| p.is_active(now) && p.accepts_voucher(&voucher))
-                .map(|p| api::SlimPromotion {
-                    identifier: Some(p.identifier.clone()),
-                    name: p.name.clone(),
-                    mechanism: Some(api::Mechanism {
-                        r#type: Some(view::mechanism(p.mechanism.kind)),
-                        value: Some(to_wire_float(p.mechanism.value)),
-                    }),
-                })
-                .collect();
-            Ok(Some(api::VoucherValidationResult {
-                is_valid: Some(!found.is_empty()),
-                promotions: Some(found.into_iter().map(Some).collect()),
-            }))
-        }
-
-        async fn hydrate(
-            &self,
-            ctx: &FieldContext<'_>,
-            input: api::CartInput,
-        ) -> ApiResult<Option<api::Cart>> {
-            let tenant = principal(ctx)?.tenant.clone();
-            let now = self.now();
-            let id = match &input.id {
-                Maybe::Value(id) => parse_uuid(id)?,
-                _ => uuid(),
-            };
-            let lines = hydration_lines(&input)?;
-            let context = match &input.context {
-                Maybe::Value(c) => Some(input::context(c, self.default_ttl_s())?),
-                _ => None,
-            };
-            let customer = match &input.customer {
-                Maybe::Value(c) => Some(input::customer(c)?),
-                _ => None,
-            };
-            let meta = input::key_values(&input.meta);
-
-            let mut tx = self.state.store.begin().await?;
-            let existing = match carts::lock(&mut tx, &tenant, &id).await? {
-                Some(cart) if cart.is_expired(now) => {
-                    // An expired cart is gone: its id starts a new cart.
-                    carts::delete(&mut tx, &tenant, &id).await?;
-                    None
-                }
-                other => other,
-            };
-            let (mut cart, is_new) = match existing {
-                Some(mut cart) => {
-                    editable(&cart)?;
-                    let old = std::mem::take(&mut cart.doc.items);
-                    cart.doc.items = replace_lines(old, lines);
-                    if let Some(c) = context {
-                        cart.doc.context = c;
-                    }
-                    if customer.is_some() {
-                        cart.doc.customer = customer;
-                    }
-                    if meta.is_some() {
-                        cart.doc.meta = meta;
-                    }
-                    (cart, false)
-                }
-                None => {
-                    let mut doc =
-                        CartDoc::new(context.unwrap_or_else(|| {
-                            super::model::ContextDoc::defaults(self.default_ttl_s())
-                        }));
-                    doc.items = lines;
-                    doc.customer = customer;
-                    doc.meta = meta;
-                    let cart = CartRecord {
-                        id: id.clone(),
-                        state: CartState::Cart,
-                        created_at: now,
-                        updated_at: now,
-                        ttl_ms: 0,
-                        expires_at: 0,
-                        stale_ttl_ms: None,
-                        stale_at: None,
-                        order_id: None,
-                        version: 1,
-                        doc: Doc(doc),
-                    };
-                    (cart, true)
-                }
-            };
-            recompute(&mut tx, &tenant, &mut cart.doc, now).await?;
-            cart.touch(now);
-            if is_new {
-                if !carts::insert(&mut tx, &tenant, &cart).await? {
-                    return Err(ApiError::conflict(format!(
-                        "a cart with id `{id}` was created concurrently; hydrate it again"
-                    )));
-                }
-                tx.commit().await?;
-            } else {
-                carts::save(&mut tx, &tenant, &cart).await?;
-                tx.commit().await?;
+    async fn place(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+    ) -> ApiResult<Option<api::Cart>> {
+        self.transition(ctx, id, Some(CartEvent::Placed), |cart| match cart.state {
+            CartState::Cart if cart.doc.items.is_empty() => {
+                Err(ApiError::bad_input("a cart with no items cannot be placed"))
             }
-            record_cart_event(&self.state, &tenant, CartEvent::Hydrated);
-            Ok(Some(view::cart(&cart, now)))
-        }
+            CartState::Cart => Ok(Some(CartState::Placed)),
+            CartState::Placed => Ok(None),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a cart in state `cart` can be placed",
+                other.as_str()
+            ))),
+        })
+        .await
+    }
 
-        async fn place(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-        ) -> ApiResult<Option<api::Cart>> {
-            self.transition(ctx, id, Some(CartEvent::Placed), |cart| match cart.state {
-                CartState::Cart if cart.doc.items.is_empty() => {
-                    Err(ApiError::bad_input("a cart with no items cannot be placed"))
-                }
-                CartState::Cart => Ok(Some(CartState::Placed)),
-                CartState::Placed => Ok(None),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a cart in state `cart` can be placed",
-                    other.as_str()
-                ))),
-            })
-            .await
-        }
+    async fn pay(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+    ) -> ApiResult<Option<api::Cart>> {
+        self.transition(ctx, id, Some(CartEvent::Paid), |cart| match cart.state {
+            CartState::Placed => Ok(Some(CartState::Paid)),
+            CartState::Paid => Ok(None),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a placed cart can be paid",
+                other.as_str()
+            ))),
+        })
+        .await
+    }
 
-        async fn pay(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-        ) -> ApiResult<Option<api::Cart>> {
-            self.transition(ctx, id, Some(CartEvent::Paid), |cart| match cart.state {
-                CartState::Placed => Ok(Some(CartState::Paid)),
-                CartState::Paid => Ok(None),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a placed cart can be paid",
-                    other.as_str()
-                ))),
-            })
-            .await
+    async fn fulfill(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        order_id: String,
+    ) -> ApiResult<Option<api::Cart>> {
+        let order_id = order_id.trim().to_string();
+        if order_id.is_empty() {
+            return Err(ApiError::bad_input("`orderId` must not be empty"));
         }
-
-        async fn fulfill(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            order_id: String,
-        ) -> ApiResult<Option<api::Cart>> {
-            let order_id = order_id.trim().to_string();
-            if order_id.is_empty() {
-                return Err(ApiError::bad_input("`orderId` must not be empty"));
+        let mut l = self.lock(ctx, id).await?;
+        match l.cart.state {
+            CartState::Placed | CartState::Paid => {
+                l.cart.state = CartState::Ordered;
+                l.cart.order_id = Some(order_id);
+                l.save_view().await
             }
-            let mut l = self.lock(ctx, id).await?;
-            match l.cart.state {
-                CartState::Placed | CartState::Paid => {
-                    l.cart.state = CartState::Ordered;
-                    l.cart.order_id = Some(order_id);
-                    l.save_view().await
-                }
-                CartState::Ordered if l.cart.order_id.as_deref() == Some(order_id.as_str()) => {
-                    Ok(Some(view::cart(&l.cart, l.now)))
-                }
-                CartState::Ordered => Err(ApiError::conflict(
-                    "the cart is already ordered with another order id",
-                )),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a placed or paid cart can be fulfilled",
-                    other.as_str()
-                ))),
+            CartState::Ordered if l.cart.order_id.as_deref() == Some(order_id.as_str()) => {
+                Ok(Some(view::cart(&l.cart, l.now)))
             }
+            CartState::Ordered => Err(ApiError::conflict(
+                "the cart is already ordered with another order id",
+            )),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a placed or paid cart can be fulfilled",
+                other.as_str()
+            ))),
         }
+    }
 
-        async fn abandon(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-        ) -> ApiResult<Option<api::Cart>> {
-            self.transition(ctx, id, None, |cart| match cart.state {
-                CartState::Cart => Ok(Some(CartState::Abandoned)),
-                CartState::Abandoned => Ok(None),
-                other => Err(ApiError::conflict(format!(
-                    "the cart is {}: only a cart in state `cart` can be abandoned",
-                    other.as_str()
-                ))),
-            })
-            .await
-        }
+    async fn abandon(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+    ) -> ApiResult<Option<api::Cart>> {
+        self.transition(ctx, id, None, |cart| match cart.state {
+            CartState::Cart => Ok(Some(CartState::Abandoned)),
+            CartState::Abandoned => Ok(None),
+            other => Err(ApiError::conflict(format!(
+                "the cart is {}: only a cart in state `cart` can be abandoned",
+                other.as_str()
+            ))),
+        })
+        .await
+    }
 
-        async fn remove(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-        ) -> ApiResult<Option<bool>> {
-            let tenant = principal(ctx)?.tenant.clone();
-            let id = cart_id(id.as_deref())?;
-            let mut conn = self.state.store.pool.acquire().await?;
-            Ok(Some(
-                carts::delete_live(&mut conn, &tenant, &id, self.now()).await?,
-            ))
-        }
+    async fn remove(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+    ) -> ApiResult<Option<bool>> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let id = cart_id(id.as_deref())?;
+        let mut conn = self.state.store.pool.acquire().await?;
+        Ok(Some(
+            carts::delete_live(&mut conn, &tenant, &id, self.now()).await?,
+        ))
+    }
 
-        async fn add_sku_item(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            input: api::CartSkuItemInput,
-        ) -> ApiResult<Option<api::Cart>> {
-            let sku = required_sku(Some(input.sku.clone()))?;
-            let q = quantity(input.quantity.as_option().copied(), "input.quantity")?;
-            let rate = input
-                .tax_rate
-                .as_option()
-                .map(|r| input::rate(*r, "input.taxRate"))
-                .transpose()?;
-            let meta = input::key_values(&input.meta);
-            self.change_items(ctx, id, move |doc| {
-                if let Some(line) = doc.line_mut(&sku) {
-                    line.quantity = add_quantities(line.quantity, q, &sku)?;
-                    if line.managed {
-                        if rate.is_some() {
-                            line.tax_rate_override = rate;
-                        }
-                        if let Some(meta) = meta {
-                            line.meta.get_or_insert_with(Default::default).extend(meta);
-                        }
-                    }
-                } else {
-                    doc.items.push(sku_line(&sku, q, rate, meta));
-                }
-                Ok(())
-            })
-            .await
-        }
-
-        async fn add_external_item(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            input: api::CartItemInputType,
-        ) -> ApiResult<Option<api::Cart>> {
-            let mut line = described_line(&input, Origin::External)?;
-            self.change_items(ctx, id, move |doc| {
-                if let Some(existing) = doc.line_mut(&line.sku) {
-                    line.quantity = add_quantities(existing.quantity, line.quantity, &line.sku)?;
-                    *existing = line;
-                } else {
-                    doc.items.push(line);
-                }
-                Ok(())
-            })
-            .await
-        }
-
-        async fn add_cart_item(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            sku: Option<String>,
-            quantity: Option<api::PositiveInt>,
-        ) -> ApiResult<Option<api::Cart>> {
-            let sku = required_sku(sku)?;
-            let q = input::quantity(quantity, "quantity")?;
-            self.change_items(ctx, id, move |doc| {
-                let line = doc.line_mut(&sku).ok_or_else(|| no_line(&sku))?;
+    async fn add_sku_item(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        input: api::CartSkuItemInput,
+    ) -> ApiResult<Option<api::Cart>> {
+        let sku = required_sku(Some(input.sku.clone()))?;
+        let q = quantity(input.quantity.as_option().copied(), "input.quantity")?;
+        let rate = input
+            .tax_rate
+            .as_option()
+            .map(|r| input::rate(*r, "input.taxRate"))
+            .transpose()?;
+        let meta = input::key_values(&input.meta);
+        self.change_items(ctx, id, move |doc| {
+            if let Some(line) = doc.line_mut(&sku) {
                 line.quantity = add_quantities(line.quantity, q, &sku)?;
-                Ok(())
-            })
-            .await
-        }
-
-        async fn remove_cart_item(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            sku: Option<String>,
-            quantity: Option<api::PositiveInt>,
-        ) -> ApiResult<Option<api::Cart>> {
-            let sku = required_sku(sku)?;
-            let q = input::quantity(quantity, "quantity")?;
-            self.change_items(ctx, id, move |doc| {
-                let index = doc
-                    .items
-                    .iter()
-                    .position(|l| l.sku == sku)
-                    .ok_or_else(|| no_line(&sku))?;
-                if doc.items[index].quantity <= q {
-                    doc.items.remove(index);
-                } else {
-                    doc.items[index].quantity -= q;
-                }
-                Ok(())
-            })
-            .await
-        }
-
-        async fn set_cart_item(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            input: api::CartItemInputType,
-        ) -> ApiResult<Option<api::Cart>> {
-            let tenant = principal(ctx)?.tenant.clone();
-            let in_catalogue = {
-                let mut conn = self.state.store.pool.acquire().await?;
-                catalogue::has_sku(&mut conn, &tenant, input.sku.trim()).await?
-            };
-            let origin = if in_catalogue {
-                Origin::Crystallize
-            } else {
-                Origin::External
-            };
-            let line = described_line(&input, origin)?;
-            self.change_items(ctx, id, move |doc| {
-                if let Some(existing) = doc.line_mut(&line.sku) {
-                    *existing = line;
-                } else {
-                    doc.items.push(line);
-                }
-                Ok(())
-            })
-            .await
-        }
-
-        async fn change_cart_item_pricing(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            input: api::CartItemPricingChangeType,
-        ) -> ApiResult<Option<api::Cart>> {
-            let sku = required_sku(Some(input.sku.clone()))?;
-            let q = input
-                .quantity
-                .as_option()
-                .map(|q| quantity(Some(*q), "input.quantity"))
-                .transpose()?;
-            let price = input
-                .price
-                .as_option()
-                .map(|p| input::given_price(p, &sku))
-                .transpose()?;
-            self.change_items(ctx, id, move |doc| {
-                let line = doc.line_mut(&sku).ok_or_else(|| no_line(&sku))?;
-                if let Some(q) = q {
-                    line.quantity = q;
-                }
-                match price {
-                    Some(p) => line.given_price = Some(p),
-                    None if line.given_price.is_none() => {
-                        // Freeze the current unit price (after its discounts) as the line's own.
-                        let unit = line
-                            .priced
-                            .as_ref()
-                            .map(|p| p.unit.clone())
-                            .unwrap_or_default();
-                        line.given_price = Some(GivenPrice {
-                            gross: unit.gross,
-                            net: unit.net,
-                            discounts: unit.discounts.iter().map(|d| d.amount).collect(),
-                        });
+                if line.managed {
+                    if rate.is_some() {
+                        line.tax_rate_override = rate;
                     }
-                    None => {}
-                }
-                line.managed = false;
-                Ok(())
-            })
-            .await
-        }
-
-        async fn set_customer(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            input: api::CustomerInput,
-        ) -> ApiResult<Option<api::Cart>> {
-            let customer = input::customer(&input)?;
-            let mut l = self.lock(ctx, id).await?;
-            editable(&l.cart)?;
-            l.cart.doc.customer = Some(customer);
-            l.save_view().await
-        }
-
-        async fn set_meta(
-            &self,
-            ctx: &FieldContext<'_>,
-            id: Option<api::Uuid>,
-            meta: Option<Vec<Option<api::KeyValueInput>>>,
-            merge: Option<bool>,
-        ) -> ApiResult<Option<api::Cart>> {
-            let pairs = input::pairs_to_map(meta.iter().flatten().flatten());
-            let merge = merge.unwrap_or(true);
-            // Meta never affects prices, so it may change in every state.
-            let mut l = self.lock(ctx, id).await?;
-            let cart = &mut l.cart;
-            if merge {
-                if !pairs.is_empty() {
-                    cart.doc
-                        .meta
-                        .get_or_insert_with(Default::default)
-                        .extend(pairs);
+                    if let Some(meta) = meta {
+                        line.meta.get_or_insert_with(Default::default).extend(meta);
+                    }
                 }
             } else {
-                cart.doc.meta = (!pairs.is_empty()).then_some(pairs);
+                doc.items.push(sku_line(&sku, q, rate, meta));
             }
-            l.save_view().await
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_external_item(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        input: api::CartItemInputType,
+    ) -> ApiResult<Option<api::Cart>> {
+        let mut line = described_line(&input, Origin::External)?;
+        self.change_items(ctx, id, move |doc| {
+            if let Some(existing) = doc.line_mut(&line.sku) {
+                line.quantity = add_quantities(existing.quantity, line.quantity, &line.sku)?;
+                *existing = line;
+            } else {
+                doc.items.push(line);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_cart_item(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        sku: Option<String>,
+        quantity: Option<api::PositiveInt>,
+    ) -> ApiResult<Option<api::Cart>> {
+        let sku = required_sku(sku)?;
+        let q = input::quantity(quantity, "quantity")?;
+        self.change_items(ctx, id, move |doc| {
+            let line = doc.line_mut(&sku).ok_or_else(|| no_line(&sku))?;
+            line.quantity = add_quantities(line.quantity, q, &sku)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_cart_item(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        sku: Option<String>,
+        quantity: Option<api::PositiveInt>,
+    ) -> ApiResult<Option<api::Cart>> {
+        let sku = required_sku(sku)?;
+        let q = input::quantity(quantity, "quantity")?;
+        self.change_items(ctx, id, move |doc| {
+            let index = doc
+                .items
+                .iter()
+                .position(|l| l.sku == sku)
+                .ok_or_else(|| no_line(&sku))?;
+            if doc.items[index].quantity <= q {
+                doc.items.remove(index);
+            } else {
+                doc.items[index].quantity -= q;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_cart_item(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        input: api::CartItemInputType,
+    ) -> ApiResult<Option<api::Cart>> {
+        let tenant = principal(ctx)?.tenant.clone();
+        let in_catalogue = {
+            let mut conn = self.state.store.pool.acquire().await?;
+            catalogue::has_sku(&mut conn, &tenant, input.sku.trim()).await?
+        };
+        let origin = if in_catalogue {
+            Origin::Crystallize
+        } else {
+            Origin::External
+        };
+        let line = described_line(&input, origin)?;
+        self.change_items(ctx, id, move |doc| {
+            if let Some(existing) = doc.line_mut(&line.sku) {
+                *existing = line;
+            } else {
+                doc.items.push(line);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_cart_item_pricing(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        input: api::CartItemPricingChangeType,
+    ) -> ApiResult<Option<api::Cart>> {
+        let sku = required_sku(Some(input.sku.clone()))?;
+        let q = input
+            .quantity
+            .as_option()
+            .map(|q| quantity(Some(*q), "input.quantity"))
+            .transpose()?;
+        let price = input
+            .price
+            .as_option()
+            .map(|p| input::given_price(p, &sku))
+            .transpose()?;
+        self.change_items(ctx, id, move |doc| {
+            let line = doc.line_mut(&sku).ok_or_else(|| no_line(&sku))?;
+            if let Some(q) = q {
+                line.quantity = q;
+            }
+            match price {
+                Some(p) => line.given_price = Some(p),
+                None if line.given_price.is_none() => {
+                    // Freeze the current unit price (after its discounts) as the line's own.
+                    let unit = line
+                        .priced
+                        .as_ref()
+                        .map(|p| p.unit.clone())
+                        .unwrap_or_default();
+                    line.given_price = Some(GivenPrice {
+                        gross: unit.gross,
+                        net: unit.net,
+                        discounts: unit.discounts.iter().map(|d| d.amount).collect(),
+                    });
+                }
+                None => {}
+            }
+            line.managed = false;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_customer(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        input: api::CustomerInput,
+    ) -> ApiResult<Option<api::Cart>> {
+        let customer = input::customer(&input)?;
+        let mut l = self.lock(ctx, id).await?;
+        editable(&l.cart)?;
+        l.cart.doc.customer = Some(customer);
+        l.save_view().await
+    }
+
+    async fn set_meta(
+        &self,
+        ctx: &FieldContext<'_>,
+        id: Option<api::Uuid>,
+        meta: Option<Vec<Option<api::KeyValueInput>>>,
+        merge: Option<bool>,
+    ) -> ApiResult<Option<api::Cart>> {
+        let pairs = input::pairs_to_map(meta.iter().flatten().flatten());
+        let merge = merge.unwrap_or(true);
+        // Meta never affects prices, so it may change in every state.
+        let mut l = self.lock(ctx, id).await?;
+        let cart = &mut l.cart;
+        if merge {
+            if !pairs.is_empty() {
+                cart.doc
+                    .meta
+                    .get_or_insert_with(Default::default)
+                    .extend(pairs);
+            }
+        } else {
+            cart.doc.meta = (!pairs.is_empty()).then_some(pairs);
         }
+        l.save_view().await
+    }
+
+    // The string maps' `…(key)` fields: the value of one key.
+    async fn cart_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Cart,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn cart_item_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::CartItem,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn product_variant_attribute(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::ProductVariant,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.attributes.as_ref(), &key))
+    }
+
+    async fn customer_external_reference(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Customer,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.external_references.as_ref(), &key))
+    }
+
+    async fn customer_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Customer,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
+    }
+
+    async fn address_meta_property(
+        &self,
+        _ctx: &FieldContext<'_>,
+        parent: &api::Address,
+        key: String,
+    ) -> ApiResult<Option<String>> {
+        Ok(view::value_of(parent.meta.as_ref(), &key))
     }
 }
 
