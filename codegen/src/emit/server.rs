@@ -27,7 +27,7 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::externs::Externs;
-use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected, value_tokens};
+use super::types::{Side, TypeTable, deprecation_attrs, strongly_connected};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{Field, InputValue, OperationKind, Schema, Subscriptions, TypeKind, TypeRef};
@@ -849,19 +849,24 @@ fn registration(
             let n = &f.name;
             if let Some(r) = by_field.get(&(name.as_str(), f.name.as_str())) {
                 let method = &r.method;
-                let args = r.params.iter().map(|(p, ty, a)| {
-                    let g = &a.name;
-                    let decode = table.decoder(&a.ty, false);
-                    match &a.default {
-                        // async-graphql leaves a default out when the argument is an unset
-                        // variable; the glue applies it then.
-                        Some(d) => {
-                            let d = value_tokens(&quote!(async_graphql), d);
-                            quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, || #d, #decode)?;)
+                let mut helpers = Vec::new();
+                let args: Vec<TokenStream> = r
+                    .params
+                    .iter()
+                    .map(|(p, ty, a)| {
+                        let g = &a.name;
+                        let decode = table.decoder(&a.ty, false, &mut helpers);
+                        match &a.default {
+                            // async-graphql leaves a default out when the argument is an unset
+                            // variable; the glue applies it then.
+                            Some(d) => {
+                                let d = table.default_fn(d, &mut helpers);
+                                quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, #d, #decode)?;)
+                            }
+                            None => quote!(let #p: #ty = glue::arg(&ctx, #g, #decode)?;),
                         }
-                        None => quote!(let #p: #ty = glue::arg(&ctx, #g, #decode)?;),
-                    }
-                });
+                    })
+                    .collect();
                 let arg_names = r.params.iter().map(|(p, _, _)| p);
                 let (convert, extra) = match enum_list_placeholder(schema, &f.ty) {
                     Some(p) => (quote!(glue::enum_list_result), quote!(#p,)),
@@ -884,6 +889,7 @@ fn registration(
                 };
                 quote! {
                     .resolve(#n, #params dynamic::FieldFuture::new(async move {
+                        #(#helpers)*
                         let fc = glue::field_context(&ctx);
                         #(#args)*
                         #convert(&ctx, #extra #call(#receiver, &fc, #parent #(#arg_names),*).await)

@@ -606,6 +606,7 @@ impl<'s> TypeTable<'s> {
             let mut field_defs = Vec::with_capacity(fields.len());
             let mut json_fields = Vec::with_capacity(fields.len());
             let mut decoded_fields = Vec::with_capacity(fields.len());
+            let mut helpers = Vec::new();
             for f in fields {
                 let rust = ns.alloc(&snake(&f.name));
                 let fid = ident(&rust);
@@ -635,7 +636,7 @@ impl<'s> TypeTable<'s> {
                 }
                 let nullable = !f.ty.is_non_null();
                 json_fields.push(self.json_field(&f.name, quote!(self.#fid), named, nullable));
-                decoded_fields.push(self.decoded_field(&fid, f, boxed));
+                decoded_fields.push(self.decoded_field(&fid, f, boxed, &mut helpers));
                 field_defs.push(match &f.ty {
                     TypeRef::NonNull(inner_ty) => {
                         let ty = self.wrap_non_null(inner_ty, &inner);
@@ -673,6 +674,7 @@ impl<'s> TypeTable<'s> {
                 }
                 Side::Server => {
                     let body = quote! {
+                        #(#helpers)*
                         let mut fields = #rt::decode::Fields::of(value)?;
                         ::core::result::Result::Ok(Self { #(#decoded_fields,)* })
                     };
@@ -695,47 +697,71 @@ impl<'s> TypeTable<'s> {
         }
     }
 
-    /// `field: <decoded>` in a server input's `from_input`, `fields` being its `decode::Fields`.
-    fn decoded_field(&self, fid: &Ident, f: &crate::model::InputValue, boxed: bool) -> TokenStream {
-        let rt = &self.runtime;
+    /// `field: <decoded>` in a server input's `from_input`, `fields` being its `decode::Fields`
+    /// (the functions it needs are added to `helpers`).
+    fn decoded_field(
+        &self,
+        fid: &Ident,
+        f: &crate::model::InputValue,
+        boxed: bool,
+        helpers: &mut Vec<TokenStream>,
+    ) -> TokenStream {
         let g = &f.name;
-        let decode = self.decoder_non_null(&f.ty, boxed);
+        let decode = self.decoder_non_null(&f.ty, boxed, helpers);
         match (&f.default, f.ty.is_non_null()) {
             (None, true) => quote!(#fid: fields.required(#g, #decode)?),
             (None, false) => quote!(#fid: fields.maybe(#g, #decode)?),
             (Some(d), non_null) => {
-                let d = value_tokens(&quote!(#rt::async_graphql), d);
+                let d = self.default_fn(d, helpers);
                 let take = if non_null {
                     quote!(required_or)
                 } else {
                     quote!(maybe_or)
                 };
-                quote!(#fid: fields.#take(#g, || #d, #decode)?)
+                quote!(#fid: fields.#take(#g, #d, #decode)?)
             }
         }
     }
 
-    /// A server decoder of the Rust type of `ty` (a `decode::Decoder`): an expression that
-    /// coerces to a function pointer. `boxed`: the named type is held in the recursive box.
-    pub fn decoder(&self, ty: &TypeRef, boxed: bool) -> TokenStream {
+    /// A server decoder of the Rust type of `ty` (a `decode::Decoder`): the path of a function,
+    /// with the functions it needs added to `helpers` for the caller to write before its code.
+    /// `boxed`: the named type is held in the recursive box.
+    ///
+    /// Named functions, never closures: a closure made a function pointer goes through one
+    /// shared shim (`FnOnce::call_once`), and a chain of input objects, each decoding the next,
+    /// would nest that one instance past rustc's recursion limit. Each named function is an
+    /// instance of its own.
+    pub fn decoder(
+        &self,
+        ty: &TypeRef,
+        boxed: bool,
+        helpers: &mut Vec<TokenStream>,
+    ) -> TokenStream {
         let rt = &self.runtime;
         match ty {
-            TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed),
+            TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed, helpers),
             nullable => {
-                let inner = self.decoder_non_null(nullable, boxed);
-                quote!(|v| #rt::decode::nullable(v, #inner))
+                let inner = self.decoder_non_null(nullable, boxed, helpers);
+                let ty = self.wrap(nullable, &self.decoded_named(nullable.named(), boxed));
+                helper(rt, helpers, ty, quote!(#rt::decode::nullable(v, #inner)))
             }
         }
     }
 
     /// [`TypeTable::decoder`] of `ty` without its outermost nullability.
-    fn decoder_non_null(&self, ty: &TypeRef, boxed: bool) -> TokenStream {
+    fn decoder_non_null(
+        &self,
+        ty: &TypeRef,
+        boxed: bool,
+        helpers: &mut Vec<TokenStream>,
+    ) -> TokenStream {
         let rt = &self.runtime;
         match ty {
-            TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed),
+            TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed, helpers),
             TypeRef::List(item) => {
-                let item = self.decoder(item, boxed);
-                quote!(|v| #rt::decode::list(v, #item))
+                let item = self.decoder(item, boxed, helpers);
+                let ty = self.wrap_non_null(ty, &self.decoded_named(ty.named(), boxed));
+                helper(rt, helpers, ty, quote!(#rt::decode::list(v, #item)))
             }
             TypeRef::Named(named) if self.schema.is_leaf(named) => {
                 let leaf = self.leaf(named);
@@ -745,11 +771,38 @@ impl<'s> TypeTable<'s> {
                 let id = self.ident(named);
                 let from_input = quote!(<#id as #rt::decode::FromInput>::from_input);
                 match &self.recursive {
-                    Some((rec, _)) if boxed => quote!(|v| #from_input(v).map(#rec::new)),
+                    Some((rec, _)) if boxed => helper(
+                        rt,
+                        helpers,
+                        quote!(#rec<#id>),
+                        quote!(::core::result::Result::Ok(#rec::new(#from_input(v)?))),
+                    ),
                     _ => from_input,
                 }
             }
         }
+    }
+
+    /// The Rust type a decoder of the named type `named` gives (boxed or not).
+    fn decoded_named(&self, named: &str, boxed: bool) -> TokenStream {
+        if self.schema.is_leaf(named) {
+            return self.leaf(named);
+        }
+        let id = self.ident(named);
+        match &self.recursive {
+            Some((rec, _)) if boxed => quote!(#rec<#id>),
+            _ => quote!(#id),
+        }
+    }
+
+    /// A function (added to `helpers`) that makes the default value `d`, for the decode
+    /// functions that take one lazily.
+    pub fn default_fn(&self, d: &Value, helpers: &mut Vec<TokenStream>) -> TokenStream {
+        let rt = &self.runtime;
+        let value = value_tokens(&quote!(#rt::async_graphql), d);
+        let name = quote::format_ident!("default_{}", helpers.len());
+        helpers.push(quote!(fn #name() -> #rt::async_graphql::Value { #value }));
+        quote!(#name)
     }
 
     /// A `@oneOf` input: an enum with a variant per field, which serde writes and reads as the
@@ -770,6 +823,7 @@ impl<'s> TypeTable<'s> {
         let serde_attrs = self.serde_both_ways;
         let mut json_arms = Vec::with_capacity(fields.len());
         let mut decode_arms = Vec::with_capacity(fields.len());
+        let mut helpers = Vec::new();
         let variants: Vec<TokenStream> = fields
             .iter()
             .map(|f| {
@@ -791,7 +845,7 @@ impl<'s> TypeTable<'s> {
                 if boxed && let Some((rec, _)) = &self.recursive {
                     inner = quote!(#rec<#inner>);
                 }
-                let decode = self.decoder_non_null(&f.ty, boxed);
+                let decode = self.decoder_non_null(&f.ty, boxed, &mut helpers);
                 decode_arms
                     .push(quote!(#g => #rt::decode::at(#g, value, #decode).map(Self::#variant)));
                 let ty = self.wrap_non_null(f.ty.nullable(), &inner);
@@ -823,6 +877,7 @@ impl<'s> TypeTable<'s> {
             }
             Side::Server => {
                 let body = quote! {
+                    #(#helpers)*
                     let (name, value) = #rt::decode::Fields::of(value)?.one_of()?;
                     match name.as_str() {
                         #(#decode_arms,)*
@@ -1228,9 +1283,26 @@ pub fn strongly_connected(graph: &BTreeMap<String, Vec<String>>) -> HashMap<Stri
     s.comp
 }
 
+/// Adds to `helpers` a decoder function of the Rust type `ty` whose body (`body`) decodes `v`,
+/// and returns its name.
+fn helper(
+    rt: &TokenStream,
+    helpers: &mut Vec<TokenStream>,
+    ty: TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let name = quote::format_ident!("decode_{}", helpers.len());
+    helpers.push(quote! {
+        fn #name(v: #rt::async_graphql::Value) -> #rt::decode::Decoded<#ty> {
+            #body
+        }
+    });
+    quote!(#name)
+}
+
 /// A GraphQL value as an `async_graphql::Value` expression, `async_graphql` being the path of
 /// that crate where the expression is placed.
-pub fn value_tokens(async_graphql: &TokenStream, v: &Value) -> TokenStream {
+fn value_tokens(async_graphql: &TokenStream, v: &Value) -> TokenStream {
     match v {
         Value::Null | Value::Variable(_) => quote!(#async_graphql::Value::Null),
         Value::Int(i) => quote!(#async_graphql::Value::from(#i)),
