@@ -241,9 +241,9 @@ fn generate(builder: &Builder, schemas: &[PathBuf], operations: &[PathBuf]) -> V
 const DEEP_INPUTS: usize = 200;
 
 /// A schema (and an operation) whose input objects form a chain `DEEP_INPUTS` long, each
-/// holding the next one directly and in a list, with no cycle, so nothing is boxed: decoding
-/// and encoding an argument, and dropping it, must not nest generic instances past rustc's
-/// recursion limit. Too long to keep as a fixture (its snapshots would be thousands of lines),
+/// holding the next one in lists only (so every step goes through a wrapper's decoder), with
+/// defaults, and no cycle: decoding and encoding an argument, and dropping it, must not nest
+/// generic instances past rustc's recursion limit, nor the `Send` proofs overflow. Too long to keep as a fixture (its snapshots would be thousands of lines),
 /// it is written under the test directory. Returns the schema and the operations' folder.
 fn deep_inputs() -> (PathBuf, PathBuf) {
     let mut sdl = String::from(
@@ -253,7 +253,7 @@ fn deep_inputs() -> (PathBuf, PathBuf) {
     for i in 0..DEEP_INPUTS - 1 {
         let _ = write!(
             sdl,
-            "\ninput Deep{i} {{\n  level: Int! = {i}\n  next: Deep{}\n  more: [Deep{}!]\n}}\n",
+            "\ninput Deep{i} {{\n  level: Int! = {i}\n  more: [Deep{}!]\n  grid: [[Deep{}]!] = []\n}}\n",
             i + 1,
             i + 1
         );
