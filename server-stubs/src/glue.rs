@@ -11,7 +11,7 @@ use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{PathSegment, QueryPathSegment};
 use serde::Serialize;
 
-use crate::decode::Decoder;
+use crate::decode::{self, Decoder};
 use crate::{ApiError, ApiResult, FieldContext, RequestContext};
 
 /// Collects where a list result holds `null` items (index paths below the field), so that
@@ -230,12 +230,42 @@ pub fn arg_or_default<T>(
     default: fn() -> async_graphql::Value,
     decode: Decoder<T>,
 ) -> async_graphql::Result<T> {
+    decode_arg(name, given_or_default(ctx, name, default), decode)
+}
+
+/// A nullable argument: `None` when it is `null` or left out, else decoded by `inner`. One
+/// function for every nullable argument, so the generated code passes the inner decoder alone.
+pub fn nullable_arg<T>(
+    ctx: &ResolverContext<'_>,
+    name: &str,
+    inner: Decoder<T>,
+) -> async_graphql::Result<Option<T>> {
+    decode_arg(name, given(ctx, name), |v| decode::nullable(v, inner))
+}
+
+/// [`nullable_arg`] of an argument that has a default in the schema (see [`arg_or_default`]).
+pub fn nullable_arg_or_default<T>(
+    ctx: &ResolverContext<'_>,
+    name: &str,
+    default: fn() -> async_graphql::Value,
+    inner: Decoder<T>,
+) -> async_graphql::Result<Option<T>> {
+    let value = given_or_default(ctx, name, default);
+    decode_arg(name, value, |v| decode::nullable(v, inner))
+}
+
+/// Argument `name`'s value, or its schema default where it is an unset variable.
+fn given_or_default(
+    ctx: &ResolverContext<'_>,
+    name: &str,
+    default: fn() -> async_graphql::Value,
+) -> async_graphql::Value {
     let value = given(ctx, name);
     // An unset variable resolves to `null`; only then is the document looked at.
     if value == async_graphql::Value::Null && unset_variable(ctx, name) {
-        return decode_arg(name, default(), decode);
+        return default();
     }
-    decode_arg(name, value, decode)
+    value
 }
 
 /// Argument `name`'s value, `null` when it is left out.
@@ -272,7 +302,7 @@ fn unset_variable(ctx: &ResolverContext<'_>, name: &str) -> bool {
 fn decode_arg<T>(
     name: &str,
     value: async_graphql::Value,
-    decode: Decoder<T>,
+    decode: impl FnOnce(async_graphql::Value) -> decode::Decoded<T>,
 ) -> async_graphql::Result<T> {
     decode(value).map_err(|e| {
         let path = e.path();

@@ -855,13 +855,24 @@ fn registration(
                     .iter()
                     .map(|(p, ty, a)| {
                         let g = &a.name;
-                        let decode = table.decoder(&a.ty, false, &mut helpers);
+                        // A nullable argument names the glue function that unwraps the null,
+                        // so it needs no decoder function of its own.
+                        let nullable = !a.ty.is_non_null();
+                        let decode = table.decoder_non_null(&a.ty, false, &mut helpers);
                         match &a.default {
                             // async-graphql leaves a default out when the argument is an unset
                             // variable; the glue applies it then.
                             Some(d) => {
                                 let d = table.default_fn(d, &mut helpers);
-                                quote!(let #p: #ty = glue::arg_or_default(&ctx, #g, #d, #decode)?;)
+                                let take = if nullable {
+                                    quote!(nullable_arg_or_default)
+                                } else {
+                                    quote!(arg_or_default)
+                                };
+                                quote!(let #p: #ty = glue::#take(&ctx, #g, #d, #decode)?;)
+                            }
+                            None if nullable => {
+                                quote!(let #p: #ty = glue::nullable_arg(&ctx, #g, #decode)?;)
                             }
                             None => quote!(let #p: #ty = glue::arg(&ctx, #g, #decode)?;),
                         }

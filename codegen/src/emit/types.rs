@@ -731,7 +731,7 @@ impl<'s> TypeTable<'s> {
     /// shared shim (`FnOnce::call_once`), and a chain of input objects, each decoding the next,
     /// would nest that one instance past rustc's recursion limit. Each named function is an
     /// instance of its own.
-    pub fn decoder(
+    fn decoder(
         &self,
         ty: &TypeRef,
         boxed: bool,
@@ -749,7 +749,7 @@ impl<'s> TypeTable<'s> {
     }
 
     /// [`TypeTable::decoder`] of `ty` without its outermost nullability.
-    fn decoder_non_null(
+    pub fn decoder_non_null(
         &self,
         ty: &TypeRef,
         boxed: bool,
