@@ -731,12 +731,7 @@ impl<'s> TypeTable<'s> {
     /// shared shim (`FnOnce::call_once`), and a chain of input objects, each decoding the next,
     /// would nest that one instance past rustc's recursion limit. Each named function is an
     /// instance of its own.
-    fn decoder(
-        &self,
-        ty: &TypeRef,
-        boxed: bool,
-        helpers: &mut Vec<TokenStream>,
-    ) -> TokenStream {
+    fn decoder(&self, ty: &TypeRef, boxed: bool, helpers: &mut Vec<TokenStream>) -> TokenStream {
         let rt = &self.runtime;
         match ty {
             TypeRef::NonNull(inner) => self.decoder_non_null(inner, boxed, helpers),
