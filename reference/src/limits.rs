@@ -239,8 +239,11 @@ mod tests {
         }
     }
 
-    fn limits(clock: &ManualClock, store: Arc<dyn RateStore>) -> AbuseLimits {
-        AbuseLimits::in_store(&RateLimits::default(), Arc::new(clock.clone()), store)
+    /// The default limits on `store`, and the manual clock they read.
+    fn limits(store: Arc<dyn RateStore>) -> (ManualClock, AbuseLimits) {
+        let clock = ManualClock::new(1_700_000_000_000);
+        let limits = AbuseLimits::in_store(&RateLimits::default(), Arc::new(clock.clone()), store);
+        (clock, limits)
     }
 
     fn ctx(ip: [u8; 4]) -> RequestContext {
@@ -252,8 +255,7 @@ mod tests {
     #[tokio::test]
     async fn wrong_logins_are_limited_per_account_and_successes_are_forgiven() {
         each_store(async |store| {
-            let clock = ManualClock::new(1_700_000_000_000);
-            let l = limits(&clock, store);
+            let (clock, l) = limits(store);
             let c = ctx([10, 0, 0, 1]);
             let ok = l.login_attempt(&c, "s:a@example.com").await;
             assert!(ok.expect("first attempt").succeeded().await.is_ok());
@@ -279,8 +281,7 @@ mod tests {
     #[tokio::test]
     async fn wrong_logins_are_limited_per_address() {
         each_store(async |store| {
-            let clock = ManualClock::new(1_700_000_000_000);
-            let l = limits(&clock, store);
+            let (_, l) = limits(store);
             let c = ctx([10, 0, 0, 2]);
             for i in 0..20 {
                 assert!(
@@ -302,8 +303,7 @@ mod tests {
     #[tokio::test]
     async fn coupon_checks_are_limited_per_principal_and_address() {
         each_store(async |store| {
-            let clock = ManualClock::new(1_700_000_000_000);
-            let l = limits(&clock, store);
+            let (_, l) = limits(store);
             let c = ctx([10, 0, 0, 4]);
             for _ in 0..20 {
                 assert!(l.coupon_check(&c, "p:1").await.is_ok());

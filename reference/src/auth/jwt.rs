@@ -213,11 +213,20 @@ mod tests {
         }
     }
 
+    /// The test clock, in seconds.
+    const NOW_S: i64 = 1_700_000_000;
+
+    /// Keys of [`SECRET`] and an access token they signed at [`NOW_S`].
+    fn signed() -> anyhow::Result<(JwtKeys, String)> {
+        let keys = JwtKeys::new(SECRET, false)?;
+        let token = keys.sign(&claims(NOW_S))?;
+        Ok((keys, token))
+    }
+
     #[test]
     fn sign_and_verify() -> anyhow::Result<()> {
-        let keys = JwtKeys::new(SECRET, false)?;
-        let now_s = 1_700_000_000;
-        let token = keys.sign(&claims(now_s))?;
+        let (keys, token) = signed()?;
+        let now_s = NOW_S;
         let c = keys.verify(&token, "shop", TokenKind::Access, now_s * 1000)?;
         assert_eq!(c.tenant.as_deref(), Some("demo"));
         Ok(())
@@ -225,9 +234,8 @@ mod tests {
 
     #[test]
     fn expiry_uses_the_clock_with_leeway() -> anyhow::Result<()> {
-        let keys = JwtKeys::new(SECRET, false)?;
-        let now_s = 1_700_000_000;
-        let token = keys.sign(&claims(now_s))?;
+        let (keys, token) = signed()?;
+        let now_s = NOW_S;
         let exp = now_s + 3600;
         let valid_at = |s: i64| {
             keys.verify(&token, "shop", TokenKind::Access, s * 1000)
@@ -241,9 +249,8 @@ mod tests {
 
     #[test]
     fn wrong_audience_kind_and_forgeries_are_refused() -> anyhow::Result<()> {
-        let keys = JwtKeys::new(SECRET, false)?;
-        let now_s = 1_700_000_000;
-        let token = keys.sign(&claims(now_s))?;
+        let (keys, token) = signed()?;
+        let now_s = NOW_S;
         let now = now_s * 1000;
         assert!(
             keys.verify(&token, "client", TokenKind::Access, now)
@@ -289,27 +296,17 @@ mod tests {
     #[test]
     fn rotation_by_kid() -> anyhow::Result<()> {
         let mut keys = JwtKeys::new(SECRET, false)?;
-        let now_s = 1_700_000_000;
-        let old = keys.sign(&claims(now_s))?;
+        let old = keys.sign(&claims(NOW_S))?;
         keys.add_key("k2", "abcdefabcdefabcdefabcdefabcdefab", false)?;
-        let new = keys.sign(&claims(now_s))?;
-        assert!(
-            keys.verify(&old, "shop", TokenKind::Access, now_s * 1000)
+        let new = keys.sign(&claims(NOW_S))?;
+        let valid = |keys: &JwtKeys, token: &str| {
+            keys.verify(token, "shop", TokenKind::Access, NOW_S * 1000)
                 .is_ok()
-        );
-        assert!(
-            keys.verify(&new, "shop", TokenKind::Access, now_s * 1000)
-                .is_ok()
-        );
+        };
+        assert!(valid(&keys, &old) && valid(&keys, &new));
         keys.remove_key("k1");
-        assert!(
-            keys.verify(&old, "shop", TokenKind::Access, now_s * 1000)
-                .is_err()
-        );
-        assert!(
-            keys.verify(&new, "shop", TokenKind::Access, now_s * 1000)
-                .is_ok()
-        );
+        assert!(!valid(&keys, &old), "a removed key's tokens are refused");
+        assert!(valid(&keys, &new));
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, convert};
 use super::promotions::Promotion;
-use super::properties::{PropertyDefinition, normalize_culture};
+use super::properties::{PropertyDefinition, in_culture, normalize_culture};
 
 /// Product type of physical goods (they need shipping).
 pub(crate) const PHYSICAL: &str = "Physical";
@@ -89,24 +89,15 @@ impl Product {
     /// The name for `culture`: an exact match (ignoring case), else the same language, else the
     /// store's default culture, else any name, else the SKU.
     pub fn name_in(&self, culture: &str, default_culture: &str) -> String {
-        let lang = culture.split('-').next().unwrap_or(culture);
-        self.names
-            .iter()
-            .find(|(c, _)| c.eq_ignore_ascii_case(culture))
+        let names = || self.names.iter().map(|(c, n)| (c.as_str(), n));
+        in_culture(names(), culture)
             .or_else(|| {
-                self.names.iter().find(|(c, _)| {
-                    c.split('-')
-                        .next()
-                        .is_some_and(|l| l.eq_ignore_ascii_case(lang))
-                })
-            })
-            .or_else(|| {
-                self.names
-                    .iter()
+                names()
                     .find(|(c, _)| c.eq_ignore_ascii_case(default_culture))
+                    .map(|(_, n)| n)
             })
-            .or_else(|| self.names.iter().next())
-            .map(|(_, n)| n.clone())
+            .or_else(|| self.names.values().next())
+            .cloned()
             .unwrap_or_else(|| self.sku.clone())
     }
 

@@ -117,18 +117,8 @@ pub struct DictionaryItem {
 impl DictionaryItem {
     /// The label in `culture` (exact, then same language), if any.
     pub fn label(&self, culture: &str) -> Option<String> {
-        let lang = culture.split('-').next().unwrap_or(culture);
-        self.labels
-            .iter()
-            .find(|(c, _)| c.eq_ignore_ascii_case(culture))
-            .or_else(|| {
-                self.labels.iter().find(|(c, _)| {
-                    c.split('-')
-                        .next()
-                        .is_some_and(|l| l.eq_ignore_ascii_case(lang))
-                })
-            })
-            .map(|(_, l)| l.clone())
+        let labels = self.labels.iter().map(|(c, l)| (c.as_str(), l));
+        in_culture(labels, culture).cloned()
     }
 }
 
@@ -408,6 +398,25 @@ pub(crate) fn shown<'a>(
             }
         })
         .collect()
+}
+
+/// The value of `entries` (culture, value) for `culture`: an exact match ignoring case, else the
+/// first of the same language (`en-GB` for `en-US`).
+pub(crate) fn in_culture<'a, V>(
+    entries: impl Iterator<Item = (&'a str, &'a V)> + Clone,
+    culture: &str,
+) -> Option<&'a V> {
+    let lang = culture.split('-').next().unwrap_or(culture);
+    let same_language = |c: &str| {
+        c.split('-')
+            .next()
+            .is_some_and(|l| l.eq_ignore_ascii_case(lang))
+    };
+    entries
+        .clone()
+        .find(|(c, _)| c.eq_ignore_ascii_case(culture))
+        .or_else(|| entries.clone().find(|(c, _)| same_language(c)))
+        .map(|(_, v)| v)
 }
 
 /// `en-us` → `en-US`, `zh-hans-cn` → `zh-Hans-CN`.

@@ -273,6 +273,15 @@ pub(crate) fn method_price(
     catalog.convert_from_default(m.base_price + m.price_per_kg * weight, c)
 }
 
+/// The price of a shipment or payment before discounts: the caller's override (rounded to the
+/// currency), else its method's price, else zero (no such method).
+fn charged_price(given: Option<Decimal>, listed: Option<Decimal>, c: &Currency) -> Decimal {
+    given
+        .map(|p| c.round(p))
+        .or(listed)
+        .unwrap_or(Decimal::ZERO)
+}
+
 /// Prices a shipment (or a shipping method offered for the cart): `price` before discounts,
 /// shipping rewards of `promotions` for `method_code`, tax at the shipping tax rate.
 pub(crate) fn shipping_charge(
@@ -542,11 +551,8 @@ pub(crate) fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
                 .method_code
                 .as_deref()
                 .and_then(|code| catalog.shipping_method(code, s.method_option.as_deref()));
-            let price = match (s.price_override, method) {
-                (Some(p), _) => c.round(p),
-                (None, Some(m)) => method_price(m, weight, catalog, c),
-                (None, None) => Decimal::ZERO,
-            };
+            let listed = method.map(|m| method_price(m, weight, catalog, c));
+            let price = charged_price(s.price_override, listed, c);
             shipping_charge(
                 price,
                 s.method_code.as_deref(),
@@ -566,11 +572,8 @@ pub(crate) fn evaluate(doc: &CartDoc, input: &PricingInput<'_>) -> Evaluation {
                 .gateway_code
                 .as_deref()
                 .and_then(|code| catalog.payment_method(code));
-            let price = match (p.price_override, method) {
-                (Some(v), _) => c.round(v),
-                (None, Some(m)) => catalog.convert_from_default(m.fee, c),
-                (None, None) => Decimal::ZERO,
-            };
+            let listed = method.map(|m| catalog.convert_from_default(m.fee, c));
+            let price = charged_price(p.price_override, listed, c);
             payment_charge(price, method.is_some(), input, address)
         })
         .collect();
