@@ -240,6 +240,18 @@ impl Sql {
         Ok(row.as_ref().map(T::from_row).transpose()?)
     }
 
+    /// Runs a query whose row has an integer column `n` (a count) and returns it; 0 without a
+    /// row.
+    pub(crate) async fn fetch_n<'e, E>(&self, executor: E) -> ApiResult<i64>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        match self.fetch_optional(executor).await? {
+            Some(row) => col(&row, "n"),
+            None => Ok(0),
+        }
+    }
+
     /// Runs the statement and returns the number of rows it changed.
     pub(crate) async fn execute<'e, E>(&self, executor: E) -> ApiResult<u64>
     where

@@ -253,12 +253,8 @@ pub(crate) fn parse_images(
                 ),
             },
             Some(id) => {
-                let id = match decode_as(id, NodeType::Image) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        errors.add(at("imageId"), e.to_string());
-                        continue;
-                    }
+                let Some(id) = errors.decode(id, NodeType::Image, &at("imageId")) else {
+                    continue;
                 };
                 let alt_value = alt.clone().flatten();
                 if source.is_none() && alt_value.is_none() {
@@ -392,15 +388,12 @@ pub(crate) async fn check_documents(
     ops: &[DocumentOp],
     errors: &mut Errors,
 ) -> ApiResult<()> {
-    let mut attached = 0i64;
+    let mut count = 0i64;
     if let Some(advert) = advert {
         let mut sql = Sql::new("SELECT COUNT(*) AS n FROM mp_advert_documents WHERE advert_id = ");
         sql.arg(advert);
-        if let Some(r) = sql.fetch_optional(&mut *conn).await? {
-            attached = col(&r, "n")?;
-        }
+        count = sql.fetch_n(&mut *conn).await?;
     }
-    let mut count = attached;
     for (i, op) in ops.iter().enumerate() {
         let id = match op {
             DocumentOp::Add(_) => {

@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
 use super::rows::insert;
-use crate::domain::marketplace::ids::{NodeType, decode_as};
+use crate::domain::marketplace::ids::NodeType;
 use crate::store::sql::{Sql, col};
 
 /// A validated choice.
@@ -108,12 +108,8 @@ pub(crate) async fn check(
             input.text_value.as_option(),
         ) {
             (Some(v), None, None) => {
-                let id = match decode_as(v, NodeType::OptionValue) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        errors.add(at("optionValueId"), e.to_string());
-                        continue;
-                    }
+                let Some(id) = errors.decode(v, NodeType::OptionValue, &at("optionValueId")) else {
+                    continue;
                 };
                 let mut sql = Sql::new("SELECT option_type_id FROM mp_option_values WHERE id = ");
                 sql.arg(id);
@@ -124,12 +120,8 @@ pub(crate) async fn check(
                 (col::<i64>(&r, "option_type_id")?, Some(id), None)
             }
             (None, Some(t), Some(text)) => {
-                let id = match decode_as(t, NodeType::OptionType) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        errors.add(at("optionTypeId"), e.to_string());
-                        continue;
-                    }
+                let Some(id) = errors.decode(t, NodeType::OptionType, &at("optionTypeId")) else {
+                    continue;
                 };
                 (id, None, Some(text.clone()))
             }

@@ -503,15 +503,15 @@ pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
             .push(")");
     };
     let mut steps: Vec<Sql> = Vec::new();
-    let mut s = Sql::new("DELETE FROM mp_variant_option_values WHERE variant_id IN ");
-    variants_of(&mut s);
-    steps.push(s);
-    let mut s = Sql::new("DELETE FROM mp_inventories WHERE variant_id IN ");
-    variants_of(&mut s);
-    steps.push(s);
-    let mut s = Sql::new("DELETE FROM mp_key_values WHERE owner_type = 'Variant' AND owner_id IN ");
-    variants_of(&mut s);
-    steps.push(s);
+    for text in [
+        "DELETE FROM mp_variant_option_values WHERE variant_id IN ",
+        "DELETE FROM mp_inventories WHERE variant_id IN ",
+        "DELETE FROM mp_key_values WHERE owner_type = 'Variant' AND owner_id IN ",
+    ] {
+        let mut s = Sql::new(text);
+        variants_of(&mut s);
+        steps.push(s);
+    }
     for text in [
         "DELETE FROM mp_key_values WHERE owner_type = 'Advert' AND owner_id IN ",
         "DELETE FROM mp_images WHERE advert_id IN ",

@@ -15,7 +15,6 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, Outcome};
-use super::input::decode_field;
 use super::load::Loader;
 use super::rows::{Ids, InvoiceRow, insert};
 use crate::clock::parse_rfc3339;
@@ -137,17 +136,11 @@ pub(crate) async fn shipment_create(
 ) -> Outcome<gql::Shipment> {
     let now = state.now_ms();
     let mut errors = Errors::new();
-    let invoice = decode_field(
-        &input.invoice_id,
-        NodeType::Invoice,
-        "invoiceId",
-        &mut errors,
-    );
-    let carrier = decode_field(
+    let invoice = errors.decode(&input.invoice_id, NodeType::Invoice, "invoiceId");
+    let carrier = errors.decode(
         &input.postage_carrier_id,
         NodeType::ShipmentCarrier,
         "postageCarrierId",
-        &mut errors,
     );
     let date = parse_date(&input.dispatched_at);
     let dispatched = dispatch_time(date, "must be a date such as 2023-06-07", now, &mut errors);
@@ -158,8 +151,7 @@ pub(crate) async fn shipment_create(
     let mut items: Vec<(usize, i64, i64)> = Vec::new();
     for (i, item) in input.shipped_items.iter().enumerate() {
         let field = format!("shippedItems.{i}.lineItemId");
-        let Some(li) = decode_field(&item.line_item_id, NodeType::LineItem, &field, &mut errors)
-        else {
+        let Some(li) = errors.decode(&item.line_item_id, NodeType::LineItem, &field) else {
             continue;
         };
         if item.quantity < 1 {
@@ -271,19 +263,9 @@ pub(crate) async fn shipment_update(
 ) -> Outcome<gql::Shipment> {
     let now = state.now_ms();
     let mut errors = Errors::new();
-    let shipment = decode_field(
-        &input.shipment_id,
-        NodeType::Shipment,
-        "shipmentId",
-        &mut errors,
-    );
+    let shipment = errors.decode(&input.shipment_id, NodeType::Shipment, "shipmentId");
     let carrier = match input.postage_carrier_id.as_option() {
-        Some(c) => decode_field(
-            c,
-            NodeType::ShipmentCarrier,
-            "postageCarrierId",
-            &mut errors,
-        ),
+        Some(c) => errors.decode(c, NodeType::ShipmentCarrier, "postageCarrierId"),
         None => None,
     };
     if input.postage_carrier_id.is_null() {

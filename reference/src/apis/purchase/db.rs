@@ -513,11 +513,10 @@ pub(crate) async fn list_carts(
     }
     // The count scans every match: only when the caller shows it (0 otherwise, never sent).
     let total: i64 = if count {
-        let row = Sql::new("SELECT COUNT(*) AS n FROM purchase_carts WHERE ")
+        Sql::new("SELECT COUNT(*) AS n FROM purchase_carts WHERE ")
             .concat(&filters)
-            .fetch_optional(&mut *conn)
-            .await?;
-        row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0)
+            .fetch_n(&mut *conn)
+            .await?
     } else {
         0
     };

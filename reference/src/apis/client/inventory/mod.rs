@@ -341,8 +341,7 @@ async fn count_matches(
         req.customer().map(|c| c.id.as_str()),
     )?;
     sql.push(" LIMIT ").arg(cap).push(") AS matches");
-    let row = sql.query().fetch_one(conn).await?;
-    col::<i64>(&row, "n")
+    sql.fetch_n(conn).await
 }
 
 /// `inventoryFiltersPagination(filters, pagination)`: exact count, pages and facets; the facets
@@ -360,8 +359,7 @@ pub(crate) async fn filters_pagination(
 
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM client_items i WHERE ");
     filters::apply(&mut sql, &store.id, filters, customer)?;
-    let row = sql.query().fetch_one(&mut *conn).await?;
-    let count: i64 = col(&row, "n")?;
+    let count = sql.fetch_n(&mut *conn).await?;
 
     let pages = if count == 0 {
         0
