@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use shopql_server_stubs::purchase::*;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
+use crate::apis::optional;
 use crate::domain::purchase::cart::{
     CartDoc, CartPart, LineItem, MAX_QUANTITY, Payment, PropertyValue, Shipment, TYPE_WISHLIST,
     Warning,
@@ -354,11 +355,7 @@ purchase_resolvers! {
         };
         change_comment(command: Option<InputChangeCommentType>) {
             let command = required(command)?;
-            let comment = command
-                .comment
-                .into_option()
-                .map(|c| text("comment", c))
-                .transpose()?;
+            let comment = optional(&command.comment, |c| text("comment", c.clone()))?;
         } => move |c| {
             c.doc.comment = comment;
             Ok(())
@@ -628,16 +625,8 @@ purchase_resolvers! {
                     "quantity must be at most {MAX_QUANTITY}"
                 )));
             }
-            let manual = command
-                .price
-                .into_option()
-                .map(|p| price("price", p))
-                .transpose()?;
-            let comment = command
-                .comment
-                .into_option()
-                .map(|c| text("comment", c))
-                .transpose()?;
+            let manual = optional(&command.price, |p| price("price", *p))?;
+            let comment = optional(&command.comment, |c| text("comment", c.clone()))?;
             let props = maybe_properties(command.dynamic_properties);
             let products = vec![pid.clone()];
             let v = mutate(&self.state, ctx, base, products, move |c| {

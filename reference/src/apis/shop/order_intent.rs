@@ -93,16 +93,7 @@ pub(crate) fn order(cart: &CartRecord, format: Format) -> Map<String, Value> {
         .items
         .iter()
         .map(|l| {
-            let priced = l
-                .priced
-                .clone()
-                .unwrap_or_else(|| crate::domain::pricing::PricedLine {
-                    tax_rate: Decimal::ZERO,
-                    price_variant: None,
-                    unit: Amounts::default(),
-                    line: Amounts::default(),
-                    compare_at_unit: None,
-                });
+            let priced = l.priced.clone().unwrap_or_default();
             let tax_percent = percent_of_rate(priced.tax_rate);
             let mut line = json!({
                 "sku": l.sku,

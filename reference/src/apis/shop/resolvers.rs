@@ -12,6 +12,7 @@ use super::input::{self, MAX_LINES, add_quantities, cart_id, parse_uuid, quantit
 use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc};
 use super::order_intent::{self, Format};
 use super::view;
+use crate::apis::optional;
 use crate::apis::shop::counters::{CartEvent, record_cart_event};
 use crate::apis::shop::promotions;
 use crate::domain::money::to_wire_float;
@@ -217,11 +218,7 @@ fn hydration_lines(input: &api::CartInput) -> ApiResult<Vec<LineDoc>> {
                 return Err(ApiError::bad_input("an item `sku` must not be empty"));
             }
             let q = quantity(item.quantity.as_option().copied(), "quantity")?;
-            let rate = item
-                .tax_rate
-                .as_option()
-                .map(|r| input::rate(*r, "taxRate"))
-                .transpose()?;
+            let rate = optional(&item.tax_rate, |r| input::rate(*r, "taxRate"))?;
             let meta = input::key_values(&item.meta);
             if let Some(line) = lines.iter_mut().find(|l| l.sku == sku) {
                 line.quantity = add_quantities(line.quantity, q, sku)?;
@@ -540,11 +537,7 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<api::Cart>> {
         let sku = required_sku(Some(input.sku.clone()))?;
         let q = quantity(input.quantity.as_option().copied(), "input.quantity")?;
-        let rate = input
-            .tax_rate
-            .as_option()
-            .map(|r| input::rate(*r, "input.taxRate"))
-            .transpose()?;
+        let rate = optional(&input.tax_rate, |r| input::rate(*r, "input.taxRate"))?;
         let meta = input::key_values(&input.meta);
         self.change_items(ctx, id, move |doc| {
             if let Some(line) = doc.line_mut(&sku) {
@@ -661,16 +654,8 @@ impl ShopResolvers for ShopApi {
         input: api::CartItemPricingChangeType,
     ) -> ApiResult<Option<api::Cart>> {
         let sku = required_sku(Some(input.sku.clone()))?;
-        let q = input
-            .quantity
-            .as_option()
-            .map(|q| quantity(Some(*q), "input.quantity"))
-            .transpose()?;
-        let price = input
-            .price
-            .as_option()
-            .map(|p| input::given_price(p, &sku))
-            .transpose()?;
+        let q = optional(&input.quantity, |q| quantity(Some(*q), "input.quantity"))?;
+        let price = optional(&input.price, |p| input::given_price(p, &sku))?;
         self.change_items(ctx, id, move |doc| {
             let line = doc.line_mut(&sku).ok_or_else(|| no_line(&sku))?;
             if let Some(q) = q {

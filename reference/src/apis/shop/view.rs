@@ -5,7 +5,8 @@
 
 use shopql_server_stubs::shop as api;
 
-use crate::apis::shop::catalogue::{CatalogueImage, localized};
+use crate::apis::listed;
+use crate::apis::shop::catalogue::{CatalogueImage, ImageSize, localized};
 use crate::apis::shop::model::{
     AddressDoc, CartRecord, CartState, CustomerDoc, LineDoc, Origin, StringMap,
 };
@@ -128,13 +129,14 @@ fn image(i: &CatalogueImage, language: &str) -> api::Image {
         alt_text: alt.clone(),
         width: i.width,
         height: i.height,
-        variants: Some(
-            i.variants
-                .iter()
-                .map(|v| image_size(&v.url, &v.key, alt.clone(), v.width, v.height))
-                .collect(),
-        ),
+        variants: Some(sizes(i, &alt)),
     }
+}
+
+/// The resized variants of an image, with its alt text.
+fn sizes(i: &CatalogueImage, alt: &Option<String>) -> Vec<api::ImageVariant> {
+    let size = |v: &ImageSize| image_size(&v.url, &v.key, alt.clone(), v.width, v.height);
+    i.variants.iter().map(size).collect()
 }
 
 /// `CartItem.images`: the given images of caller-described lines, the resized variants of a
@@ -146,34 +148,22 @@ fn item_images(l: &LineDoc, language: &str) -> Vec<api::ImageVariant> {
         if i.variants.is_empty() {
             out.push(image_size(&i.url, &i.key, alt, i.width, i.height));
         } else {
-            out.extend(
-                i.variants
-                    .iter()
-                    .map(|v| image_size(&v.url, &v.key, alt.clone(), v.width, v.height)),
-            );
+            out.extend(sizes(i, &alt));
         }
     }
     out
 }
 
 fn item(l: &LineDoc, currency: &str, language: &str) -> api::CartItem {
-    let priced = l
-        .priced
-        .clone()
-        .unwrap_or_else(|| crate::domain::pricing::PricedLine {
-            tax_rate: Default::default(),
-            price_variant: None,
-            unit: Amounts::default(),
-            line: Amounts::default(),
-            compare_at_unit: None,
-        });
-    let mut context = StringMap::new();
-    context.insert("origin".into(), serde_json::Value::from(l.origin.as_str()));
-    context.insert("managed".into(), serde_json::Value::from(l.managed));
-    context.insert(
-        "taxRate".into(),
-        serde_json::Value::from(to_wire_float(priced.tax_rate)),
-    );
+    let priced = l.priced.clone().unwrap_or_default();
+    let context = [
+        ("origin", serde_json::Value::from(l.origin.as_str())),
+        ("managed", serde_json::Value::from(l.managed)),
+        (
+            "taxRate",
+            serde_json::Value::from(to_wire_float(priced.tax_rate)),
+        ),
+    ];
     api::CartItem {
         name: l.name.clone(),
         quantity: l.quantity,
@@ -200,7 +190,12 @@ fn item(l: &LineDoc, currency: &str, language: &str) -> api::CartItem {
             attributes: l.attributes.clone(),
         },
         images: Some(item_images(l, language)),
-        context: Some(context),
+        context: Some(
+            context
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
         meta: l.meta.clone(),
     }
 }
@@ -246,10 +241,7 @@ fn customer(c: &CustomerDoc) -> api::Customer {
             "organization" => Some(api::CustomerType::Organization),
             _ => None,
         }),
-        addresses: c
-            .addresses
-            .as_ref()
-            .map(|list| list.iter().map(|a| Some(address(a))).collect()),
+        addresses: listed(&c.addresses, address),
         external_references: c.external_references.clone(),
         meta: c.meta.clone(),
     }

@@ -280,25 +280,28 @@ fn field(path: &str, value: &Maybe<String>) -> ApiResult<()> {
 
 /// Checks an address input and returns its stored form.
 fn address(path: &str, a: &AddressInput) -> ApiResult<AddressDoc> {
-    for (name, value) in [
-        ("_id", &a._id),
-        ("description", &a.description),
-        ("firstName", &a.first_name),
-        ("lastName", &a.last_name),
-        ("addressLine1", &a.address_line1),
-        ("addressLine2", &a.address_line2),
-        ("streetNumber", &a.street_number),
-        ("city", &a.city),
-        ("state", &a.state),
-        ("stateCode", &a.state_code),
-        ("postCode", &a.post_code),
-        ("country", &a.country),
-        ("alpha2", &a.alpha2),
-        ("type", &a.r#type),
-    ] {
+    // Each text once its length is checked, trimmed; blank is not given.
+    let text = |name: &str, value: &Maybe<String>| -> ApiResult<Option<String>> {
         field(&format!("{path}.{name}"), value)?;
-    }
-    let mut doc = AddressDoc::from_input(a);
+        let value = value.as_option().map(|s| s.trim().to_string());
+        Ok(value.filter(|s| !s.is_empty()))
+    };
+    let mut doc = AddressDoc {
+        id: text("_id", &a._id)?,
+        description: text("description", &a.description)?,
+        first_name: text("firstName", &a.first_name)?,
+        last_name: text("lastName", &a.last_name)?,
+        address_line1: text("addressLine1", &a.address_line1)?,
+        address_line2: text("addressLine2", &a.address_line2)?,
+        street_number: text("streetNumber", &a.street_number)?,
+        city: text("city", &a.city)?,
+        state: text("state", &a.state)?,
+        state_code: text("stateCode", &a.state_code)?,
+        post_code: text("postCode", &a.post_code)?,
+        country: text("country", &a.country)?,
+        alpha2: text("alpha2", &a.alpha2)?,
+        kind: text("type", &a.r#type)?,
+    };
     if let Some(code) = &doc.alpha2 {
         let upper = normalize_alpha2(code).ok_or_else(|| {
             ApiError::bad_input(format!(
