@@ -366,18 +366,12 @@ pub(crate) async fn adverts_where(
             s.push(" AND 1 = 0");
         }
     }
-    match f.status {
-        None => {}
-        Some(gql::AdvertStatusEnum::Displayed) => {
-            s.push(" AND a.displayable = 1");
-        }
-        Some(gql::AdvertStatusEnum::NotDisplayed) => {
-            s.push(" AND a.displayable = 0");
-        }
-        Some(gql::AdvertStatusEnum::Featured) => {
-            s.push(" AND a.displayable = 1 AND a.featured = 1");
-        }
-    }
+    s.push(match f.status {
+        None => "",
+        Some(gql::AdvertStatusEnum::Displayed) => " AND a.displayable = 1",
+        Some(gql::AdvertStatusEnum::NotDisplayed) => " AND a.displayable = 0",
+        Some(gql::AdvertStatusEnum::Featured) => " AND a.displayable = 1 AND a.featured = 1",
+    });
     if let Some(ids) = &f.taxon_ids {
         s.push(" AND a.taxon_id IN ")
             .list(decode_all("taxonIds", ids, NodeType::Taxon)?);
