@@ -8,6 +8,7 @@ use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 
 use super::catalogue::CatalogueImage;
 use super::model::{AddressDoc, ContextDoc, CustomerDoc, PriceContextDoc, StringMap};
+use crate::apis::optional;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::from_wire_float;
 use crate::domain::pricing::{GivenPrice, MAX_AMOUNT, MAX_DECIMALS};
@@ -99,10 +100,8 @@ pub(crate) fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<Given
 
 /// Key/value pairs as a JSON object of strings (a later key overwrites an earlier one).
 pub(crate) fn key_values(list: &Maybe<Vec<Option<api::KeyValueInput>>>) -> Option<StringMap> {
-    match list {
-        Maybe::Value(pairs) => Some(pairs_to_map(pairs.iter().flatten())),
-        _ => None,
-    }
+    list.as_option()
+        .map(|pairs| pairs_to_map(pairs.iter().flatten()))
 }
 
 /// Pairs as a JSON object of strings.
@@ -222,12 +221,11 @@ fn price_context(p: &api::PriceContextInput) -> ApiResult<PriceContextDoc> {
 
 /// The customer of `CustomerInput`.
 pub(crate) fn customer(input: &api::CustomerInput) -> ApiResult<CustomerDoc> {
-    let birth_date = match &input.birth_date {
-        Maybe::Value(text) => Some(parse_rfc3339(text).map(rfc3339).ok_or_else(|| {
+    let birth_date = optional(&input.birth_date, |text| {
+        parse_rfc3339(text).map(rfc3339).ok_or_else(|| {
             ApiError::bad_input(format!("`birthDate` `{text}` is not an RFC 3339 date-time"))
-        })?),
-        _ => None,
-    };
+        })
+    })?;
     let addresses = input.addresses.as_option().map(|list| {
         list.iter()
             .flatten()

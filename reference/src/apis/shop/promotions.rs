@@ -6,6 +6,7 @@ use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::view::mechanism;
+use crate::apis::optional;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::{from_wire_float, to_wire_float};
 use crate::domain::pricing::{Mechanism, MechanismKind, Period, Promotion};
@@ -68,14 +69,13 @@ pub(crate) async fn remove(
 }
 
 fn time(value: &Maybe<String>, field: &str, id: &str) -> ApiResult<Option<i64>> {
-    match value {
-        Maybe::Value(text) => parse_rfc3339(text).map(Some).ok_or_else(|| {
+    optional(value, |text| {
+        parse_rfc3339(text).ok_or_else(|| {
             ApiError::bad_input(format!(
                 "promotion `{id}`: `{field}` `{text}` is not an RFC 3339 date-time"
             ))
-        }),
-        _ => Ok(None),
-    }
+        })
+    })
 }
 
 /// A SKU list; empty or absent means none.

@@ -354,19 +354,10 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<api::Cart>> {
         let tenant = principal(ctx)?.tenant.clone();
         let now = self.now();
-        let id = match &input.id {
-            Maybe::Value(id) => parse_uuid(id)?,
-            _ => uuid(),
-        };
+        let id = optional(&input.id, |id| parse_uuid(id))?.unwrap_or_else(uuid);
         let lines = hydration_lines(&input)?;
-        let context = match &input.context {
-            Maybe::Value(c) => Some(input::context(c, self.default_ttl_s())?),
-            _ => None,
-        };
-        let customer = match &input.customer {
-            Maybe::Value(c) => Some(input::customer(c)?),
-            _ => None,
-        };
+        let context = optional(&input.context, |c| input::context(c, self.default_ttl_s()))?;
+        let customer = optional(&input.customer, input::customer)?;
         let meta = input::key_values(&input.meta);
 
         let mut tx = self.state.store.begin().await?;
