@@ -96,30 +96,24 @@ pub(crate) fn clamp_i32(v: i64) -> i32 {
 pub(crate) fn parse(input: Option<&PaginationInput>, sorts: &[&str]) -> ApiResult<PageRequest> {
     let default = PaginationInput::default();
     let input = input.unwrap_or(&default);
-    let limit = match &input.limit {
-        Maybe::Value(l) => i64::from(*l),
-        _ => DEFAULT_LIMIT,
-    };
+    let limit = input
+        .limit
+        .as_option()
+        .map_or(DEFAULT_LIMIT, |l| i64::from(*l));
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::bad_input(format!(
             "`pagination.limit` must be between 1 and {MAX_LIMIT}; got {limit}"
         ))
         .with_extension("field", "pagination.limit"));
     }
-    let page = match &input.page {
-        Maybe::Value(p) => i64::from(*p),
-        _ => 1,
-    };
+    let page = input.page.as_option().map_or(1, |p| i64::from(*p));
     if page < 1 {
         return Err(
             ApiError::bad_input(format!("`pagination.page` starts at 1; got {page}"))
                 .with_extension("field", "pagination.page"),
         );
     }
-    let order = match &input.order {
-        Maybe::Value(o) => *o,
-        _ => -1,
-    };
+    let order = input.order.as_option().copied().unwrap_or(-1);
     if order != 1 && order != -1 {
         return Err(ApiError::bad_input(format!(
             "`pagination.order` must be 1 (ascending) or -1 (descending); got {order}"

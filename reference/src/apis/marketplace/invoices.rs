@@ -170,10 +170,8 @@ impl Loader<'_> {
             "SELECT i.id AS id FROM {table} x JOIN mp_invoices i ON i.id = x.invoice_id WHERE i.seller_id = "
         ));
         sql.arg(self.seller).push(" AND x.id = ").arg(id);
-        Ok(match sql.fetch_optional(self.pool).await? {
-            Some(r) => Some(col(&r, "id")?),
-            None => None,
-        })
+        let found: Option<(i64,)> = sql.fetch_optional_as(self.pool).await?;
+        Ok(found.map(|(id,)| id))
     }
 
     /// A shipment of the requester, embedding its full invoice.

@@ -9,7 +9,7 @@ use crate::domain::marketplace::invoice::InvoiceFacts;
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
 use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, AdvertState};
-use crate::store::sql::{Arg, Doc, Flag, Sql, col, flag, opt_text};
+use crate::store::sql::{Arg, Doc, Flag, Sql, col, opt_text};
 
 /// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
 /// statement, outside the caller's transaction, like a database sequence: ids are never reused,
@@ -387,10 +387,8 @@ pub(crate) async fn taxon_requires_vetting(
     };
     let mut sql = Sql::new("SELECT requires_vetting FROM mp_taxons WHERE id = ");
     sql.arg(taxon);
-    match sql.fetch_optional(conn).await? {
-        Some(r) => flag(&r, "requires_vetting"),
-        None => Ok(false),
-    }
+    let found: Option<(Flag,)> = sql.fetch_optional_as(conn).await?;
+    Ok(found.is_some_and(|(requires,)| requires.into()))
 }
 
 /// Whether an advert meets what publication needs: a title, a taxon, at least one live variant,

@@ -83,14 +83,10 @@ pub(crate) fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<Given
             "the price of `{sku}`: gross ({gross}) must be at least net ({net})"
         )));
     }
-    let discounts = match &price.discounts {
-        Maybe::Value(list) => list
-            .iter()
-            .flatten()
-            .map(|d| amount(d.amount, "price.discounts.amount"))
-            .collect::<ApiResult<Vec<_>>>()?,
-        _ => Vec::new(),
-    };
+    let discounts = price.discounts.as_option().into_iter().flatten().flatten();
+    let discounts = discounts
+        .map(|d| amount(d.amount, "price.discounts.amount"))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(GivenPrice {
         gross,
         net,
@@ -121,21 +117,17 @@ fn text(value: &Maybe<String>) -> Option<String> {
 pub(crate) fn images(list: &Maybe<Vec<Option<api::ImageVariantInput>>>) -> Vec<CatalogueImage> {
     let px =
         |v: f64| (v.is_finite() && v >= 1.0 && v <= f64::from(i32::MAX)).then(|| v.round() as u32);
-    match list {
-        Maybe::Value(images) => images
-            .iter()
-            .flatten()
-            .map(|i| CatalogueImage {
-                url: i.url.clone(),
-                key: i.key.clone(),
-                alt: Default::default(),
-                width: px(i.width),
-                height: px(i.height),
-                variants: Vec::new(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+    let images = list.as_option().into_iter().flatten().flatten();
+    images
+        .map(|i| CatalogueImage {
+            url: i.url.clone(),
+            key: i.key.clone(),
+            alt: Default::default(),
+            width: px(i.width),
+            height: px(i.height),
+            variants: Vec::new(),
+        })
+        .collect()
 }
 
 fn strings(list: &Maybe<Vec<Option<String>>>) -> Option<Vec<String>> {

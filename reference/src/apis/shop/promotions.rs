@@ -96,18 +96,15 @@ fn texts(list: Option<&Maybe<Vec<String>>>) -> Vec<String> {
 /// Checks and converts one `PromotionInput`.
 pub(crate) fn from_input(input: &api::PromotionInput) -> ApiResult<Promotion> {
     let id = input.identifier.as_str();
-    let periods = match &input.periods {
-        Maybe::Value(list) => list
-            .iter()
-            .map(|p| {
-                Ok(Period {
-                    start_ms: time(&p.start, "start", id)?,
-                    end_ms: time(&p.end, "end", id)?,
-                })
+    let periods = input.periods.as_option().into_iter().flatten();
+    let periods = periods
+        .map(|p| {
+            Ok(Period {
+                start_ms: time(&p.start, "start", id)?,
+                end_ms: time(&p.end, "end", id)?,
             })
-            .collect::<ApiResult<Vec<_>>>()?,
-        _ => Vec::new(),
-    };
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     let kind = match input.mechanism.r#type {
         api::MechanismEnumType::DynamicFixed => MechanismKind::DynamicFixed,
         api::MechanismEnumType::Fixed => MechanismKind::Fixed,

@@ -76,16 +76,11 @@ fn bad_filter(field: &str, problem: impl std::fmt::Display) -> ApiError {
 }
 
 fn texts(field: &str, value: &Maybe<Vec<Option<String>>>) -> ApiResult<Vec<String>> {
-    let list: Vec<String> = match value {
-        Maybe::Value(v) => v
-            .iter()
-            .flatten()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        _ => Vec::new(),
-    };
-    limit(field, list)
+    let list = value.as_option().into_iter().flatten().flatten();
+    let list = list
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    limit(field, list.collect())
 }
 
 fn limit<T>(field: &str, list: Vec<T>) -> ApiResult<Vec<T>> {
@@ -166,14 +161,11 @@ pub(crate) fn apply(
         .push(")");
     }
 
-    let mut item_types: Vec<String> = match &f.item_types {
-        Maybe::Value(v) => v
-            .iter()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty() && s != "all")
-            .collect(),
-        _ => Vec::new(),
-    };
+    let item_types = f.item_types.as_option().into_iter().flatten();
+    let mut item_types: Vec<String> = item_types
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty() && s != "all")
+        .collect();
     if let Maybe::Value(t) = &f.r#type {
         let t = t.trim().to_lowercase();
         if !t.is_empty() && t != "all" {
