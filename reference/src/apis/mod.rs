@@ -32,6 +32,31 @@ pub(crate) fn listed<T, U>(
         .map(|list| list.iter().map(|x| Some(make(x))).collect())
 }
 
+/// `$to` (our enum, stored or of the domain → the generated enum) and `$from` (the reverse),
+/// from one list of the variants both share, so that the two directions cannot disagree.
+macro_rules! enum_mapping {
+    ($to:ident, $from:ident: $ours:ty => $theirs:ty { $($variant:ident),* $(,)? }) => {
+        /// The generated enum value of ours.
+        pub(crate) fn $to(value: $ours) -> $theirs {
+            type Ours = $ours;
+            type Theirs = $theirs;
+            match value {
+                $(Ours::$variant => Theirs::$variant,)*
+            }
+        }
+
+        /// Our value of a generated enum value.
+        pub(crate) fn $from(value: $theirs) -> $ours {
+            type Ours = $ours;
+            type Theirs = $theirs;
+            match value {
+                $(Theirs::$variant => Ours::$variant,)*
+            }
+        }
+    };
+}
+pub(crate) use enum_mapping;
+
 /// Loads every API's demo data (each only once).
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     client::seed_demo(state).await?;

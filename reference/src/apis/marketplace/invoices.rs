@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 
 use super::load::{Loader, distinct, time, to_i32};
 use super::rows::InvoiceRow;
+use crate::apis::enum_mapping;
 use crate::domain::marketplace::ids::{NodeType, encode};
 use crate::domain::marketplace::invoice::{self, Flag, Status};
 use crate::store::sql::{Sql, col, opt_text};
@@ -238,29 +239,6 @@ fn flag_enum(f: Flag) -> gql::InvoiceStatusFlagEnum {
     }
 }
 
-fn status_enum(s: Status) -> gql::InvoiceStatusEnum {
-    use gql::InvoiceStatusEnum as E;
-    match s {
-        Status::Pending => E::Pending,
-        Status::Paid => E::Paid,
-        Status::Sent => E::Sent,
-        Status::Ready => E::Ready,
-        Status::Collected => E::Collected,
-        Status::Refunded => E::Refunded,
-        Status::Cancelled => E::Cancelled,
-    }
-}
-
-/// The domain status of a GraphQL status (for filters).
-pub(crate) fn domain_status(s: gql::InvoiceStatusEnum) -> Status {
-    use gql::InvoiceStatusEnum as E;
-    match s {
-        E::Pending => Status::Pending,
-        E::Paid => Status::Paid,
-        E::Sent => Status::Sent,
-        E::Ready => Status::Ready,
-        E::Collected => Status::Collected,
-        E::Refunded => Status::Refunded,
-        E::Cancelled => Status::Cancelled,
-    }
-}
+enum_mapping!(status_enum, domain_status: Status => gql::InvoiceStatusEnum {
+    Pending, Paid, Sent, Ready, Collected, Refunded, Cancelled
+});

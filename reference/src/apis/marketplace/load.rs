@@ -409,11 +409,8 @@ impl<'a> Loader<'a> {
             Sql::new("SELECT owner_id, kind, key, value FROM mp_key_values WHERE owner_type = ");
         sql.arg(owner_type).push(" AND owner_id IN ").list(ids);
         sql.push(" ORDER BY owner_id, kind, position");
-        for r in sql.fetch_all(self.pool).await? {
-            let owner: i64 = col(&r, "owner_id")?;
-            let kind: String = col(&r, "kind")?;
-            let key: String = col(&r, "key")?;
-            let value = opt_text(&r, "value")?;
+        let rows: Vec<(i64, String, String, Option<String>)> = sql.fetch_all_as(self.pool).await?;
+        for (owner, kind, key, value) in rows {
             if kind == "external" {
                 out.external
                     .entry(owner)

@@ -9,7 +9,7 @@ use crate::domain::marketplace::invoice::InvoiceFacts;
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
 use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, AdvertState};
-use crate::store::sql::{Arg, Doc, Flag, Sql, col, opt_text};
+use crate::store::sql::{Arg, Doc, Flag, Sql, col};
 
 /// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
 /// statement, outside the caller's transaction, like a database sequence: ids are never reused,
@@ -466,11 +466,11 @@ pub(crate) async fn key_values(
         .push(" AND kind = ")
         .arg(kind)
         .push(" ORDER BY position");
-    let mut out = Vec::new();
-    for r in sql.fetch_all(conn).await? {
-        out.push((col(&r, "key")?, opt_text(&r, "value")?.unwrap_or_default()));
-    }
-    Ok(out)
+    let pairs: Vec<(String, Option<String>)> = sql.fetch_all_as(conn).await?;
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
 }
 
 /// Most adverts purged per run (keeps each purge transaction short).
@@ -485,12 +485,8 @@ pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
         Sql::new("SELECT id FROM mp_adverts WHERE deleted_at IS NOT NULL AND deleted_at < ");
     pick.arg(cutoff)
         .push(&format!(" ORDER BY id LIMIT {PURGE_BATCH}"));
-    let ids: Vec<i64> = pick
-        .fetch_all(&state.store.pool)
-        .await?
-        .iter()
-        .map(|r| col::<i64>(r, "id"))
-        .collect::<ApiResult<_>>()?;
+    let ids: Vec<(i64,)> = pick.fetch_all_as(&state.store.pool).await?;
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
     if ids.is_empty() {
         return Ok(0);
     }

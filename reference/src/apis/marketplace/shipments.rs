@@ -98,13 +98,10 @@ pub(crate) async fn refresh_invoice(
     let mut sql =
         Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE invoice_id = ");
     sql.arg(invoice);
-    let mut lines = Vec::new();
-    for r in sql.fetch_all(&mut *conn).await? {
-        lines.push(LineQuantities {
-            quantity: col(&r, "quantity")?,
-            shipped: col(&r, "shipped_quantity")?,
-        });
-    }
+    let lines: Vec<(i64, i64)> = sql.fetch_all_as(&mut *conn).await?;
+    let lines = lines
+        .into_iter()
+        .map(|(quantity, shipped)| LineQuantities { quantity, shipped });
     let shipped = shipping::shipped_state(lines);
     let f = InvoiceFacts {
         shipped,

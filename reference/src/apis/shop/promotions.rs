@@ -5,11 +5,11 @@ use shopql_server_stubs::cart_admin as api;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use super::view::mechanism;
+use super::view::{mechanism, mechanism_kind};
 use crate::apis::optional;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::{from_wire_float, to_wire_float};
-use crate::domain::pricing::{Mechanism, MechanismKind, Period, Promotion};
+use crate::domain::pricing::{Mechanism, Period, Promotion};
 
 /// Every promotion of `tenant`, by identifier.
 pub(crate) async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<Promotion>> {
@@ -105,12 +105,7 @@ pub(crate) fn from_input(input: &api::PromotionInput) -> ApiResult<Promotion> {
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let kind = match input.mechanism.r#type {
-        api::MechanismEnumType::DynamicFixed => MechanismKind::DynamicFixed,
-        api::MechanismEnumType::Fixed => MechanismKind::Fixed,
-        api::MechanismEnumType::Percentage => MechanismKind::Percentage,
-        api::MechanismEnumType::XforY => MechanismKind::XforY,
-    };
+    let kind = mechanism_kind(input.mechanism.r#type);
     let value = from_wire_float(input.mechanism.value).ok_or_else(|| {
         ApiError::bad_input(format!(
             "promotion `{id}`: the mechanism value {} is not a number",

@@ -5,14 +5,14 @@
 
 use shopql_server_stubs::shop as api;
 
-use crate::apis::listed;
 use crate::apis::shop::catalogue::{CatalogueImage, ImageSize, localized};
 use crate::apis::shop::model::{
     AddressDoc, CartRecord, CartState, CustomerDoc, LineDoc, Origin, StringMap,
 };
+use crate::apis::{enum_mapping, listed};
 use crate::clock::rfc3339;
 use crate::domain::money::to_wire_float;
-use crate::domain::pricing::{Amounts, DiscountAmount};
+use crate::domain::pricing::{Amounts, DiscountAmount, MechanismKind};
 
 /// The `Cart` of a stored cart, as seen at `now_ms`.
 pub(crate) fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
@@ -54,38 +54,13 @@ pub(crate) fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
     }
 }
 
-/// `$to` (stored state → generated enum) and `$from` (the reverse) from one list of the
-/// variants both enums share, so the two directions cannot disagree.
-macro_rules! state_mapping {
-    ($to:ident, $from:ident: $($variant:ident),*) => {
-        /// The generated enum of a state.
-        pub(crate) fn $to(s: CartState) -> api::CartState {
-            match s {
-                $(CartState::$variant => api::CartState::$variant,)*
-            }
-        }
+enum_mapping!(state, state_of: CartState => api::CartState {
+    Cart, Placed, Paid, Ordered, Abandoned
+});
 
-        /// The stored state of a generated enum value.
-        pub(crate) fn $from(s: api::CartState) -> CartState {
-            match s {
-                $(api::CartState::$variant => CartState::$variant,)*
-            }
-        }
-    };
-}
-
-state_mapping!(state, state_of: Cart, Placed, Paid, Ordered, Abandoned);
-
-/// The generated enum of a mechanism type.
-pub(crate) fn mechanism(kind: crate::domain::pricing::MechanismKind) -> api::MechanismEnumType {
-    use crate::domain::pricing::MechanismKind as K;
-    match kind {
-        K::DynamicFixed => api::MechanismEnumType::DynamicFixed,
-        K::Fixed => api::MechanismEnumType::Fixed,
-        K::Percentage => api::MechanismEnumType::Percentage,
-        K::XforY => api::MechanismEnumType::XforY,
-    }
-}
+enum_mapping!(mechanism, mechanism_kind: MechanismKind => api::MechanismEnumType {
+    DynamicFixed, Fixed, Percentage, XforY
+});
 
 fn discount(d: &DiscountAmount) -> api::Discount {
     api::Discount {
