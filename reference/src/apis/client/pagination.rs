@@ -37,18 +37,18 @@ impl PageRequest {
         if self.order == 1 { "ASC" } else { "DESC" }
     }
 
+    /// How many pages `count` entries fill (0 for none).
+    pub(crate) fn pages(&self, count: i64) -> i64 {
+        (count + self.limit - 1) / self.limit
+    }
+
     /// The `Pagination` object for a result of `count` entries.
     pub(crate) fn pagination(&self, count: i64, has_more: bool) -> Pagination {
-        let pages = if count == 0 {
-            0
-        } else {
-            (count + self.limit - 1) / self.limit
-        };
         Pagination {
             limit: Some(clamp_i32(self.limit)),
             count: Some(clamp_i32(count)),
             page: Some(clamp_i32(self.page)),
-            pages: Some(clamp_i32(pages)),
+            pages: Some(clamp_i32(self.pages(count))),
             sort: Some(self.sort.clone()),
             order: Some(self.order),
             has_more: Some(has_more),

@@ -232,9 +232,7 @@ pub(crate) async fn advert_choices_fit(
 ) -> ApiResult<bool> {
     let mut sql = Sql::new("SELECT option_type_id FROM mp_advert_option_values WHERE advert_id = ");
     sql.arg(advert);
-    let rows = sql.fetch_all(&mut *conn).await?;
-    for r in rows {
-        let t: i64 = col(&r, "option_type_id")?;
+    for t in sql.fetch_column(&mut *conn).await? {
         if !in_prototype(&mut *conn, prototype, t).await? {
             return Ok(false);
         }

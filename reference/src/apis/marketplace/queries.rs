@@ -316,8 +316,7 @@ async fn taxon_descendants(loader: &Loader<'_>, roots: &[i64]) -> ApiResult<Vec<
     let mut sql = Sql::new("WITH RECURSIVE d(id) AS (SELECT id FROM mp_taxons WHERE id IN ");
     sql.list(roots.iter().copied());
     sql.push(" UNION SELECT t.id FROM mp_taxons t JOIN d ON t.parent_id = d.id) SELECT id FROM d");
-    let ids: Vec<(i64,)> = sql.fetch_all_as(loader.pool).await?;
-    Ok(ids.into_iter().map(|(id,)| id).collect())
+    sql.fetch_column(loader.pool).await
 }
 
 const VARIANT_OF_ADVERT: &str =

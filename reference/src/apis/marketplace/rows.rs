@@ -485,8 +485,7 @@ pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
         Sql::new("SELECT id FROM mp_adverts WHERE deleted_at IS NOT NULL AND deleted_at < ");
     pick.arg(cutoff)
         .push(&format!(" ORDER BY id LIMIT {PURGE_BATCH}"));
-    let ids: Vec<(i64,)> = pick.fetch_all_as(&state.store.pool).await?;
-    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    let ids: Vec<i64> = pick.fetch_column(&state.store.pool).await?;
     if ids.is_empty() {
         return Ok(0);
     }

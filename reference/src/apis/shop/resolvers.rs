@@ -364,7 +364,7 @@ impl ShopResolvers for ShopApi {
         let existing = match carts::lock(&mut tx, &tenant, &id).await? {
             Some(cart) if cart.is_expired(now) => {
                 // An expired cart is gone: its id starts a new cart.
-                carts::delete(&mut tx, &tenant, &id).await?;
+                carts::delete(&mut tx, &tenant, &id, None).await?;
                 None
             }
             other => other,
@@ -411,17 +411,14 @@ impl ShopResolvers for ShopApi {
         };
         recompute(&mut tx, &tenant, &mut cart.doc, now).await?;
         cart.touch(now);
-        if is_new {
-            if !carts::insert(&mut tx, &tenant, &cart).await? {
-                return Err(ApiError::conflict(format!(
-                    "a cart with id `{id}` was created concurrently; hydrate it again"
-                )));
-            }
-            tx.commit().await?;
-        } else {
+        if !is_new {
             carts::save(&mut tx, &tenant, &cart).await?;
-            tx.commit().await?;
+        } else if !carts::insert(&mut tx, &tenant, &cart).await? {
+            return Err(ApiError::conflict(format!(
+                "a cart with id `{id}` was created concurrently; hydrate it again"
+            )));
         }
+        tx.commit().await?;
         record_cart_event(&self.state, &tenant, CartEvent::Hydrated);
         Ok(Some(view::cart(&cart, now)))
     }
@@ -516,7 +513,7 @@ impl ShopResolvers for ShopApi {
         let id = cart_id(id.as_deref())?;
         let mut conn = self.state.store.pool.acquire().await?;
         Ok(Some(
-            carts::delete_live(&mut conn, &tenant, &id, self.now()).await?,
+            carts::delete(&mut conn, &tenant, &id, Some(self.now())).await?,
         ))
     }
 
