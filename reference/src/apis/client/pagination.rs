@@ -57,15 +57,15 @@ impl PageRequest {
 }
 
 /// A page of the rows a customer owns in a store: `columns` of `table` (aliased `alias`) where
-/// `alias.customer_id` and `alias.store_id` match, sorted by `sort` then `alias.id`; and how many
-/// there are in all.
+/// `alias.customer_id` and `alias.store_id` match, sorted by `sort` then `alias.id`; with the
+/// `Pagination` of the page (each row is one entry of the answer).
 pub(crate) async fn customer_rows(
     conn: &mut AnyConnection,
     (table, alias, columns): (&str, &str, &str),
     (customer, store): (&str, &str),
     sort: &str,
     page: &PageRequest,
-) -> ApiResult<(i64, Vec<AnyRow>)> {
+) -> ApiResult<(Pagination, Vec<AnyRow>)> {
     let count: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM {table} WHERE customer_id = $1 AND store_id = $2"
     ))
@@ -84,7 +84,8 @@ pub(crate) async fn customer_rows(
     .bind(page.offset())
     .fetch_all(&mut *conn)
     .await?;
-    Ok((count, rows))
+    let has_more = page.offset() + i64::try_from(rows.len()).unwrap_or(0) < count;
+    Ok((page.pagination(count, has_more), rows))
 }
 
 /// An `i64` shown as a GraphQL `Int`.

@@ -23,7 +23,7 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
-use crate::store::sql::{Doc, Sql, col};
+use crate::store::sql::{Doc, Sql};
 
 /// A unique-key race lost at write time (two requests giving one SKU at once) is a 422 like the
 /// checked case, not an error.
@@ -47,8 +47,8 @@ async fn find_by_name(
 ) -> ApiResult<Option<i64>> {
     for name in names {
         let sql = query(name.trim().to_lowercase());
-        if let Some(r) = sql.fetch_optional(&mut *conn).await? {
-            return Ok(Some(col(&r, "id")?));
+        if let Some((id,)) = sql.fetch_optional_as::<(i64,), _>(&mut *conn).await? {
+            return Ok(Some(id));
         }
     }
     Ok(None)
@@ -602,10 +602,9 @@ pub async fn operator_decide(
     let mut tx = state.store.begin().await?;
     let mut seller_sql = Sql::new("SELECT seller_id FROM mp_adverts WHERE id = ");
     seller_sql.arg(advert_id);
-    let Some(r) = seller_sql.fetch_optional(&mut *tx).await? else {
+    let Some((seller,)) = seller_sql.fetch_optional_as::<(i64,), _>(&mut *tx).await? else {
         return Err(ApiError::not_found(format!("no advert {advert_id}")));
     };
-    let seller: i64 = col(&r, "seller_id")?;
     let Some(mut row) = AdvertRow::lock(&mut tx, seller, advert_id).await? else {
         return Err(ApiError::not_found(format!("no advert {advert_id}")));
     };

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use super::errors::{Errors, path};
 use super::rows::insert;
 use crate::domain::marketplace::ids::NodeType;
-use crate::store::sql::{Sql, col};
+use crate::store::sql::Sql;
 
 /// A validated choice.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,11 +110,11 @@ pub(crate) async fn check(
                 };
                 let mut sql = Sql::new("SELECT option_type_id FROM mp_option_values WHERE id = ");
                 sql.arg(id);
-                let Some(r) = sql.fetch_optional(&mut *conn).await? else {
+                let Some((type_id,)) = sql.fetch_optional_as::<(i64,), _>(&mut *conn).await? else {
                     errors.add(at("optionValueId"), "not found");
                     continue;
                 };
-                (col::<i64>(&r, "option_type_id")?, Some(id), None)
+                (type_id, Some(id), None)
             }
             (None, Some(t), Some(text)) => {
                 let Some(id) = errors.decode(t, NodeType::OptionType, &at("optionTypeId")) else {

@@ -22,7 +22,7 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
 use crate::domain::marketplace::shipping::{self, LineQuantities};
 use crate::state::AppState;
-use crate::store::sql::{Sql, col};
+use crate::store::sql::Sql;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -202,15 +202,15 @@ pub(crate) async fn shipment_create(
         }
         let mut read = Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE id = ");
         read.arg(li).push(" AND invoice_id = ").arg(invoice);
-        match read.fetch_optional(&mut *tx).await? {
+        match read.fetch_optional_as::<(i64, i64), _>(&mut *tx).await? {
             None => errors.add(
                 format!("shippedItems.{i}.lineItemId"),
                 "not found on this invoice",
             ),
-            Some(r) => {
+            Some((ordered, shipped)) => {
                 let line = LineQuantities {
-                    quantity: col(&r, "quantity")?,
-                    shipped: col(&r, "shipped_quantity")?,
+                    quantity: ordered,
+                    shipped,
                 };
                 let message = match shipping::check_item(quantity, line) {
                     Err(e) => e.to_string(),
@@ -296,10 +296,9 @@ pub(crate) async fn shipment_update(
     let mut tx = state.store.begin().await?;
     let mut find = Sql::new("SELECT invoice_id FROM mp_shipments WHERE id = ");
     find.arg(shipment).push(" AND seller_id = ").arg(seller);
-    let Some(r) = find.fetch_optional(&mut *tx).await? else {
+    let Some((invoice,)) = find.fetch_optional_as::<(i64,), _>(&mut *tx).await? else {
         return Ok(Err(Errors::one("shipmentId", "not found")));
     };
-    let invoice: i64 = col(&r, "invoice_id")?;
     if let Some(c) = carrier
         && !carrier_exists(&mut tx, c).await?
     {

@@ -955,17 +955,10 @@ purchase_resolvers! {
                 ids.extend(row.doc.items.iter().map(|l| l.product_id.clone()));
             }
             let products = db::load_products(&mut tx, &ids).await?;
-            let mut catalogs = HashMap::new();
             let mut views = HashMap::new();
             for mut row in locked {
-                let catalog = match catalogs.get(&row.store_id) {
-                    Some(c) => Arc::clone(c),
-                    None => {
-                        let c = service::catalog(&mut tx, &self.state.catalogs, &row.store_id).await?;
-                        catalogs.insert(row.store_id.clone(), Arc::clone(&c));
-                        c
-                    }
-                };
+                // The catalogues are cached (see `Catalogs`), as for any page of carts.
+                let catalog = service::catalog(&mut tx, &self.state.catalogs, &row.store_id).await?;
                 let currency = service::currency_of(&row, &catalog)?;
                 let product = products
                     .get(&pid)

@@ -183,7 +183,7 @@ pub(crate) async fn list(
     } else {
         "c.created"
     };
-    let (count, rows) = pagination::customer_rows(
+    let (pagination, rows) = pagination::customer_rows(
         &mut conn,
         ("client_checkouts", "c", CHECKOUT_COLUMNS),
         (&p.customer.id, &req.store.id),
@@ -197,10 +197,9 @@ pub(crate) async fn list(
         .collect::<Result<Vec<_>, _>>()?;
     let checkouts =
         checkouts_to_api(&mut conn, &req.store, &p.customer.id, &rows, state.now_ms()).await?;
-    let has_more = page.offset() + i64::try_from(checkouts.len()).unwrap_or(0) < count;
     Ok(CheckoutList {
         checkouts,
-        pagination: page.pagination(count, has_more),
+        pagination,
     })
 }
 
