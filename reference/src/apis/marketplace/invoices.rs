@@ -46,10 +46,8 @@ impl Loader<'_> {
         let li_rows = self
             .rows(LINE_ITEMS, &found, " ORDER BY invoice_id, id")
             .await?;
-        let mut variant_ids = Vec::new();
-        for r in &li_rows {
-            variant_ids.push(col::<i64>(r, "variant_id")?);
-        }
+        let variant_ids = li_rows.iter().map(|r| col(r, "variant_id"));
+        let variant_ids: Vec<i64> = variant_ids.collect::<ApiResult<_>>()?;
         let variants = self.variants(&variant_ids, false).await?;
         let mut line_items: HashMap<i64, Vec<gql::LineItem>> = HashMap::new();
         let mut line_by_id: HashMap<i64, gql::LineItem> = HashMap::new();

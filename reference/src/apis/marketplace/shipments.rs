@@ -261,10 +261,8 @@ pub(crate) async fn shipment_update(
     let now = state.now_ms();
     let mut errors = Errors::new();
     let shipment = errors.decode(&input.shipment_id, NodeType::Shipment, "shipmentId");
-    let carrier = match input.postage_carrier_id.as_option() {
-        Some(c) => errors.decode(c, NodeType::ShipmentCarrier, "postageCarrierId"),
-        None => None,
-    };
+    let carrier = (input.postage_carrier_id.as_option())
+        .and_then(|c| errors.decode(c, NodeType::ShipmentCarrier, "postageCarrierId"));
     if input.postage_carrier_id.is_null() {
         errors.add("postageCarrierId", "can't be blank");
     }

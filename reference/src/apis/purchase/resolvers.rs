@@ -27,7 +27,7 @@ use crate::state::AppState;
 use crate::store::page::OffsetPage;
 use crate::store::uuid;
 
-use super::auth::{Access, Principal, principal, unauthorized};
+use super::auth::{Access, Principal, invalid_token, principal};
 use super::cache::{CartView, RequestCache};
 use super::db::{self, CartFilter, SortField};
 use super::input::{
@@ -858,7 +858,7 @@ purchase_resolvers! {
                         principal.acting_user(&mut tx, Some(u)).await?;
                     }
                     _ if principal == Principal::InvalidToken => {
-                        return Err(unauthorized("the bearer token is not valid"));
+                        return Err(invalid_token());
                     }
                     _ => {}
                 }
@@ -906,7 +906,7 @@ purchase_resolvers! {
         ) -> ApiResult<Option<BulkWishlistType>> {
             let principal = principal(ctx, &self.state.store).await?;
             if principal == Principal::InvalidToken {
-                return Err(unauthorized("the bearer token is not valid"));
+                return Err(invalid_token());
             }
             let pid = product_id(&command.product_id)?;
             let qty = command.quantity.into_option().unwrap_or(1);

@@ -222,8 +222,8 @@ impl ContextDoc {
     }
 }
 
-/// The product of a line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The product of a line (empty until the catalogue or the caller fills it in).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ProductDoc {
     /// Product id (the caller's for external items).
     pub id: String,

@@ -10,6 +10,7 @@ use crate::apis::optional;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::{from_wire_float, to_wire_float};
 use crate::domain::pricing::{Mechanism, Period, Promotion};
+use crate::store::sql::Sql;
 
 /// Every promotion of `tenant`, by identifier.
 pub(crate) async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<Promotion>> {
@@ -56,16 +57,11 @@ pub(crate) async fn remove(
     tenant: &str,
     identifiers: &[String],
 ) -> ApiResult<u64> {
-    let mut removed = 0;
-    for id in identifiers {
-        removed += sqlx::query("DELETE FROM shop_promotions WHERE tenant = $1 AND identifier = $2")
-            .bind(tenant)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    }
-    Ok(removed)
+    let mut sql = Sql::new("DELETE FROM shop_promotions WHERE tenant = ");
+    sql.arg(tenant)
+        .push(" AND identifier IN ")
+        .list(identifiers);
+    sql.execute(conn).await
 }
 
 fn time(value: &Maybe<String>, field: &str, id: &str) -> ApiResult<Option<i64>> {

@@ -1,6 +1,7 @@
 //! The cart endpoint (`/{tenant}/cart`): hydration, item changes, the state machine
 //! cart → placed → paid (→ ordered, or abandoned), order intents and vouchers.
 
+use rust_decimal::Decimal;
 use shopql_server_stubs::shop::{self as api, ShopResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext, Maybe};
 
@@ -9,7 +10,7 @@ use super::carts;
 use super::catalogue;
 use super::compute::{recompute, sku_line};
 use super::input::{self, MAX_LINES, add_quantities, cart_id, parse_uuid, quantity};
-use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc};
+use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc, StringMap};
 use super::order_intent::{self, Format};
 use super::view;
 use crate::apis::optional;
@@ -200,6 +201,31 @@ fn described_line(input: &api::CartItemInputType, origin: Origin) -> ApiResult<L
     })
 }
 
+/// Adds `q` of `sku` to `lines`: to its line (a managed line also takes the tax rate and meta
+/// given), or as a new managed line.
+fn add_sku(
+    lines: &mut Vec<LineDoc>,
+    sku: &str,
+    q: u32,
+    rate: Option<Decimal>,
+    meta: Option<StringMap>,
+) -> ApiResult<()> {
+    let Some(line) = lines.iter_mut().find(|l| l.sku == sku) else {
+        lines.push(sku_line(sku, q, rate, meta));
+        return Ok(());
+    };
+    line.quantity = add_quantities(line.quantity, q, sku)?;
+    if line.managed {
+        if rate.is_some() {
+            line.tax_rate_override = rate;
+        }
+        if let Some(meta) = meta {
+            line.meta.get_or_insert_with(Default::default).extend(meta);
+        }
+    }
+    Ok(())
+}
+
 /// The lines of a hydration: SKU items merged by SKU (quantities summed), then external items.
 fn hydration_lines(input: &api::CartInput) -> ApiResult<Vec<LineDoc>> {
     // The input lists themselves are bounded, before any merging of repeated SKUs.
@@ -220,17 +246,8 @@ fn hydration_lines(input: &api::CartInput) -> ApiResult<Vec<LineDoc>> {
             let q = quantity(item.quantity.as_option().copied(), "quantity")?;
             let rate = optional(&item.tax_rate, |r| input::rate(*r, "taxRate"))?;
             let meta = input::key_values(&item.meta);
-            if let Some(line) = lines.iter_mut().find(|l| l.sku == sku) {
-                line.quantity = add_quantities(line.quantity, q, sku)?;
-                if rate.is_some() {
-                    line.tax_rate_override = rate;
-                }
-                if let Some(meta) = meta {
-                    line.meta.get_or_insert_with(Default::default).extend(meta);
-                }
-            } else {
-                lines.push(sku_line(sku, q, rate, meta));
-            }
+            // Only SKU lines are in the list yet: all managed.
+            add_sku(&mut lines, sku, q, rate, meta)?;
         }
     }
     if let Maybe::Value(items) = &input.external_items {
@@ -528,20 +545,7 @@ impl ShopResolvers for ShopApi {
         let rate = optional(&input.tax_rate, |r| input::rate(*r, "input.taxRate"))?;
         let meta = input::key_values(&input.meta);
         self.change_items(ctx, id, move |doc| {
-            if let Some(line) = doc.line_mut(&sku) {
-                line.quantity = add_quantities(line.quantity, q, &sku)?;
-                if line.managed {
-                    if rate.is_some() {
-                        line.tax_rate_override = rate;
-                    }
-                    if let Some(meta) = meta {
-                        line.meta.get_or_insert_with(Default::default).extend(meta);
-                    }
-                }
-            } else {
-                doc.items.push(sku_line(&sku, q, rate, meta));
-            }
-            Ok(())
+            add_sku(&mut doc.items, &sku, q, rate, meta)
         })
         .await
     }

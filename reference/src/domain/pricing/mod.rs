@@ -101,8 +101,8 @@ pub(crate) struct CataloguePrices {
     pub market_prices: Vec<MarketPrice>,
 }
 
-/// A unit price given by the caller (external items, unmanaged lines).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A unit price given by the caller (external items, unmanaged lines); the default is zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct GivenPrice {
     /// Gross unit price.
     pub gross: Decimal,
