@@ -449,14 +449,7 @@ pub(crate) async fn advert_upsert(
             advert.update(&mut tx).await?;
         }
         if let Some(choices) = &choices {
-            options::replace(
-                &mut tx,
-                "mp_advert_option_values",
-                "advert_id",
-                advert.id,
-                choices,
-            )
-            .await?;
+            options::replace(&mut tx, Level::Advert(prototype), advert.id, choices).await?;
         }
         media::apply_images(
             &mut tx,

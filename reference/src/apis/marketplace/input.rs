@@ -98,12 +98,9 @@ impl KvPatch {
         Self {
             metadata: parse_pairs(metadata, &path(prefix, "metadata"), errors),
             external_ids: parse_pairs(external_ids, &path(prefix, "externalIds"), errors),
-            external_id: match external_id {
-                Maybe::Absent => None,
-                Maybe::Null => Some(None),
-                Maybe::Value(v) if v.trim().is_empty() => Some(None),
-                Maybe::Value(v) => Some(Some(v.trim().to_string())),
-            },
+            // A blank id removes it, as null does.
+            external_id: (external_id.clone().into_update())
+                .map(|v| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())),
         }
     }
 

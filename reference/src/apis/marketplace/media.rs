@@ -236,11 +236,7 @@ pub(crate) fn parse_images(
                 continue;
             }
         };
-        let alt = match &input.alt {
-            Maybe::Absent => None,
-            Maybe::Null => Some(None),
-            Maybe::Value(a) => Some(Some(a.clone())),
-        };
+        let alt = input.alt.clone().into_update();
         match input.image_id.as_option() {
             None => match source {
                 Some(source) => ops.push(ImageOp::Add {
@@ -347,15 +343,16 @@ pub(crate) async fn check_images(
     prefix: &str,
     errors: &mut Errors,
 ) -> ApiResult<()> {
+    // A new advert or variant has no images yet: every image named is unknown.
+    let (column, owner_id, whose) = match owner {
+        Owner::New => ("", None, "this advert"),
+        Owner::Advert(advert) => (" AND advert_id = ", Some(advert), "this advert"),
+        Owner::Variant(variant) => (" AND variant_id = ", Some(variant), "this variant"),
+    };
     for (i, op) in ops.iter().enumerate() {
         let id = match op {
             ImageOp::Replace { id, .. } | ImageOp::Delete { id } => *id,
             ImageOp::Add { .. } => continue,
-        };
-        let (column, owner_id) = match owner {
-            Owner::New => ("", None),
-            Owner::Advert(advert) => (" AND advert_id = ", Some(advert)),
-            Owner::Variant(variant) => (" AND variant_id = ", Some(variant)),
         };
         let found = match owner_id {
             None => false,
@@ -367,10 +364,6 @@ pub(crate) async fn check_images(
             }
         };
         if !found {
-            let whose = match owner {
-                Owner::Variant(_) => "this variant",
-                _ => "this advert",
-            };
             errors.add(
                 path(prefix, &format!("images.{i}.imageId")),
                 format!("not found among the images of {whose}"),

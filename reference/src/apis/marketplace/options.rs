@@ -240,15 +240,17 @@ pub(crate) async fn advert_choices_fit(
     Ok(true)
 }
 
-/// Replaces the choices of an advert (`table` mp_advert_option_values, `owner` advert_id) or a
-/// variant (mp_variant_option_values, variant_id).
+/// Replaces the choices of an advert or a variant (`owner`, at `level`).
 pub(crate) async fn replace(
     conn: &mut AnyConnection,
-    table: &str,
-    owner_column: &str,
+    level: Level,
     owner: i64,
     choices: &[Choice],
 ) -> ApiResult<()> {
+    let (table, owner_column) = match level {
+        Level::Advert(_) => ("mp_advert_option_values", "advert_id"),
+        Level::Variant => ("mp_variant_option_values", "variant_id"),
+    };
     let mut del = Sql::new(&format!("DELETE FROM {table} WHERE {owner_column} = "));
     del.arg(owner);
     del.execute(&mut *conn).await?;

@@ -175,13 +175,11 @@ pub(crate) async fn resolve(
                 gql::Node::ShippingProfile,
             ),
         };
-        out.extend(found.into_iter().map(|(id, node)| {
-            let g = GlobalId {
-                node_type: t,
-                legacy_id: id,
-            };
-            (g, node)
-        }));
+        let global = |legacy_id| GlobalId {
+            node_type: t,
+            legacy_id,
+        };
+        out.extend(found.into_iter().map(|(id, node)| (global(id), node)));
     }
     Ok(out)
 }

@@ -313,16 +313,10 @@ pub(crate) async fn shipment_update(
     if let Some(t) = tracking {
         up.push(", tracking_number = ").arg(t);
     }
-    match &input.note {
-        Maybe::Absent => {}
-        Maybe::Null => {
-            up.push(", note = ").arg(Option::<String>::None);
-        }
-        Maybe::Value(n) => {
-            let n = n.trim();
-            up.push(", note = ")
-                .arg((!n.is_empty()).then(|| n.to_string()));
-        }
+    if let Some(note) = input.note.clone().into_update() {
+        // A blank note clears it, as null does.
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        up.push(", note = ").arg(note);
     }
     up.push(" WHERE id = ").arg(shipment);
     up.execute(&mut *tx).await?;

@@ -185,19 +185,14 @@ pub(crate) async fn plan(
         None => None,
     };
 
-    let images = match input.images.as_option() {
-        Some(list) => {
-            let ops = media::parse_images(list, prefix, errors);
-            let owner = if is_new {
-                Owner::New
-            } else {
-                Owner::Variant(row.id)
-            };
-            media::check_images(&mut *conn, seller, owner, &ops, prefix, errors).await?;
-            ops
-        }
-        None => Vec::new(),
+    let images = input.images.as_option().map_or(&[][..], Vec::as_slice);
+    let images = media::parse_images(images, prefix, errors);
+    let owner = if is_new {
+        Owner::New
+    } else {
+        Owner::Variant(row.id)
     };
+    media::check_images(&mut *conn, seller, owner, &images, prefix, errors).await?;
     let kv = KvPatch::parse(
         &input.metadata,
         &input.external_ids,
@@ -289,14 +284,7 @@ pub(crate) async fn apply(
     }
     let id = plan.row.id;
     if let Some(choices) = &plan.choices {
-        options::replace(
-            &mut *conn,
-            "mp_variant_option_values",
-            "variant_id",
-            id,
-            choices,
-        )
-        .await?;
+        options::replace(&mut *conn, Level::Variant, id, choices).await?;
     }
     media::apply_images(
         &mut *conn,

@@ -163,9 +163,8 @@ pub(crate) fn context(input: &api::ContextInput, default_ttl_s: i64) -> ApiResul
     if let Maybe::Value(ttl) = input.ttl {
         ctx.ttl_s = whole_seconds(ttl, "context.ttl", max_ttl)?;
     }
-    if let Maybe::Value(stale) = input.stale_ttl {
-        ctx.stale_ttl_s = Some(whole_seconds(stale, "context.staleTtl", max_ttl)?);
-    }
+    let stale = |s: &i32| whole_seconds(*s, "context.staleTtl", max_ttl);
+    ctx.stale_ttl_s = optional(&input.stale_ttl, stale)?;
     if let Maybe::Value(price) = &input.price {
         ctx.price = price_context(price)?;
     }
@@ -192,9 +191,7 @@ fn price_context(p: &api::PriceContextInput) -> ApiResult<PriceContextDoc> {
     if let Maybe::Value(v) = &p.currency {
         out.currency = v.clone();
     }
-    if let Maybe::Value(v) = p.tax_rate {
-        out.tax_rate = Some(rate(v, "context.price.taxRate")?);
-    }
+    out.tax_rate = optional(&p.tax_rate, |v| rate(*v, "context.price.taxRate"))?;
     if let Some(v) = text(&p.selected_variant_identifier).filter(|v| !v.trim().is_empty()) {
         out.selected_variant = v;
     }

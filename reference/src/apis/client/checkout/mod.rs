@@ -45,6 +45,16 @@ pub(crate) fn not_found(code: &str) -> ApiError {
     ApiError::not_found(format!("no checkout `{shown}`"))
 }
 
+/// `BAD_USER_INPUT` about the voucher (`billing.voucher.id`).
+pub(crate) fn bad_voucher(message: impl Into<String>) -> ApiError {
+    ApiError::bad_input(message).with_extension("field", "billing.voucher.id")
+}
+
+/// `BAD_USER_INPUT` about the shipping method (`shipping.method`).
+pub(crate) fn bad_method(message: impl Into<String>) -> ApiError {
+    ApiError::bad_input(message).with_extension("field", "shipping.method")
+}
+
 /// Locks the customer's open checkout `code` for a change at `now` (moving `updated` and
 /// `expires`) and reads it back. NOT_FOUND when the customer has no such checkout; CONFLICT
 /// when it is not open.
@@ -417,17 +427,14 @@ async fn apply_billing(
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .ok_or_else(|| {
-                        ApiError::bad_input("`billing.voucher.id` is required to redeem a voucher")
-                            .with_extension("field", "billing.voucher.id")
+                        bad_voucher("`billing.voucher.id` is required to redeem a voucher")
                     })?;
             let shown: String = code.chars().take(40).collect();
-            let found = view::voucher(tx, &store.id, &code).await?.ok_or_else(|| {
-                ApiError::bad_input(format!("unknown voucher `{shown}`"))
-                    .with_extension("field", "billing.voucher.id")
-            })?;
+            let found = view::voucher(tx, &store.id, &code)
+                .await?
+                .ok_or_else(|| bad_voucher(format!("unknown voucher `{shown}`")))?;
             if let Some(why) = found.refusal(now) {
-                return Err(ApiError::bad_input(format!("the voucher `{shown}` {why}"))
-                    .with_extension("field", "billing.voucher.id"));
+                return Err(bad_voucher(format!("the voucher `{shown}` {why}")));
             }
             next.voucher_code = Some(found.code);
         }
@@ -491,15 +498,14 @@ pub(crate) async fn update(
                 .map(|m| format!("\"{}\"", m.code))
                 .collect();
             let shown: String = method.chars().take(40).collect();
-            return Err(ApiError::bad_input(format!(
+            return Err(bad_method(format!(
                 "unknown shipping method `{shown}` for this checkout; available: {}",
                 if choices.is_empty() {
                     "none".to_string()
                 } else {
                     choices.join(", ")
                 }
-            ))
-            .with_extension("field", "shipping.method"));
+            )));
         }
     }
     sqlx::query(
