@@ -151,10 +151,7 @@ impl PurchaseApi {
     /// The priced cart a `CartType` came from: this request's, else read again.
     async fn view_of(&self, ctx: &FieldContext<'_>, parent: &CartType) -> ApiResult<Arc<CartView>> {
         let id = parent.id.clone().unwrap_or_default();
-        if let Some(v) = ctx
-            .get::<RequestCache>()
-            .and_then(|c| c.get(&format!("cart:{id}")))
-        {
+        if let Some(v) = Self::part(ctx, format!("cart:{id}")) {
             return Ok(v);
         }
         let mut conn = self.state.store.pool.acquire().await?;

@@ -154,11 +154,9 @@ fn whole_seconds(value: i32, field: &str, max: i64) -> ApiResult<i64> {
 pub(crate) fn context(input: &api::ContextInput, default_ttl_s: i64) -> ApiResult<ContextDoc> {
     let max_ttl = MAX_TTL_S.max(default_ttl_s);
     let mut ctx = ContextDoc::defaults(default_ttl_s);
-    if let Maybe::Value(lang) = &input.language {
-        let lang = lang.trim();
-        if !lang.is_empty() {
-            ctx.language = lang.to_string();
-        }
+    let language = input.language.as_option().map(|l| l.trim());
+    if let Some(language) = language.filter(|l| !l.is_empty()) {
+        ctx.language = language.to_string();
     }
     if let Maybe::Value(ttl) = input.ttl {
         ctx.ttl_s = whole_seconds(ttl, "context.ttl", max_ttl)?;

@@ -107,12 +107,7 @@ pub(crate) async fn view_one(
 }
 
 async fn view_code(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Checkout> {
-    let p = req.principal()?;
-    let mut conn = state.store.pool.acquire().await?;
-    let row = find(&mut conn, &req.store.id, &p.customer.id, code)
-        .await?
-        .ok_or_else(|| not_found(code))?;
-    view_one(&mut conn, &req.store, &p.customer.id, row, state.now_ms()).await
+    get(state, req, code).await?.ok_or_else(|| not_found(code))
 }
 
 /// A checkout's code, unique over all stores.
@@ -467,12 +462,8 @@ pub(crate) async fn update(
     let mut tx = state.store.begin().await?;
     let row = lock_open(&mut tx, store, &p.customer.id, code, now).await?;
     let mut next = row.clone();
-    if let Some(v) = args.use_single_address {
-        next.use_single_address = v;
-    }
-    if let Some(v) = args.create_account {
-        next.create_account = v;
-    }
+    next.use_single_address = args.use_single_address.unwrap_or(row.use_single_address);
+    next.create_account = args.create_account.unwrap_or(row.create_account);
     if let Some(b) = &args.buyer {
         apply_buyer(&mut next.buyer, b)?;
     }
