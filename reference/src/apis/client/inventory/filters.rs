@@ -176,21 +176,16 @@ pub(crate) fn apply(
     item_types = limit("itemTypes", item_types)?;
     tag(sql, "itemTypes", &item_types);
 
-    tag(
-        sql,
-        "manufacturers",
-        &texts("manufacturers", &f.manufacturers)?,
-    );
-    tag(sql, "types", &texts("types", &f.types)?);
-    tag(sql, "countries", &texts("countries", &f.countries)?);
-    let years: Vec<String> = f
-        .years
-        .as_option()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(i32::to_string)
-        .collect();
+    let text_tags = [
+        ("manufacturers", &f.manufacturers),
+        ("types", &f.types),
+        ("countries", &f.countries),
+    ];
+    for (kind, values) in text_tags {
+        tag(sql, kind, &texts(kind, values)?);
+    }
+    let years = f.years.as_option().into_iter().flatten().flatten();
+    let years: Vec<String> = years.map(i32::to_string).collect();
     tag(sql, "years", &limit("years", years)?);
     tag(sql, "artists", &whole_numbers("artists", &f.artists)?);
     tag(sql, "labels", &whole_numbers("labels", &f.labels)?);
@@ -201,14 +196,15 @@ pub(crate) fn apply(
         }
     }
     tag(sql, "formats", &limit("formats", formats)?);
-    tag(
-        sql,
-        "formatDescriptions",
-        &texts("formatDescriptions", &f.format_descriptions)?,
-    );
-    tag(sql, "categories", &texts("categories", &f.categories)?);
-    tag(sql, "styles", &texts("styles", &f.styles)?);
-    tag(sql, "genres", &texts("genres", &f.genres)?);
+    let text_tags = [
+        ("formatDescriptions", &f.format_descriptions),
+        ("categories", &f.categories),
+        ("styles", &f.styles),
+        ("genres", &f.genres),
+    ];
+    for (kind, values) in text_tags {
+        tag(sql, kind, &texts(kind, values)?);
+    }
 
     if let Maybe::Value(max) = f.max_price {
         if max < 0 {
