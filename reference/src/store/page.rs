@@ -312,10 +312,7 @@ pub(crate) async fn fetch(
                 listing.from
             ));
             append(&mut count, &listing.filters);
-            match count.fetch_optional(pool).await? {
-                Some(row) => col(&row, "n")?,
-                None => 0,
-            }
+            count.fetch_n(pool).await?
         }
     };
 

@@ -240,6 +240,28 @@ impl Sql {
         Ok(row.as_ref().map(T::from_row).transpose()?)
     }
 
+    /// Runs a query of one column and returns its value in every row.
+    pub(crate) async fn fetch_column<'e, T, E>(&self, executor: E) -> ApiResult<Vec<T>>
+    where
+        T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        let rows: Vec<(T,)> = self.fetch_all_as(executor).await?;
+        Ok(rows.into_iter().map(|(value,)| value).collect())
+    }
+
+    /// Runs a query whose row has an integer column `n` (a count) and returns it; 0 without a
+    /// row.
+    pub(crate) async fn fetch_n<'e, E>(&self, executor: E) -> ApiResult<i64>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        match self.fetch_optional(executor).await? {
+            Some(row) => col(&row, "n"),
+            None => Ok(0),
+        }
+    }
+
     /// Runs the statement and returns the number of rows it changed.
     pub(crate) async fn execute<'e, E>(&self, executor: E) -> ApiResult<u64>
     where

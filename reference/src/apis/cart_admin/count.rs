@@ -14,7 +14,7 @@ use sqlx::AnyConnection;
 use shopql_server_stubs::ApiResult;
 
 use super::listing::Filter;
-use crate::store::sql::{Sql, col};
+use crate::store::sql::Sql;
 
 /// A UTC day, ms.
 const DAY_MS: i64 = 86_400_000;
@@ -121,8 +121,7 @@ pub(crate) async fn count(
         .push(" AND ");
     filter.push_conditions(&mut sql, false);
     sql.push(") AS BIGINT) AS n");
-    let row = sql.fetch_optional(&mut *conn).await?;
-    Ok(row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0))
+    sql.fetch_n(&mut *conn).await
 }
 
 #[cfg(test)]

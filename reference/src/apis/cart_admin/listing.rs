@@ -7,6 +7,7 @@ use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::count;
+use crate::apis::optional;
 use crate::apis::shop::carts::columns;
 use crate::apis::shop::model::CartRecord;
 use crate::apis::shop::view::state_of;
@@ -53,14 +54,13 @@ impl Cursor {
 }
 
 fn time(value: &Maybe<String>, field: &str) -> ApiResult<Option<i64>> {
-    match value {
-        Maybe::Value(text) => parse_rfc3339(text).map(Some).ok_or_else(|| {
+    optional(value, |text| {
+        parse_rfc3339(text).ok_or_else(|| {
             ApiError::bad_input(format!(
                 "`filter.{field}` `{text}` is not an RFC 3339 date-time"
             ))
-        }),
-        _ => Ok(None),
-    }
+        })
+    })
 }
 
 /// A checked `CartFilterInput` of one tenant: the listing and its count read the same one.
@@ -83,24 +83,21 @@ pub(crate) struct Filter {
 impl Filter {
     /// Checks `input` (bad dates are `BAD_USER_INPUT`).
     pub(crate) fn new(tenant: &str, input: Option<&api::CartFilterInput>) -> ApiResult<Self> {
-        let mut filter = Self {
-            tenant: tenant.to_string(),
-            ..Self::default()
+        let tenant = tenant.to_string();
+        let Some(f) = input else {
+            return Ok(Self {
+                tenant,
+                ..Self::default()
+            });
         };
-        if let Some(f) = input {
-            if let Maybe::Value(state) = f.state {
-                filter.state = Some(state_of(state).as_str());
-            }
-            filter.updated_after = time(&f.updated_after, "updatedAfter")?;
-            filter.updated_before = time(&f.updated_before, "updatedBefore")?;
-            if let Maybe::Value(c) = &f.customer_identifier {
-                filter.customer = Some(c.clone());
-            }
-            if let Maybe::Value(has) = f.has_items {
-                filter.has_items = Some(has);
-            }
-        }
-        Ok(filter)
+        Ok(Self {
+            tenant,
+            state: f.state.as_option().map(|s| state_of(*s).as_str()),
+            updated_after: time(&f.updated_after, "updatedAfter")?,
+            updated_before: time(&f.updated_before, "updatedBefore")?,
+            customer: f.customer_identifier.as_option().cloned(),
+            has_items: f.has_items.as_option().copied(),
+        })
     }
 
     /// Appends the conditions (joined by `AND`, no leading one) on `shop_carts` columns. With

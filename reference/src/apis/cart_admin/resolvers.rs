@@ -151,7 +151,7 @@ impl CartAdminResolvers for CartAdminApi {
         let mut tx = self.state.store.begin().await?;
         let mut removed = 0;
         for id in &ids {
-            if carts::delete_live(&mut tx, &tenant, id, now).await? {
+            if carts::delete(&mut tx, &tenant, id, Some(now)).await? {
                 removed += 1;
             }
         }

@@ -255,7 +255,7 @@ pub(crate) async fn orders(
     let p = req.principal()?;
     let page = pagination::parse(pagination, SORTS)?;
     let mut conn = state.store.pool.acquire().await?;
-    let (count, rows) = pagination::customer_rows(
+    let (pagination, rows) = pagination::customer_rows(
         &mut conn,
         ("client_orders", "o", ORDER_COLUMNS),
         (&p.customer.id, &req.store.id),
@@ -264,9 +264,5 @@ pub(crate) async fn orders(
     )
     .await?;
     let orders = orders_to_api(&mut conn, &rows).await?;
-    let has_more = page.offset() + i64::try_from(orders.len()).unwrap_or(0) < count;
-    Ok(OrderList {
-        orders,
-        pagination: page.pagination(count, has_more),
-    })
+    Ok(OrderList { orders, pagination })
 }

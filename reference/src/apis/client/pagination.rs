@@ -37,18 +37,18 @@ impl PageRequest {
         if self.order == 1 { "ASC" } else { "DESC" }
     }
 
+    /// How many pages `count` entries fill (0 for none).
+    pub(crate) fn pages(&self, count: i64) -> i64 {
+        (count + self.limit - 1) / self.limit
+    }
+
     /// The `Pagination` object for a result of `count` entries.
     pub(crate) fn pagination(&self, count: i64, has_more: bool) -> Pagination {
-        let pages = if count == 0 {
-            0
-        } else {
-            (count + self.limit - 1) / self.limit
-        };
         Pagination {
             limit: Some(clamp_i32(self.limit)),
             count: Some(clamp_i32(count)),
             page: Some(clamp_i32(self.page)),
-            pages: Some(clamp_i32(pages)),
+            pages: Some(clamp_i32(self.pages(count))),
             sort: Some(self.sort.clone()),
             order: Some(self.order),
             has_more: Some(has_more),
@@ -57,15 +57,15 @@ impl PageRequest {
 }
 
 /// A page of the rows a customer owns in a store: `columns` of `table` (aliased `alias`) where
-/// `alias.customer_id` and `alias.store_id` match, sorted by `sort` then `alias.id`; and how many
-/// there are in all.
+/// `alias.customer_id` and `alias.store_id` match, sorted by `sort` then `alias.id`; with the
+/// `Pagination` of the page (each row is one entry of the answer).
 pub(crate) async fn customer_rows(
     conn: &mut AnyConnection,
     (table, alias, columns): (&str, &str, &str),
     (customer, store): (&str, &str),
     sort: &str,
     page: &PageRequest,
-) -> ApiResult<(i64, Vec<AnyRow>)> {
+) -> ApiResult<(Pagination, Vec<AnyRow>)> {
     let count: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM {table} WHERE customer_id = $1 AND store_id = $2"
     ))
@@ -84,7 +84,8 @@ pub(crate) async fn customer_rows(
     .bind(page.offset())
     .fetch_all(&mut *conn)
     .await?;
-    Ok((count, rows))
+    let has_more = page.offset() + i64::try_from(rows.len()).unwrap_or(0) < count;
+    Ok((page.pagination(count, has_more), rows))
 }
 
 /// An `i64` shown as a GraphQL `Int`.
@@ -96,30 +97,24 @@ pub(crate) fn clamp_i32(v: i64) -> i32 {
 pub(crate) fn parse(input: Option<&PaginationInput>, sorts: &[&str]) -> ApiResult<PageRequest> {
     let default = PaginationInput::default();
     let input = input.unwrap_or(&default);
-    let limit = match &input.limit {
-        Maybe::Value(l) => i64::from(*l),
-        _ => DEFAULT_LIMIT,
-    };
+    let limit = input
+        .limit
+        .as_option()
+        .map_or(DEFAULT_LIMIT, |l| i64::from(*l));
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::bad_input(format!(
             "`pagination.limit` must be between 1 and {MAX_LIMIT}; got {limit}"
         ))
         .with_extension("field", "pagination.limit"));
     }
-    let page = match &input.page {
-        Maybe::Value(p) => i64::from(*p),
-        _ => 1,
-    };
+    let page = input.page.as_option().map_or(1, |p| i64::from(*p));
     if page < 1 {
         return Err(
             ApiError::bad_input(format!("`pagination.page` starts at 1; got {page}"))
                 .with_extension("field", "pagination.page"),
         );
     }
-    let order = match &input.order {
-        Maybe::Value(o) => *o,
-        _ => -1,
-    };
+    let order = input.order.as_option().copied().unwrap_or(-1);
     if order != 1 && order != -1 {
         return Err(ApiError::bad_input(format!(
             "`pagination.order` must be 1 (ascending) or -1 (descending); got {order}"

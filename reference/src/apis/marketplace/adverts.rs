@@ -13,7 +13,7 @@ use shopql_server_stubs::{ApiError, ApiResult, ErrorCode, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, Outcome};
-use super::input::{KvPatch, decode_field, patch, patch_text};
+use super::input::{KvPatch, patch, patch_checked, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, Owner};
 use super::options::{self, ChoiceInput, Level};
@@ -23,7 +23,7 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::pricing::{self, parse_price_text};
 use crate::domain::marketplace::vetting::{self, Decision};
 use crate::state::AppState;
-use crate::store::sql::{Doc, Sql, col};
+use crate::store::sql::{Doc, Sql};
 
 /// A unique-key race lost at write time (two requests giving one SKU at once) is a 422 like the
 /// checked case, not an error.
@@ -47,8 +47,8 @@ async fn find_by_name(
 ) -> ApiResult<Option<i64>> {
     for name in names {
         let sql = query(name.trim().to_lowercase());
-        if let Some(r) = sql.fetch_optional(&mut *conn).await? {
-            return Ok(Some(col(&r, "id")?));
+        if let Some((id,)) = sql.fetch_optional_as::<(i64,), _>(&mut *conn).await? {
+            return Ok(Some(id));
         }
     }
     Ok(None)
@@ -76,7 +76,7 @@ async fn existing(
     (t, table, field): (NodeType, &str, &str),
     errors: &mut Errors,
 ) -> ApiResult<Option<i64>> {
-    let Some(id) = decode_field(id, t, field, errors) else {
+    let Some(id) = errors.decode(id, t, field) else {
         return Ok(None);
     };
     if !exists(conn, table, id).await? {
@@ -119,13 +119,13 @@ pub(crate) async fn advert_upsert(
     let mut errors = Errors::new();
 
     if let Some(s) = input.seller_id.as_option()
-        && let Some(id) = decode_field(s, NodeType::Seller, "sellerId", &mut errors)
+        && let Some(id) = errors.decode(s, NodeType::Seller, "sellerId")
         && id != seller
     {
         errors.add("sellerId", "must be your own seller (or left out)");
     }
     let advert_id = match input.advert_id.as_option() {
-        Some(id) => match decode_field(id, NodeType::Advert, "advertId", &mut errors) {
+        Some(id) => match errors.decode(id, NodeType::Advert, "advertId") {
             Some(id) => Some(id),
             None => return Ok(Err(errors)),
         },
@@ -134,14 +134,10 @@ pub(crate) async fn advert_upsert(
     let creating = advert_id.is_none();
 
     // Pure checks of the input.
-    let images = match a.images.as_option() {
-        Some(list) => media::parse_images(list, "", &mut errors),
-        None => Vec::new(),
-    };
-    let documents = match a.documents.as_option() {
-        Some(list) => media::parse_documents(list, &mut errors),
-        None => Vec::new(),
-    };
+    let images = a.images.as_option().map_or(&[][..], Vec::as_slice);
+    let images = media::parse_images(images, "", &mut errors);
+    let documents = a.documents.as_option().map_or(&[][..], Vec::as_slice);
+    let documents = media::parse_documents(documents, &mut errors);
     let kv = KvPatch::parse(
         &a.metadata,
         &a.external_ids,
@@ -236,14 +232,14 @@ pub(crate) async fn advert_upsert(
             advert.product_features = Some(Doc(out));
         }
     }
-    match &a.price {
-        Maybe::Absent => {}
-        Maybe::Null => advert.price_cents = None,
-        Maybe::Value(p) => match parse_price_text(p) {
-            Ok(c) => advert.price_cents = Some(c),
-            Err(e) => errors.add("price", e.to_string()),
-        },
-    }
+    let price = |p: &String| parse_price_text(p).map_err(|e| e.to_string());
+    patch_checked(
+        &a.price,
+        &mut advert.price_cents,
+        "price",
+        &mut errors,
+        price,
+    );
     match &a.sale_price {
         Maybe::Absent => {}
         Maybe::Null => advert.sale_price_cents = None,
@@ -362,7 +358,7 @@ pub(crate) async fn advert_upsert(
             None => None,
             Some(id) => {
                 let field = format!("{prefix}.id");
-                let Some(id) = decode_field(id, NodeType::Variant, &field, &mut errors) else {
+                let Some(id) = errors.decode(id, NodeType::Variant, &field) else {
                     continue;
                 };
                 match VariantRow::find_live(&mut tx, seller, id).await? {
@@ -453,14 +449,7 @@ pub(crate) async fn advert_upsert(
             advert.update(&mut tx).await?;
         }
         if let Some(choices) = &choices {
-            options::replace(
-                &mut tx,
-                "mp_advert_option_values",
-                "advert_id",
-                advert.id,
-                choices,
-            )
-            .await?;
+            options::replace(&mut tx, Level::Advert(prototype), advert.id, choices).await?;
         }
         media::apply_images(
             &mut tx,
@@ -517,7 +506,7 @@ pub(crate) async fn advert_delete(
 ) -> Outcome<gql::Advert> {
     let now = state.now_ms();
     let mut errors = Errors::new();
-    let Some(id) = decode_field(&input.id, NodeType::Advert, "id", &mut errors) else {
+    let Some(id) = errors.decode(&input.id, NodeType::Advert, "id") else {
         return Ok(Err(errors));
     };
     let loader = Loader::new(&state.store.pool, seller, now);
@@ -563,7 +552,7 @@ pub(crate) async fn advert_vetting_resubmit(
     }
     let mut ids = Vec::new();
     for (i, raw) in input.advert_ids.iter().enumerate() {
-        if let Some(id) = decode_field(raw, NodeType::Advert, "advertIds", &mut errors) {
+        if let Some(id) = errors.decode(raw, NodeType::Advert, "advertIds") {
             if ids.contains(&id) {
                 errors.add("advertIds", format!("entry {i} repeats an earlier id"));
             }
@@ -606,10 +595,9 @@ pub async fn operator_decide(
     let mut tx = state.store.begin().await?;
     let mut seller_sql = Sql::new("SELECT seller_id FROM mp_adverts WHERE id = ");
     seller_sql.arg(advert_id);
-    let Some(r) = seller_sql.fetch_optional(&mut *tx).await? else {
+    let Some((seller,)) = seller_sql.fetch_optional_as::<(i64,), _>(&mut *tx).await? else {
         return Err(ApiError::not_found(format!("no advert {advert_id}")));
     };
-    let seller: i64 = col(&r, "seller_id")?;
     let Some(mut row) = AdvertRow::lock(&mut tx, seller, advert_id).await? else {
         return Err(ApiError::not_found(format!("no advert {advert_id}")));
     };

@@ -7,7 +7,7 @@ use shopql_server_stubs::{ApiError, ApiResult, Authenticator, RequestContext};
 
 use super::batch::Batcher;
 use crate::state::AppState;
-use crate::store::sql::{Sql, col};
+use crate::store::sql::Sql;
 
 /// The authenticated seller of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,20 +37,16 @@ impl Authenticator for SellerKeyAuthenticator {
                 "missing API key: send `Authorization: Bearer <seller API key>`",
             ));
         };
+        let invalid = || ApiError::unauthenticated("API Token has expired or is invalid");
         if key.len() > 512 {
-            return Err(ApiError::unauthenticated(
-                "API Token has expired or is invalid",
-            ));
+            return Err(invalid());
         }
         let mut sql = Sql::new("SELECT id FROM mp_sellers WHERE api_key_hash = ");
         sql.arg(sha256_hex(&key));
-        let row = sql.fetch_optional(&self.state.store.pool).await?;
-        let Some(row) = row else {
-            return Err(ApiError::unauthenticated(
-                "API Token has expired or is invalid",
-            ));
+        let found: Option<(i64,)> = sql.fetch_optional_as(&self.state.store.pool).await?;
+        let Some((seller_id,)) = found else {
+            return Err(invalid());
         };
-        let seller_id: i64 = col(&row, "id")?;
         ctx.subject = Some(format!("marketplace:seller:{seller_id}"));
         ctx.insert(SellerPrincipal { seller_id });
         ctx.insert(Batcher::new(

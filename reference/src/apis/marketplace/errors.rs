@@ -4,6 +4,8 @@
 use shopql_server_stubs::ApiResult;
 use shopql_server_stubs::marketplace::{self as gql, ValidationError};
 
+use crate::domain::marketplace::ids::{NodeType, decode_as};
+
 /// Payload status on success.
 pub(crate) const OK: i32 = 200;
 /// Payload status when `errors` is set.
@@ -22,6 +24,13 @@ impl Errors {
     /// Records a problem with `field`.
     pub(crate) fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push((field.into(), message.into()));
+    }
+
+    /// Decodes the id a mutation input gives in `field` as a `t`; a problem there if it is not.
+    pub(crate) fn decode(&mut self, id: &str, t: NodeType, field: &str) -> Option<i64> {
+        decode_as(id, t)
+            .map_err(|e| self.add(field, e.to_string()))
+            .ok()
     }
 
     /// True when nothing was recorded.

@@ -7,7 +7,6 @@ use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
 use super::rows::{key_values, replace_key_values};
-use crate::domain::marketplace::ids::{IdError, NodeType, decode_as};
 
 /// The key under which `externalId` is stored among the external ids.
 pub(crate) const DEFAULT_EXTERNAL_KEY: &str = "default";
@@ -32,19 +31,22 @@ pub(crate) fn patch<T, C>(field: &Maybe<T>, current: &mut C, null: C, set: impl 
     }
 }
 
-/// The message for an id that did not decode to the expected type.
-pub(crate) fn id_message(e: &IdError) -> String {
-    e.to_string()
-}
-
-/// Decodes an id field of a mutation input, recording a problem at `field`.
-pub(crate) fn decode_field(id: &str, t: NodeType, field: &str, errors: &mut Errors) -> Option<i64> {
-    match decode_as(id, t) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            errors.add(field, id_message(&e));
-            None
-        }
+/// Applies a nullable field whose value `check` may refuse: absent keeps `current`, null clears
+/// it, a value sets what `check` makes of it; a refusal keeps `current` and is recorded at `name`.
+pub(crate) fn patch_checked<T, U>(
+    field: &Maybe<T>,
+    current: &mut Option<U>,
+    name: &str,
+    errors: &mut Errors,
+    check: impl FnOnce(&T) -> Result<U, String>,
+) {
+    match field {
+        Maybe::Absent => {}
+        Maybe::Null => *current = None,
+        Maybe::Value(v) => match check(v) {
+            Ok(u) => *current = Some(u),
+            Err(message) => errors.add(name, message),
+        },
     }
 }
 
@@ -96,12 +98,9 @@ impl KvPatch {
         Self {
             metadata: parse_pairs(metadata, &path(prefix, "metadata"), errors),
             external_ids: parse_pairs(external_ids, &path(prefix, "externalIds"), errors),
-            external_id: match external_id {
-                Maybe::Absent => None,
-                Maybe::Null => Some(None),
-                Maybe::Value(v) if v.trim().is_empty() => Some(None),
-                Maybe::Value(v) => Some(Some(v.trim().to_string())),
-            },
+            // A blank id removes it, as null does.
+            external_id: (external_id.clone().into_update())
+                .map(|v| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())),
         }
     }
 

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 
 use super::load::{Loader, distinct, time, to_i32};
 use super::rows::InvoiceRow;
+use crate::apis::enum_mapping;
 use crate::domain::marketplace::ids::{NodeType, encode};
 use crate::domain::marketplace::invoice::{self, Flag, Status};
 use crate::store::sql::{Sql, col, opt_text};
@@ -45,10 +46,8 @@ impl Loader<'_> {
         let li_rows = self
             .rows(LINE_ITEMS, &found, " ORDER BY invoice_id, id")
             .await?;
-        let mut variant_ids = Vec::new();
-        for r in &li_rows {
-            variant_ids.push(col::<i64>(r, "variant_id")?);
-        }
+        let variant_ids = li_rows.iter().map(|r| col(r, "variant_id"));
+        let variant_ids: Vec<i64> = variant_ids.collect::<ApiResult<_>>()?;
         let variants = self.variants(&variant_ids, false).await?;
         let mut line_items: HashMap<i64, Vec<gql::LineItem>> = HashMap::new();
         let mut line_by_id: HashMap<i64, gql::LineItem> = HashMap::new();
@@ -170,10 +169,8 @@ impl Loader<'_> {
             "SELECT i.id AS id FROM {table} x JOIN mp_invoices i ON i.id = x.invoice_id WHERE i.seller_id = "
         ));
         sql.arg(self.seller).push(" AND x.id = ").arg(id);
-        Ok(match sql.fetch_optional(self.pool).await? {
-            Some(r) => Some(col(&r, "id")?),
-            None => None,
-        })
+        let found: Option<(i64,)> = sql.fetch_optional_as(self.pool).await?;
+        Ok(found.map(|(id,)| id))
     }
 
     /// A shipment of the requester, embedding its full invoice.
@@ -240,29 +237,6 @@ fn flag_enum(f: Flag) -> gql::InvoiceStatusFlagEnum {
     }
 }
 
-fn status_enum(s: Status) -> gql::InvoiceStatusEnum {
-    use gql::InvoiceStatusEnum as E;
-    match s {
-        Status::Pending => E::Pending,
-        Status::Paid => E::Paid,
-        Status::Sent => E::Sent,
-        Status::Ready => E::Ready,
-        Status::Collected => E::Collected,
-        Status::Refunded => E::Refunded,
-        Status::Cancelled => E::Cancelled,
-    }
-}
-
-/// The domain status of a GraphQL status (for filters).
-pub(crate) fn domain_status(s: gql::InvoiceStatusEnum) -> Status {
-    use gql::InvoiceStatusEnum as E;
-    match s {
-        E::Pending => Status::Pending,
-        E::Paid => Status::Paid,
-        E::Sent => Status::Sent,
-        E::Ready => Status::Ready,
-        E::Collected => Status::Collected,
-        E::Refunded => Status::Refunded,
-        E::Cancelled => Status::Cancelled,
-    }
-}
+enum_mapping!(status_enum, domain_status: Status => gql::InvoiceStatusEnum {
+    Pending, Paid, Sent, Ready, Collected, Refunded, Cancelled
+});

@@ -340,35 +340,24 @@ impl<'a> Loader<'a> {
         &self,
         ids: &[i64],
     ) -> ApiResult<HashMap<i64, gql::OptionValue>> {
-        let rows = self
-            .rows(
-                "SELECT id, option_type_id, name, display_name FROM mp_option_values WHERE id IN ",
-                &distinct(ids.iter().copied()),
-                "",
-            )
-            .await?;
-        let mut type_ids = Vec::new();
-        let mut partial = Vec::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            let t: i64 = col(&r, "option_type_id")?;
-            type_ids.push(t);
-            partial.push((
-                id,
-                t,
-                gql::OptionValue {
+        let columns = "id, option_type_id, name, display_name";
+        let mut values = self
+            .by_id("mp_option_values", columns, ids, |r, id| {
+                let value = gql::OptionValue {
                     id: encode(NodeType::OptionValue, id),
                     legacy_id: to_i32(id),
-                    name: Some(col(&r, "name")?),
-                    display_name: opt_text(&r, "display_name")?,
+                    name: Some(col(r, "name")?),
+                    display_name: opt_text(r, "display_name")?,
                     option_type: None,
-                },
-            ));
-        }
+                };
+                Ok((col::<i64>(r, "option_type_id")?, value))
+            })
+            .await?;
+        let type_ids: Vec<i64> = values.values().map(|(t, _)| *t).collect();
         let types = self.option_types(&type_ids).await?;
-        Ok(partial
-            .into_iter()
-            .map(|(id, t, mut v)| {
+        Ok(values
+            .drain()
+            .map(|(id, (t, mut v))| {
                 v.option_type = types.get(&t).cloned();
                 (id, v)
             })
@@ -420,11 +409,8 @@ impl<'a> Loader<'a> {
             Sql::new("SELECT owner_id, kind, key, value FROM mp_key_values WHERE owner_type = ");
         sql.arg(owner_type).push(" AND owner_id IN ").list(ids);
         sql.push(" ORDER BY owner_id, kind, position");
-        for r in sql.fetch_all(self.pool).await? {
-            let owner: i64 = col(&r, "owner_id")?;
-            let kind: String = col(&r, "kind")?;
-            let key: String = col(&r, "key")?;
-            let value = opt_text(&r, "value")?;
+        let rows: Vec<(i64, String, String, Option<String>)> = sql.fetch_all_as(self.pool).await?;
+        for (owner, kind, key, value) in rows {
             if kind == "external" {
                 out.external
                     .entry(owner)
@@ -572,28 +558,22 @@ impl<'a> Loader<'a> {
             advert_ids.push(r.advert_id);
             profile_ids.extend(r.shipping_profile_id);
         }
-        let known = |id: &i64| {
-            self.known_adverts
-                .iter()
-                .find(|a| i64::from(a.legacy_id) == *id)
-                .copied()
-        };
+        // The adverts this request loaded already are cloned, not loaded again.
+        let known = self
+            .known_adverts
+            .iter()
+            .map(|a| (i64::from(a.legacy_id), *a));
+        let known: HashMap<i64, &gql::Advert> = known.collect();
         let to_load: Vec<i64> = advert_ids
             .iter()
             .copied()
-            .filter(|id| known(id).is_none())
+            .filter(|id| !known.contains_key(id))
             .collect();
-        let mut adverts: HashMap<i64, gql::Advert> = self
-            .adverts(&to_load)
-            .await?
-            .into_iter()
-            .map(|(id, record)| (id, record.advert))
-            .collect();
-        for id in &advert_ids {
-            if let Some(a) = known(id) {
-                adverts.insert(*id, a.clone());
-            }
-        }
+        let loaded = self.adverts(&to_load).await?;
+        let advert_of = |id: i64| match known.get(&id) {
+            Some(a) => Some((*a).clone()),
+            None => loaded.get(&id).map(|r| r.advert.clone()),
+        };
         let profiles = self.shipping_profiles(&profile_ids).await?;
         let kv = self.key_values("Variant", &ids).await?;
         let labels = self.variant_labels(&ids).await?;
@@ -602,7 +582,7 @@ impl<'a> Loader<'a> {
         let mut out = HashMap::new();
         for r in rows {
             let id = r.id;
-            let advert = adverts.get(&r.advert_id).cloned();
+            let advert = advert_of(r.advert_id);
             let prices = pricing::effective(
                 r.prices(),
                 advert_prices.get(&r.advert_id).copied().unwrap_or_default(),
@@ -733,32 +713,28 @@ impl<'a> Loader<'a> {
                 ids,
             )
             .await?;
-        let mut stores = Vec::new();
-        for r in &rows {
-            stores.push(col::<i64>(r, "store_id")?);
-        }
-        let sellers = self.sellers(&stores).await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let id: i64 = col(&r, "id")?;
-            let store: i64 = col(&r, "store_id")?;
-            let Some(seller) = sellers.get(&store).cloned() else {
-                continue;
+        let inventories = keyed(&rows, |r, id| {
+            let inventory = gql::Inventory {
+                id: encode(NodeType::Inventory, id),
+                legacy_id: to_i32(id),
+                count_on_hand: to_i32(col(r, "count_on_hand")?),
+                infinite_quantity: flag(r, "infinite_quantity")?,
+                price: opt_i64(r, "price_cents")?.map(money),
+                sale_price: opt_i64(r, "sale_price_cents")?.map(money),
+                seller: gql::Seller::default(),
             };
-            out.insert(
-                id,
-                gql::Inventory {
-                    id: encode(NodeType::Inventory, id),
-                    legacy_id: to_i32(id),
-                    count_on_hand: to_i32(col(&r, "count_on_hand")?),
-                    infinite_quantity: flag(&r, "infinite_quantity")?,
-                    price: opt_i64(&r, "price_cents")?.map(money),
-                    sale_price: opt_i64(&r, "sale_price_cents")?.map(money),
-                    seller,
-                },
-            );
-        }
-        Ok(out)
+            Ok((col::<i64>(r, "store_id")?, inventory))
+        })?;
+        let stores: Vec<i64> = inventories.values().map(|(store, _)| *store).collect();
+        let sellers = self.sellers(&stores).await?;
+        // An inventory whose store is gone is left out.
+        Ok(inventories
+            .into_iter()
+            .filter_map(|(id, (store, mut inventory))| {
+                inventory.seller = sellers.get(&store)?.clone();
+                Some((id, inventory))
+            })
+            .collect())
     }
 }
 

@@ -236,11 +236,7 @@ pub(crate) fn parse_images(
                 continue;
             }
         };
-        let alt = match &input.alt {
-            Maybe::Absent => None,
-            Maybe::Null => Some(None),
-            Maybe::Value(a) => Some(Some(a.clone())),
-        };
+        let alt = input.alt.clone().into_update();
         match input.image_id.as_option() {
             None => match source {
                 Some(source) => ops.push(ImageOp::Add {
@@ -253,12 +249,8 @@ pub(crate) fn parse_images(
                 ),
             },
             Some(id) => {
-                let id = match decode_as(id, NodeType::Image) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        errors.add(at("imageId"), e.to_string());
-                        continue;
-                    }
+                let Some(id) = errors.decode(id, NodeType::Image, &at("imageId")) else {
+                    continue;
                 };
                 let alt_value = alt.clone().flatten();
                 if source.is_none() && alt_value.is_none() {
@@ -351,15 +343,16 @@ pub(crate) async fn check_images(
     prefix: &str,
     errors: &mut Errors,
 ) -> ApiResult<()> {
+    // A new advert or variant has no images yet: every image named is unknown.
+    let (column, owner_id, whose) = match owner {
+        Owner::New => ("", None, "this advert"),
+        Owner::Advert(advert) => (" AND advert_id = ", Some(advert), "this advert"),
+        Owner::Variant(variant) => (" AND variant_id = ", Some(variant), "this variant"),
+    };
     for (i, op) in ops.iter().enumerate() {
         let id = match op {
             ImageOp::Replace { id, .. } | ImageOp::Delete { id } => *id,
             ImageOp::Add { .. } => continue,
-        };
-        let (column, owner_id) = match owner {
-            Owner::New => ("", None),
-            Owner::Advert(advert) => (" AND advert_id = ", Some(advert)),
-            Owner::Variant(variant) => (" AND variant_id = ", Some(variant)),
         };
         let found = match owner_id {
             None => false,
@@ -371,10 +364,6 @@ pub(crate) async fn check_images(
             }
         };
         if !found {
-            let whose = match owner {
-                Owner::Variant(_) => "this variant",
-                _ => "this advert",
-            };
             errors.add(
                 path(prefix, &format!("images.{i}.imageId")),
                 format!("not found among the images of {whose}"),
@@ -392,15 +381,12 @@ pub(crate) async fn check_documents(
     ops: &[DocumentOp],
     errors: &mut Errors,
 ) -> ApiResult<()> {
-    let mut attached = 0i64;
+    let mut count = 0i64;
     if let Some(advert) = advert {
         let mut sql = Sql::new("SELECT COUNT(*) AS n FROM mp_advert_documents WHERE advert_id = ");
         sql.arg(advert);
-        if let Some(r) = sql.fetch_optional(&mut *conn).await? {
-            attached = col(&r, "n")?;
-        }
+        count = sql.fetch_n(&mut *conn).await?;
     }
-    let mut count = attached;
     for (i, op) in ops.iter().enumerate() {
         let id = match op {
             DocumentOp::Add(_) => {

@@ -9,8 +9,8 @@ use sqlx::AnyConnection;
 
 use super::errors::{Errors, path};
 use super::rows::insert;
-use crate::domain::marketplace::ids::{NodeType, decode_as};
-use crate::store::sql::{Sql, col};
+use crate::domain::marketplace::ids::NodeType;
+use crate::store::sql::Sql;
 
 /// A validated choice.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,7 @@ pub(crate) enum Level {
     Variant,
 }
 
+#[derive(sqlx::FromRow)]
 struct TypeInfo {
     applied_to: String,
     field_type: String,
@@ -51,20 +52,18 @@ struct TypeInfo {
 async fn option_type(conn: &mut AnyConnection, id: i64) -> ApiResult<Option<TypeInfo>> {
     let mut sql = Sql::new("SELECT applied_to, field_type FROM mp_option_types WHERE id = ");
     sql.arg(id);
-    Ok(match sql.fetch_optional(conn).await? {
-        Some(r) => Some(TypeInfo {
-            applied_to: col(&r, "applied_to")?,
-            field_type: col(&r, "field_type")?,
-        }),
-        None => None,
-    })
+    sql.fetch_optional_as(conn).await
 }
 
+/// Whether the option type is one of the prototype's (never without a prototype).
 async fn in_prototype(
     conn: &mut AnyConnection,
-    prototype: i64,
+    prototype: Option<i64>,
     option_type: i64,
 ) -> ApiResult<bool> {
+    let Some(prototype) = prototype else {
+        return Ok(false);
+    };
     let mut sql =
         Sql::new("SELECT option_type_id FROM mp_prototype_option_types WHERE prototype_id = ");
     sql.arg(prototype)
@@ -83,10 +82,8 @@ pub(crate) async fn prototype_of(
     };
     let mut sql = Sql::new("SELECT prototype_id FROM mp_taxons WHERE id = ");
     sql.arg(taxon);
-    Ok(match sql.fetch_optional(conn).await? {
-        Some(r) => col::<Option<i64>>(&r, "prototype_id")?,
-        None => None,
-    })
+    let found: Option<(Option<i64>,)> = sql.fetch_optional_as(conn).await?;
+    Ok(found.and_then(|(prototype,)| prototype))
 }
 
 /// Validates a list of choices; problems are reported at `prefix.N.field`.
@@ -108,28 +105,20 @@ pub(crate) async fn check(
             input.text_value.as_option(),
         ) {
             (Some(v), None, None) => {
-                let id = match decode_as(v, NodeType::OptionValue) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        errors.add(at("optionValueId"), e.to_string());
-                        continue;
-                    }
+                let Some(id) = errors.decode(v, NodeType::OptionValue, &at("optionValueId")) else {
+                    continue;
                 };
                 let mut sql = Sql::new("SELECT option_type_id FROM mp_option_values WHERE id = ");
                 sql.arg(id);
-                let Some(r) = sql.fetch_optional(&mut *conn).await? else {
+                let Some((type_id,)) = sql.fetch_optional_as::<(i64,), _>(&mut *conn).await? else {
                     errors.add(at("optionValueId"), "not found");
                     continue;
                 };
-                (col::<i64>(&r, "option_type_id")?, Some(id), None)
+                (type_id, Some(id), None)
             }
             (None, Some(t), Some(text)) => {
-                let id = match decode_as(t, NodeType::OptionType) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        errors.add(at("optionTypeId"), e.to_string());
-                        continue;
-                    }
+                let Some(id) = errors.decode(t, NodeType::OptionType, &at("optionTypeId")) else {
+                    continue;
                 };
                 (id, None, Some(text.clone()))
             }
@@ -168,18 +157,14 @@ pub(crate) async fn check(
             );
             continue;
         }
-        if let Level::Advert(prototype) = level {
-            let member = match prototype {
-                Some(p) => in_prototype(&mut *conn, p, type_id).await?,
-                None => false,
-            };
-            if !member {
-                errors.add(
-                    at(field),
-                    "belongs to an option type outside the prototype of the advert's taxon",
-                );
-                continue;
-            }
+        if let Level::Advert(prototype) = level
+            && !in_prototype(&mut *conn, prototype, type_id).await?
+        {
+            errors.add(
+                at(field),
+                "belongs to an option type outside the prototype of the advert's taxon",
+            );
+            continue;
         }
         let select = matches!(info.field_type.as_str(), "SINGLE_SELECT" | "MULTI_SELECT");
         match (&text, select) {
@@ -247,29 +232,25 @@ pub(crate) async fn advert_choices_fit(
 ) -> ApiResult<bool> {
     let mut sql = Sql::new("SELECT option_type_id FROM mp_advert_option_values WHERE advert_id = ");
     sql.arg(advert);
-    let rows = sql.fetch_all(&mut *conn).await?;
-    for r in rows {
-        let t: i64 = col(&r, "option_type_id")?;
-        let fits = match prototype {
-            Some(p) => in_prototype(&mut *conn, p, t).await?,
-            None => false,
-        };
-        if !fits {
+    for t in sql.fetch_column(&mut *conn).await? {
+        if !in_prototype(&mut *conn, prototype, t).await? {
             return Ok(false);
         }
     }
     Ok(true)
 }
 
-/// Replaces the choices of an advert (`table` mp_advert_option_values, `owner` advert_id) or a
-/// variant (mp_variant_option_values, variant_id).
+/// Replaces the choices of an advert or a variant (`owner`, at `level`).
 pub(crate) async fn replace(
     conn: &mut AnyConnection,
-    table: &str,
-    owner_column: &str,
+    level: Level,
     owner: i64,
     choices: &[Choice],
 ) -> ApiResult<()> {
+    let (table, owner_column) = match level {
+        Level::Advert(_) => ("mp_advert_option_values", "advert_id"),
+        Level::Variant => ("mp_variant_option_values", "variant_id"),
+    };
     let mut del = Sql::new(&format!("DELETE FROM {table} WHERE {owner_column} = "));
     del.arg(owner);
     del.execute(&mut *conn).await?;

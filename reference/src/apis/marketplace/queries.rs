@@ -95,10 +95,7 @@ pub(crate) async fn seller_count(
 ) -> Result<i64, ApiError> {
     let mut sql = Sql::new("SELECT n FROM mp_seller_counts WHERE seller_id = ");
     sql.arg(seller).push(" AND kind = ").arg(kind);
-    match sql.fetch_optional(pool).await? {
-        Some(row) => col(&row, "n"),
-        None => Ok(0),
-    }
+    sql.fetch_n(pool).await
 }
 
 fn id_error(argument: &str, e: IdError) -> ApiError {
@@ -178,13 +175,11 @@ pub(crate) async fn resolve(
                 gql::Node::ShippingProfile,
             ),
         };
-        out.extend(found.into_iter().map(|(id, node)| {
-            let g = GlobalId {
-                node_type: t,
-                legacy_id: id,
-            };
-            (g, node)
-        }));
+        let global = |legacy_id| GlobalId {
+            node_type: t,
+            legacy_id,
+        };
+        out.extend(found.into_iter().map(|(id, node)| (global(id), node)));
     }
     Ok(out)
 }
@@ -232,6 +227,17 @@ pub(crate) async fn nodes(
     Ok(decoded.iter().map(|g| found.get(g).cloned()).collect())
 }
 
+/// Appends ` AND EXISTS (…)`: the row `parent` (`inv.variant_id`) names in `table` (`mp_variants
+/// v`, with its alias) is the seller's.
+fn of_seller(sql: &mut Sql, table: &str, parent: &str, loader: &Loader<'_>) {
+    let alias = table.rsplit(' ').next().unwrap_or(table);
+    sql.push(&format!(
+        " AND EXISTS (SELECT 1 FROM {table} WHERE {alias}.id = {parent} AND {alias}.seller_id = "
+    ))
+    .arg(loader.seller)
+    .push(")");
+}
+
 fn retention(sql: &mut Sql, loader: &Loader<'_>) {
     sql.push(" AND (a.deleted_at IS NULL OR a.deleted_at >= ")
         .arg(loader.now - DELETED_RETENTION_MS)
@@ -255,11 +261,7 @@ pub(crate) async fn all_adverts(
                 .arg(loader.seller)
                 .push(" AND deleted_at < ")
                 .arg(loader.now - DELETED_RETENTION_MS);
-            let gone: i64 = match expired.fetch_optional(loader.pool).await? {
-                Some(r) => col(&r, "n")?,
-                None => 0,
-            };
-            Some(all - gone)
+            Some(all - expired.fetch_n(loader.pool).await?)
         }
     };
     let mut filters = Sql::new("a.seller_id = ");
@@ -312,11 +314,7 @@ async fn taxon_descendants(loader: &Loader<'_>, roots: &[i64]) -> ApiResult<Vec<
     let mut sql = Sql::new("WITH RECURSIVE d(id) AS (SELECT id FROM mp_taxons WHERE id IN ");
     sql.list(roots.iter().copied());
     sql.push(" UNION SELECT t.id FROM mp_taxons t JOIN d ON t.parent_id = d.id) SELECT id FROM d");
-    sql.fetch_all(loader.pool)
-        .await?
-        .iter()
-        .map(|r| col::<i64>(r, "id"))
-        .collect()
+    sql.fetch_column(loader.pool).await
 }
 
 const VARIANT_OF_ADVERT: &str =
@@ -362,18 +360,12 @@ pub(crate) async fn adverts_where(
             s.push(" AND 1 = 0");
         }
     }
-    match f.status {
-        None => {}
-        Some(gql::AdvertStatusEnum::Displayed) => {
-            s.push(" AND a.displayable = 1");
-        }
-        Some(gql::AdvertStatusEnum::NotDisplayed) => {
-            s.push(" AND a.displayable = 0");
-        }
-        Some(gql::AdvertStatusEnum::Featured) => {
-            s.push(" AND a.displayable = 1 AND a.featured = 1");
-        }
-    }
+    s.push(match f.status {
+        None => "",
+        Some(gql::AdvertStatusEnum::Displayed) => " AND a.displayable = 1",
+        Some(gql::AdvertStatusEnum::NotDisplayed) => " AND a.displayable = 0",
+        Some(gql::AdvertStatusEnum::Featured) => " AND a.displayable = 1 AND a.featured = 1",
+    });
     if let Some(ids) = &f.taxon_ids {
         s.push(" AND a.taxon_id IN ")
             .list(decode_all("taxonIds", ids, NodeType::Taxon)?);
@@ -597,8 +589,7 @@ impl Nested for AdvertVariants {
         loader: &Loader<'_>,
         rows: &[(i64, i64)],
     ) -> ApiResult<HashMap<(i64, i64), gql::Variant>> {
-        let found = loader.variants(&row_ids(rows), true).await?;
-        Ok(by_row(rows, &found))
+        Ok(by_row(rows, &loader.variants(&row_ids(rows), true).await?))
     }
 
     fn holds(node: &gql::Variant) -> Vec<(Parent, i32)> {
@@ -648,8 +639,7 @@ impl Nested for Images {
         loader: &Loader<'_>,
         rows: &[(i64, i64)],
     ) -> ApiResult<HashMap<(i64, i64), gql::Image>> {
-        let found = loader.images(&row_ids(rows)).await?;
-        Ok(by_row(rows, &found))
+        Ok(by_row(rows, &loader.images(&row_ids(rows)).await?))
     }
 }
 
@@ -683,8 +673,7 @@ impl Nested for AdvertDocuments {
         loader: &Loader<'_>,
         rows: &[(i64, i64)],
     ) -> ApiResult<HashMap<(i64, i64), gql::AdvertDocument>> {
-        let found = loader.documents(&row_ids(rows)).await?;
-        Ok(by_row(rows, &found))
+        Ok(by_row(rows, &loader.documents(&row_ids(rows)).await?))
     }
 }
 
@@ -703,11 +692,7 @@ impl Nested for AdvertOptionValues {
     fn listing(&self, loader: &Loader<'_>, parents: &[i64]) -> Listing {
         let mut s = Sql::new("aov.advert_id IN ");
         s.list(parents.iter().copied());
-        s.push(
-            " AND EXISTS (SELECT 1 FROM mp_adverts a WHERE a.id = aov.advert_id AND a.seller_id = ",
-        )
-        .arg(loader.seller)
-        .push(")");
+        of_seller(&mut s, "mp_adverts a", "aov.advert_id", loader);
         listing(
             "advertOptionValues",
             "mp_advert_option_values aov",
@@ -786,11 +771,7 @@ impl Nested for VariantOptionValues {
         let mut s = Sql::new("vov.variant_id IN ");
         s.list(parents.iter().copied())
             .push(" AND vov.option_value_id IS NOT NULL");
-        s.push(
-            " AND EXISTS (SELECT 1 FROM mp_variants v WHERE v.id = vov.variant_id AND v.seller_id = ",
-        )
-        .arg(loader.seller)
-        .push(")");
+        of_seller(&mut s, "mp_variants v", "vov.variant_id", loader);
         listing(
             "variantOptionValues",
             "mp_variant_option_values vov",
@@ -859,8 +840,7 @@ impl Nested for OptionTypeValues {
         loader: &Loader<'_>,
         rows: &[(i64, i64)],
     ) -> ApiResult<HashMap<(i64, i64), gql::OptionValue>> {
-        let found = loader.option_values(&row_ids(rows)).await?;
-        Ok(by_row(rows, &found))
+        Ok(by_row(rows, &loader.option_values(&row_ids(rows)).await?))
     }
 
     fn holds(node: &gql::OptionValue) -> Vec<(Parent, i32)> {
@@ -884,11 +864,7 @@ pub(crate) async fn inventories(
 ) -> ApiResult<gql::InventoryConnection> {
     let mut s = Sql::new("inv.variant_id = ");
     s.arg(i64::from(variant));
-    s.push(
-        " AND EXISTS (SELECT 1 FROM mp_variants v WHERE v.id = inv.variant_id AND v.seller_id = ",
-    )
-    .arg(loader.seller)
-    .push(")");
+    of_seller(&mut s, "mp_variants v", "inv.variant_id", loader);
     let tag = format!("inventories:{variant}");
     let listing = listing(tag, "mp_inventories inv", s, vec![Key::int("inv.id")]);
     let page = page::fetch(loader.pool, &listing, args).await?;

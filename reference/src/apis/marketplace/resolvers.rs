@@ -45,9 +45,10 @@ impl MarketplaceApi {
     }
 
     fn loader(&self, ctx: &FieldContext<'_>) -> ApiResult<Loader<'_>> {
+        let seller = seller(ctx)?;
         Ok(Loader::new(
             &self.state.store.pool,
-            seller(ctx)?,
+            seller,
             self.state.now_ms(),
         ))
     }

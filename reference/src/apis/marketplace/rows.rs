@@ -9,7 +9,7 @@ use crate::domain::marketplace::invoice::InvoiceFacts;
 use crate::domain::marketplace::pricing::{self, AdvertPrices, VariantPrices};
 use crate::domain::marketplace::shipping::ShippedState;
 use crate::domain::marketplace::vetting::{self, AdvertState};
-use crate::store::sql::{Arg, Doc, Flag, Sql, col, flag, opt_text};
+use crate::store::sql::{Arg, Doc, Flag, Sql, col};
 
 /// Hands out `n` consecutive ids of the id space `name` and returns the first. Runs in its own
 /// statement, outside the caller's transaction, like a database sequence: ids are never reused,
@@ -387,10 +387,8 @@ pub(crate) async fn taxon_requires_vetting(
     };
     let mut sql = Sql::new("SELECT requires_vetting FROM mp_taxons WHERE id = ");
     sql.arg(taxon);
-    match sql.fetch_optional(conn).await? {
-        Some(r) => flag(&r, "requires_vetting"),
-        None => Ok(false),
-    }
+    let found: Option<(Flag,)> = sql.fetch_optional_as(conn).await?;
+    Ok(found.is_some_and(|(requires,)| requires.into()))
 }
 
 /// Whether an advert meets what publication needs: a title, a taxon, at least one live variant,
@@ -468,11 +466,11 @@ pub(crate) async fn key_values(
         .push(" AND kind = ")
         .arg(kind)
         .push(" ORDER BY position");
-    let mut out = Vec::new();
-    for r in sql.fetch_all(conn).await? {
-        out.push((col(&r, "key")?, opt_text(&r, "value")?.unwrap_or_default()));
-    }
-    Ok(out)
+    let pairs: Vec<(String, Option<String>)> = sql.fetch_all_as(conn).await?;
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
 }
 
 /// Most adverts purged per run (keeps each purge transaction short).
@@ -487,12 +485,7 @@ pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
         Sql::new("SELECT id FROM mp_adverts WHERE deleted_at IS NOT NULL AND deleted_at < ");
     pick.arg(cutoff)
         .push(&format!(" ORDER BY id LIMIT {PURGE_BATCH}"));
-    let ids: Vec<i64> = pick
-        .fetch_all(&state.store.pool)
-        .await?
-        .iter()
-        .map(|r| col::<i64>(r, "id"))
-        .collect::<ApiResult<_>>()?;
+    let ids: Vec<i64> = pick.fetch_column(&state.store.pool).await?;
     if ids.is_empty() {
         return Ok(0);
     }
@@ -503,15 +496,15 @@ pub async fn purge_deleted(state: &crate::state::AppState) -> ApiResult<u64> {
             .push(")");
     };
     let mut steps: Vec<Sql> = Vec::new();
-    let mut s = Sql::new("DELETE FROM mp_variant_option_values WHERE variant_id IN ");
-    variants_of(&mut s);
-    steps.push(s);
-    let mut s = Sql::new("DELETE FROM mp_inventories WHERE variant_id IN ");
-    variants_of(&mut s);
-    steps.push(s);
-    let mut s = Sql::new("DELETE FROM mp_key_values WHERE owner_type = 'Variant' AND owner_id IN ");
-    variants_of(&mut s);
-    steps.push(s);
+    for text in [
+        "DELETE FROM mp_variant_option_values WHERE variant_id IN ",
+        "DELETE FROM mp_inventories WHERE variant_id IN ",
+        "DELETE FROM mp_key_values WHERE owner_type = 'Variant' AND owner_id IN ",
+    ] {
+        let mut s = Sql::new(text);
+        variants_of(&mut s);
+        steps.push(s);
+    }
     for text in [
         "DELETE FROM mp_key_values WHERE owner_type = 'Advert' AND owner_id IN ",
         "DELETE FROM mp_images WHERE advert_id IN ",

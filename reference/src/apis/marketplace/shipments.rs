@@ -15,7 +15,6 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, Outcome};
-use super::input::decode_field;
 use super::load::Loader;
 use super::rows::{Ids, InvoiceRow, insert};
 use crate::clock::parse_rfc3339;
@@ -23,7 +22,7 @@ use crate::domain::marketplace::ids::NodeType;
 use crate::domain::marketplace::invoice::{self, InvoiceFacts};
 use crate::domain::marketplace::shipping::{self, LineQuantities};
 use crate::state::AppState;
-use crate::store::sql::{Sql, col};
+use crate::store::sql::Sql;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -99,13 +98,10 @@ pub(crate) async fn refresh_invoice(
     let mut sql =
         Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE invoice_id = ");
     sql.arg(invoice);
-    let mut lines = Vec::new();
-    for r in sql.fetch_all(&mut *conn).await? {
-        lines.push(LineQuantities {
-            quantity: col(&r, "quantity")?,
-            shipped: col(&r, "shipped_quantity")?,
-        });
-    }
+    let lines: Vec<(i64, i64)> = sql.fetch_all_as(&mut *conn).await?;
+    let lines = lines
+        .into_iter()
+        .map(|(quantity, shipped)| LineQuantities { quantity, shipped });
     let shipped = shipping::shipped_state(lines);
     let f = InvoiceFacts {
         shipped,
@@ -137,17 +133,11 @@ pub(crate) async fn shipment_create(
 ) -> Outcome<gql::Shipment> {
     let now = state.now_ms();
     let mut errors = Errors::new();
-    let invoice = decode_field(
-        &input.invoice_id,
-        NodeType::Invoice,
-        "invoiceId",
-        &mut errors,
-    );
-    let carrier = decode_field(
+    let invoice = errors.decode(&input.invoice_id, NodeType::Invoice, "invoiceId");
+    let carrier = errors.decode(
         &input.postage_carrier_id,
         NodeType::ShipmentCarrier,
         "postageCarrierId",
-        &mut errors,
     );
     let date = parse_date(&input.dispatched_at);
     let dispatched = dispatch_time(date, "must be a date such as 2023-06-07", now, &mut errors);
@@ -158,8 +148,7 @@ pub(crate) async fn shipment_create(
     let mut items: Vec<(usize, i64, i64)> = Vec::new();
     for (i, item) in input.shipped_items.iter().enumerate() {
         let field = format!("shippedItems.{i}.lineItemId");
-        let Some(li) = decode_field(&item.line_item_id, NodeType::LineItem, &field, &mut errors)
-        else {
+        let Some(li) = errors.decode(&item.line_item_id, NodeType::LineItem, &field) else {
             continue;
         };
         if item.quantity < 1 {
@@ -213,15 +202,15 @@ pub(crate) async fn shipment_create(
         }
         let mut read = Sql::new("SELECT quantity, shipped_quantity FROM mp_line_items WHERE id = ");
         read.arg(li).push(" AND invoice_id = ").arg(invoice);
-        match read.fetch_optional(&mut *tx).await? {
+        match read.fetch_optional_as::<(i64, i64), _>(&mut *tx).await? {
             None => errors.add(
                 format!("shippedItems.{i}.lineItemId"),
                 "not found on this invoice",
             ),
-            Some(r) => {
+            Some((ordered, shipped)) => {
                 let line = LineQuantities {
-                    quantity: col(&r, "quantity")?,
-                    shipped: col(&r, "shipped_quantity")?,
+                    quantity: ordered,
+                    shipped,
                 };
                 let message = match shipping::check_item(quantity, line) {
                     Err(e) => e.to_string(),
@@ -271,21 +260,9 @@ pub(crate) async fn shipment_update(
 ) -> Outcome<gql::Shipment> {
     let now = state.now_ms();
     let mut errors = Errors::new();
-    let shipment = decode_field(
-        &input.shipment_id,
-        NodeType::Shipment,
-        "shipmentId",
-        &mut errors,
-    );
-    let carrier = match input.postage_carrier_id.as_option() {
-        Some(c) => decode_field(
-            c,
-            NodeType::ShipmentCarrier,
-            "postageCarrierId",
-            &mut errors,
-        ),
-        None => None,
-    };
+    let shipment = errors.decode(&input.shipment_id, NodeType::Shipment, "shipmentId");
+    let carrier = (input.postage_carrier_id.as_option())
+        .and_then(|c| errors.decode(c, NodeType::ShipmentCarrier, "postageCarrierId"));
     if input.postage_carrier_id.is_null() {
         errors.add("postageCarrierId", "can't be blank");
     }
@@ -317,10 +294,9 @@ pub(crate) async fn shipment_update(
     let mut tx = state.store.begin().await?;
     let mut find = Sql::new("SELECT invoice_id FROM mp_shipments WHERE id = ");
     find.arg(shipment).push(" AND seller_id = ").arg(seller);
-    let Some(r) = find.fetch_optional(&mut *tx).await? else {
+    let Some((invoice,)) = find.fetch_optional_as::<(i64,), _>(&mut *tx).await? else {
         return Ok(Err(Errors::one("shipmentId", "not found")));
     };
-    let invoice: i64 = col(&r, "invoice_id")?;
     if let Some(c) = carrier
         && !carrier_exists(&mut tx, c).await?
     {
@@ -337,16 +313,10 @@ pub(crate) async fn shipment_update(
     if let Some(t) = tracking {
         up.push(", tracking_number = ").arg(t);
     }
-    match &input.note {
-        Maybe::Absent => {}
-        Maybe::Null => {
-            up.push(", note = ").arg(Option::<String>::None);
-        }
-        Maybe::Value(n) => {
-            let n = n.trim();
-            up.push(", note = ")
-                .arg((!n.is_empty()).then(|| n.to_string()));
-        }
+    if let Some(note) = input.note.clone().into_update() {
+        // A blank note clears it, as null does.
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        up.push(", note = ").arg(note);
     }
     up.push(" WHERE id = ").arg(shipment);
     up.execute(&mut *tx).await?;

@@ -10,7 +10,7 @@ use shopql_server_stubs::{ApiResult, Maybe};
 use sqlx::AnyConnection;
 
 use super::errors::{Errors, Outcome, path};
-use super::input::{KvPatch, decode_field, patch, patch_text};
+use super::input::{KvPatch, patch, patch_checked, patch_text};
 use super::load::{Loader, enum_text};
 use super::media::{self, ImageOp, Owner};
 use super::options::{self, Choice, ChoiceInput, Level};
@@ -35,49 +35,6 @@ pub(crate) struct VariantPlan {
     pub kv: KvPatch,
     /// Where its problems are reported (`variants.0`, or empty for variantUpdate).
     pub prefix: String,
-}
-
-/// A purchase quantity: at least 1.
-fn check_count(value: &Maybe<i32>, field: &str, errors: &mut Errors) -> Option<Option<i64>> {
-    match value {
-        Maybe::Absent => None,
-        Maybe::Null => Some(None),
-        Maybe::Value(v) if *v < 1 => {
-            errors.add(field, "must be at least 1");
-            None
-        }
-        Maybe::Value(v) => Some(Some(i64::from(*v))),
-    }
-}
-
-fn check_size(value: &Maybe<f64>, field: &str, errors: &mut Errors) -> Option<Option<f64>> {
-    match value {
-        Maybe::Absent => None,
-        Maybe::Null => Some(None),
-        Maybe::Value(v) if !v.is_finite() || *v <= 0.0 => {
-            errors.add(field, "must be a positive number");
-            None
-        }
-        Maybe::Value(v) => Some(Some(*v)),
-    }
-}
-
-fn price_field(
-    value: &Maybe<gql::Decimal>,
-    field: &str,
-    errors: &mut Errors,
-) -> Option<Option<i64>> {
-    match value {
-        Maybe::Absent => None,
-        Maybe::Null => Some(None),
-        Maybe::Value(d) => match price_cents(d.0) {
-            Ok(c) => Some(Some(c)),
-            Err(e) => {
-                errors.add(field, e.to_string());
-                None
-            }
-        },
-    }
 }
 
 /// Validates one `VariantInput` against the variant it changes (`existing`) or as a new variant
@@ -117,11 +74,12 @@ pub(crate) async fn plan(
         }
         Maybe::Value(s) => row.sku = Some(s.trim().to_string()),
     }
-    if let Some(p) = price_field(&input.price, &at("price"), errors) {
-        row.price_cents = p;
-    }
-    if let Some(p) = price_field(&input.sale_price, &at("salePrice"), errors) {
-        row.sale_price_cents = p;
+    let price = |d: &gql::Decimal| price_cents(d.0).map_err(|e| e.to_string());
+    for (value, current, name) in [
+        (&input.price, &mut row.price_cents, "price"),
+        (&input.sale_price, &mut row.sale_price_cents, "salePrice"),
+    ] {
+        patch_checked(value, current, &at(name), errors, price);
     }
     match &input.count_on_hand {
         Maybe::Absent => {}
@@ -136,18 +94,29 @@ pub(crate) async fn plan(
         |b| *b,
     );
     patch(&input.published, &mut row.published, true, |b| *b);
-    let max = check_count(
-        &input.max_purchase_quantity,
-        &at("maxPurchaseQuantity"),
-        errors,
-    );
-    row.max_purchase_quantity = max.unwrap_or(row.max_purchase_quantity);
-    let min = check_count(
-        &input.min_purchase_quantity,
-        &at("minPurchaseQuantity"),
-        errors,
-    );
-    row.min_purchase_quantity = min.unwrap_or(row.min_purchase_quantity);
+    // A purchase quantity is at least 1; a size is a positive number.
+    let count = |n: &i32| match *n >= 1 {
+        true => Ok(i64::from(*n)),
+        false => Err("must be at least 1".to_string()),
+    };
+    let size = |v: &f64| match v.is_finite() && *v > 0.0 {
+        true => Ok(*v),
+        false => Err("must be a positive number".to_string()),
+    };
+    for (value, current, name) in [
+        (
+            &input.max_purchase_quantity,
+            &mut row.max_purchase_quantity,
+            "maxPurchaseQuantity",
+        ),
+        (
+            &input.min_purchase_quantity,
+            &mut row.min_purchase_quantity,
+            "minPurchaseQuantity",
+        ),
+    ] {
+        patch_checked(value, current, &at(name), errors, count);
+    }
     if let (Some(min), Some(max)) = (row.min_purchase_quantity, row.max_purchase_quantity)
         && min > max
     {
@@ -156,11 +125,15 @@ pub(crate) async fn plan(
             format!("must not exceed maxPurchaseQuantity ({max})"),
         );
     }
-    if let Some(v) = check_size(&input.item_size, &at("itemSize"), errors) {
-        row.item_size = v;
-    }
-    if let Some(v) = check_size(&input.comparable_size, &at("comparableSize"), errors) {
-        row.comparable_size = v;
+    for (value, current, name) in [
+        (&input.item_size, &mut row.item_size, "itemSize"),
+        (
+            &input.comparable_size,
+            &mut row.comparable_size,
+            "comparableSize",
+        ),
+    ] {
+        patch_checked(value, current, &at(name), errors, size);
     }
     patch(&input.item_unit, &mut row.item_unit, None, |u| {
         Some(enum_text(u))
@@ -212,19 +185,14 @@ pub(crate) async fn plan(
         None => None,
     };
 
-    let images = match input.images.as_option() {
-        Some(list) => {
-            let ops = media::parse_images(list, prefix, errors);
-            let owner = if is_new {
-                Owner::New
-            } else {
-                Owner::Variant(row.id)
-            };
-            media::check_images(&mut *conn, seller, owner, &ops, prefix, errors).await?;
-            ops
-        }
-        None => Vec::new(),
+    let images = input.images.as_option().map_or(&[][..], Vec::as_slice);
+    let images = media::parse_images(images, prefix, errors);
+    let owner = if is_new {
+        Owner::New
+    } else {
+        Owner::Variant(row.id)
     };
+    media::check_images(&mut *conn, seller, owner, &images, prefix, errors).await?;
     let kv = KvPatch::parse(
         &input.metadata,
         &input.external_ids,
@@ -316,14 +284,7 @@ pub(crate) async fn apply(
     }
     let id = plan.row.id;
     if let Some(choices) = &plan.choices {
-        options::replace(
-            &mut *conn,
-            "mp_variant_option_values",
-            "variant_id",
-            id,
-            choices,
-        )
-        .await?;
+        options::replace(&mut *conn, Level::Variant, id, choices).await?;
     }
     media::apply_images(
         &mut *conn,
@@ -355,8 +316,8 @@ pub(crate) async fn variant_update(
             errors.add("variantId", "differs from attributes.id");
             None
         }
-        (Some(id), _) => decode_field(id, NodeType::Variant, "variantId", &mut errors),
-        (None, Some(id)) => decode_field(id, NodeType::Variant, "attributes.id", &mut errors),
+        (Some(id), _) => errors.decode(id, NodeType::Variant, "variantId"),
+        (None, Some(id)) => errors.decode(id, NodeType::Variant, "attributes.id"),
         (None, None) => {
             errors.add("variantId", "is required (or attributes.id)");
             None
@@ -428,7 +389,7 @@ pub(crate) async fn variant_delete(
 ) -> Outcome<gql::Variant> {
     let now = state.now_ms();
     let mut errors = Errors::new();
-    let Some(id) = decode_field(&input.id, NodeType::Variant, "id", &mut errors) else {
+    let Some(id) = errors.decode(&input.id, NodeType::Variant, "id") else {
         return Ok(Err(errors));
     };
     // The variant as it was, for the payload.

@@ -138,7 +138,7 @@ pub(crate) enum Access {
     Claim,
 }
 
-fn invalid_token() -> ApiError {
+pub(crate) fn invalid_token() -> ApiError {
     unauthorized("the bearer token is not valid")
 }
 

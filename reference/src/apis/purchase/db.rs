@@ -513,11 +513,10 @@ pub(crate) async fn list_carts(
     }
     // The count scans every match: only when the caller shows it (0 otherwise, never sent).
     let total: i64 = if count {
-        let row = Sql::new("SELECT COUNT(*) AS n FROM purchase_carts WHERE ")
+        Sql::new("SELECT COUNT(*) AS n FROM purchase_carts WHERE ")
             .concat(&filters)
-            .fetch_optional(&mut *conn)
-            .await?;
-        row.map(|r| col(&r, "n")).transpose()?.unwrap_or(0)
+            .fetch_n(&mut *conn)
+            .await?
     } else {
         0
     };
@@ -544,13 +543,12 @@ pub(crate) async fn list_carts(
 
 /// The user bound to the live (not revoked) token whose SHA-256 hex is `hash`.
 pub(crate) async fn token_user(conn: &mut AnyConnection, hash: &str) -> ApiResult<Option<String>> {
-    let user = sqlx::query_scalar::<_, String>(
+    Ok(sqlx::query_scalar::<_, String>(
         "SELECT user_id FROM purchase_api_tokens WHERE token_hash = $1 AND revoked_ms IS NULL",
     )
     .bind(hash)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(user)
+    .await?)
 }
 
 /// Whether a token binds (or once bound: revoking a token does not hand the customer's carts

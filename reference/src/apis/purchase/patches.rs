@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use shopql_server_stubs::purchase::{InputPaymentType, InputShipmentType};
 use shopql_server_stubs::{ApiError, ApiResult};
 
+use crate::apis::optional;
 use crate::domain::purchase::cart::{
     Address, AddressPatch, CartPart, Payment, PropertyValue, Shipment,
 };
@@ -59,11 +60,7 @@ pub(crate) struct ShipmentPatch {
 impl ShipmentPatch {
     pub(crate) fn from(s: InputShipmentType) -> ApiResult<Self> {
         Ok(Self {
-            id: s
-                .id
-                .into_option()
-                .map(|i| id_text("shipment.id", &i))
-                .transpose()?,
+            id: optional(&s.id, |i| id_text("shipment.id", i))?,
             fulfillment_center_id: text_update(
                 "shipment.fulfillmentCenterId",
                 s.fulfillment_center_id,
@@ -150,11 +147,7 @@ pub(crate) struct PaymentPatch {
 impl PaymentPatch {
     pub(crate) fn from(p: InputPaymentType) -> ApiResult<Self> {
         Ok(Self {
-            id: p
-                .id
-                .into_option()
-                .map(|i| id_text("payment.id", &i))
-                .transpose()?,
+            id: optional(&p.id, |i| id_text("payment.id", i))?,
             outer_id: text_update("payment.outerId", p.outer_id)?,
             gateway_code: text_update("payment.paymentGatewayCode", p.payment_gateway_code)?,
             billing_address: update(p.billing_address, address_patch)?,

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use shopql_server_stubs::purchase::*;
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext};
 
+use crate::apis::optional;
 use crate::domain::purchase::cart::{
     CartDoc, CartPart, LineItem, MAX_QUANTITY, Payment, PropertyValue, Shipment, TYPE_WISHLIST,
     Warning,
@@ -26,7 +27,7 @@ use crate::state::AppState;
 use crate::store::page::OffsetPage;
 use crate::store::uuid;
 
-use super::auth::{Access, Principal, principal, unauthorized};
+use super::auth::{Access, Principal, invalid_token, principal};
 use super::cache::{CartView, RequestCache};
 use super::db::{self, CartFilter, SortField};
 use super::input::{
@@ -150,10 +151,7 @@ impl PurchaseApi {
     /// The priced cart a `CartType` came from: this request's, else read again.
     async fn view_of(&self, ctx: &FieldContext<'_>, parent: &CartType) -> ApiResult<Arc<CartView>> {
         let id = parent.id.clone().unwrap_or_default();
-        if let Some(v) = ctx
-            .get::<RequestCache>()
-            .and_then(|c| c.get(&format!("cart:{id}")))
-        {
+        if let Some(v) = Self::part(ctx, format!("cart:{id}")) {
             return Ok(v);
         }
         let mut conn = self.state.store.pool.acquire().await?;
@@ -354,11 +352,7 @@ purchase_resolvers! {
         };
         change_comment(command: Option<InputChangeCommentType>) {
             let command = required(command)?;
-            let comment = command
-                .comment
-                .into_option()
-                .map(|c| text("comment", c))
-                .transpose()?;
+            let comment = optional(&command.comment, |c| text("comment", c.clone()))?;
         } => move |c| {
             c.doc.comment = comment;
             Ok(())
@@ -628,16 +622,8 @@ purchase_resolvers! {
                     "quantity must be at most {MAX_QUANTITY}"
                 )));
             }
-            let manual = command
-                .price
-                .into_option()
-                .map(|p| price("price", p))
-                .transpose()?;
-            let comment = command
-                .comment
-                .into_option()
-                .map(|c| text("comment", c))
-                .transpose()?;
+            let manual = optional(&command.price, |p| price("price", *p))?;
+            let comment = optional(&command.comment, |c| text("comment", c.clone()))?;
             let props = maybe_properties(command.dynamic_properties);
             let products = vec![pid.clone()];
             let v = mutate(&self.state, ctx, base, products, move |c| {
@@ -869,7 +855,7 @@ purchase_resolvers! {
                         principal.acting_user(&mut tx, Some(u)).await?;
                     }
                     _ if principal == Principal::InvalidToken => {
-                        return Err(unauthorized("the bearer token is not valid"));
+                        return Err(invalid_token());
                     }
                     _ => {}
                 }
@@ -917,7 +903,7 @@ purchase_resolvers! {
         ) -> ApiResult<Option<BulkWishlistType>> {
             let principal = principal(ctx, &self.state.store).await?;
             if principal == Principal::InvalidToken {
-                return Err(unauthorized("the bearer token is not valid"));
+                return Err(invalid_token());
             }
             let pid = product_id(&command.product_id)?;
             let qty = command.quantity.into_option().unwrap_or(1);
@@ -966,17 +952,10 @@ purchase_resolvers! {
                 ids.extend(row.doc.items.iter().map(|l| l.product_id.clone()));
             }
             let products = db::load_products(&mut tx, &ids).await?;
-            let mut catalogs = HashMap::new();
             let mut views = HashMap::new();
             for mut row in locked {
-                let catalog = match catalogs.get(&row.store_id) {
-                    Some(c) => Arc::clone(c),
-                    None => {
-                        let c = service::catalog(&mut tx, &self.state.catalogs, &row.store_id).await?;
-                        catalogs.insert(row.store_id.clone(), Arc::clone(&c));
-                        c
-                    }
-                };
+                // The catalogues are cached (see `Catalogs`), as for any page of carts.
+                let catalog = service::catalog(&mut tx, &self.state.catalogs, &row.store_id).await?;
                 let currency = service::currency_of(&row, &catalog)?;
                 let product = products
                     .get(&pid)

@@ -231,6 +231,15 @@ fn product_ids(doc: &CartDoc) -> Vec<String> {
     doc.items.iter().map(|l| l.product_id.clone()).collect()
 }
 
+/// The products of `doc`'s lines among `products`.
+fn products_of(doc: &CartDoc, products: &HashMap<String, Product>) -> HashMap<String, Product> {
+    let line = |id: &String| products.get(id).map(|p| (id.clone(), p.clone()));
+    doc.items
+        .iter()
+        .filter_map(|l| line(&l.product_id))
+        .collect()
+}
+
 /// Prices `row` into a view.
 pub(crate) async fn view(
     conn: &mut AnyConnection,
@@ -300,16 +309,7 @@ pub(crate) async fn views(
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let catalog = catalog(conn, catalogs, &row.store_id).await?;
-        let mine: HashMap<String, Product> = row
-            .doc
-            .items
-            .iter()
-            .filter_map(|l| {
-                products
-                    .get(&l.product_id)
-                    .map(|p| (p.id.clone(), p.clone()))
-            })
-            .collect();
+        let mine = products_of(&row.doc, &products);
         out.push(view_with(conn, row, catalog, culture, mine, now_ms).await?);
     }
     Ok(out)
@@ -561,11 +561,7 @@ async fn change_one(
     }
     row.comment = row.doc.comment.clone();
     row.modified_ms = now;
-    let mine: HashMap<String, Product> = products
-        .iter()
-        .filter(|(id, _)| row.doc.items.iter().any(|l| &l.product_id == *id))
-        .map(|(id, p)| (id.clone(), p.clone()))
-        .collect();
+    let mine = products_of(&row.doc, products);
     let customer_name = names.of(conn, &row).await?;
     let v = priced(
         row.clone(),

@@ -10,6 +10,7 @@ use sqlx::{Any, AnyConnection};
 
 use super::model::CartRecord;
 use crate::store::Store;
+use crate::store::sql::Sql;
 
 const COLUMNS: &str = "id, state, created_at, updated_at, ttl_ms, expires_at, stale_ttl_ms, stale_at, order_id, version, data";
 
@@ -124,31 +125,20 @@ pub(crate) async fn save(
     Ok(())
 }
 
-/// Deletes a cart; true if one was deleted.
-pub(crate) async fn delete(conn: &mut AnyConnection, tenant: &str, id: &str) -> ApiResult<bool> {
-    let done = sqlx::query("DELETE FROM shop_carts WHERE tenant = $1 AND id = $2")
-        .bind(tenant)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// Deletes an unexpired cart; true if one was deleted (an expired cart is already gone).
-pub(crate) async fn delete_live(
+/// Deletes a cart, or with `live_at` only a cart unexpired then (an expired cart is already
+/// gone for every API); true if one was deleted.
+pub(crate) async fn delete(
     conn: &mut AnyConnection,
     tenant: &str,
     id: &str,
-    now_ms: i64,
+    live_at: Option<i64>,
 ) -> ApiResult<bool> {
-    let done =
-        sqlx::query("DELETE FROM shop_carts WHERE tenant = $1 AND id = $2 AND expires_at > $3")
-            .bind(tenant)
-            .bind(id)
-            .bind(now_ms)
-            .execute(conn)
-            .await?;
-    Ok(done.rows_affected() > 0)
+    let mut sql = Sql::new("DELETE FROM shop_carts WHERE tenant = ");
+    sql.arg(tenant).push(" AND id = ").arg(id);
+    if let Some(now_ms) = live_at {
+        sql.push(" AND expires_at > ").arg(now_ms);
+    }
+    Ok(sql.execute(conn).await? > 0)
 }
 
 /// Deletes carts that expired at `now_ms`; returns how many.

@@ -10,6 +10,7 @@ use shopql_server_stubs::ApiError;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::pricing::MarketPrice;
+use crate::store::sql::Sql;
 
 /// The language names fall back to.
 pub(crate) const DEFAULT_LANGUAGE: &str = "en";
@@ -104,13 +105,6 @@ fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| ApiError::internal(format!("catalogue json: {e}")))
 }
 
-fn placeholders(from: usize, count: usize) -> String {
-    (from..from + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The catalogue entries of `skus` (those that exist), keyed by SKU.
 pub(crate) async fn load(
     conn: &mut AnyConnection,
@@ -124,17 +118,15 @@ pub(crate) async fn load(
     let mut unique: Vec<&str> = skus.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    let sql = format!(
+    let mut sql = Sql::new(
         "SELECT v.sku, v.names, v.images, v.attributes, v.prices, p.id, p.path, p.names, p.vat_percent, p.topics, p.shortcuts \
          FROM shop_variants v JOIN shop_products p ON p.tenant = v.tenant AND p.id = v.product_id \
-         WHERE v.tenant = $1 AND v.sku IN ({})",
-        placeholders(2, unique.len())
+         WHERE v.tenant = ",
     );
-    let mut q = sqlx::query(&sql).bind(tenant);
-    for s in &unique {
-        q = q.bind(*s);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
+    sql.arg(tenant)
+        .push(" AND v.sku IN ")
+        .list(unique.iter().copied());
+    let rows = sql.fetch_all(&mut *conn).await?;
     for row in rows {
         let sku: String = row.try_get(0)?;
         let vat: String = row.try_get(8)?;
@@ -165,15 +157,14 @@ pub(crate) async fn load(
             },
         );
     }
-    let sql = format!(
-        "SELECT sku, price_variant, market, price FROM shop_market_prices WHERE tenant = $1 AND sku IN ({})",
-        placeholders(2, unique.len())
+    let mut sql = Sql::new(
+        "SELECT sku, price_variant, market, price FROM shop_market_prices WHERE tenant = ",
     );
-    let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql).bind(tenant);
-    for s in &unique {
-        q = q.bind(*s);
-    }
-    for (sku, price_variant, market, price) in q.fetch_all(&mut *conn).await? {
+    sql.arg(tenant)
+        .push(" AND sku IN ")
+        .list(unique.iter().copied());
+    let prices: Vec<(String, String, String, String)> = sql.fetch_all_as(&mut *conn).await?;
+    for (sku, price_variant, market, price) in prices {
         let price: Decimal = price
             .parse()
             .map_err(|e| ApiError::internal(format!("market price `{price}`: {e}")))?;

@@ -12,7 +12,7 @@ use super::catalogue::{self, CatalogueEntry, localized};
 use super::input::MAX_LINES;
 use super::model::{AppliedPromotionDoc, CartDoc, LineDoc, Origin, ProductDoc, StringMap};
 use crate::apis::shop::promotions;
-use crate::domain::pricing::{CataloguePrices, GivenPrice, LineInput, LinePricing, price_cart};
+use crate::domain::pricing::{CataloguePrices, LineInput, LinePricing, price_cart};
 
 /// A new managed line for `sku`; [`recompute`] fills its data from the catalogue.
 pub(crate) fn sku_line(
@@ -30,14 +30,7 @@ pub(crate) fn sku_line(
         meta,
         name: sku.to_string(),
         variant_name: None,
-        product: ProductDoc {
-            id: String::new(),
-            name: String::new(),
-            path: String::new(),
-            shortcuts: None,
-            topics: Vec::new(),
-            vat_percent: None,
-        },
+        product: ProductDoc::default(),
         images: Vec::new(),
         attributes: None,
         given_price: None,
@@ -113,11 +106,7 @@ pub(crate) async fn recompute(
                 market_prices: entry.market_prices.clone(),
             })
         } else {
-            LinePricing::Given(line.given_price.clone().unwrap_or(GivenPrice {
-                gross: Decimal::ZERO,
-                net: Decimal::ZERO,
-                discounts: Vec::new(),
-            }))
+            LinePricing::Given(line.given_price.clone().unwrap_or_default())
         };
         inputs.push(LineInput {
             sku: line.sku.clone(),

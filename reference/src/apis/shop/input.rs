@@ -8,6 +8,7 @@ use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 
 use super::catalogue::CatalogueImage;
 use super::model::{AddressDoc, ContextDoc, CustomerDoc, PriceContextDoc, StringMap};
+use crate::apis::optional;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::from_wire_float;
 use crate::domain::pricing::{GivenPrice, MAX_AMOUNT, MAX_DECIMALS};
@@ -82,14 +83,10 @@ pub(crate) fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<Given
             "the price of `{sku}`: gross ({gross}) must be at least net ({net})"
         )));
     }
-    let discounts = match &price.discounts {
-        Maybe::Value(list) => list
-            .iter()
-            .flatten()
-            .map(|d| amount(d.amount, "price.discounts.amount"))
-            .collect::<ApiResult<Vec<_>>>()?,
-        _ => Vec::new(),
-    };
+    let discounts = price.discounts.as_option().into_iter().flatten().flatten();
+    let discounts = discounts
+        .map(|d| amount(d.amount, "price.discounts.amount"))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(GivenPrice {
         gross,
         net,
@@ -99,10 +96,8 @@ pub(crate) fn given_price(price: &api::PriceInput, sku: &str) -> ApiResult<Given
 
 /// Key/value pairs as a JSON object of strings (a later key overwrites an earlier one).
 pub(crate) fn key_values(list: &Maybe<Vec<Option<api::KeyValueInput>>>) -> Option<StringMap> {
-    match list {
-        Maybe::Value(pairs) => Some(pairs_to_map(pairs.iter().flatten())),
-        _ => None,
-    }
+    list.as_option()
+        .map(|pairs| pairs_to_map(pairs.iter().flatten()))
 }
 
 /// Pairs as a JSON object of strings.
@@ -122,21 +117,17 @@ fn text(value: &Maybe<String>) -> Option<String> {
 pub(crate) fn images(list: &Maybe<Vec<Option<api::ImageVariantInput>>>) -> Vec<CatalogueImage> {
     let px =
         |v: f64| (v.is_finite() && v >= 1.0 && v <= f64::from(i32::MAX)).then(|| v.round() as u32);
-    match list {
-        Maybe::Value(images) => images
-            .iter()
-            .flatten()
-            .map(|i| CatalogueImage {
-                url: i.url.clone(),
-                key: i.key.clone(),
-                alt: Default::default(),
-                width: px(i.width),
-                height: px(i.height),
-                variants: Vec::new(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+    let images = list.as_option().into_iter().flatten().flatten();
+    images
+        .map(|i| CatalogueImage {
+            url: i.url.clone(),
+            key: i.key.clone(),
+            alt: Default::default(),
+            width: px(i.width),
+            height: px(i.height),
+            variants: Vec::new(),
+        })
+        .collect()
 }
 
 fn strings(list: &Maybe<Vec<Option<String>>>) -> Option<Vec<String>> {
@@ -163,18 +154,15 @@ fn whole_seconds(value: i32, field: &str, max: i64) -> ApiResult<i64> {
 pub(crate) fn context(input: &api::ContextInput, default_ttl_s: i64) -> ApiResult<ContextDoc> {
     let max_ttl = MAX_TTL_S.max(default_ttl_s);
     let mut ctx = ContextDoc::defaults(default_ttl_s);
-    if let Maybe::Value(lang) = &input.language {
-        let lang = lang.trim();
-        if !lang.is_empty() {
-            ctx.language = lang.to_string();
-        }
+    let language = input.language.as_option().map(|l| l.trim());
+    if let Some(language) = language.filter(|l| !l.is_empty()) {
+        ctx.language = language.to_string();
     }
     if let Maybe::Value(ttl) = input.ttl {
         ctx.ttl_s = whole_seconds(ttl, "context.ttl", max_ttl)?;
     }
-    if let Maybe::Value(stale) = input.stale_ttl {
-        ctx.stale_ttl_s = Some(whole_seconds(stale, "context.staleTtl", max_ttl)?);
-    }
+    let stale = |s: &i32| whole_seconds(*s, "context.staleTtl", max_ttl);
+    ctx.stale_ttl_s = optional(&input.stale_ttl, stale)?;
     if let Maybe::Value(price) = &input.price {
         ctx.price = price_context(price)?;
     }
@@ -201,9 +189,7 @@ fn price_context(p: &api::PriceContextInput) -> ApiResult<PriceContextDoc> {
     if let Maybe::Value(v) = &p.currency {
         out.currency = v.clone();
     }
-    if let Maybe::Value(v) = p.tax_rate {
-        out.tax_rate = Some(rate(v, "context.price.taxRate")?);
-    }
+    out.tax_rate = optional(&p.tax_rate, |v| rate(*v, "context.price.taxRate"))?;
     if let Some(v) = text(&p.selected_variant_identifier).filter(|v| !v.trim().is_empty()) {
         out.selected_variant = v;
     }
@@ -222,12 +208,11 @@ fn price_context(p: &api::PriceContextInput) -> ApiResult<PriceContextDoc> {
 
 /// The customer of `CustomerInput`.
 pub(crate) fn customer(input: &api::CustomerInput) -> ApiResult<CustomerDoc> {
-    let birth_date = match &input.birth_date {
-        Maybe::Value(text) => Some(parse_rfc3339(text).map(rfc3339).ok_or_else(|| {
+    let birth_date = optional(&input.birth_date, |text| {
+        parse_rfc3339(text).map(rfc3339).ok_or_else(|| {
             ApiError::bad_input(format!("`birthDate` `{text}` is not an RFC 3339 date-time"))
-        })?),
-        _ => None,
-    };
+        })
+    })?;
     let addresses = input.addresses.as_option().map(|list| {
         list.iter()
             .flatten()

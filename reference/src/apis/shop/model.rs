@@ -47,14 +47,11 @@ impl TryFrom<String> for CartState {
 
     /// Reads the stored name (the derived row reader calls it); an unknown name is the error.
     fn try_from(text: String) -> Result<Self, String> {
-        Ok(match text.as_str() {
-            "cart" => CartState::Cart,
-            "placed" => CartState::Placed,
-            "paid" => CartState::Paid,
-            "ordered" => CartState::Ordered,
-            "abandoned" => CartState::Abandoned,
-            _ => return Err(format!("cart state `{text}`")),
-        })
+        use CartState::*;
+        [Cart, Placed, Paid, Ordered, Abandoned]
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| format!("cart state `{text}`"))
     }
 }
 
@@ -151,49 +148,39 @@ impl PriceContextDoc {
         }
     }
 
-    /// The `price` object of `Cart.context`.
+    /// The `price` object of `Cart.context`: optional keys only when given.
     pub(crate) fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("decimals".into(), Value::from(self.decimals));
-        m.insert(
-            "pricesHaveTaxesIncludedInCrystallize".into(),
-            Value::from(self.prices_have_taxes_included),
-        );
-        m.insert("currency".into(), Value::from(self.currency.clone()));
-        if let Some(rate) = self.tax_rate {
-            m.insert(
-                "taxRate".into(),
-                Value::from(crate::domain::money::to_wire_float(rate)),
-            );
-        }
-        m.insert(
-            "selectedVariantIdentifier".into(),
-            Value::from(self.selected_variant.clone()),
-        );
-        if let Some(v) = &self.compare_at_variant {
-            m.insert("compareAtVariantIdentifier".into(), Value::from(v.clone()));
-        }
-        if let Some(v) = &self.fallback_variants {
-            m.insert("fallbackVariantIdentifiers".into(), Value::from(v.clone()));
-        }
-        m.insert(
-            "discountOnNetPrices".into(),
-            Value::from(self.discount_on_net),
-        );
-        m.insert("markets".into(), Value::from(self.markets.clone()));
-        if let Some(v) = &self.customer_group {
-            m.insert("customerGroup".into(), Value::from(v.clone()));
-        }
-        if let Some(v) = &self.voucher_code {
-            m.insert("voucherCode".into(), Value::from(v.clone()));
-        }
-        if let Some(v) = &self.voucher_codes {
-            m.insert("voucherCodes".into(), Value::from(v.clone()));
-        }
-        if let Some(v) = &self.customer_groups {
-            m.insert("customerGroups".into(), Value::from(v.clone()));
-        }
-        Value::Object(m)
+        let text = |v: &Option<String>| v.clone().map(Value::from);
+        let list = |v: &Option<Vec<String>>| v.clone().map(Value::from);
+        let rate = |r: Decimal| Value::from(crate::domain::money::to_wire_float(r));
+        let entries = [
+            ("decimals", Some(Value::from(self.decimals))),
+            (
+                "pricesHaveTaxesIncludedInCrystallize",
+                Some(Value::from(self.prices_have_taxes_included)),
+            ),
+            ("currency", Some(Value::from(self.currency.clone()))),
+            ("taxRate", self.tax_rate.map(rate)),
+            (
+                "selectedVariantIdentifier",
+                Some(Value::from(self.selected_variant.clone())),
+            ),
+            ("compareAtVariantIdentifier", text(&self.compare_at_variant)),
+            ("fallbackVariantIdentifiers", list(&self.fallback_variants)),
+            (
+                "discountOnNetPrices",
+                Some(Value::from(self.discount_on_net)),
+            ),
+            ("markets", Some(Value::from(self.markets.clone()))),
+            ("customerGroup", text(&self.customer_group)),
+            ("voucherCode", text(&self.voucher_code)),
+            ("voucherCodes", list(&self.voucher_codes)),
+            ("customerGroups", list(&self.customer_groups)),
+        ];
+        let given = entries
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v?)));
+        Value::Object(given.collect())
     }
 }
 
@@ -235,8 +222,8 @@ impl ContextDoc {
     }
 }
 
-/// The product of a line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The product of a line (empty until the catalogue or the caller fills it in).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ProductDoc {
     /// Product id (the caller's for external items).
     pub id: String,

@@ -23,31 +23,22 @@ fn money(d: Decimal) -> Value {
 }
 
 fn price(a: &Amounts, currency: &str, tax_percent: Decimal, format: Format) -> Value {
-    let mut m = Map::new();
-    m.insert("gross".into(), money(a.gross));
-    m.insert("net".into(), money(a.net));
-    m.insert("currency".into(), Value::from(currency));
-    m.insert(
-        "discounts".into(),
-        Value::Array(
-            a.discounts
-                .iter()
-                .map(|d| json!({ "amount": money(d.amount), "percent": money(d.percent) }))
-                .collect(),
-        ),
-    );
+    let discounts: Vec<Value> = a
+        .discounts
+        .iter()
+        .map(|d| json!({ "amount": money(d.amount), "percent": money(d.percent) }))
+        .collect();
+    let mut price = json!({
+        "gross": money(a.gross),
+        "net": money(a.net),
+        "currency": currency,
+        "discounts": discounts,
+    });
     match format {
-        Format::Core => {
-            m.insert("taxAmount".into(), money(a.tax));
-        }
-        Format::Legacy => {
-            m.insert(
-                "tax".into(),
-                json!({ "name": "VAT", "percent": money(tax_percent) }),
-            );
-        }
+        Format::Core => price["taxAmount"] = money(a.tax),
+        Format::Legacy => price["tax"] = json!({ "name": "VAT", "percent": money(tax_percent) }),
     }
-    Value::Object(m)
+    price
 }
 
 fn percent_of_rate(rate: Decimal) -> Decimal {
@@ -102,37 +93,19 @@ pub(crate) fn order(cart: &CartRecord, format: Format) -> Map<String, Value> {
         .items
         .iter()
         .map(|l| {
-            let priced = l
-                .priced
-                .clone()
-                .unwrap_or_else(|| crate::domain::pricing::PricedLine {
-                    tax_rate: Decimal::ZERO,
-                    price_variant: None,
-                    unit: Amounts::default(),
-                    line: Amounts::default(),
-                    compare_at_unit: None,
-                });
+            let priced = l.priced.clone().unwrap_or_default();
             let tax_percent = percent_of_rate(priced.tax_rate);
-            let image_url = l.images.first().map(|i| i.url.clone());
-            let mut m = Map::new();
-            m.insert("sku".into(), Value::from(l.sku.clone()));
-            m.insert("name".into(), Value::from(l.name.clone()));
-            m.insert("quantity".into(), Value::from(l.quantity));
-            m.insert(
-                "imageUrl".into(),
-                image_url.map_or(Value::Null, Value::from),
-            );
-            m.insert(
-                "price".into(),
-                price(&priced.unit, currency, tax_percent, format),
-            );
+            let mut line = json!({
+                "sku": l.sku,
+                "name": l.name,
+                "quantity": l.quantity,
+                "imageUrl": l.images.first().map(|i| &i.url),
+                "price": price(&priced.unit, currency, tax_percent, format),
+            });
             if format == Format::Core {
-                m.insert(
-                    "subTotal".into(),
-                    price(&priced.line, currency, tax_percent, format),
-                );
+                line["subTotal"] = price(&priced.line, currency, tax_percent, format);
             }
-            Value::Object(m)
+            line
         })
         .collect();
     // The cart-wide tax percent of the legacy shape: tax over net of the whole cart.
@@ -152,16 +125,11 @@ pub(crate) fn order(cart: &CartRecord, format: Format) -> Map<String, Value> {
         })
         .collect();
     meta.push(json!({ "key": "cartId", "value": cart.id }));
-    let mut m = Map::new();
-    m.insert(
-        "customer".into(),
-        doc.customer.as_ref().map_or(Value::Null, customer),
-    );
-    m.insert("cart".into(), Value::Array(lines));
-    m.insert(
-        "total".into(),
-        price(&doc.total, currency, total_percent, format),
-    );
-    m.insert("meta".into(), Value::Array(meta));
-    m
+    let order = [
+        ("customer", json!(doc.customer.as_ref().map(customer))),
+        ("cart", Value::Array(lines)),
+        ("total", price(&doc.total, currency, total_percent, format)),
+        ("meta", Value::Array(meta)),
+    ];
+    order.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

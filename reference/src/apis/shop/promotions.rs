@@ -5,10 +5,12 @@ use shopql_server_stubs::cart_admin as api;
 use shopql_server_stubs::{ApiError, ApiResult, Maybe};
 use sqlx::AnyConnection;
 
-use super::view::mechanism;
+use super::view::{mechanism, mechanism_kind};
+use crate::apis::optional;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::money::{from_wire_float, to_wire_float};
-use crate::domain::pricing::{Mechanism, MechanismKind, Period, Promotion};
+use crate::domain::pricing::{Mechanism, Period, Promotion};
+use crate::store::sql::Sql;
 
 /// Every promotion of `tenant`, by identifier.
 pub(crate) async fn load_all(conn: &mut AnyConnection, tenant: &str) -> ApiResult<Vec<Promotion>> {
@@ -55,27 +57,21 @@ pub(crate) async fn remove(
     tenant: &str,
     identifiers: &[String],
 ) -> ApiResult<u64> {
-    let mut removed = 0;
-    for id in identifiers {
-        removed += sqlx::query("DELETE FROM shop_promotions WHERE tenant = $1 AND identifier = $2")
-            .bind(tenant)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    }
-    Ok(removed)
+    let mut sql = Sql::new("DELETE FROM shop_promotions WHERE tenant = ");
+    sql.arg(tenant)
+        .push(" AND identifier IN ")
+        .list(identifiers);
+    sql.execute(conn).await
 }
 
 fn time(value: &Maybe<String>, field: &str, id: &str) -> ApiResult<Option<i64>> {
-    match value {
-        Maybe::Value(text) => parse_rfc3339(text).map(Some).ok_or_else(|| {
+    optional(value, |text| {
+        parse_rfc3339(text).ok_or_else(|| {
             ApiError::bad_input(format!(
                 "promotion `{id}`: `{field}` `{text}` is not an RFC 3339 date-time"
             ))
-        }),
-        _ => Ok(None),
-    }
+        })
+    })
 }
 
 /// A SKU list; empty or absent means none.
@@ -96,24 +92,16 @@ fn texts(list: Option<&Maybe<Vec<String>>>) -> Vec<String> {
 /// Checks and converts one `PromotionInput`.
 pub(crate) fn from_input(input: &api::PromotionInput) -> ApiResult<Promotion> {
     let id = input.identifier.as_str();
-    let periods = match &input.periods {
-        Maybe::Value(list) => list
-            .iter()
-            .map(|p| {
-                Ok(Period {
-                    start_ms: time(&p.start, "start", id)?,
-                    end_ms: time(&p.end, "end", id)?,
-                })
+    let periods = input.periods.as_option().into_iter().flatten();
+    let periods = periods
+        .map(|p| {
+            Ok(Period {
+                start_ms: time(&p.start, "start", id)?,
+                end_ms: time(&p.end, "end", id)?,
             })
-            .collect::<ApiResult<Vec<_>>>()?,
-        _ => Vec::new(),
-    };
-    let kind = match input.mechanism.r#type {
-        api::MechanismEnumType::DynamicFixed => MechanismKind::DynamicFixed,
-        api::MechanismEnumType::Fixed => MechanismKind::Fixed,
-        api::MechanismEnumType::Percentage => MechanismKind::Percentage,
-        api::MechanismEnumType::XforY => MechanismKind::XforY,
-    };
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let kind = mechanism_kind(input.mechanism.r#type);
     let value = from_wire_float(input.mechanism.value).ok_or_else(|| {
         ApiError::bad_input(format!(
             "promotion `{id}`: the mechanism value {} is not a number",

@@ -1,6 +1,7 @@
 //! The cart endpoint (`/{tenant}/cart`): hydration, item changes, the state machine
 //! cart → placed → paid (→ ordered, or abandoned), order intents and vouchers.
 
+use rust_decimal::Decimal;
 use shopql_server_stubs::shop::{self as api, ShopResolvers};
 use shopql_server_stubs::{ApiError, ApiResult, FieldContext, Maybe};
 
@@ -9,9 +10,10 @@ use super::carts;
 use super::catalogue;
 use super::compute::{recompute, sku_line};
 use super::input::{self, MAX_LINES, add_quantities, cart_id, parse_uuid, quantity};
-use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc};
+use super::model::{CartDoc, CartRecord, CartState, LineDoc, Origin, ProductDoc, StringMap};
 use super::order_intent::{self, Format};
 use super::view;
+use crate::apis::optional;
 use crate::apis::shop::counters::{CartEvent, record_cart_event};
 use crate::apis::shop::promotions;
 use crate::domain::money::to_wire_float;
@@ -199,6 +201,31 @@ fn described_line(input: &api::CartItemInputType, origin: Origin) -> ApiResult<L
     })
 }
 
+/// Adds `q` of `sku` to `lines`: to its line (a managed line also takes the tax rate and meta
+/// given), or as a new managed line.
+fn add_sku(
+    lines: &mut Vec<LineDoc>,
+    sku: &str,
+    q: u32,
+    rate: Option<Decimal>,
+    meta: Option<StringMap>,
+) -> ApiResult<()> {
+    let Some(line) = lines.iter_mut().find(|l| l.sku == sku) else {
+        lines.push(sku_line(sku, q, rate, meta));
+        return Ok(());
+    };
+    line.quantity = add_quantities(line.quantity, q, sku)?;
+    if line.managed {
+        if rate.is_some() {
+            line.tax_rate_override = rate;
+        }
+        if let Some(meta) = meta {
+            line.meta.get_or_insert_with(Default::default).extend(meta);
+        }
+    }
+    Ok(())
+}
+
 /// The lines of a hydration: SKU items merged by SKU (quantities summed), then external items.
 fn hydration_lines(input: &api::CartInput) -> ApiResult<Vec<LineDoc>> {
     // The input lists themselves are bounded, before any merging of repeated SKUs.
@@ -217,23 +244,10 @@ fn hydration_lines(input: &api::CartInput) -> ApiResult<Vec<LineDoc>> {
                 return Err(ApiError::bad_input("an item `sku` must not be empty"));
             }
             let q = quantity(item.quantity.as_option().copied(), "quantity")?;
-            let rate = item
-                .tax_rate
-                .as_option()
-                .map(|r| input::rate(*r, "taxRate"))
-                .transpose()?;
+            let rate = optional(&item.tax_rate, |r| input::rate(*r, "taxRate"))?;
             let meta = input::key_values(&item.meta);
-            if let Some(line) = lines.iter_mut().find(|l| l.sku == sku) {
-                line.quantity = add_quantities(line.quantity, q, sku)?;
-                if rate.is_some() {
-                    line.tax_rate_override = rate;
-                }
-                if let Some(meta) = meta {
-                    line.meta.get_or_insert_with(Default::default).extend(meta);
-                }
-            } else {
-                lines.push(sku_line(sku, q, rate, meta));
-            }
+            // Only SKU lines are in the list yet: all managed.
+            add_sku(&mut lines, sku, q, rate, meta)?;
         }
     }
     if let Maybe::Value(items) = &input.external_items {
@@ -357,26 +371,17 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<api::Cart>> {
         let tenant = principal(ctx)?.tenant.clone();
         let now = self.now();
-        let id = match &input.id {
-            Maybe::Value(id) => parse_uuid(id)?,
-            _ => uuid(),
-        };
+        let id = optional(&input.id, |id| parse_uuid(id))?.unwrap_or_else(uuid);
         let lines = hydration_lines(&input)?;
-        let context = match &input.context {
-            Maybe::Value(c) => Some(input::context(c, self.default_ttl_s())?),
-            _ => None,
-        };
-        let customer = match &input.customer {
-            Maybe::Value(c) => Some(input::customer(c)?),
-            _ => None,
-        };
+        let context = optional(&input.context, |c| input::context(c, self.default_ttl_s()))?;
+        let customer = optional(&input.customer, input::customer)?;
         let meta = input::key_values(&input.meta);
 
         let mut tx = self.state.store.begin().await?;
         let existing = match carts::lock(&mut tx, &tenant, &id).await? {
             Some(cart) if cart.is_expired(now) => {
                 // An expired cart is gone: its id starts a new cart.
-                carts::delete(&mut tx, &tenant, &id).await?;
+                carts::delete(&mut tx, &tenant, &id, None).await?;
                 None
             }
             other => other,
@@ -423,17 +428,14 @@ impl ShopResolvers for ShopApi {
         };
         recompute(&mut tx, &tenant, &mut cart.doc, now).await?;
         cart.touch(now);
-        if is_new {
-            if !carts::insert(&mut tx, &tenant, &cart).await? {
-                return Err(ApiError::conflict(format!(
-                    "a cart with id `{id}` was created concurrently; hydrate it again"
-                )));
-            }
-            tx.commit().await?;
-        } else {
+        if !is_new {
             carts::save(&mut tx, &tenant, &cart).await?;
-            tx.commit().await?;
+        } else if !carts::insert(&mut tx, &tenant, &cart).await? {
+            return Err(ApiError::conflict(format!(
+                "a cart with id `{id}` was created concurrently; hydrate it again"
+            )));
         }
+        tx.commit().await?;
         record_cart_event(&self.state, &tenant, CartEvent::Hydrated);
         Ok(Some(view::cart(&cart, now)))
     }
@@ -528,7 +530,7 @@ impl ShopResolvers for ShopApi {
         let id = cart_id(id.as_deref())?;
         let mut conn = self.state.store.pool.acquire().await?;
         Ok(Some(
-            carts::delete_live(&mut conn, &tenant, &id, self.now()).await?,
+            carts::delete(&mut conn, &tenant, &id, Some(self.now())).await?,
         ))
     }
 
@@ -540,27 +542,10 @@ impl ShopResolvers for ShopApi {
     ) -> ApiResult<Option<api::Cart>> {
         let sku = required_sku(Some(input.sku.clone()))?;
         let q = quantity(input.quantity.as_option().copied(), "input.quantity")?;
-        let rate = input
-            .tax_rate
-            .as_option()
-            .map(|r| input::rate(*r, "input.taxRate"))
-            .transpose()?;
+        let rate = optional(&input.tax_rate, |r| input::rate(*r, "input.taxRate"))?;
         let meta = input::key_values(&input.meta);
         self.change_items(ctx, id, move |doc| {
-            if let Some(line) = doc.line_mut(&sku) {
-                line.quantity = add_quantities(line.quantity, q, &sku)?;
-                if line.managed {
-                    if rate.is_some() {
-                        line.tax_rate_override = rate;
-                    }
-                    if let Some(meta) = meta {
-                        line.meta.get_or_insert_with(Default::default).extend(meta);
-                    }
-                }
-            } else {
-                doc.items.push(sku_line(&sku, q, rate, meta));
-            }
-            Ok(())
+            add_sku(&mut doc.items, &sku, q, rate, meta)
         })
         .await
     }
@@ -661,16 +646,8 @@ impl ShopResolvers for ShopApi {
         input: api::CartItemPricingChangeType,
     ) -> ApiResult<Option<api::Cart>> {
         let sku = required_sku(Some(input.sku.clone()))?;
-        let q = input
-            .quantity
-            .as_option()
-            .map(|q| quantity(Some(*q), "input.quantity"))
-            .transpose()?;
-        let price = input
-            .price
-            .as_option()
-            .map(|p| input::given_price(p, &sku))
-            .transpose()?;
+        let q = optional(&input.quantity, |q| quantity(Some(*q), "input.quantity"))?;
+        let price = optional(&input.price, |p| input::given_price(p, &sku))?;
         self.change_items(ctx, id, move |doc| {
             let line = doc.line_mut(&sku).ok_or_else(|| no_line(&sku))?;
             if let Some(q) = q {

@@ -5,13 +5,14 @@
 
 use shopql_server_stubs::shop as api;
 
-use crate::apis::shop::catalogue::{CatalogueImage, localized};
+use crate::apis::shop::catalogue::{CatalogueImage, ImageSize, localized};
 use crate::apis::shop::model::{
     AddressDoc, CartRecord, CartState, CustomerDoc, LineDoc, Origin, StringMap,
 };
+use crate::apis::{enum_mapping, listed};
 use crate::clock::rfc3339;
 use crate::domain::money::to_wire_float;
-use crate::domain::pricing::{Amounts, DiscountAmount};
+use crate::domain::pricing::{Amounts, DiscountAmount, MechanismKind};
 
 /// The `Cart` of a stored cart, as seen at `now_ms`.
 pub(crate) fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
@@ -53,38 +54,13 @@ pub(crate) fn cart(record: &CartRecord, now_ms: i64) -> api::Cart {
     }
 }
 
-/// `$to` (stored state → generated enum) and `$from` (the reverse) from one list of the
-/// variants both enums share, so the two directions cannot disagree.
-macro_rules! state_mapping {
-    ($to:ident, $from:ident: $($variant:ident),*) => {
-        /// The generated enum of a state.
-        pub(crate) fn $to(s: CartState) -> api::CartState {
-            match s {
-                $(CartState::$variant => api::CartState::$variant,)*
-            }
-        }
+enum_mapping!(state, state_of: CartState => api::CartState {
+    Cart, Placed, Paid, Ordered, Abandoned
+});
 
-        /// The stored state of a generated enum value.
-        pub(crate) fn $from(s: api::CartState) -> CartState {
-            match s {
-                $(api::CartState::$variant => CartState::$variant,)*
-            }
-        }
-    };
-}
-
-state_mapping!(state, state_of: Cart, Placed, Paid, Ordered, Abandoned);
-
-/// The generated enum of a mechanism type.
-pub(crate) fn mechanism(kind: crate::domain::pricing::MechanismKind) -> api::MechanismEnumType {
-    use crate::domain::pricing::MechanismKind as K;
-    match kind {
-        K::DynamicFixed => api::MechanismEnumType::DynamicFixed,
-        K::Fixed => api::MechanismEnumType::Fixed,
-        K::Percentage => api::MechanismEnumType::Percentage,
-        K::XforY => api::MechanismEnumType::XforY,
-    }
-}
+enum_mapping!(mechanism, mechanism_kind: MechanismKind => api::MechanismEnumType {
+    DynamicFixed, Fixed, Percentage, XforY
+});
 
 fn discount(d: &DiscountAmount) -> api::Discount {
     api::Discount {
@@ -128,13 +104,14 @@ fn image(i: &CatalogueImage, language: &str) -> api::Image {
         alt_text: alt.clone(),
         width: i.width,
         height: i.height,
-        variants: Some(
-            i.variants
-                .iter()
-                .map(|v| image_size(&v.url, &v.key, alt.clone(), v.width, v.height))
-                .collect(),
-        ),
+        variants: Some(sizes(i, &alt)),
     }
+}
+
+/// The resized variants of an image, with its alt text.
+fn sizes(i: &CatalogueImage, alt: &Option<String>) -> Vec<api::ImageVariant> {
+    let size = |v: &ImageSize| image_size(&v.url, &v.key, alt.clone(), v.width, v.height);
+    i.variants.iter().map(size).collect()
 }
 
 /// `CartItem.images`: the given images of caller-described lines, the resized variants of a
@@ -146,34 +123,22 @@ fn item_images(l: &LineDoc, language: &str) -> Vec<api::ImageVariant> {
         if i.variants.is_empty() {
             out.push(image_size(&i.url, &i.key, alt, i.width, i.height));
         } else {
-            out.extend(
-                i.variants
-                    .iter()
-                    .map(|v| image_size(&v.url, &v.key, alt.clone(), v.width, v.height)),
-            );
+            out.extend(sizes(i, &alt));
         }
     }
     out
 }
 
 fn item(l: &LineDoc, currency: &str, language: &str) -> api::CartItem {
-    let priced = l
-        .priced
-        .clone()
-        .unwrap_or_else(|| crate::domain::pricing::PricedLine {
-            tax_rate: Default::default(),
-            price_variant: None,
-            unit: Amounts::default(),
-            line: Amounts::default(),
-            compare_at_unit: None,
-        });
-    let mut context = StringMap::new();
-    context.insert("origin".into(), serde_json::Value::from(l.origin.as_str()));
-    context.insert("managed".into(), serde_json::Value::from(l.managed));
-    context.insert(
-        "taxRate".into(),
-        serde_json::Value::from(to_wire_float(priced.tax_rate)),
-    );
+    let priced = l.priced.clone().unwrap_or_default();
+    let context = [
+        ("origin", serde_json::Value::from(l.origin.as_str())),
+        ("managed", serde_json::Value::from(l.managed)),
+        (
+            "taxRate",
+            serde_json::Value::from(to_wire_float(priced.tax_rate)),
+        ),
+    ];
     api::CartItem {
         name: l.name.clone(),
         quantity: l.quantity,
@@ -200,7 +165,12 @@ fn item(l: &LineDoc, currency: &str, language: &str) -> api::CartItem {
             attributes: l.attributes.clone(),
         },
         images: Some(item_images(l, language)),
-        context: Some(context),
+        context: Some(
+            context
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
         meta: l.meta.clone(),
     }
 }
@@ -246,10 +216,7 @@ fn customer(c: &CustomerDoc) -> api::Customer {
             "organization" => Some(api::CustomerType::Organization),
             _ => None,
         }),
-        addresses: c
-            .addresses
-            .as_ref()
-            .map(|list| list.iter().map(|a| Some(address(a))).collect()),
+        addresses: listed(&c.addresses, address),
         external_references: c.external_references.clone(),
         meta: c.meta.clone(),
     }

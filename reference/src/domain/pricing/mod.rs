@@ -101,8 +101,8 @@ pub(crate) struct CataloguePrices {
     pub market_prices: Vec<MarketPrice>,
 }
 
-/// A unit price given by the caller (external items, unmanaged lines).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A unit price given by the caller (external items, unmanaged lines); the default is zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct GivenPrice {
     /// Gross unit price.
     pub gross: Decimal,
@@ -181,8 +181,8 @@ impl Amounts {
     }
 }
 
-/// A priced line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A priced line (the default: not priced yet, all zero).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PricedLine {
     /// The tax rate applied (0..=1).
     pub tax_rate: Decimal,

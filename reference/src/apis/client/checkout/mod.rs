@@ -45,6 +45,16 @@ pub(crate) fn not_found(code: &str) -> ApiError {
     ApiError::not_found(format!("no checkout `{shown}`"))
 }
 
+/// `BAD_USER_INPUT` about the voucher (`billing.voucher.id`).
+pub(crate) fn bad_voucher(message: impl Into<String>) -> ApiError {
+    ApiError::bad_input(message).with_extension("field", "billing.voucher.id")
+}
+
+/// `BAD_USER_INPUT` about the shipping method (`shipping.method`).
+pub(crate) fn bad_method(message: impl Into<String>) -> ApiError {
+    ApiError::bad_input(message).with_extension("field", "shipping.method")
+}
+
 /// Locks the customer's open checkout `code` for a change at `now` (moving `updated` and
 /// `expires`) and reads it back. NOT_FOUND when the customer has no such checkout; CONFLICT
 /// when it is not open.
@@ -97,12 +107,7 @@ pub(crate) async fn view_one(
 }
 
 async fn view_code(state: &AppState, req: &ClientRequest, code: &str) -> ApiResult<Checkout> {
-    let p = req.principal()?;
-    let mut conn = state.store.pool.acquire().await?;
-    let row = find(&mut conn, &req.store.id, &p.customer.id, code)
-        .await?
-        .ok_or_else(|| not_found(code))?;
-    view_one(&mut conn, &req.store, &p.customer.id, row, state.now_ms()).await
+    get(state, req, code).await?.ok_or_else(|| not_found(code))
 }
 
 /// A checkout's code, unique over all stores.
@@ -183,7 +188,7 @@ pub(crate) async fn list(
     } else {
         "c.created"
     };
-    let (count, rows) = pagination::customer_rows(
+    let (pagination, rows) = pagination::customer_rows(
         &mut conn,
         ("client_checkouts", "c", CHECKOUT_COLUMNS),
         (&p.customer.id, &req.store.id),
@@ -197,10 +202,9 @@ pub(crate) async fn list(
         .collect::<Result<Vec<_>, _>>()?;
     let checkouts =
         checkouts_to_api(&mut conn, &req.store, &p.customer.id, &rows, state.now_ms()).await?;
-    let has_more = page.offset() + i64::try_from(checkouts.len()).unwrap_or(0) < count;
     Ok(CheckoutList {
         checkouts,
-        pagination: page.pagination(count, has_more),
+        pagination,
     })
 }
 
@@ -280,25 +284,28 @@ fn field(path: &str, value: &Maybe<String>) -> ApiResult<()> {
 
 /// Checks an address input and returns its stored form.
 fn address(path: &str, a: &AddressInput) -> ApiResult<AddressDoc> {
-    for (name, value) in [
-        ("_id", &a._id),
-        ("description", &a.description),
-        ("firstName", &a.first_name),
-        ("lastName", &a.last_name),
-        ("addressLine1", &a.address_line1),
-        ("addressLine2", &a.address_line2),
-        ("streetNumber", &a.street_number),
-        ("city", &a.city),
-        ("state", &a.state),
-        ("stateCode", &a.state_code),
-        ("postCode", &a.post_code),
-        ("country", &a.country),
-        ("alpha2", &a.alpha2),
-        ("type", &a.r#type),
-    ] {
+    // Each text once its length is checked, trimmed; blank is not given.
+    let text = |name: &str, value: &Maybe<String>| -> ApiResult<Option<String>> {
         field(&format!("{path}.{name}"), value)?;
-    }
-    let mut doc = AddressDoc::from_input(a);
+        let value = value.as_option().map(|s| s.trim().to_string());
+        Ok(value.filter(|s| !s.is_empty()))
+    };
+    let mut doc = AddressDoc {
+        id: text("_id", &a._id)?,
+        description: text("description", &a.description)?,
+        first_name: text("firstName", &a.first_name)?,
+        last_name: text("lastName", &a.last_name)?,
+        address_line1: text("addressLine1", &a.address_line1)?,
+        address_line2: text("addressLine2", &a.address_line2)?,
+        street_number: text("streetNumber", &a.street_number)?,
+        city: text("city", &a.city)?,
+        state: text("state", &a.state)?,
+        state_code: text("stateCode", &a.state_code)?,
+        post_code: text("postCode", &a.post_code)?,
+        country: text("country", &a.country)?,
+        alpha2: text("alpha2", &a.alpha2)?,
+        kind: text("type", &a.r#type)?,
+    };
     if let Some(code) = &doc.alpha2 {
         let upper = normalize_alpha2(code).ok_or_else(|| {
             ApiError::bad_input(format!(
@@ -415,17 +422,14 @@ async fn apply_billing(
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .ok_or_else(|| {
-                        ApiError::bad_input("`billing.voucher.id` is required to redeem a voucher")
-                            .with_extension("field", "billing.voucher.id")
+                        bad_voucher("`billing.voucher.id` is required to redeem a voucher")
                     })?;
             let shown: String = code.chars().take(40).collect();
-            let found = view::voucher(tx, &store.id, &code).await?.ok_or_else(|| {
-                ApiError::bad_input(format!("unknown voucher `{shown}`"))
-                    .with_extension("field", "billing.voucher.id")
-            })?;
+            let found = view::voucher(tx, &store.id, &code)
+                .await?
+                .ok_or_else(|| bad_voucher(format!("unknown voucher `{shown}`")))?;
             if let Some(why) = found.refusal(now) {
-                return Err(ApiError::bad_input(format!("the voucher `{shown}` {why}"))
-                    .with_extension("field", "billing.voucher.id"));
+                return Err(bad_voucher(format!("the voucher `{shown}` {why}")));
             }
             next.voucher_code = Some(found.code);
         }
@@ -458,12 +462,8 @@ pub(crate) async fn update(
     let mut tx = state.store.begin().await?;
     let row = lock_open(&mut tx, store, &p.customer.id, code, now).await?;
     let mut next = row.clone();
-    if let Some(v) = args.use_single_address {
-        next.use_single_address = v;
-    }
-    if let Some(v) = args.create_account {
-        next.create_account = v;
-    }
+    next.use_single_address = args.use_single_address.unwrap_or(row.use_single_address);
+    next.create_account = args.create_account.unwrap_or(row.create_account);
     if let Some(b) = &args.buyer {
         apply_buyer(&mut next.buyer, b)?;
     }
@@ -489,15 +489,14 @@ pub(crate) async fn update(
                 .map(|m| format!("\"{}\"", m.code))
                 .collect();
             let shown: String = method.chars().take(40).collect();
-            return Err(ApiError::bad_input(format!(
+            return Err(bad_method(format!(
                 "unknown shipping method `{shown}` for this checkout; available: {}",
                 if choices.is_empty() {
                     "none".to_string()
                 } else {
                     choices.join(", ")
                 }
-            ))
-            .with_extension("field", "shipping.method"));
+            )));
         }
     }
     sqlx::query(

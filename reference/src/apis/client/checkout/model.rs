@@ -1,8 +1,8 @@
 //! Checkouts as stored: the row, its lines, and the JSON documents of its addresses and buyer.
 
 use serde::{Deserialize, Serialize};
-use shopql_server_stubs::client::{Address, AddressInput, CheckoutBuyer};
-use shopql_server_stubs::{ApiResult, Maybe};
+use shopql_server_stubs::ApiResult;
+use shopql_server_stubs::client::{Address, CheckoutBuyer};
 use sqlx::AnyConnection;
 
 use super::super::customers::{Customer, full_name};
@@ -32,34 +32,7 @@ pub(crate) struct AddressDoc {
     pub kind: Option<String>,
 }
 
-fn text(v: &Maybe<String>) -> Option<String> {
-    v.as_option()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
 impl AddressDoc {
-    /// The stored form of an `AddressInput` (`alpha2` is checked and upper-cased by the
-    /// caller).
-    pub(crate) fn from_input(a: &AddressInput) -> Self {
-        Self {
-            id: text(&a._id),
-            description: text(&a.description),
-            first_name: text(&a.first_name),
-            last_name: text(&a.last_name),
-            address_line1: text(&a.address_line1),
-            address_line2: text(&a.address_line2),
-            street_number: text(&a.street_number),
-            city: text(&a.city),
-            state: text(&a.state),
-            state_code: text(&a.state_code),
-            post_code: text(&a.post_code),
-            country: text(&a.country),
-            alpha2: text(&a.alpha2),
-            kind: text(&a.r#type),
-        }
-    }
-
     /// The fields `checkoutSubmit` requires.
     pub(crate) fn fields(&self) -> AddressFields<'_> {
         AddressFields {

@@ -15,7 +15,7 @@ use shopql_server_stubs::{ApiError, ApiResult};
 
 use super::model::{AddressDoc, lines_of};
 use super::view::{Catalog, evaluate};
-use super::{lock_open, view_one};
+use super::{bad_method, bad_voucher, lock_open, view_one};
 use crate::apis::client::auth::ClientRequest;
 use crate::apis::client::orders::{self, NewOrder, NewOrderLine};
 use crate::domain::checkout::address::missing_fields;
@@ -90,16 +90,14 @@ pub(crate) async fn submit(
         None
     } else {
         let Some(method) = &row.shipping_method else {
-            return Err(ApiError::bad_input(
+            return Err(bad_method(
                 "no shipping method chosen: set `shipping.method` to one of `availableShippingMethods`",
-            )
-            .with_extension("field", "shipping.method"));
+            ));
         };
         let Some(chosen) = &eval.chosen else {
-            return Err(ApiError::bad_input(format!(
+            return Err(bad_method(format!(
                 "the shipping method `{method}` is no longer available for this checkout"
-            ))
-            .with_extension("field", "shipping.method"));
+            )));
         };
         Some((chosen.code.clone(), chosen.name.clone()))
     };
@@ -123,14 +121,12 @@ pub(crate) async fn submit(
     if let Some(code) = &row.voucher_code {
         let key = code.trim().to_lowercase();
         let Some(v) = catalog.vouchers.get(&key) else {
-            return Err(
-                ApiError::bad_input(format!("the voucher `{code}` no longer exists"))
-                    .with_extension("field", "billing.voucher.id"),
-            );
+            return Err(bad_voucher(format!(
+                "the voucher `{code}` no longer exists"
+            )));
         };
         if let Some(why) = v.refusal(now) {
-            return Err(ApiError::bad_input(format!("the voucher `{code}` {why}"))
-                .with_extension("field", "billing.voucher.id"));
+            return Err(bad_voucher(format!("the voucher `{code}` {why}")));
         }
         if v.uses_left.is_some() {
             let used = sqlx::query(
@@ -142,10 +138,7 @@ pub(crate) async fn submit(
             .execute(&mut *tx)
             .await?;
             if used.rows_affected() != 1 {
-                return Err(
-                    ApiError::bad_input(format!("the voucher `{code}` is used up"))
-                        .with_extension("field", "billing.voucher.id"),
-                );
+                return Err(bad_voucher(format!("the voucher `{code}` is used up")));
             }
         }
     }

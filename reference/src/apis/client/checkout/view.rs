@@ -198,10 +198,7 @@ pub(crate) async fn ordered_once(
     sql.arg(customer_id)
         .push(" AND listing_id IN ")
         .list(listing_ids);
-    let rows = sql.query().fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| col::<String>(r, "listing_id"))
-        .collect()
+    Ok(sql.fetch_column(conn).await?.into_iter().collect())
 }
 
 /// A line, priced.

@@ -7,6 +7,8 @@ use shopql_server_stubs::client::{
     ItemShopDescription, ItemVideo, Track,
 };
 
+use crate::apis::listed;
+
 /// `ItemData`, stored. Field names follow the API so the JSON reads like a response.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -108,10 +110,7 @@ pub(crate) struct ShopDescriptionDoc {
 impl ItemDoc {
     /// The API's `ItemData`.
     pub(crate) fn to_api(&self) -> ItemData {
-        let strings = |v: &Option<Vec<String>>| {
-            v.as_ref()
-                .map(|list| list.iter().cloned().map(Some).collect())
-        };
+        let strings = |v: &Option<Vec<String>>| listed(v, String::clone);
         ItemData {
             title: self.title.clone(),
             cat: self.cat.clone(),
@@ -132,80 +131,46 @@ impl ItemDoc {
             categories: strings(&self.categories),
             language: self.language.clone(),
             format: self.format.clone(),
-            images: self.images.as_ref().map(|list| {
-                list.iter()
-                    .map(|i| {
-                        Some(ItemImage {
-                            uri: i.uri.clone(),
-                            alternative: i
-                                .alternative
-                                .clone()
-                                .map(|uri| ItemImageAlternative { uri: Some(uri) }),
-                        })
-                    })
-                    .collect()
+            images: listed(&self.images, |i| ItemImage {
+                uri: i.uri.clone(),
+                alternative: i
+                    .alternative
+                    .clone()
+                    .map(|uri| ItemImageAlternative { uri: Some(uri) }),
             }),
-            formats: self.formats.as_ref().map(|list| {
-                list.iter()
-                    .map(|f| {
-                        Some(ItemFormat {
-                            descriptions: strings(&f.descriptions),
-                            name: f.name.clone(),
-                            qty: f.qty.clone(),
-                        })
-                    })
-                    .collect()
+            formats: listed(&self.formats, |f| ItemFormat {
+                descriptions: strings(&f.descriptions),
+                name: f.name.clone(),
+                qty: f.qty.clone(),
             }),
-            artists: self.artists.as_ref().map(|list| artists(list)),
-            labels: self.labels.as_ref().map(|list| {
-                list.iter()
-                    .map(|l| {
-                        Some(ItemLabel {
-                            name: l.name.clone(),
-                            id: l.id.map(|v| v as f64),
-                            catno: l.catno.clone(),
-                        })
-                    })
-                    .collect()
+            artists: listed(&self.artists, artist),
+            labels: listed(&self.labels, |l| ItemLabel {
+                name: l.name.clone(),
+                id: l.id.map(|v| v as f64),
+                catno: l.catno.clone(),
             }),
-            videos: self.videos.as_ref().map(|list| {
-                list.iter()
-                    .map(|uri| {
-                        Some(ItemVideo {
-                            uri: Some(uri.clone()),
-                        })
-                    })
-                    .collect()
+            videos: listed(&self.videos, |uri| ItemVideo {
+                uri: Some(uri.clone()),
             }),
-            tracklist: self.tracklist.as_ref().map(|list| {
-                list.iter()
-                    .map(|t| {
-                        Some(Track {
-                            r#type: t.kind.clone(),
-                            title: t.title.clone(),
-                            artists: t.artists.as_ref().map(|a| artists(a)),
-                            uri: t.uri.clone(),
-                            duration: t.duration.clone(),
-                            position: t.position.clone(),
-                        })
-                    })
-                    .collect()
+            tracklist: listed(&self.tracklist, |t| Track {
+                r#type: t.kind.clone(),
+                title: t.title.clone(),
+                artists: listed(&t.artists, artist),
+                uri: t.uri.clone(),
+                duration: t.duration.clone(),
+                position: t.position.clone(),
             }),
         }
     }
 }
 
-fn artists(list: &[ArtistDoc]) -> Vec<Option<ItemArtist>> {
-    list.iter()
-        .map(|a| {
-            Some(ItemArtist {
-                name: a.name.clone(),
-                anv: a.anv.clone(),
-                id: a.id.map(|v| v as f64),
-                join: a.join.clone(),
-            })
-        })
-        .collect()
+fn artist(a: &ArtistDoc) -> ItemArtist {
+    ItemArtist {
+        name: a.name.clone(),
+        anv: a.anv.clone(),
+        id: a.id.map(|v| v as f64),
+        join: a.join.clone(),
+    }
 }
 
 impl DescriptionsDoc {

@@ -40,10 +40,10 @@ pub(crate) fn stock_filter(value: Option<&str>) -> ApiResult<StockFilter> {
         "" | "all" => Ok(StockFilter::All),
         "instock" | "in_stock" | "in-stock" => Ok(StockFilter::InStock),
         "outofstock" | "out_of_stock" | "out-of-stock" => Ok(StockFilter::OutOfStock),
-        _ => Err(ApiError::bad_input(
-            "`filters.stock` must be \"inStock\", \"outOfStock\" or \"all\"",
-        )
-        .with_extension("field", "filters.stock")),
+        _ => Err(bad_filter(
+            "stock",
+            "must be \"inStock\", \"outOfStock\" or \"all\"",
+        )),
     }
 }
 
@@ -64,32 +64,32 @@ pub(crate) fn time_bound(field: &str, text: &str, end_of_day: bool) -> ApiResult
 }
 
 fn bad_time(field: &str) -> ApiError {
-    ApiError::bad_input(format!(
-        "`filters.{field}` must be an ISO 8601 date or time (e.g. \"2025-01-31\") or ms since the epoch as digits"
-    ))
-    .with_extension("field", format!("filters.{field}"))
+    let problem =
+        "must be an ISO 8601 date or time (e.g. \"2025-01-31\") or ms since the epoch as digits";
+    bad_filter(field, problem)
+}
+
+/// The error for `filters.{field}`: "`filters.{field}` {problem}", naming the field.
+fn bad_filter(field: &str, problem: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_input(format!("`filters.{field}` {problem}"))
+        .with_extension("field", format!("filters.{field}"))
 }
 
 fn texts(field: &str, value: &Maybe<Vec<Option<String>>>) -> ApiResult<Vec<String>> {
-    let list: Vec<String> = match value {
-        Maybe::Value(v) => v
-            .iter()
-            .flatten()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        _ => Vec::new(),
-    };
-    limit(field, list)
+    let list = value.as_option().into_iter().flatten().flatten();
+    let list = list
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    limit(field, list.collect())
 }
 
 fn limit<T>(field: &str, list: Vec<T>) -> ApiResult<Vec<T>> {
     if list.len() > MAX_VALUES {
-        return Err(ApiError::bad_input(format!(
-            "`filters.{field}` holds {} values; at most {MAX_VALUES} are allowed",
+        let problem = format!(
+            "holds {} values; at most {MAX_VALUES} are allowed",
             list.len()
-        ))
-        .with_extension("field", format!("filters.{field}")));
+        );
+        return Err(bad_filter(field, problem));
     }
     Ok(list)
 }
@@ -98,10 +98,8 @@ fn whole_numbers(field: &str, value: &Maybe<Vec<Option<f64>>>) -> ApiResult<Vec<
     let mut out = Vec::new();
     for v in value.as_option().into_iter().flatten().flatten() {
         if !v.is_finite() || v.fract() != 0.0 {
-            return Err(ApiError::bad_input(format!(
-                "`filters.{field}` holds {v}, which is not a whole number"
-            ))
-            .with_extension("field", format!("filters.{field}")));
+            let problem = format!("holds {v}, which is not a whole number");
+            return Err(bad_filter(field, problem));
         }
         out.push(format!("{}", *v as i64));
     }
@@ -134,17 +132,15 @@ pub(crate) fn apply(
     }
     let f = filters;
 
-    if let Maybe::Value(text) = &f.from
-        && !text.trim().is_empty()
-    {
-        let from = time_bound("from", text, false)?;
-        sql.push(" AND i.first_available >= ").arg(from);
-    }
-    if let Maybe::Value(text) = &f.to
-        && !text.trim().is_empty()
-    {
-        let to = time_bound("to", text, true)?;
-        sql.push(" AND i.first_available <= ").arg(to);
+    let bounds = [("from", &f.from, ">=", false), ("to", &f.to, "<=", true)];
+    for (field, value, op, end_of_day) in bounds {
+        if let Maybe::Value(text) = value
+            && !text.trim().is_empty()
+        {
+            let bound = time_bound(field, text, end_of_day)?;
+            sql.push(&format!(" AND i.first_available {op} "))
+                .arg(bound);
+        }
     }
 
     let preorders = match f
@@ -155,12 +151,7 @@ pub(crate) fn apply(
         None => false,
         Some(s) if s.is_empty() || s == "false" => false,
         Some(s) if s == "true" => true,
-        Some(_) => {
-            return Err(
-                ApiError::bad_input("`filters.preorders` must be \"true\" or \"false\"")
-                    .with_extension("field", "filters.preorders"),
-            );
-        }
+        Some(_) => return Err(bad_filter("preorders", "must be \"true\" or \"false\"")),
     };
     if f.preorder == Maybe::Value(true) || preorders {
         sql.push(
@@ -170,14 +161,11 @@ pub(crate) fn apply(
         .push(")");
     }
 
-    let mut item_types: Vec<String> = match &f.item_types {
-        Maybe::Value(v) => v
-            .iter()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty() && s != "all")
-            .collect(),
-        _ => Vec::new(),
-    };
+    let item_types = f.item_types.as_option().into_iter().flatten();
+    let mut item_types: Vec<String> = item_types
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty() && s != "all")
+        .collect();
     if let Maybe::Value(t) = &f.r#type {
         let t = t.trim().to_lowercase();
         if !t.is_empty() && t != "all" {
@@ -188,21 +176,16 @@ pub(crate) fn apply(
     item_types = limit("itemTypes", item_types)?;
     tag(sql, "itemTypes", &item_types);
 
-    tag(
-        sql,
-        "manufacturers",
-        &texts("manufacturers", &f.manufacturers)?,
-    );
-    tag(sql, "types", &texts("types", &f.types)?);
-    tag(sql, "countries", &texts("countries", &f.countries)?);
-    let years: Vec<String> = f
-        .years
-        .as_option()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(i32::to_string)
-        .collect();
+    let text_tags = [
+        ("manufacturers", &f.manufacturers),
+        ("types", &f.types),
+        ("countries", &f.countries),
+    ];
+    for (kind, values) in text_tags {
+        tag(sql, kind, &texts(kind, values)?);
+    }
+    let years = f.years.as_option().into_iter().flatten().flatten();
+    let years: Vec<String> = years.map(i32::to_string).collect();
     tag(sql, "years", &limit("years", years)?);
     tag(sql, "artists", &whole_numbers("artists", &f.artists)?);
     tag(sql, "labels", &whole_numbers("labels", &f.labels)?);
@@ -213,54 +196,47 @@ pub(crate) fn apply(
         }
     }
     tag(sql, "formats", &limit("formats", formats)?);
-    tag(
-        sql,
-        "formatDescriptions",
-        &texts("formatDescriptions", &f.format_descriptions)?,
-    );
-    tag(sql, "categories", &texts("categories", &f.categories)?);
-    tag(sql, "styles", &texts("styles", &f.styles)?);
-    tag(sql, "genres", &texts("genres", &f.genres)?);
+    let text_tags = [
+        ("formatDescriptions", &f.format_descriptions),
+        ("categories", &f.categories),
+        ("styles", &f.styles),
+        ("genres", &f.genres),
+    ];
+    for (kind, values) in text_tags {
+        tag(sql, kind, &texts(kind, values)?);
+    }
 
     if let Maybe::Value(max) = f.max_price {
         if max < 0 {
-            return Err(
-                ApiError::bad_input("`filters.maxPrice` must not be negative")
-                    .with_extension("field", "filters.maxPrice"),
-            );
+            return Err(bad_filter("maxPrice", "must not be negative"));
         }
         sql.push(" AND i.sort_price <= ")
             .arg(i64::from(max).saturating_mul(100));
     }
 
+    let in_stock =
+        "EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.stock > 0)";
     match stock_filter(f.stock.as_option().map(String::as_str))? {
         StockFilter::All => {}
         StockFilter::InStock => {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.stock > 0)",
-            );
+            sql.push(" AND ").push(in_stock);
         }
         StockFilter::OutOfStock => {
-            sql.push(
-                " AND NOT EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.stock > 0)",
-            );
+            sql.push(" AND NOT ").push(in_stock);
         }
     }
 
     if let Maybe::Value(c) = &f.condition {
         let c = c.trim().to_lowercase();
-        match c.as_str() {
-            "" => {}
-            "new" | "used" => {
-                sql.push(" AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.second_hand = ")
-                    .arg(Arg::Bool(c == "used"))
-                    .push(")");
-            }
-            _ => {
-                sql.push(" AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.media_condition = ")
-                    .arg(c)
-                    .push(")");
-            }
+        // "new" and "used" say whether a listing is second-hand; other words name its condition.
+        let (column, value) = match c.as_str() {
+            "new" | "used" => ("second_hand", Arg::Bool(c == "used")),
+            _ => ("media_condition", Arg::from(c.as_str())),
+        };
+        if !c.is_empty() {
+            sql.push(&format!(" AND EXISTS (SELECT 1 FROM client_listings l WHERE l.item_id = i.id AND l.{column} = "))
+                .arg(value)
+                .push(")");
         }
     }
 
@@ -278,10 +254,8 @@ pub(crate) fn apply(
     if let Maybe::Value(text) = &f.text {
         let text = text.trim().to_lowercase();
         if text.chars().count() > MAX_TEXT {
-            return Err(ApiError::bad_input(format!(
-                "`filters.text` is longer than {MAX_TEXT} characters"
-            ))
-            .with_extension("field", "filters.text"));
+            let problem = format!("is longer than {MAX_TEXT} characters");
+            return Err(bad_filter("text", problem));
         }
         if !text.is_empty() {
             sql.push(" AND ").like_any(&["i.search_text"], &text);

@@ -31,7 +31,7 @@ use super::stores::StoreRow;
 use crate::domain::checkout::totals::before_taxes;
 use crate::domain::money;
 use crate::state::AppState;
-use crate::store::sql::{Doc, Flag, Sql, col};
+use crate::store::sql::{Doc, Flag, Sql};
 
 /// How far past the current page `inventoryItems` counts matches before it stops.
 pub const COUNT_WINDOW: i64 = 1_000;
@@ -187,8 +187,7 @@ async fn wanted(
     }
     let mut sql = Sql::new("SELECT item_id FROM client_wantlist WHERE customer_id = ");
     sql.arg(customer).push(" AND item_id IN ").list(item_ids);
-    let rows = sql.query().fetch_all(conn).await?;
-    rows.iter().map(|r| col::<String>(r, "item_id")).collect()
+    Ok(sql.fetch_column(conn).await?.into_iter().collect())
 }
 
 /// The API's `Listing`.
@@ -341,8 +340,7 @@ async fn count_matches(
         req.customer().map(|c| c.id.as_str()),
     )?;
     sql.push(" LIMIT ").arg(cap).push(") AS matches");
-    let row = sql.query().fetch_one(conn).await?;
-    col::<i64>(&row, "n")
+    sql.fetch_n(conn).await
 }
 
 /// `inventoryFiltersPagination(filters, pagination)`: exact count, pages and facets; the facets
@@ -360,16 +358,10 @@ pub(crate) async fn filters_pagination(
 
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM client_items i WHERE ");
     filters::apply(&mut sql, &store.id, filters, customer)?;
-    let row = sql.query().fetch_one(&mut *conn).await?;
-    let count: i64 = col(&row, "n")?;
+    let count = sql.fetch_n(&mut *conn).await?;
 
-    let pages = if count == 0 {
-        0
-    } else {
-        (count + page.limit - 1) / page.limit
-    };
     let mut answer = InventoryFiltersPagination {
-        pages: Some(clamp_i32(pages)),
+        pages: Some(clamp_i32(page.pages(count))),
         count: Some(clamp_i32(count)),
         filters: None,
     };
@@ -386,7 +378,7 @@ pub(crate) async fn filters_pagination(
         .push(" AND t.item_id IN (SELECT i.id FROM client_items i WHERE ");
     filters::apply(&mut sql, &store.id, filters, customer)?;
     sql.push(") GROUP BY t.kind, t.value_key");
-    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let rows: Vec<(String, String, String, i64)> = sql.fetch_all_as(&mut *conn).await?;
     let mut facets: Vec<InventoryFacet> = FACETS
         .iter()
         .map(|name| InventoryFacet {
@@ -394,10 +386,7 @@ pub(crate) async fn filters_pagination(
             values: Vec::new(),
         })
         .collect();
-    for row in &rows {
-        let kind: String = col(row, "kind")?;
-        let value: String = col(row, "value")?;
-        let n: i64 = col(row, "n")?;
+    for (kind, _, value, n) in rows {
         if let Some(f) = facets.iter_mut().find(|f| f.name == kind) {
             f.values.push(InventoryFacetValue {
                 value,
