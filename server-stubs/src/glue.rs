@@ -331,18 +331,30 @@ pub fn parent<'a, P: Any + Send + Sync>(
 /// Resolves one field.
 pub type Resolver = Box<dyn for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync>;
 
+/// A stored scalar or enum value (or a list of them), as the engine's value. Object-safe, so that
+/// a stored field's getter returns `&dyn LeafValue`: the resolvers of stored fields are then
+/// instantiated once per parent type, not once per field, which on a schema of thousands of
+/// fields is most of the adapter's compile time.
+pub trait LeafValue {
+    /// The value, or why it cannot be serialized.
+    fn leaf_value(&self) -> Result<async_graphql::Value, String>;
+}
+
+impl<T: Serialize> LeafValue for T {
+    fn leaf_value(&self) -> Result<async_graphql::Value, String> {
+        async_graphql::to_value(self).map_err(|e| e.to_string())
+    }
+}
+
 /// Resolves a field stored in the parent struct whose type is a scalar or an enum.
-pub(crate) fn leaf_resolver<P, T>(get: fn(&P) -> &T) -> Resolver
+pub(crate) fn leaf_resolver<P>(get: fn(&P) -> &dyn LeafValue) -> Resolver
 where
     P: Any + Send + Sync,
-    T: Serialize + 'static,
 {
     Box::new(move |ctx| match parent::<P>(&ctx) {
-        Ok(Some(parent)) => match async_graphql::to_value(get(parent)) {
+        Ok(Some(parent)) => match get(parent).leaf_value() {
             Ok(v) => FieldFuture::Value(leaf(v)),
-            Err(e) => error(
-                ApiError::internal(format!("cannot serialize a field value: {e}")).into_graphql(),
-            ),
+            Err(e) => cannot_serialize(&e),
         },
         Ok(None) => FieldFuture::Value(None),
         Err(e) => error(e),
@@ -351,34 +363,37 @@ where
 
 /// Resolves a field stored in the parent struct whose type is a list of an enum with nullable
 /// items; `placeholder` is one of the enum's values (see [`enum_list_result`]).
-pub(crate) fn enum_list_resolver<P, T>(get: fn(&P) -> &T, placeholder: String) -> Resolver
+pub(crate) fn enum_list_resolver<P>(
+    get: fn(&P) -> &dyn LeafValue,
+    placeholder: &'static str,
+) -> Resolver
 where
     P: Any + Send + Sync,
-    T: Serialize + 'static,
 {
     Box::new(move |ctx| match parent::<P>(&ctx) {
-        Ok(Some(parent)) => match async_graphql::to_value(get(parent)) {
+        Ok(Some(parent)) => match get(parent).leaf_value() {
             Ok(async_graphql::Value::Null) => FieldFuture::Value(None),
             Ok(v) => {
                 let mut nulls = NullSink::default();
-                let v = enum_list_value(v, &placeholder, &mut nulls);
+                let v = enum_list_value(v, placeholder, &mut nulls);
                 nulls.report(&ctx);
                 FieldFuture::Value(Some(v))
             }
-            Err(e) => error(
-                ApiError::internal(format!("cannot serialize a field value: {e}")).into_graphql(),
-            ),
+            Err(e) => cannot_serialize(&e),
         },
         Ok(None) => FieldFuture::Value(None),
         Err(e) => error(e),
     })
 }
 
+fn cannot_serialize<'a>(e: &str) -> FieldFuture<'a> {
+    error(ApiError::internal(format!("cannot serialize a field value: {e}")).into_graphql())
+}
+
 /// Resolves a field stored in the parent struct whose type is an object, interface or union.
-pub(crate) fn object_resolver<P, T>(get: fn(&P) -> &T) -> Resolver
+pub(crate) fn object_resolver<P>(get: fn(&P) -> &dyn ToFieldValue) -> Resolver
 where
     P: Any + Send + Sync,
-    T: ToFieldValue + 'static,
 {
     Box::new(move |ctx| match parent::<P>(&ctx) {
         Ok(Some(parent)) => {
@@ -532,28 +547,25 @@ mod tests {
             .field(Field::new(
                 "colors",
                 ty("[Color]!"),
-                enum_list_resolver::<Holder, _>(|h| &h.colors, "RED".into()),
+                enum_list_resolver::<Holder>(|h| &h.colors, "RED"),
             ))
             .field(Field::new(
                 "grid",
                 ty("[[Item]]!"),
-                object_resolver::<Holder, _>(|h| &h.grid),
+                object_resolver::<Holder>(|h| &h.grid),
             ))
             .field(Field::new(
                 "noNames",
                 ty("[String]"),
-                leaf_resolver::<Holder, _>(|h| &h.no_names),
+                leaf_resolver::<Holder>(|h| &h.no_names),
             ))
             .field(Field::new(
                 "noColors",
                 ty("[Color]"),
-                enum_list_resolver::<Holder, _>(|h| &h.no_colors, "RED".into()),
+                enum_list_resolver::<Holder>(|h| &h.no_colors, "RED"),
             ));
-        let item = Object::new("Item").field(Field::new(
-            "n",
-            ty("Int!"),
-            leaf_resolver::<Item, _>(|i| &i.n),
-        ));
+        let item =
+            Object::new("Item").field(Field::new("n", ty("Int!"), leaf_resolver::<Item>(|i| &i.n)));
         Schema::build("Query", None, None)
             .register(query)
             .register(holder)

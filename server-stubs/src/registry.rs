@@ -21,11 +21,10 @@ use async_graphql::parser::types::{
     TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Positioned, Value};
-use serde::Serialize;
 
 use crate::ApiError;
 pub use crate::glue::Resolver;
-use crate::glue::{self, ToFieldValue};
+use crate::glue::{self, LeafValue, ToFieldValue};
 
 /// A field resolved by a trait method of a root type.
 pub type RootFn<R> = for<'a> fn(Arc<R>, ResolverContext<'a>) -> FieldFuture<'a>;
@@ -33,19 +32,11 @@ pub type RootFn<R> = for<'a> fn(Arc<R>, ResolverContext<'a>) -> FieldFuture<'a>;
 /// A field of an object type resolved by a trait method, which gets the parent object.
 pub type ObjectFn<R, P> = for<'a> fn(Arc<R>, &'a P, ResolverContext<'a>) -> FieldFuture<'a>;
 
-/// How one field is resolved.
-enum Binding {
-    Ready(Resolver),
-    /// A stored scalar or enum field: a list of an enum needs one of the enum's values to stand
-    /// for its `null` items (see [`glue::ToFieldValue::null_item`]), which the SDL gives.
-    Leaf(Box<dyn FnOnce(Option<String>) -> Resolver + Send>),
-}
-
 /// How every field of an API is resolved, by type and field name: the generated adapter fills
 /// it, [`schema_builder`] matches it against the SDL.
 pub struct Bindings<R: ?Sized> {
     resolvers: Arc<R>,
-    types: HashMap<&'static str, HashMap<&'static str, Binding>>,
+    types: HashMap<&'static str, HashMap<&'static str, Resolver>>,
 }
 
 impl<R: ?Sized + Send + Sync + 'static> Bindings<R> {
@@ -77,14 +68,14 @@ impl<R: ?Sized + Send + Sync + 'static> Bindings<R> {
         }
     }
 
-    fn bind(&mut self, type_name: &'static str, field: &'static str, binding: Binding) {
+    fn bind(&mut self, type_name: &'static str, field: &'static str, resolver: Resolver) {
         self.types
             .entry(type_name)
             .or_default()
-            .insert(field, binding);
+            .insert(field, resolver);
     }
 
-    fn take(&mut self, type_name: &str, field: &str) -> Option<Binding> {
+    fn take(&mut self, type_name: &str, field: &str) -> Option<Resolver> {
         self.types.get_mut(type_name)?.remove(field)
     }
 }
@@ -100,8 +91,7 @@ impl<R: ?Sized + Send + Sync + 'static> RootFields<'_, R> {
     pub fn resolve(self, field: &'static str, resolve: RootFn<R>) -> Self {
         let resolvers = Arc::clone(&self.bindings.resolvers);
         let resolver: Resolver = Box::new(move |ctx| resolve(Arc::clone(&resolvers), ctx));
-        self.bindings
-            .bind(self.type_name, field, Binding::Ready(resolver));
+        self.bindings.bind(self.type_name, field, resolver);
         self
     }
 }
@@ -114,20 +104,31 @@ pub struct ObjectFields<'b, R: ?Sized, P> {
 }
 
 impl<R: ?Sized + Send + Sync + 'static, P: Any + Send + Sync> ObjectFields<'_, R, P> {
-    /// Field `field` is stored in `P` and is a scalar, an enum or a list of them.
-    pub fn leaf<T: Serialize + 'static>(self, field: &'static str, get: fn(&P) -> &T) -> Self {
-        let binding = Binding::Leaf(Box::new(move |placeholder| match placeholder {
-            Some(p) => glue::enum_list_resolver(get, p),
-            None => glue::leaf_resolver(get),
-        }));
-        self.bindings.bind(self.type_name, field, binding);
+    /// Field `field` is stored in `P` and is a scalar, an enum or a list of them (but see
+    /// [`ObjectFields::enum_list`]).
+    pub fn leaf(self, field: &'static str, get: fn(&P) -> &dyn LeafValue) -> Self {
+        let resolver = glue::leaf_resolver(get);
+        self.bindings.bind(self.type_name, field, resolver);
+        self
+    }
+
+    /// Field `field` is stored in `P` and is a list of an enum: `placeholder`, one of the enum's
+    /// values, stands for its `null` items (see [`glue::ToFieldValue::null_item`]).
+    pub fn enum_list(
+        self,
+        field: &'static str,
+        placeholder: &'static str,
+        get: fn(&P) -> &dyn LeafValue,
+    ) -> Self {
+        let resolver = glue::enum_list_resolver(get, placeholder);
+        self.bindings.bind(self.type_name, field, resolver);
         self
     }
 
     /// Field `field` is stored in `P` and is an object, interface or union, or a list of them.
-    pub fn object<T: ToFieldValue + 'static>(self, field: &'static str, get: fn(&P) -> &T) -> Self {
-        let binding = Binding::Ready(glue::object_resolver(get));
-        self.bindings.bind(self.type_name, field, binding);
+    pub fn object(self, field: &'static str, get: fn(&P) -> &dyn ToFieldValue) -> Self {
+        let resolver = glue::object_resolver(get);
+        self.bindings.bind(self.type_name, field, resolver);
         self
     }
 
@@ -141,8 +142,7 @@ impl<R: ?Sized + Send + Sync + 'static, P: Any + Send + Sync> ObjectFields<'_, R
             Ok(None) => FieldFuture::Value(None),
             Err(e) => glue::error(e),
         });
-        self.bindings
-            .bind(self.type_name, field, Binding::Ready(resolver));
+        self.bindings.bind(self.type_name, field, resolver);
         self
     }
 }
@@ -185,19 +185,9 @@ pub fn schema_builder<R: ?Sized + Send + Sync + 'static>(
             TypeSystemDefinition::Directive(_) => {}
         }
     }
-    let enums: HashMap<String, Option<String>> = types
-        .iter()
-        .filter_map(|t| match &t.kind {
-            TypeKind::Enum(e) => Some((
-                t.name.node.to_string(),
-                e.values.first().map(|v| v.node.value.node.to_string()),
-            )),
-            _ => None,
-        })
-        .collect();
     let mut builder = Schema::build(&query, mutation.as_deref(), None);
     for t in types {
-        builder = register(builder, t, &mut bindings, &enums);
+        builder = register(builder, t, &mut bindings);
     }
     builder
 }
@@ -250,7 +240,6 @@ fn register<R: ?Sized + Send + Sync + 'static>(
     builder: SchemaBuilder,
     t: TypeDefinition,
     bindings: &mut Bindings<R>,
-    enums: &HashMap<String, Option<String>>,
 ) -> SchemaBuilder {
     let name = t.name.node.as_str();
     let description = t.description.map(|d| d.node);
@@ -331,7 +320,7 @@ fn register<R: ?Sized + Send + Sync + 'static>(
                 ob = ob.implement(i.node.as_str());
             }
             for f in o.fields {
-                ob = ob.field(field(name, f.node, bindings, enums));
+                ob = ob.field(field(name, f.node, bindings));
             }
             builder.register(ob)
         }
@@ -342,15 +331,12 @@ fn field<R: ?Sized + Send + Sync + 'static>(
     owner: &str,
     f: FieldDefinition,
     bindings: &mut Bindings<R>,
-    enums: &HashMap<String, Option<String>>,
 ) -> Field {
     let name = f.name.node.as_str();
     let ty = &f.ty.node;
-    let resolver = match bindings.take(owner, name) {
-        Some(Binding::Ready(r)) => r,
-        Some(Binding::Leaf(make)) => make(enum_list_placeholder(ty, enums)),
-        None => unbound(format!("{owner}.{name}")),
-    };
+    let resolver = bindings
+        .take(owner, name)
+        .unwrap_or_else(|| unbound(format!("{owner}.{name}")));
     let field = Field::new(name, type_ref(ty), resolver);
     let mut field = annotated!(field, f.description, &f.directives);
     for a in f.arguments {
@@ -367,20 +353,6 @@ fn unbound(coordinate: String) -> Resolver {
         ));
         FieldFuture::new(async move { glue::field_error(&ctx, error) })
     })
-}
-
-/// For a list of an enum, the enum's first value (see [`Binding::Leaf`]).
-fn enum_list_placeholder(ty: &Type, enums: &HashMap<String, Option<String>>) -> Option<String> {
-    let mut t = ty;
-    let mut list = false;
-    while let BaseType::List(inner) = &t.base {
-        list = true;
-        t = inner;
-    }
-    match &t.base {
-        BaseType::Named(n) if list => enums.get(n.as_str()).cloned().flatten(),
-        _ => None,
-    }
 }
 
 fn input_value(v: InputValueDefinition) -> InputValue {
@@ -436,7 +408,7 @@ mod tests {
         colors: Vec<Option<Color>>,
     }
 
-    #[derive(Serialize, Clone, Copy)]
+    #[derive(serde::Serialize, Clone, Copy)]
     enum Color {
         #[serde(rename = "RED")]
         Red,
@@ -481,7 +453,7 @@ mod tests {
         });
         b.object::<Item>("Item")
             .leaf("n", |i| &i.n)
-            .leaf("colors", |i| &i.colors)
+            .enum_list("colors", "RED", |i| &i.colors)
             .resolve("double", |_, parent, ctx| {
                 FieldFuture::new(async move { glue::leaf_result(&ctx, Ok(parent.n * 2)) })
             });

@@ -910,7 +910,9 @@ fn registration(
                 let Some(field_ident) = field_idents.get(f.name.as_str()) else {
                     return TokenStream::new();
                 };
-                if schema.is_leaf(f.ty.named()) {
+                if let Some(placeholder) = enum_list_placeholder(schema, &f.ty) {
+                    quote!(.enum_list(#n, #placeholder, |p| &p.#field_ident))
+                } else if schema.is_leaf(f.ty.named()) {
                     quote!(.leaf(#n, |p| &p.#field_ident))
                 } else {
                     quote!(.object(#n, |p| &p.#field_ident))
