@@ -24,7 +24,7 @@ use async_graphql::{Positioned, Value};
 
 use crate::ApiError;
 pub use crate::glue::Resolver;
-use crate::glue::{self, LeafValue, ToFieldValue};
+use crate::glue::{self, Stored};
 
 /// A field resolved by a trait method of a root type.
 pub type RootFn<R> = for<'a> fn(Arc<R>, ResolverContext<'a>) -> FieldFuture<'a>;
@@ -104,31 +104,13 @@ pub struct ObjectFields<'b, R: ?Sized, P> {
 }
 
 impl<R: ?Sized + Send + Sync + 'static, P: Any + Send + Sync> ObjectFields<'_, R, P> {
-    /// Field `field` is stored in `P` and is a scalar, an enum or a list of them (but see
-    /// [`ObjectFields::enum_list`]).
-    pub fn leaf(self, field: &'static str, get: fn(&P) -> &dyn LeafValue) -> Self {
-        let resolver = glue::leaf_resolver(get);
-        self.bindings.bind(self.type_name, field, resolver);
-        self
-    }
-
-    /// Field `field` is stored in `P` and is a list of an enum: `placeholder`, one of the enum's
-    /// values, stands for its `null` items (see [`glue::ToFieldValue::null_item`]).
-    pub fn enum_list(
-        self,
-        field: &'static str,
-        placeholder: &'static str,
-        get: fn(&P) -> &dyn LeafValue,
-    ) -> Self {
-        let resolver = glue::enum_list_resolver(get, placeholder);
-        self.bindings.bind(self.type_name, field, resolver);
-        self
-    }
-
-    /// Field `field` is stored in `P` and is an object, interface or union, or a list of them.
-    pub fn object(self, field: &'static str, get: fn(&P) -> &dyn ToFieldValue) -> Self {
-        let resolver = glue::object_resolver(get);
-        self.bindings.bind(self.type_name, field, resolver);
+    /// The fields stored in `P`, named in the order in which `read` reads them (`read(p, i)` is
+    /// field `fields[i]` of `p`).
+    pub fn stored(self, fields: &[&'static str], read: fn(&P, usize) -> Stored<'_>) -> Self {
+        for (index, field) in fields.iter().enumerate() {
+            let resolver = glue::stored_resolver(read, index);
+            self.bindings.bind(self.type_name, field, resolver);
+        }
         self
     }
 
@@ -452,8 +434,11 @@ mod tests {
             FieldFuture::new(async move { glue::object_result(&ctx, Ok(r.item())) })
         });
         b.object::<Item>("Item")
-            .leaf("n", |i| &i.n)
-            .enum_list("colors", "RED", |i| &i.colors)
+            .stored(&["n", "colors"], |i, index| match index {
+                0 => Stored::Leaf(&i.n),
+                1 => Stored::EnumList(&i.colors, "RED"),
+                _ => Stored::Absent,
+            })
             .resolve("double", |_, parent, ctx| {
                 FieldFuture::new(async move { glue::leaf_result(&ctx, Ok(parent.n * 2)) })
             });

@@ -845,6 +845,8 @@ fn registration(
             ident(&fn_names.alloc(&format!("object_{}", snake(name).trim_start_matches('_'))));
         let is_root = served_root(schema, name);
         let field_idents = struct_field_idents(schema, config, name, fields);
+        let mut stored_names = Vec::new();
+        let mut stored_arms = Vec::new();
         let binds = fields.iter().map(|f| {
             let n = &f.name;
             if let Some(r) = by_field.get(&(name.as_str(), f.name.as_str())) {
@@ -907,18 +909,40 @@ fn registration(
                     }))
                 }
             } else {
-                let Some(field_ident) = field_idents.get(f.name.as_str()) else {
-                    return TokenStream::new();
-                };
-                if let Some(placeholder) = enum_list_placeholder(schema, &f.ty) {
-                    quote!(.enum_list(#n, #placeholder, |p| &p.#field_ident))
-                } else if schema.is_leaf(f.ty.named()) {
-                    quote!(.leaf(#n, |p| &p.#field_ident))
-                } else {
-                    quote!(.object(#n, |p| &p.#field_ident))
+                if let Some(field_ident) = field_idents.get(f.name.as_str()) {
+                    let index = proc_macro2::Literal::usize_unsuffixed(stored_names.len());
+                    stored_names.push(n.clone());
+                    let read = if let Some(placeholder) = enum_list_placeholder(schema, &f.ty) {
+                        quote!(EnumList(&p.#field_ident, #placeholder))
+                    } else if schema.is_leaf(f.ty.named()) {
+                        quote!(Leaf(&p.#field_ident))
+                    } else {
+                        quote!(Object(&p.#field_ident))
+                    };
+                    stored_arms.push(quote!(#index => glue::Stored::#read,));
                 }
+                TokenStream::new()
             }
         });
+        let binds: Vec<TokenStream> = binds.collect();
+        // The stored fields are read by one function of the type, by index: no closure (and no
+        // generic instance) per field.
+        let (stored_fn, stored) = if stored_arms.is_empty() {
+            (TokenStream::new(), TokenStream::new())
+        } else {
+            let rust = table.ident(name);
+            (
+                quote! {
+                    fn stored(p: &#rust, field: usize) -> glue::Stored<'_> {
+                        match field {
+                            #(#stored_arms)*
+                            _ => glue::Stored::Absent,
+                        }
+                    }
+                },
+                quote!(.stored(&[#(#stored_names),*], stored)),
+            )
+        };
         let target = if is_root {
             quote!(root(#name))
         } else {
@@ -928,7 +952,8 @@ fn registration(
         fns.push(quote! {
             #[allow(clippy::too_many_lines)]
             fn #fn_name(b: &mut registry::Bindings<dyn super::#trait_name>) {
-                b.#target #(#binds)*;
+                #stored_fn
+                b.#target #stored #(#binds)*;
             }
         });
         calls.push(fn_name);
