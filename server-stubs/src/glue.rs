@@ -368,32 +368,41 @@ pub(crate) fn stored_resolver<P>(read: fn(&P, usize) -> Stored<'_>, index: usize
 where
     P: Any + Send + Sync,
 {
-    Box::new(move |ctx| {
-        let parent = match parent::<P>(&ctx) {
-            Ok(Some(parent)) => parent,
-            Ok(None) => return FieldFuture::Value(None),
-            Err(e) => return error(e),
-        };
-        let mut nulls = NullSink::default();
-        let value = match read(parent, index) {
-            Stored::Leaf(v) => match v.leaf_value() {
-                Ok(v) => leaf(v),
-                Err(e) => return cannot_serialize(&e),
-            },
-            Stored::EnumList(v, placeholder) => match v.leaf_value() {
-                Ok(async_graphql::Value::Null) => None,
-                Ok(v) => Some(enum_list_value(v, placeholder, &mut nulls)),
-                Err(e) => return cannot_serialize(&e),
-            },
-            Stored::Object(v) => v.to_field_value(&mut nulls),
-            Stored::Absent => {
-                let message = format!("no stored field {index}; this is a bug of shopql-codegen");
-                return error(ApiError::internal(message).into_graphql());
-            }
-        };
-        nulls.report(&ctx);
-        FieldFuture::Value(value)
+    Box::new(move |ctx| match parent::<P>(&ctx) {
+        Ok(Some(parent)) => {
+            let stored = read(parent, index);
+            stored_value(&ctx, stored, index)
+        }
+        Ok(None) => FieldFuture::Value(None),
+        Err(e) => error(e),
     })
+}
+
+/// The value of a stored field. Not generic, so compiled once whatever the number of types.
+fn stored_value<'a>(
+    ctx: &ResolverContext<'a>,
+    stored: Stored<'a>,
+    index: usize,
+) -> FieldFuture<'a> {
+    let mut nulls = NullSink::default();
+    let value = match stored {
+        Stored::Leaf(v) => match v.leaf_value() {
+            Ok(v) => leaf(v),
+            Err(e) => return cannot_serialize(&e),
+        },
+        Stored::EnumList(v, placeholder) => match v.leaf_value() {
+            Ok(async_graphql::Value::Null) => None,
+            Ok(v) => Some(enum_list_value(v, placeholder, &mut nulls)),
+            Err(e) => return cannot_serialize(&e),
+        },
+        Stored::Object(v) => v.to_field_value(&mut nulls),
+        Stored::Absent => {
+            let message = format!("no stored field {index}; this is a bug of shopql-codegen");
+            return error(ApiError::internal(message).into_graphql());
+        }
+    };
+    nulls.report(ctx);
+    FieldFuture::Value(value)
 }
 
 fn cannot_serialize<'a>(e: &str) -> FieldFuture<'a> {
