@@ -743,7 +743,7 @@ impl<'s> TypeTable<'s> {
         }
     }
 
-    /// [`TypeTable::decoder`] of `ty` without its outermost nullability.
+    /// The decoder of `ty` (as `TypeTable::decoder` gives it) without its outermost nullability.
     pub fn decoder_non_null(
         &self,
         ty: &TypeRef,
