@@ -210,7 +210,7 @@ pub fn field_context<'a>(ctx: &ResolverContext<'a>) -> FieldContext<'a> {
     )
 }
 
-/// A typed argument, decoded by `decode` (see [`decode`](crate::decode)). Validation has
+/// A typed argument, decoded by `decode` (see [`decode`]). Validation has
 /// already checked its shape, so a failure here means a custom scalar's Rust type rejected the
 /// value, or the Rust type and the schema disagree; it is reported as bad input, never a panic.
 pub fn arg<T>(
@@ -347,7 +347,7 @@ impl<T: Serialize> LeafValue for T {
 }
 
 /// A field stored in an object struct, as read by the generated function of its type that reads
-/// the type's stored fields by index (see [`stored_resolver`]).
+/// the type's stored fields by index (the registry binds each with `ObjectFields::stored`).
 pub enum Stored<'a> {
     /// A scalar or an enum, or a list of them (not of an enum with nullable items).
     Leaf(&'a dyn LeafValue),
