@@ -871,42 +871,70 @@ fn registration(
                                 } else {
                                     quote!(arg_or_default)
                                 };
-                                quote!(let #p: #ty = glue::#take(&ctx, #g, #d, #decode)?;)
+                                quote!(let #p: #ty = glue::#take(ctx, #g, #d, #decode)?;)
                             }
                             None if nullable => {
-                                quote!(let #p: #ty = glue::nullable_arg(&ctx, #g, #decode)?;)
+                                quote!(let #p: #ty = glue::nullable_arg(ctx, #g, #decode)?;)
                             }
-                            None => quote!(let #p: #ty = glue::arg(&ctx, #g, #decode)?;),
+                            None => quote!(let #p: #ty = glue::arg(ctx, #g, #decode)?;),
                         }
                     })
                     .collect();
                 let arg_names = r.params.iter().map(|(p, _, _)| p);
-                let (convert, extra) = match enum_list_placeholder(schema, &f.ty) {
-                    Some(p) => (quote!(glue::enum_list_result), quote!(#p,)),
-                    None if schema.is_leaf(f.ty.named()) => {
-                        (quote!(glue::leaf_result), TokenStream::new())
-                    }
-                    None => (quote!(glue::object_result), TokenStream::new()),
+                let finish = match enum_list_placeholder(schema, &f.ty) {
+                    Some(p) => quote!(|ctx, result| glue::enum_list_result(ctx, #p, result)),
+                    None if schema.is_leaf(f.ty.named()) => quote!(glue::leaf_result),
+                    None => quote!(glue::object_result),
                 };
                 let (call, receiver) = match &r.via {
-                    None => (quote!(super::#trait_name::#method), quote!(&*resolvers)),
+                    None => (quote!(super::#trait_name::#method), quote!(resolvers)),
                     Some((their_trait, accessor)) => (
                         quote!(super::#their_trait::#method),
-                        quote!(super::#trait_name::#accessor(&*resolvers)),
+                        quote!(super::#trait_name::#accessor(resolvers)),
                     ),
                 };
-                let (params, parent) = if r.is_root {
-                    (quote!(|resolvers, ctx|), TokenStream::new())
+                // The field's own code is a plain function that decodes the arguments and
+                // starts the trait method; `glue::resolved` awaits it, one `async` block per
+                // result type rather than per field.
+                let ctx_param = if r.params.is_empty() {
+                    quote!(_)
                 } else {
-                    (quote!(|resolvers, parent, ctx|), quote!(parent,))
+                    quote!(ctx)
+                };
+                let (outer, parent_arg, parent_param, parent_read) = if r.is_root {
+                    (
+                        quote!(|resolvers, ctx|),
+                        quote!(None),
+                        quote!(_),
+                        TokenStream::new(),
+                    )
+                } else {
+                    let owner = table.ident(name);
+                    (
+                        quote!(|resolvers, parent, ctx|),
+                        quote!(Some(parent)),
+                        quote!(parent),
+                        quote!(let parent = glue::downcast::<#owner>(parent)?;),
+                    )
+                };
+                let parent_pass = if r.is_root {
+                    TokenStream::new()
+                } else {
+                    quote!(parent,)
                 };
                 quote! {
-                    .resolve(#n, #params dynamic::FieldFuture::new(async move {
-                        #(#helpers)*
-                        let fc = glue::field_context(&ctx);
-                        #(#args)*
-                        #convert(&ctx, #extra #call(#receiver, &fc, #parent #(#arg_names),*).await)
-                    }))
+                    .resolve(#n, #outer glue::resolved(
+                        resolvers,
+                        ctx,
+                        #parent_arg,
+                        |resolvers, #parent_param, fc, #ctx_param| {
+                            #(#helpers)*
+                            #parent_read
+                            #(#args)*
+                            Ok(#call(#receiver, fc, #parent_pass #(#arg_names),*))
+                        },
+                        #finish,
+                    ))
                 }
             } else {
                 if let Some(field_ident) = field_idents.get(f.name.as_str()) {
