@@ -5,10 +5,14 @@
 //! GraphQL's shape: a failing field with its `path`, a `null` item as `null`.
 
 use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, LazyLock};
+use std::task::{Context, Poll};
 
 use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::{PathSegment, QueryPathSegment};
+use futures::future::BoxFuture;
 use serde::Serialize;
 
 use crate::decode::{self, Decoder};
@@ -486,40 +490,75 @@ pub fn object_result<T: IntoFieldValue>(
 }
 
 /// A trait-resolved field, started: its arguments decoded (a bad one fails here, before the
-/// method runs) and the trait method's future.
-pub type Started<'b, T> = async_graphql::Result<futures::future::BoxFuture<'b, ApiResult<T>>>;
+/// method runs) and the future of its value, see [`finishing`].
+pub type Started<'b> =
+    async_graphql::Result<BoxFuture<'b, async_graphql::Result<Option<FieldValue<'static>>>>>;
 
 /// How the adapter starts one field's trait method: a plain function per field, given the
 /// resolvers, the parent object (`None` on a root type), the field's context and the engine's.
-pub type Start<R, T> = for<'b> fn(
+pub type Start<R> = for<'b> fn(
     &'b R,
     Option<&'b (dyn Any + Send + Sync)>,
     &'b FieldContext<'b>,
     &'b ResolverContext<'b>,
-) -> Started<'b, T>;
+) -> Started<'b>;
 
 /// How a trait method's result becomes the field's value: [`leaf_result`], [`object_result`],
 /// or [`enum_list_result`] with the enum's placeholder.
 pub type Finish<T> =
     fn(&ResolverContext<'_>, ApiResult<T>) -> async_graphql::Result<Option<FieldValue<'static>>>;
 
-/// Resolves a trait-resolved field: starts it, awaits it and converts the result.
+/// Resolves a trait-resolved field: starts it and awaits its value.
 ///
-/// The one `async` block of every such field is this one, instantiated per result type: a
-/// future of its own per field (with its state machine, drop glue and boxing) was a tenth of
-/// a large schema's server code.
-pub fn resolved<'a, R: ?Sized + Send + Sync + 'static, T: 'a>(
+/// This is the one `async` block of every such field, and it does not depend on the field's
+/// types. A future of its own per field (its state machine, drop glue and boxing), or one per
+/// result type, which on a large schema is nearly one per field, was a tenth of the server
+/// code.
+pub fn resolved<'a, R: ?Sized + Send + Sync + 'static>(
     resolvers: Arc<R>,
     ctx: ResolverContext<'a>,
     parent: Option<&'a (dyn Any + Send + Sync)>,
-    start: Start<R, T>,
-    finish: Finish<T>,
+    start: Start<R>,
 ) -> FieldFuture<'a> {
     FieldFuture::new(async move {
         let fc = field_context(&ctx);
-        let result = start(&*resolvers, parent, &fc, &ctx)?.await;
-        finish(&ctx, result)
+        start(&*resolvers, parent, &fc, &ctx)?.await
     })
+}
+
+/// A started trait method's future, with `finish` applied to its result: what a [`Start`]
+/// function returns. Only this adapter of the method's future is per result type.
+pub fn finishing<'b, T: 'b>(
+    ctx: &'b ResolverContext<'b>,
+    method: BoxFuture<'b, ApiResult<T>>,
+    finish: Finish<T>,
+) -> Started<'b> {
+    Ok(Box::pin(Finishing {
+        method,
+        ctx,
+        finish,
+    }))
+}
+
+/// `method` with `finish` applied to its output. Written out rather than `FutureExt::map`
+/// because it is instantiated once per result type: futures' `Map` (a pin projection and its
+/// replace step) is several times the code of this `Unpin` poll.
+struct Finishing<'b, T> {
+    method: BoxFuture<'b, ApiResult<T>>,
+    ctx: &'b ResolverContext<'b>,
+    finish: Finish<T>,
+}
+
+impl<T> Future for Finishing<'_, T> {
+    type Output = async_graphql::Result<Option<FieldValue<'static>>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match this.method.as_mut().poll(cx) {
+            Poll::Ready(result) => Poll::Ready((this.finish)(this.ctx, result)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 /// The parent object a [`Start`] function gets, as the type its field belongs to. The registry

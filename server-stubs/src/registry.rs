@@ -80,6 +80,14 @@ impl<R: ?Sized + Send + Sync + 'static> Bindings<R> {
     }
 }
 
+impl Bindings<()> {
+    /// Bindings of no field: the schema's types without behaviour (every field fails with
+    /// `INTERNAL`), for printing its SDL without an implementation.
+    pub fn unbound() -> Self {
+        Self::new(Arc::new(()))
+    }
+}
+
 /// The fields of a root type; see [`Bindings::root`].
 pub struct RootFields<'b, R: ?Sized> {
     bindings: &'b mut Bindings<R>,

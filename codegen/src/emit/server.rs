@@ -68,7 +68,7 @@ pub struct Delegate {
 }
 
 /// The names the server module reserves before any type takes one.
-fn reserved_names(schema: &Schema) -> [String; 7] {
+fn reserved_names(schema: &Schema) -> [String; 8] {
     [
         format!("{}Resolvers", pascal(&schema.name)),
         "schema".into(),
@@ -77,6 +77,7 @@ fn reserved_names(schema: &Schema) -> [String; 7] {
         "adapter".into(),
         "sdl".into(),
         "Unimplemented".into(),
+        "UnimplementedMarker".into(),
     ]
 }
 
@@ -894,13 +895,8 @@ fn registration(
                     ),
                 };
                 // The field's own code is a plain function that decodes the arguments and
-                // starts the trait method; `glue::resolved` awaits it, one `async` block per
-                // result type rather than per field.
-                let ctx_param = if r.params.is_empty() {
-                    quote!(_)
-                } else {
-                    quote!(ctx)
-                };
+                // starts the trait method; `glue::resolved` awaits it, one `async` block for
+                // every field.
                 let (outer, parent_arg, parent_param, parent_read) = if r.is_root {
                     (
                         quote!(|resolvers, ctx|),
@@ -927,13 +923,16 @@ fn registration(
                         resolvers,
                         ctx,
                         #parent_arg,
-                        |resolvers, #parent_param, fc, #ctx_param| {
+                        |resolvers, #parent_param, fc, ctx| {
                             #(#helpers)*
                             #parent_read
                             #(#args)*
-                            Ok(#call(#receiver, fc, #parent_pass #(#arg_names),*))
+                            glue::finishing(
+                                ctx,
+                                #call(#receiver, fc, #parent_pass #(#arg_names),*),
+                                #finish,
+                            )
                         },
-                        #finish,
                     ))
                 }
             } else {
@@ -1037,13 +1036,21 @@ fn registration(
             }
 
             /// An implementation whose every method fails with `NOT_IMPLEMENTED`: the schema
-            /// without behaviour, for printing its SDL or introspecting it.
+            /// without behaviour, for introspecting it or as a stand-in.
             #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
             pub struct Unimplemented;
 
+            /// The types that implement the resolvers with [`Unimplemented`]'s methods.
+            #[doc(hidden)]
+            pub trait UnimplementedMarker: ::core::marker::Send + ::core::marker::Sync + 'static {}
+
+            impl UnimplementedMarker for Unimplemented {}
+
+            // Generic, so that its methods (each an `async` block) are compiled only in a crate
+            // that uses `Unimplemented`: on a large schema they were a twentieth of the code.
             #[allow(unused_variables)]
             #[#rt::async_trait::async_trait]
-            impl super::#trait_name for Unimplemented {
+            impl<__U: UnimplementedMarker> super::#trait_name for __U {
                 #(#unimplemented)*
                 #(#accessors)*
             }
@@ -1057,7 +1064,7 @@ fn registration(
         /// The schema as async-graphql prints it (SDL, with `@specifiedBy`), built without
         /// resolvers; equivalent to the source schema.
         pub fn sdl() -> ::core::result::Result<::std::string::String, #dynamic_path::SchemaError> {
-            let schema = adapter::schema_builder(::std::sync::Arc::new(adapter::Unimplemented)).finish()?;
+            let schema = #rt::registry::schema_builder(adapter::SDL, #rt::registry::Bindings::unbound()).finish()?;
             ::core::result::Result::Ok(schema.sdl_with_options(
                 #rt::async_graphql::SDLExportOptions::new().include_specified_by(),
             ))
