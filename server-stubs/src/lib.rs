@@ -20,7 +20,7 @@
 //! - `adapter`: the generated glue (not part of the contract): `adapter::SDL`, the schema the
 //!   server is built from at start-up ([`registry`]); `adapter::bindings`, how each of its fields
 //!   is resolved; and `adapter::Unimplemented`, an implementation whose every method fails with
-//!   `NOT_IMPLEMENTED`.
+//!   `NOT_IMPLEMENTED` (its impl is generic, so only a crate that uses it compiles it).
 //!
 //! Limits are on by default ([`ServerConfig`]): depth, complexity with lists weighted by their
 //! page size ([`limits::complexity`]), aliases, batch size, body size, and a token bucket per
